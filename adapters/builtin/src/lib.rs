@@ -1,0 +1,1 @@
+//! yc-adapters (work in progress)

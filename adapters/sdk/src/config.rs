@@ -1,0 +1,212 @@
+//! Adapter configuration file (TOML or JSON):
+//!
+//! ```toml
+//! name = "tax-bureau"
+//! kind = "process"            # process | city-extranet | vertical-xml | file-drop
+//! [process]
+//! command = ["python3", "/opt/yc/adapters/tax.py"]
+//! cwd = "/opt/yc/adapters"
+//! env = { LANG = "zh_CN.UTF-8" }
+//! liveness_timeout_ms = 30000  # no line from the adapter for this long: it is hung
+//! run_timeout_ms = 3600000     # a whole sync may not take longer
+//! [settings]
+//! endpoint = "https://10.1.2.3/ws"
+//! [secrets_from_env]          # setting name -> host environment variable
+//! password = "YC_TAX_PASSWORD"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdapterKind {
+    /// Any program speaking the JSON-lines protocol.
+    Process,
+    /// The city e-government extranet platform (HTTPS + JSON).
+    CityExtranet,
+    /// A vertically managed department's SOAP XML web service.
+    VerticalXml,
+    /// Signed BagIt packets in an exchange directory (USB stick / front-end share).
+    FileDrop,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdapterConfig {
+    pub name: String,
+    pub kind: AdapterKind,
+    #[serde(default = "empty_object")]
+    pub settings: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<ProcessSpec>,
+    /// Settings filled from host environment variables at start (secrets stay out of files).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub secrets_from_env: BTreeMap<String, String>,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(serde_json::Map::new())
+}
+
+/// How to run an out-of-process adapter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProcessSpec {
+    /// argv; the first element is the program.
+    pub command: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// Longest silence (no protocol line, no `progress`) tolerated during one request.
+    #[serde(default = "default_liveness_ms")]
+    pub liveness_timeout_ms: u64,
+    /// Longest a whole session (spawn to shutdown) may take; hung syncs went unseen for days.
+    #[serde(default = "default_run_ms")]
+    pub run_timeout_ms: u64,
+}
+
+fn default_liveness_ms() -> u64 {
+    30_000
+}
+fn default_run_ms() -> u64 {
+    3_600_000
+}
+
+impl ProcessSpec {
+    pub fn new(command: Vec<String>) -> Self {
+        Self {
+            command,
+            cwd: None,
+            env: BTreeMap::new(),
+            liveness_timeout_ms: default_liveness_ms(),
+            run_timeout_ms: default_run_ms(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("读取适配器配置文件 {path} 失败：{source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("适配器配置（TOML）格式错误：{0}")]
+    Toml(String),
+    #[error("适配器配置（JSON）格式错误：{0}")]
+    Json(String),
+    #[error("适配器配置文件扩展名应为 .toml 或 .json：{0}")]
+    UnknownFormat(PathBuf),
+    #[error("适配器“{0}”类型为 process，但缺少 [process] 段")]
+    MissingProcess(String),
+    #[error("适配器“{0}”的 process.command 为空")]
+    EmptyCommand(String),
+    #[error("适配器“{name}”的设置项 {setting} 应取自环境变量 {var}，但该变量未设置")]
+    MissingSecretEnv { name: String, setting: String, var: String },
+    #[error("适配器“{0}”的 settings 必须是一个表（对象）")]
+    SettingsNotObject(String),
+}
+
+impl AdapterConfig {
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        let cfg: Self = toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
+        cfg.validate()
+    }
+
+    pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
+        let cfg: Self = serde_json::from_str(text).map_err(|e| ConfigError::Json(e.to_string()))?;
+        cfg.validate()
+    }
+
+    /// Loads `.toml` or `.json` by extension.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("toml") => Self::from_toml_str(&text),
+            Some("json") => Self::from_json_str(&text),
+            _ => Err(ConfigError::UnknownFormat(path.to_path_buf())),
+        }
+    }
+
+    fn validate(self) -> Result<Self, ConfigError> {
+        if !self.settings.is_object() {
+            return Err(ConfigError::SettingsNotObject(self.name));
+        }
+        if self.kind == AdapterKind::Process {
+            match &self.process {
+                None => return Err(ConfigError::MissingProcess(self.name)),
+                Some(p) if p.command.is_empty() => return Err(ConfigError::EmptyCommand(self.name)),
+                Some(_) => {}
+            }
+        }
+        Ok(self)
+    }
+
+    /// Settings with `secrets_from_env` filled in through `lookup` (normally `std::env::var`).
+    pub fn resolved_settings(
+        &self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<serde_json::Value, ConfigError> {
+        let mut settings = self.settings.clone();
+        let Some(map) = settings.as_object_mut() else {
+            return Err(ConfigError::SettingsNotObject(self.name.clone()));
+        };
+        for (setting, var) in &self.secrets_from_env {
+            let value = lookup(var).ok_or_else(|| ConfigError::MissingSecretEnv {
+                name: self.name.clone(),
+                setting: setting.clone(),
+                var: var.clone(),
+            })?;
+            map.insert(setting.clone(), serde_json::Value::String(value));
+        }
+        Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_process_config_parses_with_defaults_and_env_secrets() {
+        let cfg = AdapterConfig::from_toml_str(
+            r#"
+name = "tax"
+kind = "process"
+[process]
+command = ["python3", "a.py"]
+[settings]
+endpoint = "https://x"
+[secrets_from_env]
+password = "YC_PW"
+"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.kind, AdapterKind::Process);
+        let p = cfg.process.as_ref().unwrap();
+        assert_eq!(p.liveness_timeout_ms, 30_000);
+        let s = cfg
+            .resolved_settings(|v| (v == "YC_PW").then(|| "秘密".to_string()))
+            .unwrap();
+        assert_eq!(s["password"], "秘密");
+        assert_eq!(s["endpoint"], "https://x");
+    }
+
+    #[test]
+    fn missing_secret_variable_is_a_readable_error() {
+        let cfg = AdapterConfig::from_json_str(
+            r#"{"name":"city","kind":"city-extranet","settings":{},"secrets_from_env":{"token":"YC_T"}}"#,
+        )
+        .unwrap();
+        let err = cfg.resolved_settings(|_| None).unwrap_err();
+        assert!(err.to_string().contains("YC_T"), "{err}");
+    }
+
+    #[test]
+    fn process_kind_without_command_is_rejected() {
+        let err = AdapterConfig::from_toml_str("name = \"x\"\nkind = \"process\"\n").unwrap_err();
+        assert!(matches!(err, ConfigError::MissingProcess(_)));
+        let err = AdapterConfig::from_toml_str("name = \"x\"\nkind = \"ftp\"\n").unwrap_err();
+        assert!(matches!(err, ConfigError::Toml(_)));
+    }
+}

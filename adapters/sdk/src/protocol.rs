@@ -1,0 +1,165 @@
+//! The out-of-process protocol: JSON lines over stdio (docs/adapter-protocol.md).
+//!
+//! Framing is on `\n` only: JSON strings may hold U+2028/U+2029 and Chinese text, so a reader
+//! that splits on Unicode line separators breaks (LSP, Airbyte lessons). stdout carries protocol
+//! messages only; stderr carries logs. Unknown message types and unknown fields are ignored
+//! (Airbyte consumers crashed on a new TRACE type).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ErrorClass, Origin};
+use crate::item::{Capabilities, HealthStatus, InItem, OutItem, Rejection};
+
+/// Version of this protocol. A different major version in the adapter's `hello` reply is a
+/// readable error, not a guess.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Longest line the host accepts from an adapter (a runaway adapter must not exhaust memory).
+pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Host → adapter requests. Each carries a request id the reply echoes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    Hello {
+        id: u64,
+        protocol_version: u32,
+        host: HostInfo,
+        /// The adapter's settings, secrets included: sent on stdin, never on the command line
+        /// (visible in `ps`) and never logged.
+        config: serde_json::Value,
+    },
+    Push {
+        id: u64,
+        items: Vec<OutItem>,
+    },
+    Pull {
+        id: u64,
+        stream: String,
+        cursor: Option<String>,
+        max: usize,
+    },
+    Ack {
+        id: u64,
+        stream: String,
+        cursor: String,
+    },
+    Health {
+        id: u64,
+    },
+    Shutdown {
+        id: u64,
+    },
+}
+
+impl Request {
+    pub fn id(&self) -> u64 {
+        match self {
+            Self::Hello { id, .. }
+            | Self::Push { id, .. }
+            | Self::Pull { id, .. }
+            | Self::Ack { id, .. }
+            | Self::Health { id }
+            | Self::Shutdown { id } => *id,
+        }
+    }
+    /// The `type` a successful reply carries.
+    pub fn reply_type(&self) -> &'static str {
+        match self {
+            Self::Hello { .. } => "hello",
+            Self::Push { .. } => "push_result",
+            Self::Pull { .. } => "pull_result",
+            Self::Ack { .. } => "ack_result",
+            Self::Health { .. } => "health_result",
+            Self::Shutdown { .. } => "shutdown_result",
+        }
+    }
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Hello { .. } => "hello",
+            Self::Push { .. } => "push",
+            Self::Pull { .. } => "pull",
+            Self::Ack { .. } => "ack",
+            Self::Health { .. } => "health",
+            Self::Shutdown { .. } => "shutdown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HostInfo {
+    pub name: String,
+    pub version: String,
+}
+
+/// Adapter → host: reply to `hello`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HelloReply {
+    pub id: u64,
+    pub protocol_version: u32,
+    pub name: String,
+    pub version: String,
+    #[serde(default)]
+    pub capabilities: Capabilities,
+    #[serde(default)]
+    pub streams: Vec<String>,
+    #[serde(default)]
+    pub config_schema: serde_json::Value,
+}
+
+/// Adapter → host: reply to `push`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushReply {
+    pub id: u64,
+    #[serde(default)]
+    pub acked: Vec<String>,
+    #[serde(default)]
+    pub rejected: Vec<Rejection>,
+}
+
+/// Adapter → host: reply to `pull`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PullReply {
+    pub id: u64,
+    #[serde(default)]
+    pub items: Vec<InItem>,
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+    #[serde(default)]
+    pub rejected: Vec<crate::item::PullRejection>,
+}
+
+/// Adapter → host: reply to `health`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HealthReply {
+    pub id: u64,
+    pub status: HealthStatus,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Adapter → host: the request failed as a whole.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorReply {
+    pub id: u64,
+    pub class: ErrorClass,
+    #[serde(default = "default_origin")]
+    pub origin: Origin,
+    pub message: String,
+    #[serde(default)]
+    pub detail: String,
+}
+
+fn default_origin() -> Origin {
+    Origin::FarSystem
+}
+
+/// The envelope every adapter message is read through first: only `type` and `id` matter here;
+/// everything else is parsed once the type is known, and unknown fields are ignored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Envelope {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub id: Option<u64>,
+}

@@ -1,0 +1,1 @@
+//! yc-sim (work in progress)

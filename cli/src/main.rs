@@ -1,0 +1,494 @@
+//! `yc`: the headless Yichuang tool for IT staff, scripts and verification.
+//! Every read takes `--json`; errors go to stderr in Chinese with a stable kind, exit code 1.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use yc_core::case::{Action, Role};
+use yc_core::query::ListFilter;
+use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation};
+
+use output::Out;
+
+#[derive(Parser)]
+#[command(name = "yc", version, about = "一窗工作站命令行 (Yichuang workstation CLI)")]
+struct Cli {
+    /// Data directory of the workstation (default: $XDG_DATA_HOME/yichuang)
+    #[arg(long, global = true, env = "YC_DATA")]
+    data: Option<PathBuf>,
+    /// Machine-readable JSON output
+    #[arg(long, global = true)]
+    json: bool,
+    /// Staff account acting (roles and department scope are checked in the core)
+    #[arg(long = "as", global = true, env = "YC_USER", default_value = "admin")]
+    actor: String,
+    /// Pretend today is DATE (Beijing time), for checks and demos
+    #[arg(long, global = true, env = "YC_TODAY")]
+    today: Option<NaiveDate>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create a new workstation
+    Init {
+        /// 6-digit administrative region code (行政区划代码)
+        #[arg(long)]
+        region: String,
+        /// Workstation code, 2–4 of A–Z/0–9, unique within the region
+        #[arg(long)]
+        workstation: String,
+        #[arg(long, default_value = "政务服务工作站")]
+        name: String,
+        /// Password of the first administrator account `admin`
+        #[arg(long, env = "YC_ADMIN_PASSWORD")]
+        admin_password: String,
+    },
+    /// Workstation identity, schema version and counts
+    Status,
+    /// Create a demo workstation: catalog, staff and cases in every state
+    Demo {
+        #[arg(long, default_value_t = 200)]
+        cases: usize,
+        /// Replace an existing workstation in the data directory
+        #[arg(long)]
+        force: bool,
+        #[arg(long, default_value_t = 20261123)]
+        seed: u64,
+    },
+    #[command(subcommand)]
+    Staff(StaffCmd),
+    #[command(subcommand)]
+    Catalog(CatalogCmd),
+    #[command(subcommand)]
+    Case(CaseCmd),
+    #[command(subcommand)]
+    Journal(JournalCmd),
+    /// Rebuild every case table from the journal
+    Rebuild,
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
+    #[command(subcommand)]
+    Id(IdCmd),
+    /// Count green/yellow/red lights over all open cases
+    Lights,
+}
+
+#[derive(Subcommand)]
+enum StaffCmd {
+    Add {
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// Comma-separated: clerk,reviewer,decider,seal_keeper,admin (or 受理员,审查员,…)
+        #[arg(long, value_delimiter = ',')]
+        roles: Vec<String>,
+        /// Comma-separated department names; `*` for all (综合窗口)
+        #[arg(long, value_delimiter = ',', default_value = "*")]
+        departments: Vec<String>,
+        #[arg(long, env = "YC_STAFF_PASSWORD")]
+        password: Option<String>,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum CatalogCmd {
+    /// Import a catalog file as a new version (refused whole if malformed)
+    Import { file: PathBuf },
+    /// Export a version (default: current) as catalog JSON
+    Export {
+        #[arg(long)]
+        version: Option<i64>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// List the items of a version (default: current)
+    List {
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// List imported versions
+    Versions,
+    /// Print the applicant guide (办事指南)
+    Guide {
+        code: String,
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Print the one-time notice (一次性告知书)
+    Notice {
+        code: String,
+        #[arg(long)]
+        version: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CaseCmd {
+    /// File a new application (or book an appointment)
+    New(NewArgs),
+    /// Take an action on a case (accept, start_review, approve, deny, …; Chinese names work too)
+    Act {
+        case_no: String,
+        action: String,
+        #[arg(long)]
+        reason: Option<String>,
+        /// Legal basis (法律依据), required for refusals
+        #[arg(long)]
+        basis: Option<String>,
+        #[arg(long)]
+        days: Option<u32>,
+        #[arg(long, value_delimiter = ',')]
+        materials: Vec<String>,
+    },
+    Show { case_no: String },
+    List {
+        #[arg(long)]
+        state: Option<String>,
+        /// green | yellow | red
+        #[arg(long)]
+        light: Option<String>,
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        applicant: Option<String>,
+        /// Open cases only
+        #[arg(long)]
+        open: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+    },
+    /// Full-text search: case number, applicant name or ID, item name
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Materials an applicant handed in before, offered for reuse
+    Reusable { applicant_id: String },
+}
+
+#[derive(Args)]
+struct NewArgs {
+    #[arg(long)]
+    item: String,
+    #[arg(long)]
+    applicant_id: String,
+    #[arg(long = "applicant-name")]
+    name: String,
+    #[arg(long)]
+    phone: Option<String>,
+    /// window | online | township
+    #[arg(long)]
+    channel: Option<String>,
+    /// Material ids handed in (default: all required ones)
+    #[arg(long, value_delimiter = ',')]
+    provided: Option<Vec<String>>,
+    /// MATERIAL=CASE_NO: reuse a material from an earlier case of the same applicant
+    #[arg(long)]
+    reuse: Vec<String>,
+    #[arg(long)]
+    appointment: bool,
+    /// Accept a credit code that fails only its checksum, with this reason
+    #[arg(long)]
+    id_override: Option<String>,
+    #[arg(long)]
+    note: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum JournalCmd {
+    /// Re-walk the hash chain; exit 1 naming the first bad event
+    Verify,
+    /// The events of one case
+    Show { case_no: String },
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Print the date N working days after DATE
+    AddWorkdays { date: NaiveDate, n: u32 },
+    /// Print true/false
+    IsWorkday { date: NaiveDate },
+    /// Working days in (FROM, TO]
+    Between { from: NaiveDate, to: NaiveDate },
+    /// Import one year's official table (yichuang-calendar/1 JSON)
+    Import { file: PathBuf },
+    /// Years loaded
+    Years,
+}
+
+#[derive(Subcommand)]
+enum IdCmd {
+    /// Check a resident ID, credit code or licence id: prints its kind and valid/invalid
+    Check { number: String },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_env("YC_LOG")).with_writer(std::io::stderr).init();
+    let cli = Cli::parse();
+    let out = Out { json: cli.json };
+    match run(cli, &out) {
+        Ok(code) => code,
+        Err(e) => {
+            out.error(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn data_dir(cli: &Cli) -> PathBuf {
+    cli.data.clone().unwrap_or_else(yc_core::workstation::default_data_dir)
+}
+
+fn open(cli: &Cli) -> Result<Workstation> {
+    let ws = Workstation::open(&data_dir(cli), Clock::System)?;
+    // A demo workstation lives on a frozen day so its lights stay as built; --today wins.
+    let today = match cli.today {
+        Some(d) => Some(d),
+        None => ws.setting("demo.today")?.and_then(|d| d.parse().ok()),
+    };
+    Ok(match today {
+        Some(d) => ws.with_clock(Clock::at_date(d)),
+        None => ws,
+    })
+}
+
+fn parse_action(s: &str) -> Result<Action> {
+    Action::parse(s).ok_or_else(|| {
+        let all: Vec<String> = Action::ALL.iter().map(|a| format!("{}（{}）", a.code(), a.zh())).collect();
+        anyhow!(CoreError::Invalid(format!("未知操作「{s}」。可用：{}", all.join("、"))))
+    })
+}
+
+fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
+    match &cli.cmd {
+        Cmd::Init { region, workstation, name, admin_password } => {
+            let id = Identity { region: region.clone(), code: workstation.clone(), name: name.clone() };
+            let ws = Workstation::init(&data_dir(&cli), id, admin_password, Clock::System)?;
+            out.status(&ws.status()?);
+        }
+        Cmd::Status => out.status(&open(&cli)?.status()?),
+        Cmd::Demo { cases, force, seed } => {
+            let dir = data_dir(&cli);
+            if dir.join(yc_core::store::DB_FILE).exists() {
+                if !force {
+                    bail!(CoreError::AlreadyInitialised(format!("{}（加 --force 重建演示工作站）", dir.display())));
+                }
+                for f in ["yichuang.db", "yichuang.db-wal", "yichuang.db-shm"] {
+                    let p = dir.join(f);
+                    if p.exists() {
+                        std::fs::remove_file(&p).with_context(|| format!("删除 {}", p.display()))?;
+                    }
+                }
+            }
+            let today = demo_today(cli.today)?;
+            let ws = yc_core::demo::create(&dir, &yc_core::demo::DemoOptions { cases: *cases, today, seed: *seed })?;
+            out.demo(&ws)?;
+        }
+        Cmd::Staff(StaffCmd::Add { id, name, roles, departments, password }) => {
+            let ws = open(&cli)?;
+            let by = ws.actor(&cli.actor)?;
+            let roles = roles
+                .iter()
+                .map(|r| Role::parse(r).ok_or_else(|| anyhow!(CoreError::Invalid(format!("未知角色：{r}")))))
+                .collect::<Result<Vec<_>>>()?;
+            let a = ws.add_staff(&by, &NewStaff { id: id.clone(), name: name.clone(), roles, departments: departments.clone(), password: password.clone() })?;
+            out.value(&a, || format!("已添加 {}（{}）", a.name, a.id));
+        }
+        Cmd::Staff(StaffCmd::List) => out.staff(&open(&cli)?.list_staff()?),
+        Cmd::Catalog(c) => catalog(&cli, c, out)?,
+        Cmd::Case(c) => return case(&cli, c, out),
+        Cmd::Journal(JournalCmd::Verify) => {
+            let r = open(&cli)?.verify_journal()?;
+            out.verify(&r);
+            if !r.ok {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Cmd::Journal(JournalCmd::Show { case_no }) => out.events(&open(&cli)?.case_events(case_no)?),
+        Cmd::Rebuild => {
+            let n = open(&cli)?.rebuild()?;
+            out.value(&serde_json::json!({ "replayed": n }), || format!("已从日志重建办件表：重放 {n} 条事件"));
+        }
+        Cmd::Calendar(c) => calendar(&cli, c, out)?,
+        Cmd::Id(IdCmd::Check { number }) => {
+            let today = cli.today.unwrap_or_else(|| Clock::System.today());
+            let r = yc_core::ids::check(number, today);
+            out.id(&r);
+            if !r.valid {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Cmd::Lights => {
+            let ws = open(&cli)?;
+            let c = ws.light_counts()?;
+            out.value(&c, || {
+                format!("{} 在办件灯：绿 {}，黄 {}，红 {}（其中暂停计时 {}），期限未知 {}", ws.today(), c.green, c.yellow, c.red, c.paused, c.unknown)
+            });
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's frozen day: `--today`, else today if the official calendar covers it, else the last
+/// covered working day — said out loud, never guessed silently.
+fn demo_today(flag: Option<NaiveDate>) -> Result<NaiveDate> {
+    if let Some(d) = flag {
+        return Ok(d);
+    }
+    let today = Clock::System.today();
+    let cal = yc_core::calendar::Calendar::official();
+    if cal.is_workday(today).is_ok() {
+        return Ok(today);
+    }
+    let last_year = cal.years().into_iter().max().ok_or_else(|| anyhow!("内置日历为空"))?;
+    let d = NaiveDate::from_ymd_opt(last_year, 11, 23).ok_or_else(|| anyhow!("日期无效"))?;
+    eprintln!("注意：内置工作日历只到 {last_year} 年，演示工作站的日期设为 {d}（导入新年度日历后可用 --today 指定）");
+    Ok(d)
+}
+
+fn catalog(cli: &Cli, c: &CatalogCmd, out: &Out) -> Result<()> {
+    let ws = open(cli)?;
+    match c {
+        CatalogCmd::Import { file } => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("读取 {}", file.display()))?;
+            let by = ws.actor(&cli.actor)?;
+            let v = ws.import_catalog(&by, &text)?;
+            out.value(&v, || format!("已导入事项目录「{}」为第 {} 版，共 {} 项", v.label, v.version, v.item_count));
+        }
+        CatalogCmd::Export { version, out: path } => {
+            let text = ws.export_catalog(*version)?;
+            match path {
+                Some(p) => std::fs::write(p, text).with_context(|| format!("写入 {}", p.display()))?,
+                None => println!("{text}"),
+            }
+        }
+        CatalogCmd::List { version } => out.items(&ws.catalog_items(*version)?),
+        CatalogCmd::Versions => out.value(&ws.catalog_versions()?, || {
+            ws.catalog_versions()
+                .unwrap_or_default()
+                .iter()
+                .map(|v| format!("第 {} 版  {}  {} 项  {}  {}", v.version, v.label, v.item_count, v.imported_at, v.imported_by))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }),
+        CatalogCmd::Guide { code, version } => {
+            let (_, item) = ws.catalog_item(code, *version)?;
+            let t = item.guide_text();
+            out.value(&serde_json::json!({ "code": code, "text": t }), || t.clone());
+        }
+        CatalogCmd::Notice { code, version } => {
+            let (_, item) = ws.catalog_item(code, *version)?;
+            let t = item.notice_text();
+            out.value(&serde_json::json!({ "code": code, "text": t }), || t.clone());
+        }
+    }
+    Ok(())
+}
+
+fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
+    let ws = open(cli)?;
+    match c {
+        CaseCmd::New(a) => {
+            let by = ws.actor(&cli.actor)?;
+            let reuse = a
+                .reuse
+                .iter()
+                .map(|r| r.split_once('=').map(|(m, c)| (m.to_owned(), c.to_owned())).ok_or_else(|| anyhow!(CoreError::Invalid(format!("--reuse 应为 材料=办件编号：{r}")))))
+                .collect::<Result<Vec<_>>>()?;
+            let req = NewCase {
+                item_code: a.item.clone(),
+                applicant_id: a.applicant_id.clone(),
+                applicant_name: a.name.clone(),
+                phone: a.phone.clone(),
+                channel: a.channel.clone(),
+                provided: a.provided.clone(),
+                reuse,
+                appointment: a.appointment,
+                id_override: a.id_override.clone(),
+                note: a.note.clone(),
+            };
+            let no = ws.new_case(&by, &req)?;
+            let s = ws.case_summary(&no)?;
+            out.value(&s, || format!("已收件：{}（{}，{}）", s.case_no, s.item_name, s.state_zh));
+        }
+        CaseCmd::Act { case_no, action, reason, basis, days, materials } => {
+            let by = ws.actor(&cli.actor)?;
+            let action = parse_action(action)?;
+            let req = ActRequest { reason: reason.clone(), legal_basis: basis.clone(), days: *days, materials: materials.clone(), detail: None };
+            ws.act(&by, case_no, action, &req)?;
+            let s = ws.case_summary(case_no)?;
+            out.value(&s, || format!("{}：{} → {}", s.case_no, action.zh(), s.state_zh));
+        }
+        CaseCmd::Show { case_no } => {
+            let by = ws.actor(&cli.actor).ok();
+            out.detail(&ws.case_detail(case_no, by.as_ref())?);
+        }
+        CaseCmd::List { state, light, department, applicant, open, limit, offset } => {
+            let light = match light.as_deref() {
+                None => None,
+                Some(l) => Some(output::parse_light(l).ok_or_else(|| anyhow!(CoreError::Invalid(format!("灯色应为 green/yellow/red：{l}"))))?),
+            };
+            let f = ListFilter {
+                state: state.clone(),
+                light,
+                department: department.clone(),
+                applicant_id: applicant.clone(),
+                open_only: *open,
+                limit: Some(*limit),
+                offset: Some(*offset),
+            };
+            out.cases(&ws.list_cases(&f)?, ws.today());
+        }
+        CaseCmd::Search { query, limit } => out.cases(&ws.search_cases(query, *limit)?, ws.today()),
+        CaseCmd::Reusable { applicant_id } => {
+            let r = ws.reusable_materials(&yc_core::ids::normalize(applicant_id))?;
+            out.value(&r, || r.iter().map(|m| format!("{}  来自 {}（{}）", m.name, m.case_no, m.filed_on)).collect::<Vec<_>>().join("\n"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn calendar(cli: &Cli, c: &CalendarCmd, out: &Out) -> Result<()> {
+    // Pure date questions work without a workstation (official tables), or with its imports.
+    let cal = match Workstation::open(&data_dir(cli), Clock::System) {
+        Ok(ws) => ws.calendar().clone(),
+        Err(CoreError::NotInitialised(_)) => yc_core::calendar::Calendar::official(),
+        Err(e) => return Err(e.into()),
+    };
+    match c {
+        CalendarCmd::AddWorkdays { date, n } => {
+            let d = cal.add_workdays(*date, *n).map_err(CoreError::from)?;
+            out.value(&serde_json::json!({ "date": date, "n": n, "result": d }), || d.to_string());
+        }
+        CalendarCmd::IsWorkday { date } => {
+            let w = cal.is_workday(*date).map_err(CoreError::from)?;
+            out.value(&serde_json::json!({ "date": date, "workday": w, "holiday": cal.holiday_name(*date) }), || w.to_string());
+        }
+        CalendarCmd::Between { from, to } => {
+            let n = cal.workdays_between(*from, *to).map_err(CoreError::from)?;
+            out.value(&serde_json::json!({ "from": from, "to": to, "workdays": n }), || n.to_string());
+        }
+        CalendarCmd::Import { file } => {
+            let ws = open(cli)?;
+            let text = std::fs::read_to_string(file).with_context(|| format!("读取 {}", file.display()))?;
+            let y = ws.import_calendar(&ws.actor(&cli.actor)?, &text)?;
+            out.value(&serde_json::json!({ "year": y }), || format!("已导入 {y} 年工作日历，在办件期限已重算"));
+        }
+        CalendarCmd::Years => {
+            let y = cal.years();
+            out.value(&y, || y.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! A believable demo workstation: the demo catalog, a staff roster, and cases filed over the past
+//! weeks that were worked day by day through the real commands, so they sit in every state with
+//! green, yellow and red lights and a journal that verifies.
+
+use std::path::Path;
+
+use chrono::{Days, NaiveDate};
+
+use crate::case::{Action, State};
+use crate::catalog::{self, Item};
+use crate::clock::Clock;
+use crate::error::{CoreError, Result};
+use crate::ids;
+use crate::staff::{ALL_DEPARTMENTS, Actor};
+use crate::workstation::{ActRequest, Identity, NewCase, NewStaff, Workstation};
+use crate::case::Role;
+
+/// Every demo account has this password (printed by `yc demo`).
+pub const DEMO_PASSWORD: &str = "yc123456";
+
+pub struct DemoOptions {
+    pub cases: usize,
+    pub today: NaiveDate,
+    pub seed: u64,
+}
+
+/// A small deterministic PRNG (SplitMix64): the demo must be the same on every machine.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % (n.max(1) as u64)).unwrap_or(0)
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "梁"];
+const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀兰", "霞", "平", "建华", "桂英", "志强", "海燕", "子涵"];
+const COMPANIES: &[&str] = &["示范区鸿运餐饮店", "示范区绿源食品有限公司", "示范区安达道路运输有限公司", "示范区仁心药房", "示范区鑫盛建设工程有限公司", "示范区康宁诊所", "示范区华光燃气有限公司", "示范区悦来酒店管理有限公司"];
+
+fn staff() -> Vec<NewStaff> {
+    let all = || vec![ALL_DEPARTMENTS.to_owned()];
+    let s = |id: &str, name: &str, roles: Vec<Role>, departments: Vec<String>| NewStaff {
+        id: id.into(),
+        name: name.into(),
+        roles,
+        departments,
+        password: Some(DEMO_PASSWORD.into()),
+    };
+    vec![
+        s("zhangwei", "张伟", vec![Role::Clerk], all()),
+        s("liuyang", "刘洋", vec![Role::Clerk], all()),
+        s("lina", "李娜", vec![Role::Reviewer], all()),
+        s("wangqiang", "王强", vec![Role::Decider], all()),
+        s("zhaomin", "赵敏", vec![Role::SealKeeper], all()),
+        s("chenjing", "陈静", vec![Role::Reviewer, Role::Decider], vec!["示范区民政局".into()]),
+    ]
+}
+
+/// A case's planned life; the demo walks it one step per working day with some probability,
+/// so older cases are further along and a few slow ones run red.
+fn script(item: &Item, rng: &mut Rng) -> Vec<Action> {
+    use Action::*;
+    let immediate = crate::workstation::enum_code(&item.kind) == "immediate";
+    let cert = item.result.as_ref().is_some_and(|r| crate::workstation::enum_code(&r.kind) == "certificate");
+    if immediate {
+        return match rng.below(10) {
+            0 => vec![Withdraw],
+            _ => vec![DecideOnSpot, Deliver],
+        };
+    }
+    let mut tail = vec![Approve];
+    if cert {
+        tail.push(IssueCertificate);
+    }
+    tail.push(Deliver);
+    let roll = rng.below(100);
+    let mut s: Vec<Action> = match roll {
+        0..=44 => [vec![Accept, StartReview], tail.clone()].concat(),
+        45..=54 => [vec![RequestSupplement, Supplement, Accept, StartReview], tail.clone()].concat(),
+        55..=61 => vec![Accept, StartReview, Deny, Deliver],
+        62..=67 => vec![RequestSupplement, RefuseAcceptance],
+        68..=71 => vec![RefuseAcceptance],
+        72..=75 => vec![Accept, Withdraw],
+        76..=80 => [vec![Accept, StartReview, SpecialStart, SpecialEnd], tail.clone()].concat(),
+        81..=85 => [vec![Accept, Suspend, Resume, StartReview], tail.clone()].concat(),
+        86..=88 => vec![Accept, StartReview, Terminate],
+        89..=91 => [vec![Accept, Extend, StartReview], tail.clone()].concat(),
+        92..=94 => [vec![Accept, StartReview, RequestSupplement, Supplement], tail.clone()].concat(),
+        _ => [vec![Accept, StartReview], tail, vec![Publish]].concat(),
+    };
+    if s.last() == Some(&Deliver) && roll % 4 == 0 && s.contains(&Approve) {
+        s.push([Change, Renew, Deregister, Revoke, Publish][rng.below(5)]);
+    }
+    s
+}
+
+fn request(action: Action, item: &Item) -> ActRequest {
+    let basis = item.legal_basis.first().cloned().unwrap_or_else(|| "《中华人民共和国行政许可法》".into());
+    let (reason, legal_basis, days) = match action {
+        Action::RequestSupplement => {
+            let missing: Vec<&str> = item.materials.iter().filter(|m| m.required).map(|m| m.name.as_str()).take(2).collect();
+            (Some(format!("请补正：{}", missing.join("、"))), None, None)
+        }
+        Action::RefuseAcceptance => (Some("申请事项不属于本机关职权范围".into()), Some("《中华人民共和国行政许可法》第三十二条第一款第（二）项".into()), None),
+        Action::Deny => (Some("经审查，申请人不符合法定条件".into()), Some(basis), None),
+        Action::Terminate => (Some("申请人死亡，且无继承人申请继续办理".into()), Some("《中华人民共和国行政许可法》第七十条".into()), None),
+        Action::Withdraw => (Some("申请人书面申请撤回".into()), None, None),
+        Action::Suspend => (Some("涉及权属争议，等待司法裁决".into()), None, None),
+        Action::SpecialStart => (Some("现场核查（检验、检测）".into()), None, None),
+        Action::Extend => (Some("情况复杂，经本机关负责人批准延长".into()), None, Some(5)),
+        Action::Change | Action::Renew | Action::Transfer => (Some("申请人申请".into()), None, None),
+        Action::Deregister => (Some("申请人申请注销".into()), None, None),
+        Action::Revoke => (Some("以欺骗手段取得许可".into()), Some("《中华人民共和国行政许可法》第六十九条第二款".into()), None),
+        Action::Inspect => (Some("年度监督检查".into()), None, None),
+        _ => (None, None, None),
+    };
+    ActRequest { reason, legal_basis, days, materials: Vec::new(), detail: None }
+}
+
+fn actor_for(action: Action, staff: &[Actor]) -> &Actor {
+    let role = crate::case::rule(action).roles[0];
+    staff.iter().find(|a| a.has_role(role) && a.covers(ALL_DEPARTMENTS)).unwrap_or(&staff[0])
+}
+
+/// Creates the demo workstation in `dir` (which must not hold one yet).
+pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
+    let start = opts.today.checked_sub_days(Days::new(42)).ok_or_else(|| CoreError::Invalid("日期超出范围".into()))?;
+    let identity = Identity { region: "440399".into(), code: "W01".into(), name: "示范区政务服务中心 综合窗口".into() };
+    let ws = Workstation::init(dir, identity, DEMO_PASSWORD, Clock::at_date(start))?;
+    let admin = ws.actor("admin")?;
+    ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON)?;
+    for s in staff() {
+        ws.add_staff(&admin, &s)?;
+    }
+    ws.store.write(|tx| {
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('demo.today', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [opts.today.to_string()],
+        )?;
+        Ok(())
+    })?;
+    drop(ws);
+
+    let mut rng = Rng(opts.seed);
+    let mut open: Vec<(String, Vec<Action>, usize, u64, Item)> = Vec::new();
+    let mut applicants: Vec<(String, String)> = Vec::new();
+    let days = (opts.today - start).num_days();
+    let per_day = opts.cases.div_ceil(usize::try_from(days).unwrap_or(1).max(1) * 5 / 7 + 1);
+    let mut filed = 0;
+    let mut day = start;
+    while day <= opts.today {
+        let ws = Workstation::open(dir, Clock::at_date(day))?;
+        let cal = ws.calendar().clone();
+        let staff: Vec<Actor> = ws.list_staff()?;
+        let workday = cal.is_workday(day).unwrap_or(false);
+        if workday {
+            // Work on what is open first (the queue), then take in today's applicants.
+            for (case_no, steps, next, pace, item) in &mut open {
+                if *next >= steps.len() || !rng.chance(*pace) {
+                    continue;
+                }
+                let action = steps[*next];
+                let who = actor_for(action, &staff);
+                ws.act(who, case_no, action, &request(action, item))?;
+                *next += 1;
+            }
+            open.retain(|(_, steps, next, _, _)| *next < steps.len());
+            let items = ws.catalog_items(None)?;
+            let clerk = staff.iter().find(|a| a.id == "zhangwei").unwrap_or(&staff[0]);
+            let township = staff.iter().find(|a| a.id == "liuyang").unwrap_or(&staff[0]);
+            let n = if day == opts.today { per_day / 2 } else { per_day };
+            for _ in 0..n.min(opts.cases - filed) {
+                let item = items[rng.below(items.len())].clone();
+                let returning = !applicants.is_empty() && rng.chance(15);
+                let (id, name) = if returning {
+                    applicants[rng.below(applicants.len())].clone()
+                } else if rng.chance(20) {
+                    let body = format!("9144039{:010}", rng.next() % 10_000_000_000);
+                    let id = ids::make_credit_code(&body[..17]).unwrap_or_default();
+                    (id, COMPANIES[rng.below(COMPANIES.len())].to_owned())
+                } else {
+                    let birth = NaiveDate::from_ymd_opt(1940 + i32::try_from(rng.below(60)).unwrap_or(0), 1 + u32::try_from(rng.below(12)).unwrap_or(0), 1 + u32::try_from(rng.below(28)).unwrap_or(0)).unwrap_or_default();
+                    let id = ids::make_resident_id("440305", birth, u16::try_from(rng.below(999)).unwrap_or(1));
+                    (id, format!("{}{}", SURNAMES[rng.below(SURNAMES.len())], GIVEN[rng.below(GIVEN.len())]))
+                };
+                let reuse: Vec<(String, String)> = if returning {
+                    let prior = ws.reusable_materials(&id)?;
+                    item.materials
+                        .iter()
+                        .filter(|m| m.reusable)
+                        .filter_map(|m| prior.iter().find(|p| p.name == m.name).map(|p| (m.id.clone(), p.case_no.clone())))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let by = if rng.chance(20) { township } else { clerk };
+                let req = NewCase {
+                    item_code: item.code.clone(),
+                    applicant_id: id.clone(),
+                    applicant_name: name.clone(),
+                    phone: Some(format!("13{:09}", rng.next() % 1_000_000_000)),
+                    channel: Some(if by.id == "liuyang" { "township" } else if item.online && rng.chance(30) { "online" } else { "window" }.into()),
+                    provided: None,
+                    reuse,
+                    appointment: rng.chance(4),
+                    id_override: None,
+                    note: None,
+                };
+                let case_no = ws.new_case(by, &req)?;
+                if !returning {
+                    applicants.push((id, name));
+                }
+                let mut steps = script(&item, &mut rng);
+                if req.appointment {
+                    steps.insert(0, Action::File);
+                }
+                // Most cases move most days; one in eight crawls and runs red.
+                let pace = if rng.chance(12) { 8 } else { 35 + rng.next() % 40 };
+                open.push((case_no, steps, 0, pace, item));
+                filed += 1;
+            }
+        }
+        day = day.checked_add_days(Days::new(1)).ok_or_else(|| CoreError::Invalid("日期超出范围".into()))?;
+    }
+    let ws = Workstation::open(dir, Clock::at_date(opts.today))?;
+    let admin = ws.actor("admin")?;
+    // One supervisory inspection so the journal shows it.
+    if let Some(c) = ws.list_cases(&crate::query::ListFilter { state: Some(State::Completed.code().into()), limit: Some(1), ..Default::default() })?.first() {
+        ws.act(&admin, &c.case_no, Action::Inspect, &request(Action::Inspect, &ws.catalog_item(&c.item_code, None)?.1))?;
+    }
+    Ok(ws)
+}

@@ -1,0 +1,77 @@
+//! The core's one error type at its boundary. Messages are Chinese (zh-CN) because they reach the
+//! clerk; `code()` is the stable, language-free kind the UI and scripts switch on.
+
+use crate::calendar::CalendarError;
+use crate::catalog::CatalogError;
+use crate::ids::IdError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("数据库错误：{0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("数据库迁移失败：{0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("文件读写失败：{path}：{source}")]
+    Io { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("证件号码无效：{0}")]
+    Id(#[from] IdError),
+    #[error("工作站尚未初始化（{0}），请先运行 yc init 或 yc demo")]
+    NotInitialised(String),
+    #[error("工作站已初始化：{0}")]
+    AlreadyInitialised(String),
+    #[error("用户不存在或已停用：{0}")]
+    UnknownStaff(String),
+    #[error("密码错误")]
+    WrongPassword,
+    #[error("权限不足：{actor} 没有「{role}」角色，不能执行「{action}」")]
+    RoleDenied { actor: String, role: String, action: String },
+    #[error("超出部门权限：{actor} 不能办理「{department}」的事项")]
+    DepartmentDenied { actor: String, department: String },
+    #[error("办件不存在：{0}")]
+    UnknownCase(String),
+    #[error("事项不存在：{0}")]
+    UnknownItem(String),
+    #[error("不允许的操作：办件处于「{state}」状态，不能「{action}」{detail}")]
+    IllegalTransition { state: String, action: String, detail: String },
+    #[error("「{action}」必须填写{field}")]
+    Missing { action: String, field: String },
+    #[error("输入无效：{0}")]
+    Invalid(String),
+    #[error("日志校验失败：第 {seq} 条事件（{id}）{problem}")]
+    JournalBroken { seq: i64, id: String, problem: String },
+}
+
+impl CoreError {
+    /// Stable kind for IPC, scripts and exit codes.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Db(_) | Self::Migration(_) => "Storage",
+            Self::Io { .. } => "Io",
+            Self::Calendar(_) => "Calendar",
+            Self::Catalog(_) => "Catalog",
+            Self::Id(_) => "InvalidId",
+            Self::NotInitialised(_) => "NotInitialised",
+            Self::AlreadyInitialised(_) => "AlreadyInitialised",
+            Self::UnknownStaff(_) => "UnknownStaff",
+            Self::WrongPassword => "WrongPassword",
+            Self::RoleDenied { .. } => "RoleDenied",
+            Self::DepartmentDenied { .. } => "DepartmentDenied",
+            Self::UnknownCase(_) => "UnknownCase",
+            Self::UnknownItem(_) => "UnknownItem",
+            Self::IllegalTransition { .. } => "IllegalTransition",
+            Self::Missing { .. } => "Missing",
+            Self::Invalid(_) => "Invalid",
+            Self::JournalBroken { .. } => "JournalBroken",
+        }
+    }
+
+    pub(crate) fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
+        Self::Io { path: path.as_ref().display().to_string(), source }
+    }
+}
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

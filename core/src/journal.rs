@@ -1,0 +1,245 @@
+//! The journal: every state change is an append-only event, hash-chained per workstation.
+//!
+//! hash(n) = SHA-256("yc-journal-v1" ‖ len-prefixed fields of event n ‖ hash(n-1)), genesis = 32×0.
+//! Altering, deleting or reordering any stored row breaks the chain at that row; truncating the
+//! tail is caught by `journal_head`, written in the same transaction as each event.
+
+use chrono::{DateTime, FixedOffset};
+use ring::digest;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use crate::clock::stamp;
+use crate::error::{CoreError, Result};
+
+pub const GENESIS: [u8; 32] = [0; 32];
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Event {
+    pub seq: i64,
+    pub id: String,
+    pub case_no: Option<String>,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub at: String,
+    pub payload: serde_json::Value,
+    pub reason: Option<String>,
+    #[serde(serialize_with = "hex_ser")]
+    pub hash: Vec<u8>,
+}
+
+fn hex_ser<S: serde::Serializer>(b: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&hex(b))
+}
+
+pub fn hex(b: &[u8]) -> String {
+    use std::fmt::Write;
+    b.iter().fold(String::with_capacity(b.len() * 2), |mut s, x| {
+        let _ = write!(s, "{x:02x}");
+        s
+    })
+}
+
+/// What a caller supplies; the journal adds seq, id and the chain.
+pub struct NewEvent<'a> {
+    pub case_no: Option<&'a str>,
+    pub actor: &'a str,
+    pub role: &'a str,
+    pub action: &'a str,
+    pub at: DateTime<FixedOffset>,
+    pub payload: serde_json::Value,
+    pub reason: Option<&'a str>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn chain_hash(
+    seq: i64,
+    id: &str,
+    case_no: Option<&str>,
+    actor: &str,
+    role: &str,
+    action: &str,
+    at: &str,
+    payload: &str,
+    reason: Option<&str>,
+    prev: &[u8],
+) -> Vec<u8> {
+    let mut ctx = digest::Context::new(&digest::SHA256);
+    ctx.update(b"yc-journal-v1");
+    let mut field = |b: &[u8]| {
+        ctx.update(&(b.len() as u64).to_be_bytes());
+        ctx.update(b);
+    };
+    field(seq.to_string().as_bytes());
+    field(id.as_bytes());
+    // Absent and empty must hash differently.
+    field(case_no.map_or(b"\x00" as &[u8], str::as_bytes));
+    field(actor.as_bytes());
+    field(role.as_bytes());
+    field(action.as_bytes());
+    field(at.as_bytes());
+    field(payload.as_bytes());
+    field(reason.map_or(b"\x00" as &[u8], str::as_bytes));
+    field(prev);
+    ctx.finish().as_ref().to_vec()
+}
+
+fn event_id(at: &DateTime<FixedOffset>) -> String {
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        u64::try_from(at.timestamp()).unwrap_or(0),
+        at.timestamp_subsec_nanos(),
+    );
+    uuid::Uuid::new_v7(ts).to_string()
+}
+
+/// Appends one event inside the caller's transaction (so the state change and its event commit
+/// together or not at all).
+pub fn append(tx: &Transaction<'_>, ev: NewEvent<'_>) -> Result<Event> {
+    let head: Option<(i64, Vec<u8>)> = tx
+        .prepare_cached("SELECT seq, hash FROM journal_head WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS.to_vec()));
+    let seq = prev_seq + 1;
+    let id = event_id(&ev.at);
+    let at = stamp(&ev.at);
+    let payload = serde_json::to_string(&ev.payload).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let hash = chain_hash(seq, &id, ev.case_no, ev.actor, ev.role, ev.action, &at, &payload, ev.reason, &prev_hash);
+    tx.prepare_cached(
+        "INSERT INTO journal (seq, id, case_no, actor, role, action, at, payload, reason, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![seq, id, ev.case_no, ev.actor, ev.role, ev.action, at, payload, ev.reason, prev_hash, hash])?;
+    tx.prepare_cached(
+        "INSERT INTO journal_head (id, seq, hash) VALUES (1, ?1, ?2)
+         ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+    )?
+    .execute(params![seq, hash])?;
+    Ok(Event {
+        seq,
+        id,
+        case_no: ev.case_no.map(str::to_owned),
+        actor: ev.actor.to_owned(),
+        role: ev.role.to_owned(),
+        action: ev.action.to_owned(),
+        at,
+        payload: ev.payload,
+        reason: ev.reason.map(str::to_owned),
+        hash,
+    })
+}
+
+fn row_to_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Event, Vec<u8>, String)> {
+    let payload_text: String = r.get(7)?;
+    let payload = serde_json::from_str(&payload_text).unwrap_or(serde_json::Value::Null);
+    Ok((
+        Event {
+            seq: r.get(0)?,
+            id: r.get(1)?,
+            case_no: r.get(2)?,
+            actor: r.get(3)?,
+            role: r.get(4)?,
+            action: r.get(5)?,
+            at: r.get(6)?,
+            payload,
+            reason: r.get(8)?,
+            hash: r.get(10)?,
+        },
+        r.get(9)?,
+        payload_text,
+    ))
+}
+
+const SELECT: &str = "SELECT seq, id, case_no, actor, role, action, at, payload, reason, prev_hash, hash FROM journal";
+
+/// The events of one case, in order.
+pub fn case_events(conn: &Connection, case_no: &str) -> Result<Vec<Event>> {
+    let mut st = conn.prepare_cached(&format!("{SELECT} WHERE case_no = ?1 ORDER BY seq"))?;
+    let rows = st.query_map([case_no], |r| row_to_event(r).map(|(e, _, _)| e))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Calls `f` for every event in chain order (used by rebuild; streams, so 1M events fit).
+pub fn for_each(conn: &Connection, mut f: impl FnMut(Event) -> Result<()>) -> Result<()> {
+    let mut st = conn.prepare(&format!("{SELECT} ORDER BY seq"))?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        f(row_to_event(r)?.0)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub ok: bool,
+    pub events: i64,
+    pub head: String,
+    pub first_bad: Option<BadEvent>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BadEvent {
+    pub seq: i64,
+    pub id: String,
+    pub problem: String,
+}
+
+/// Re-walks the whole chain. The first bad event is named, with what is wrong with it.
+pub fn verify(conn: &Connection) -> Result<VerifyReport> {
+    let mut st = conn.prepare(&format!("{SELECT} ORDER BY seq"))?;
+    let mut rows = st.query([])?;
+    let mut expected_seq = 1;
+    let mut prev = GENESIS.to_vec();
+    let bad = |seq: i64, id: &str, problem: &str| VerifyReport {
+        ok: false,
+        events: seq - 1,
+        head: String::new(),
+        first_bad: Some(BadEvent { seq, id: id.to_owned(), problem: problem.to_owned() }),
+    };
+    while let Some(r) = rows.next()? {
+        let (e, stored_prev, payload_text) = row_to_event(r)?;
+        if e.seq != expected_seq {
+            let problem = if e.seq > expected_seq {
+                format!("之前缺少第 {expected_seq}–{} 条（被删除）", e.seq - 1)
+            } else {
+                "序号重复或顺序被改动".to_owned()
+            };
+            return Ok(bad(e.seq, &e.id, &problem));
+        }
+        if stored_prev != prev {
+            return Ok(bad(e.seq, &e.id, "前一事件哈希不符（事件被删除或重排）"));
+        }
+        let h = chain_hash(
+            e.seq,
+            &e.id,
+            e.case_no.as_deref(),
+            &e.actor,
+            &e.role,
+            &e.action,
+            &e.at,
+            &payload_text,
+            e.reason.as_deref(),
+            &prev,
+        );
+        if h != e.hash {
+            return Ok(bad(e.seq, &e.id, "内容被篡改（哈希不符）"));
+        }
+        prev = h;
+        expected_seq += 1;
+    }
+    let events = expected_seq - 1;
+    let head: Option<(i64, Vec<u8>)> = conn
+        .query_row("SELECT seq, hash FROM journal_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match head {
+        None if events == 0 => {}
+        Some((seq, hash)) if seq == events && hash == prev => {}
+        Some((seq, _)) if seq > events => {
+            return Ok(bad(events + 1, "-", &format!("末尾事件被删除：链头记录为第 {seq} 条")));
+        }
+        _ => return Ok(bad(events, "-", "链头记录与日志不符")),
+    }
+    Ok(VerifyReport { ok: true, events, head: hex(&prev), first_bad: None })
+}

@@ -1,0 +1,371 @@
+//! Journal → tables. The one function that turns an event into rows, used both live (right after
+//! the event is appended, in the same transaction) and by `yc rebuild`, so the two cannot drift.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{Calendar, YearTable};
+use crate::case::{self, Action, ClockEffect, Facts, Input, Kind, Role, State};
+use crate::error::{CoreError, Result};
+use crate::journal::Event;
+
+/// The window pre-reviews an application within 2 working days of filing (seed articles:
+/// 提前预审; §32 allows 5 days for the supplement notice, the service hall promises 2).
+pub const PRE_REVIEW_DAYS: u32 = 2;
+
+/// Event actions that are not case actions.
+pub mod actions {
+    pub const INIT: &str = "workstation.init";
+    pub const STAFF_ADD: &str = "staff.add";
+    pub const STAFF_PASSWORD: &str = "staff.password";
+    pub const CATALOG_IMPORT: &str = "catalog.import";
+    pub const CALENDAR_IMPORT: &str = "calendar.import";
+}
+
+/// The payload of a case's first event: everything the case needs, snapshotted, so the case
+/// keeps the catalog version it was opened under and a rebuild needs nothing but the journal.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FiledPayload {
+    pub item: ItemSnapshot,
+    pub applicant: ApplicantSnapshot,
+    pub channel: String,
+    pub materials: Vec<MaterialRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_override: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ItemSnapshot {
+    pub code: String,
+    pub version: i64,
+    pub name: String,
+    pub department: String,
+    pub kind: Kind,
+    pub promised_days: u32,
+    pub statutory_days: u32,
+    pub has_certificate: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ApplicantSnapshot {
+    /// person | legal_person
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MaterialRecord {
+    pub id: String,
+    pub name: String,
+    pub required: bool,
+    pub provided: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_from: Option<String>,
+}
+
+/// The payload of later case events.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ActPayload {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+    /// Materials handed in with a supplement, or listed in a supplement request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub materials: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+pub fn event_date(at: &str) -> Result<NaiveDate> {
+    at.get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .ok_or_else(|| CoreError::Invalid(format!("事件时间格式错误：{at}")))
+}
+
+/// The clock columns of a case row.
+#[derive(Debug, Clone)]
+struct Clock {
+    filed_on: NaiveDate,
+    accepted_on: Option<NaiveDate>,
+    limit_days: u32,
+    extension_days: u32,
+    stopped_days: u32,
+    stopped_since: Option<NaiveDate>,
+}
+
+impl Clock {
+    /// Due date while running: N working days after the start, pushed back by every working day
+    /// the clock stood still (§45: hearings, testing, expert review… are not counted).
+    fn due(&self, cal: &Calendar) -> (Option<String>, Option<String>) {
+        let (start, days) = match self.accepted_on {
+            Some(a) => (a, self.limit_days + self.extension_days),
+            None => (self.filed_on, PRE_REVIEW_DAYS),
+        };
+        match cal.add_workdays(start, days + self.stopped_days) {
+            Ok(d) => (Some(d.to_string()), None),
+            Err(e) => (None, Some(e.to_string())),
+        }
+    }
+}
+
+fn parse_date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+pub struct Projector {
+    pub cal: Calendar,
+}
+
+impl Projector {
+    pub fn new(cal: Calendar) -> Self {
+        Self { cal }
+    }
+
+    pub fn apply(&mut self, tx: &Transaction<'_>, ev: &Event) -> Result<()> {
+        match ev.action.as_str() {
+            actions::CALENDAR_IMPORT => {
+                let body = ev.payload.get("body").and_then(|b| b.as_str()).unwrap_or_default();
+                let table = YearTable::parse_json(body)?;
+                self.cal.insert_year(table);
+                self.recompute_open(tx)
+            }
+            a => match (Action::parse(a), ev.case_no.as_deref()) {
+                (Some(action), Some(case_no)) => self.case_event(tx, ev, action, case_no),
+                // Workstation, staff and catalog events are audit records; unknown actions from a
+                // newer version are kept in the journal and skipped here.
+                _ => Ok(()),
+            },
+        }
+    }
+
+    fn case_event(&mut self, tx: &Transaction<'_>, ev: &Event, action: Action, case_no: &str) -> Result<()> {
+        let day = event_date(&ev.at)?;
+        let role = Role::parse(&ev.role).ok_or_else(|| CoreError::Invalid(format!("未知角色：{}", ev.role)))?;
+        let exists: bool = tx
+            .prepare_cached("SELECT 1 FROM cases WHERE case_no = ?1")?
+            .query_row([case_no], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !exists {
+            return self.insert_case(tx, ev, action, role, case_no, day);
+        }
+        let (facts, mut clock) = load(tx, case_no)?;
+        let payload: ActPayload = serde_json::from_value(ev.payload.clone()).unwrap_or_default();
+        let input = Input { reason: ev.reason.clone(), legal_basis: payload.legal_basis.clone(), days: payload.days };
+        let (next, effect) = case::apply(&facts, action, role, &input).map_err(|r| CoreError::JournalBroken {
+            seq: ev.seq,
+            id: ev.id.clone(),
+            problem: format!("记录的操作不符合办件规则：{r:?}"),
+        })?;
+        let mut closed_on = None;
+        match effect {
+            ClockEffect::Start => {
+                clock.accepted_on = Some(day);
+                clock.stopped_days = 0;
+            }
+            ClockEffect::Stop => clock.stopped_since = Some(day),
+            ClockEffect::Resume => {
+                if let Some(since) = clock.stopped_since.take() {
+                    // A resume in a year the calendar lacks cannot be counted; `due` below then
+                    // fails on the same year and flags the deadline instead of guessing.
+                    if let Ok(n) = self.cal.workdays_between(since, day) {
+                        clock.stopped_days += u32::try_from(n.max(0)).unwrap_or(0);
+                    }
+                }
+            }
+            ClockEffect::Close => closed_on = Some(day.to_string()),
+            ClockEffect::None => {}
+        }
+        clock.extension_days = next.extension_days;
+        let (due, note) = if closed_on.is_some() { (None, None) } else { clock.due(&self.cal) };
+        let published = action == Action::Publish;
+        tx.prepare_cached(
+            "UPDATE cases SET state = ?2, resume_state = ?3, outcome = ?4, certificate_made = ?5,
+                licence_status = ?6, extension_days = ?7, supplement_count = ?8,
+                accepted_on = ?9, stopped_days = ?10, stopped_since = ?11,
+                due_date = CASE WHEN ?12 IS NULL THEN ?13 ELSE due_date END,
+                deadline_note = CASE WHEN ?12 IS NULL THEN ?14 ELSE deadline_note END,
+                closed_on = COALESCE(?12, closed_on), published = published OR ?15,
+                updated_at = ?16, last_seq = ?17
+             WHERE case_no = ?1",
+        )?
+        .execute(params![
+            case_no,
+            next.state.code(),
+            next.resume_state.map(State::code),
+            next.outcome.map(|o| if o == case::Outcome::Approved { "approved" } else { "denied" }),
+            next.certificate_made,
+            next.licence.map(|l| match l {
+                case::LicenceStatus::InForce => "in_force",
+                case::LicenceStatus::Cancelled => "cancelled",
+                case::LicenceStatus::Revoked => "revoked",
+            }),
+            next.extension_days,
+            next.supplements,
+            clock.accepted_on.map(|d| d.to_string()),
+            clock.stopped_days,
+            clock.stopped_since.map(|d| d.to_string()),
+            closed_on,
+            due,
+            note,
+            published,
+            ev.at,
+            ev.seq,
+        ])?;
+        if action == Action::Supplement {
+            for m in &payload.materials {
+                tx.prepare_cached("UPDATE case_materials SET provided = 1 WHERE case_no = ?1 AND material_id = ?2")?
+                    .execute(params![case_no, m])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn insert_case(
+        &mut self,
+        tx: &Transaction<'_>,
+        ev: &Event,
+        action: Action,
+        role: Role,
+        case_no: &str,
+        day: NaiveDate,
+    ) -> Result<()> {
+        let p: FiledPayload = serde_json::from_value(ev.payload.clone()).map_err(|e| CoreError::JournalBroken {
+            seq: ev.seq,
+            id: ev.id.clone(),
+            problem: format!("新办件事件内容无法解析：{e}"),
+        })?;
+        let facts = case::start(action, role, p.item.kind, p.item.has_certificate).map_err(|r| CoreError::JournalBroken {
+            seq: ev.seq,
+            id: ev.id.clone(),
+            problem: format!("新办件不符合规则：{r:?}"),
+        })?;
+        let clock = Clock {
+            filed_on: day,
+            accepted_on: None,
+            limit_days: p.item.promised_days,
+            extension_days: 0,
+            stopped_days: 0,
+            stopped_since: None,
+        };
+        let (due, note) = if facts.state == State::Appointed { (None, None) } else { clock.due(&self.cal) };
+        tx.prepare_cached(
+            "INSERT INTO cases (case_no, item_code, catalog_version, item_name, department, kind,
+                applicant_id, applicant_name, applicant_kind, channel, state, has_certificate,
+                filed_on, limit_days, statutory_days, due_date, deadline_note,
+                created_at, created_by, updated_at, last_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?18, ?20)",
+        )?
+        .execute(params![
+            case_no,
+            p.item.code,
+            p.item.version,
+            p.item.name,
+            p.item.department,
+            p.item.kind.code(),
+            p.applicant.id,
+            p.applicant.name,
+            p.applicant.kind,
+            p.channel,
+            facts.state.code(),
+            p.item.has_certificate,
+            day.to_string(),
+            p.item.promised_days,
+            p.item.statutory_days,
+            due,
+            note,
+            ev.at,
+            ev.actor,
+            ev.seq,
+        ])?;
+        let rowid = tx.last_insert_rowid();
+        tx.prepare_cached("INSERT INTO case_fts (rowid, case_no, applicant_name, applicant_id, item_name) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![rowid, case_no, p.applicant.name, p.applicant.id, p.item.name])?;
+        let mut mat = tx.prepare_cached(
+            "INSERT INTO case_materials (case_no, material_id, name, required, provided, reused_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for m in &p.materials {
+            mat.execute(params![case_no, m.id, m.name, m.required, m.provided, m.reused_from])?;
+        }
+        tx.prepare_cached(
+            "INSERT INTO applicants (id_no, kind, name, phone, first_case, last_case) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+             ON CONFLICT(id_no) DO UPDATE SET name = excluded.name, phone = COALESCE(excluded.phone, phone), last_case = excluded.last_case",
+        )?
+        .execute(params![p.applicant.id, p.applicant.kind, p.applicant.name, p.applicant.phone, case_no])?;
+        if let Some((day_key, seq)) = crate::workstation::case_no_parts(case_no) {
+            tx.prepare_cached(
+                "INSERT INTO case_seq (day, last) VALUES (?1, ?2) ON CONFLICT(day) DO UPDATE SET last = max(last, excluded.last)",
+            )?
+            .execute(params![day_key, seq])?;
+        }
+        Ok(())
+    }
+
+    /// After a calendar import every running deadline is recomputed (a year may have arrived).
+    fn recompute_open(&self, tx: &Transaction<'_>) -> Result<()> {
+        let mut st = tx.prepare(
+            "SELECT case_no FROM cases WHERE closed_on IS NULL AND state <> 'appointed' ORDER BY rowid",
+        )?;
+        let open: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        for case_no in open {
+            let (_, clock) = load(tx, &case_no)?;
+            let (due, note) = clock.due(&self.cal);
+            tx.prepare_cached("UPDATE cases SET due_date = ?2, deadline_note = ?3 WHERE case_no = ?1")?
+                .execute(params![case_no, due, note])?;
+        }
+        Ok(())
+    }
+}
+
+fn load(tx: &Transaction<'_>, case_no: &str) -> Result<(Facts, Clock)> {
+    tx.prepare_cached(
+        "SELECT state, resume_state, kind, has_certificate, outcome, certificate_made, extension_days,
+                licence_status, supplement_count, filed_on, accepted_on, limit_days, stopped_days, stopped_since
+         FROM cases WHERE case_no = ?1",
+    )?
+    .query_row([case_no], |r| {
+        let state: String = r.get(0)?;
+        let resume: Option<String> = r.get(1)?;
+        let kind: String = r.get(2)?;
+        let outcome: Option<String> = r.get(4)?;
+        let licence: Option<String> = r.get(7)?;
+        let facts = Facts {
+            state: State::parse(&state).unwrap_or(State::Submitted),
+            resume_state: resume.as_deref().and_then(State::parse),
+            kind: Kind::parse(&kind).unwrap_or(Kind::Promised),
+            has_certificate: r.get(3)?,
+            outcome: outcome.map(|o| if o == "approved" { case::Outcome::Approved } else { case::Outcome::Denied }),
+            certificate_made: r.get(5)?,
+            extension_days: r.get(6)?,
+            licence: licence.map(|l| match l.as_str() {
+                "in_force" => case::LicenceStatus::InForce,
+                "cancelled" => case::LicenceStatus::Cancelled,
+                _ => case::LicenceStatus::Revoked,
+            }),
+            supplements: r.get(8)?,
+        };
+        let clock = Clock {
+            filed_on: parse_date(r.get(9)?).unwrap_or_default(),
+            accepted_on: parse_date(r.get(10)?),
+            limit_days: r.get(11)?,
+            extension_days: r.get(6)?,
+            stopped_days: r.get(12)?,
+            stopped_since: parse_date(r.get(13)?),
+        };
+        Ok((facts, clock))
+    })
+    .optional()?
+    .ok_or_else(|| CoreError::UnknownCase(case_no.to_owned()))
+}
+
+/// Loads a case's facts for the live rule check (same reader as the projection uses).
+pub(crate) fn facts(tx: &Transaction<'_>, case_no: &str) -> Result<Facts> {
+    Ok(load(tx, case_no)?.0)
+}

@@ -1,0 +1,392 @@
+//! Read side: work lists, search, case detail and lights. Readers use their own connection, so a
+//! search over a million cases never holds up an intake.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params_from_iter, types::Value};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::Calendar;
+use crate::case::{self, Action, Facts, Kind, State};
+use crate::deadline::{Light, LightPolicy, light};
+use crate::error::{CoreError, Result};
+use crate::journal::Event;
+use crate::projection::PRE_REVIEW_DAYS;
+use crate::staff::Actor;
+use crate::workstation::Workstation;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CaseSummary {
+    pub case_no: String,
+    pub item_code: String,
+    pub item_name: String,
+    pub department: String,
+    pub kind: String,
+    pub applicant_id: String,
+    pub applicant_name: String,
+    pub channel: String,
+    pub state: String,
+    pub state_zh: String,
+    pub filed_on: String,
+    pub accepted_on: Option<String>,
+    pub due_date: Option<String>,
+    pub closed_on: Option<String>,
+    /// Working days left (negative: overdue). None when closed or the deadline is unknown.
+    pub days_left: Option<i64>,
+    pub light: Option<Light>,
+    pub paused: bool,
+    pub deadline_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MaterialRow {
+    pub material_id: String,
+    pub name: String,
+    pub required: bool,
+    pub provided: bool,
+    pub reused_from: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseDetail {
+    pub summary: CaseSummary,
+    pub catalog_version: i64,
+    pub outcome: Option<String>,
+    pub certificate_made: bool,
+    pub licence_status: Option<String>,
+    pub extension_days: u32,
+    pub stopped_days: u32,
+    pub supplement_count: u32,
+    pub limit_days: u32,
+    pub statutory_days: u32,
+    pub materials: Vec<MaterialRow>,
+    pub events: Vec<Event>,
+    /// Actions the asking actor may take now.
+    pub available: Vec<ActionInfo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionInfo {
+    pub code: String,
+    pub zh: String,
+    pub needs_reason: bool,
+    pub needs_basis: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ListFilter {
+    pub state: Option<String>,
+    pub light: Option<Light>,
+    pub department: Option<String>,
+    pub applicant_id: Option<String>,
+    pub open_only: bool,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct LightCounts {
+    pub green: u64,
+    pub yellow: u64,
+    pub red: u64,
+    pub paused: u64,
+    /// Deadline unknown (the calendar lacks a year).
+    pub unknown: u64,
+}
+
+const SUMMARY_COLS: &str = "case_no, item_code, item_name, department, kind, applicant_id, applicant_name, channel,
+    state, filed_on, accepted_on, due_date, closed_on, stopped_since, limit_days, extension_days, deadline_note";
+
+/// Light computation for one row, O(1) with the calendar's ordinal index.
+pub struct LightContext<'a> {
+    cal: &'a Calendar,
+    policy: LightPolicy,
+    today_ord: Option<i64>,
+}
+
+impl<'a> LightContext<'a> {
+    pub fn new(cal: &'a Calendar, policy: LightPolicy, today: NaiveDate) -> Self {
+        Self { cal, policy, today_ord: cal.workday_ordinal(today).ok() }
+    }
+
+    /// (working days left, light). A paused case keeps the days it had when the clock stopped.
+    pub fn eval(&self, due: &str, stopped_since: Option<&str>, total: u32) -> Option<(i64, Light)> {
+        let due = fast_date(due)?;
+        let due_ord = self.cal.workday_ordinal(due).ok()?;
+        let from = match stopped_since {
+            Some(s) => self.cal.workday_ordinal(fast_date(s)?).ok()?,
+            None => self.today_ord?,
+        };
+        let left = due_ord - from;
+        Some((left, light(&self.policy, total, left)))
+    }
+}
+
+/// `YYYY-MM-DD` without the general parser: this runs a million times per light pass.
+fn fast_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
+}
+
+fn summary_from_row(r: &rusqlite::Row<'_>, lc: &LightContext<'_>) -> rusqlite::Result<CaseSummary> {
+    let state: String = r.get(8)?;
+    let st = State::parse(&state);
+    let accepted_on: Option<String> = r.get(10)?;
+    let due: Option<String> = r.get(11)?;
+    let closed: Option<String> = r.get(12)?;
+    let stopped: Option<String> = r.get(13)?;
+    let limit: u32 = r.get(14)?;
+    let ext: u32 = r.get(15)?;
+    let total = if accepted_on.is_some() { limit + ext } else { PRE_REVIEW_DAYS };
+    let evaluated = match (&due, &closed) {
+        (Some(d), None) => lc.eval(d, stopped.as_deref(), total),
+        _ => None,
+    };
+    Ok(CaseSummary {
+        case_no: r.get(0)?,
+        item_code: r.get(1)?,
+        item_name: r.get(2)?,
+        department: r.get(3)?,
+        kind: r.get(4)?,
+        applicant_id: r.get(5)?,
+        applicant_name: r.get(6)?,
+        channel: r.get(7)?,
+        state_zh: st.map_or_else(|| state.clone(), |s| s.zh().to_owned()),
+        state,
+        filed_on: r.get(9)?,
+        accepted_on,
+        due_date: due,
+        closed_on: closed,
+        days_left: evaluated.map(|e| e.0),
+        light: evaluated.map(|e| e.1),
+        paused: stopped.is_some(),
+        deadline_note: r.get(16)?,
+    })
+}
+
+impl Workstation {
+    fn light_context<'c>(&self, cal: &'c Calendar) -> LightContext<'c> {
+        LightContext::new(cal, self.policy, self.today())
+    }
+
+    pub fn case_summary(&self, case_no: &str) -> Result<CaseSummary> {
+        let conn = self.store.reader()?;
+        let cal = self.calendar();
+        let lc = self.light_context(&cal);
+        conn.prepare_cached(&format!("SELECT {SUMMARY_COLS} FROM cases WHERE case_no = ?1"))?
+            .query_row([case_no], |r| summary_from_row(r, &lc))
+            .optional()?
+            .ok_or_else(|| CoreError::UnknownCase(case_no.into()))
+    }
+
+    /// The full case: summary, materials, its journal as a timeline, and what `actor` may do next.
+    pub fn case_detail(&self, case_no: &str, actor: Option<&Actor>) -> Result<CaseDetail> {
+        let summary = self.case_summary(case_no)?;
+        let conn = self.store.reader()?;
+        #[allow(clippy::type_complexity)]
+        let (version, outcome, cert, licence, ext, stopped, supp, limit, statutory, has_cert, resume): (
+            i64,
+            Option<String>,
+            bool,
+            Option<String>,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            bool,
+            Option<String>,
+        ) = conn.query_row(
+            "SELECT catalog_version, outcome, certificate_made, licence_status, extension_days, stopped_days,
+                    supplement_count, limit_days, statutory_days, has_certificate, resume_state FROM cases WHERE case_no = ?1",
+            [case_no],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                ))
+            },
+        )?;
+        let mut st = conn.prepare_cached(
+            "SELECT material_id, name, required, provided, reused_from FROM case_materials WHERE case_no = ?1 ORDER BY rowid",
+        )?;
+        let materials = st
+            .query_map([case_no], |r| {
+                Ok(MaterialRow { material_id: r.get(0)?, name: r.get(1)?, required: r.get(2)?, provided: r.get(3)?, reused_from: r.get(4)? })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let facts = Facts {
+            state: State::parse(&summary.state).unwrap_or(State::Submitted),
+            resume_state: resume.as_deref().and_then(State::parse),
+            kind: Kind::parse(&summary.kind).unwrap_or(Kind::Promised),
+            has_certificate: has_cert,
+            outcome: outcome.as_deref().map(|o| if o == "approved" { case::Outcome::Approved } else { case::Outcome::Denied }),
+            certificate_made: cert,
+            extension_days: ext,
+            licence: match licence.as_deref() {
+                Some("in_force") => Some(case::LicenceStatus::InForce),
+                Some("cancelled") => Some(case::LicenceStatus::Cancelled),
+                Some(_) => Some(case::LicenceStatus::Revoked),
+                None => None,
+            },
+            supplements: supp,
+        };
+        let available = actor
+            .filter(|a| a.covers(&summary.department))
+            .map(|a| case::available(&facts, &a.roles))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a: Action| {
+                let rule = case::rule(a);
+                ActionInfo { code: a.code().into(), zh: a.zh().into(), needs_reason: rule.needs_reason, needs_basis: rule.needs_basis }
+            })
+            .collect();
+        Ok(CaseDetail {
+            events: crate::journal::case_events(&conn, case_no)?,
+            summary,
+            catalog_version: version,
+            outcome,
+            certificate_made: cert,
+            licence_status: licence,
+            extension_days: ext,
+            stopped_days: stopped,
+            supplement_count: supp,
+            limit_days: limit,
+            statutory_days: statutory,
+            materials,
+            available,
+        })
+    }
+
+    /// The work list: filtered, ordered by due date (most urgent first), paged.
+    pub fn list_cases(&self, f: &ListFilter) -> Result<Vec<CaseSummary>> {
+        let mut sql = format!("SELECT {SUMMARY_COLS} FROM cases WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(s) = &f.state {
+            let st = State::parse(s).ok_or_else(|| CoreError::Invalid(format!("未知的办件状态：{s}")))?;
+            sql.push_str(" AND state = ?");
+            args.push(Value::Text(st.code().into()));
+        }
+        if let Some(d) = &f.department {
+            sql.push_str(" AND department = ?");
+            args.push(Value::Text(d.clone()));
+        }
+        if let Some(a) = &f.applicant_id {
+            sql.push_str(" AND applicant_id = ?");
+            args.push(Value::Text(crate::ids::normalize(a)));
+        }
+        if f.open_only || f.light.is_some() {
+            sql.push_str(" AND closed_on IS NULL");
+        }
+        sql.push_str(" ORDER BY due_date IS NULL, due_date, case_no");
+        let limit = f.limit.unwrap_or(100);
+        let offset = f.offset.unwrap_or(0);
+        if f.light.is_none() {
+            sql.push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
+        }
+        let conn = self.store.reader()?;
+        let cal = self.calendar();
+        let lc = self.light_context(&cal);
+        let mut st = conn.prepare(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| summary_from_row(r, &lc))?;
+        let mut out = Vec::new();
+        let mut skipped = 0;
+        for r in rows {
+            let s = r?;
+            if let Some(want) = f.light {
+                if s.light != Some(want) {
+                    continue;
+                }
+                if skipped < offset {
+                    skipped += 1;
+                    continue;
+                }
+            }
+            out.push(s);
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Full-text search over case number, applicant name and ID, and item name. Chinese substrings
+    /// of three characters or more use the trigram index; shorter queries (two-character names,
+    /// 张三) fall back to exact/prefix lookups on indexed columns so they stay fast at 1M cases.
+    pub fn search_cases(&self, query: &str, limit: usize) -> Result<Vec<CaseSummary>> {
+        let q = crate::ids::normalize(query);
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        let conn = self.store.reader()?;
+        let cal = self.calendar();
+        let lc = self.light_context(&cal);
+        let limit = i64::try_from(limit.min(1000)).unwrap_or(50);
+        let mut out = Vec::new();
+        if q.chars().count() >= 3 {
+            let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {SUMMARY_COLS} FROM cases WHERE rowid IN
+                   (SELECT rowid FROM case_fts WHERE case_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
+                 ORDER BY rowid DESC"
+            ))?;
+            let rows = st.query_map(rusqlite::params![phrase, limit], |r| summary_from_row(r, &lc))?;
+            for r in rows {
+                out.push(r?);
+            }
+        } else {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {SUMMARY_COLS} FROM cases WHERE applicant_name >= ?1 AND applicant_name < ?1 || char(1114111)
+                 ORDER BY rowid DESC LIMIT ?2"
+            ))?;
+            let rows = st.query_map(rusqlite::params![q, limit], |r| summary_from_row(r, &lc))?;
+            for r in rows {
+                out.push(r?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Lights for every open case, counted. Runs over all open rows (1M in well under a second).
+    pub fn light_counts(&self) -> Result<LightCounts> {
+        let conn = self.store.reader()?;
+        let cal = self.calendar();
+        let lc = self.light_context(&cal);
+        let mut st = conn.prepare(
+            "SELECT due_date, stopped_since, accepted_on IS NOT NULL, limit_days + extension_days FROM cases
+             WHERE closed_on IS NULL AND state <> 'appointed'",
+        )?;
+        let mut rows = st.query([])?;
+        let mut c = LightCounts::default();
+        while let Some(r) = rows.next()? {
+            let due: Option<String> = r.get(0)?;
+            let stopped: Option<String> = r.get(1)?;
+            let accepted: bool = r.get(2)?;
+            let total: u32 = if accepted { r.get(3)? } else { PRE_REVIEW_DAYS };
+            if stopped.is_some() {
+                c.paused += 1;
+            }
+            match due.as_deref().and_then(|d| lc.eval(d, stopped.as_deref(), total)) {
+                Some((_, Light::Green)) => c.green += 1,
+                Some((_, Light::Yellow)) => c.yellow += 1,
+                Some((_, Light::Red)) => c.red += 1,
+                None => c.unknown += 1,
+            }
+        }
+        Ok(c)
+    }
+}

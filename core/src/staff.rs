@@ -1,0 +1,106 @@
+//! Staff accounts: who may act, in which roles, for which departments.
+//! Checked in the core on every command, never only in the UI.
+
+use std::num::NonZeroU32;
+
+use ring::{pbkdf2, rand::SecureRandom};
+use serde::{Deserialize, Serialize};
+
+use crate::case::Role;
+use crate::error::{CoreError, Result};
+use crate::journal::hex;
+
+/// Every department (the comprehensive window, 综合窗口, takes in for all of them).
+pub const ALL_DEPARTMENTS: &str = "*";
+
+/// PBKDF2-HMAC-SHA256 iterations for login passwords. Seal PINs use far more (see the seal crate);
+/// a login is tried at every unlock, so it stays under ~100 ms on a township PC.
+pub const PASSWORD_ITERATIONS: u32 = 100_000;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Actor {
+    pub id: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub departments: Vec<String>,
+}
+
+impl Actor {
+    pub fn has_role(&self, r: Role) -> bool {
+        self.roles.contains(&r)
+    }
+
+    pub fn covers(&self, department: &str) -> bool {
+        self.departments.iter().any(|d| d == ALL_DEPARTMENTS || d == department)
+    }
+
+    pub fn require_role(&self, r: Role, action: &str) -> Result<()> {
+        if self.has_role(r) {
+            Ok(())
+        } else {
+            Err(CoreError::RoleDenied { actor: self.name.clone(), role: r.zh().into(), action: action.into() })
+        }
+    }
+
+    pub fn require_department(&self, department: &str) -> Result<()> {
+        if self.covers(department) {
+            Ok(())
+        } else {
+            Err(CoreError::DepartmentDenied { actor: self.name.clone(), department: department.into() })
+        }
+    }
+}
+
+pub fn hash_password(password: &str) -> String {
+    let mut salt = [0u8; 16];
+    // The system RNG failing is not recoverable and not the user's fault.
+    ring::rand::SystemRandom::new().fill(&mut salt).expect("system random number generator");
+    let mut out = [0u8; 32];
+    let iters = NonZeroU32::new(PASSWORD_ITERATIONS).expect("non-zero");
+    pbkdf2::derive(pbkdf2::PBKDF2_HMAC_SHA256, iters, &salt, password.as_bytes(), &mut out);
+    format!("pbkdf2-sha256${PASSWORD_ITERATIONS}${}${}", hex(&salt), hex(&out))
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// Constant-time check via ring (no early exit on the first differing byte).
+pub fn check_password(stored: &str, password: &str) -> bool {
+    let parts: Vec<&str> = stored.split('$').collect();
+    let [scheme, iters, salt, hash] = parts.as_slice() else { return false };
+    if *scheme != "pbkdf2-sha256" {
+        return false;
+    }
+    let (Some(iters), Some(salt), Some(hash)) =
+        (iters.parse::<u32>().ok().and_then(NonZeroU32::new), unhex(salt), unhex(hash))
+    else {
+        return false;
+    };
+    pbkdf2::verify(pbkdf2::PBKDF2_HMAC_SHA256, iters, &salt, password.as_bytes(), &hash).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_checks_only_against_itself() {
+        let h = hash_password("窗口123");
+        assert!(check_password(&h, "窗口123"));
+        assert!(!check_password(&h, "窗口124"));
+        assert!(!check_password("garbage", "窗口123"));
+        assert_ne!(h, hash_password("窗口123"), "salted");
+    }
+
+    #[test]
+    fn department_scope_is_enforced() {
+        let a = Actor { id: "a".into(), name: "甲".into(), roles: vec![Role::Reviewer], departments: vec!["示范区民政局".into()] };
+        assert!(a.require_department("示范区民政局").is_ok());
+        assert!(matches!(a.require_department("示范区市场监督管理局"), Err(CoreError::DepartmentDenied { .. })));
+        assert!(matches!(a.require_role(Role::Decider, "准予许可"), Err(CoreError::RoleDenied { .. })));
+    }
+}

@@ -1,0 +1,147 @@
+//! The workstation's SQLite file: WAL, foreign keys, embedded migrations, one writer.
+//!
+//! Readers open their own connections (WAL lets them read while the writer writes), so a long
+//! search never blocks an intake. Every state change happens inside one write transaction.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+use rusqlite_migration::{M, Migrations};
+
+use crate::error::{CoreError, Result};
+
+pub const DB_FILE: &str = "yichuang.db";
+
+/// Embedded, ordered migrations. Files are never edited after they ship.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/20261123_0001_init.sql")];
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+}
+
+pub fn schema_target() -> usize {
+    MIGRATIONS.len()
+}
+
+fn tune(conn: &Connection) -> Result<()> {
+    // NORMAL is durable across application crashes in WAL mode (a power cut may lose the last
+    // commits but never corrupts); FULL would fsync every intake.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -32000;",
+    )?;
+    Ok(())
+}
+
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir` and migrates it to the current schema.
+    /// A file that already has data is copied to `yichuang.db.bak-v<N>` before a migration runs.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
+        let path = dir.join(DB_FILE);
+        let mut conn = Connection::open(&path)?;
+        tune(&conn)?;
+        let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current > schema_target() {
+            return Err(CoreError::Invalid(format!(
+                "数据库结构版本 {current} 比本程序支持的 {} 新，请升级一窗",
+                schema_target()
+            )));
+        }
+        if current > 0 && current < schema_target() {
+            let backup = dir.join(format!("{DB_FILE}.bak-v{current}"));
+            conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])?;
+        }
+        migrations().to_latest(&mut conn)?;
+        Ok(Self { path, writer: Mutex::new(conn) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn schema_version(&self) -> Result<usize> {
+        let conn = self.writer();
+        Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// The single writer. A poisoned lock only means another thread panicked mid-call; SQLite
+    /// rolled its transaction back, so the connection is still sound.
+    pub fn writer(&self) -> MutexGuard<'_, Connection> {
+        self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs `f` in one IMMEDIATE write transaction: all of it commits, or none of it.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// A fresh read-only connection; callers keep it for as long as they read.
+    pub fn reader(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -32000;")?;
+        Ok(conn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_twice_keeps_schema_and_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.schema_version().unwrap(), schema_target());
+        s.write(|tx| {
+            tx.execute("INSERT INTO settings(key, value) VALUES ('k', 'v')", [])?;
+            Ok(())
+        })
+        .unwrap();
+        drop(s);
+        let s = Store::open(dir.path()).unwrap();
+        let v: String = s.reader().unwrap().query_row("SELECT value FROM settings WHERE key='k'", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, "v");
+    }
+
+    #[test]
+    fn failed_transaction_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let r: Result<()> = s.write(|tx| {
+            tx.execute("INSERT INTO settings(key, value) VALUES ('a', '1')", [])?;
+            Err(CoreError::Invalid("boom".into()))
+        });
+        assert!(r.is_err());
+        let n: i64 = s.reader().unwrap().query_row("SELECT count(*) FROM settings", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_with_a_readable_error() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let c = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        c.pragma_update(None, "user_version", 99).unwrap();
+        drop(c);
+        let e = Store::open(dir.path()).err().unwrap();
+        assert!(e.to_string().contains("99"), "{e}");
+    }
+}
