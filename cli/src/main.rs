@@ -317,8 +317,15 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         }
         Cmd::Journal(JournalCmd::Show { case_no }) => out.events(&open(&cli)?.case_events(case_no)?),
         Cmd::Rebuild => {
-            let n = open(&cli)?.rebuild()?;
-            out.value(&serde_json::json!({ "replayed": n }), || format!("已从日志重建办件表：重放 {n} 条事件"));
+            let ws = open(&cli)?;
+            let before = ws.derived_fingerprint()?;
+            let n = ws.rebuild()?;
+            let after = ws.derived_fingerprint()?;
+            let same = before == after;
+            out.value(&serde_json::json!({ "replayed": n, "before": before, "after": after, "identical": same }), || {
+                let verdict = if same { "与重建前完全一致" } else { "与重建前不同（重建前的表曾被改动，现已按日志恢复）" };
+                format!("已从日志重建办件表：重放 {n} 条事件；指纹 {after}，{verdict}")
+            });
         }
         Cmd::Calendar(c) => calendar(&cli, c, out)?,
         Cmd::Id(IdCmd::Check { number }) => {

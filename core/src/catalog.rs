@@ -488,7 +488,10 @@ impl Item {
             let f = |x: &str| format!("sub_items[{j}].{x}");
             let n = s.code.chars().count();
             if n == 0 || n > MAX_SUB_ITEM_CODE_LEN || !code_chars_ok(&s.code) {
-                push(&f("code"), format!("子项编码应为 1 至 {MAX_SUB_ITEM_CODE_LEN} 位数字、字母及 - _ .，实为“{}”", s.code));
+                push(
+                    &f("code"),
+                    format!("子项编码应为 1 至 {MAX_SUB_ITEM_CODE_LEN} 位数字、字母及 - _ .，实为“{}”", s.code),
+                );
             } else if !sub_codes.insert(s.code.as_str()) {
                 push(&f("code"), format!("子项编码“{}”在本事项内重复", s.code));
             }
@@ -726,7 +729,7 @@ impl Item {
         o.push('\n');
 
         o.push_str("一、受理条件\n");
-        numbered(&mut o, &self.conditions, "无特别条件");
+        list_lines(&mut o, &self.conditions, "无特别条件");
         o.push_str("二、申请材料\n");
         let required: Vec<(usize, &Material)> =
             self.materials.iter().enumerate().filter(|(_, m)| m.required).map(|(i, m)| (i + 1, m)).collect();
@@ -756,7 +759,7 @@ impl Item {
         o.push_str("三、办理时限\n");
         let _ = writeln!(o, "    {}", self.limit_text());
         o.push_str("四、收费\n");
-        numbered(&mut o, &self.fee_lines(), "不收费");
+        list_lines(&mut o, &self.fee_lines(), "不收费");
         o.push_str("五、办理地点和时间\n");
         let _ = writeln!(o, "    地点：{}", self.location);
         let _ = writeln!(o, "    时间：{}", self.hours);
@@ -777,7 +780,8 @@ impl Item {
     /// Lower-cased text to match a search box against: codes, name, department, type, scope,
     /// sub-items, materials, legal basis and result.
     pub fn search_text(&self) -> String {
-        let mut parts: Vec<&str> = vec![&self.code, &self.name, &self.department, self.item_type.label_zh(), &self.scope];
+        let mut parts: Vec<&str> =
+            vec![&self.code, &self.name, &self.department, self.item_type.label_zh(), &self.scope];
         if let Some(b) = &self.base_code {
             parts.push(b);
         }
@@ -792,7 +796,13 @@ impl Item {
 }
 
 fn material_line(m: &Material) -> String {
-    let mut s = format!("{}（原件 {} 份，复印件 {} 份", m.name, m.originals, m.copies);
+    let counts = match (m.originals, m.copies) {
+        (0, 0) => "提交电子材料".to_string(),
+        (o, 0) => format!("原件 {o} 份"),
+        (0, c) => format!("复印件 {c} 份"),
+        (o, c) => format!("原件 {o} 份，复印件 {c} 份"),
+    };
+    let mut s = format!("{}（{counts}", m.name);
     if m.electronic_ok {
         s.push_str("；可提交电子材料");
     }
@@ -815,6 +825,17 @@ fn yuan(a: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// Numbered lines under a heading that already ended its line (the notice).
+fn list_lines(o: &mut String, list: &[String], empty: &str) {
+    if list.is_empty() {
+        let _ = writeln!(o, "    {empty}");
+    }
+    for (i, s) in list.iter().enumerate() {
+        let _ = writeln!(o, "    {}. {s}", i + 1);
+    }
+}
+
+/// Numbered list after an inline heading "六、设定依据：" (the guide); a single text if empty.
 fn numbered(o: &mut String, list: &[String], empty: &str) {
     if list.is_empty() {
         let _ = writeln!(o, "{empty}");
@@ -918,7 +939,11 @@ mod tests {
             ],
             fees: vec![],
             result: Some(ResultDoc { kind: ResultKind::Certificate, name: "食品经营许可证".into() }),
-            sub_items: vec![SubItem { code: "01".into(), name: "新办".into(), materials: vec!["m1".into(), "m2".into()] }],
+            sub_items: vec![SubItem {
+                code: "01".into(),
+                name: "新办".into(),
+                materials: vec!["m1".into(), "m2".into()],
+            }],
             flow: vec!["申请".into(), "受理".into(), "审查".into(), "决定".into(), "送达".into()],
             location: "示范区政务服务中心二楼".into(),
             hours: "工作日 9:00—12:00，14:00—17:30".into(),
@@ -960,7 +985,30 @@ mod tests {
         assert!(c.items.iter().any(|i| !i.fees.is_empty()));
         assert!(c.items.iter().any(|i| !i.sub_items.is_empty()));
         assert!(c.items.iter().any(|i| i.kind == ItemKind::Immediate));
-        for name in ["敬老优待证", "个体工商户", "食品经营许可", "建设工程规划许可证", "不动产", "医师执业注册", "居住证", "临时救助"] {
+        for name in [
+            "敬老优待证",
+            "个体工商户",
+            "食品经营许可",
+            "建设工程规划许可证",
+            "不动产首次登记",
+            "不动产转移登记",
+            "医师执业注册",
+            "道路货物运输经营许可",
+            "最低生活保障",
+            "居住证",
+            "灵活就业人员参保登记",
+            "出生医学证明",
+            "残疾人证",
+            "独生子女父母光荣证",
+            "临时救助",
+            "劳动合同备案",
+            "排水",
+            "燃气经营许可",
+            "公共场所卫生许可",
+            "药品零售",
+            "户外广告",
+            "老旧小区",
+        ] {
             assert!(c.items.iter().any(|i| i.name.contains(name)), "no item named {name}");
         }
     }
@@ -1007,7 +1055,8 @@ mod tests {
     #[test]
     fn guide_material_table_columns_line_up() {
         let g = sample_item().guide_text();
-        let rows: Vec<&str> = g.lines().filter(|l| l.starts_with("    ") && (l.contains(" 份") || l.contains("序号"))).collect();
+        let rows: Vec<&str> =
+            g.lines().filter(|l| l.starts_with("    ") && (l.contains(" 份") || l.contains("序号"))).collect();
         assert_eq!(rows.len(), 4, "{g}");
         // The 原件 column starts at the same display column in the header and every row.
         let col = |l: &str, pat: &str| l.find(pat).map(|b| width(&l[..b]));
@@ -1026,7 +1075,10 @@ mod tests {
         let mut i = sample_item();
         i.kind = ItemKind::Immediate;
         i.promised_limit_days = 0;
-        i.fees = vec![Fee { name: "工本费".into(), amount_yuan: Some(12.5), amount_text: None, basis: "某价格文件".into() }];
+        i.fees =
+            vec![Fee {
+                name: "工本费".into(), amount_yuan: Some(12.5), amount_text: None, basis: "某价格文件".into()
+            }];
         let g = i.guide_text();
         assert!(g.contains("即办件：材料齐全、符合法定形式的，当场办结"), "{g}");
         assert!(g.contains("工本费：12.5 元；收费依据：某价格文件"), "{g}");
@@ -1040,8 +1092,8 @@ mod tests {
             "《中华人民共和国行政许可法》第三十二条",
             "（申请人）",
             "必须提交的材料",
-            "1. 食品经营许可申请书（原件 1 份，复印件 0 份",
-            "2. 营业执照（原件 0 份，复印件 1 份；可提交电子材料；已留存或有电子证照的免于提交",
+            "1. 食品经营许可申请书（原件 1 份；可提交电子材料",
+            "2. 营业执照（复印件 1 份；可提交电子材料；已留存或有电子证照的免于提交",
             "视情形提交的材料",
             "3. 委托书（原件 1 份",
             "有与经营的食品品种",
@@ -1053,6 +1105,7 @@ mod tests {
         ] {
             assert!(n.contains(s), "notice lacks {s:?}:\n{n}");
         }
+        assert!(n.contains("一、受理条件\n    1. 有与经营"), "list follows its heading directly:\n{n}");
     }
 
     #[test]
@@ -1065,7 +1118,9 @@ mod tests {
     #[test]
     fn search_text_covers_names_materials_and_codes() {
         let s = sample_item().search_text();
-        assert!(s.contains("食品经营许可") && s.contains("营业执照") && s.contains("000117007000") && s.contains("新办"));
+        assert!(
+            s.contains("食品经营许可") && s.contains("营业执照") && s.contains("000117007000") && s.contains("新办")
+        );
         assert!(s.contains("11440300007495860r"), "search text is lower-cased");
     }
 
@@ -1195,7 +1250,7 @@ mod tests {
         let mut json = to_json(&file_with(vec![sample_item(), sample_item()]));
         // Make the second item's codes unique, then break items[1].materials[1].required.
         json = json.replacen("11440300007495860R000117007000001", "X2", 1);
-        let target = json.match_indices("\"required\": true").nth(4).map(|(b, _)| b).unwrap();
+        let target = json.match_indices("\"required\": true").nth(3).map(|(b, _)| b).unwrap();
         json.replace_range(target..target + "\"required\": true".len(), "\"required\": \"是\"");
         let line_expected = json[..target].lines().count();
         match parse(&json) {
@@ -1264,7 +1319,12 @@ mod tests {
 
     #[test]
     fn invalid_error_message_is_chinese_and_locates_the_item() {
-        let e = CatalogError::Invalid { item: 2, code: "C".into(), field: "online".into(), message: "涉密事项不得网上办理".into() };
+        let e = CatalogError::Invalid {
+            item: 2,
+            code: "C".into(),
+            field: "online".into(),
+            message: "涉密事项不得网上办理".into(),
+        };
         assert_eq!(e.to_string(), "第 3 个事项（items[2]，编码 C）的 online 不合法：涉密事项不得网上办理");
     }
 
@@ -1290,7 +1350,12 @@ mod tests {
                 copies,
                 electronic_ok,
                 reusable,
-                source: [MaterialSource::Applicant, MaterialSource::Government, MaterialSource::Intermediary, MaterialSource::Other][src],
+                source: [
+                    MaterialSource::Applicant,
+                    MaterialSource::Government,
+                    MaterialSource::Intermediary,
+                    MaterialSource::Other,
+                ][src],
                 note,
             })
     }
@@ -1318,7 +1383,10 @@ mod tests {
         );
         let body = (
             proptest::collection::vec(material(), 0..5),
-            proptest::collection::vec((text(), proptest::option::of(0u32..100_000), proptest::option::of(text()), text()), 0..2),
+            proptest::collection::vec(
+                (text(), proptest::option::of(0u32..100_000), proptest::option::of(text()), text()),
+                0..2,
+            ),
             proptest::option::of((0usize..3, text())),
             proptest::collection::vec((text(), proptest::collection::vec(0usize..5, 0..3)), 0..3),
             proptest::collection::vec(text(), 1..5),
@@ -1337,7 +1405,11 @@ mod tests {
                 .map(|(j, (name, refs))| SubItem {
                     code: format!("{j:02}"),
                     name,
-                    materials: if materials.is_empty() { vec![] } else { refs.iter().map(|r| format!("m{}", r % materials.len())).collect() },
+                    materials: if materials.is_empty() {
+                        vec![]
+                    } else {
+                        refs.iter().map(|r| format!("m{}", r % materials.len())).collect()
+                    },
                 })
                 .collect();
             Item {
@@ -1359,7 +1431,11 @@ mod tests {
                     .map(|(name, fen, amount_text, basis)| Fee {
                         name,
                         amount_yuan: fen.map(|f| f64::from(f) / 100.0),
-                        amount_text: if fen.is_none() && amount_text.is_none() { Some("按件收取".into()) } else { amount_text },
+                        amount_text: if fen.is_none() && amount_text.is_none() {
+                            Some("按件收取".into())
+                        } else {
+                            amount_text
+                        },
                         basis,
                     })
                     .collect(),
@@ -1382,18 +1458,21 @@ mod tests {
     }
 
     fn catalog() -> impl Strategy<Value = CatalogFile> {
-        (proptest::collection::vec(item(), 0..4), proptest::option::of(0i64..20_000), text()).prop_map(|(mut items, days, issuer)| {
-            for (i, it) in items.iter_mut().enumerate() {
-                it.code = format!("11440300007495860R{i:04}");
-            }
-            CatalogFile {
-                format: FORMAT.into(),
-                version: "2026.11".into(),
-                published: days.and_then(|d| NaiveDate::from_ymd_opt(2000, 1, 1).map(|b| b + chrono::Duration::days(d))),
-                issuer,
-                items,
-            }
-        })
+        (proptest::collection::vec(item(), 0..4), proptest::option::of(0i64..20_000), text()).prop_map(
+            |(mut items, days, issuer)| {
+                for (i, it) in items.iter_mut().enumerate() {
+                    it.code = format!("11440300007495860R{i:04}");
+                }
+                CatalogFile {
+                    format: FORMAT.into(),
+                    version: "2026.11".into(),
+                    published: days
+                        .and_then(|d| NaiveDate::from_ymd_opt(2000, 1, 1).map(|b| b + chrono::Duration::days(d))),
+                    issuer,
+                    items,
+                }
+            },
+        )
     }
 
     proptest! {

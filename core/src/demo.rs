@@ -74,6 +74,7 @@ fn script(item: &Item, rng: &mut Rng) -> Vec<Action> {
     if immediate {
         return match rng.below(10) {
             0 => vec![Withdraw],
+            _ if cert => vec![DecideOnSpot, IssueCertificate, Deliver],
             _ => vec![DecideOnSpot, Deliver],
         };
     }
@@ -126,8 +127,13 @@ fn request(action: Action, item: &Item) -> ActRequest {
     ActRequest { reason, legal_basis, days, materials: Vec::new(), detail: None }
 }
 
-fn actor_for(action: Action, staff: &[Actor]) -> &Actor {
-    let role = crate::case::rule(action).roles[0];
+fn actor_for<'a>(action: Action, state: &str, staff: &'a [Actor]) -> &'a Actor {
+    // 补正 is asked by the clerk before acceptance and by the reviewer during review.
+    let role = if action == Action::RequestSupplement && state == State::UnderReview.code() {
+        Role::Reviewer
+    } else {
+        crate::case::rule(action).roles[0]
+    };
     staff.iter().find(|a| a.has_role(role) && a.covers(ALL_DEPARTMENTS)).unwrap_or(&staff[0])
 }
 
@@ -152,7 +158,9 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
 
     let mut rng = Rng(opts.seed);
     let mut open: Vec<(String, Vec<Action>, usize, u64, Item)> = Vec::new();
-    let mut applicants: Vec<(String, String)> = Vec::new();
+    // Separate pools: a business licence item is applied for by a company, the rest by people.
+    let mut people: Vec<(String, String)> = Vec::new();
+    let mut companies: Vec<(String, String)> = Vec::new();
     let days = (opts.today - start).num_days();
     let per_day = opts.cases.div_ceil(usize::try_from(days).unwrap_or(1).max(1) * 5 / 7 + 1);
     let mut filed = 0;
@@ -169,7 +177,8 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
                     continue;
                 }
                 let action = steps[*next];
-                let who = actor_for(action, &staff);
+                let state = ws.case_summary(case_no)?.state;
+                let who = actor_for(action, &state, &staff);
                 ws.act(who, case_no, action, &request(action, item))?;
                 *next += 1;
             }
@@ -180,10 +189,12 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
             let n = if day == opts.today { per_day / 2 } else { per_day };
             for _ in 0..n.min(opts.cases - filed) {
                 let item = items[rng.below(items.len())].clone();
-                let returning = !applicants.is_empty() && rng.chance(15);
+                let business = item.materials.iter().any(|m| m.name.contains("营业执照"));
+                let pool = if business { &mut companies } else { &mut people };
+                let returning = !pool.is_empty() && rng.chance(if business { 40 } else { 15 });
                 let (id, name) = if returning {
-                    applicants[rng.below(applicants.len())].clone()
-                } else if rng.chance(20) {
+                    pool[rng.below(pool.len())].clone()
+                } else if business {
                     let body = format!("9144039{:010}", rng.next() % 10_000_000_000);
                     let id = ids::make_credit_code(&body[..17]).unwrap_or_default();
                     (id, COMPANIES[rng.below(COMPANIES.len())].to_owned())
@@ -217,14 +228,15 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
                 };
                 let case_no = ws.new_case(by, &req)?;
                 if !returning {
-                    applicants.push((id, name));
+                    let pool = if business { &mut companies } else { &mut people };
+                    pool.push((id, name));
                 }
                 let mut steps = script(&item, &mut rng);
                 if req.appointment {
                     steps.insert(0, Action::File);
                 }
                 // Most cases move most days; one in eight crawls and runs red.
-                let pace = if rng.chance(12) { 8 } else { 35 + rng.next() % 40 };
+                let pace = if rng.chance(8) { 12 } else { 40 + rng.next() % 40 };
                 open.push((case_no, steps, 0, pace, item));
                 filed += 1;
             }
@@ -232,10 +244,61 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
         day = day.checked_add_days(Days::new(1)).ok_or_else(|| CoreError::Invalid("日期超出范围".into()))?;
     }
     let ws = Workstation::open(dir, Clock::at_date(opts.today))?;
+    cover_every_state(&ws, &mut rng)?;
     let admin = ws.actor("admin")?;
     // One supervisory inspection so the journal shows it.
     if let Some(c) = ws.list_cases(&crate::query::ListFilter { state: Some(State::Completed.code().into()), limit: Some(1), ..Default::default() })?.first() {
         ws.act(&admin, &c.case_no, Action::Inspect, &request(Action::Inspect, &ws.catalog_item(&c.item_code, None)?.1))?;
     }
     Ok(ws)
+}
+
+/// Whatever the dice did, the demo shows a case in every state: any state left empty gets one
+/// case filed today and walked there through the ordinary commands.
+fn cover_every_state(ws: &Workstation, rng: &mut Rng) -> Result<()> {
+    use Action::*;
+    let staff = ws.list_staff()?;
+    let items: Vec<Item> = ws.catalog_items(None)?.into_iter().filter(|i| !i.secret && i.promised_limit_days > 0).collect();
+    let Some(item) = items.iter().find(|i| i.result.as_ref().is_some_and(|r| crate::workstation::enum_code(&r.kind) == "certificate")) else {
+        return Ok(());
+    };
+    let done = [Accept, StartReview, Approve, IssueCertificate, Deliver];
+    let plans: Vec<(State, Vec<Action>)> = vec![
+        (State::Submitted, vec![]),
+        (State::Supplementing, vec![RequestSupplement]),
+        (State::Accepted, vec![Accept]),
+        (State::UnderReview, vec![Accept, StartReview]),
+        (State::Suspended, vec![Accept, Suspend]),
+        (State::SpecialProcedure, vec![Accept, StartReview, SpecialStart]),
+        (State::Approved, vec![Accept, StartReview, Approve]),
+        (State::Denied, vec![Accept, StartReview, Deny]),
+        (State::Completed, done.to_vec()),
+        (State::NotAccepted, vec![RefuseAcceptance]),
+        (State::Withdrawn, vec![Withdraw]),
+        (State::Terminated, vec![Accept, Terminate]),
+        (State::Cancelled, [done.as_slice(), &[Deregister]].concat()),
+        (State::Revoked, [done.as_slice(), &[Revoke]].concat()),
+    ];
+    let clerk = staff.iter().find(|a| a.id == "zhangwei").unwrap_or(&staff[0]);
+    let present = |s: State| -> Result<bool> {
+        Ok(!ws.list_cases(&crate::query::ListFilter { state: Some(s.code().into()), limit: Some(1), ..Default::default() })?.is_empty())
+    };
+    for (state, steps) in plans {
+        if present(state)? {
+            continue;
+        }
+        let birth = NaiveDate::from_ymd_opt(1975, 3, 1 + u32::try_from(rng.below(28)).unwrap_or(0)).unwrap_or_default();
+        let id = ids::make_resident_id("440305", birth, u16::try_from(rng.below(999)).unwrap_or(1));
+        let name = format!("{}{}", SURNAMES[rng.below(SURNAMES.len())], GIVEN[rng.below(GIVEN.len())]);
+        let no = ws.new_case(clerk, &NewCase { item_code: item.code.clone(), applicant_id: id, applicant_name: name, ..Default::default() })?;
+        for a in steps {
+            let st = ws.case_summary(&no)?.state;
+            ws.act(actor_for(a, &st, &staff), &no, a, &request(a, item))?;
+        }
+    }
+    if !present(State::Appointed)? {
+        let id = ids::make_resident_id("440305", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default(), 7);
+        ws.new_case(clerk, &NewCase { item_code: item.code.clone(), applicant_id: id, applicant_name: "预约人".into(), appointment: true, ..Default::default() })?;
+    }
+    Ok(())
 }

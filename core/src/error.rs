@@ -17,7 +17,7 @@ pub enum CoreError {
     Calendar(#[from] CalendarError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
-    #[error("证件号码无效：{0}")]
+    #[error(transparent)]
     Id(#[from] IdError),
     #[error("工作站尚未初始化（{0}），请先运行 yc init 或 yc demo")]
     NotInitialised(String),

@@ -197,13 +197,7 @@ pub fn upgrade_legacy_resident_id(s: &str, today: NaiveDate) -> Result<String, I
 /// Builds a valid resident ID (for demos and tests). `region6` should be 6 digits; `seq3` is
 /// taken modulo 1000 (odd = male, even = female, per GB 11643).
 pub fn make_resident_id(region6: &str, birth: NaiveDate, seq3: u16) -> String {
-    let first17 = format!(
-        "{region6}{:04}{:02}{:02}{:03}",
-        birth.year(),
-        birth.month(),
-        birth.day(),
-        seq3 % 1000
-    );
+    let first17 = format!("{region6}{:04}{:02}{:02}{:03}", birth.year(), birth.month(), birth.day(), seq3 % 1000);
     match resident_check_char(&first17) {
         Some(c) => format!("{first17}{c}"),
         // Not 6 digits in region6: no valid ID exists; return the body so validation names the fault.

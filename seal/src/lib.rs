@@ -4,12 +4,19 @@
 //! notices rendered to PDF, standard PDF signatures (CMS, `adbe.pkcs7.detached`) and an offline
 //! verifier answering VALID / INVALID / INDETERMINATE as EU DSS does. See `docs/seal.md`.
 
+mod cms;
+mod document;
 mod encoding;
+mod font;
+mod picture;
+mod qr;
+mod sealing;
 mod error;
 mod keystore;
 mod seal;
 mod signer;
 mod trust;
+mod verify;
 mod x509;
 
 pub use error::{Result, SealError};
@@ -20,3 +27,10 @@ pub use trust::{
     RevokedCertificate, SealAuthority, SealStatus, SealStatusEntry, SignerCertRequest, TrustBundle,
     TrustBundleContent,
 };
+pub use document::{CertificateField, DocType, DocumentSpec, render_draft};
+pub use font::{CjkFont, DEFAULT_FONT_PATHS};
+pub use picture::seal_svg;
+pub use cms::{SIGNATURE_INFO_OID, SignatureInfo};
+pub use qr::QrPayload;
+pub use sealing::{SealedDocument, seal_document, seal_document_unchecked};
+pub use verify::{Check, Reason, Verdict, Verification, verify_pdf, verify_qr, verify_qr_for_spec};

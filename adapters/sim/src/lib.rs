@@ -1,1 +1,92 @@
-//! yc-sim (work in progress)
+//! yc-sim: TEST DOUBLES of the far systems Yichuang talks to. Never a production service.
+//!
+//! * [`city`]: the city e-government extranet platform, per docs/city-extranet.openapi.yaml;
+//! * [`dept`]: a vertically managed department's SOAP 1.1/1.2 exchange service.
+//!
+//! Both keep what they receive (in memory, optionally mirrored to a JSON state file), dedupe on
+//! (source, idempotency key) with the payload hash (same key + different payload ⇒ error, as a
+//! careful receiver must), record each case's order, expose counts at `GET /_sim/stats`, and
+//! inject faults by flag (latency, 500s, dropped connections, duplicated acks, malformed bodies)
+//! from a seeded generator so a failing run can be replayed.
+
+pub mod city;
+pub mod dept;
+pub mod faults;
+pub mod store;
+mod xml;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+pub use faults::{FaultConfig, FaultPlan};
+pub use store::{Offer, Stats, Store};
+
+/// Settings shared by both simulators.
+#[derive(Debug, Clone, Default)]
+pub struct SimConfig {
+    /// 0 binds an ephemeral port (tests).
+    pub port: u16,
+    pub faults: FaultConfig,
+    /// Mirror of the store, loaded at start and rewritten after each accepted batch.
+    pub state_file: Option<PathBuf>,
+    /// When set, requests must carry it (`Authorization: Bearer …` / SOAP header `AuthToken`).
+    pub token: Option<String>,
+    /// Largest request body accepted (bytes); larger is 413 / a SOAP fault.
+    pub max_body_bytes: Option<usize>,
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct SimHandle {
+    pub(crate) store: Arc<Mutex<Store>>,
+    pub(crate) task: tokio::task::JoinHandle<()>,
+    pub addr: SocketAddr,
+}
+
+impl SimHandle {
+    pub fn stats(&self) -> Stats {
+        self.store.lock().map(|s| s.stats.clone()).unwrap_or_default()
+    }
+    /// Sequence numbers stored for `case_no`, in arrival order.
+    pub fn case_seqs(&self, case_no: &str) -> Vec<u64> {
+        self.store.lock().map(|s| s.case_seqs(case_no)).unwrap_or_default()
+    }
+    /// Copies of `key` held (0 or 1 for a correct receiver).
+    pub fn held(&self, source: &str, key: &str) -> usize {
+        self.store.lock().map(|s| s.held(source, key)).unwrap_or(0)
+    }
+    /// Adds items to an inbox stream (what the far side has for the workstation).
+    pub fn seed_inbox(&self, stream: &str, items: Vec<serde_json::Value>) {
+        if let Ok(mut s) = self.store.lock() {
+            s.seed_inbox(stream, items);
+        }
+    }
+    /// Turns fault injection off/on mid-test (e.g. to drain after a faulty phase).
+    pub fn set_faults(&self, faults: FaultConfig) {
+        if let Ok(mut s) = self.store.lock() {
+            s.faults = FaultPlan::new(faults);
+        }
+    }
+    pub fn stop(self) {
+        self.task.abort();
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub(crate) async fn bind(port: u16) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await
+}
+
+/// Current time as RFC 3339 with the +08:00 offset.
+pub(crate) fn beijing_now() -> String {
+    let now = chrono::Utc::now();
+    match chrono::FixedOffset::east_opt(8 * 3600) {
+        Some(tz) => now.with_timezone(&tz).to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
+        None => now.to_rfc3339(),
+    }
+}

@@ -1,0 +1,332 @@
+//! Simulator of the city e-government extranet platform (docs/city-extranet.openapi.yaml).
+//! A TEST DOUBLE: it keeps rows in memory, dedupes by (source, row_id) + payload hash, and
+//! injects faults on request.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+
+use crate::faults::Fault;
+use crate::store::{Offer, Store};
+use crate::{SimConfig, SimHandle};
+
+/// Largest batch the platform takes in one request.
+pub const MAX_ROWS_PER_BATCH: usize = 1000;
+
+#[derive(Debug, Deserialize)]
+pub struct BatchRequest {
+    pub batch_no: String,
+    pub source: String,
+    #[serde(default)]
+    pub sent_at: Option<String>,
+    pub rows: Vec<Row>,
+}
+
+/// One exchange row (mirrors the national platform's exchange tables: ROWGUID, BATCH_NUM,
+/// OPERATE_TYPE, OPERATE_DATE).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Row {
+    pub row_id: String,
+    #[serde(default)]
+    pub operation: String,
+    pub kind: String,
+    pub stream: String,
+    #[serde(default)]
+    pub case_no: Option<String>,
+    pub seq: u64,
+    pub operate_time: String,
+    pub payload: serde_json::Value,
+    pub payload_sha256: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RowResult {
+    pub row_id: String,
+    pub batch_no: String,
+    /// "1" synced, "2" failed (the national tables' SYNC_SIGN).
+    pub sync_sign: &'static str,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_desc: Option<String>,
+    pub sync_time: String,
+}
+
+#[derive(Debug, Serialize)]
+struct BatchResponse {
+    batch_no: String,
+    received_at: String,
+    results: Vec<RowResult>,
+}
+
+#[derive(Clone)]
+struct App {
+    store: Arc<Mutex<Store>>,
+    config: Arc<SimConfig>,
+}
+
+fn now() -> String {
+    crate::beijing_now()
+}
+
+fn error(status: StatusCode, error_type: &str, message: &str) -> Response {
+    (status, axum::Json(serde_json::json!({"error_type": error_type, "message": message})))
+        .into_response()
+}
+
+/// Starts the city simulator on 127.0.0.1:`config.port` (0 = ephemeral).
+pub async fn spawn(config: SimConfig) -> std::io::Result<(std::net::SocketAddr, SimHandle)> {
+    let store = Store::load(config.faults.clone(), config.state_file.as_deref())?;
+    let store = Arc::new(Mutex::new(store));
+    let limit = config.max_body_bytes.unwrap_or(64 * 1024 * 1024);
+    let app = App { store: store.clone(), config: Arc::new(config.clone()) };
+    let router = Router::new()
+        .route("/api/v1/items:batch", post(batch))
+        .route("/api/v1/inbox", get(inbox))
+        .route("/api/v1/inbox:ack", post(inbox_ack))
+        .route("/api/v1/health", get(health))
+        .route("/_sim/stats", get(stats))
+        .route("/_sim/inbox", post(seed))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(app);
+    let listener = crate::bind(config.port).await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok((addr, SimHandle { store, task, addr }))
+}
+
+fn authorised(app: &App, headers: &HeaderMap) -> bool {
+    let Some(token) = &app.config.token else { return true };
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| t == token)
+}
+
+async fn latency(app: &App) {
+    let ms = app.config.faults.latency_ms;
+    if ms > 0 {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+}
+
+/// A 200 whose body breaks off: the client sees the connection reset mid-read.
+fn dropped() -> Response {
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(Bytes::from_static(b"{\"batch_no\":\"")),
+        Err(std::io::Error::other("simulated connection drop")),
+    ];
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(futures_util::stream::iter(chunks)))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+async fn batch(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    latency(&app).await;
+    if !authorised(&app, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "访问令牌无效或缺失");
+    }
+    let req: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("请求体无法解析：{e}")),
+    };
+    if req.rows.len() > MAX_ROWS_PER_BATCH {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "BATCH_TOO_LARGE",
+            &format!("每批最多 {MAX_ROWS_PER_BATCH} 行"),
+        );
+    }
+    let (fault, results) = {
+        let Ok(mut store) = app.store.lock() else {
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "模拟器状态锁损坏");
+        };
+        let fault = store.faults.draw();
+        let store_it = !matches!(
+            fault,
+            Fault::Fail { after_store: false } | Fault::Drop { after_store: false }
+        );
+        match fault {
+            Fault::Fail { .. } => store.stats.faults.failed += 1,
+            Fault::Drop { .. } => store.stats.faults.dropped += 1,
+            Fault::DupAck => store.stats.faults.dup_acked += 1,
+            Fault::Malformed => store.stats.faults.malformed += 1,
+            Fault::None => {}
+        }
+        let mut results = Vec::new();
+        if store_it {
+            store.stats.batches += 1;
+            let t = now();
+            for row in &req.rows {
+                let r = apply_row(&mut store, &req, row, &t);
+                results.push(r);
+            }
+            if let Some(path) = &app.config.state_file {
+                if let Err(e) = store.save(path) {
+                    return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &e.to_string());
+                }
+            }
+        }
+        (fault, results)
+    };
+    match fault {
+        Fault::Fail { .. } => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "模拟：平台内部错误"),
+        Fault::Drop { .. } => dropped(),
+        Fault::Malformed => {
+            let full = serde_json::to_string(&BatchResponse {
+                batch_no: req.batch_no,
+                received_at: now(),
+                results,
+            })
+            .unwrap_or_default();
+            let cut = full.len() / 2;
+            let cut = (0..=cut).rev().find(|i| full.is_char_boundary(*i)).unwrap_or(0);
+            ([(header::CONTENT_TYPE, "application/json")], full[..cut].to_string()).into_response()
+        }
+        Fault::DupAck | Fault::None => {
+            let results = if fault == Fault::DupAck {
+                results.into_iter().flat_map(|r| [r.clone_row(), r]).collect()
+            } else {
+                results
+            };
+            axum::Json(BatchResponse { batch_no: req.batch_no, received_at: now(), results })
+                .into_response()
+        }
+    }
+}
+
+impl RowResult {
+    fn clone_row(&self) -> Self {
+        Self {
+            row_id: self.row_id.clone(),
+            batch_no: self.batch_no.clone(),
+            sync_sign: self.sync_sign,
+            status: self.status,
+            error_type: self.error_type,
+            error_desc: self.error_desc.clone(),
+            sync_time: self.sync_time.clone(),
+        }
+    }
+}
+
+fn apply_row(store: &mut Store, req: &BatchRequest, row: &Row, t: &str) -> RowResult {
+    let mk = |status: &'static str, et: Option<&'static str>, desc: Option<String>| RowResult {
+        row_id: row.row_id.clone(),
+        batch_no: req.batch_no.clone(),
+        sync_sign: if status == "rejected" { "2" } else { "1" },
+        status,
+        error_type: et,
+        error_desc: desc,
+        sync_time: t.to_string(),
+    };
+    if row.row_id.trim().is_empty() || row.kind.trim().is_empty() {
+        return mk("rejected", Some("VALIDATION"), Some("row_id 与 kind 不能为空".into()));
+    }
+    let computed = yc_adapter_sdk::payload_sha256(&row.payload);
+    let value = serde_json::to_value(row).unwrap_or_default();
+    match store.offer(
+        &req.source,
+        &row.row_id,
+        row.case_no.clone(),
+        row.seq,
+        &row.payload_sha256,
+        &computed,
+        value,
+    ) {
+        Offer::Accepted => mk("accepted", None, None),
+        Offer::Duplicate => mk("duplicate", None, None),
+        Offer::Conflict { held } => mk(
+            "rejected",
+            Some("IDEMPOTENCY_CONFLICT"),
+            Some(format!("同一 row_id 已以不同内容提交（已存摘要 {held}）")),
+        ),
+        Offer::HashMismatch { computed } => mk(
+            "rejected",
+            Some("HASH_MISMATCH"),
+            Some(format!("payload_sha256 与内容不符（计算值 {computed}）")),
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct InboxQuery {
+    stream: String,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+async fn inbox(State(app): State<App>, headers: HeaderMap, Query(q): Query<InboxQuery>) -> Response {
+    latency(&app).await;
+    if !authorised(&app, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "访问令牌无效或缺失");
+    }
+    let offset = match q.cursor.as_deref() {
+        None | Some("") => 0,
+        Some(c) => match c.strip_prefix("o:").and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) => n,
+            None => return error(StatusCode::BAD_REQUEST, "BAD_CURSOR", "游标格式错误"),
+        },
+    };
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let Ok(store) = app.store.lock() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "模拟器状态锁损坏");
+    };
+    let (items, next) = store.inbox_page(&q.stream, offset, limit);
+    axum::Json(serde_json::json!({"items": items, "next_cursor": format!("o:{next}")})).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct AckBody {
+    stream: String,
+    cursor: String,
+}
+
+async fn inbox_ack(State(app): State<App>, headers: HeaderMap, axum::Json(body): axum::Json<AckBody>) -> Response {
+    if !authorised(&app, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "访问令牌无效或缺失");
+    }
+    if let Ok(mut store) = app.store.lock() {
+        store.inbox_acked.insert(body.stream, body.cursor);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn health(State(app): State<App>) -> Response {
+    latency(&app).await;
+    axum::Json(serde_json::json!({"status": "ok", "time": now(), "simulator": true})).into_response()
+}
+
+async fn stats(State(app): State<App>) -> Response {
+    match app.store.lock() {
+        Ok(s) => axum::Json(s.stats.clone()).into_response(),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "模拟器状态锁损坏"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct SeedBody {
+    stream: String,
+    items: Vec<serde_json::Value>,
+}
+
+async fn seed(State(app): State<App>, axum::Json(body): axum::Json<SeedBody>) -> Response {
+    if let Ok(mut s) = app.store.lock() {
+        s.seed_inbox(&body.stream, body.items);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,231 @@
+//! What a far system keeps: rows deduped on (source, key) with their payload hash, each case's
+//! order, and inbox streams for the workstation to pull.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::faults::{FaultConfig, FaultPlan};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FaultCounts {
+    pub failed: u64,
+    pub dropped: u64,
+    pub dup_acked: u64,
+    pub malformed: u64,
+}
+
+/// Counts for tests (`GET /_sim/stats`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub batches: u64,
+    /// Rows offered, duplicates included.
+    pub rows_received: u64,
+    /// Distinct rows held.
+    pub stored: u64,
+    /// Re-sent rows with the same payload hash (acked, not stored again).
+    pub duplicates: u64,
+    /// Same key, different payload (rejected).
+    pub conflicts: u64,
+    /// Declared hash does not match the payload (rejected).
+    pub hash_mismatches: u64,
+    /// A case's row arrived with a seq not above the last one held for that case.
+    pub order_violations: u64,
+    pub cases: u64,
+    pub faults: FaultCounts,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredRow {
+    pub source: String,
+    pub key: String,
+    pub payload_sha256: String,
+    pub case_no: Option<String>,
+    pub seq: u64,
+    pub row: serde_json::Value,
+}
+
+/// Outcome of offering one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Offer {
+    Accepted,
+    Duplicate,
+    Conflict { held: String },
+    HashMismatch { computed: String },
+}
+
+#[derive(Debug, Serialize, Deserialize, Default)]
+struct Persisted {
+    rows: Vec<StoredRow>,
+    inbox: BTreeMap<String, Vec<serde_json::Value>>,
+}
+
+pub struct Store {
+    rows: HashMap<(String, String), usize>,
+    log: Vec<StoredRow>,
+    cases: HashMap<String, Vec<u64>>,
+    pub inbox: BTreeMap<String, Vec<serde_json::Value>>,
+    /// Highest inbox cursor each stream's reader acknowledged.
+    pub inbox_acked: BTreeMap<String, String>,
+    pub stats: Stats,
+    pub faults: FaultPlan,
+}
+
+impl Store {
+    pub fn new(faults: FaultConfig) -> Self {
+        Self {
+            rows: HashMap::new(),
+            log: Vec::new(),
+            cases: HashMap::new(),
+            inbox: BTreeMap::new(),
+            inbox_acked: BTreeMap::new(),
+            stats: Stats::default(),
+            faults: FaultPlan::new(faults),
+        }
+    }
+
+    /// Loads a state file if it exists.
+    pub fn load(faults: FaultConfig, path: Option<&Path>) -> std::io::Result<Self> {
+        let mut store = Self::new(faults);
+        let Some(path) = path else { return Ok(store) };
+        if !path.exists() {
+            return Ok(store);
+        }
+        let text = std::fs::read_to_string(path)?;
+        let p: Persisted = serde_json::from_str(&text).map_err(std::io::Error::other)?;
+        store.inbox = p.inbox;
+        for row in p.rows {
+            store.insert(row);
+        }
+        Ok(store)
+    }
+
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let p = Persisted { rows: self.log.clone(), inbox: self.inbox.clone() };
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec(&p).map_err(std::io::Error::other)?)?;
+        std::fs::rename(tmp, path)
+    }
+
+    fn insert(&mut self, row: StoredRow) {
+        if let Some(case) = &row.case_no {
+            let seqs = self.cases.entry(case.clone()).or_default();
+            if seqs.last().is_some_and(|last| row.seq <= *last) {
+                self.stats.order_violations += 1;
+            }
+            seqs.push(row.seq);
+        }
+        self.rows.insert((row.source.clone(), row.key.clone()), self.log.len());
+        self.log.push(row);
+        self.stats.stored = self.log.len() as u64;
+        self.stats.cases = self.cases.len() as u64;
+    }
+
+    /// Offers a row; dedupes on (source, key) with the payload hash (Stripe's rule).
+    pub fn offer(
+        &mut self,
+        source: &str,
+        key: &str,
+        case_no: Option<String>,
+        seq: u64,
+        declared_sha256: &str,
+        computed_sha256: &str,
+        row: serde_json::Value,
+    ) -> Offer {
+        self.stats.rows_received += 1;
+        if declared_sha256 != computed_sha256 {
+            self.stats.hash_mismatches += 1;
+            return Offer::HashMismatch { computed: computed_sha256.to_string() };
+        }
+        if let Some(idx) = self.rows.get(&(source.to_string(), key.to_string())) {
+            let held = &self.log[*idx].payload_sha256;
+            if held == declared_sha256 {
+                self.stats.duplicates += 1;
+                return Offer::Duplicate;
+            }
+            self.stats.conflicts += 1;
+            return Offer::Conflict { held: held.clone() };
+        }
+        self.insert(StoredRow {
+            source: source.to_string(),
+            key: key.to_string(),
+            payload_sha256: declared_sha256.to_string(),
+            case_no,
+            seq,
+            row,
+        });
+        Offer::Accepted
+    }
+
+    pub fn case_seqs(&self, case_no: &str) -> Vec<u64> {
+        self.cases.get(case_no).cloned().unwrap_or_default()
+    }
+
+    pub fn held(&self, source: &str, key: &str) -> usize {
+        usize::from(self.rows.contains_key(&(source.to_string(), key.to_string())))
+    }
+
+    pub fn seed_inbox(&mut self, stream: &str, items: Vec<serde_json::Value>) {
+        self.inbox.entry(stream.to_string()).or_default().extend(items);
+    }
+
+    /// Items of `stream` after offset `cursor`, at most `limit`; returns the next offset.
+    pub fn inbox_page(&self, stream: &str, cursor: usize, limit: usize) -> (Vec<serde_json::Value>, usize) {
+        let items = self.inbox.get(stream).map(Vec::as_slice).unwrap_or(&[]);
+        let start = cursor.min(items.len());
+        let end = (start + limit).min(items.len());
+        (items[start..end].to_vec(), end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_key_same_hash_is_duplicate_and_different_hash_is_conflict() {
+        let mut s = Store::new(FaultConfig::default());
+        let v = serde_json::json!({});
+        assert_eq!(s.offer("ws", "k", Some("c".into()), 1, "h1", "h1", v.clone()), Offer::Accepted);
+        assert_eq!(s.offer("ws", "k", Some("c".into()), 1, "h1", "h1", v.clone()), Offer::Duplicate);
+        assert_eq!(
+            s.offer("ws", "k", Some("c".into()), 1, "h2", "h2", v.clone()),
+            Offer::Conflict { held: "h1".into() }
+        );
+        // Another source may use the same key.
+        assert_eq!(s.offer("ws2", "k", Some("c".into()), 2, "h2", "h2", v), Offer::Accepted);
+        assert_eq!(s.stats.stored, 2);
+        assert_eq!(s.stats.order_violations, 0);
+    }
+
+    #[test]
+    fn out_of_order_seq_is_counted() {
+        let mut s = Store::new(FaultConfig::default());
+        let v = serde_json::json!({});
+        s.offer("ws", "a", Some("c".into()), 2, "h", "h", v.clone());
+        s.offer("ws", "b", Some("c".into()), 1, "g", "g", v);
+        assert_eq!(s.stats.order_violations, 1);
+        assert_eq!(s.case_seqs("c"), vec![2, 1]);
+    }
+
+    #[test]
+    fn state_file_round_trips() {
+        let dir = tempfile_dir();
+        let path = dir.join("state.json");
+        let mut s = Store::new(FaultConfig::default());
+        s.offer("ws", "a", Some("c".into()), 1, "h", "h", serde_json::json!({"x": 1}));
+        s.seed_inbox("opinions", vec![serde_json::json!({"key": "o1"})]);
+        s.save(&path).unwrap();
+        let t = Store::load(FaultConfig::default(), Some(&path)).unwrap();
+        assert_eq!(t.held("ws", "a"), 1);
+        assert_eq!(t.inbox_page("opinions", 0, 10).0.len(), 1);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("yc-sim-store-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+}

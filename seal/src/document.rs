@@ -1,0 +1,632 @@
+//! Chinese official notices (文书) as PDF: the case engine fills a [`DocumentSpec`], we lay it out
+//! on A4 in the GB/T 9704-2012 manner (版心 156 mm × 225 mm, 3 号 body, 2 号 title) with the seal
+//! picture over the issuing department and date (“下压成文日期”).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use pdf_writer::types::{BlendMode, CidFontType, FontFlags, SigFlags, SystemInfo, UnicodeCmap};
+use pdf_writer::{Content, Finish as _, Name, Pdf, Rect, Ref, Str, TextStr};
+use ring::digest::{SHA256, digest};
+use serde::{Deserialize, Serialize};
+use subsetter::GlyphRemapper;
+
+use crate::error::{Result, SealError};
+use crate::font::CjkFont;
+use crate::picture::{SEAL_RED, geometry};
+use crate::seal::Seal;
+
+
+/// Kinds of notice the workstation issues (《行政许可法》第三十二条、第三十八条).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DocType {
+    /// 材料接受告知单 — receipt for materials handed in at the window.
+    MaterialReceipt,
+    /// 受理通知书.
+    Acceptance,
+    /// 不予受理通知书 — needs reason and legal basis (§32).
+    NonAcceptance,
+    /// 补正材料通知书 — the one-time list of everything to supplement (§32(四)).
+    SupplementNotice,
+    /// 准予行政许可决定书.
+    ApprovalDecision,
+    /// 不予行政许可决定书 — needs reason, legal basis and remedy (§38).
+    RefusalDecision,
+    /// 证照 — licence/certificate template.
+    Certificate,
+}
+
+impl DocType {
+    #[must_use]
+    pub fn default_title(self) -> &'static str {
+        match self {
+            Self::MaterialReceipt => "材料接受告知单",
+            Self::Acceptance => "受理通知书",
+            Self::NonAcceptance => "不予受理通知书",
+            Self::SupplementNotice => "补正材料通知书",
+            Self::ApprovalDecision => "准予行政许可决定书",
+            Self::RefusalDecision => "不予行政许可决定书",
+            Self::Certificate => "行政许可证",
+        }
+    }
+
+    fn needs_reason_and_basis(self) -> bool {
+        matches!(self, Self::NonAcceptance | Self::RefusalDecision)
+    }
+}
+
+/// A labelled line of a certificate (证照) — e.g. 有效期限 / 2026年11月23日至2031年11月22日.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateField {
+    pub label: String,
+    pub value: String,
+}
+
+/// Everything a notice shows. Filled by the case engine; hashed canonically for the QR code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentSpec {
+    pub doc_type: DocType,
+    /// Overrides [`DocType::default_title`].
+    pub title: Option<String>,
+    /// Unique id of this document (e.g. a UUID v7), carried in the QR payload.
+    pub doc_id: String,
+    /// 文号, e.g. "某市监许字〔2026〕第0001号".
+    pub doc_number: String,
+    /// 办件编号.
+    pub case_number: String,
+    pub applicant_name: String,
+    /// Resident ID or unified social credit code.
+    pub applicant_id: String,
+    /// 事项名称.
+    pub item_name: String,
+    /// Body paragraphs; for refusals the first states the reason.
+    pub body: Vec<String>,
+    /// Numbered list (materials received, or the one-time supplement list).
+    pub list_items: Vec<String>,
+    pub legal_basis: Option<String>,
+    pub department: String,
+    /// 成文日期, Beijing calendar date.
+    pub date: NaiveDate,
+    /// Optional case-lookup QR (材料接受告知单); the verification QR is added when sealing.
+    pub qr_payload: Option<String>,
+    pub certificate_fields: Vec<CertificateField>,
+}
+
+const SPEC_HASH_DOMAIN: &[u8] = b"yc-doc-spec/1\n";
+
+impl DocumentSpec {
+    #[must_use]
+    pub fn title_text(&self) -> &str {
+        self.title.as_deref().unwrap_or(self.doc_type.default_title())
+    }
+
+    /// SHA-256 over `"yc-doc-spec/1\n" || JSON(spec)` (serde_json, fields in declaration order,
+    /// no whitespace). This is what the on-page QR code vouches for: the QR is drawn before the
+    /// PDF signature exists, so it cannot cover the file bytes.
+    #[must_use]
+    pub fn canonical_hash(&self) -> [u8; 32] {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        let mut buf = SPEC_HASH_DOMAIN.to_vec();
+        buf.extend_from_slice(&json);
+        let d = digest(&SHA256, &buf);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(d.as_ref());
+        out
+    }
+
+    /// Reject notices that the statute would make defective.
+    ///
+    /// # Errors
+    /// `InvalidSpec` naming the missing part.
+    pub fn validate(&self) -> Result<()> {
+        let need = |v: &str, what: &str| {
+            if v.trim().is_empty() { Err(SealError::InvalidSpec(format!("缺少{what}"))) } else { Ok(()) }
+        };
+        need(&self.doc_id, "文书编号（doc_id）")?;
+        need(&self.department, "发文机关")?;
+        need(&self.applicant_name, "申请人名称")?;
+        need(&self.item_name, "事项名称")?;
+        need(&self.case_number, "办件编号")?;
+        if self.doc_type.needs_reason_and_basis() {
+            if self.body.iter().all(|p| p.trim().is_empty()) {
+                return Err(SealError::InvalidSpec("不予受理/不予许可必须说明理由（《行政许可法》第三十二条、第三十八条）".into()));
+            }
+            if self.legal_basis.as_deref().is_none_or(|b| b.trim().is_empty()) {
+                return Err(SealError::InvalidSpec("不予受理/不予许可必须写明法律依据".into()));
+            }
+        }
+        if self.doc_type == DocType::SupplementNotice && self.list_items.is_empty() {
+            return Err(SealError::InvalidSpec("补正材料通知书必须一次性列明全部补正内容（《行政许可法》第三十二条）".into()));
+        }
+        Ok(())
+    }
+}
+
+/// What sealing adds to the page.
+pub(crate) struct SealMark<'a> {
+    pub seal: &'a Seal,
+    pub verification_qr: &'a str,
+}
+
+/// The `/Sig` dictionary written with placeholders that sealing patches in place.
+pub(crate) struct SigPlaceholder {
+    /// Bytes reserved for the DER CMS (hex doubles it in the file).
+    pub capacity: usize,
+    pub name: String,
+    pub reason: String,
+    pub location: String,
+    /// PDF date string "D:YYYYMMDDHHmmSS+08'00'".
+    pub signing_date: String,
+}
+
+pub(crate) const PLACEHOLDER_BYTE: u8 = 0xAB;
+pub(crate) const BYTE_RANGE_PLACEHOLDER: i32 = 1_111_111_111;
+
+// A4 and the GB/T 9704 type area, in points.
+const PAGE_W: f32 = 595.28;
+const PAGE_H: f32 = 841.89;
+const LEFT: f32 = 79.4;
+const TEXT_W: f32 = 442.2;
+const TOP_BASELINE: f32 = 737.0;
+const BOTTOM: f32 = 99.2;
+const BODY: f32 = 16.0;
+const LEADING: f32 = 28.9;
+const TITLE: f32 = 22.0;
+const MM: f32 = 72.0 / 25.4;
+
+struct Pen<'f> {
+    face: ttf_parser::Face<'f>,
+    upem: f32,
+    remap: GlyphRemapper,
+    cmap: BTreeMap<u16, char>,
+    widths: BTreeMap<u16, f32>,
+}
+
+impl<'f> Pen<'f> {
+    fn advance(&self, c: char) -> Result<Option<(ttf_parser::GlyphId, f32)>> {
+        match self.face.glyph_index(c) {
+            Some(g) => {
+                let adv = f32::from(self.face.glyph_hor_advance(g).unwrap_or(0)) / self.upem;
+                Ok(Some((g, adv)))
+            }
+            None if c.is_whitespace() || c.is_control() => Ok(None),
+            None => Err(SealError::MissingGlyph(c)),
+        }
+    }
+
+    /// Width of `s` in em.
+    fn width(&self, s: &str) -> Result<f32> {
+        let mut w = 0.0;
+        for c in s.chars() {
+            w += self.advance(c)?.map_or(0.5, |(_, a)| a);
+        }
+        Ok(w)
+    }
+
+    fn encode(&mut self, s: &str) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(s.len() * 2);
+        for c in s.chars() {
+            let (g, adv) = match self.advance(c)? {
+                Some(x) => x,
+                // Map unprintable whitespace to the ideographic space so spacing survives.
+                None => match self.advance('\u{3000}')? {
+                    Some(x) => x,
+                    None => continue,
+                },
+            };
+            let cid = self.remap.remap(g.0);
+            self.cmap.entry(cid).or_insert(c);
+            self.widths.insert(cid, adv * 1000.0);
+            out.extend_from_slice(&cid.to_be_bytes());
+        }
+        Ok(out)
+    }
+
+    fn text(&mut self, c: &mut Content, s: &str, size: f32, x: f32, y: f32) -> Result<()> {
+        self.text_matrix(c, s, size, [1.0, 0.0, 0.0, 1.0, x, y])
+    }
+
+    fn text_matrix(&mut self, c: &mut Content, s: &str, size: f32, m: [f32; 6]) -> Result<()> {
+        let bytes = self.encode(s)?;
+        c.begin_text();
+        c.set_font(Name(b"F1"), size);
+        c.set_text_matrix(m);
+        c.show(Str(&bytes));
+        c.end_text();
+        Ok(())
+    }
+
+    /// Break a paragraph into lines no wider than `width_pt`; closing punctuation never starts a line.
+    fn wrap(&self, text: &str, size: f32, width_pt: f32) -> Result<Vec<String>> {
+        const NO_START: &str = "，。、；：？！）》」』”’,.;:?!)%";
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        let mut w = 0.0;
+        for ch in text.chars() {
+            let cw = self.advance(ch)?.map_or(0.5, |(_, a)| a) * size;
+            if w + cw > width_pt && !line.is_empty() && !NO_START.contains(ch) {
+                lines.push(std::mem::take(&mut line));
+                w = 0.0;
+            }
+            line.push(ch);
+            w += cw;
+        }
+        if !line.is_empty() || lines.is_empty() {
+            lines.push(line);
+        }
+        Ok(lines)
+    }
+}
+
+enum Block {
+    Title(String),
+    Center(String),
+    /// Indented two characters (首行缩进二字).
+    Para(String),
+    /// Hanging text without indent.
+    Plain(String),
+    Gap(f32),
+}
+
+fn id_label(id: &str) -> &'static str {
+    if id.chars().count() == 18 && id.chars().take(2).all(|c| c.is_ascii_digit()) && !id.chars().any(|c| c.is_ascii_uppercase() && c != 'X') {
+        "身份证号"
+    } else {
+        "统一社会信用代码"
+    }
+}
+
+fn blocks_for(spec: &DocumentSpec) -> Vec<Block> {
+    let mut b = vec![Block::Title(spec.title_text().to_string())];
+    if !spec.doc_number.is_empty() {
+        b.push(Block::Center(if spec.doc_type == DocType::Certificate {
+            format!("证书编号：{}", spec.doc_number)
+        } else {
+            spec.doc_number.clone()
+        }));
+    }
+    b.push(Block::Gap(LEADING * 0.5));
+    if spec.doc_type == DocType::Certificate {
+        b.push(Block::Plain(format!("持 证 人：{}", spec.applicant_name)));
+        b.push(Block::Plain(format!("{}：{}", id_label(&spec.applicant_id), spec.applicant_id)));
+        b.push(Block::Plain(format!("许可事项：{}", spec.item_name)));
+        for f in &spec.certificate_fields {
+            b.push(Block::Plain(format!("{}：{}", f.label, f.value)));
+        }
+        for p in &spec.body {
+            b.push(Block::Para(p.clone()));
+        }
+        b.push(Block::Plain(format!("办件编号：{}", spec.case_number)));
+        return b;
+    }
+    b.push(Block::Plain(format!("{}（{}：{}）：", spec.applicant_name, id_label(&spec.applicant_id), spec.applicant_id)));
+    for p in &spec.body {
+        b.push(Block::Para(p.clone()));
+    }
+    if !spec.list_items.is_empty() {
+        let head = match spec.doc_type {
+            DocType::SupplementNotice => "请一次性补正以下材料：",
+            DocType::MaterialReceipt => "已接收材料清单：",
+            _ => "",
+        };
+        if !head.is_empty() {
+            b.push(Block::Para(head.into()));
+        }
+        for (i, item) in spec.list_items.iter().enumerate() {
+            b.push(Block::Para(format!("{}．{item}", i + 1)));
+        }
+    }
+    if let Some(basis) = spec.legal_basis.as_deref().filter(|s| !s.trim().is_empty()) {
+        b.push(Block::Para(format!("依据：{basis}")));
+    }
+    if spec.doc_type.needs_reason_and_basis() {
+        // 《行政复议法》第二十条（60 日）、《行政诉讼法》第四十六条（6 个月）: the notice must state remedies.
+        b.push(Block::Para(
+            "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。".into(),
+        ));
+    }
+    b.push(Block::Gap(LEADING * 0.3));
+    b.push(Block::Plain(format!("事项名称：{}", spec.item_name)));
+    b.push(Block::Plain(format!("办件编号：{}", spec.case_number)));
+    b
+}
+
+fn chinese_date(d: NaiveDate) -> String {
+    use chrono::Datelike as _;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+fn circle(c: &mut Content, cx: f32, cy: f32, r: f32) {
+    const K: f32 = 0.552_284_8;
+    let k = K * r;
+    c.move_to(cx + r, cy);
+    c.cubic_to(cx + r, cy + k, cx + k, cy + r, cx, cy + r);
+    c.cubic_to(cx - k, cy + r, cx - r, cy + k, cx - r, cy);
+    c.cubic_to(cx - r, cy - k, cx - k, cy - r, cx, cy - r);
+    c.cubic_to(cx + k, cy - r, cx + r, cy - k, cx + r, cy);
+    c.close_path();
+}
+
+fn draw_seal(c: &mut Content, pen: &mut Pen<'_>, seal: &Seal, cx: f32, cy: f32, r: f32) -> Result<()> {
+    let info = seal.info();
+    let g = geometry(&info.property.department, info.property.seal_type);
+    let (sr, sg, sb) = SEAL_RED;
+    c.save_state();
+    c.set_parameters(Name(b"GS1"));
+    c.set_stroke_rgb(sr, sg, sb);
+    c.set_fill_rgb(sr, sg, sb);
+    c.set_line_width(g.ring_width * r);
+    circle(c, cx, cy, r * (1.0 - g.ring_width / 2.0));
+    c.stroke();
+    if let Some((x0, y0)) = g.star.first() {
+        c.move_to(cx + x0 * r, cy + y0 * r);
+        for (x, y) in g.star.iter().skip(1) {
+            c.line_to(cx + x * r, cy + y * r);
+        }
+        c.close_path();
+        c.fill_nonzero();
+    }
+    for gl in &g.glyphs {
+        let size = gl.size * r;
+        let s = gl.ch.to_string();
+        let w = pen.width(&s)? * size;
+        let (sin, cos) = gl.angle.sin_cos();
+        // Shift left by half the advance along the rotated baseline so the glyph is centred.
+        let x = cx + gl.x * r - cos * w / 2.0;
+        let y = cy + gl.y * r - sin * w / 2.0;
+        pen.text_matrix(c, &s, size, [cos, sin, -sin, cos, x, y])?;
+    }
+    c.restore_state();
+    Ok(())
+}
+
+fn draw_qr(c: &mut Content, payload: &str, x: f32, y: f32, size: f32) -> Result<()> {
+    let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| SealError::Pdf(format!("二维码生成失败：{e}")))?;
+    let n = code.width();
+    let m = size / n as f32;
+    let colors = code.to_colors();
+    c.save_state();
+    c.set_fill_rgb(0.0, 0.0, 0.0);
+    for (i, col) in colors.iter().enumerate() {
+        if *col == qrcode::Color::Dark {
+            let (row, column) = (i / n, i % n);
+            c.rect(x + column as f32 * m, y + size - (row as f32 + 1.0) * m, m, m);
+        }
+    }
+    c.fill_nonzero();
+    c.restore_state();
+    Ok(())
+}
+
+/// Render an unsealed draft (no seal picture, no verification QR, no signature field) — for
+/// preview on screen; a draft carries no legal effect.
+///
+/// # Errors
+/// `InvalidSpec`, `MissingGlyph`, `Pdf`.
+pub fn render_draft(spec: &DocumentSpec, font: &CjkFont) -> Result<Vec<u8>> {
+    render(spec, font, None, None)
+}
+
+pub(crate) fn render(
+    spec: &DocumentSpec,
+    font: &CjkFont,
+    mark: Option<&SealMark<'_>>,
+    sig: Option<&SigPlaceholder>,
+) -> Result<Vec<u8>> {
+    spec.validate()?;
+    let face = font.face()?;
+    let upem = f32::from(face.units_per_em());
+    let mut pen = Pen { face, upem, remap: GlyphRemapper::new(), cmap: BTreeMap::new(), widths: BTreeMap::new() };
+    let mut pages: Vec<Content> = vec![Content::new()];
+    let mut y = TOP_BASELINE;
+    let is_cert = spec.doc_type == DocType::Certificate;
+
+    for block in blocks_for(spec) {
+        let (lines, size, indent, center): (Vec<String>, f32, bool, bool) = match block {
+            Block::Gap(h) => {
+                y -= h;
+                continue;
+            }
+            Block::Title(t) => (pen.wrap(&t, if is_cert { 30.0 } else { TITLE }, TEXT_W)?, if is_cert { 30.0 } else { TITLE }, false, true),
+            Block::Center(t) => (pen.wrap(&t, BODY, TEXT_W)?, BODY, false, true),
+            Block::Para(t) => (pen.wrap(&format!("\u{3000}\u{3000}{t}"), BODY, TEXT_W)?, BODY, true, false),
+            Block::Plain(t) => (pen.wrap(&t, BODY, TEXT_W)?, BODY, false, false),
+        };
+        let _ = indent;
+        for line in lines {
+            if y < BOTTOM {
+                pages.push(Content::new());
+                y = TOP_BASELINE;
+            }
+            let x = if center { LEFT + (TEXT_W - pen.width(&line)? * size) / 2.0 } else { LEFT };
+            let page = pages.last_mut().ok_or_else(|| SealError::Pdf("无页面".into()))?;
+            pen.text(page, &line, size, x, y)?;
+            y -= if size > BODY { size * 1.8 } else { LEADING };
+        }
+    }
+
+    // Signature block: 发文机关署名 and 成文日期, date 右空四字, name centred over the date.
+    let date = chinese_date(spec.date);
+    let date_w = pen.width(&date)? * BODY;
+    let dept_w = pen.width(&spec.department)? * BODY;
+    let date_x = LEFT + TEXT_W - 4.0 * BODY - date_w;
+    let block_center = date_x + date_w / 2.0;
+    let dept_x = (block_center - dept_w / 2.0).min(LEFT + TEXT_W - dept_w).max(LEFT);
+    let mut dept_y = y - LEADING * 1.5;
+    if dept_y - LEADING < BOTTOM + 10.0 {
+        pages.push(Content::new());
+        dept_y = TOP_BASELINE - LEADING * 2.0;
+    }
+    let date_y = dept_y - LEADING;
+    let page_count = pages.len();
+    {
+        let last = pages.last_mut().ok_or_else(|| SealError::Pdf("无页面".into()))?;
+        pen.text(last, &spec.department, BODY, dept_x, dept_y)?;
+        pen.text(last, &date, BODY, date_x, date_y)?;
+        if let Some(m) = mark {
+            draw_seal(last, &mut pen, m.seal, block_center, (dept_y + date_y) / 2.0 + 5.0, 21.0 * MM)?;
+            draw_qr(last, m.verification_qr, LEFT, 22.0, 72.0)?;
+            pen.text(last, "扫码验证电子印章", 9.0, LEFT + 80.0, 40.0)?;
+            pen.text(last, &format!("办件编号：{}", spec.case_number), 9.0, LEFT + 80.0, 26.0)?;
+        } else {
+            pen.text(last, "（草稿，未加盖电子印章，不具法律效力）", 9.0, LEFT, 40.0)?;
+        }
+    }
+    if let Some(q) = spec.qr_payload.as_deref().filter(|q| !q.is_empty()) {
+        let first = pages.first_mut().ok_or_else(|| SealError::Pdf("无页面".into()))?;
+        draw_qr(first, q, LEFT + TEXT_W - 56.0, PAGE_H - 96.0, 56.0)?;
+        pen.text(first, "扫码查询办件", 9.0, LEFT + TEXT_W - 56.0, PAGE_H - 106.0)?;
+    }
+    if is_cert {
+        for page in &mut pages {
+            page.save_state();
+            page.set_stroke_rgb(0.7, 0.55, 0.2);
+            page.set_line_width(3.0);
+            page.rect(40.0, 40.0, PAGE_W - 80.0, PAGE_H - 80.0);
+            page.stroke();
+            page.set_line_width(1.0);
+            page.rect(48.0, 48.0, PAGE_W - 96.0, PAGE_H - 96.0);
+            page.stroke();
+            page.restore_state();
+        }
+    }
+
+    write_pdf(spec, font, pen, pages, page_count, sig)
+}
+
+fn write_pdf(
+    spec: &DocumentSpec,
+    font: &CjkFont,
+    pen: Pen<'_>,
+    pages: Vec<Content>,
+    page_count: usize,
+    sig: Option<&SigPlaceholder>,
+) -> Result<Vec<u8>> {
+    let mut next = 1;
+    let mut alloc = || {
+        let r = Ref::new(next);
+        next += 1;
+        r
+    };
+    let catalog_id = alloc();
+    let tree_id = alloc();
+    let info_id = alloc();
+    let type0_id = alloc();
+    let cid_id = alloc();
+    let desc_id = alloc();
+    let file_id = alloc();
+    let cmap_id = alloc();
+    let gs_id = alloc();
+    let widget_id = alloc();
+    let sig_id = alloc();
+    let page_ids: Vec<(Ref, Ref)> = (0..page_count).map(|_| (alloc(), alloc())).collect();
+
+    let mut pdf = Pdf::new();
+    {
+        let mut cat = pdf.catalog(catalog_id);
+        cat.pages(tree_id);
+        cat.pair(Name(b"Lang"), TextStr("zh-CN"));
+        if sig.is_some() {
+            cat.form().fields([widget_id]).sig_flags(SigFlags::SIGNATURES_EXIST | SigFlags::APPEND_ONLY);
+        }
+    }
+    pdf.document_info(info_id).title(TextStr(spec.title_text())).producer(TextStr("Yichuang yc-seal"));
+    pdf.pages(tree_id).kids(page_ids.iter().map(|(p, _)| *p)).count(i32::try_from(page_count).unwrap_or(1));
+    for (i, ((page_id, content_id), content)) in page_ids.iter().zip(pages).enumerate() {
+        let mut page = pdf.page(*page_id);
+        page.parent(tree_id).media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H)).contents(*content_id);
+        {
+            let mut res = page.resources();
+            res.fonts().pair(Name(b"F1"), type0_id);
+            res.ext_g_states().pair(Name(b"GS1"), gs_id);
+        }
+        if sig.is_some() && i + 1 == page_count {
+            page.annotations([widget_id]);
+        }
+        page.finish();
+        let data = content.finish();
+        pdf.stream(*content_id, &data);
+    }
+    pdf.ext_graphics(gs_id).blend_mode(BlendMode::Multiply).non_stroking_alpha(0.9).stroking_alpha(0.9);
+
+    // Font: subset, CFF-in-OpenType as FontFile3, CID = subset glyph id.
+    let subset = subsetter::subset(font.data(), font.index(), &pen.remap)
+        .map_err(|e| SealError::Pdf(format!("字体子集化失败：{e:?}")))?;
+    let ps_name = pen
+        .face
+        .names()
+        .into_iter()
+        .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+        .find_map(|n| n.to_string())
+        .unwrap_or_else(|| "NotoCJKSC".into());
+    let base_font = format!("YCSEAL+{ps_name}");
+    let scale = 1000.0 / pen.upem;
+    pdf.type0_font(type0_id)
+        .base_font(Name(base_font.as_bytes()))
+        .encoding_predefined(Name(b"Identity-H"))
+        .descendant_font(cid_id)
+        .to_unicode(cmap_id);
+    let num_glyphs = pen.remap.num_gids();
+    let widths: Vec<f32> = (0..num_glyphs).map(|g| pen.widths.get(&g).copied().unwrap_or(0.0)).collect();
+    {
+        let mut cid = pdf.cid_font(cid_id);
+        cid.subtype(CidFontType::Type0)
+            .base_font(Name(base_font.as_bytes()))
+            .system_info(SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 })
+            .font_descriptor(desc_id)
+            .default_width(1000.0);
+        cid.widths().consecutive(0, widths);
+    }
+    let bbox = pen.face.global_bounding_box();
+    pdf.font_descriptor(desc_id)
+        .name(Name(base_font.as_bytes()))
+        .flags(FontFlags::SYMBOLIC)
+        .bbox(Rect::new(
+            f32::from(bbox.x_min) * scale,
+            f32::from(bbox.y_min) * scale,
+            f32::from(bbox.x_max) * scale,
+            f32::from(bbox.y_max) * scale,
+        ))
+        .italic_angle(0.0)
+        .ascent(f32::from(pen.face.ascender()) * scale)
+        .descent(f32::from(pen.face.descender()) * scale)
+        .cap_height(f32::from(pen.face.capital_height().unwrap_or(pen.face.ascender())) * scale)
+        .stem_v(80.0)
+        .font_file3(file_id);
+    pdf.stream(file_id, &subset).pair(Name(b"Subtype"), Name(b"OpenType"));
+    let mut cmap = UnicodeCmap::new(Name(b"Custom"), SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"UCS"), supplement: 0 });
+    for (g, ch) in &pen.cmap {
+        cmap.pair(*g, *ch);
+    }
+    let cmap_data = cmap.finish();
+    pdf.cmap(cmap_id, &cmap_data);
+
+    if let Some(sig) = sig {
+        let last_page = page_ids.last().map(|(p, _)| *p).ok_or_else(|| SealError::Pdf("无页面".into()))?;
+        {
+            let mut w = pdf.indirect(widget_id).dict();
+            w.pair(Name(b"Type"), Name(b"Annot"));
+            w.pair(Name(b"Subtype"), Name(b"Widget"));
+            w.pair(Name(b"FT"), Name(b"Sig"));
+            w.pair(Name(b"T"), TextStr("电子印章"));
+            w.pair(Name(b"F"), 132);
+            w.pair(Name(b"Rect"), Rect::new(0.0, 0.0, 0.0, 0.0));
+            w.pair(Name(b"P"), last_page);
+            w.pair(Name(b"V"), sig_id);
+        }
+        // Written last so the placeholders sit at the end of the body; patched in place later.
+        let placeholder = vec![PLACEHOLDER_BYTE; sig.capacity];
+        let mut d = pdf.indirect(sig_id).dict();
+        d.pair(Name(b"Type"), Name(b"Sig"));
+        d.pair(Name(b"Filter"), Name(b"Adobe.PPKLite"));
+        d.pair(Name(b"SubFilter"), Name(b"adbe.pkcs7.detached"));
+        d.insert(Name(b"ByteRange")).array().items([0, BYTE_RANGE_PLACEHOLDER, BYTE_RANGE_PLACEHOLDER, BYTE_RANGE_PLACEHOLDER]);
+        d.pair(Name(b"Contents"), Str(&placeholder));
+        d.pair(Name(b"Name"), TextStr(&sig.name));
+        d.pair(Name(b"Reason"), TextStr(&sig.reason));
+        d.pair(Name(b"Location"), TextStr(&sig.location));
+        d.pair(Name(b"M"), Str(sig.signing_date.as_bytes()));
+    }
+    Ok(pdf.finish())
+}

@@ -1,0 +1,153 @@
+//! Sealing: render the notice with the seal picture and QR, reserve a `/Sig` placeholder, fill
+//! `/ByteRange`, hash, build CMS and write it into `/Contents` — all in one pass, no incremental
+//! update needed.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use ring::digest::{SHA256, digest};
+
+use crate::cms::{self, SignatureInfo};
+use crate::document::{BYTE_RANGE_PLACEHOLDER, DocumentSpec, PLACEHOLDER_BYTE, SealMark, SigPlaceholder, render};
+use crate::encoding::hex;
+use crate::error::{Result, SealError};
+use crate::font::CjkFont;
+use crate::seal::Seal;
+use crate::signer::Signer;
+
+/// A sealed notice plus what the seal usage log (用印登记) records.
+#[derive(Clone, Debug)]
+pub struct SealedDocument {
+    pub pdf: Vec<u8>,
+    /// Text encoded in the verification QR code.
+    pub qr_payload: String,
+    /// SHA-256 of the complete PDF file.
+    pub file_sha256: [u8; 32],
+    pub signature_info: SignatureInfo,
+}
+
+fn pdf_date(t: DateTime<Utc>) -> String {
+    let bj = FixedOffset::east_opt(8 * 3600).map(|o| t.with_timezone(&o));
+    match bj {
+        Some(b) => format!("D:{}+08'00'", b.format("%Y%m%d%H%M%S")),
+        None => format!("D:{}Z", t.format("%Y%m%d%H%M%S")),
+    }
+}
+
+/// Seal a notice: the signer's certificate must be authorised by the seal and the seal must be
+/// within its validity window at `claimed_time`.
+///
+/// # Errors
+/// `SealMismatch` (unauthorised signer, seal not valid at that time), `InvalidSpec`,
+/// `MissingGlyph`, `Signing`, `Pdf`.
+pub fn seal_document(
+    spec: &DocumentSpec,
+    seal: &Seal,
+    signer: &dyn Signer,
+    font: &CjkFont,
+    claimed_time: DateTime<Utc>,
+) -> Result<SealedDocument> {
+    let leaf = signer.certificate_chain().first().ok_or_else(|| SealError::SealMismatch("签名者没有证书".into()))?;
+    if !seal.authorises(leaf) {
+        return Err(SealError::SealMismatch("签名证书不在该印章的授权证书列表中".into()));
+    }
+    let p = &seal.info().property;
+    if claimed_time < p.valid_start || claimed_time > p.valid_end {
+        return Err(SealError::SealMismatch(format!(
+            "印章有效期为 {} 至 {}，不能在 {} 使用",
+            p.valid_start, p.valid_end, claimed_time
+        )));
+    }
+    seal_document_unchecked(spec, seal, signer, font, claimed_time)
+}
+
+/// [`seal_document`] without the authorisation/validity pre-checks. Exists so tests can forge
+/// documents that the verifier must reject; never call it from application code.
+///
+/// # Errors
+/// As [`seal_document`].
+#[doc(hidden)]
+pub fn seal_document_unchecked(
+    spec: &DocumentSpec,
+    seal: &Seal,
+    signer: &dyn Signer,
+    font: &CjkFont,
+    claimed_time: DateTime<Utc>,
+) -> Result<SealedDocument> {
+    let spec_hash = spec.canonical_hash();
+    let qr_payload = crate::qr::make(signer, &spec.doc_id, seal.id(), claimed_time, &spec_hash)?;
+    let mut info = SignatureInfo {
+        version: 1,
+        seal: seal.clone(),
+        doc_id: spec.doc_id.clone(),
+        doc_type: spec.doc_type,
+        case_number: spec.case_number.clone(),
+        claimed_time,
+        data_hash_algorithm: "SHA-256".into(),
+        data_hash: hex(&[0u8; 32]),
+        spec_hash: hex(&spec_hash),
+        property_info: "/ByteRange".into(),
+    };
+    // Size the placeholder from a dry run (a P-256 DER signature is at most 72 bytes) plus slack
+    // for longer signatures from other `Signer`s.
+    let chain = signer.certificate_chain();
+    let dry = cms::build(chain, &[0u8; 32], claimed_time, &info, &|_| Ok(vec![0u8; 72]))?;
+    let capacity = dry.len() + 512;
+    let p = &seal.info().property;
+    let sig = SigPlaceholder {
+        capacity,
+        name: p.name.clone(),
+        reason: format!("{}（{}）", p.seal_type.label(), spec.title_text()),
+        location: p.department.clone(),
+        signing_date: pdf_date(claimed_time),
+    };
+    let mark = SealMark { seal, verification_qr: &qr_payload };
+    let mut pdf = render(spec, font, Some(&mark), Some(&sig))?;
+
+    let (gap_start, gap_end) = patch_byte_range(&mut pdf, capacity)?;
+    let mut hasher = ring::digest::Context::new(&SHA256);
+    hasher.update(&pdf[..gap_start]);
+    hasher.update(&pdf[gap_end..]);
+    let mut doc_digest = [0u8; 32];
+    doc_digest.copy_from_slice(hasher.finish().as_ref());
+    info.data_hash = hex(&doc_digest);
+
+    let cms_der = cms::build(chain, &doc_digest, claimed_time, &info, &|m| signer.sign(m))?;
+    if cms_der.len() > capacity {
+        return Err(SealError::Pdf(format!("签名数据 {} 字节超出预留空间 {} 字节", cms_der.len(), capacity)));
+    }
+    let hex_cms = hex(&cms_der).to_ascii_uppercase();
+    pdf[gap_start + 1..gap_start + 1 + hex_cms.len()].copy_from_slice(hex_cms.as_bytes());
+    for b in &mut pdf[gap_start + 1 + hex_cms.len()..gap_end - 1] {
+        *b = b'0';
+    }
+    let mut file_sha256 = [0u8; 32];
+    file_sha256.copy_from_slice(digest(&SHA256, &pdf).as_ref());
+    Ok(SealedDocument { pdf, qr_payload, file_sha256, signature_info: info })
+}
+
+fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// Returns the `/Contents` gap `[start, end)` (including the angle brackets).
+fn patch_byte_range(pdf: &mut [u8], capacity: usize) -> Result<(usize, usize)> {
+    let err = || SealError::Pdf("签名占位符未找到".into());
+    let placeholder = format!("[0 {p} {p} {p}]", p = BYTE_RANGE_PLACEHOLDER);
+    let br = find_last(pdf, placeholder.as_bytes()).ok_or_else(err)?;
+    let key = b"/Contents <";
+    let rel = pdf[br..].windows(key.len()).position(|w| w == key).ok_or_else(err)?;
+    let gap_start = br + rel + key.len() - 1;
+    let gap_end = gap_start + 2 + capacity * 2;
+    let ph = hex(&[PLACEHOLDER_BYTE]).to_ascii_uppercase();
+    if pdf.get(gap_end - 1) != Some(&b'>')
+        || !pdf[gap_start + 1..gap_end - 1].chunks(2).all(|c| c.eq_ignore_ascii_case(ph.as_bytes()))
+    {
+        return Err(err());
+    }
+    let range = format!("[0 {} {} {}]", gap_start, gap_end, pdf.len() - gap_end);
+    if range.len() > placeholder.len() {
+        return Err(SealError::Pdf("文件过大，ByteRange 无法写入".into()));
+    }
+    let padded = format!("{range:<width$}", width = placeholder.len());
+    pdf[br..br + placeholder.len()].copy_from_slice(padded.as_bytes());
+    Ok((gap_start, gap_end))
+}

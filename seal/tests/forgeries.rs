@@ -1,0 +1,218 @@
+mod common;
+
+use common::*;
+use yc_seal::*;
+
+fn sealed(f: &Fixture) -> SealedDocument {
+    seal_document(&decision_spec(), &f.seal, &f.signer(), &font(), f.now).expect("seal")
+}
+
+fn verdict(v: &Verification) -> (Verdict, Option<Reason>) {
+    (v.verdict, v.reason)
+}
+
+#[test]
+fn one_changed_content_byte_is_invalid_hash_mismatch() {
+    let f = fixture();
+    let mut pdf = sealed(&f).pdf;
+    // Inside the first page's content stream (before the signature gap).
+    let pos = pdf.windows(2).position(|w| w == b"BT").expect("text op");
+    pdf[pos + 3] ^= 0x01;
+    assert_eq!(verdict(&verify_pdf(&pdf, &f.bundle, f.now)), (Verdict::Invalid, Some(Reason::HashMismatch)));
+}
+
+#[test]
+fn appended_incremental_update_is_invalid() {
+    let f = fixture();
+    let mut pdf = sealed(&f).pdf;
+    let prev = pdf.len();
+    let update = format!(
+        "\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\nxref\n1 1\n{prev:010} 00000 n \ntrailer\n<< /Size 20 /Root 1 0 R /Prev 0 >>\nstartxref\n{prev}\n%%EOF\n"
+    );
+    pdf.extend_from_slice(update.as_bytes());
+    let v = verify_pdf(&pdf, &f.bundle, f.now);
+    assert_eq!(verdict(&v), (Verdict::Invalid, Some(Reason::ContentAfterSignature)), "{v:#?}");
+}
+
+#[test]
+fn nonzero_padding_in_contents_is_invalid() {
+    let f = fixture();
+    let mut pdf = sealed(&f).pdf;
+    let end = pdf.windows(2).rposition(|w| w == b"0>").expect("padding");
+    pdf[end] = b'7';
+    assert_eq!(verify_pdf(&pdf, &f.bundle, f.now).verdict, Verdict::Invalid);
+}
+
+#[test]
+fn signature_by_key_not_listed_in_seal_is_invalid() {
+    let f = fixture();
+    let rogue = generate_pkcs8().expect("key");
+    // Certified by the same authority, so only the seal binding can catch it.
+    let cert = new_signer_cert(&f.authority, &rogue);
+    let signer = SoftwareSigner::from_pkcs8(&rogue, vec![cert, f.authority.root_certificate().to_vec()]).expect("signer");
+    assert!(matches!(
+        seal_document(&decision_spec(), &f.seal, &signer, &font(), f.now),
+        Err(SealError::SealMismatch(_))
+    ));
+    let forged = seal_document_unchecked(&decision_spec(), &f.seal, &signer, &font(), f.now).expect("forge");
+    let v = verify_pdf(&forged.pdf, &f.bundle, f.now);
+    assert_eq!(verdict(&v), (Verdict::Invalid, Some(Reason::SignerNotBoundToSeal)), "{v:#?}");
+    let q = verify_qr(&forged.qr_payload, &f.bundle, f.now);
+    assert_eq!(verdict(&q), (Verdict::Invalid, Some(Reason::BadSignature)));
+}
+
+#[test]
+fn seal_revoked_before_claimed_signing_time_is_invalid() {
+    let f = fixture();
+    let doc = sealed(&f);
+    let revoked = f.bundle_with(
+        vec![SealStatusEntry { seal: f.seal.clone(), status: SealStatus::Revoked { at: t("2026-11-22T00:00:00Z"), reason: "印章遗失".into() } }],
+        vec![],
+        "2026-11-22T00:00:00Z",
+        "2026-12-22T00:00:00Z",
+    );
+    assert_eq!(verdict(&verify_pdf(&doc.pdf, &revoked, f.now)), (Verdict::Invalid, Some(Reason::SealRevokedBeforeSigning)));
+    assert_eq!(verdict(&verify_qr(&doc.qr_payload, &revoked, f.now)), (Verdict::Invalid, Some(Reason::SealRevokedBeforeSigning)));
+}
+
+#[test]
+fn seal_revoked_after_claimed_time_is_indeterminate_claimed_time_only() {
+    let f = fixture();
+    let doc = sealed(&f);
+    let revoked = f.bundle_with(
+        vec![SealStatusEntry { seal: f.seal.clone(), status: SealStatus::Revoked { at: t("2026-11-24T00:00:00Z"), reason: "机构撤并".into() } }],
+        vec![],
+        "2026-11-24T00:00:00Z",
+        "2026-12-24T00:00:00Z",
+    );
+    let later = t("2026-11-25T00:00:00Z");
+    assert_eq!(verdict(&verify_pdf(&doc.pdf, &revoked, later)), (Verdict::Indeterminate, Some(Reason::ClaimedTimeOnly)));
+}
+
+#[test]
+fn revoked_signer_certificate_is_invalid() {
+    let f = fixture();
+    let doc = sealed(&f);
+    let serial = {
+        use der::Decode as _;
+        let cert = x509_cert::Certificate::from_der(&f.chain[0]).expect("cert");
+        cert.tbs_certificate.serial_number.as_bytes().iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let bundle = f.bundle_with(
+        vec![SealStatusEntry { seal: f.seal.clone(), status: SealStatus::Active }],
+        vec![RevokedCertificate { serial_hex: serial, revoked_at: t("2026-11-01T00:00:00Z"), reason: "密钥泄露".into() }],
+        "2026-11-20T00:00:00Z",
+        "2026-12-20T00:00:00Z",
+    );
+    assert_eq!(verdict(&verify_pdf(&doc.pdf, &bundle, f.now)), (Verdict::Invalid, Some(Reason::CertificateRevokedBeforeSigning)));
+}
+
+#[test]
+fn expired_seal_is_refused_and_a_forged_use_is_invalid() {
+    let f = fixture();
+    let expired = issue_seal(&f.authority, "3301000000002", vec![f.chain[0].clone()], "2025-01-01T00:00:00Z", "2026-06-30T00:00:00Z");
+    let bundle = f.bundle_with(
+        vec![SealStatusEntry { seal: expired.clone(), status: SealStatus::Active }],
+        vec![],
+        "2026-11-20T00:00:00Z",
+        "2026-12-20T00:00:00Z",
+    );
+    assert!(matches!(seal_document(&decision_spec(), &expired, &f.signer(), &font(), f.now), Err(SealError::SealMismatch(_))));
+    let forged = seal_document_unchecked(&decision_spec(), &expired, &f.signer(), &font(), f.now).expect("forge");
+    assert_eq!(verdict(&verify_pdf(&forged.pdf, &bundle, f.now)), (Verdict::Invalid, Some(Reason::SealOutsideValidity)));
+    assert_eq!(verdict(&verify_qr(&forged.qr_payload, &bundle, f.now)), (Verdict::Invalid, Some(Reason::SealOutsideValidity)));
+}
+
+#[test]
+fn seal_expired_since_signing_is_indeterminate_without_timestamp() {
+    let f = fixture();
+    let doc = sealed(&f);
+    let after_expiry = t("2029-02-01T00:00:00Z");
+    let fresh = f.bundle_with(
+        vec![SealStatusEntry { seal: f.seal.clone(), status: SealStatus::Active }],
+        vec![],
+        "2029-01-15T00:00:00Z",
+        "2029-02-15T00:00:00Z",
+    );
+    assert_eq!(verdict(&verify_pdf(&doc.pdf, &fresh, after_expiry)), (Verdict::Indeterminate, Some(Reason::ClaimedTimeOnly)));
+}
+
+#[test]
+fn tampered_qr_payload_is_invalid() {
+    let f = fixture();
+    let doc = sealed(&f);
+    let q = QrPayload::parse(&doc.qr_payload).expect("parse");
+    // Re-encode with another doc id but keep the old signature.
+    let b64 = |b: &[u8]| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+    };
+    let forged = format!(
+        "YC1.{}.{}.{}.{}.{}",
+        b64("0193a5b2-0000-0000-0000-000000000000".as_bytes()),
+        b64(q.seal_id.as_bytes()),
+        q.claimed_time.timestamp(),
+        b64(&q.spec_hash),
+        b64(&q.signature)
+    );
+    assert_eq!(verdict(&verify_qr(&forged, &f.bundle, f.now)), (Verdict::Invalid, Some(Reason::BadSignature)));
+    let mut flipped = doc.qr_payload.clone().into_bytes();
+    flipped[10] = if flipped[10] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).expect("ascii");
+    assert_eq!(verify_qr(&flipped, &f.bundle, f.now).verdict, Verdict::Invalid);
+}
+
+#[test]
+fn trust_bundle_past_next_update_is_indeterminate_not_valid() {
+    let f = fixture();
+    let doc = sealed(&f);
+    let late = t("2026-12-21T00:00:00Z");
+    assert_eq!(verdict(&verify_pdf(&doc.pdf, &f.bundle, late)), (Verdict::Indeterminate, Some(Reason::TrustBundleStale)));
+    assert_eq!(verdict(&verify_qr(&doc.qr_payload, &f.bundle, late)), (Verdict::Indeterminate, Some(Reason::TrustBundleStale)));
+}
+
+#[test]
+fn seal_from_another_authority_has_no_chain_and_is_indeterminate() {
+    let f = fixture();
+    let doc = sealed(&f);
+    let other = fixture();
+    assert_eq!(verdict(&verify_pdf(&doc.pdf, &other.bundle, f.now)), (Verdict::Indeterminate, Some(Reason::NoChainToTrustedRoot)));
+}
+
+#[test]
+fn unsigned_draft_is_invalid_no_signature() {
+    let draft = render_draft(&decision_spec(), &font()).expect("draft");
+    let f = fixture();
+    assert_eq!(verdict(&verify_pdf(&draft, &f.bundle, f.now)), (Verdict::Invalid, Some(Reason::NoSignature)));
+}
+
+#[test]
+fn trust_bundle_round_trips_only_under_pinned_anchor() {
+    let f = fixture();
+    let bytes = f.bundle.to_bytes().expect("bytes");
+    let anchor = vec![f.authority.root_certificate().to_vec()];
+    let loaded = TrustBundle::from_bytes(&bytes, &anchor).expect("load");
+    assert_eq!(loaded.content(), f.bundle.content());
+    let other = fixture();
+    assert!(matches!(TrustBundle::from_bytes(&bytes, &[other.authority.root_certificate().to_vec()]), Err(SealError::TrustBundleSignature)));
+    let text = String::from_utf8(bytes).expect("utf8");
+    assert!(text.contains(r#"\"version\":2"#));
+    let tampered = text.replace(r#"\"version\":2"#, r#"\"version\":9"#);
+    assert!(matches!(TrustBundle::from_bytes(tampered.as_bytes(), &anchor), Err(SealError::TrustBundleSignature)));
+    assert!(loaded.supersedes(&fixture_v1(&f)));
+    assert!(!fixture_v1(&f).supersedes(&loaded));
+}
+
+fn fixture_v1(f: &Fixture) -> TrustBundle {
+    f.authority
+        .sign_trust_bundle(TrustBundleContent {
+            version: 1,
+            issuer: "x".into(),
+            this_update: t("2026-11-01T00:00:00Z"),
+            next_update: t("2026-12-01T00:00:00Z"),
+            roots: vec![],
+            seals: vec![],
+            revoked_certificates: vec![],
+        })
+        .expect("bundle")
+}
