@@ -124,6 +124,16 @@ pub fn seal_document_unchecked(
     Ok(SealedDocument { pdf, qr_payload, file_sha256, signature_info: info })
 }
 
+/// The signature step alone: CMS SignedData (detached) over a /ByteRange SHA-256 `digest`,
+/// signed attributes carrying `info`. Exposed for other containers (e.g. a future OFD writer)
+/// and for the benchmark.
+///
+/// # Errors
+/// `Certificate`, `Signing`.
+pub fn cms_signature(signer: &dyn Signer, digest: &[u8; 32], info: &SignatureInfo) -> Result<Vec<u8>> {
+    cms::build(signer.certificate_chain(), digest, info.claimed_time, info, &|m| signer.sign(m))
+}
+
 fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }

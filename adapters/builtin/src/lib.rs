@@ -1,1 +1,53 @@
-//! yc-adapters (work in progress)
+//! Built-in Yichuang adapters, each implementing [`yc_adapter_sdk::Adapter`]:
+//!
+//! * [`city_extranet::CityExtranet`]: HTTPS + JSON to the city e-government extranet platform
+//!   (docs/city-extranet.openapi.yaml), batched, optional mutual TLS;
+//! * [`vertical_xml::VerticalXml`]: SOAP 1.1 / 1.2 web service of a vertically managed
+//!   department, with a configurable field mapping;
+//! * [`file_drop::FileDrop`]: signed BagIt packets (RFC 8493) in an exchange directory.
+//!
+//! [`from_config`] builds any of them (or a process adapter) from an adapter config file.
+
+pub mod city_extranet;
+pub mod file_drop;
+mod http;
+pub mod vertical_xml;
+mod xml;
+
+use yc_adapter_sdk::{AdapterConfig, AdapterError, AdapterKind, BoxedAdapter, Origin, ProcessAdapter};
+
+/// Builds the adapter an [`AdapterConfig`] describes. `settings` are the resolved settings
+/// (secrets filled in, see [`AdapterConfig::resolved_settings`]).
+pub fn from_config(
+    config: &AdapterConfig,
+    settings: &serde_json::Value,
+) -> Result<BoxedAdapter, AdapterError> {
+    Ok(match config.kind {
+        AdapterKind::Process => {
+            let Some(spec) = &config.process else {
+                return Err(AdapterError::auth(
+                    Origin::Adapter,
+                    format!("适配器“{}”缺少 [process] 配置", config.name),
+                    "",
+                ));
+            };
+            BoxedAdapter::new(ProcessAdapter::spawn(&config.name, spec, settings.clone())?)
+        }
+        AdapterKind::CityExtranet => {
+            BoxedAdapter::new(city_extranet::CityExtranet::from_settings(settings)?)
+        }
+        AdapterKind::VerticalXml | AdapterKind::FileDrop => {
+            return Err(AdapterError::auth(Origin::Adapter, "尚未实现", ""));
+        }
+    })
+}
+
+/// Parses typed settings with a readable error naming the adapter kind.
+pub(crate) fn parse_settings<T: serde::de::DeserializeOwned>(
+    kind: &str,
+    settings: &serde_json::Value,
+) -> Result<T, AdapterError> {
+    serde_json::from_value(settings.clone()).map_err(|e| {
+        AdapterError::auth(Origin::Adapter, format!("{kind} 适配器设置有误：{e}"), e.to_string())
+    })
+}

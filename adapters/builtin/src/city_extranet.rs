@@ -1,0 +1,512 @@
+//! City e-government extranet platform adapter: HTTPS + JSON
+//! (docs/city-extranet.openapi.yaml).
+//!
+//! Items go in batches (`POST /api/v1/items:batch`); each row carries its idempotency key as
+//! `row_id` (the national exchange tables' ROWGUID) and the batch a deterministic `batch_no`, so
+//! re-sending after a lost answer is safe. Batches are sent in outbox order and the push stops at
+//! the first failed batch, so a case's later items never overtake its earlier ones.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use yc_adapter_sdk::{
+    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, InItem,
+    OutItem, Origin, PROTOCOL_VERSION, PullPage, PushReport, Rejection,
+};
+
+use crate::http;
+
+/// Settings of the city-extranet adapter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CityExtranetConfig {
+    /// e.g. `https://zwfw.example.gov.cn` (HTTP only for loopback simulators).
+    pub base_url: String,
+    /// This workstation's id at the platform (the dedupe scope of row ids).
+    pub source: String,
+    /// Bearer token (secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// PEM file holding the client certificate chain and private key (mutual TLS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert_pem: Option<PathBuf>,
+    /// PEM bundle of the platform's root certificates, if not publicly rooted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_pem: Option<PathBuf>,
+    #[serde(default = "d_connect")]
+    pub connect_timeout_ms: u64,
+    #[serde(default = "d_request")]
+    pub request_timeout_ms: u64,
+    /// Rows per request (the platform takes at most 1000).
+    #[serde(default = "d_batch")]
+    pub batch_size: usize,
+    /// Largest answer body accepted.
+    #[serde(default = "d_max_body")]
+    pub max_response_bytes: usize,
+}
+
+fn d_connect() -> u64 {
+    5_000
+}
+fn d_request() -> u64 {
+    30_000
+}
+fn d_batch() -> usize {
+    500
+}
+fn d_max_body() -> usize {
+    16 * 1024 * 1024
+}
+
+impl CityExtranetConfig {
+    pub fn new(base_url: impl Into<String>, source: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            source: source.into(),
+            token: None,
+            client_cert_pem: None,
+            ca_pem: None,
+            connect_timeout_ms: d_connect(),
+            request_timeout_ms: d_request(),
+            batch_size: d_batch(),
+            max_response_bytes: d_max_body(),
+        }
+    }
+}
+
+/// Wire types (see the OpenAPI document).
+pub mod wire {
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, Serialize)]
+    pub struct BatchRequest<'a> {
+        pub batch_no: String,
+        pub source: &'a str,
+        pub sent_at: String,
+        pub rows: Vec<Row<'a>>,
+    }
+
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Row<'a> {
+        pub row_id: &'a str,
+        /// `I`: items are immutable events, always inserted.
+        pub operation: &'static str,
+        pub kind: &'a str,
+        pub stream: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub case_no: Option<&'a str>,
+        pub seq: u64,
+        pub operate_time: &'a str,
+        pub payload: &'a serde_json::Value,
+        pub payload_sha256: &'a str,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct BatchResponse {
+        #[serde(default)]
+        pub batch_no: String,
+        #[serde(default)]
+        pub results: Vec<RowResult>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct RowResult {
+        pub row_id: String,
+        pub status: String,
+        #[serde(default)]
+        pub error_type: Option<String>,
+        #[serde(default)]
+        pub error_desc: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct InboxPage {
+        #[serde(default)]
+        pub items: Vec<InboxItem>,
+        #[serde(default)]
+        pub next_cursor: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct InboxItem {
+        pub row_id: String,
+        #[serde(default)]
+        pub stream: Option<String>,
+        pub kind: String,
+        #[serde(default)]
+        pub case_no: Option<String>,
+        #[serde(default)]
+        pub operate_time: Option<String>,
+        #[serde(default)]
+        pub payload: serde_json::Value,
+        #[serde(default)]
+        pub payload_sha256: Option<String>,
+        #[serde(default)]
+        pub source: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct ErrorBody {
+        #[serde(default)]
+        pub error_type: String,
+        #[serde(default)]
+        pub message: String,
+    }
+}
+
+/// Maps a rejected row's `error_type` to what the host must do.
+pub fn classify_row_error(error_type: &str) -> (ErrorClass, &'static str) {
+    match error_type {
+        "IDEMPOTENCY_CONFLICT" => (ErrorClass::Permanent, "同一业务键已以不同内容提交，平台拒收"),
+        "HASH_MISMATCH" => (ErrorClass::Permanent, "内容摘要与内容不符，平台拒收"),
+        "VALIDATION" => (ErrorClass::Permanent, "平台校验不通过"),
+        "BUSY" | "RATE_LIMITED" | "TEMPORARY" => (ErrorClass::Retryable, "平台暂时无法处理该条，稍后重试"),
+        "UNAUTHORIZED" | "FORBIDDEN" => (ErrorClass::Auth, "平台拒绝该条的访问权限，需管理员处理"),
+        _ => (ErrorClass::Permanent, "平台拒收该条（未知错误类型）"),
+    }
+}
+
+pub struct CityExtranet {
+    config: CityExtranetConfig,
+    client: reqwest::Client,
+    base: String,
+}
+
+impl CityExtranet {
+    pub fn new(config: CityExtranetConfig) -> Result<Self, AdapterError> {
+        if config.source.trim().is_empty() {
+            return Err(AdapterError::auth(Origin::Adapter, "市级平台适配器缺少工作站标识 source", ""));
+        }
+        if config.batch_size == 0 || config.batch_size > 1000 {
+            return Err(AdapterError::auth(
+                Origin::Adapter,
+                format!("batch_size 应在 1–1000 之间，实为 {}", config.batch_size),
+                "",
+            ));
+        }
+        let client = http::build_client(&http::ClientOptions {
+            base_url: &config.base_url,
+            client_cert_pem: config.client_cert_pem.as_deref(),
+            ca_pem: config.ca_pem.as_deref(),
+            connect_timeout: Duration::from_millis(config.connect_timeout_ms),
+            request_timeout: Duration::from_millis(config.request_timeout_ms),
+        })?;
+        let base = config.base_url.trim_end_matches('/').to_string();
+        Ok(Self { config, client, base })
+    }
+
+    pub fn from_settings(settings: &serde_json::Value) -> Result<Self, AdapterError> {
+        Self::new(crate::parse_settings("city-extranet", settings)?)
+    }
+
+    /// JSON Schema of the settings; `token` is secret.
+    pub fn config_schema() -> serde_json::Value {
+        serde_json::json!({
+            "type": "object",
+            "required": ["base_url", "source"],
+            "properties": {
+                "base_url": {"type": "string", "description": "市级政务服务平台地址（HTTPS）"},
+                "source": {"type": "string", "description": "本工作站在平台的标识"},
+                "token": {"type": "string", "secret": true, "description": "访问令牌"},
+                "client_cert_pem": {"type": "string", "description": "双向 TLS 客户端证书与私钥（PEM）"},
+                "ca_pem": {"type": "string", "description": "平台根证书（PEM）"},
+                "connect_timeout_ms": {"type": "integer", "default": 5000},
+                "request_timeout_ms": {"type": "integer", "default": 30000},
+                "batch_size": {"type": "integer", "default": 500, "maximum": 1000},
+                "max_response_bytes": {"type": "integer", "default": 16777216}
+            }
+        })
+    }
+
+    fn authed(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let rb = rb.header("X-Yc-Source", &self.config.source);
+        match &self.config.token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+
+    /// Deterministic batch number: the same rows re-sent carry the same number.
+    fn batch_no(&self, chunk: &[OutItem]) -> String {
+        let keys: Vec<&str> = chunk.iter().map(|i| i.key.as_str()).collect();
+        let digest = yc_adapter_sdk::sha256_hex(keys.join("\n").as_bytes());
+        format!("{}-{}", self.config.source, &digest[..16])
+    }
+
+    async fn push_chunk(&self, chunk: &[OutItem]) -> Result<PushReport, AdapterError> {
+        const WHAT: &str = "向市级平台推送";
+        let batch_no = self.batch_no(chunk);
+        let body = wire::BatchRequest {
+            batch_no: batch_no.clone(),
+            source: &self.config.source,
+            sent_at: beijing_now(),
+            rows: chunk
+                .iter()
+                .map(|i| wire::Row {
+                    row_id: &i.key,
+                    operation: "I",
+                    kind: &i.kind,
+                    stream: &i.stream,
+                    case_no: i.case_no.as_deref(),
+                    seq: i.seq,
+                    operate_time: &i.occurred_at,
+                    payload: &i.payload,
+                    payload_sha256: &i.payload_sha256,
+                })
+                .collect(),
+        };
+        let resp = self
+            .authed(self.client.post(format!("{}/api/v1/items:batch", self.base)))
+            .header("Idempotency-Key", &batch_no)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| http::transport_error(WHAT, &e))?;
+        let status = resp.status();
+        let bytes = http::read_limited(WHAT, resp, self.config.max_response_bytes).await?;
+        if !status.is_success() {
+            let text = String::from_utf8_lossy(&bytes);
+            let mut err = http::status_error(WHAT, status, &text);
+            if let Ok(body) = serde_json::from_slice::<wire::ErrorBody>(&bytes) {
+                if !body.message.is_empty() {
+                    err.message = format!("{}：{}", err.message, body.message);
+                }
+            }
+            return Err(err);
+        }
+        let parsed: wire::BatchResponse = serde_json::from_slice(&bytes).map_err(|e| {
+            // The batch may have been stored; re-sending is safe (idempotent), so retry.
+            AdapterError::retryable(
+                Origin::FarSystem,
+                format!("{WHAT}：平台应答无法解析（批次 {batch_no}），稍后重发"),
+                format!("{e}; body: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(500)])),
+            )
+        })?;
+        let mut report = PushReport::default();
+        for r in parsed.results {
+            match r.status.as_str() {
+                "accepted" | "duplicate" => report.acked.push(r.row_id),
+                "rejected" => {
+                    let et = r.error_type.unwrap_or_default();
+                    let (class, msg) = classify_row_error(&et);
+                    report.rejected.push(Rejection {
+                        key: r.row_id,
+                        class,
+                        message: msg.to_string(),
+                        detail: format!("{et}: {}", r.error_desc.unwrap_or_default()),
+                    });
+                }
+                other => {
+                    tracing::warn!(status = other, row = %r.row_id, "unknown row status, left unconfirmed");
+                }
+            }
+        }
+        // Duplicated acks, rows we never sent and contradictory rows are dropped here.
+        let (report, problems) = yc_adapter_sdk::process::sanitize_report(chunk, report);
+        for p in problems {
+            tracing::warn!(batch = %batch_no, "{p}");
+        }
+        Ok(report)
+    }
+}
+
+pub(crate) fn beijing_now() -> String {
+    // RFC 3339 in +08:00 without a date library: whole seconds are enough for `sent_at`.
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        + 8 * 3600;
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+08:00", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+impl Adapter for CityExtranet {
+    async fn hello(&mut self) -> Result<Handshake, AdapterError> {
+        Ok(Handshake {
+            protocol_version: PROTOCOL_VERSION,
+            name: "city-extranet".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            capabilities: Capabilities { push: true, pull: true, health: true },
+            streams: vec![
+                "cases".into(),
+                "documents".into(),
+                "supervision".into(),
+                "evaluations".into(),
+                "applications.online".into(),
+                "catalog".into(),
+                "calendar".into(),
+                "trust".into(),
+            ],
+            config_schema: Self::config_schema(),
+        })
+    }
+
+    async fn push(&mut self, batch: &[OutItem]) -> Result<PushReport, AdapterError> {
+        let mut total = PushReport::default();
+        for chunk in batch.chunks(self.config.batch_size) {
+            match self.push_chunk(chunk).await {
+                Ok(r) => {
+                    total.acked.extend(r.acked);
+                    total.rejected.extend(r.rejected);
+                }
+                // Nothing confirmed yet: the whole call failed.
+                Err(e) if total.acked.is_empty() && total.rejected.is_empty() => return Err(e),
+                // Later batches stay unconfirmed (and in order) for the next run.
+                Err(e) => {
+                    tracing::warn!("push stopped after a failed batch: {e}");
+                    break;
+                }
+            }
+        }
+        Ok(total)
+    }
+
+    async fn pull(
+        &mut self,
+        stream: &str,
+        cursor: Option<&str>,
+        max: usize,
+    ) -> Result<PullPage, AdapterError> {
+        const WHAT: &str = "从市级平台拉取";
+        let mut query: Vec<(&str, String)> =
+            vec![("stream", stream.to_string()), ("limit", max.clamp(1, 1000).to_string())];
+        if let Some(c) = cursor {
+            query.push(("cursor", c.to_string()));
+        }
+        let resp = self
+            .authed(self.client.get(format!("{}/api/v1/inbox", self.base)))
+            .query(&query)
+            .send()
+            .await
+            .map_err(|e| http::transport_error(WHAT, &e))?;
+        let status = resp.status();
+        let bytes = http::read_limited(WHAT, resp, self.config.max_response_bytes).await?;
+        if !status.is_success() {
+            return Err(http::status_error(WHAT, status, &String::from_utf8_lossy(&bytes)));
+        }
+        let page: wire::InboxPage = serde_json::from_slice(&bytes).map_err(|e| {
+            AdapterError::retryable(Origin::FarSystem, format!("{WHAT}：平台应答无法解析"), e.to_string())
+        })?;
+        if page.items.len() > max {
+            return Err(AdapterError::retryable(
+                Origin::FarSystem,
+                format!("{WHAT}：平台返回 {} 条，超过请求的 {max} 条", page.items.len()),
+                "",
+            ));
+        }
+        let items = page
+            .items
+            .into_iter()
+            .map(|i| InItem {
+                key: i.row_id,
+                stream: i.stream.unwrap_or_else(|| stream.to_string()),
+                kind: i.kind,
+                case_no: i.case_no,
+                occurred_at: i.operate_time,
+                payload: i.payload,
+                payload_sha256: i.payload_sha256,
+                source: i.source,
+            })
+            .collect();
+        Ok(PullPage { items, next_cursor: page.next_cursor, rejected: Vec::new() })
+    }
+
+    async fn ack(&mut self, stream: &str, cursor: &str) -> Result<(), AdapterError> {
+        const WHAT: &str = "向市级平台确认已接收";
+        let resp = self
+            .authed(self.client.post(format!("{}/api/v1/inbox:ack", self.base)))
+            .json(&serde_json::json!({"stream": stream, "cursor": cursor}))
+            .send()
+            .await
+            .map_err(|e| http::transport_error(WHAT, &e))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let bytes = http::read_limited(WHAT, resp, 64 * 1024).await.unwrap_or_default();
+            return Err(http::status_error(WHAT, status, &String::from_utf8_lossy(&bytes)));
+        }
+        Ok(())
+    }
+
+    async fn health(&mut self) -> Result<Health, AdapterError> {
+        const WHAT: &str = "市级平台健康检查";
+        let resp = match self.authed(self.client.get(format!("{}/api/v1/health", self.base))).send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let err = http::transport_error(WHAT, &e);
+                return Ok(Health { status: HealthStatus::Down, message: err.message });
+            }
+        };
+        let status = resp.status();
+        if status.is_success() {
+            Ok(Health { status: HealthStatus::Ok, message: "市级平台可达".into() })
+        } else {
+            let err = http::status_error(WHAT, status, "");
+            if err.class == ErrorClass::Auth {
+                return Err(err);
+            }
+            Ok(Health { status: HealthStatus::Degraded, message: err.message })
+        }
+    }
+
+    async fn shutdown(&mut self) -> Result<(), AdapterError> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_date_conversion_matches_known_days() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_415), (2025, 11, 23));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn cleartext_http_is_refused_for_non_loopback_hosts() {
+        let err = CityExtranet::new(CityExtranetConfig::new("http://zwfw.example.gov.cn", "WS01"))
+            .err()
+            .unwrap();
+        assert_eq!(err.class, ErrorClass::Auth);
+        assert!(err.message.contains("HTTPS"), "{err}");
+        assert!(CityExtranet::new(CityExtranetConfig::new("http://127.0.0.1:9", "WS01")).is_ok());
+        assert!(CityExtranet::new(CityExtranetConfig::new("https://zwfw.example.gov.cn", "WS01")).is_ok());
+    }
+
+    #[test]
+    fn unreadable_client_certificate_is_an_auth_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("client.pem");
+        std::fs::write(&bad, "not a pem").unwrap();
+        let mut cfg = CityExtranetConfig::new("https://zwfw.example.gov.cn", "WS01");
+        cfg.client_cert_pem = Some(bad.clone());
+        let err = CityExtranet::new(cfg).err().unwrap();
+        assert_eq!(err.class, ErrorClass::Auth);
+        assert!(err.message.contains("client.pem"), "{err}");
+    }
+
+    #[test]
+    fn row_error_types_map_to_classes() {
+        assert_eq!(classify_row_error("IDEMPOTENCY_CONFLICT").0, ErrorClass::Permanent);
+        assert_eq!(classify_row_error("BUSY").0, ErrorClass::Retryable);
+        assert_eq!(classify_row_error("FORBIDDEN").0, ErrorClass::Auth);
+    }
+}

@@ -1,0 +1,152 @@
+//! The `yc` binary as scripts use it: exit codes, `--json`, Chinese errors.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn yc(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yc"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("YC_USER")
+        .env_remove("YC_TODAY")
+        .output()
+        .expect("yc runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).trim().to_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "stderr: {}", stderr(o));
+    serde_json::from_slice(&o.stdout).expect("valid JSON on stdout")
+}
+
+#[test]
+fn calendar_answers_on_the_official_tables_without_a_workstation() {
+    let dir = tempfile::tempdir().unwrap();
+    // 10-01..10-07 National Day; 10-08 is the first working day after 09-30.
+    assert_eq!(stdout(&yc(dir.path(), &["calendar", "add-workdays", "2026-09-30", "1"])), "2026-10-08");
+    // 2026-10-10 is a make-up Saturday; 2026-02-16 is Spring Festival.
+    assert_eq!(stdout(&yc(dir.path(), &["calendar", "is-workday", "2026-10-10"])), "true");
+    assert_eq!(stdout(&yc(dir.path(), &["calendar", "is-workday", "2026-02-16"])), "false");
+    assert_eq!(stdout(&yc(dir.path(), &["calendar", "add-workdays", "2024-09-30", "1"])), "2024-10-08");
+    let o = yc(dir.path(), &["calendar", "add-workdays", "2027-03-01", "1"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("2027"), "{}", stderr(&o));
+}
+
+#[test]
+fn id_check_prints_kind_and_validity_with_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = yc(dir.path(), &["id", "check", "11010519491231002X"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("居民身份证") && stdout(&o).contains("valid"), "{}", stdout(&o));
+    let o = yc(dir.path(), &["id", "check", "110105194912310021"]);
+    assert!(!o.status.success());
+    assert!(stdout(&o).contains("invalid"), "{}", stdout(&o));
+    let v = json(&yc(dir.path(), &["--json", "id", "check", "１１０１０５１９４９１２３１００２ｘ"]));
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["normalized"], "11010519491231002X");
+}
+
+#[test]
+fn commands_on_a_missing_workstation_say_how_to_create_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = yc(dir.path(), &["case", "list"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("yc init"), "{}", stderr(&o));
+    let o = yc(dir.path(), &["--json", "status"]);
+    let err: serde_json::Value = serde_json::from_slice(&o.stderr).unwrap();
+    assert_eq!(err["error"]["kind"], "NotInitialised");
+}
+
+#[test]
+fn a_scripted_intake_runs_through_the_cli_and_refusals_explain_themselves() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = yc(d, &["init", "--region", "440305", "--workstation", "T1", "--name", "测试", "--admin-password", "pw"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let catalog = d.join("catalog.json");
+    std::fs::write(&catalog, yc_core::catalog::DEMO_CATALOG_JSON).unwrap();
+    assert!(yc(d, &["catalog", "import", catalog.to_str().unwrap()]).status.success());
+    for (id, roles) in [("clerk", "受理员"), ("rev", "reviewer"), ("dec", "decider")] {
+        let o = yc(d, &["staff", "add", id, "--name", id, "--roles", roles]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let items = json(&yc(d, &["--json", "catalog", "list"]));
+    let item = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "promised" && i["materials"].as_array().unwrap().iter().all(|m| !m["name"].as_str().unwrap().contains("营业执照")))
+        .unwrap();
+    let code = item["code"].as_str().unwrap();
+    let guide = stdout(&yc(d, &["catalog", "guide", code]));
+    assert!(guide.contains(item["name"].as_str().unwrap()) && guide.contains("办理时限"), "{guide}");
+    let id = yc_core::ids::make_resident_id("440305", "1970-01-01".parse().unwrap(), 12);
+    let s = json(&yc(d, &["--json", "--as", "clerk", "case", "new", "--item", code, "--applicant-id", &id, "--applicant-name", "测试人"]));
+    let no = s["case_no"].as_str().unwrap().to_owned();
+    assert_eq!(s["state"], "submitted");
+    // The clerk may not decide: the refusal names the role needed, in Chinese.
+    let o = yc(d, &["--as", "clerk", "case", "act", &no, "approve"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("决定人"), "{}", stderr(&o));
+    for (who, action) in [("clerk", "受理"), ("rev", "start_review"), ("dec", "approve")] {
+        let o = yc(d, &["--as", who, "case", "act", &no, action]);
+        assert!(o.status.success(), "{who} {action}: {}", stderr(&o));
+    }
+    let detail = json(&yc(d, &["--json", "case", "show", &no]));
+    assert_eq!(detail["summary"]["state"], "approved");
+    assert_eq!(detail["events"].as_array().unwrap().len(), 4);
+    let found = json(&yc(d, &["--json", "case", "search", "测试人"]));
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    let wrong = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' });
+    let o = yc(d, &["--as", "clerk", "case", "new", "--item", code, "--applicant-id", &wrong, "--applicant-name", "错号"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("校验"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_malformed_catalog_file_is_refused_with_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(yc(d, &["init", "--region", "440305", "--workstation", "T1", "--admin-password", "pw"]).status.success());
+    let bad = d.join("bad.json");
+    std::fs::write(&bad, yc_core::catalog::DEMO_CATALOG_JSON.replacen("\"visits\": 1", "\"visits\": -1", 1)).unwrap();
+    let o = yc(d, &["catalog", "import", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("visits") && e.contains("行"), "{e}");
+    assert_eq!(json(&yc(d, &["--json", "catalog", "versions"])).as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn demo_then_tamper_makes_journal_verify_fail_and_rebuild_is_identical_before_that() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = yc(d, &["--today", "2026-11-20", "demo", "--cases", "60"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = json(&yc(d, &["--json", "status"]));
+    assert!(s["cases"].as_i64().unwrap() >= 60);
+    assert_eq!(s["today"], "2026-11-20");
+    // Every state is present in the demo.
+    for st in ["appointed", "submitted", "supplementing", "accepted", "under_review", "suspended", "special_procedure", "approved", "denied", "completed", "not_accepted", "withdrawn", "terminated", "cancelled", "revoked"] {
+        let l = json(&yc(d, &["--json", "case", "list", "--state", st, "--limit", "1"]));
+        assert_eq!(l.as_array().unwrap().len(), 1, "no demo case in state {st}");
+    }
+    let r = json(&yc(d, &["--json", "rebuild"]));
+    assert_eq!(r["identical"], true);
+    assert!(yc(d, &["journal", "verify"]).status.success());
+    let c = rusqlite::Connection::open(d.join("yichuang.db")).unwrap();
+    c.execute_batch("DROP TRIGGER journal_is_append_only_u; UPDATE journal SET actor = 'mallory' WHERE seq = 40;").unwrap();
+    drop(c);
+    let o = yc(d, &["journal", "verify"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("第 40 条"), "{}", stderr(&o));
+}
