@@ -33,6 +33,7 @@ macro_rules! coded_enum {
 
 coded_enum! {
     /// Staff roles. Duties are separated: the one who accepts does not decide.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
     pub enum Role {
         Clerk = ("clerk", "受理员", "Intake clerk"),
         Reviewer = ("reviewer", "审查员", "Reviewer"),

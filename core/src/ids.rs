@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
 /// Which identifier a string is (or is taken to be).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IdKind {
     /// 18-character citizen identity number, GB 11643-1999.
@@ -415,6 +416,7 @@ pub fn check_licence_id(s: &str) -> Result<String, IdError> {
 // Detection by shape
 
 /// Result of [`check`]: what the string looks like and what is wrong with it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct IdReport {
     /// Detected kind (best guess when invalid); `None` when the shape fits no identifier.

@@ -14,6 +14,7 @@ use crate::error::{CoreError, Result};
 
 pub const GENESIS: [u8; 32] = [0; 32];
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Event {
     pub seq: i64,
@@ -26,6 +27,7 @@ pub struct Event {
     pub payload: serde_json::Value,
     pub reason: Option<String>,
     #[serde(serialize_with = "hex_ser")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub hash: Vec<u8>,
 }
 

@@ -14,6 +14,7 @@ use crate::projection::PRE_REVIEW_DAYS;
 use crate::staff::Actor;
 use crate::workstation::Workstation;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CaseSummary {
     pub case_no: String,
@@ -37,6 +38,7 @@ pub struct CaseSummary {
     pub deadline_note: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct MaterialRow {
     pub material_id: String,
@@ -46,6 +48,7 @@ pub struct MaterialRow {
     pub reused_from: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseDetail {
     pub summary: CaseSummary,
@@ -64,6 +67,7 @@ pub struct CaseDetail {
     pub available: Vec<ActionInfo>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionInfo {
     pub code: String,
@@ -72,6 +76,7 @@ pub struct ActionInfo {
     pub needs_basis: bool,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ListFilter {
     pub state: Option<String>,
@@ -83,6 +88,7 @@ pub struct ListFilter {
     pub offset: Option<usize>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct LightCounts {
     pub green: u64,

@@ -17,6 +17,7 @@ pub const ALL_DEPARTMENTS: &str = "*";
 /// a login is tried at every unlock, so it stays under ~100 ms on a township PC.
 pub const PASSWORD_ITERATIONS: u32 = 100_000;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Actor {
     pub id: String,

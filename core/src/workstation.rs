@@ -30,6 +30,7 @@ pub fn default_data_dir() -> PathBuf {
         .map_or_else(|| PathBuf::from(".yichuang"), |d| d.data_dir().to_path_buf())
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Identity {
     /// 6-digit 行政区划代码.
@@ -77,6 +78,7 @@ pub struct NewStaff {
     pub password: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct NewCase {
     pub item_code: String,
@@ -103,6 +105,7 @@ pub struct NewCase {
     pub note: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ActRequest {
     pub reason: Option<String>,
@@ -113,6 +116,7 @@ pub struct ActRequest {
     pub detail: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct CatalogVersion {
     pub version: i64,
@@ -124,6 +128,7 @@ pub struct CatalogVersion {
     pub item_count: i64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ReusableMaterial {
     pub material_id: String,
@@ -132,6 +137,7 @@ pub struct ReusableMaterial {
     pub filed_on: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
     pub path: String,

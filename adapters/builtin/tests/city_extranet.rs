@@ -69,7 +69,10 @@ async fn ten_thousand_items_arrive_exactly_once_in_case_order_despite_faults() {
         seed: 42,
     };
     let (addr, sim) = yc_sim::city::spawn(SimConfig { faults, ..Default::default() }).await.unwrap();
-    let mut a = adapter(addr);
+    // Small batches: more requests, so every kind of fault gets drawn.
+    let mut cfg = CityExtranetConfig::new(format!("http://{addr}"), "WS01");
+    cfg.batch_size = 100;
+    let mut a = CityExtranet::new(cfg).unwrap();
     let all = items(10_000, 200);
     let (calls, errors) = push_until_acked(&mut a, &all).await;
 
