@@ -148,7 +148,9 @@ enum CaseCmd {
         #[arg(long, value_delimiter = ',')]
         materials: Vec<String>,
     },
-    Show { case_no: String },
+    Show {
+        case_no: String,
+    },
     List {
         #[arg(long)]
         state: Option<String>,
@@ -174,7 +176,9 @@ enum CaseCmd {
         limit: usize,
     },
     /// Materials an applicant handed in before, offered for reuse
-    Reusable { applicant_id: String },
+    Reusable {
+        applicant_id: String,
+    },
 }
 
 #[derive(Args)]
@@ -234,7 +238,10 @@ enum IdCmd {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_env("YC_LOG")).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("YC_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
     let cli = Cli::parse();
     let out = Out { json: cli.json };
     match run(cli, &out) {
@@ -302,7 +309,16 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
                 .iter()
                 .map(|r| Role::parse(r).ok_or_else(|| anyhow!(CoreError::Invalid(format!("未知角色：{r}")))))
                 .collect::<Result<Vec<_>>>()?;
-            let a = ws.add_staff(&by, &NewStaff { id: id.clone(), name: name.clone(), roles, departments: departments.clone(), password: password.clone() })?;
+            let a = ws.add_staff(
+                &by,
+                &NewStaff {
+                    id: id.clone(),
+                    name: name.clone(),
+                    roles,
+                    departments: departments.clone(),
+                    password: password.clone(),
+                },
+            )?;
             out.value(&a, || format!("已添加 {}（{}）", a.name, a.id));
         }
         Cmd::Staff(StaffCmd::List) => out.staff(&open(&cli)?.list_staff()?),
@@ -322,10 +338,17 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             let n = ws.rebuild()?;
             let after = ws.derived_fingerprint()?;
             let same = before == after;
-            out.value(&serde_json::json!({ "replayed": n, "before": before, "after": after, "identical": same }), || {
-                let verdict = if same { "与重建前完全一致" } else { "与重建前不同（重建前的表曾被改动，现已按日志恢复）" };
-                format!("已从日志重建办件表：重放 {n} 条事件；指纹 {after}，{verdict}")
-            });
+            out.value(
+                &serde_json::json!({ "replayed": n, "before": before, "after": after, "identical": same }),
+                || {
+                    let verdict = if same {
+                        "与重建前完全一致"
+                    } else {
+                        "与重建前不同（重建前的表曾被改动，现已按日志恢复）"
+                    };
+                    format!("已从日志重建办件表：重放 {n} 条事件；指纹 {after}，{verdict}")
+                },
+            );
         }
         Cmd::Calendar(c) => calendar(&cli, c, out)?,
         Cmd::Id(IdCmd::Check { number }) => {
@@ -340,7 +363,15 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             let ws = open(&cli)?;
             let c = ws.light_counts()?;
             out.value(&c, || {
-                format!("{} 在办件灯：绿 {}，黄 {}，红 {}（其中暂停计时 {}），期限未知 {}", ws.today(), c.green, c.yellow, c.red, c.paused, c.unknown)
+                format!(
+                    "{} 在办件灯：绿 {}，黄 {}，红 {}（其中暂停计时 {}），期限未知 {}",
+                    ws.today(),
+                    c.green,
+                    c.yellow,
+                    c.red,
+                    c.paused,
+                    c.unknown
+                )
             });
         }
     }
@@ -385,7 +416,12 @@ fn catalog(cli: &Cli, c: &CatalogCmd, out: &Out) -> Result<()> {
             ws.catalog_versions()
                 .unwrap_or_default()
                 .iter()
-                .map(|v| format!("第 {} 版  {}  {} 项  {}  {}", v.version, v.label, v.item_count, v.imported_at, v.imported_by))
+                .map(|v| {
+                    format!(
+                        "第 {} 版  {}  {} 项  {}  {}",
+                        v.version, v.label, v.item_count, v.imported_at, v.imported_by
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n")
         }),
@@ -411,7 +447,11 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
             let reuse = a
                 .reuse
                 .iter()
-                .map(|r| r.split_once('=').map(|(m, c)| (m.to_owned(), c.to_owned())).ok_or_else(|| anyhow!(CoreError::Invalid(format!("--reuse 应为 材料=办件编号：{r}")))))
+                .map(|r| {
+                    r.split_once('=')
+                        .map(|(m, c)| (m.to_owned(), c.to_owned()))
+                        .ok_or_else(|| anyhow!(CoreError::Invalid(format!("--reuse 应为 材料=办件编号：{r}"))))
+                })
                 .collect::<Result<Vec<_>>>()?;
             let req = NewCase {
                 item_code: a.item.clone(),
@@ -432,7 +472,13 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
         CaseCmd::Act { case_no, action, reason, basis, days, materials } => {
             let by = ws.actor(&cli.actor)?;
             let action = parse_action(action)?;
-            let req = ActRequest { reason: reason.clone(), legal_basis: basis.clone(), days: *days, materials: materials.clone(), detail: None };
+            let req = ActRequest {
+                reason: reason.clone(),
+                legal_basis: basis.clone(),
+                days: *days,
+                materials: materials.clone(),
+                detail: None,
+            };
             ws.act(&by, case_no, action, &req)?;
             let s = ws.case_summary(case_no)?;
             out.value(&s, || format!("{}：{} → {}", s.case_no, action.zh(), s.state_zh));
@@ -444,7 +490,10 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
         CaseCmd::List { state, light, department, applicant, open, limit, offset } => {
             let light = match light.as_deref() {
                 None => None,
-                Some(l) => Some(output::parse_light(l).ok_or_else(|| anyhow!(CoreError::Invalid(format!("灯色应为 green/yellow/red：{l}"))))?),
+                Some(l) => Some(
+                    output::parse_light(l)
+                        .ok_or_else(|| anyhow!(CoreError::Invalid(format!("灯色应为 green/yellow/red：{l}"))))?,
+                ),
             };
             let f = ListFilter {
                 state: state.clone(),
@@ -460,7 +509,12 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
         CaseCmd::Search { query, limit } => out.cases(&ws.search_cases(query, *limit)?, ws.today()),
         CaseCmd::Reusable { applicant_id } => {
             let r = ws.reusable_materials(&yc_core::ids::normalize(applicant_id))?;
-            out.value(&r, || r.iter().map(|m| format!("{}  来自 {}（{}）", m.name, m.case_no, m.filed_on)).collect::<Vec<_>>().join("\n"));
+            out.value(&r, || {
+                r.iter()
+                    .map(|m| format!("{}  来自 {}（{}）", m.name, m.case_no, m.filed_on))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -480,7 +534,9 @@ fn calendar(cli: &Cli, c: &CalendarCmd, out: &Out) -> Result<()> {
         }
         CalendarCmd::IsWorkday { date } => {
             let w = cal.is_workday(*date).map_err(CoreError::from)?;
-            out.value(&serde_json::json!({ "date": date, "workday": w, "holiday": cal.holiday_name(*date) }), || w.to_string());
+            out.value(&serde_json::json!({ "date": date, "workday": w, "holiday": cal.holiday_name(*date) }), || {
+                w.to_string()
+            });
         }
         CalendarCmd::Between { from, to } => {
             let n = cal.workdays_between(*from, *to).map_err(CoreError::from)?;

@@ -98,7 +98,11 @@ impl Out {
             items
                 .iter()
                 .map(|i| {
-                    let limit = if i.promised_limit_days == 0 { "即办".to_owned() } else { format!("承诺{}日/法定{}日", i.promised_limit_days, i.statutory_limit_days) };
+                    let limit = if i.promised_limit_days == 0 {
+                        "即办".to_owned()
+                    } else {
+                        format!("承诺{}日/法定{}日", i.promised_limit_days, i.statutory_limit_days)
+                    };
                     format!("{:<24} {:<8} {:<16} {}  {}", i.code, i.item_type.label_zh(), limit, i.name, i.department)
                 })
                 .collect::<Vec<_>>()
@@ -113,7 +117,9 @@ impl Out {
             }
             let mut lines = vec![format!("今天 {today}；灯：绿/黄/红，⏸ 暂停计时，？ 日历缺年度数据，结 已办结")];
             for c in cases {
-                let left = c.days_left.map_or_else(String::new, |d| if d < 0 { format!("超期{}日", -d) } else { format!("剩{d}日") });
+                let left = c
+                    .days_left
+                    .map_or_else(String::new, |d| if d < 0 { format!("超期{}日", -d) } else { format!("剩{d}日") });
                 lines.push(format!(
                     "{} {:<3} {:<8} {:<10} {:<8} {:<8} {}  {}",
                     c.case_no,
@@ -156,7 +162,13 @@ impl Out {
             }
             t.push("材料：".into());
             for m in &d.materials {
-                let mark = if m.provided { "✓" } else if m.required { "✗" } else { "○" };
+                let mark = if m.provided {
+                    "✓"
+                } else if m.required {
+                    "✗"
+                } else {
+                    "○"
+                };
                 let reuse = m.reused_from.as_ref().map_or_else(String::new, |c| format!("（复用 {c}）"));
                 t.push(format!("  {mark} {}{reuse}", m.name));
             }
@@ -164,8 +176,19 @@ impl Out {
             for e in &d.events {
                 let label = yc_core::case::Action::parse(&e.action).map_or(e.action.as_str(), |a| a.zh());
                 let reason = e.reason.as_ref().map_or_else(String::new, |r| format!("  理由：{r}"));
-                let basis = e.payload.get("legal_basis").and_then(|b| b.as_str()).map_or_else(String::new, |b| format!("  依据：{b}"));
-                t.push(format!("  #{:<6} {}  {:<8} {}（{}）{reason}{basis}", e.seq, &e.at[..16.min(e.at.len())], label, e.actor, e.role));
+                let basis = e
+                    .payload
+                    .get("legal_basis")
+                    .and_then(|b| b.as_str())
+                    .map_or_else(String::new, |b| format!("  依据：{b}"));
+                t.push(format!(
+                    "  #{:<6} {}  {:<8} {}（{}）{reason}{basis}",
+                    e.seq,
+                    &e.at[..16.min(e.at.len())],
+                    label,
+                    e.actor,
+                    e.role
+                ));
             }
             if !d.available.is_empty() {
                 let a: Vec<String> = d.available.iter().map(|a| format!("{}（{}）", a.zh, a.code)).collect();
@@ -179,7 +202,17 @@ impl Out {
         self.value(events, || {
             events
                 .iter()
-                .map(|e| format!("#{} {} {} {} {} {}", e.seq, e.at, e.action, e.actor, e.role, yc_core::journal::hex(&e.hash[..8])))
+                .map(|e| {
+                    format!(
+                        "#{} {} {} {} {} {}",
+                        e.seq,
+                        e.at,
+                        e.action,
+                        e.actor,
+                        e.role,
+                        yc_core::journal::hex(&e.hash[..8])
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n")
         });
@@ -204,7 +237,11 @@ impl Out {
                 Some(yc_core::ids::IdKind::LicenceId) => "电子证照标识",
                 None => "无法识别",
             };
-            let verdict = if r.valid { "valid 有效".to_owned() } else { format!("invalid 无效：{}", r.error.as_deref().unwrap_or("")) };
+            let verdict = if r.valid {
+                "valid 有效".to_owned()
+            } else {
+                format!("invalid 无效：{}", r.error.as_deref().unwrap_or(""))
+            };
             let ov = if r.overridable { "（可由窗口登记理由后放行）" } else { "" };
             format!("{kind} {} {verdict}{ov}", r.normalized)
         });

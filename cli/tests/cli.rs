@@ -84,13 +84,31 @@ fn a_scripted_intake_runs_through_the_cli_and_refusals_explain_themselves() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|i| i["kind"] == "promised" && i["materials"].as_array().unwrap().iter().all(|m| !m["name"].as_str().unwrap().contains("营业执照")))
+        .find(|i| {
+            i["kind"] == "promised"
+                && i["materials"].as_array().unwrap().iter().all(|m| !m["name"].as_str().unwrap().contains("营业执照"))
+        })
         .unwrap();
     let code = item["code"].as_str().unwrap();
     let guide = stdout(&yc(d, &["catalog", "guide", code]));
     assert!(guide.contains(item["name"].as_str().unwrap()) && guide.contains("办理时限"), "{guide}");
     let id = yc_core::ids::make_resident_id("440305", "1970-01-01".parse().unwrap(), 12);
-    let s = json(&yc(d, &["--json", "--as", "clerk", "case", "new", "--item", code, "--applicant-id", &id, "--applicant-name", "测试人"]));
+    let s = json(&yc(
+        d,
+        &[
+            "--json",
+            "--as",
+            "clerk",
+            "case",
+            "new",
+            "--item",
+            code,
+            "--applicant-id",
+            &id,
+            "--applicant-name",
+            "测试人",
+        ],
+    ));
     let no = s["case_no"].as_str().unwrap().to_owned();
     assert_eq!(s["state"], "submitted");
     // The clerk may not decide: the refusal names the role needed, in Chinese.
@@ -107,7 +125,8 @@ fn a_scripted_intake_runs_through_the_cli_and_refusals_explain_themselves() {
     let found = json(&yc(d, &["--json", "case", "search", "测试人"]));
     assert_eq!(found.as_array().unwrap().len(), 1);
     let wrong = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' });
-    let o = yc(d, &["--as", "clerk", "case", "new", "--item", code, "--applicant-id", &wrong, "--applicant-name", "错号"]);
+    let o =
+        yc(d, &["--as", "clerk", "case", "new", "--item", code, "--applicant-id", &wrong, "--applicant-name", "错号"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("校验"), "{}", stderr(&o));
 }
@@ -136,7 +155,23 @@ fn demo_then_tamper_makes_journal_verify_fail_and_rebuild_is_identical_before_th
     assert!(s["cases"].as_i64().unwrap() >= 60);
     assert_eq!(s["today"], "2026-11-20");
     // Every state is present in the demo.
-    for st in ["appointed", "submitted", "supplementing", "accepted", "under_review", "suspended", "special_procedure", "approved", "denied", "completed", "not_accepted", "withdrawn", "terminated", "cancelled", "revoked"] {
+    for st in [
+        "appointed",
+        "submitted",
+        "supplementing",
+        "accepted",
+        "under_review",
+        "suspended",
+        "special_procedure",
+        "approved",
+        "denied",
+        "completed",
+        "not_accepted",
+        "withdrawn",
+        "terminated",
+        "cancelled",
+        "revoked",
+    ] {
         let l = json(&yc(d, &["--json", "case", "list", "--state", st, "--limit", "1"]));
         assert_eq!(l.as_array().unwrap().len(), 1, "no demo case in state {st}");
     }
@@ -144,7 +179,8 @@ fn demo_then_tamper_makes_journal_verify_fail_and_rebuild_is_identical_before_th
     assert_eq!(r["identical"], true);
     assert!(yc(d, &["journal", "verify"]).status.success());
     let c = rusqlite::Connection::open(d.join("yichuang.db")).unwrap();
-    c.execute_batch("DROP TRIGGER journal_is_append_only_u; UPDATE journal SET actor = 'mallory' WHERE seq = 40;").unwrap();
+    c.execute_batch("DROP TRIGGER journal_is_append_only_u; UPDATE journal SET actor = 'mallory' WHERE seq = 40;")
+        .unwrap();
     drop(c);
     let o = yc(d, &["journal", "verify"]);
     assert!(!o.status.success());

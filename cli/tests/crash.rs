@@ -53,7 +53,11 @@ fn killing_yc_mid_write_leaves_a_consistent_store() {
             continue;
         }
         let verify = yc(dir.path()).args(["journal", "verify"]).output().unwrap();
-        assert!(verify.status.success(), "round {round} (killed at {at:?}): {}", String::from_utf8_lossy(&verify.stderr));
+        assert!(
+            verify.status.success(),
+            "round {round} (killed at {at:?}): {}",
+            String::from_utf8_lossy(&verify.stderr)
+        );
         let rebuild = yc(dir.path()).args(["--json", "rebuild"]).output().unwrap();
         assert!(rebuild.status.success(), "round {round}: {}", String::from_utf8_lossy(&rebuild.stderr));
         let r: serde_json::Value = serde_json::from_slice(&rebuild.stdout).unwrap();

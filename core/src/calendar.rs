@@ -34,11 +34,7 @@ pub enum CalendarError {
     #[error("日历缺少 {0} 年的节假日安排，请导入该年的官方日历")]
     UnknownYear(i32),
     #[error("日历文件格式错误（第 {line} 行第 {column} 列）：{message}")]
-    Malformed {
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Malformed { line: usize, column: usize, message: String },
     #[error("日历内容有误：{0}")]
     Invalid(String),
 }
@@ -84,9 +80,7 @@ impl YearTable {
             return invalid(format!("年份 {year} 超出支持范围 {MIN_YEAR}–{MAX_YEAR}"));
         }
         if source.trim().is_empty() {
-            return invalid(format!(
-                "{year} 年日历缺少来源（source），应注明所依据的官方通知"
-            ));
+            return invalid(format!("{year} 年日历缺少来源（source），应注明所依据的官方通知"));
         }
         for h in &holidays {
             if h.name.trim().is_empty() {
@@ -98,10 +92,7 @@ impl YearTable {
                 }
             }
             if h.from > h.to {
-                return invalid(format!(
-                    "节假日「{}」的起止日期颠倒：{} 晚于 {}",
-                    h.name, h.from, h.to
-                ));
+                return invalid(format!("节假日「{}」的起止日期颠倒：{} 晚于 {}", h.name, h.from, h.to));
             }
         }
         holidays.sort_by_key(|h| (h.from, h.to));
@@ -128,10 +119,7 @@ impl YearTable {
                 return invalid(format!("调休上班日 {} 缺少事由（reason）", w.date));
             }
             if let Some(h) = holidays.iter().find(|h| h.from <= w.date && w.date <= h.to) {
-                return invalid(format!(
-                    "调休上班日 {} 落在节假日「{}」（{}–{}）之内",
-                    w.date, h.name, h.from, h.to
-                ));
+                return invalid(format!("调休上班日 {} 落在节假日「{}」（{}–{}）之内", w.date, h.name, h.from, h.to));
             }
         }
         workdays.sort_by_key(|w| w.date);
@@ -140,12 +128,7 @@ impl YearTable {
                 return invalid(format!("调休上班日 {} 重复列出", pair[0].date));
             }
         }
-        Ok(YearTable {
-            year,
-            source,
-            holidays,
-            workdays,
-        })
+        Ok(YearTable { year, source, holidays, workdays })
     }
 
     /// Holidays in date order.
@@ -169,36 +152,16 @@ impl YearTable {
             let full = e.to_string();
             let suffix = format!(" at line {line} column {column}");
             let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
-            CalendarError::Malformed {
-                line,
-                column,
-                message,
-            }
+            CalendarError::Malformed { line, column, message }
         })?;
         if raw.format != FORMAT {
-            return Err(CalendarError::Invalid(format!(
-                "不支持的日历格式「{}」，应为「{FORMAT}」",
-                raw.format
-            )));
+            return Err(CalendarError::Invalid(format!("不支持的日历格式「{}」，应为「{FORMAT}」", raw.format)));
         }
         YearTable::new(
             raw.year,
             raw.source,
-            raw.holidays
-                .into_iter()
-                .map(|h| Holiday {
-                    name: h.name,
-                    from: h.from,
-                    to: h.to,
-                })
-                .collect(),
-            raw.workdays
-                .into_iter()
-                .map(|w| MakeupWorkday {
-                    date: w.date,
-                    reason: w.reason,
-                })
-                .collect(),
+            raw.holidays.into_iter().map(|h| Holiday { name: h.name, from: h.from, to: h.to }).collect(),
+            raw.workdays.into_iter().map(|w| MakeupWorkday { date: w.date, reason: w.reason }).collect(),
         )
     }
 
@@ -212,20 +175,9 @@ impl YearTable {
             holidays: self
                 .holidays
                 .iter()
-                .map(|h| RawHoliday {
-                    name: h.name.clone(),
-                    from: h.from,
-                    to: h.to,
-                })
+                .map(|h| RawHoliday { name: h.name.clone(), from: h.from, to: h.to })
                 .collect(),
-            workdays: self
-                .workdays
-                .iter()
-                .map(|w| RawWorkday {
-                    date: w.date,
-                    reason: w.reason.clone(),
-                })
-                .collect(),
+            workdays: self.workdays.iter().map(|w| RawWorkday { date: w.date, reason: w.reason.clone() }).collect(),
         };
         // Serialising plain strings, integers and dates into a String cannot fail.
         serde_json::to_string_pretty(&raw).expect("serialising a calendar table cannot fail")
@@ -274,18 +226,11 @@ mod ymd {
         let s = String::deserialize(d)?;
         let b = s.as_bytes();
         let shaped = b.len() == 10
-            && b.iter().enumerate().all(|(i, c)| {
-                if i == 4 || i == 7 {
-                    *c == b'-'
-                } else {
-                    c.is_ascii_digit()
-                }
-            });
+            && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
         if !shaped {
             return Err(D::Error::custom(format!("日期「{s}」应写作 YYYY-MM-DD")));
         }
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map_err(|_| D::Error::custom(format!("日期「{s}」不存在")))
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| D::Error::custom(format!("日期「{s}」不存在")))
     }
 }
 
@@ -373,10 +318,7 @@ impl Calendar {
 
     /// Runs of consecutive loaded years, e.g. `[2024..=2026]`. Counting works inside one run only.
     pub fn coverage(&self) -> Vec<std::ops::RangeInclusive<i32>> {
-        self.runs
-            .iter()
-            .map(|r| r.first_year..=r.last_year)
-            .collect()
+        self.runs.iter().map(|r| r.first_year..=r.last_year).collect()
     }
 
     pub fn is_workday(&self, d: NaiveDate) -> Result<bool, CalendarError> {
@@ -387,12 +329,7 @@ impl Calendar {
 
     /// The holiday `d` falls in, if any (`None` also for years not loaded).
     pub fn holiday_name(&self, d: NaiveDate) -> Option<&str> {
-        self.tables
-            .get(&d.year())?
-            .holidays
-            .iter()
-            .find(|h| h.from <= d && d <= h.to)
-            .map(|h| h.name.as_str())
+        self.tables.get(&d.year())?.holidays.iter().find(|h| h.from <= d && d <= h.to).map(|h| h.name.as_str())
     }
 
     /// The date N working days after `d` (n = 0 -> d itself). Counting starts the day after d,
@@ -457,12 +394,7 @@ impl Calendar {
             };
             let extend = runs.last().is_some_and(|r| r.last_year + 1 == year);
             if !extend {
-                runs.push(Run {
-                    first_year: year,
-                    last_year: year,
-                    start: jan1,
-                    cum: Vec::new(),
-                });
+                runs.push(Run { first_year: year, last_year: year, start: jan1, cum: Vec::new() });
             }
             let Some(run) = runs.last_mut() else { continue };
             run.last_year = year;
@@ -506,11 +438,7 @@ mod tests {
         YearTable::new(
             2027,
             "测试用虚构日历（非官方）".into(),
-            vec![Holiday {
-                name: "元旦".into(),
-                from: day(2027, 1, 1),
-                to: day(2027, 1, 1),
-            }],
+            vec![Holiday { name: "元旦".into(), from: day(2027, 1, 1), to: day(2027, 1, 1) }],
             vec![],
         )
         .expect("valid fixture")
@@ -521,10 +449,7 @@ mod tests {
         let cal = official();
         assert_eq!(cal.years(), vec![2024, 2025, 2026]);
         assert_eq!(cal.coverage(), vec![2024..=2026]);
-        assert!(
-            cal.year_table(2026)
-                .is_some_and(|t| t.source.contains("2026"))
-        );
+        assert!(cal.year_table(2026).is_some_and(|t| t.source.contains("2026")));
     }
 
     #[test]
@@ -538,11 +463,7 @@ mod tests {
                     w.date,
                     w.date.weekday()
                 );
-                assert!(
-                    !t.holidays()
-                        .iter()
-                        .any(|h| h.from <= w.date && w.date <= h.to)
-                );
+                assert!(!t.holidays().iter().any(|h| h.from <= w.date && w.date <= h.to));
             }
         }
     }
@@ -574,11 +495,7 @@ mod tests {
         let cal = official();
         let listed: Vec<NaiveDate> = [2024, 2025, 2026]
             .iter()
-            .flat_map(|&y| {
-                cal.year_table(y)
-                    .map(|t| t.workdays().to_vec())
-                    .unwrap_or_default()
-            })
+            .flat_map(|&y| cal.year_table(y).map(|t| t.workdays().to_vec()).unwrap_or_default())
             .map(|w| w.date)
             .collect();
         assert_eq!(listed, expected.iter().map(|e| e.0).collect::<Vec<_>>());
@@ -603,10 +520,7 @@ mod tests {
             assert_eq!(count, n, "{y}");
         }
         // The same totals through the ordinal index.
-        assert_eq!(
-            cal.workdays_between(day(2025, 12, 31), day(2026, 12, 31)),
-            Ok(248)
-        );
+        assert_eq!(cal.workdays_between(day(2025, 12, 31), day(2026, 12, 31)), Ok(248));
     }
 
     #[test]
@@ -667,10 +581,7 @@ mod tests {
         // Accepted 2026-09-21 (Mon). 9/22–9/24 = 1..3; 9/25–27 中秋 off; 9/28–9/30 = 4..6;
         // 10/1–7 off; 10/8 = 7, 10/9 = 8, 10/10 (Sat, make-up) = 9; 10/12–16 = 10..14;
         // 10/19–23 = 15..19; 10/26 (Mon) = 20.
-        assert_eq!(
-            official().add_workdays(day(2026, 9, 21), 20),
-            Ok(day(2026, 10, 26))
-        );
+        assert_eq!(official().add_workdays(day(2026, 9, 21), 20), Ok(day(2026, 10, 26)));
     }
 
     #[test]
@@ -708,52 +619,22 @@ mod tests {
     #[test]
     fn dates_in_years_not_loaded_are_unknown_year() {
         let cal = official();
-        assert_eq!(
-            cal.is_workday(day(2023, 12, 29)),
-            Err(CalendarError::UnknownYear(2023))
-        );
-        assert_eq!(
-            cal.is_workday(day(2027, 1, 4)),
-            Err(CalendarError::UnknownYear(2027))
-        );
-        assert_eq!(
-            cal.workday_ordinal(day(2027, 1, 4)),
-            Err(CalendarError::UnknownYear(2027))
-        );
-        assert_eq!(
-            cal.add_workdays(day(2023, 12, 29), 0),
-            Err(CalendarError::UnknownYear(2023))
-        );
-        assert_eq!(
-            cal.workdays_between(day(2023, 12, 29), day(2024, 1, 5)),
-            Err(CalendarError::UnknownYear(2023))
-        );
-        assert_eq!(
-            Calendar::empty().is_workday(day(2026, 1, 5)),
-            Err(CalendarError::UnknownYear(2026))
-        );
+        assert_eq!(cal.is_workday(day(2023, 12, 29)), Err(CalendarError::UnknownYear(2023)));
+        assert_eq!(cal.is_workday(day(2027, 1, 4)), Err(CalendarError::UnknownYear(2027)));
+        assert_eq!(cal.workday_ordinal(day(2027, 1, 4)), Err(CalendarError::UnknownYear(2027)));
+        assert_eq!(cal.add_workdays(day(2023, 12, 29), 0), Err(CalendarError::UnknownYear(2023)));
+        assert_eq!(cal.workdays_between(day(2023, 12, 29), day(2024, 1, 5)), Err(CalendarError::UnknownYear(2023)));
+        assert_eq!(Calendar::empty().is_workday(day(2026, 1, 5)), Err(CalendarError::UnknownYear(2026)));
     }
 
     #[test]
     fn counting_that_runs_into_2027_is_unknown_year() {
         let cal = official();
         // 2026-12-30 (Wed): 12/31 (Thu) is the last loaded working day.
-        assert_eq!(
-            cal.add_workdays(day(2026, 12, 30), 1),
-            Ok(day(2026, 12, 31))
-        );
-        assert_eq!(
-            cal.add_workdays(day(2026, 12, 30), 2),
-            Err(CalendarError::UnknownYear(2027))
-        );
-        assert_eq!(
-            cal.workdays_between(day(2026, 12, 1), day(2027, 1, 5)),
-            Err(CalendarError::UnknownYear(2027))
-        );
-        assert_eq!(
-            cal.workdays_between(day(2027, 1, 5), day(2026, 12, 1)),
-            Err(CalendarError::UnknownYear(2027))
-        );
+        assert_eq!(cal.add_workdays(day(2026, 12, 30), 1), Ok(day(2026, 12, 31)));
+        assert_eq!(cal.add_workdays(day(2026, 12, 30), 2), Err(CalendarError::UnknownYear(2027)));
+        assert_eq!(cal.workdays_between(day(2026, 12, 1), day(2027, 1, 5)), Err(CalendarError::UnknownYear(2027)));
+        assert_eq!(cal.workdays_between(day(2027, 1, 5), day(2026, 12, 1)), Err(CalendarError::UnknownYear(2027)));
     }
 
     #[test]
@@ -783,18 +664,9 @@ mod tests {
             cal.insert_year(official().year_table(y).cloned().expect("embedded"));
         }
         assert_eq!(cal.coverage(), vec![2024..=2024, 2026..=2026]);
-        assert_eq!(
-            cal.add_workdays(day(2024, 12, 30), 5),
-            Err(CalendarError::UnknownYear(2025))
-        );
-        assert_eq!(
-            cal.workdays_between(day(2024, 6, 3), day(2026, 6, 1)),
-            Err(CalendarError::UnknownYear(2025))
-        );
-        assert_eq!(
-            cal.is_workday(day(2025, 3, 3)),
-            Err(CalendarError::UnknownYear(2025))
-        );
+        assert_eq!(cal.add_workdays(day(2024, 12, 30), 5), Err(CalendarError::UnknownYear(2025)));
+        assert_eq!(cal.workdays_between(day(2024, 6, 3), day(2026, 6, 1)), Err(CalendarError::UnknownYear(2025)));
+        assert_eq!(cal.is_workday(day(2025, 3, 3)), Err(CalendarError::UnknownYear(2025)));
         // Within the later run counting still works: 2026-09-30 + 1 -> 2026-10-08.
         assert_eq!(cal.add_workdays(day(2026, 9, 30), 1), Ok(day(2026, 10, 8)));
     }
@@ -825,40 +697,23 @@ mod tests {
             other => panic!("expected Malformed, got {other:?}"),
         }
         let err = YearTable::parse_json("").expect_err("empty input");
-        assert!(
-            matches!(err, CalendarError::Malformed { line: 1, .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, CalendarError::Malformed { line: 1, .. }), "{err:?}");
         assert!(err.to_string().contains("第 1 行"), "{err}");
     }
 
     #[test]
     fn unknown_fields_and_bad_dates_are_malformed() {
         let typo = r#"{"format":"yichuang-calendar/1","year":2026,"source":"测试","holiday":[],"workdays":[]}"#;
-        assert!(matches!(
-            YearTable::parse_json(typo),
-            Err(CalendarError::Malformed { line: 1, .. })
-        ));
-        let bad = table_json(
-            r#"{"name":"春节","from":"2026-02-30","to":"2026-02-23"}"#,
-            "",
-        );
+        assert!(matches!(YearTable::parse_json(typo), Err(CalendarError::Malformed { line: 1, .. })));
+        let bad = table_json(r#"{"name":"春节","from":"2026-02-30","to":"2026-02-23"}"#, "");
         match YearTable::parse_json(&bad) {
-            Err(CalendarError::Malformed {
-                line: 2, message, ..
-            }) => {
+            Err(CalendarError::Malformed { line: 2, message, .. }) => {
                 assert!(message.contains("2026-02-30"), "{message}");
             }
             other => panic!("expected Malformed, got {other:?}"),
         }
-        let short = table_json(
-            r#"{"name":"春节","from":"2026-2-15","to":"2026-02-23"}"#,
-            "",
-        );
-        assert!(matches!(
-            YearTable::parse_json(&short),
-            Err(CalendarError::Malformed { .. })
-        ));
+        let short = table_json(r#"{"name":"春节","from":"2026-2-15","to":"2026-02-23"}"#, "");
+        assert!(matches!(YearTable::parse_json(&short), Err(CalendarError::Malformed { .. })));
     }
 
     fn invalid_reason(text: &str) -> String {
@@ -871,19 +726,13 @@ mod tests {
     #[test]
     fn make_up_day_on_a_weekday_is_refused() {
         // 2026-01-05 is a Monday.
-        let m = invalid_reason(&table_json(
-            "",
-            r#"{"date":"2026-01-05","reason":"元旦调休"}"#,
-        ));
+        let m = invalid_reason(&table_json("", r#"{"date":"2026-01-05","reason":"元旦调休"}"#));
         assert!(m.contains("2026-01-05") && m.contains("星期一"), "{m}");
     }
 
     #[test]
     fn dates_outside_the_table_year_are_refused() {
-        let m = invalid_reason(&table_json(
-            r#"{"name":"国庆节","from":"2025-10-01","to":"2025-10-07"}"#,
-            "",
-        ));
+        let m = invalid_reason(&table_json(r#"{"name":"国庆节","from":"2025-10-01","to":"2025-10-07"}"#, ""));
         assert!(m.contains("2025-10-01") && m.contains("2026"), "{m}");
         let m = invalid_reason(&table_json("", r#"{"date":"2025-09-28","reason":"x"}"#));
         assert!(m.contains("不在 2026 年内"), "{m}");
@@ -891,10 +740,7 @@ mod tests {
 
     #[test]
     fn reversed_holiday_range_is_refused() {
-        let m = invalid_reason(&table_json(
-            r#"{"name":"春节","from":"2026-02-23","to":"2026-02-15"}"#,
-            "",
-        ));
+        let m = invalid_reason(&table_json(r#"{"name":"春节","from":"2026-02-23","to":"2026-02-15"}"#, ""));
         assert!(m.contains("颠倒"), "{m}");
     }
 

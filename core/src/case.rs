@@ -376,7 +376,9 @@ pub fn apply(facts: &Facts, action: Action, role: Role, input: &Input) -> Result
         }
         Action::Change | Action::Renew | Action::Transfer | Action::Deregister | Action::Revoke => {
             if f.licence != Some(LicenceStatus::InForce) {
-                return Err(Refusal::State { detail: "（没有有效的许可可供变更、延续、转让、注销或撤销）".into() });
+                return Err(Refusal::State {
+                    detail: "（没有有效的许可可供变更、延续、转让、注销或撤销）".into()
+                });
             }
             match action {
                 Action::Deregister => {
@@ -411,11 +413,7 @@ pub fn start(action: Action, role: Role, kind: Kind, has_certificate: bool) -> R
 /// Actions `role` could take now (for the UI's buttons and `yc case show`).
 pub fn available(facts: &Facts, roles: &[Role]) -> Vec<Action> {
     let probe = Input { reason: Some("x".into()), legal_basis: Some("x".into()), days: Some(1) };
-    Action::ALL
-        .iter()
-        .copied()
-        .filter(|&a| roles.iter().any(|&r| apply(facts, a, r, &probe).is_ok()))
-        .collect()
+    Action::ALL.iter().copied().filter(|&a| roles.iter().any(|&r| apply(facts, a, r, &probe).is_ok())).collect()
 }
 
 #[cfg(test)]
@@ -424,7 +422,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn input_full() -> Input {
-        Input { reason: Some("理由".into()), legal_basis: Some("《行政许可法》第三十八条".into()), days: Some(5) }
+        Input {
+            reason: Some("理由".into()), legal_basis: Some("《行政许可法》第三十八条".into()), days: Some(5)
+        }
     }
 
     fn run(facts: &Facts, steps: &[(Action, Role)]) -> Result<Facts, (usize, Refusal)> {
@@ -456,13 +456,21 @@ mod tests {
 
     #[test]
     fn the_clerk_who_accepts_cannot_decide() {
-        let f = run(&start(Action::File, Clerk, Kind::Promised, false).unwrap(), &[(Action::Accept, Clerk), (Action::StartReview, Reviewer)]).unwrap();
+        let f = run(
+            &start(Action::File, Clerk, Kind::Promised, false).unwrap(),
+            &[(Action::Accept, Clerk), (Action::StartReview, Reviewer)],
+        )
+        .unwrap();
         assert_eq!(apply(&f, Action::Approve, Clerk, &input_full()), Err(Refusal::Role { needed: vec![Decider] }));
     }
 
     #[test]
     fn refusal_without_legal_basis_is_rejected() {
-        let f = run(&start(Action::File, Clerk, Kind::Promised, false).unwrap(), &[(Action::Accept, Clerk), (Action::StartReview, Reviewer)]).unwrap();
+        let f = run(
+            &start(Action::File, Clerk, Kind::Promised, false).unwrap(),
+            &[(Action::Accept, Clerk), (Action::StartReview, Reviewer)],
+        )
+        .unwrap();
         let no_basis = Input { reason: Some("不符合条件".into()), legal_basis: None, days: None };
         assert_eq!(apply(&f, Action::Deny, Decider, &no_basis), Err(Refusal::Missing { field: "法律依据" }));
         let g = start(Action::File, Clerk, Kind::Promised, false).unwrap();
@@ -481,13 +489,21 @@ mod tests {
 
     #[test]
     fn delivery_waits_for_the_certificate() {
-        let f = run(&start(Action::File, Clerk, Kind::Promised, true).unwrap(), &[(Action::Accept, Clerk), (Action::StartReview, Reviewer), (Action::Approve, Decider)]).unwrap();
+        let f = run(
+            &start(Action::File, Clerk, Kind::Promised, true).unwrap(),
+            &[(Action::Accept, Clerk), (Action::StartReview, Reviewer), (Action::Approve, Decider)],
+        )
+        .unwrap();
         assert!(matches!(apply(&f, Action::Deliver, Clerk, &input_full()), Err(Refusal::State { .. })));
     }
 
     #[test]
     fn supplement_returns_to_where_it_was_asked_and_stops_the_clock() {
-        let f = run(&start(Action::File, Clerk, Kind::Promised, false).unwrap(), &[(Action::Accept, Clerk), (Action::StartReview, Reviewer)]).unwrap();
+        let f = run(
+            &start(Action::File, Clerk, Kind::Promised, false).unwrap(),
+            &[(Action::Accept, Clerk), (Action::StartReview, Reviewer)],
+        )
+        .unwrap();
         let (g, c) = apply(&f, Action::RequestSupplement, Reviewer, &input_full()).unwrap();
         assert_eq!((g.state, c, g.supplements), (Supplementing, ClockEffect::Stop, 1));
         let (h, c) = apply(&g, Action::Supplement, Clerk, &input_full()).unwrap();
@@ -499,7 +515,10 @@ mod tests {
         let f = run(&start(Action::File, Clerk, Kind::Promised, false).unwrap(), &[(Action::Accept, Clerk)]).unwrap();
         let eight = Input { days: Some(8), ..input_full() };
         let (g, _) = apply(&f, Action::Extend, Decider, &eight).unwrap();
-        assert!(matches!(apply(&g, Action::Extend, Decider, &Input { days: Some(3), ..input_full() }), Err(Refusal::Invalid(_))));
+        assert!(matches!(
+            apply(&g, Action::Extend, Decider, &Input { days: Some(3), ..input_full() }),
+            Err(Refusal::Invalid(_))
+        ));
     }
 
     #[test]
@@ -515,10 +534,10 @@ mod tests {
         if is_paused(f.state) != f.resume_state.is_some() {
             return Err(format!("resume_state {:?} in {:?}", f.resume_state, f.state));
         }
-        if let Some(r) = f.resume_state {
-            if is_paused(r) || is_terminal(r) || !is_open(r) {
-                return Err(format!("resumes into {r:?}"));
-            }
+        if let Some(r) = f.resume_state
+            && (is_paused(r) || is_terminal(r) || !is_open(r))
+        {
+            return Err(format!("resumes into {r:?}"));
         }
         let decided = matches!(f.state, Approved | Denied | Completed | Cancelled | Revoked);
         if decided != f.outcome.is_some() && f.state != Completed {
@@ -570,14 +589,11 @@ mod tests {
                     days: Some(days),
                 };
                 let was_terminal = is_terminal(f.state);
-                match apply(&f, a, r, &input) {
-                    Ok((g, _)) => {
+                if let Ok((g, _)) = apply(&f, a, r, &input) {
                         prop_assert!(!was_terminal, "{:?} moved a terminal case {:?}", a, f.state);
                         prop_assert!(rule(a).roles.contains(&r));
                         if rule(a).needs_basis { prop_assert!(input.legal_basis.is_some()); }
                         f = g;
-                    }
-                    Err(_) => {}
                 }
                 if let Err(e) = invariants(&f) { prop_assert!(false, "{}", e); }
             }

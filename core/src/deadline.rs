@@ -67,20 +67,13 @@ pub struct Deadline {
 /// Stops are clipped to start no earlier than `accepted_on` (nothing runs before acceptance) and
 /// merged where they overlap or touch. A stop whose `to` precedes its `from` is refused.
 /// Counting that reaches a year not loaded is [`CalendarError::UnknownYear`].
-pub fn compute(
-    cal: &Calendar,
-    input: &DeadlineInput,
-    today: NaiveDate,
-) -> Result<Deadline, CalendarError> {
+pub fn compute(cal: &Calendar, input: &DeadlineInput, today: NaiveDate) -> Result<Deadline, CalendarError> {
     let mut spans: Vec<(NaiveDate, NaiveDate)> = Vec::with_capacity(input.stops.len());
     let mut paused = false;
     for stop in &input.stops {
         let end = match stop.to {
             Some(to) if to < stop.from => {
-                return Err(CalendarError::Invalid(format!(
-                    "时限中止区间的结束日 {to} 早于开始日 {}",
-                    stop.from
-                )));
+                return Err(CalendarError::Invalid(format!("时限中止区间的结束日 {to} 早于开始日 {}", stop.from)));
             }
             Some(to) => {
                 paused |= stop.from <= today && today < to;
@@ -112,12 +105,7 @@ pub fn compute(
     }
     let total_days = input.limit_days.saturating_add(input.extension_days);
     let due = cal.add_workdays(input.accepted_on, total_days.saturating_add(stopped))?;
-    Ok(Deadline {
-        due,
-        total_days,
-        stopped_days: stopped,
-        paused,
-    })
+    Ok(Deadline { due, total_days, stopped_days: stopped, paused })
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -140,10 +128,7 @@ pub struct LightPolicy {
 
 impl Default for LightPolicy {
     fn default() -> Self {
-        LightPolicy {
-            yellow_ratio: 0.2,
-            yellow_min_days: 1,
-        }
+        LightPolicy { yellow_ratio: 0.2, yellow_min_days: 1 }
     }
 }
 
@@ -159,26 +144,14 @@ pub fn light(policy: &LightPolicy, total_days: u32, left: i64) -> Light {
     // The epsilon keeps e.g. 15 * 0.2 from flooring to 2 through binary rounding; a NaN or
     // negative ratio yields 0 and falls back to `yellow_min_days`.
     let share = (f64::from(total_days) * policy.yellow_ratio + 1e-9).floor();
-    let share = if share.is_finite() && share > 0.0 {
-        share as i64
-    } else {
-        0
-    };
-    if left <= i64::from(policy.yellow_min_days).max(share) {
-        Light::Yellow
-    } else {
-        Light::Green
-    }
+    let share = if share.is_finite() && share > 0.0 { share as i64 } else { 0 };
+    if left <= i64::from(policy.yellow_min_days).max(share) { Light::Yellow } else { Light::Green }
 }
 
 /// Working days from today to due: ordinal(due) - ordinal(today), negative once overdue. For
 /// many cases at once, take `cal.workday_ordinal(today)` once and subtract it from each case's
 /// `workday_ordinal(due)`; this function is the checked single-case form.
-pub fn working_days_left(
-    cal: &Calendar,
-    due: NaiveDate,
-    today: NaiveDate,
-) -> Result<i64, CalendarError> {
+pub fn working_days_left(cal: &Calendar, due: NaiveDate, today: NaiveDate) -> Result<i64, CalendarError> {
     cal.workdays_between(today, due)
 }
 
@@ -199,11 +172,7 @@ pub fn assess(
 ) -> Result<Assessment, CalendarError> {
     let deadline = compute(cal, input, today)?;
     let left = working_days_left(cal, deadline.due, today)?;
-    Ok(Assessment {
-        deadline,
-        left,
-        light: light(policy, deadline.total_days, left),
-    })
+    Ok(Assessment { deadline, left, light: light(policy, deadline.total_days, left) })
 }
 
 #[cfg(test)]
@@ -215,12 +184,7 @@ mod tests {
     }
 
     fn input(accepted_on: NaiveDate, limit_days: u32, stops: Vec<ClockStop>) -> DeadlineInput {
-        DeadlineInput {
-            accepted_on,
-            limit_days,
-            extension_days: 0,
-            stops,
-        }
+        DeadlineInput { accepted_on, limit_days, extension_days: 0, stops }
     }
 
     fn stop(kind: StopKind, from: NaiveDate, to: Option<NaiveDate>) -> ClockStop {
@@ -236,48 +200,21 @@ mod tests {
     fn twenty_day_limit_without_stops_is_due_on_the_twentieth_working_day() {
         // From 2026-03-02 (Mon): 3/3–3/6 = 1..4, 3/9–13 = 5..9, 3/16–20 = 10..14, 3/23–27 = 15..19, 3/30 (Mon) = 20.
         let d = compute(&Calendar::official(), &input(mon(), 20, vec![]), mon()).expect("covered");
-        assert_eq!(
-            d,
-            Deadline {
-                due: day(2026, 3, 30),
-                total_days: 20,
-                stopped_days: 0,
-                paused: false
-            }
-        );
+        assert_eq!(d, Deadline { due: day(2026, 3, 30), total_days: 20, stopped_days: 0, paused: false });
     }
 
     #[test]
     fn a_closed_supplement_stop_moves_the_due_date_by_its_working_days() {
         // Stop (3/5, 3/11]: 3/6 (Fri), 3/9, 3/10, 3/11 = 4 working days.
         // Due = 24 working days after 3/2: 3/30 = 20, 3/31 = 21, 4/1 = 22, 4/2 = 23, 4/3 (Fri) = 24.
-        let i = input(
-            mon(),
-            20,
-            vec![stop(
-                StopKind::Supplement,
-                day(2026, 3, 5),
-                Some(day(2026, 3, 11)),
-            )],
-        );
+        let i = input(mon(), 20, vec![stop(StopKind::Supplement, day(2026, 3, 5), Some(day(2026, 3, 11)))]);
         let d = compute(&Calendar::official(), &i, day(2026, 3, 20)).expect("covered");
-        assert_eq!(
-            (d.due, d.stopped_days, d.paused),
-            (day(2026, 4, 3), 4, false)
-        );
+        assert_eq!((d.due, d.stopped_days, d.paused), (day(2026, 4, 3), 4, false));
     }
 
     #[test]
     fn the_clock_is_paused_inside_a_closed_stop_and_resumes_on_its_end_day() {
-        let i = input(
-            mon(),
-            20,
-            vec![stop(
-                StopKind::SpecialProcedure,
-                day(2026, 3, 5),
-                Some(day(2026, 3, 11)),
-            )],
-        );
+        let i = input(mon(), 20, vec![stop(StopKind::SpecialProcedure, day(2026, 3, 5), Some(day(2026, 3, 11)))]);
         let cal = Calendar::official();
         let at = |t| compute(&cal, &i, t).expect("covered").paused;
         assert!(!at(day(2026, 3, 4)));
@@ -289,23 +226,13 @@ mod tests {
     #[test]
     fn an_open_stop_pauses_and_the_due_date_moves_with_today() {
         let cal = Calendar::official();
-        let i = input(
-            mon(),
-            20,
-            vec![stop(StopKind::Suspension, day(2026, 3, 5), None)],
-        );
+        let i = input(mon(), 20, vec![stop(StopKind::Suspension, day(2026, 3, 5), None)]);
         // Today 3/11: stopped (3/5, 3/11] = 4 -> due 4/3 as for the closed stop.
         let d = compute(&cal, &i, day(2026, 3, 11)).expect("covered");
-        assert_eq!(
-            (d.due, d.stopped_days, d.paused),
-            (day(2026, 4, 3), 4, true)
-        );
+        assert_eq!((d.due, d.stopped_days, d.paused), (day(2026, 4, 3), 4, true));
         // Today 3/12: 5 stopped -> 25 working days: 4/4–4/6 off -> 4/7 (Tue).
         let d = compute(&cal, &i, day(2026, 3, 12)).expect("covered");
-        assert_eq!(
-            (d.due, d.stopped_days, d.paused),
-            (day(2026, 4, 7), 5, true)
-        );
+        assert_eq!((d.due, d.stopped_days, d.paused), (day(2026, 4, 7), 5, true));
         // Today 3/14 (Sat): no working day passed since Friday 3/13 (6 stopped) -> 4/8.
         let d13 = compute(&cal, &i, day(2026, 3, 13)).expect("covered");
         let d14 = compute(&cal, &i, day(2026, 3, 14)).expect("covered");
@@ -319,11 +246,7 @@ mod tests {
             mon(),
             20,
             vec![
-                stop(
-                    StopKind::SpecialProcedure,
-                    day(2026, 3, 4),
-                    Some(day(2026, 3, 10)),
-                ),
+                stop(StopKind::SpecialProcedure, day(2026, 3, 4), Some(day(2026, 3, 10))),
                 stop(StopKind::Supplement, day(2026, 3, 2), Some(day(2026, 3, 6))),
             ],
         );
@@ -341,16 +264,8 @@ mod tests {
             20,
             vec![
                 stop(StopKind::Supplement, day(2026, 3, 2), Some(day(2026, 3, 6))),
-                stop(
-                    StopKind::Suspension,
-                    day(2026, 3, 6),
-                    Some(day(2026, 3, 10)),
-                ),
-                stop(
-                    StopKind::SpecialProcedure,
-                    day(2026, 3, 3),
-                    Some(day(2026, 3, 4)),
-                ),
+                stop(StopKind::Suspension, day(2026, 3, 6), Some(day(2026, 3, 10))),
+                stop(StopKind::SpecialProcedure, day(2026, 3, 3), Some(day(2026, 3, 4))),
             ],
         );
         let d = compute(&Calendar::official(), &i, day(2026, 3, 20)).expect("covered");
@@ -360,30 +275,14 @@ mod tests {
     #[test]
     fn stops_before_acceptance_do_not_count() {
         // (2/25, 3/4] clipped to (3/2, 3/4] = 3/3, 3/4 = 2.
-        let i = input(
-            mon(),
-            20,
-            vec![stop(
-                StopKind::Supplement,
-                day(2026, 2, 25),
-                Some(day(2026, 3, 4)),
-            )],
-        );
+        let i = input(mon(), 20, vec![stop(StopKind::Supplement, day(2026, 2, 25), Some(day(2026, 3, 4)))]);
         let d = compute(&Calendar::official(), &i, day(2026, 3, 20)).expect("covered");
         assert_eq!(d.stopped_days, 2);
     }
 
     #[test]
     fn a_stop_ending_before_it_starts_is_refused() {
-        let i = input(
-            mon(),
-            20,
-            vec![stop(
-                StopKind::Suspension,
-                day(2026, 3, 10),
-                Some(day(2026, 3, 5)),
-            )],
-        );
+        let i = input(mon(), 20, vec![stop(StopKind::Suspension, day(2026, 3, 10), Some(day(2026, 3, 5)))]);
         assert!(matches!(
             compute(&Calendar::official(), &i, day(2026, 3, 20)),
             Err(CalendarError::Invalid(m)) if m.contains("2026-03-05")
@@ -403,10 +302,7 @@ mod tests {
     fn a_deadline_running_into_an_unloaded_year_is_unknown_year() {
         // 2026-12-01 + 30 working days passes 2026-12-31.
         let i = input(day(2026, 12, 1), 30, vec![]);
-        assert_eq!(
-            compute(&Calendar::official(), &i, day(2026, 12, 1)),
-            Err(CalendarError::UnknownYear(2027))
-        );
+        assert_eq!(compute(&Calendar::official(), &i, day(2026, 12, 1)), Err(CalendarError::UnknownYear(2027)));
     }
 
     #[test]
@@ -424,10 +320,7 @@ mod tests {
         assert_eq!(light(&p, 15, 3), Light::Yellow);
         assert_eq!(light(&p, 15, 4), Light::Green);
         // A local policy: 30% with at least 2 days.
-        let local = LightPolicy {
-            yellow_ratio: 0.3,
-            yellow_min_days: 2,
-        };
+        let local = LightPolicy { yellow_ratio: 0.3, yellow_min_days: 2 };
         assert_eq!(light(&local, 20, 6), Light::Yellow);
         assert_eq!(light(&local, 20, 7), Light::Green);
         assert_eq!(light(&local, 5, 2), Light::Yellow);
@@ -440,10 +333,7 @@ mod tests {
         let p = LightPolicy::default();
         let i = input(mon(), 0, vec![]);
         let same = assess(&cal, &p, &i, mon()).expect("covered");
-        assert_eq!(
-            (same.deadline.due, same.left, same.light),
-            (mon(), 0, Light::Yellow)
-        );
+        assert_eq!((same.deadline.due, same.left, same.light), (mon(), 0, Light::Yellow));
         let next = assess(&cal, &p, &i, day(2026, 3, 3)).expect("covered");
         assert_eq!((next.left, next.light), (-1, Light::Red));
     }
@@ -458,9 +348,7 @@ mod tests {
         assert_eq!(working_days_left(&cal, due, day(2026, 10, 9)), Ok(0));
         // 10/10 is a make-up Saturday: one working day overdue.
         assert_eq!(working_days_left(&cal, due, day(2026, 10, 10)), Ok(-1));
-        let fast = cal
-            .workday_ordinal(due)
-            .and_then(|o| Ok(o - cal.workday_ordinal(day(2026, 10, 5))?));
+        let fast = cal.workday_ordinal(due).and_then(|o| Ok(o - cal.workday_ordinal(day(2026, 10, 5))?));
         assert_eq!(fast, Ok(2));
     }
 
@@ -472,31 +360,14 @@ mod tests {
         let i = input(mon(), 20, vec![]);
         let at = |t| assess(&cal, &p, &i, t).expect("covered");
         // 3/23 (Mon): 3/24–3/27 + 3/30 = 5 left -> green; 3/24: 4 left -> yellow.
-        assert_eq!(
-            (at(day(2026, 3, 23)).left, at(day(2026, 3, 23)).light),
-            (5, Light::Green)
-        );
-        assert_eq!(
-            (at(day(2026, 3, 24)).left, at(day(2026, 3, 24)).light),
-            (4, Light::Yellow)
-        );
-        assert_eq!(
-            (at(day(2026, 3, 31)).left, at(day(2026, 3, 31)).light),
-            (-1, Light::Red)
-        );
+        assert_eq!((at(day(2026, 3, 23)).left, at(day(2026, 3, 23)).light), (5, Light::Green));
+        assert_eq!((at(day(2026, 3, 24)).left, at(day(2026, 3, 24)).light), (4, Light::Yellow));
+        assert_eq!((at(day(2026, 3, 31)).left, at(day(2026, 3, 31)).light), (-1, Light::Red));
     }
 
     #[test]
     fn light_and_stop_kind_serialise_as_lowercase_tags() {
-        assert_eq!(
-            serde_json::to_string(&Light::Yellow).ok().as_deref(),
-            Some("\"yellow\"")
-        );
-        assert_eq!(
-            serde_json::to_string(&StopKind::SpecialProcedure)
-                .ok()
-                .as_deref(),
-            Some("\"special_procedure\"")
-        );
+        assert_eq!(serde_json::to_string(&Light::Yellow).ok().as_deref(), Some("\"yellow\""));
+        assert_eq!(serde_json::to_string(&StopKind::SpecialProcedure).ok().as_deref(), Some("\"special_procedure\""));
     }
 }

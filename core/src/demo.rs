@@ -6,6 +6,7 @@ use std::path::Path;
 
 use chrono::{Days, NaiveDate};
 
+use crate::case::Role;
 use crate::case::{Action, State};
 use crate::catalog::{self, Item};
 use crate::clock::Clock;
@@ -13,7 +14,6 @@ use crate::error::{CoreError, Result};
 use crate::ids;
 use crate::staff::{ALL_DEPARTMENTS, Actor};
 use crate::workstation::{ActRequest, Identity, NewCase, NewStaff, Workstation};
-use crate::case::Role;
 
 /// Every demo account has this password (printed by `yc demo`).
 pub const DEMO_PASSWORD: &str = "yc123456";
@@ -42,9 +42,24 @@ impl Rng {
     }
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "梁"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀兰", "霞", "平", "建华", "桂英", "志强", "海燕", "子涵"];
-const COMPANIES: &[&str] = &["示范区鸿运餐饮店", "示范区绿源食品有限公司", "示范区安达道路运输有限公司", "示范区仁心药房", "示范区鑫盛建设工程有限公司", "示范区康宁诊所", "示范区华光燃气有限公司", "示范区悦来酒店管理有限公司"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗",
+    "梁",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀兰", "霞", "平",
+    "建华", "桂英", "志强", "海燕", "子涵",
+];
+const COMPANIES: &[&str] = &[
+    "示范区鸿运餐饮店",
+    "示范区绿源食品有限公司",
+    "示范区安达道路运输有限公司",
+    "示范区仁心药房",
+    "示范区鑫盛建设工程有限公司",
+    "示范区康宁诊所",
+    "示范区华光燃气有限公司",
+    "示范区悦来酒店管理有限公司",
+];
 
 fn staff() -> Vec<NewStaff> {
     let all = || vec![ALL_DEPARTMENTS.to_owned()];
@@ -98,7 +113,7 @@ fn script(item: &Item, rng: &mut Rng) -> Vec<Action> {
         92..=94 => [vec![Accept, StartReview, RequestSupplement, Supplement], tail.clone()].concat(),
         _ => [vec![Accept, StartReview], tail, vec![Publish]].concat(),
     };
-    if s.last() == Some(&Deliver) && roll % 4 == 0 && s.contains(&Approve) {
+    if s.last() == Some(&Deliver) && roll.is_multiple_of(4) && s.contains(&Approve) {
         s.push([Change, Renew, Deregister, Revoke, Publish][rng.below(5)]);
     }
     s
@@ -108,19 +123,30 @@ fn request(action: Action, item: &Item) -> ActRequest {
     let basis = item.legal_basis.first().cloned().unwrap_or_else(|| "《中华人民共和国行政许可法》".into());
     let (reason, legal_basis, days) = match action {
         Action::RequestSupplement => {
-            let missing: Vec<&str> = item.materials.iter().filter(|m| m.required).map(|m| m.name.as_str()).take(2).collect();
+            let missing: Vec<&str> =
+                item.materials.iter().filter(|m| m.required).map(|m| m.name.as_str()).take(2).collect();
             (Some(format!("请补正：{}", missing.join("、"))), None, None)
         }
-        Action::RefuseAcceptance => (Some("申请事项不属于本机关职权范围".into()), Some("《中华人民共和国行政许可法》第三十二条第一款第（二）项".into()), None),
+        Action::RefuseAcceptance => (
+            Some("申请事项不属于本机关职权范围".into()),
+            Some("《中华人民共和国行政许可法》第三十二条第一款第（二）项".into()),
+            None,
+        ),
         Action::Deny => (Some("经审查，申请人不符合法定条件".into()), Some(basis), None),
-        Action::Terminate => (Some("申请人死亡，且无继承人申请继续办理".into()), Some("《中华人民共和国行政许可法》第七十条".into()), None),
+        Action::Terminate => (
+            Some("申请人死亡，且无继承人申请继续办理".into()),
+            Some("《中华人民共和国行政许可法》第七十条".into()),
+            None,
+        ),
         Action::Withdraw => (Some("申请人书面申请撤回".into()), None, None),
         Action::Suspend => (Some("涉及权属争议，等待司法裁决".into()), None, None),
         Action::SpecialStart => (Some("现场核查（检验、检测）".into()), None, None),
         Action::Extend => (Some("情况复杂，经本机关负责人批准延长".into()), None, Some(5)),
         Action::Change | Action::Renew | Action::Transfer => (Some("申请人申请".into()), None, None),
         Action::Deregister => (Some("申请人申请注销".into()), None, None),
-        Action::Revoke => (Some("以欺骗手段取得许可".into()), Some("《中华人民共和国行政许可法》第六十九条第二款".into()), None),
+        Action::Revoke => {
+            (Some("以欺骗手段取得许可".into()), Some("《中华人民共和国行政许可法》第六十九条第二款".into()), None)
+        }
         Action::Inspect => (Some("年度监督检查".into()), None, None),
         _ => (None, None, None),
     };
@@ -140,7 +166,9 @@ fn actor_for<'a>(action: Action, state: &str, staff: &'a [Actor]) -> &'a Actor {
 /// Creates the demo workstation in `dir` (which must not hold one yet).
 pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
     let start = opts.today.checked_sub_days(Days::new(42)).ok_or_else(|| CoreError::Invalid("日期超出范围".into()))?;
-    let identity = Identity { region: "440399".into(), code: "W01".into(), name: "示范区政务服务中心 综合窗口".into() };
+    let identity = Identity {
+        region: "440399".into(), code: "W01".into(), name: "示范区政务服务中心 综合窗口".into()
+    };
     let ws = Workstation::init(dir, identity, DEMO_PASSWORD, Clock::at_date(start))?;
     let admin = ws.actor("admin")?;
     ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON)?;
@@ -199,7 +227,12 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
                     let id = ids::make_credit_code(&body[..17]).unwrap_or_default();
                     (id, COMPANIES[rng.below(COMPANIES.len())].to_owned())
                 } else {
-                    let birth = NaiveDate::from_ymd_opt(1940 + i32::try_from(rng.below(60)).unwrap_or(0), 1 + u32::try_from(rng.below(12)).unwrap_or(0), 1 + u32::try_from(rng.below(28)).unwrap_or(0)).unwrap_or_default();
+                    let birth = NaiveDate::from_ymd_opt(
+                        1940 + i32::try_from(rng.below(60)).unwrap_or(0),
+                        1 + u32::try_from(rng.below(12)).unwrap_or(0),
+                        1 + u32::try_from(rng.below(28)).unwrap_or(0),
+                    )
+                    .unwrap_or_default();
                     let id = ids::make_resident_id("440305", birth, u16::try_from(rng.below(999)).unwrap_or(1));
                     (id, format!("{}{}", SURNAMES[rng.below(SURNAMES.len())], GIVEN[rng.below(GIVEN.len())]))
                 };
@@ -208,7 +241,9 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
                     item.materials
                         .iter()
                         .filter(|m| m.reusable)
-                        .filter_map(|m| prior.iter().find(|p| p.name == m.name).map(|p| (m.id.clone(), p.case_no.clone())))
+                        .filter_map(|m| {
+                            prior.iter().find(|p| p.name == m.name).map(|p| (m.id.clone(), p.case_no.clone()))
+                        })
                         .collect()
                 } else {
                     Vec::new()
@@ -219,7 +254,16 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
                     applicant_id: id.clone(),
                     applicant_name: name.clone(),
                     phone: Some(format!("13{:09}", rng.next() % 1_000_000_000)),
-                    channel: Some(if by.id == "liuyang" { "township" } else if item.online && rng.chance(30) { "online" } else { "window" }.into()),
+                    channel: Some(
+                        if by.id == "liuyang" {
+                            "township"
+                        } else if item.online && rng.chance(30) {
+                            "online"
+                        } else {
+                            "window"
+                        }
+                        .into(),
+                    ),
                     provided: None,
                     reuse,
                     appointment: rng.chance(4),
@@ -247,8 +291,20 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
     cover_every_state(&ws, &mut rng)?;
     let admin = ws.actor("admin")?;
     // One supervisory inspection so the journal shows it.
-    if let Some(c) = ws.list_cases(&crate::query::ListFilter { state: Some(State::Completed.code().into()), limit: Some(1), ..Default::default() })?.first() {
-        ws.act(&admin, &c.case_no, Action::Inspect, &request(Action::Inspect, &ws.catalog_item(&c.item_code, None)?.1))?;
+    if let Some(c) = ws
+        .list_cases(&crate::query::ListFilter {
+            state: Some(State::Completed.code().into()),
+            limit: Some(1),
+            ..Default::default()
+        })?
+        .first()
+    {
+        ws.act(
+            &admin,
+            &c.case_no,
+            Action::Inspect,
+            &request(Action::Inspect, &ws.catalog_item(&c.item_code, None)?.1),
+        )?;
     }
     Ok(ws)
 }
@@ -258,8 +314,12 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
 fn cover_every_state(ws: &Workstation, rng: &mut Rng) -> Result<()> {
     use Action::*;
     let staff = ws.list_staff()?;
-    let items: Vec<Item> = ws.catalog_items(None)?.into_iter().filter(|i| !i.secret && i.promised_limit_days > 0).collect();
-    let Some(item) = items.iter().find(|i| i.result.as_ref().is_some_and(|r| crate::workstation::enum_code(&r.kind) == "certificate")) else {
+    let items: Vec<Item> =
+        ws.catalog_items(None)?.into_iter().filter(|i| !i.secret && i.promised_limit_days > 0).collect();
+    let Some(item) = items
+        .iter()
+        .find(|i| i.result.as_ref().is_some_and(|r| crate::workstation::enum_code(&r.kind) == "certificate"))
+    else {
         return Ok(());
     };
     let done = [Accept, StartReview, Approve, IssueCertificate, Deliver];
@@ -281,7 +341,13 @@ fn cover_every_state(ws: &Workstation, rng: &mut Rng) -> Result<()> {
     ];
     let clerk = staff.iter().find(|a| a.id == "zhangwei").unwrap_or(&staff[0]);
     let present = |s: State| -> Result<bool> {
-        Ok(!ws.list_cases(&crate::query::ListFilter { state: Some(s.code().into()), limit: Some(1), ..Default::default() })?.is_empty())
+        Ok(!ws
+            .list_cases(&crate::query::ListFilter {
+                state: Some(s.code().into()),
+                limit: Some(1),
+                ..Default::default()
+            })?
+            .is_empty())
     };
     for (state, steps) in plans {
         if present(state)? {
@@ -290,7 +356,10 @@ fn cover_every_state(ws: &Workstation, rng: &mut Rng) -> Result<()> {
         let birth = NaiveDate::from_ymd_opt(1975, 3, 1 + u32::try_from(rng.below(28)).unwrap_or(0)).unwrap_or_default();
         let id = ids::make_resident_id("440305", birth, u16::try_from(rng.below(999)).unwrap_or(1));
         let name = format!("{}{}", SURNAMES[rng.below(SURNAMES.len())], GIVEN[rng.below(GIVEN.len())]);
-        let no = ws.new_case(clerk, &NewCase { item_code: item.code.clone(), applicant_id: id, applicant_name: name, ..Default::default() })?;
+        let no = ws.new_case(
+            clerk,
+            &NewCase { item_code: item.code.clone(), applicant_id: id, applicant_name: name, ..Default::default() },
+        )?;
         for a in steps {
             let st = ws.case_summary(&no)?.state;
             ws.act(actor_for(a, &st, &staff), &no, a, &request(a, item))?;
@@ -298,7 +367,16 @@ fn cover_every_state(ws: &Workstation, rng: &mut Rng) -> Result<()> {
     }
     if !present(State::Appointed)? {
         let id = ids::make_resident_id("440305", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default(), 7);
-        ws.new_case(clerk, &NewCase { item_code: item.code.clone(), applicant_id: id, applicant_name: "预约人".into(), appointment: true, ..Default::default() })?;
+        ws.new_case(
+            clerk,
+            &NewCase {
+                item_code: item.code.clone(),
+                applicant_id: id,
+                applicant_name: "预约人".into(),
+                appointment: true,
+                ..Default::default()
+            },
+        )?;
     }
     Ok(())
 }

@@ -242,10 +242,10 @@ impl Projector {
             id: ev.id.clone(),
             problem: format!("新办件事件内容无法解析：{e}"),
         })?;
-        let facts = case::start(action, role, p.item.kind, p.item.has_certificate).map_err(|r| CoreError::JournalBroken {
-            seq: ev.seq,
-            id: ev.id.clone(),
-            problem: format!("新办件不符合规则：{r:?}"),
+        let facts = case::start(action, role, p.item.kind, p.item.has_certificate).map_err(|r| {
+            CoreError::JournalBroken {
+                seq: ev.seq, id: ev.id.clone(), problem: format!("新办件不符合规则：{r:?}")
+            }
         })?;
         let clock = Clock {
             filed_on: day,
@@ -310,9 +310,8 @@ impl Projector {
 
     /// After a calendar import every running deadline is recomputed (a year may have arrived).
     fn recompute_open(&self, tx: &Transaction<'_>) -> Result<()> {
-        let mut st = tx.prepare(
-            "SELECT case_no FROM cases WHERE closed_on IS NULL AND state <> 'appointed' ORDER BY rowid",
-        )?;
+        let mut st =
+            tx.prepare("SELECT case_no FROM cases WHERE closed_on IS NULL AND state <> 'appointed' ORDER BY rowid")?;
         let open: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         for case_no in open {
             let (_, clock) = load(tx, &case_no)?;

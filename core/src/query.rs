@@ -232,7 +232,13 @@ impl Workstation {
         )?;
         let materials = st
             .query_map([case_no], |r| {
-                Ok(MaterialRow { material_id: r.get(0)?, name: r.get(1)?, required: r.get(2)?, provided: r.get(3)?, reused_from: r.get(4)? })
+                Ok(MaterialRow {
+                    material_id: r.get(0)?,
+                    name: r.get(1)?,
+                    required: r.get(2)?,
+                    provided: r.get(3)?,
+                    reused_from: r.get(4)?,
+                })
             })?
             .collect::<rusqlite::Result<_>>()?;
         let facts = Facts {
@@ -240,7 +246,9 @@ impl Workstation {
             resume_state: resume.as_deref().and_then(State::parse),
             kind: Kind::parse(&summary.kind).unwrap_or(Kind::Promised),
             has_certificate: has_cert,
-            outcome: outcome.as_deref().map(|o| if o == "approved" { case::Outcome::Approved } else { case::Outcome::Denied }),
+            outcome: outcome
+                .as_deref()
+                .map(|o| if o == "approved" { case::Outcome::Approved } else { case::Outcome::Denied }),
             certificate_made: cert,
             extension_days: ext,
             licence: match licence.as_deref() {
@@ -258,7 +266,12 @@ impl Workstation {
             .into_iter()
             .map(|a: Action| {
                 let rule = case::rule(a);
-                ActionInfo { code: a.code().into(), zh: a.zh().into(), needs_reason: rule.needs_reason, needs_basis: rule.needs_basis }
+                ActionInfo {
+                    code: a.code().into(),
+                    zh: a.zh().into(),
+                    needs_reason: rule.needs_reason,
+                    needs_basis: rule.needs_basis,
+                }
             })
             .collect();
         Ok(CaseDetail {

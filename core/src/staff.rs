@@ -63,7 +63,7 @@ pub fn hash_password(password: &str) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
@@ -99,7 +99,12 @@ mod tests {
 
     #[test]
     fn department_scope_is_enforced() {
-        let a = Actor { id: "a".into(), name: "甲".into(), roles: vec![Role::Reviewer], departments: vec!["示范区民政局".into()] };
+        let a = Actor {
+            id: "a".into(),
+            name: "甲".into(),
+            roles: vec![Role::Reviewer],
+            departments: vec!["示范区民政局".into()],
+        };
         assert!(a.require_department("示范区民政局").is_ok());
         assert!(matches!(a.require_department("示范区市场监督管理局"), Err(CoreError::DepartmentDenied { .. })));
         assert!(matches!(a.require_role(Role::Decider, "准予许可"), Err(CoreError::RoleDenied { .. })));

@@ -117,7 +117,8 @@ mod tests {
         .unwrap();
         drop(s);
         let s = Store::open(dir.path()).unwrap();
-        let v: String = s.reader().unwrap().query_row("SELECT value FROM settings WHERE key='k'", [], |r| r.get(0)).unwrap();
+        let v: String =
+            s.reader().unwrap().query_row("SELECT value FROM settings WHERE key='k'", [], |r| r.get(0)).unwrap();
         assert_eq!(v, "v");
     }
 

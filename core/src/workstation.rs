@@ -559,10 +559,9 @@ impl Workstation {
                 Ok(id) => ("legal_person", id),
             }
         } else {
-            return Err(ids::check_resident_id(&raw, today).err().map_or_else(
-                || CoreError::Invalid(format!("证件号码无法识别：{raw}")),
-                CoreError::from,
-            ));
+            return Err(ids::check_resident_id(&raw, today)
+                .err()
+                .map_or_else(|| CoreError::Invalid(format!("证件号码无法识别：{raw}")), CoreError::from));
         };
         let looks_credit = kind == "legal_person";
         let channel = req.channel.clone().unwrap_or_else(|| "window".into());
@@ -590,9 +589,15 @@ impl Workstation {
                     return Err(CoreError::Invalid(format!("办件 {from} 中没有该申请人可复用的「{}」", m.name)));
                 }
             }
-            let provided = reused_from.is_some()
-                || req.provided.as_ref().map_or(m.required, |p| p.iter().any(|x| *x == m.id));
-            materials.push(MaterialRecord { id: m.id.clone(), name: m.name.clone(), required: m.required, provided, reused_from });
+            let provided =
+                reused_from.is_some() || req.provided.as_ref().map_or(m.required, |p| p.contains(&m.id));
+            materials.push(MaterialRecord {
+                id: m.id.clone(),
+                name: m.name.clone(),
+                required: m.required,
+                provided,
+                reused_from,
+            });
         }
         Ok(FiledPayload {
             item: ItemSnapshot {
@@ -736,7 +741,8 @@ impl Workstation {
             ("applicants", "id_no"),
             ("case_seq", "day"),
         ] {
-            let sql = format!("SELECT {}* FROM {table} ORDER BY {order}", if table == "cases" { "rowid, " } else { "" });
+            let sql =
+                format!("SELECT {}* FROM {table} ORDER BY {order}", if table == "cases" { "rowid, " } else { "" });
             let mut st = conn.prepare(&sql)?;
             let cols = st.column_count();
             let mut rows = st.query([])?;

@@ -26,7 +26,8 @@ impl Fx {
         let ws = Workstation::init(dir.path(), id, "admin-pw", Clock::at_date(d(today))).unwrap();
         let admin = ws.actor("admin").unwrap();
         ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
-        let civil = ws.catalog_items(None).unwrap().into_iter().find(|i| i.department.contains("民政")).unwrap().department;
+        let civil =
+            ws.catalog_items(None).unwrap().into_iter().find(|i| i.department.contains("民政")).unwrap().department;
         for (id, roles, dept) in [
             ("clerk", vec![Role::Clerk], "*".to_owned()),
             ("reviewer", vec![Role::Reviewer], "*".to_owned()),
@@ -34,7 +35,17 @@ impl Fx {
             ("seal", vec![Role::SealKeeper], "*".to_owned()),
             ("civil", vec![Role::Reviewer, Role::Decider], civil),
         ] {
-            ws.add_staff(&admin, &NewStaff { id: id.into(), name: id.into(), roles, departments: vec![dept], password: Some("pw".into()) }).unwrap();
+            ws.add_staff(
+                &admin,
+                &NewStaff {
+                    id: id.into(),
+                    name: id.into(),
+                    roles,
+                    departments: vec![dept],
+                    password: Some("pw".into()),
+                },
+            )
+            .unwrap();
         }
         Fx { dir, ws }
     }
@@ -62,8 +73,16 @@ fn person(seq: u16) -> String {
 }
 
 fn file(ws: &Workstation, by: &Actor, item: &Item, id: &str, name: &str) -> String {
-    ws.new_case(by, &NewCase { item_code: item.code.clone(), applicant_id: id.into(), applicant_name: name.into(), ..Default::default() })
-        .unwrap()
+    ws.new_case(
+        by,
+        &NewCase {
+            item_code: item.code.clone(),
+            applicant_id: id.into(),
+            applicant_name: name.into(),
+            ..Default::default()
+        },
+    )
+    .unwrap()
 }
 
 fn reason(r: &str) -> ActRequest {
@@ -126,7 +145,15 @@ fn a_wrong_resident_id_is_refused_with_the_reason_and_nothing_is_stored() {
     let before = journal_len(&fx.ws);
     let e = fx
         .ws
-        .new_case(&fx.actor("clerk"), &NewCase { item_code: fx.promised().code, applicant_id: bad, applicant_name: "李四".into(), ..Default::default() })
+        .new_case(
+            &fx.actor("clerk"),
+            &NewCase {
+                item_code: fx.promised().code,
+                applicant_id: bad,
+                applicant_name: "李四".into(),
+                ..Default::default()
+            },
+        )
         .unwrap_err();
     assert!(matches!(e, CoreError::Id(_)), "{e:?}");
     assert!(e.to_string().contains("校验"), "{e}");
@@ -141,9 +168,17 @@ fn a_credit_code_failing_only_its_checksum_needs_a_recorded_override() {
     let other = if check == '0' { '1' } else { '0' };
     let bad = format!("{}{}", &good[..17], other);
     let item = fx.promised();
-    let req = NewCase { item_code: item.code.clone(), applicant_id: bad.clone(), applicant_name: "早期试点公司".into(), ..Default::default() };
+    let req = NewCase {
+        item_code: item.code.clone(),
+        applicant_id: bad.clone(),
+        applicant_name: "早期试点公司".into(),
+        ..Default::default()
+    };
     assert!(matches!(fx.ws.new_case(&fx.actor("clerk"), &req), Err(CoreError::Id(_))));
-    let no = fx.ws.new_case(&fx.actor("clerk"), &NewCase { id_override: Some("早期试点代码，经登记机关核实".into()), ..req }).unwrap();
+    let no = fx
+        .ws
+        .new_case(&fx.actor("clerk"), &NewCase { id_override: Some("早期试点代码，经登记机关核实".into()), ..req })
+        .unwrap();
     let ev = &fx.ws.case_events(&no).unwrap()[0];
     assert_eq!(ev.payload["id_override"], "早期试点代码，经登记机关核实");
     assert_eq!(fx.ws.case_summary(&no).unwrap().applicant_id, bad);
@@ -159,7 +194,9 @@ fn refusals_need_reason_and_legal_basis_and_a_refused_action_changes_nothing() {
     assert!(e.to_string().contains("法律依据"), "{e}");
     assert_eq!(journal_len(&fx.ws), before);
     assert_eq!(fx.ws.case_summary(&no).unwrap().state, "submitted");
-    let ok = ActRequest { legal_basis: Some("《行政许可法》第三十二条".into()), ..reason("不属于本机关职权") };
+    let ok = ActRequest {
+        legal_basis: Some("《行政许可法》第三十二条".into()), ..reason("不属于本机关职权")
+    };
     fx.ws.act(&fx.actor("clerk"), &no, Action::RefuseAcceptance, &ok).unwrap();
     let s = fx.ws.case_summary(&no).unwrap();
     assert_eq!((s.state.as_str(), s.closed_on.is_some()), ("not_accepted", true));
@@ -194,7 +231,9 @@ fn roles_and_department_scope_are_checked_in_the_core() {
 #[test]
 fn immediate_items_are_decided_on_the_spot() {
     let fx = Fx::new("2026-03-02");
-    let item = fx.item(|i| i.promised_limit_days == 0 && i.result.as_ref().is_none_or(|r| !format!("{:?}", r.kind).contains("Certificate")));
+    let item = fx.item(|i| {
+        i.promised_limit_days == 0 && i.result.as_ref().is_none_or(|r| !format!("{:?}", r.kind).contains("Certificate"))
+    });
     let no = file(&fx.ws, &fx.actor("clerk"), &item, &person(1), "孙八");
     fx.ws.act(&fx.actor("clerk"), &no, Action::DecideOnSpot, &ActRequest::default()).unwrap();
     let s = fx.ws.case_summary(&no).unwrap();
@@ -225,7 +264,8 @@ fn a_supplement_stops_the_clock_across_national_day_and_resumes_it() {
     assert!(paused_then.paused);
     assert_eq!(paused_then.days_left, paused_later.days_left);
     let ws = fx.on("2026-10-09");
-    ws.act(&fx.actor("clerk"), &no, Action::Supplement, &ActRequest { materials: vec![], ..Default::default() }).unwrap();
+    ws.act(&fx.actor("clerk"), &no, Action::Supplement, &ActRequest { materials: vec![], ..Default::default() })
+        .unwrap();
     let detail = ws.case_detail(&no, None).unwrap();
     assert_eq!(detail.stopped_days, 7);
     let cal = ws.calendar().clone();
@@ -250,7 +290,8 @@ fn lights_turn_yellow_on_the_due_day_and_red_the_working_day_after() {
     assert_eq!((late.light, late.days_left), (Some(Light::Red), Some(-1)));
     let counts = fx.on(&after.to_string()).light_counts().unwrap();
     assert_eq!(counts.red, 1);
-    let reds = fx.on(&after.to_string()).list_cases(&ListFilter { light: Some(Light::Red), ..Default::default() }).unwrap();
+    let reds =
+        fx.on(&after.to_string()).list_cases(&ListFilter { light: Some(Light::Red), ..Default::default() }).unwrap();
     assert_eq!(reds.len(), 1);
 }
 
@@ -260,10 +301,15 @@ fn an_extension_beyond_ten_working_days_is_refused() {
     let no = file(&fx.ws, &fx.actor("clerk"), &fx.promised(), &person(1), "冯二");
     fx.ws.act(&fx.actor("clerk"), &no, Action::Accept, &ActRequest::default()).unwrap();
     let due0: NaiveDate = fx.ws.case_summary(&no).unwrap().due_date.unwrap().parse().unwrap();
-    fx.ws.act(&fx.actor("decider"), &no, Action::Extend, &ActRequest { days: Some(10), ..reason("负责人批准") }).unwrap();
+    fx.ws
+        .act(&fx.actor("decider"), &no, Action::Extend, &ActRequest { days: Some(10), ..reason("负责人批准") })
+        .unwrap();
     let due1: NaiveDate = fx.ws.case_summary(&no).unwrap().due_date.unwrap().parse().unwrap();
     assert_eq!(fx.ws.calendar().workdays_between(due0, due1).unwrap(), 10);
-    let e = fx.ws.act(&fx.actor("decider"), &no, Action::Extend, &ActRequest { days: Some(1), ..reason("再延") }).unwrap_err();
+    let e = fx
+        .ws
+        .act(&fx.actor("decider"), &no, Action::Extend, &ActRequest { days: Some(1), ..reason("再延") })
+        .unwrap_err();
     assert!(e.to_string().contains("10"), "{e}");
 }
 
@@ -429,7 +475,13 @@ fn earlier_materials_of_the_same_applicant_are_offered_and_reused() {
     // Another applicant's case cannot be the source.
     let e = fx.ws.new_case(
         &fx.actor("clerk"),
-        &NewCase { item_code: item.code.clone(), applicant_id: person(10), applicant_name: "他人".into(), reuse: vec![(m.id.clone(), first)], ..Default::default() },
+        &NewCase {
+            item_code: item.code.clone(),
+            applicant_id: person(10),
+            applicant_name: "他人".into(),
+            reuse: vec![(m.id.clone(), first)],
+            ..Default::default()
+        },
     );
     assert!(matches!(e, Err(CoreError::Invalid(_))));
 }
@@ -466,7 +518,13 @@ fn secret_items_never_go_online() {
     let Some(item) = fx.ws.catalog_items(None).unwrap().into_iter().find(|i| i.secret) else { return };
     let e = fx.ws.new_case(
         &fx.actor("clerk"),
-        &NewCase { item_code: item.code, applicant_id: person(1), applicant_name: "甲".into(), channel: Some("online".into()), ..Default::default() },
+        &NewCase {
+            item_code: item.code,
+            applicant_id: person(1),
+            applicant_name: "甲".into(),
+            channel: Some("online".into()),
+            ..Default::default()
+        },
     );
     assert!(e.unwrap_err().to_string().contains("涉密"));
 }

@@ -107,6 +107,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         black_box(cms_signature(&signer, black_box(&digest), &info).ok());
     });
 
+    if std::env::var_os("YC_BENCH_DETAIL").is_some() {
+        let (json_rate, _) = rate(budget, || {
+            black_box(serde_json::to_vec(&info).ok());
+        });
+        let chain = signer.certificate_chain().to_vec();
+        let (cert_rate, _) = rate(budget, || {
+            use der::{Decode as _, Encode as _};
+            for c in &chain {
+                let x = x509_cert::Certificate::from_der(c).ok();
+                black_box(x.map(|x| x.to_der().ok()));
+            }
+        });
+        println!("  detail: info JSON {json_rate:.0}/s, chain parse+encode {cert_rate:.0}/s");
+    }
     let (pdf_rate, pdf_n) = rate(budget * 2, || {
         black_box(seal_document(&spec, &seal, &signer, &font, now).ok());
     });

@@ -36,9 +36,10 @@ pub fn from_config(
         AdapterKind::CityExtranet => {
             BoxedAdapter::new(city_extranet::CityExtranet::from_settings(settings)?)
         }
-        AdapterKind::VerticalXml | AdapterKind::FileDrop => {
+        AdapterKind::VerticalXml => {
             return Err(AdapterError::auth(Origin::Adapter, "尚未实现", ""));
         }
+        AdapterKind::FileDrop => BoxedAdapter::new(file_drop::FileDrop::from_settings(settings)?),
     })
 }
 

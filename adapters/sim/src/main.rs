@@ -1,1 +1,103 @@
-fn main() {}
+//! `yc-sim`: run a far-system TEST DOUBLE on loopback.
+//!
+//! ```text
+//! yc-sim city --port 8080 --fail-rate 0.1 --seed 7
+//! yc-sim dept --port 8081 --soap 1.2 --latency-ms 200
+//! ```
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use yc_sim::{FaultConfig, SimConfig};
+
+#[derive(Parser)]
+#[command(name = "yc-sim", about = "一窗对端系统模拟器（仅供测试，不是生产服务）")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate the city e-government extranet platform (docs/city-extranet.openapi.yaml).
+    City(Common),
+    /// Simulate a vertically managed department's SOAP exchange service.
+    Dept(Common),
+}
+
+#[derive(Args)]
+struct Common {
+    /// Port on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Share of requests answered 500 / SOAP Server fault.
+    #[arg(long, default_value_t = 0.0)]
+    fail_rate: f64,
+    /// Share of requests whose connection is dropped mid-answer.
+    #[arg(long, default_value_t = 0.0)]
+    drop_rate: f64,
+    /// Share of answers with every result row duplicated.
+    #[arg(long, default_value_t = 0.0)]
+    dup_ack_rate: f64,
+    /// Share of answers cut short.
+    #[arg(long, default_value_t = 0.0)]
+    malformed_rate: f64,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Keep received rows in this JSON file across restarts.
+    #[arg(long)]
+    state_file: Option<PathBuf>,
+    /// Require this bearer token / SOAP AuthToken.
+    #[arg(long, env = "YC_SIM_TOKEN")]
+    token: Option<String>,
+    #[arg(long)]
+    max_body_bytes: Option<usize>,
+}
+
+impl Common {
+    fn config(&self) -> anyhow::Result<SimConfig> {
+        for (name, rate) in [
+            ("fail-rate", self.fail_rate),
+            ("drop-rate", self.drop_rate),
+            ("dup-ack-rate", self.dup_ack_rate),
+            ("malformed-rate", self.malformed_rate),
+        ] {
+            anyhow::ensure!((0.0..=1.0).contains(&rate), "--{name} 应在 0 到 1 之间，实为 {rate}");
+        }
+        anyhow::ensure!(
+            self.fail_rate + self.drop_rate + self.dup_ack_rate + self.malformed_rate <= 1.0,
+            "各故障比例之和不能超过 1"
+        );
+        Ok(SimConfig {
+            port: self.port,
+            faults: FaultConfig {
+                latency_ms: self.latency_ms,
+                fail_rate: self.fail_rate,
+                drop_rate: self.drop_rate,
+                dup_ack_rate: self.dup_ack_rate,
+                malformed_rate: self.malformed_rate,
+                seed: self.seed,
+            },
+            state_file: self.state_file.clone(),
+            token: self.token.clone(),
+            max_body_bytes: self.max_body_bytes,
+        })
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let (what, (addr, handle)) = match cli.command {
+        Command::City(c) => ("city platform", yc_sim::city::spawn(c.config()?).await?),
+        Command::Dept(c) => ("department SOAP service", yc_sim::dept::spawn(c.config()?).await?),
+    };
+    eprintln!("yc-sim: TEST DOUBLE of the {what} listening on http://{addr} (stats: /_sim/stats)");
+    // Machine-readable line for scripts that started us with --port 0.
+    println!("{addr}");
+    tokio::signal::ctrl_c().await?;
+    handle.stop();
+    Ok(())
+}

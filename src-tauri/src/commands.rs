@@ -1,0 +1,101 @@
+//! The IPC commands. Each is declared once in `commands!`, which yields the Tauri command, its
+//! entry in the invoke handler, and its typed TypeScript wrapper (see `bindings`). Commands are
+//! `async` so that queries run on the runtime's threads, never on the window's main thread.
+
+use tauri::{AppHandle, Manager, State};
+use ts_rs::TS;
+use yc_core::ids::IdReport;
+use yc_core::query::{CaseDetail, CaseSummary, LightCounts, ListFilter};
+use yc_core::staff::Actor;
+use yc_core::workstation::{ReusableMaterial, Status};
+use yc_core::{ActRequest, NewCase};
+
+use crate::context::AppCtx;
+use crate::ipc::{AppInfo, CatalogDoc, CatalogEntry, IpcError, StaffEntry};
+
+macro_rules! commands {
+    ($(
+        $(#[doc = $doc:literal])*
+        fn $name:ident($ctx:ident, $app:ident $(, $arg:ident : $ty:ty)*) -> $ret:ty $body:block
+    )*) => {
+        $(
+            $(#[doc = $doc])*
+            #[tauri::command(rename_all = "snake_case")]
+            #[allow(unused_variables)]
+            pub async fn $name($ctx: State<'_, AppCtx>, $app: AppHandle $(, $arg: $ty)*) -> Result<$ret, IpcError> $body
+        )*
+
+        /// Command names in declaration order.
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+
+        pub fn invoke_handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+
+        /// One typed wrapper per command: `name(args): Promise<Ret>` (rejects with `IpcError`).
+        pub fn typescript_wrappers(cfg: &ts_rs::Config) -> String {
+            let mut out = String::new();
+            $(
+                let params: Vec<String> = vec![$(format!("{}: {}", stringify!($arg), <$ty as TS>::name(cfg))),*];
+                let names: Vec<&str> = vec![$(stringify!($arg)),*];
+                let docs: Vec<&str> = vec![$($doc.trim()),*];
+                if !docs.is_empty() {
+                    out.push_str(&format!("/** {} */\n", docs.join(" ")));
+                }
+                out.push_str(&format!(
+                    "export function {}({}): Promise<{}> {{\n  return call(\"{}\", {{ {} }});\n}}\n\n",
+                    stringify!($name),
+                    params.join(", "),
+                    <$ret as TS>::name(cfg),
+                    stringify!($name),
+                    names.join(", "),
+                ));
+            )*
+            out
+        }
+    };
+}
+
+/// Refreshes the status icon after a change (no-op without the tray feature).
+fn refresh_tray(app: &AppHandle) {
+    if let Some(ctx) = app.try_state::<AppCtx>() {
+        crate::tray::refresh(app, &ctx);
+    }
+}
+
+commands! {
+    /// Workstation identity and today's date, shown before login.
+    fn app_info(ctx, app) -> AppInfo { ctx.app_info() }
+    /// Staff accounts for the login screen.
+    fn list_staff(ctx, app) -> Vec<StaffEntry> { ctx.list_staff() }
+    fn login(ctx, app, id: String, password: String) -> Actor { ctx.login(&id, &password) }
+    fn logout(ctx, app) -> () { ctx.logout(); Ok(()) }
+    /// Idle lock: every other command refuses until `unlock`.
+    fn lock(ctx, app) -> () { ctx.lock(); Ok(()) }
+    fn unlock(ctx, app, password: String) -> Actor { ctx.unlock(&password) }
+    fn current_actor(ctx, app) -> Option<Actor> { Ok(ctx.current_actor()) }
+    /// The work list, ordered by due date, one page at a time.
+    fn list_cases(ctx, app, filter: ListFilter) -> Vec<CaseSummary> { ctx.list_cases(&filter) }
+    fn search_cases(ctx, app, query: String, limit: u32) -> Vec<CaseSummary> { ctx.search_cases(&query, limit) }
+    fn light_counts(ctx, app) -> LightCounts { ctx.light_counts() }
+    fn case_detail(ctx, app, case_no: String) -> CaseDetail { ctx.case_detail(&case_no) }
+    /// Takes an action; returns the case as it now is.
+    fn act(ctx, app, case_no: String, action: String, request: ActRequest) -> CaseDetail {
+        let r = ctx.act(&case_no, &action, &request);
+        refresh_tray(&app);
+        r
+    }
+    /// Live identifier check (resident ID, credit code) while typing.
+    fn check_id(ctx, app, number: String) -> IdReport { Ok(ctx.check_id(&number)) }
+    fn catalog_items(ctx, app) -> Vec<CatalogEntry> { ctx.catalog_items() }
+    fn catalog_item(ctx, app, code: String) -> CatalogDoc { ctx.catalog_item(&code) }
+    fn reusable_materials(ctx, app, applicant_id: String) -> Vec<ReusableMaterial> { ctx.reusable_materials(&applicant_id) }
+    /// Files a new case (收件); returns its case number.
+    fn new_case(ctx, app, request: NewCase) -> String {
+        let r = ctx.new_case(&request);
+        refresh_tray(&app);
+        r
+    }
+    fn status(ctx, app) -> Status { ctx.status() }
+    fn import_calendar(ctx, app, json: String) -> i32 { ctx.import_calendar(&json) }
+}

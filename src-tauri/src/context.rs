@@ -1,0 +1,260 @@
+//! The app's services behind one small type that a test builds without a window: the workstation
+//! and the session (who is logged in, whether the screen is locked). Each Tauri command is a thin
+//! wrapper over one method here; role and department checks stay in the core.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use chrono::NaiveDate;
+use yc_core::case::Action;
+use yc_core::ids::{self, IdReport};
+use yc_core::journal::Event;
+use yc_core::query::{CaseDetail, CaseSummary, LightCounts, ListFilter};
+use yc_core::staff::Actor;
+use yc_core::workstation::{ReusableMaterial, Status};
+use yc_core::{ActRequest, Clock, CoreError, NewCase, Workstation};
+
+use crate::ipc::{AppInfo, CatalogDoc, CatalogEntry, IpcError, IpcResult, StaffEntry};
+
+/// How the app was started: `--data DIR` (or `YC_DATA`), `--demo` to create the demo workstation
+/// when the directory has none, `--demo-cases N` for its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaunchOptions {
+    pub data_dir: PathBuf,
+    pub demo: bool,
+    pub demo_cases: usize,
+}
+
+impl LaunchOptions {
+    /// Parses the command line (without the program name) and the environment's `YC_DATA`.
+    pub fn parse(args: &[String], env_data: Option<String>) -> Result<Self, IpcError> {
+        let mut data = env_data.filter(|s| !s.trim().is_empty()).map(PathBuf::from);
+        let mut demo = false;
+        let mut demo_cases = 200;
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "--data" => {
+                    let v = it.next().ok_or_else(|| IpcError::new("Invalid", "--data 需要一个目录"))?;
+                    data = Some(PathBuf::from(v));
+                }
+                "--demo" => demo = true,
+                "--demo-cases" => {
+                    let v = it.next().ok_or_else(|| IpcError::new("Invalid", "--demo-cases 需要一个数字"))?;
+                    demo_cases = v.parse().map_err(|_| IpcError::new("Invalid", format!("--demo-cases 不是数字：{v}")))?;
+                }
+                // Anything else (e.g. what a WebDriver adds) is not ours to refuse.
+                _ => {}
+            }
+        }
+        Ok(Self { data_dir: data.unwrap_or_else(yc_core::workstation::default_data_dir), demo, demo_cases })
+    }
+}
+
+#[derive(Debug, Default)]
+struct Session {
+    actor: Option<Actor>,
+    locked: bool,
+}
+
+pub struct AppCtx {
+    ws: Workstation,
+    data_dir: PathBuf,
+    demo: bool,
+    session: Mutex<Session>,
+}
+
+/// The day a new demo workstation lives on: today if the built-in calendar covers it, else the
+/// 23rd of November of the calendar's last year (as `yc demo` does).
+fn demo_today() -> NaiveDate {
+    let today = Clock::System.today();
+    let cal = yc_core::calendar::Calendar::official();
+    if cal.is_workday(today).is_ok() {
+        return today;
+    }
+    cal.years().into_iter().max().and_then(|y| NaiveDate::from_ymd_opt(y, 11, 23)).unwrap_or(today)
+}
+
+impl AppCtx {
+    /// Opens the workstation in `opts.data_dir`, creating the demo one first when asked and there
+    /// is none. A demo workstation's clock is frozen on its `demo.today`, as in the CLI.
+    pub fn open(opts: &LaunchOptions) -> IpcResult<Self> {
+        let dir = &opts.data_dir;
+        if opts.demo && !dir.join(yc_core::store::DB_FILE).exists() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| IpcError::new("Io", format!("无法创建数据目录 {}：{e}", dir.display())))?;
+            let o = yc_core::demo::DemoOptions { cases: opts.demo_cases, today: demo_today(), seed: 20_261_123 };
+            drop(yc_core::demo::create(dir, &o)?);
+        }
+        Self::from_dir(dir)
+    }
+
+    pub fn from_dir(dir: &Path) -> IpcResult<Self> {
+        let ws = Workstation::open(dir, Clock::System)?;
+        let frozen: Option<NaiveDate> = ws.setting("demo.today")?.and_then(|d| d.parse().ok());
+        let demo = frozen.is_some();
+        let ws = match frozen {
+            Some(d) => ws.with_clock(Clock::at_date(d)),
+            None => ws,
+        };
+        Ok(Self { ws, data_dir: dir.to_path_buf(), demo, session: Mutex::new(Session::default()) })
+    }
+
+    pub fn workstation(&self) -> &Workstation {
+        &self.ws
+    }
+
+    fn session(&self) -> std::sync::MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The logged-in, unlocked actor, re-read from the store so a deactivated account stops at once.
+    fn actor(&self) -> IpcResult<Actor> {
+        let id = {
+            let s = self.session();
+            if s.locked {
+                return Err(IpcError::locked());
+            }
+            s.actor.as_ref().map(|a| a.id.clone()).ok_or_else(IpcError::not_logged_in)?
+        };
+        Ok(self.ws.actor(&id)?)
+    }
+
+    // ---- session ---------------------------------------------------------------------------
+
+    pub fn app_info(&self) -> IpcResult<AppInfo> {
+        Ok(AppInfo {
+            identity: self.ws.identity().clone(),
+            today: self.ws.today().to_string(),
+            data_dir: self.data_dir.display().to_string(),
+            demo: self.demo,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            states: crate::ipc::state_labels(),
+            actions: crate::ipc::action_labels(),
+            roles: crate::ipc::role_labels(),
+        })
+    }
+
+    pub fn list_staff(&self) -> IpcResult<Vec<StaffEntry>> {
+        Ok(self
+            .ws
+            .list_staff()?
+            .into_iter()
+            .map(|a| StaffEntry { roles_zh: a.roles.iter().map(|r| r.zh().to_owned()).collect(), id: a.id, name: a.name })
+            .collect())
+    }
+
+    pub fn login(&self, id: &str, password: &str) -> IpcResult<Actor> {
+        let actor = self.ws.login(id.trim(), password)?;
+        *self.session() = Session { actor: Some(actor.clone()), locked: false };
+        Ok(actor)
+    }
+
+    pub fn logout(&self) {
+        *self.session() = Session::default();
+    }
+
+    /// Idle lock: the session stays, but every command refuses until the same person unlocks.
+    pub fn lock(&self) {
+        let mut s = self.session();
+        if s.actor.is_some() {
+            s.locked = true;
+        }
+    }
+
+    pub fn unlock(&self, password: &str) -> IpcResult<Actor> {
+        let id = self.session().actor.as_ref().map(|a| a.id.clone()).ok_or_else(IpcError::not_logged_in)?;
+        let actor = self.ws.login(&id, password)?;
+        *self.session() = Session { actor: Some(actor.clone()), locked: false };
+        Ok(actor)
+    }
+
+    pub fn current_actor(&self) -> Option<Actor> {
+        let s = self.session();
+        if s.locked { None } else { s.actor.clone() }
+    }
+
+    // ---- cases -----------------------------------------------------------------------------
+
+    pub fn list_cases(&self, filter: &ListFilter) -> IpcResult<Vec<CaseSummary>> {
+        self.actor()?;
+        Ok(self.ws.list_cases(filter)?)
+    }
+
+    pub fn search_cases(&self, query: &str, limit: u32) -> IpcResult<Vec<CaseSummary>> {
+        self.actor()?;
+        Ok(self.ws.search_cases(query, limit as usize)?)
+    }
+
+    pub fn light_counts(&self) -> IpcResult<LightCounts> {
+        self.actor()?;
+        Ok(self.ws.light_counts()?)
+    }
+
+    pub fn case_detail(&self, case_no: &str) -> IpcResult<CaseDetail> {
+        let actor = self.actor()?;
+        Ok(self.ws.case_detail(case_no, Some(&actor))?)
+    }
+
+    /// Takes an action and returns the case as it now is (state, journal, next actions).
+    pub fn act(&self, case_no: &str, action: &str, req: &ActRequest) -> IpcResult<CaseDetail> {
+        let actor = self.actor()?;
+        let action =
+            Action::parse(action).ok_or_else(|| IpcError::from(CoreError::Invalid(format!("未知操作：{action}"))))?;
+        let _: Event = self.ws.act(&actor, case_no, action, req)?;
+        Ok(self.ws.case_detail(case_no, Some(&actor))?)
+    }
+
+    pub fn new_case(&self, req: &NewCase) -> IpcResult<String> {
+        let actor = self.actor()?;
+        Ok(self.ws.new_case(&actor, req)?)
+    }
+
+    pub fn reusable_materials(&self, applicant_id: &str) -> IpcResult<Vec<ReusableMaterial>> {
+        self.actor()?;
+        Ok(self.ws.reusable_materials(&ids::normalize(applicant_id))?)
+    }
+
+    /// Live check-digit validation while the clerk types (GB 11643 / GB 32100).
+    pub fn check_id(&self, number: &str) -> IdReport {
+        ids::check(number, self.ws.today())
+    }
+
+    // ---- catalog ---------------------------------------------------------------------------
+
+    pub fn catalog_items(&self) -> IpcResult<Vec<CatalogEntry>> {
+        self.actor()?;
+        Ok(self.ws.catalog_items(None)?.iter().map(CatalogEntry::from_item).collect())
+    }
+
+    pub fn catalog_item(&self, code: &str) -> IpcResult<CatalogDoc> {
+        self.actor()?;
+        let (version, item) = self.ws.catalog_item(code, None)?;
+        Ok(CatalogDoc {
+            entry: CatalogEntry::from_item(&item),
+            version,
+            legal_basis: item.legal_basis.clone(),
+            guide_text: item.guide_text(),
+            notice_text: item.notice_text(),
+        })
+    }
+
+    // ---- settings --------------------------------------------------------------------------
+
+    pub fn status(&self) -> IpcResult<Status> {
+        self.actor()?;
+        Ok(self.ws.status()?)
+    }
+
+    /// Imports a year's working-day table (JSON, docs/calendar-format.md); admin only (core checks).
+    pub fn import_calendar(&self, json: &str) -> IpcResult<i32> {
+        let actor = self.actor()?;
+        Ok(self.ws.import_calendar(&actor, json)?)
+    }
+
+    /// (open cases, red lights) for the status icon.
+    pub fn tray_counts(&self) -> IpcResult<(u64, u64)> {
+        let c = self.ws.light_counts()?;
+        Ok((c.green + c.yellow + c.red + c.unknown, c.red))
+    }
+}

@@ -1,0 +1,158 @@
+//! The types that cross IPC and are not the core's own: the error value and the shell's views.
+//! Every type here and every core type a command takes or returns derives `ts_rs::TS`, and
+//! `bindings::typescript()` writes them to ui/src/bindings.ts, so the UI cannot drift.
+
+use serde::Serialize;
+use ts_rs::TS;
+use yc_core::CoreError;
+use yc_core::catalog::{Item, ItemKind};
+use yc_core::workstation::Identity;
+
+/// An error as the UI receives it: `kind` is stable (the UI switches on it), `message` is the
+/// core's Chinese text for the clerk. Never a bare string (CONVENTIONS: errors are typed values).
+#[derive(Debug, Clone, Serialize, TS, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct IpcError {
+    pub kind: String,
+    pub message: String,
+}
+
+impl From<CoreError> for IpcError {
+    fn from(e: CoreError) -> Self {
+        Self { kind: e.code().to_owned(), message: e.to_string() }
+    }
+}
+
+impl IpcError {
+    pub fn new(kind: &str, message: impl Into<String>) -> Self {
+        Self { kind: kind.to_owned(), message: message.into() }
+    }
+    pub fn not_logged_in() -> Self {
+        Self::new("NotLoggedIn", "请先登录")
+    }
+    pub fn locked() -> Self {
+        Self::new("Locked", "屏幕已锁定，请输入密码解锁")
+    }
+}
+
+pub type IpcResult<T> = Result<T, IpcError>;
+
+/// What the window shows before anyone logs in.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppInfo {
+    pub identity: Identity,
+    /// The workstation's today (frozen on a demo workstation), `YYYY-MM-DD`, Beijing time.
+    pub today: String,
+    pub data_dir: String,
+    pub demo: bool,
+    pub version: String,
+    /// Names of the core's states, actions and roles, so the UI never keeps its own copy.
+    pub states: Vec<Label>,
+    pub actions: Vec<Label>,
+    pub roles: Vec<Label>,
+}
+
+/// A coded value with its Chinese and English names (from the core's tables).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Label {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+macro_rules! labels {
+    ($t:ty) => {
+        <$t>::ALL.iter().map(|x| Label { code: x.code().into(), zh: x.zh().into(), en: x.en().into() }).collect()
+    };
+}
+
+pub fn state_labels() -> Vec<Label> {
+    labels!(yc_core::case::State)
+}
+pub fn action_labels() -> Vec<Label> {
+    labels!(yc_core::case::Action)
+}
+pub fn role_labels() -> Vec<Label> {
+    labels!(yc_core::case::Role)
+}
+
+/// A staff account as the login screen lists it (never a password hash).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StaffEntry {
+    pub id: String,
+    pub name: String,
+    pub roles_zh: Vec<String>,
+}
+
+/// One material of a catalog item, as the intake checklist needs it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MaterialEntry {
+    pub id: String,
+    pub name: String,
+    pub required: bool,
+    pub reusable: bool,
+    pub originals: u8,
+    pub copies: u8,
+    pub note: Option<String>,
+}
+
+/// A catalog item for lists and the intake wizard. Pinyin initials are computed in the UI.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CatalogEntry {
+    pub code: String,
+    pub name: String,
+    pub department: String,
+    pub item_type_zh: String,
+    /// `immediate` (即办件) or `promised` (承诺件).
+    pub kind: String,
+    pub kind_zh: String,
+    pub statutory_days: u32,
+    pub promised_days: u32,
+    pub online: bool,
+    pub secret: bool,
+    pub materials: Vec<MaterialEntry>,
+}
+
+/// A catalog item with its printable texts (办事指南, 一次性告知书), rendered by the core.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CatalogDoc {
+    pub entry: CatalogEntry,
+    pub version: i64,
+    pub legal_basis: Vec<String>,
+    pub guide_text: String,
+    pub notice_text: String,
+}
+
+impl CatalogEntry {
+    pub fn from_item(item: &Item) -> Self {
+        let kind = match item.kind {
+            ItemKind::Immediate => "immediate",
+            ItemKind::Promised => "promised",
+        };
+        Self {
+            code: item.code.clone(),
+            name: item.name.clone(),
+            department: item.department.clone(),
+            item_type_zh: item.item_type.label_zh().to_owned(),
+            kind_zh: item.kind.label_zh().to_owned(),
+            kind: kind.to_owned(),
+            statutory_days: item.statutory_limit_days,
+            promised_days: item.promised_limit_days,
+            online: item.online,
+            secret: item.secret,
+            materials: item
+                .materials
+                .iter()
+                .map(|m| MaterialEntry {
+                    id: m.id.clone(),
+                    name: m.name.clone(),
+                    required: m.required,
+                    reusable: m.reusable,
+                    originals: m.originals,
+                    copies: m.copies,
+                    note: m.note.clone(),
+                })
+                .collect(),
+        }
+    }
+}

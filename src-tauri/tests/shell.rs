@@ -1,0 +1,152 @@
+//! The shell's behaviour without a window: launch options, session and lock, errors as typed
+//! Chinese values, the command list against the capability file, and the generated TypeScript.
+
+use std::path::Path;
+
+use yc_core::ActRequest;
+use yc_core::NewCase;
+use yc_core::query::ListFilter;
+use yc_desktop::{AppCtx, COMMAND_NAMES, LaunchOptions};
+
+fn demo(dir: &Path) -> AppCtx {
+    let opts = LaunchOptions { data_dir: dir.to_path_buf(), demo: true, demo_cases: 30 };
+    AppCtx::open(&opts).expect("demo workstation opens")
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| (*x).to_owned()).collect()
+}
+
+#[test]
+fn data_flag_wins_over_env_and_unknown_args_are_ignored() {
+    let o = LaunchOptions::parse(&s(&["--data", "/tmp/a", "--demo", "--foo"]), Some("/tmp/env".into())).unwrap();
+    assert_eq!(o.data_dir, Path::new("/tmp/a"));
+    assert!(o.demo);
+    let o = LaunchOptions::parse(&[], Some("/tmp/env".into())).unwrap();
+    assert_eq!(o.data_dir, Path::new("/tmp/env"));
+    assert!(!o.demo);
+    let e = LaunchOptions::parse(&s(&["--demo-cases", "x"]), None).unwrap_err();
+    assert_eq!(e.kind, "Invalid");
+}
+
+#[test]
+fn opening_an_empty_dir_without_demo_says_not_initialised_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = LaunchOptions { data_dir: dir.path().to_path_buf(), demo: false, demo_cases: 0 };
+    let e = AppCtx::open(&opts).err().expect("refused");
+    assert_eq!(e.kind, "NotInitialised");
+    assert!(e.message.contains("尚未初始化"), "{}", e.message);
+}
+
+#[test]
+fn commands_refuse_before_login_and_while_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = demo(dir.path());
+    assert_eq!(ctx.list_cases(&ListFilter::default()).unwrap_err().kind, "NotLoggedIn");
+    let e = ctx.login("zhangwei", "wrong").unwrap_err();
+    assert_eq!((e.kind.as_str(), e.message.as_str()), ("WrongPassword", "密码错误"));
+    ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
+    assert!(!ctx.list_cases(&ListFilter { limit: Some(5), ..Default::default() }).unwrap().is_empty());
+    ctx.lock();
+    assert_eq!(ctx.list_cases(&ListFilter::default()).unwrap_err().kind, "Locked");
+    assert!(ctx.current_actor().is_none());
+    assert_eq!(ctx.unlock("wrong").unwrap_err().kind, "WrongPassword");
+    assert_eq!(ctx.unlock(yc_core::demo::DEMO_PASSWORD).unwrap().id, "zhangwei");
+    assert!(ctx.light_counts().is_ok());
+    ctx.logout();
+    assert_eq!(ctx.unlock(yc_core::demo::DEMO_PASSWORD).unwrap_err().kind, "NotLoggedIn");
+}
+
+#[test]
+fn demo_workstation_runs_on_its_frozen_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = demo(dir.path());
+    let info = ctx.app_info().unwrap();
+    assert!(info.demo);
+    let frozen = ctx.workstation().setting("demo.today").unwrap().unwrap();
+    assert_eq!(info.today, frozen);
+    assert!(info.actions.iter().any(|a| a.code == "accept" && a.zh == "受理"));
+}
+
+#[test]
+fn intake_accept_review_decide_through_the_shell_with_chinese_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = demo(dir.path());
+    ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
+    let item = ctx.catalog_items().unwrap().into_iter().find(|i| i.kind == "promised" && !i.secret).expect("a 承诺件");
+    let id = yc_core::ids::make_resident_id("440305", chrono::NaiveDate::from_ymd_opt(1990, 5, 17).unwrap(), 123);
+    assert!(ctx.check_id(&id).valid);
+    let mut bad = id.clone();
+    bad.pop();
+    bad.push(if id.ends_with('0') { '1' } else { '0' });
+    let report = ctx.check_id(&bad);
+    assert!(!report.valid && report.error.as_deref().is_some_and(|e| e.contains("校验")), "{report:?}");
+    let refused = ctx
+        .new_case(&NewCase { item_code: item.code.clone(), applicant_id: bad, applicant_name: "测试人".into(), ..Default::default() })
+        .unwrap_err();
+    assert_eq!(refused.kind, "InvalidId");
+    let no = ctx
+        .new_case(&NewCase { item_code: item.code.clone(), applicant_id: id, applicant_name: "测试人".into(), ..Default::default() })
+        .unwrap();
+    let d = ctx.act(&no, "accept", &ActRequest::default()).unwrap();
+    assert_eq!(d.summary.state, "accepted");
+    // The clerk may not review: the core says so, in Chinese.
+    assert!(!d.available.iter().any(|a| a.code == "start_review"));
+    let e = ctx.act(&no, "start_review", &ActRequest::default()).unwrap_err();
+    assert_eq!(e.kind, "RoleDenied");
+    assert!(e.message.contains("权限不足"), "{}", e.message);
+    ctx.login("lina", yc_core::demo::DEMO_PASSWORD).unwrap();
+    assert_eq!(ctx.act(&no, "start_review", &ActRequest::default()).unwrap().summary.state, "under_review");
+    ctx.login("wangqiang", yc_core::demo::DEMO_PASSWORD).unwrap();
+    let e = ctx.act(&no, "deny", &ActRequest { reason: Some("不符合条件".into()), ..Default::default() }).unwrap_err();
+    assert_eq!(e.kind, "Missing");
+    assert!(e.message.contains("不予许可"), "{}", e.message);
+    let d = ctx.act(&no, "approve", &ActRequest::default()).unwrap();
+    assert_eq!(d.summary.state, "approved");
+    let actions: Vec<&str> = d.events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["file", "accept", "start_review", "approve"]);
+}
+
+#[test]
+fn every_command_is_granted_in_the_capability_file_and_nothing_else() {
+    let mut declared: Vec<&str> = yc_desktop::commands::COMMANDS.to_vec();
+    let mut named: Vec<&str> = COMMAND_NAMES.to_vec();
+    declared.sort_unstable();
+    named.sort_unstable();
+    assert_eq!(declared, named, "commands! and command_names.rs differ");
+    let cap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/capabilities/main.json")).unwrap())
+            .unwrap();
+    let mut granted: Vec<String> =
+        cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
+    granted.sort();
+    let mut wanted: Vec<String> = named.iter().map(|n| format!("allow-{}", n.replace('_', "-"))).collect();
+    wanted.sort();
+    assert_eq!(granted, wanted);
+}
+
+#[test]
+fn csp_forbids_remote_sources() {
+    let conf: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json")).unwrap())
+            .unwrap();
+    let csp = conf["app"]["security"]["csp"].as_object().unwrap();
+    assert_eq!(csp["default-src"], "'self'");
+    assert_eq!(csp["script-src"], "'self'");
+    for (k, v) in csp {
+        let v = v.as_str().unwrap();
+        assert!(!v.contains("https:") && !v.contains('*') && !v.contains("unsafe-eval"), "{k}: {v}");
+    }
+    assert!(conf["build"].get("devUrl").is_none(), "no dev server URL in the shipped config");
+}
+
+#[test]
+fn bindings_ts_is_generated_from_the_rust_types() {
+    let text = yc_desktop::bindings::typescript();
+    if std::env::var_os("YC_WRITE_BINDINGS").is_some() {
+        std::fs::write(yc_desktop::bindings::BINDINGS_PATH, &text).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(yc_desktop::bindings::BINDINGS_PATH).unwrap_or_default();
+    assert!(text.contains("export function act(case_no: string, action: string, request: ActRequest): Promise<CaseDetail>"));
+    assert_eq!(on_disk, text, "ui/src/bindings.ts is stale: run YC_WRITE_BINDINGS=1 cargo test -p yc-desktop bindings");
+}
