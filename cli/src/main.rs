@@ -2,6 +2,7 @@
 //! Every read takes `--json`; errors go to stderr in Chinese with a stable kind, exit code 1.
 
 mod output;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,6 +79,28 @@ enum Cmd {
     Id(IdCmd),
     /// Count green/yellow/red lights over all open cases
     Lights,
+    /// Sync with far systems through the configured adapters (or: status, quarantine, inbox)
+    Sync(SyncArgs),
+    #[command(subcommand)]
+    Adapter(sync::AdapterCmd),
+}
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct SyncArgs {
+    #[command(subcommand)]
+    cmd: Option<sync::SyncCmd>,
+    /// Only this adapter
+    #[arg(long)]
+    adapter: Option<String>,
+    /// One pass, then exit (default: keep syncing every --interval seconds)
+    #[arg(long)]
+    once: bool,
+    #[arg(long, default_value_t = 30)]
+    interval: u64,
+    /// Items per push
+    #[arg(long, default_value_t = 500)]
+    batch: usize,
 }
 
 #[derive(Subcommand)]
@@ -358,6 +381,20 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             if !r.valid {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Cmd::Sync(a) => {
+            let ws = open(&cli)?;
+            return match &a.cmd {
+                Some(c) => sync::command(&ws, &cli.actor, c, out),
+                None => {
+                    let opts = yc_core::sync::SyncOptions { batch: a.batch, ..Default::default() };
+                    sync::run(&ws, a.adapter.as_deref(), a.once, a.interval, &opts, out)
+                }
+            };
+        }
+        Cmd::Adapter(c) => {
+            let ws = open(&cli).ok();
+            return sync::adapter(ws.as_ref(), &cli.actor, c, out);
         }
         Cmd::Lights => {
             let ws = open(&cli)?;

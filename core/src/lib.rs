@@ -4,7 +4,8 @@
 //! [`catalog`] (事项目录), [`case`] (the state machine), [`journal`] (the hash-chained truth),
 //! [`calendar`] and [`deadline`] (working days, lights), [`ids`] (resident IDs, credit codes),
 //! [`staff`] (roles, scope), [`projection`] (journal → tables), [`query`] (work lists, search),
-//! [`workstation`] (the service front ends call), [`demo`] (a believable demo workstation).
+//! [`workstation`] (the service front ends call), [`sync`] (outbox, inbox, the sync engine),
+//! [`demo`] (a believable demo workstation).
 
 pub mod calendar;
 pub mod case;
@@ -19,6 +20,7 @@ pub mod projection;
 pub mod query;
 pub mod staff;
 pub mod store;
+pub mod sync;
 pub mod workstation;
 
 pub use clock::Clock;

@@ -533,6 +533,7 @@ impl Workstation {
                     },
                 )?;
                 projector.apply(tx, &ev)?;
+                crate::sync::outbox::enqueue(tx, &ev, &self.label())?;
                 out.push(no);
             }
             Ok(out)
@@ -589,8 +590,7 @@ impl Workstation {
                     return Err(CoreError::Invalid(format!("办件 {from} 中没有该申请人可复用的「{}」", m.name)));
                 }
             }
-            let provided =
-                reused_from.is_some() || req.provided.as_ref().map_or(m.required, |p| p.contains(&m.id));
+            let provided = reused_from.is_some() || req.provided.as_ref().map_or(m.required, |p| p.contains(&m.id));
             materials.push(MaterialRecord {
                 id: m.id.clone(),
                 name: m.name.clone(),
@@ -693,7 +693,44 @@ impl Workstation {
                 },
             )?;
             projector.apply(tx, &ev)?;
+            crate::sync::outbox::enqueue(tx, &ev, &self.label())?;
             Ok(ev)
+        })
+    }
+
+    /// `region-code`, e.g. `440305-W01`: who sent an outbox item.
+    pub fn label(&self) -> String {
+        format!("{}-{}", self.identity.region, self.identity.code)
+    }
+
+    /// A department's opinion or decision arrived by sync: it joins the case's journal (全程留痕)
+    /// without moving the case; the window acts on it.
+    pub fn record_department_opinion(
+        &self,
+        adapter: &str,
+        case_no: &str,
+        kind: &str,
+        payload: &serde_json::Value,
+    ) -> Result<Event> {
+        let now = self.now();
+        self.store.write(|tx| {
+            let exists: Option<i64> =
+                tx.query_row("SELECT 1 FROM cases WHERE case_no = ?1", [case_no], |r| r.get(0)).optional()?;
+            if exists.is_none() {
+                return Err(CoreError::UnknownCase(case_no.into()));
+            }
+            journal::append(
+                tx,
+                NewEvent {
+                    case_no: Some(case_no),
+                    actor: &format!("sync:{adapter}"),
+                    role: "external",
+                    action: if kind == "decision" { "dept.decision" } else { "dept.opinion" },
+                    at: now,
+                    payload: payload.clone(),
+                    reason: None,
+                },
+            )
         })
     }
 

@@ -5,13 +5,12 @@ use chrono::{DateTime, Utc};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+    EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use der::asn1::{ObjectIdentifier, OctetString, SetOfVec, UtcTime};
 use der::{Any, Decode, Encode};
 use serde::{Deserialize, Serialize};
 use spki::AlgorithmIdentifierOwned;
-use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
 use x509_cert::time::Time;
 
@@ -33,12 +32,20 @@ pub(crate) const ID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwra
 pub const SIGNATURE_INFO_OID: &str = "1.3.6.1.4.1.32473.38540.1";
 pub(crate) const ID_SIGNATURE_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap(SIGNATURE_INFO_OID);
 
+/// Unsigned attribute carrying the full seal envelope JSON (38540 embeds the `SESeal` in each
+/// signature). It is bound by `SignatureInfo::seal_sha256` in the signed attributes; keeping the
+/// ~7 KB seal out of the signed attributes keeps the per-sealing hash small.
+pub const SEAL_ATTRIBUTE_OID: &str = "1.3.6.1.4.1.32473.38540.2";
+pub(crate) const ID_SEAL: ObjectIdentifier = ObjectIdentifier::new_unwrap(SEAL_ATTRIBUTE_OID);
+
 /// `SES_Signature.toSign` in our shape: what was sealed, with which seal, when (claimed).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureInfo {
     pub version: u32,
-    /// The full seal (38540 embeds the `SESeal` in every signature).
-    pub seal: Seal,
+    /// `esID` of the seal.
+    pub seal_id: String,
+    /// Hex SHA-256 of the seal envelope JSON carried in the unsigned seal attribute.
+    pub seal_sha256: String,
     pub doc_id: String,
     pub doc_type: DocType,
     pub case_number: String,
@@ -71,54 +78,117 @@ fn alg(oid: ObjectIdentifier) -> AlgorithmIdentifierOwned {
 /// Build a detached CMS SignedData over `digest` (SHA-256 of the signed byte ranges).
 /// `sign` signs the DER of the signed attributes (a SET OF, tag 0x31, RFC 5652 §5.4).
 pub(crate) fn build(
+    seal: &Seal,
     chain: &[Vec<u8>],
     digest: &[u8; 32],
     claimed_time: DateTime<Utc>,
     info: &SignatureInfo,
     sign: &dyn Fn(&[u8]) -> Result<Vec<u8>>,
 ) -> Result<Vec<u8>> {
-    let certs: Vec<Certificate> = chain
-        .iter()
-        .map(|c| Certificate::from_der(c).map_err(|e| SealError::Certificate(e.to_string())))
-        .collect::<Result<_>>()?;
-    let leaf = certs.first().ok_or_else(|| SealError::Certificate("缺少签名证书".into()))?;
+    let err = |e: der::Error| SealError::Signing(format!("ASN.1 编码失败：{e}"));
+    let leaf = chain.first().ok_or_else(|| SealError::Certificate("缺少签名证书".into()))?;
+    let sid = issuer_and_serial(leaf)?;
     let secs = u64::try_from(claimed_time.timestamp()).map_err(|_| SealError::Signing("签章时间早于 1970 年".into()))?;
-    let time = UtcTime::from_unix_duration(std::time::Duration::from_secs(secs))
-        .map_err(|e| SealError::Signing(e.to_string()))?;
+    let time = UtcTime::from_unix_duration(std::time::Duration::from_secs(secs)).map_err(err)?;
     let info_json = serde_json::to_vec(info).map_err(|e| SealError::Signing(e.to_string()))?;
+    // Already in DER SET OF order (encodings sort by their length octets: 24 < 28 < 47 < long form).
     let attrs = vec![
         attr(ID_CONTENT_TYPE, any(&ID_DATA)?)?,
         attr(ID_SIGNING_TIME, any(&Time::UtcTime(time))?)?,
-        attr(ID_MESSAGE_DIGEST, any(&OctetString::new(digest.to_vec()).map_err(|e| SealError::Signing(e.to_string()))?)?)?,
-        attr(ID_SIGNATURE_INFO, any(&OctetString::new(info_json).map_err(|e| SealError::Signing(e.to_string()))?)?)?,
+        attr(ID_MESSAGE_DIGEST, any(&OctetString::new(digest.to_vec()).map_err(err)?)?)?,
+        attr(ID_SIGNATURE_INFO, Any::new(der::Tag::OctetString, info_json).map_err(err)?)?,
     ];
-    let signed_attrs = SetOfVec::try_from(attrs).map_err(|e| SealError::Signing(e.to_string()))?;
-    let to_sign = signed_attrs.to_der().map_err(|e| SealError::Signing(e.to_string()))?;
+    let signed_attrs = SetOfVec::try_from(attrs).map_err(err)?;
+    let to_sign = signed_attrs.to_der().map_err(err)?;
     let signature = sign(&to_sign)?;
     let signer_info = SignerInfo {
         version: CmsVersion::V1,
-        sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
-            issuer: leaf.tbs_certificate.issuer.clone(),
-            serial_number: leaf.tbs_certificate.serial_number.clone(),
-        }),
+        sid: SignerIdentifier::IssuerAndSerialNumber(sid),
         digest_alg: alg(ID_SHA256),
         signed_attrs: Some(signed_attrs),
         signature_algorithm: alg(ID_ECDSA_SHA256),
-        signature: OctetString::new(signature).map_err(|e| SealError::Signing(e.to_string()))?,
-        unsigned_attrs: None,
+        signature: OctetString::new(signature).map_err(err)?,
+        unsigned_attrs: Some(
+            SetOfVec::try_from(vec![attr(ID_SEAL, Any::new(der::Tag::OctetString, seal.envelope_json().as_bytes()).map_err(err)?)?])
+                .map_err(err)?,
+        ),
     };
-    let cert_set = SetOfVec::try_from(certs.into_iter().map(CertificateChoices::Certificate).collect::<Vec<_>>())
-        .map_err(|e| SealError::Signing(e.to_string()))?;
-    let signed_data = SignedData {
+    let skeleton = SignedData {
         version: CmsVersion::V1,
-        digest_algorithms: SetOfVec::try_from(vec![alg(ID_SHA256)]).map_err(|e| SealError::Signing(e.to_string()))?,
+        digest_algorithms: SetOfVec::try_from(vec![alg(ID_SHA256)]).map_err(err)?,
         encap_content_info: EncapsulatedContentInfo { econtent_type: ID_DATA, econtent: None },
-        certificates: Some(CertificateSet(cert_set)),
+        certificates: None,
         crls: None,
-        signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info]).map_err(|e| SealError::Signing(e.to_string()))?),
+        signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info]).map_err(err)?),
     };
-    let ci = ContentInfo { content_type: ID_SIGNED_DATA, content: any(&signed_data)? };
-    ci.to_der().map_err(|e| SealError::Signing(e.to_string()))
+    // The certificates are spliced in as the DER we were given instead of being parsed and
+    // re-encoded by `x509-cert` on every sealing (that round trip cost more than the ECDSA
+    // signature itself). `[0] IMPLICIT CertificateSet` = SET OF in DER order.
+    let mut certs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+    certs.sort_by(|a, b| der_set_order(a, b));
+    certs.dedup();
+    let mut cert_content = Vec::new();
+    for c in certs {
+        cert_content.extend_from_slice(c);
+    }
+    let mut sd_content = Vec::new();
+    skeleton.version.encode_to_vec(&mut sd_content).map_err(err)?;
+    skeleton.digest_algorithms.encode_to_vec(&mut sd_content).map_err(err)?;
+    skeleton.encap_content_info.encode_to_vec(&mut sd_content).map_err(err)?;
+    tlv(&mut sd_content, context0(), &cert_content)?;
+    skeleton.signer_infos.encode_to_vec(&mut sd_content).map_err(err)?;
+    // ContentInfo ::= SEQUENCE { contentType, [0] EXPLICIT SignedData }: headers first, then the
+    // body once (the seal and certificates make it ~10 KB; avoid re-copying it per layer).
+    let oid = ID_SIGNED_DATA.to_der().map_err(err)?;
+    let sd_header = header(der::Tag::Sequence, sd_content.len())?;
+    let explicit_len = sd_header.len() + sd_content.len();
+    let explicit_header = header(context0(), explicit_len)?;
+    let ci_header = header(der::Tag::Sequence, oid.len() + explicit_header.len() + explicit_len)?;
+    let mut out = Vec::with_capacity(ci_header.len() + oid.len() + explicit_header.len() + explicit_len);
+    for part in [&ci_header, &oid, &explicit_header, &sd_header, &sd_content] {
+        out.extend_from_slice(part);
+    }
+    Ok(out)
+}
+
+fn context0() -> der::Tag {
+    der::Tag::ContextSpecific { constructed: true, number: der::TagNumber::N0 }
+}
+
+/// X.690 §11.6: SET OF components sort as octet strings, the shorter padded with zeros.
+fn der_set_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let n = a.len().max(b.len());
+    let pad = |s: &[u8], i: usize| s.get(i).copied().unwrap_or(0);
+    (0..n).map(|i| pad(a, i).cmp(&pad(b, i))).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
+}
+
+fn header(tag: der::Tag, len: usize) -> Result<Vec<u8>> {
+    let err = |e: der::Error| SealError::Signing(format!("ASN.1 编码失败：{e}"));
+    let len = der::Length::try_from(len).map_err(err)?;
+    der::Header::new(tag, len).map_err(err)?.to_der().map_err(err)
+}
+
+fn tlv(out: &mut Vec<u8>, tag: der::Tag, content: &[u8]) -> Result<()> {
+    out.extend_from_slice(&header(tag, content.len())?);
+    out.extend_from_slice(content);
+    Ok(())
+}
+
+/// Issuer and serial of a certificate, read without decoding the whole certificate.
+fn issuer_and_serial(cert: &[u8]) -> Result<IssuerAndSerialNumber> {
+    let err = |e: der::Error| SealError::Certificate(e.to_string());
+    let outer = Any::from_der(cert).map_err(err)?;
+    let mut r = der::SliceReader::new(outer.value()).map_err(err)?;
+    let tbs = Any::decode(&mut r).map_err(err)?;
+    let mut t = der::SliceReader::new(tbs.value()).map_err(err)?;
+    let mut field = Any::decode(&mut t).map_err(err)?;
+    if der::Tagged::tag(&field) == context0() {
+        field = Any::decode(&mut t).map_err(err)?;
+    }
+    let serial_number = x509_cert::serial_number::SerialNumber::from_der(&field.to_der().map_err(err)?).map_err(err)?;
+    let _signature_alg = Any::decode(&mut t).map_err(err)?;
+    let issuer = x509_cert::name::Name::decode(&mut t).map_err(err)?;
+    Ok(IssuerAndSerialNumber { issuer, serial_number })
 }
 
 /// The facts a verifier reads out of the CMS blob.
@@ -129,6 +199,8 @@ pub(crate) struct ParsedCms {
     pub message_digest: Vec<u8>,
     pub signing_time: Option<DateTime<Utc>>,
     pub info: SignatureInfo,
+    /// The seal from the unsigned attribute (not yet checked against `info.seal_sha256`).
+    pub seal: Seal,
     /// Length of the DER; what follows in /Contents is padding.
     pub der_len: usize,
 }
@@ -191,7 +263,17 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedCms, String> {
         .and_then(|t| DateTime::<Utc>::from_timestamp(i64::try_from(t.to_unix_duration().as_secs()).ok()?, 0));
     let info_os: OctetString = single(ID_SIGNATURE_INFO)?.decode_as().map_err(|e| e.to_string())?;
     let info: SignatureInfo = serde_json::from_slice(info_os.as_bytes()).map_err(|e| format!("签章信息无法解析：{e}"))?;
+    let seal_attr = si
+        .unsigned_attrs
+        .as_ref()
+        .and_then(|u| u.iter().find(|a| a.oid == ID_SEAL))
+        .and_then(|a| a.values.iter().next())
+        .ok_or("签名中缺少印章数据")?;
+    let seal_os: OctetString = seal_attr.decode_as().map_err(|e| e.to_string())?;
+    let seal_text = std::str::from_utf8(seal_os.as_bytes()).map_err(|e| e.to_string())?;
+    let seal = Seal::from_json(seal_text).map_err(|e| e.to_string())?;
     Ok(ParsedCms {
+        seal,
         signer_cert,
         signed_attrs_der,
         signature: si.signature.as_bytes().to_vec(),

@@ -30,7 +30,7 @@ pub use trust::{
 pub use document::{CertificateField, DocType, DocumentSpec, render_draft};
 pub use font::{CjkFont, DEFAULT_FONT_PATHS};
 pub use picture::seal_svg;
-pub use cms::{SIGNATURE_INFO_OID, SignatureInfo};
+pub use cms::{SEAL_ATTRIBUTE_OID, SIGNATURE_INFO_OID, SignatureInfo};
 pub use qr::QrPayload;
 pub use sealing::{SealedDocument, cms_signature, seal_document, seal_document_unchecked};
 pub use verify::{Check, Reason, Verdict, Verification, verify_pdf, verify_qr, verify_qr_for_spec};

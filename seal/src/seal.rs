@@ -111,14 +111,18 @@ struct SealEnvelope {
 }
 
 /// A seal signed by the seal maker (`SESeal`). Build with [`crate::SealAuthority::make_seal`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "SealEnvelopeSerde", into = "SealEnvelopeSerde")]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "SealEnvelopeSerde")]
 pub struct Seal {
     info: SealInfo,
     info_json: String,
     maker_cert: Vec<u8>,
     signature_algorithm: SignatureAlgorithm,
     signature: Vec<u8>,
+    /// Envelope JSON as we serialise it, and its SHA-256 — computed once, because every
+    /// signature commits to the seal by this hash.
+    envelope: std::sync::Arc<str>,
+    envelope_sha256: [u8; 32],
 }
 
 // Serde proxy type (keeps SealEnvelope private while deriving).
@@ -132,24 +136,21 @@ impl TryFrom<SealEnvelopeSerde> for Seal {
     fn try_from(e: SealEnvelopeSerde) -> Result<Self, String> {
         let e = e.0;
         let info: SealInfo = serde_json::from_str(&e.info).map_err(|err| err.to_string())?;
-        Ok(Self {
-            info,
-            info_json: e.info,
-            maker_cert: e.maker_cert,
-            signature_algorithm: e.signature_algorithm,
-            signature: e.signature,
-        })
+        Seal::finish(info, e.info, e.maker_cert, e.signature_algorithm, e.signature).map_err(|err| err.to_string())
     }
 }
 
-impl From<Seal> for SealEnvelopeSerde {
-    fn from(s: Seal) -> Self {
-        SealEnvelopeSerde(SealEnvelope {
-            info: s.info_json,
-            maker_cert: s.maker_cert,
-            signature_algorithm: s.signature_algorithm,
-            signature: s.signature,
-        })
+// Serialised by reference (serde's `into` would clone the whole seal, picture included, on
+// every sealing).
+impl Serialize for Seal {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = s.serialize_struct("SealEnvelope", 4)?;
+        st.serialize_field("info", &self.info_json)?;
+        st.serialize_field("maker_cert", &crate::encoding::b64(&self.maker_cert))?;
+        st.serialize_field("signature_algorithm", &self.signature_algorithm)?;
+        st.serialize_field("signature", &crate::encoding::b64(&self.signature))?;
+        st.end()
     }
 }
 
@@ -173,13 +174,42 @@ impl Seal {
         let info_json =
             serde_json::to_string(&info).map_err(|e| SealError::SealFormat(e.to_string()))?;
         let signature = sign(info_json.as_bytes())?;
-        Ok(Self {
+        Self::finish(info, info_json, maker_cert, SignatureAlgorithm::EcdsaP256Sha256, signature)
+    }
+
+    fn finish(
+        info: SealInfo,
+        info_json: String,
+        maker_cert: Vec<u8>,
+        signature_algorithm: SignatureAlgorithm,
+        signature: Vec<u8>,
+    ) -> Result<Self> {
+        let mut seal = Self {
             info,
             info_json,
             maker_cert,
-            signature_algorithm: SignatureAlgorithm::EcdsaP256Sha256,
+            signature_algorithm,
             signature,
-        })
+            envelope: std::sync::Arc::from(""),
+            envelope_sha256: [0; 32],
+        };
+        let json = serde_json::to_string(&seal).map_err(|e| SealError::SealFormat(e.to_string()))?;
+        seal.envelope_sha256
+            .copy_from_slice(ring::digest::digest(&ring::digest::SHA256, json.as_bytes()).as_ref());
+        seal.envelope = std::sync::Arc::from(json);
+        Ok(seal)
+    }
+
+    /// The envelope JSON (what a signature carries) — cached.
+    #[must_use]
+    pub fn envelope_json(&self) -> &str {
+        &self.envelope
+    }
+
+    /// SHA-256 of [`Seal::envelope_json`]; signatures commit to the seal by this value.
+    #[must_use]
+    pub fn envelope_sha256(&self) -> [u8; 32] {
+        self.envelope_sha256
     }
 
     #[must_use]
@@ -202,7 +232,7 @@ impl Seal {
     /// # Errors
     /// Only if serialisation fails (not expected).
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self).map_err(|e| SealError::SealFormat(e.to_string()))
+        Ok(self.envelope.to_string())
     }
 
     /// Parse a seal envelope. Does not check the maker signature (see [`Seal::check_maker`]).

@@ -76,7 +76,8 @@ pub fn seal_document_unchecked(
     let qr_payload = crate::qr::make(signer, &spec.doc_id, seal.id(), claimed_time, &spec_hash)?;
     let mut info = SignatureInfo {
         version: 1,
-        seal: seal.clone(),
+        seal_id: seal.id().to_string(),
+        seal_sha256: hex(&seal.envelope_sha256()),
         doc_id: spec.doc_id.clone(),
         doc_type: spec.doc_type,
         case_number: spec.case_number.clone(),
@@ -89,7 +90,7 @@ pub fn seal_document_unchecked(
     // Size the placeholder from a dry run (a P-256 DER signature is at most 72 bytes) plus slack
     // for longer signatures from other `Signer`s.
     let chain = signer.certificate_chain();
-    let dry = cms::build(chain, &[0u8; 32], claimed_time, &info, &|_| Ok(vec![0u8; 72]))?;
+    let dry = cms::build(seal, chain, &[0u8; 32], claimed_time, &info, &|_| Ok(vec![0u8; 72]))?;
     let capacity = dry.len() + 512;
     let p = &seal.info().property;
     let sig = SigPlaceholder {
@@ -110,7 +111,7 @@ pub fn seal_document_unchecked(
     doc_digest.copy_from_slice(hasher.finish().as_ref());
     info.data_hash = hex(&doc_digest);
 
-    let cms_der = cms::build(chain, &doc_digest, claimed_time, &info, &|m| signer.sign(m))?;
+    let cms_der = cms::build(seal, chain, &doc_digest, claimed_time, &info, &|m| signer.sign(m))?;
     if cms_der.len() > capacity {
         return Err(SealError::Pdf(format!("签名数据 {} 字节超出预留空间 {} 字节", cms_der.len(), capacity)));
     }
@@ -130,8 +131,8 @@ pub fn seal_document_unchecked(
 ///
 /// # Errors
 /// `Certificate`, `Signing`.
-pub fn cms_signature(signer: &dyn Signer, digest: &[u8; 32], info: &SignatureInfo) -> Result<Vec<u8>> {
-    cms::build(signer.certificate_chain(), digest, info.claimed_time, info, &|m| signer.sign(m))
+pub fn cms_signature(signer: &dyn Signer, seal: &Seal, digest: &[u8; 32], info: &SignatureInfo) -> Result<Vec<u8>> {
+    cms::build(seal, signer.certificate_chain(), digest, info.claimed_time, info, &|m| signer.sign(m))
 }
 
 fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -338,7 +338,7 @@ fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>)
         a.invalid("cms", Reason::Malformed, "/Contents 填充区含非零数据");
     }
     let info: &SignatureInfo = &parsed.info;
-    a.seal_id = Some(info.seal.id().to_string());
+    a.seal_id = Some(info.seal_id.clone());
     a.doc_id = Some(info.doc_id.clone());
     a.claimed_time = Some(info.claimed_time);
     a.spec_hash = Some(info.spec_hash.clone());
@@ -359,12 +359,15 @@ fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>)
     let time_ok = parsed.signing_time == Some(info.claimed_time);
     a.check(time_ok, "signing_time_consistent", Reason::Malformed, "signingTime 与签章信息一致", "signingTime 与签章信息中的时间不一致");
 
-    match info.seal.check_maker(bundle.roots()) {
+    let seal = &parsed.seal;
+    let seal_bound = seal.id() == info.seal_id && hex(&seal.envelope_sha256()) == info.seal_sha256;
+    a.check(seal_bound, "seal_bound_to_signature", Reason::HashMismatch, "印章数据与签名中的印章摘要一致", "印章数据与签名中的印章摘要不符（印章被替换）");
+    match seal.check_maker(bundle.roots()) {
         MakerCheck::Valid => a.pass("seal_maker", "印章由受信任的制作机构签发"),
         MakerCheck::BadSignature => a.invalid("seal_maker", Reason::SealForged, "印章数据被篡改：制作机构签名不符"),
         MakerCheck::UnknownMaker => a.indeterminate("seal_maker", Reason::NoChainToTrustedRoot, "印章制作机构不在信任包中"),
     }
-    assess_seal_and_signer(&mut a, &info.seal, &parsed.signer_cert, info.claimed_time, bundle, now);
+    assess_seal_and_signer(&mut a, seal, &parsed.signer_cert, info.claimed_time, bundle, now);
     a.finish()
 }
 

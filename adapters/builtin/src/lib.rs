@@ -37,7 +37,7 @@ pub fn from_config(
             BoxedAdapter::new(city_extranet::CityExtranet::from_settings(settings)?)
         }
         AdapterKind::VerticalXml => {
-            return Err(AdapterError::auth(Origin::Adapter, "尚未实现", ""));
+            BoxedAdapter::new(vertical_xml::VerticalXml::from_settings(settings)?)
         }
         AdapterKind::FileDrop => BoxedAdapter::new(file_drop::FileDrop::from_settings(settings)?),
     })

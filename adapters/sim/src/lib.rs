@@ -55,6 +55,10 @@ impl SimHandle {
     pub fn held(&self, source: &str, key: &str) -> usize {
         self.store.lock().map(|s| s.held(source, key)).unwrap_or(0)
     }
+    /// The row held for (source, key), as received (city: the JSON row; dept: element → text).
+    pub fn row(&self, source: &str, key: &str) -> Option<serde_json::Value> {
+        self.store.lock().ok().and_then(|s| s.row(source, key))
+    }
     /// Adds items to an inbox stream (what the far side has for the workstation).
     pub fn seed_inbox(&self, stream: &str, items: Vec<serde_json::Value>) {
         if let Ok(mut s) = self.store.lock() {

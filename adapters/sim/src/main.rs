@@ -92,7 +92,10 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let (what, (addr, handle)) = match cli.command {
         Command::City(c) => ("city platform", yc_sim::city::spawn(c.config()?).await?),
-        Command::Dept(c) => ("department SOAP service", yc_sim::dept::spawn(c.config()?).await?),
+        Command::Dept(c) => {
+            let (addr, dept) = yc_sim::dept::spawn(c.config()?).await?;
+            ("department SOAP service (POST /ws/exchange)", (addr, dept.sim))
+        }
     };
     eprintln!("yc-sim: TEST DOUBLE of the {what} listening on http://{addr} (stats: /_sim/stats)");
     // Machine-readable line for scripts that started us with --port 0.

@@ -162,6 +162,11 @@ impl Store {
         self.cases.get(case_no).cloned().unwrap_or_default()
     }
 
+    /// The row held for (source, key), as received.
+    pub fn row(&self, source: &str, key: &str) -> Option<serde_json::Value> {
+        self.rows.get(&(source.to_string(), key.to_string())).map(|i| self.log[*i].row.clone())
+    }
+
     pub fn held(&self, source: &str, key: &str) -> usize {
         usize::from(self.rows.contains_key(&(source.to_string(), key.to_string())))
     }

@@ -1,0 +1,869 @@
+//! `make bench`: the core's figures, each set against a baseline measured in the same run.
+//!
+//! The machine running this is usually shared, so absolute numbers drift from run to run; the
+//! ratios against the raw-SQLite baselines (same rows, same file settings, same moment) are what
+//! the targets of issues 3 and 6 are judged by:
+//! case creation ≥ 30 % of raw inserts; search p95 < 20 ms at 1M cases; lights for 1M open cases
+//! < 1 s; the work list's first page at 1M.
+//!
+//! Environment: `YC_BENCH_CASES` (creation, default 20 000), `YC_BENCH_MID` (default 100 000),
+//! `YC_BENCH_BIG` (default 1 000 000; 0 skips), `YC_BENCH_DATA` (where the big stores are kept
+//! between runs, default `<target>/bench-data`). A store is reused only when its marker matches
+//! this bench's data version and the schema version; otherwise it is rebuilt from scratch.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{Days, NaiveDate};
+use rusqlite::{Connection, OptionalExtension, params, types::Value};
+use yc_core::calendar::Calendar;
+use yc_core::case::{Action, Role};
+use yc_core::catalog::{DEMO_CATALOG_JSON, Item};
+use yc_core::query::ListFilter;
+use yc_core::staff::{ALL_DEPARTMENTS, Actor};
+use yc_core::{ActRequest, Clock, Identity, NewCase, NewStaff, Workstation, ids, store};
+
+type Res<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// Bump when the generated data changes, so stale stores are rebuilt.
+const DATA_VERSION: u32 = 1;
+const TODAY: (i32, u32, u32) = (2026, 11, 23);
+/// Filing days spread over the nine weeks before "today" (covers the National Day holiday, so
+/// due dates cross non-working days).
+const SPAN_DAYS: u64 = 63;
+/// Share (%) of the previous working day's promised cases accepted each morning, one `act`
+/// transaction each: accepted cases run on their item's limit, the rest on the 2-day pre-review,
+/// so the lights are a mix of green, yellow and red.
+const ACCEPT_PCT: u64 = 10;
+const BATCH: usize = 1000;
+const SEARCH_LIMIT: usize = 20;
+
+// ---- deterministic data ------------------------------------------------------------------------
+
+/// SplitMix64: the same data on every machine and every run.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % (n.max(1) as u64)).unwrap_or(0)
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len())]
+    }
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
+    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡",
+];
+const GIVEN1: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平", "刚", "桂",
+    "华", "飞", "鹏", "斌", "宇", "浩", "凯", "健", "俊", "帆",
+];
+const GIVEN2: &[&str] = &[
+    "秀兰", "建华", "桂英", "志强", "海燕", "子涵", "秀英", "玉兰", "建国", "婷婷", "晓东", "文博", "雨桐", "欣怡", "浩然",
+    "宇轩", "梓萱", "俊杰", "丽娟", "国强", "永刚", "春梅", "晓燕", "志明", "红梅", "嘉怡", "思远", "一鸣", "佳琪", "明轩",
+];
+const FIRMS: &[&str] = &["鸿运", "绿源", "安达", "仁心", "鑫盛", "康宁", "华光", "悦来", "百川", "恒信", "嘉禾", "瑞丰"];
+const TRADES: &[&str] = &["餐饮店", "食品有限公司", "道路运输有限公司", "药房", "建设工程有限公司", "诊所", "燃气有限公司"];
+
+fn person_name(rng: &mut Rng) -> String {
+    // About 60 % of Chinese names are two characters, the rest mostly three.
+    if rng.below(10) < 6 {
+        format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN1))
+    } else {
+        format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN2))
+    }
+}
+
+fn applicant(rng: &mut Rng) -> (String, String) {
+    if rng.below(10) == 0 {
+        let body = format!("9144030{:010}", rng.next() % 10_000_000_000);
+        let id = ids::make_credit_code(&body[..17]).unwrap_or_default();
+        (id, format!("示范区{}{}", rng.pick(FIRMS), rng.pick(TRADES)))
+    } else {
+        let y = 1940 + i32::try_from(rng.below(66)).unwrap_or(0);
+        let m = 1 + u32::try_from(rng.below(12)).unwrap_or(0);
+        let d = 1 + u32::try_from(rng.below(28)).unwrap_or(0);
+        let birth = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        let region = ["440303", "440304", "440305", "440306", "440307", "440308"][rng.below(6)];
+        let id = ids::make_resident_id(region, birth, u16::try_from(rng.below(1000)).unwrap_or(1));
+        (id, person_name(rng))
+    }
+}
+
+/// `n` intake requests: catalog items at random, 15 % returning applicants.
+fn requests(rng: &mut Rng, items: &[Item], n: usize) -> Vec<NewCase> {
+    let mut seen: Vec<(String, String)> = Vec::new();
+    (0..n)
+        .map(|_| {
+            let item = rng.pick(items);
+            let (id, name) = if !seen.is_empty() && rng.below(100) < 15 {
+                rng.pick(&seen).clone()
+            } else {
+                let a = applicant(rng);
+                if seen.len() < 50_000 {
+                    seen.push(a.clone());
+                }
+                a
+            };
+            NewCase {
+                item_code: item.code.clone(),
+                applicant_id: id,
+                applicant_name: name,
+                phone: Some(format!("13{:09}", rng.next() % 1_000_000_000)),
+                channel: Some("window".into()),
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(TODAY.0, TODAY.1, TODAY.2).unwrap_or_default()
+}
+
+fn identity() -> Identity {
+    Identity { region: "440399".into(), code: "W01".into(), name: "示范区政务服务中心 综合窗口".into() }
+}
+
+/// A fresh workstation with the demo catalog and one clerk for every department.
+fn fresh(dir: &Path, day: NaiveDate) -> Res<(Workstation, Actor, Vec<Item>)> {
+    let ws = Workstation::init(dir, identity(), "bench-admin", Clock::at_date(day))?;
+    let admin = ws.actor("admin")?;
+    ws.import_catalog(&admin, DEMO_CATALOG_JSON)?;
+    let clerk = ws.add_staff(
+        &admin,
+        &NewStaff {
+            id: "clerk".into(),
+            name: "张伟".into(),
+            roles: vec![Role::Clerk],
+            departments: vec![ALL_DEPARTMENTS.into()],
+            password: None,
+        },
+    )?;
+    let items = ws.catalog_items(None)?;
+    Ok((ws, clerk, items))
+}
+
+// ---- measuring ---------------------------------------------------------------------------------
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    // Nearest rank.
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+struct Report {
+    out: String,
+}
+impl Report {
+    fn line(&mut self, s: impl AsRef<str>) {
+        println!("{}", s.as_ref());
+        let _ = writeln!(self.out, "{}", s.as_ref());
+    }
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "MISSED" }
+}
+
+// ---- raw baseline: the same rows, straight into SQLite -----------------------------------------
+
+/// The rows one filed case consists of, read back from the store the real path produced.
+struct CaseRows {
+    journal: Vec<Value>,
+    case: Vec<Value>,
+    fts: [Value; 4],
+    materials: Vec<Vec<Value>>,
+    applicant: [Value; 5],
+    day_seq: (String, i64),
+}
+
+fn all_rows(conn: &Connection, sql: &str) -> Res<Vec<Vec<Value>>> {
+    let mut st = conn.prepare(sql)?;
+    let n = st.column_count();
+    let rows = st.query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>())?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Text(s) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+fn extract(db: &Path) -> Res<Vec<CaseRows>> {
+    let conn = Connection::open(db)?;
+    let mut journal: HashMap<String, Vec<Value>> = HashMap::new();
+    for row in all_rows(&conn, "SELECT * FROM journal WHERE case_no IS NOT NULL ORDER BY seq")? {
+        journal.entry(text(&row[2])).or_insert(row);
+    }
+    let mut materials: HashMap<String, Vec<Vec<Value>>> = HashMap::new();
+    for row in all_rows(&conn, "SELECT * FROM case_materials ORDER BY rowid")? {
+        materials.entry(text(&row[0])).or_default().push(row);
+    }
+    let mut applicants: HashMap<String, (Value, Value)> = HashMap::new();
+    for row in all_rows(&conn, "SELECT id_no, kind, phone FROM applicants")? {
+        applicants.insert(text(&row[0]), (row[1].clone(), row[2].clone()));
+    }
+    let mut st = conn.prepare("SELECT * FROM cases ORDER BY rowid")?;
+    let cols: Vec<String> = st.column_names().iter().map(|s| (*s).to_owned()).collect();
+    let col = |name: &str| cols.iter().position(|c| c == name).ok_or_else(|| format!("cases 表缺少列 {name}"));
+    let (c_no, c_name, c_id, c_item) = (col("case_no")?, col("applicant_name")?, col("applicant_id")?, col("item_name")?);
+    let n = st.column_count();
+    let cases = st
+        .query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>())?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(cases.len());
+    for case in cases {
+        let no = text(&case[c_no]);
+        let id = text(&case[c_id]);
+        let (kind, phone) = applicants.get(&id).cloned().unwrap_or((Value::Null, Value::Null));
+        let (day, seq) = yc_core::workstation::case_no_parts(&no).ok_or("办件编号无法解析")?;
+        out.push(CaseRows {
+            journal: journal.remove(&no).ok_or("办件没有日志事件")?,
+            fts: [case[c_no].clone(), case[c_name].clone(), case[c_id].clone(), case[c_item].clone()],
+            applicant: [case[c_id].clone(), kind, case[c_name].clone(), phone, case[c_no].clone()],
+            materials: materials.remove(&no).unwrap_or_default(),
+            day_seq: (day, i64::from(seq)),
+            case,
+        });
+    }
+    Ok(out)
+}
+
+/// A fresh file with the real store's schema (tables, indexes, triggers, the FTS table) and the
+/// pragmas `store.rs` sets.
+fn raw_store(dir: &Path, schema_from: &Path) -> Res<Connection> {
+    let src = Connection::open(schema_from)?;
+    let schema = all_rows(&src, "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")?;
+    let virtuals: Vec<String> = schema
+        .iter()
+        .filter(|r| text(&r[1]).starts_with("CREATE VIRTUAL TABLE"))
+        .map(|r| format!("{}_", text(&r[0])))
+        .collect();
+    let conn = Connection::open(dir.join("raw.db"))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000;",
+    )?;
+    for r in &schema {
+        let name = text(&r[0]);
+        // FTS5 creates its own shadow tables.
+        if name.starts_with("sqlite_") || virtuals.iter().any(|v| name.starts_with(v.as_str())) {
+            continue;
+        }
+        conn.execute_batch(&text(&r[1]))?;
+    }
+    Ok(conn)
+}
+
+fn placeholders(n: usize) -> String {
+    (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+}
+
+fn raw_insert(conn: &mut Connection, rows: &[CaseRows], batch: usize) -> Res<Duration> {
+    let (jn, cn) = (rows[0].journal.len(), rows[0].case.len());
+    let mn = rows.iter().find_map(|r| r.materials.first().map(Vec::len)).unwrap_or(6);
+    let j_sql = format!("INSERT INTO journal VALUES ({})", placeholders(jn));
+    let c_sql = format!("INSERT INTO cases VALUES ({})", placeholders(cn));
+    let m_sql = format!("INSERT INTO case_materials VALUES ({})", placeholders(mn));
+    let t = Instant::now();
+    for chunk in rows.chunks(batch) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for r in chunk {
+            tx.prepare_cached(&j_sql)?.execute(rusqlite::params_from_iter(&r.journal))?;
+            tx.prepare_cached(
+                "INSERT INTO journal_head (id, seq, hash) VALUES (1, ?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            )?
+            .execute(params![r.journal[0], r.journal[jn - 1]])?;
+            tx.prepare_cached(&c_sql)?.execute(rusqlite::params_from_iter(&r.case))?;
+            let rowid = tx.last_insert_rowid();
+            tx.prepare_cached(
+                "INSERT INTO case_fts (rowid, case_no, applicant_name, applicant_id, item_name) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![rowid, r.fts[0], r.fts[1], r.fts[2], r.fts[3]])?;
+            for m in &r.materials {
+                tx.prepare_cached(&m_sql)?.execute(rusqlite::params_from_iter(m))?;
+            }
+            tx.prepare_cached(
+                "INSERT INTO applicants (id_no, kind, name, phone, first_case, last_case) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+                 ON CONFLICT(id_no) DO UPDATE SET name = excluded.name, phone = COALESCE(excluded.phone, phone), last_case = excluded.last_case",
+            )?
+            .execute(rusqlite::params_from_iter(&r.applicant))?;
+            tx.prepare_cached(
+                "INSERT INTO case_seq (day, last) VALUES (?1, ?2) ON CONFLICT(day) DO UPDATE SET last = max(last, excluded.last)",
+            )?
+            .execute(params![r.day_seq.0, r.day_seq.1])?;
+        }
+        tx.commit()?;
+    }
+    Ok(t.elapsed())
+}
+
+// ---- 1. case creation --------------------------------------------------------------------------
+
+fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
+    let day = today();
+    let tmp = tempfile::tempdir()?;
+    let (real_dir, raw_dir, realb_dir, rawb_dir) =
+        (tmp.path().join("real"), tmp.path().join("raw"), tmp.path().join("real-b"), tmp.path().join("raw-b"));
+    for d in [&raw_dir, &rawb_dir] {
+        std::fs::create_dir_all(d)?;
+    }
+
+    let (ws, clerk, items) = fresh(&real_dir, day)?;
+    let reqs = requests(&mut Rng(7), &items, n);
+    let t = Instant::now();
+    for r in &reqs {
+        ws.new_case(&clerk, r)?;
+    }
+    let real_one = t.elapsed();
+    drop(ws);
+    let db = real_dir.join(store::DB_FILE);
+    let rows = extract(&db)?;
+    if rows.len() != n {
+        return Err(format!("取回 {} 个办件，应为 {n}", rows.len()).into());
+    }
+    let mut raw = raw_store(&raw_dir, &db)?;
+    let raw_one = raw_insert(&mut raw, &rows, 1)?;
+    drop(raw);
+
+    let (ws, clerk, _) = fresh(&realb_dir, day)?;
+    let t = Instant::now();
+    for chunk in reqs.chunks(BATCH) {
+        ws.new_cases(&clerk, chunk)?;
+    }
+    let real_batch = t.elapsed();
+    drop(ws);
+    let db_b = realb_dir.join(store::DB_FILE);
+    let rows_b = extract(&db_b)?;
+    let mut raw = raw_store(&rawb_dir, &db_b)?;
+    let raw_batch = raw_insert(&mut raw, &rows_b, BATCH)?;
+    drop(raw);
+
+    let rate = |d: Duration| n as f64 / d.as_secs_f64();
+    rep.line(format!("## 1. Case creation ({n} cases, demo catalog, one clerk)"));
+    rep.line("");
+    rep.line("| path | time | cases/s | ratio to raw | target |");
+    rep.line("|---|---:|---:|---:|---|");
+    let r1 = real_one.as_secs_f64().recip() / raw_one.as_secs_f64().recip();
+    rep.line(format!(
+        "| `new_case`, 1 tx/case | {:.2} s | {:.0} | {:.2} | ≥ 0.30: {} |",
+        real_one.as_secs_f64(),
+        rate(real_one),
+        r1,
+        verdict(r1 >= 0.30)
+    ));
+    rep.line(format!("| raw rusqlite, same rows, 1 tx/case | {:.2} s | {:.0} | 1.00 | |", raw_one.as_secs_f64(), rate(raw_one)));
+    let rb = raw_batch.as_secs_f64() / real_batch.as_secs_f64();
+    rep.line(format!(
+        "| `new_cases`, {BATCH}/tx | {:.2} s | {:.0} | {:.2} | ≥ 0.30: {} |",
+        real_batch.as_secs_f64(),
+        rate(real_batch),
+        rb,
+        verdict(rb >= 0.30)
+    ));
+    rep.line(format!(
+        "| raw rusqlite, same rows, {BATCH}/tx | {:.2} s | {:.0} | 1.00 | |",
+        raw_batch.as_secs_f64(),
+        rate(raw_batch)
+    ));
+    rep.line("");
+
+    // Where the intake's time goes outside SQLite's inserts: the read-side calls `new_case` makes
+    // before its write transaction (each opens its own connection).
+    let ws = Workstation::open(&real_dir, Clock::at_date(day))?;
+    let k = 2000.min(n);
+    let t = Instant::now();
+    for _ in 0..k {
+        drop(ws.store().reader()?);
+    }
+    let open_conn = t.elapsed() / u32::try_from(k).unwrap_or(1);
+    let t = Instant::now();
+    for r in reqs.iter().take(k) {
+        ws.reusable_materials(&ids::normalize(&r.applicant_id))?;
+    }
+    let reuse = t.elapsed() / u32::try_from(k).unwrap_or(1);
+    let t = Instant::now();
+    for r in reqs.iter().take(k) {
+        ws.catalog_item(&r.item_code, None)?;
+    }
+    let item = t.elapsed() / u32::try_from(k).unwrap_or(1);
+    let per_case = real_one / u32::try_from(n).unwrap_or(1);
+    let raw_per_case = raw_one / u32::try_from(n).unwrap_or(1);
+    rep.line(format!(
+        "Per case, 1 tx/case: `new_case` {:.0} µs, raw {:.0} µs. Of `new_case`'s own reads (measured alone): \
+         opening a reader connection {:.0} µs, `reusable_materials` {:.0} µs, `catalog_item` {:.0} µs.",
+        per_case.as_secs_f64() * 1e6,
+        raw_per_case.as_secs_f64() * 1e6,
+        open_conn.as_secs_f64() * 1e6,
+        reuse.as_secs_f64() * 1e6,
+        item.as_secs_f64() * 1e6
+    ));
+    rep.line("");
+    Ok(())
+}
+
+// ---- big stores ----------------------------------------------------------------------------------
+
+fn marker(n: usize) -> String {
+    format!("yc-bench-store data={DATA_VERSION} schema={} cases={n} accept={ACCEPT_PCT}%\n", store::schema_target())
+}
+
+struct Built {
+    dir: PathBuf,
+    build: Option<(Duration, usize)>,
+}
+
+/// The store with `n` open cases, filed over the working days of the last nine weeks through
+/// `new_cases` (batches of 1000) on each day's clock; each morning 10 % of the previous working
+/// day's promised cases are accepted through `act`.
+fn big_store(root: &Path, n: usize) -> Res<Built> {
+    let dir = root.join(format!("cases-{n}"));
+    let mark = dir.join("BENCH_MARKER");
+    if std::fs::read_to_string(&mark).ok().as_deref() == Some(marker(n).as_str()) {
+        return Ok(Built { dir, build: None });
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    let cal = Calendar::official();
+    let first = today().checked_sub_days(Days::new(SPAN_DAYS)).ok_or("日期超出范围")?;
+    let mut days = Vec::new();
+    let mut d = first;
+    while d <= today() {
+        if cal.is_workday(d)? {
+            days.push(d);
+        }
+        d = d.checked_add_days(Days::new(1)).ok_or("日期超出范围")?;
+    }
+    let t = Instant::now();
+    let (ws, _, items) = fresh(&dir, first)?;
+    drop(ws);
+    let promised: std::collections::HashSet<String> =
+        items.iter().filter(|i| i.promised_limit_days > 0).map(|i| i.code.clone()).collect();
+    let mut rng = Rng(42);
+    let reqs = requests(&mut rng, &items, n);
+    let per_day = n.div_ceil(days.len());
+    let mut yesterday: Vec<String> = Vec::new();
+    let mut acts = 0usize;
+    for (i, chunk) in reqs.chunks(per_day).enumerate() {
+        let ws = Workstation::open(&dir, Clock::at_date(days[i]))?;
+        let clerk = ws.actor("clerk")?;
+        for no in &yesterday {
+            if rng.below(100) < usize::try_from(ACCEPT_PCT).unwrap_or(10) {
+                ws.act(&clerk, no, Action::Accept, &ActRequest::default())?;
+                acts += 1;
+            }
+        }
+        yesterday.clear();
+        for batch in chunk.chunks(BATCH) {
+            let nos = ws.new_cases(&clerk, batch)?;
+            for (no, r) in nos.into_iter().zip(batch) {
+                if promised.contains(&r.item_code) {
+                    yesterday.push(no);
+                }
+            }
+        }
+        eprintln!("  {}: {} cases filed ({:.0} s)", days[i], (i + 1) * per_day, t.elapsed().as_secs_f64());
+    }
+    let took = t.elapsed();
+    std::fs::write(&mark, marker(n))?;
+    Ok(Built { dir, build: Some((took, acts)) })
+}
+
+// ---- 2. search -----------------------------------------------------------------------------------
+
+const SUMMARY_COLS: &str = "case_no, item_code, item_name, department, kind, applicant_id, applicant_name, channel,
+    state, filed_on, accepted_on, due_date, closed_on, stopped_since, limit_days, extension_days, deadline_note";
+
+/// The statement `search_cases` runs for `q` (copied from query.rs, so the ratio shows what the
+/// API adds: a connection per call, the row mapping, the lights).
+fn raw_search(conn: &Connection, q: &str) -> Res<usize> {
+    let q = ids::normalize(q);
+    let limit = i64::try_from(SEARCH_LIMIT)?;
+    let (sql, arg) = if q.chars().count() >= 3 {
+        (
+            format!(
+                "SELECT {SUMMARY_COLS} FROM cases WHERE rowid IN
+                   (SELECT rowid FROM case_fts WHERE case_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
+                 ORDER BY rowid DESC"
+            ),
+            format!("\"{}\"", q.replace('"', "\"\"")),
+        )
+    } else {
+        (
+            format!(
+                "SELECT {SUMMARY_COLS} FROM cases WHERE applicant_name >= ?1 AND applicant_name < ?1 || char(1114111)
+                 ORDER BY rowid DESC LIMIT ?2"
+            ),
+            q,
+        )
+    };
+    let mut st = conn.prepare_cached(&sql)?;
+    let mut rows = st.query(params![arg, limit])?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        for i in 0..17 {
+            let _: Value = r.get(i)?;
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
+const KINDS: &[&str] = &[
+    "case-number fragment",
+    "2-char name (prefix)",
+    "3-char name",
+    "8-digit ID fragment",
+    "item-name substring",
+    "miss",
+];
+
+fn queries(conn: &Connection, rng: &mut Rng, per_kind: usize) -> Res<Vec<(usize, String)>> {
+    let count: i64 = conn.query_row("SELECT max(rowid) FROM cases", [], |r| r.get(0))?;
+    let mut sample = || -> Res<(String, String, String)> {
+        loop {
+            let rowid = 1 + i64::try_from(rng.next() % u64::try_from(count)?)?;
+            let row: Option<(String, String, String)> = conn
+                .query_row("SELECT case_no, applicant_name, applicant_id FROM cases WHERE rowid = ?1", [rowid], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?;
+            if let Some(r) = row {
+                return Ok(r);
+            }
+        }
+    };
+    let items = ["食品经营", "不动产", "居住证", "医师执业", "燃气经营许可", "户外广告", "最低生活保障", "残疾人证"];
+    let misses = ["欧阳修远", "诸葛孔明", "司马相如", "20991231-00001", "99999999", "航空器适航"];
+    let mut out = Vec::new();
+    let mut rng2 = Rng(99);
+    for _ in 0..per_kind {
+        let (no, _, _) = sample()?;
+        // The day and the sequence, as a clerk reads it off a receipt: "20261105-00123".
+        out.push((0, no.get(11..).unwrap_or(&no).to_owned()));
+        out.push((1, format!("{}{}", rng2.pick(SURNAMES), rng2.pick(GIVEN1))));
+        let name = loop {
+            let (_, name, _) = sample()?;
+            if name.chars().count() == 3 {
+                break name;
+            }
+        };
+        out.push((2, name));
+        let (_, _, id) = sample()?;
+        out.push((3, id.get(6..14).unwrap_or(&id).to_owned()));
+        out.push((4, (*rng2.pick(&items)).to_owned()));
+        out.push((5, (*rng2.pick(&misses)).to_owned()));
+    }
+    Ok(out)
+}
+
+fn bench_search(rep: &mut Report, dir: &Path, n: usize) -> Res<Vec<Duration>> {
+    let ws = Workstation::open(dir, Clock::at_date(today()))?;
+    let raw = Connection::open(dir.join(store::DB_FILE))?;
+    let qs = queries(&raw, &mut Rng(1234), 40)?;
+    // Warm the OS cache with other queries so the first measured ones are not cold reads.
+    for (_, q) in queries(&raw, &mut Rng(5678), 5)? {
+        ws.search_cases(&q, SEARCH_LIMIT)?;
+        raw_search(&raw, &q)?;
+    }
+    let mut api: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
+    let mut base: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
+    let mut hits: Vec<usize> = vec![0; KINDS.len()];
+    for (k, q) in &qs {
+        let t = Instant::now();
+        let found = ws.search_cases(q, SEARCH_LIMIT)?;
+        api[*k].push(t.elapsed());
+        let t = Instant::now();
+        let raw_found = raw_search(&raw, q)?;
+        base[*k].push(t.elapsed());
+        if raw_found != found.len() {
+            return Err(format!("查询「{q}」：接口返回 {} 条，原始 SQL {raw_found} 条", found.len()).into());
+        }
+        hits[*k] += usize::from(!found.is_empty());
+    }
+    rep.line(format!("### Search at {n} cases (`search_cases(q, {SEARCH_LIMIT})`, {} queries)", qs.len()));
+    rep.line("");
+    rep.line("| query kind | n | hits | p50 ms | p95 ms | max ms | raw SQL p50 ms | raw p95 ms | API/raw p50 |");
+    rep.line("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut all_api = Vec::new();
+    let mut all_raw = Vec::new();
+    for (k, name) in KINDS.iter().enumerate() {
+        api[k].sort();
+        base[k].sort();
+        all_api.extend_from_slice(&api[k]);
+        all_raw.extend_from_slice(&base[k]);
+        let (a50, r50) = (percentile(&api[k], 50.0), percentile(&base[k], 50.0));
+        rep.line(format!(
+            "| {name} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} |",
+            api[k].len(),
+            hits[k],
+            ms(a50),
+            ms(percentile(&api[k], 95.0)),
+            ms(*api[k].last().unwrap_or(&Duration::ZERO)),
+            ms(r50),
+            ms(percentile(&base[k], 95.0)),
+            a50.as_secs_f64() / r50.as_secs_f64().max(1e-9)
+        ));
+    }
+    all_api.sort();
+    all_raw.sort();
+    let (a50, r50) = (percentile(&all_api, 50.0), percentile(&all_raw, 50.0));
+    rep.line(format!(
+        "| **all** | {} | | {:.2} | **{:.2}** | {:.2} | {:.2} | {:.2} | {:.1} |",
+        all_api.len(),
+        ms(a50),
+        ms(percentile(&all_api, 95.0)),
+        ms(*all_api.last().unwrap_or(&Duration::ZERO)),
+        ms(r50),
+        ms(percentile(&all_raw, 95.0)),
+        a50.as_secs_f64() / r50.as_secs_f64().max(1e-9)
+    ));
+    rep.line("");
+    Ok(all_api)
+}
+
+// ---- 3. lights and the work list -----------------------------------------------------------------
+
+fn timed<T>(runs: usize, mut f: impl FnMut() -> Res<T>) -> Res<(Vec<Duration>, T)> {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        last = Some(f()?);
+        times.push(t.elapsed());
+    }
+    times.sort();
+    Ok((times, last.ok_or("没有运行")?))
+}
+
+fn median(ts: &[Duration]) -> Duration {
+    percentile(ts, 50.0)
+}
+
+const LIST_SQL: &str = "SELECT case_no, item_code, item_name, department, kind, applicant_id, applicant_name, channel,
+    state, filed_on, accepted_on, due_date, closed_on, stopped_since, limit_days, extension_days, deadline_note
+    FROM cases WHERE 1 = 1 AND closed_on IS NULL ORDER BY due_date IS NULL, due_date, case_no";
+
+fn plan(conn: &Connection, sql: &str) -> Res<String> {
+    let rows = all_rows(conn, &format!("EXPLAIN QUERY PLAN {sql}"))?;
+    Ok(rows.iter().map(|r| text(&r[3])).collect::<Vec<_>>().join("; "))
+}
+
+fn raw_page(conn: &Connection, offset: usize) -> Res<usize> {
+    let mut st = conn.prepare_cached(&format!("{LIST_SQL} LIMIT 50 OFFSET {offset}"))?;
+    let mut rows = st.query([])?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        let _: Value = r.get(0)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn bench_lights(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
+    let ws = Workstation::open(dir, Clock::at_date(today()))?;
+    let raw = Connection::open(dir.join(store::DB_FILE))?;
+    raw.execute_batch("PRAGMA cache_size = -32000;")?;
+    let (lt, counts) = timed(3, || Ok(ws.light_counts()?))?;
+    let (st, scanned) = timed(3, || {
+        let mut st = raw.prepare_cached(
+            "SELECT due_date, stopped_since, accepted_on IS NOT NULL, limit_days + extension_days FROM cases
+             WHERE closed_on IS NULL AND state <> 'appointed'",
+        )?;
+        let mut rows = st.query([])?;
+        let mut k = 0u64;
+        while let Some(r) = rows.next()? {
+            let _: Option<String> = r.get(0)?;
+            let _: Option<String> = r.get(1)?;
+            k += 1;
+        }
+        Ok(k)
+    })?;
+    let open_filter = |offset| ListFilter { open_only: true, limit: Some(50), offset: Some(offset), ..Default::default() };
+    let (p0, page) = timed(5, || Ok(ws.list_cases(&open_filter(0))?))?;
+    let (p10k, _) = timed(3, || Ok(ws.list_cases(&open_filter(10_000))?))?;
+    let (r0, _) = timed(5, || raw_page(&raw, 0))?;
+    let (r10k, _) = timed(3, || raw_page(&raw, 10_000))?;
+
+    rep.line(format!("## 3. Lights and the work list at {n} cases (all open)"));
+    rep.line("");
+    rep.line(format!(
+        "Lights: green {}, yellow {}, red {}, paused {}, unknown {} ({} rows scanned).",
+        counts.green, counts.yellow, counts.red, counts.paused, counts.unknown, scanned
+    ));
+    rep.line("");
+    rep.line("| measurement | runs | median ms | min ms | baseline (raw SQL, same statement) median ms | ratio | target |");
+    rep.line("|---|---:|---:|---:|---:|---:|---|");
+    let row = |rep: &mut Report, name: &str, a: &[Duration], b: &[Duration], target: &str| {
+        rep.line(format!(
+            "| {name} | {} | {:.1} | {:.1} | {:.1} | {:.2} | {target} |",
+            a.len(),
+            ms(median(a)),
+            ms(a[0]),
+            ms(median(b)),
+            median(a).as_secs_f64() / median(b).as_secs_f64().max(1e-9)
+        ));
+    };
+    let light_target = if n >= 1_000_000 { format!("< 1 s: {}", verdict(median(&lt) < Duration::from_secs(1))) } else { String::new() };
+    row(rep, "`light_counts()` (raw: the scan without evaluating)", &lt, &st, &light_target);
+    row(rep, "`list_cases` open, first page of 50 by due date", &p0, &r0, "");
+    row(rep, "`list_cases` open, 50 at offset 10 000", &p10k, &r10k, "");
+    rep.line("");
+    rep.line(format!("First page: {} rows; plan: `{}`", page.len(), plan(&raw, &format!("{LIST_SQL} LIMIT 50"))?));
+    rep.line("");
+
+    // What-if: the work-list order served by an index instead of a sort. Built inside a
+    // transaction that is rolled back, so the reused store is not changed.
+    let mut w = Connection::open(dir.join(store::DB_FILE))?;
+    w.execute_batch("PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;")?;
+    let tx = w.transaction()?;
+    let t = Instant::now();
+    tx.execute_batch(
+        "CREATE INDEX bench_worklist ON cases(due_date IS NULL, due_date, case_no) WHERE closed_on IS NULL",
+    )?;
+    let build = t.elapsed();
+    let (i0, _) = timed(5, || raw_page(&tx, 0))?;
+    let (i10k, _) = timed(3, || raw_page(&tx, 10_000))?;
+    let iplan = plan(&tx, &format!("{LIST_SQL} LIMIT 50"))?;
+    tx.rollback()?;
+    rep.line(format!(
+        "What-if index `cases(due_date IS NULL, due_date, case_no) WHERE closed_on IS NULL` (built in {:.1} s, rolled back): \
+         raw first page {:.2} ms (was {:.1} ms), offset 10 000 {:.2} ms (was {:.1} ms); plan: `{iplan}`",
+        build.as_secs_f64(),
+        ms(median(&i0)),
+        ms(median(&r0)),
+        ms(median(&i10k)),
+        ms(median(&r10k)),
+    ));
+    rep.line("");
+    Ok(())
+}
+
+// ---- 5. journal verify ---------------------------------------------------------------------------
+
+fn bench_verify(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
+    let ws = Workstation::open(dir, Clock::at_date(today()))?;
+    let t = Instant::now();
+    let report = ws.verify_journal()?;
+    let took = t.elapsed();
+    let raw = Connection::open(dir.join(store::DB_FILE))?;
+    let t = Instant::now();
+    let mut st = raw.prepare("SELECT seq, id, case_no, actor, role, action, at, payload, reason, prev_hash, hash FROM journal ORDER BY seq")?;
+    let mut rows = st.query([])?;
+    let mut k = 0u64;
+    while let Some(r) = rows.next()? {
+        for i in 0..11 {
+            let _: Value = r.get(i)?;
+        }
+        k += 1;
+    }
+    let scan = t.elapsed();
+    rep.line(format!(
+        "Journal verify at {n} cases: {} events, ok = {}, {:.2} s ({:.0} events/s); raw read of the same rows {:.2} s (ratio {:.1}).",
+        report.events,
+        report.ok,
+        took.as_secs_f64(),
+        report.events as f64 / took.as_secs_f64(),
+        scan.as_secs_f64(),
+        took.as_secs_f64() / scan.as_secs_f64().max(1e-9)
+    ));
+    let _ = k;
+    rep.line("");
+    Ok(())
+}
+
+// ---- main ----------------------------------------------------------------------------------------
+
+fn env_usize(key: &str, default: usize) -> usize {
+    std::env::var(key).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+}
+
+fn data_root() -> PathBuf {
+    if let Ok(d) = std::env::var("YC_BENCH_DATA") {
+        return PathBuf::from(d);
+    }
+    // The bench runs as <target>/release/deps/core-<hash>.
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.ancestors().nth(3).map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("target"))
+        .join("bench-data")
+}
+
+fn main() -> Res<()> {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing of ours: run small.
+    let args: Vec<String> = std::env::args().collect();
+    let quick = !args.iter().any(|a| a == "--bench");
+    let cases = env_usize("YC_BENCH_CASES", if quick { 500 } else { 20_000 });
+    let mid = env_usize("YC_BENCH_MID", if quick { 2_000 } else { 100_000 });
+    let big = env_usize("YC_BENCH_BIG", if quick { 0 } else { 1_000_000 });
+    let root = data_root();
+    let mut rep = Report { out: String::new() };
+    rep.line(format!(
+        "# yc-core bench — {} UTC, {} logical CPUs{}",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M"),
+        std::thread::available_parallelism().map_or(0, usize::from),
+        if quick { " (quick mode: no --bench flag)" } else { "" }
+    ));
+    rep.line("");
+    bench_creation(&mut rep, cases)?;
+
+    rep.line("## 2. Search");
+    rep.line("");
+    let mut stores = Vec::new();
+    for n in [mid, big] {
+        if n == 0 {
+            continue;
+        }
+        let built = big_store(&root, n)?;
+        match built.build {
+            Some((d, acts)) => rep.line(format!(
+                "Built the {n}-case store in {:.0} s ({:.0} cases/s through `new_cases`, {acts} accepts through `act`).",
+                d.as_secs_f64(),
+                n as f64 / d.as_secs_f64()
+            )),
+            None => rep.line(format!("Reused the {n}-case store in {} (marker matched).", built.dir.display())),
+        }
+        rep.line("");
+        let all = bench_search(&mut rep, &built.dir, n)?;
+        if n >= 1_000_000 {
+            let p95 = percentile(&all, 95.0);
+            rep.line(format!("Search p95 at {n}: {:.2} ms — target < 20 ms: {}", ms(p95), verdict(p95 < Duration::from_millis(20))));
+            rep.line("");
+        }
+        stores.push((n, built.dir));
+    }
+    for (n, dir) in &stores {
+        bench_lights(&mut rep, dir, *n)?;
+    }
+    rep.line("## 5. Journal");
+    rep.line("");
+    for (n, dir) in &stores {
+        bench_verify(&mut rep, dir, *n)?;
+    }
+    let _ = std::fs::create_dir_all(&root);
+    let _ = std::fs::write(root.join("last-report.md"), &rep.out);
+    Ok(())
+}

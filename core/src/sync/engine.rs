@@ -1,0 +1,432 @@
+//! One sync run for one adapter: push the outbox, pull into the inbox, apply, record health.
+//! Re-running is always safe: far sides dedupe on the idempotency key, the inbox on
+//! (adapter, stream, key), and cursors are saved only together with what they cover.
+
+use std::collections::HashMap;
+
+use ring::rand::SecureRandom;
+use rusqlite::params;
+use serde::Serialize;
+use yc_adapter_sdk::{Adapter, AdapterError, ErrorClass, HealthStatus, OutItem};
+
+use super::outbox::{now_ms, to_out_item};
+use crate::clock::stamp;
+use crate::error::{CoreError, Result};
+use crate::workstation::Workstation;
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Items per push (batches, not one record per message).
+    pub batch: usize,
+    /// First retry delay; doubles per attempt up to `backoff_max_ms`, with ±50 % jitter so a
+    /// hall full of workstations does not retry in step.
+    pub backoff_base_ms: u64,
+    pub backoff_max_ms: u64,
+    pub pull_max: usize,
+    /// Bounds one run (a run is "catch up now", the next run continues).
+    pub max_batches: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self { batch: 500, backoff_base_ms: 2_000, backoff_max_ms: 300_000, pull_max: 500, max_batches: 10_000 }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunReport {
+    pub adapter: String,
+    pub pushed: u64,
+    pub acked: u64,
+    pub failed: u64,
+    pub quarantined: u64,
+    pub pulled: u64,
+    pub applied: u64,
+    pub inbox_failed: u64,
+    /// Why the run stopped early (link down, credentials), in Chinese.
+    pub stopped: Option<String>,
+}
+
+fn backoff_ms(opts: &SyncOptions, attempts: i64) -> i64 {
+    let exp = u32::try_from(attempts.clamp(1, 30) - 1).unwrap_or(0);
+    let base = opts.backoff_base_ms.saturating_mul(1u64 << exp.min(20)).min(opts.backoff_max_ms);
+    let mut b = [0u8; 2];
+    let jitter = if ring::rand::SystemRandom::new().fill(&mut b).is_ok() {
+        f64::from(u16::from_le_bytes(b)) / 65535.0
+    } else {
+        0.5
+    };
+    // Deliberate float math: a delay needs no exactness.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss, clippy::cast_sign_loss)]
+    let ms = (base as f64 * (0.5 + jitter)) as i64;
+    ms.max(1)
+}
+
+struct Candidate {
+    outbox_id: i64,
+    item: OutItem,
+}
+
+/// Due items in outbox order, keeping per-case order: an item goes only when every earlier item
+/// of its case is acknowledged, so at most one item per case is in flight. (Sending a case's
+/// next item in the same batch would let the far side apply it after its predecessor was
+/// refused.) Batches still span many cases.
+fn next_batch(ws: &Workstation, adapter: &str, limit: usize) -> Result<Vec<Candidate>> {
+    let conn = ws.store().reader()?;
+    let mut st = conn.prepare_cached(
+        "SELECT d.outbox_id, o.key, o.stream, o.case_no, o.case_seq, o.kind, o.occurred_at, o.payload, o.payload_sha256
+         FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id
+         WHERE d.adapter = ?1 AND d.state IN ('pending', 'failed') AND d.next_attempt_ms <= ?2
+         ORDER BY d.outbox_id LIMIT ?3",
+    )?;
+    let rows = st.query_map(params![adapter, now_ms(), i64::try_from(limit * 2).unwrap_or(1000)], |r| {
+        Ok(Candidate {
+            outbox_id: r.get(0)?,
+            item: to_out_item(
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                &r.get::<_, String>(7)?,
+                r.get(8)?,
+            ),
+        })
+    })?;
+    let mut unacked: HashMap<String, Vec<u64>> = HashMap::new();
+    let mut out = Vec::new();
+    let mut q = conn.prepare_cached(
+        "SELECT o.case_seq FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id
+         WHERE d.adapter = ?1 AND o.case_no = ?2 AND d.state NOT IN ('acked', 'discarded') ORDER BY o.case_seq",
+    )?;
+    for c in rows {
+        let c = c?;
+        if let Some(case_no) = c.item.case_no.clone() {
+            if !unacked.contains_key(&case_no) {
+                let seqs = q
+                    .query_map(params![adapter, case_no], |r| r.get::<_, i64>(0))?
+                    .map(|s| s.map(|s| u64::try_from(s).unwrap_or(0)))
+                    .collect::<rusqlite::Result<_>>()?;
+                unacked.insert(case_no.clone(), seqs);
+            }
+            let queue = unacked.get_mut(&case_no).ok_or_else(|| CoreError::Invalid("内部错误".into()))?;
+            if queue.first() != Some(&c.item.seq) {
+                continue; // an earlier item of this case is still on its way (or quarantined)
+            }
+            queue.clear(); // the rest of this case waits for this one's ack
+        }
+        out.push(c);
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn set_adapter(ws: &Workstation, name: &str, state: &str, err: Option<&AdapterError>) -> Result<()> {
+    let now = stamp(&crate::clock::Clock::System.now());
+    ws.store().write(|tx| {
+        match err {
+            Some(e) => tx.execute(
+                "UPDATE adapters SET state = ?2, last_run_at = ?3, last_error = ?4, last_error_detail = ?5,
+                    last_error_class = ?6, last_error_at = ?3 WHERE name = ?1",
+                params![name, state, now, e.to_string(), e.detail, crate::workstation::enum_code(&e.class)],
+            )?,
+            None if state == "ok" => tx.execute(
+                "UPDATE adapters SET state = ?2, last_run_at = ?3, last_success_at = ?3 WHERE name = ?1",
+                params![name, state, now],
+            )?,
+            None => tx.execute(
+                "UPDATE adapters SET state = ?2, last_run_at = ?3 WHERE name = ?1",
+                params![name, state, now],
+            )?,
+        };
+        Ok(())
+    })
+}
+
+fn mark(ws: &Workstation, adapter: &str, ids: &[i64], state: &str) -> Result<()> {
+    let now = stamp(&crate::clock::Clock::System.now());
+    ws.store().write(|tx| {
+        let mut st = tx.prepare_cached(
+            "UPDATE outbox_delivery SET state = ?3, state_since = ?4 WHERE adapter = ?1 AND outbox_id = ?2",
+        )?;
+        for id in ids {
+            st.execute(params![adapter, id, state, now])?;
+        }
+        Ok(())
+    })
+}
+
+enum Outcome<'a> {
+    Acked,
+    Failed(&'a str, &'a str, ErrorClass),
+    Quarantined(&'a str, &'a str),
+}
+
+fn settle(ws: &Workstation, adapter: &str, opts: &SyncOptions, results: &[(i64, Outcome<'_>)]) -> Result<()> {
+    let now = stamp(&crate::clock::Clock::System.now());
+    let now_ms = now_ms();
+    ws.store().write(|tx| {
+        let mut ack = tx.prepare_cached(
+            "UPDATE outbox_delivery SET state = 'acked', acked_at = ?3, state_since = ?3, last_error = NULL,
+                last_error_detail = NULL, last_error_class = NULL
+             WHERE adapter = ?1 AND outbox_id = ?2 AND state <> 'acked'",
+        )?;
+        let mut fail = tx.prepare_cached(
+            "UPDATE outbox_delivery SET state = ?3, attempts = attempts + 1, state_since = ?4, last_error = ?5,
+                last_error_detail = ?6, last_error_class = ?7, next_attempt_ms = ?8
+             WHERE adapter = ?1 AND outbox_id = ?2 AND state <> 'acked'",
+        )?;
+        let mut attempts =
+            tx.prepare_cached("SELECT attempts FROM outbox_delivery WHERE adapter = ?1 AND outbox_id = ?2")?;
+        for (id, o) in results {
+            match o {
+                Outcome::Acked => {
+                    ack.execute(params![adapter, id, now])?;
+                }
+                Outcome::Failed(msg, detail, class) => {
+                    let n: i64 = attempts.query_row(params![adapter, id], |r| r.get(0))?;
+                    let next = now_ms + backoff_ms(opts, n + 1);
+                    let state = if *class == ErrorClass::Auth { "pending" } else { "failed" };
+                    fail.execute(params![
+                        adapter,
+                        id,
+                        state,
+                        now,
+                        msg,
+                        detail,
+                        crate::workstation::enum_code(class),
+                        next
+                    ])?;
+                }
+                Outcome::Quarantined(msg, detail) => {
+                    fail.execute(params![adapter, id, "quarantined", now, msg, detail, "permanent", i64::MAX])?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Runs one sync pass of `adapter` (registered under `name`).
+pub async fn run_once<A: Adapter>(
+    ws: &Workstation,
+    name: &str,
+    adapter: &mut A,
+    opts: &SyncOptions,
+) -> Result<RunReport> {
+    let mut report = RunReport { adapter: name.to_owned(), ..Default::default() };
+    // A previous run killed mid-push left items in 'sending': they may or may not have arrived;
+    // sending them again is safe because the far side dedupes on the key.
+    ws.store().write(|tx| {
+        tx.execute("UPDATE outbox_delivery SET state = 'pending' WHERE adapter = ?1 AND state = 'sending'", [name])?;
+        Ok(())
+    })?;
+    set_adapter(ws, name, "running", None)?;
+    let hello = match adapter.hello().await {
+        Ok(h) => h,
+        Err(e) => {
+            set_adapter(ws, name, if e.class == ErrorClass::Auth { "needs_operator" } else { "degraded" }, Some(&e))?;
+            report.stopped = Some(e.to_string());
+            return Ok(report);
+        }
+    };
+    let mut last_error: Option<AdapterError> = None;
+    let mut batch_size = opts.batch.max(1);
+    if hello.capabilities.push {
+        for _ in 0..opts.max_batches {
+            let batch = next_batch(ws, name, batch_size)?;
+            if batch.is_empty() {
+                break;
+            }
+            let ids: Vec<i64> = batch.iter().map(|c| c.outbox_id).collect();
+            mark(ws, name, &ids, "sending")?;
+            let items: Vec<OutItem> = batch.iter().map(|c| c.item.clone()).collect();
+            report.pushed += items.len() as u64;
+            match adapter.push(&items).await {
+                Ok(rep) => {
+                    let by_key: HashMap<&str, i64> = batch.iter().map(|c| (c.item.key.as_str(), c.outbox_id)).collect();
+                    let mut results: Vec<(i64, Outcome<'_>)> = Vec::with_capacity(batch.len());
+                    let mut answered = std::collections::HashSet::new();
+                    for k in &rep.acked {
+                        if let Some(&id) = by_key.get(k.as_str()) {
+                            if answered.insert(id) {
+                                results.push((id, Outcome::Acked));
+                                report.acked += 1;
+                            }
+                        }
+                    }
+                    for r in &rep.rejected {
+                        let Some(&id) = by_key.get(r.key.as_str()) else { continue };
+                        if !answered.insert(id) {
+                            continue;
+                        }
+                        if r.class == ErrorClass::Permanent {
+                            results.push((id, Outcome::Quarantined(&r.message, &r.detail)));
+                            report.quarantined += 1;
+                        } else {
+                            results.push((id, Outcome::Failed(&r.message, &r.detail, r.class)));
+                            report.failed += 1;
+                        }
+                    }
+                    for c in &batch {
+                        if !answered.contains(&c.outbox_id) {
+                            results.push((c.outbox_id, Outcome::Failed("对端未答复此项", "", ErrorClass::Retryable)));
+                            report.failed += 1;
+                        }
+                    }
+                    settle(ws, name, opts, &results)?;
+                    batch_size = opts.batch.max(1);
+                }
+                Err(e) if e.class == ErrorClass::Permanent && batch.len() > 1 => {
+                    // The far side refused the batch as a whole: one poison item is likely.
+                    // Halve the batch until it is found; the good items go through meanwhile.
+                    mark(ws, name, &ids, "pending")?;
+                    batch_size = (batch.len() / 2).max(1);
+                    last_error = Some(e);
+                }
+                Err(e) => {
+                    let results: Vec<(i64, Outcome<'_>)> = ids
+                        .iter()
+                        .map(|&id| {
+                            let o = if e.class == ErrorClass::Permanent {
+                                Outcome::Quarantined(&e.message, &e.detail)
+                            } else {
+                                Outcome::Failed(&e.message, &e.detail, e.class)
+                            };
+                            (id, o)
+                        })
+                        .collect();
+                    if e.class == ErrorClass::Permanent {
+                        report.quarantined += results.len() as u64;
+                    } else {
+                        report.failed += results.len() as u64;
+                    }
+                    settle(ws, name, opts, &results)?;
+                    let stop = e.class != ErrorClass::Permanent;
+                    last_error = Some(e);
+                    if stop {
+                        // Link down or credentials wrong: don't hammer; the next run retries.
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    if hello.capabilities.pull && last_error.as_ref().is_none_or(|e| e.class != ErrorClass::Auth) {
+        for stream in &hello.streams {
+            match pull_stream(ws, name, adapter, stream, opts, &mut report).await {
+                Ok(()) => {}
+                Err(PullError::Adapter(e)) => {
+                    last_error = Some(e);
+                    break;
+                }
+                Err(PullError::Core(e)) => return Err(e),
+            }
+        }
+        let applied = super::inbox::apply_pending(ws)?;
+        report.applied += applied.applied;
+        report.inbox_failed += applied.failed;
+    }
+    let health = if hello.capabilities.health { adapter.health().await.ok() } else { None };
+    match (&last_error, health) {
+        (Some(e), _) => {
+            let state = if e.class == ErrorClass::Auth { "needs_operator" } else { "degraded" };
+            report.stopped = Some(e.to_string());
+            set_adapter(ws, name, state, Some(e))?;
+        }
+        (None, Some(h)) if h.status != HealthStatus::Ok => {
+            let e = AdapterError::retryable(yc_adapter_sdk::Origin::FarSystem, h.message, "health");
+            set_adapter(ws, name, "degraded", Some(&e))?;
+        }
+        _ => set_adapter(ws, name, "ok", None)?,
+    }
+    Ok(report)
+}
+
+enum PullError {
+    Adapter(AdapterError),
+    Core(CoreError),
+}
+
+impl From<CoreError> for PullError {
+    fn from(e: CoreError) -> Self {
+        Self::Core(e)
+    }
+}
+
+async fn pull_stream<A: Adapter>(
+    ws: &Workstation,
+    name: &str,
+    adapter: &mut A,
+    stream: &str,
+    opts: &SyncOptions,
+    report: &mut RunReport,
+) -> std::result::Result<(), PullError> {
+    for _ in 0..opts.max_batches {
+        let cursor: Option<String> = {
+            let conn = ws.store().reader()?;
+            conn.query_row(
+                "SELECT cursor FROM sync_cursors WHERE adapter = ?1 AND stream = ?2",
+                params![name, stream],
+                |r| r.get(0),
+            )
+            .map(Some)
+            .or_else(|e| {
+                if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(CoreError::from(e)) }
+            })?
+        };
+        let page = adapter.pull(stream, cursor.as_deref(), opts.pull_max).await.map_err(PullError::Adapter)?;
+        let n = page.items.len();
+        let now = stamp(&crate::clock::Clock::System.now());
+        // Items and the cursor that covers them commit together: a crash in between re-pulls
+        // the page, and the inbox's unique key drops the repeats.
+        ws.store().write(|tx| {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO inbox (adapter, stream, key, kind, case_no, occurred_at, source, payload, payload_sha256, received_at, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'received')
+                 ON CONFLICT(adapter, stream, key) DO NOTHING",
+            )?;
+            for it in &page.items {
+                let sha = yc_adapter_sdk::payload_sha256(&it.payload);
+                if it.payload_sha256.as_deref().is_some_and(|h| h != sha) {
+                    tx.prepare_cached(
+                        "INSERT OR IGNORE INTO inbox (adapter, stream, key, kind, case_no, payload, payload_sha256, received_at, state, result)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'rejected', '载荷哈希不符，已拒收')",
+                    )?
+                    .execute(params![name, stream, it.key, it.kind, it.case_no, it.payload.to_string(), sha, now])?;
+                    continue;
+                }
+                let body = serde_json::to_string(&it.payload).map_err(|e| CoreError::Invalid(e.to_string()))?;
+                ins.execute(params![name, stream, it.key, it.kind, it.case_no, it.occurred_at, it.source, body, sha, now])?;
+            }
+            for r in &page.rejected {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO inbox (adapter, stream, key, kind, payload, payload_sha256, received_at, state, result)
+                     VALUES (?1, ?2, ?3, 'rejected', '{}', '', ?4, 'rejected', ?5)",
+                )?
+                .execute(params![name, stream, format!("rejected:{}", r.source), now, format!("{}（{}）", r.message, r.detail)])?;
+            }
+            if let Some(c) = &page.next_cursor {
+                tx.execute(
+                    "INSERT INTO sync_cursors (adapter, stream, cursor, updated_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(adapter, stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+                    params![name, stream, c, now],
+                )?;
+            }
+            Ok(())
+        })?;
+        report.pulled += n as u64;
+        if let Some(c) = &page.next_cursor {
+            // Tell the far side what is safely stored; if this fails, the next pull repeats the
+            // page and the inbox drops the repeats.
+            let _ = adapter.ack(stream, c).await;
+        }
+        if n == 0 || page.next_cursor.is_none() || page.next_cursor == cursor {
+            break;
+        }
+    }
+    Ok(())
+}

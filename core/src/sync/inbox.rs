@@ -1,0 +1,130 @@
+//! Applying what arrived: online applications become cases, catalog versions and calendar years
+//! are imported, department opinions join the case's journal. A failure is kept with its reason
+//! (never dropped) and does not stop the rest.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::case::Role;
+use crate::error::{CoreError, Result};
+use crate::staff::{ALL_DEPARTMENTS, Actor};
+use crate::workstation::{NewCase, Workstation};
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ApplyReport {
+    pub applied: u64,
+    pub failed: u64,
+}
+
+fn system_actor(adapter: &str, role: Role) -> Actor {
+    Actor {
+        id: format!("sync:{adapter}"),
+        name: format!("同步（{adapter}）"),
+        roles: vec![role],
+        departments: vec![ALL_DEPARTMENTS.into()],
+    }
+}
+
+fn apply_one(
+    ws: &Workstation,
+    adapter: &str,
+    kind: &str,
+    case_no: Option<&str>,
+    payload: &serde_json::Value,
+) -> Result<String> {
+    match kind {
+        "application.online" => {
+            let mut req: NewCase = serde_json::from_value(payload.clone())
+                .map_err(|e| CoreError::Invalid(format!("网上申报内容不完整：{e}")))?;
+            req.channel = Some("online".into());
+            let no = ws.new_case(&system_actor(adapter, Role::Clerk), &req)?;
+            Ok(format!("已生成办件 {no}"))
+        }
+        "catalog.version" => {
+            let text = payload
+                .get("catalog")
+                .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_owned))
+                .unwrap_or_default();
+            let v = ws.import_catalog(&system_actor(adapter, Role::Admin), &text)?;
+            Ok(format!("已导入事项目录第 {} 版", v.version))
+        }
+        "calendar.update" => {
+            let text = payload
+                .get("calendar")
+                .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_owned))
+                .unwrap_or_default();
+            let y = ws.import_calendar(&system_actor(adapter, Role::Admin), &text)?;
+            Ok(format!("已导入 {y} 年工作日历"))
+        }
+        "opinion" | "decision" => {
+            let case_no = case_no.ok_or_else(|| CoreError::Invalid("部门意见未注明办件编号".into()))?;
+            ws.record_department_opinion(adapter, case_no, kind, payload)?;
+            Ok(format!("已记入办件 {case_no} 的办理过程"))
+        }
+        other => Err(CoreError::Invalid(format!("未知的入站类型：{other}"))),
+    }
+}
+
+pub fn apply_pending(ws: &Workstation) -> Result<ApplyReport> {
+    let rows: Vec<(i64, String, String, Option<String>, String)> = {
+        let conn = ws.store().reader()?;
+        let mut st =
+            conn.prepare("SELECT id, adapter, kind, case_no, payload FROM inbox WHERE state = 'received' ORDER BY id")?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let mut rep = ApplyReport::default();
+    for (id, adapter, kind, case_no, payload) in rows {
+        let payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
+        let (state, result) = match apply_one(ws, &adapter, &kind, case_no.as_deref(), &payload) {
+            Ok(r) => {
+                rep.applied += 1;
+                ("applied", r)
+            }
+            Err(e) => {
+                rep.failed += 1;
+                ("failed", e.to_string())
+            }
+        };
+        ws.store().write(|tx| {
+            tx.execute("UPDATE inbox SET state = ?2, result = ?3 WHERE id = ?1", params![id, state, result])?;
+            Ok(())
+        })?;
+    }
+    Ok(rep)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InboxRow {
+    pub id: i64,
+    pub adapter: String,
+    pub stream: String,
+    pub key: String,
+    pub kind: String,
+    pub case_no: Option<String>,
+    pub received_at: String,
+    pub state: String,
+    pub result: Option<String>,
+}
+
+pub fn list(ws: &Workstation, state: Option<&str>, limit: usize) -> Result<Vec<InboxRow>> {
+    let conn = ws.store().reader()?;
+    let mut st = conn.prepare_cached(
+        "SELECT id, adapter, stream, key, kind, case_no, received_at, state, result FROM inbox
+         WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![state, i64::try_from(limit).unwrap_or(100)], |r| {
+        Ok(InboxRow {
+            id: r.get(0)?,
+            adapter: r.get(1)?,
+            stream: r.get(2)?,
+            key: r.get(3)?,
+            kind: r.get(4)?,
+            case_no: r.get(5)?,
+            received_at: r.get(6)?,
+            state: r.get(7)?,
+            result: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

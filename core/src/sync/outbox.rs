@@ -1,0 +1,344 @@
+//! The outbox: what must reach far systems, and each adapter's delivery state for it.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use yc_adapter_sdk::{AdapterConfig, OutItem};
+
+use crate::clock::{Clock, stamp};
+use crate::error::{CoreError, Result};
+use crate::journal::{Event, hex};
+use crate::staff::Actor;
+use crate::workstation::Workstation;
+
+/// The stream case events travel on.
+pub const CASES: &str = "cases";
+
+/// Called right after a case event is journaled and projected, inside the same transaction:
+/// the case row and its outbox row commit together or not at all.
+pub fn enqueue(tx: &Transaction<'_>, ev: &Event, workstation: &str) -> Result<()> {
+    let Some(case_no) = ev.case_no.as_deref() else { return Ok(()) };
+    let (department, state, due): (String, String, Option<String>) = tx
+        .prepare_cached("SELECT department, state, due_date FROM cases WHERE case_no = ?1")?
+        .query_row([case_no], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let case_seq: i64 = tx
+        .prepare_cached("SELECT count(*) FROM journal WHERE case_no = ?1 AND seq <= ?2")?
+        .query_row(params![case_no, ev.seq], |r| r.get(0))?;
+    let payload = serde_json::json!({
+        "workstation": workstation,
+        "case_no": case_no,
+        "action": ev.action,
+        "actor": ev.actor,
+        "role": ev.role,
+        "at": ev.at,
+        "reason": ev.reason,
+        "data": ev.payload,
+        "state_after": state,
+        "due_date": due,
+        "department": department,
+        "journal_seq": ev.seq,
+        "journal_hash": hex(&ev.hash),
+    });
+    let sha = yc_adapter_sdk::payload_sha256(&payload);
+    let body = serde_json::to_string(&payload).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    tx.prepare_cached(
+        "INSERT INTO outbox (key, journal_seq, stream, kind, case_no, case_seq, department, occurred_at, payload, payload_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![ev.id, ev.seq, CASES, format!("case.{}", ev.action), case_no, case_seq, department, ev.at, body, sha])?;
+    let outbox_id = tx.last_insert_rowid();
+    route(tx, outbox_id, CASES, Some(&department), &ev.at)
+}
+
+fn matches(list: &str, value: Option<&str>) -> bool {
+    let items: Vec<String> = serde_json::from_str(list).unwrap_or_default();
+    items.iter().any(|i| i == "*" || Some(i.as_str()) == value)
+}
+
+/// A delivery row for every enabled adapter subscribed to the item's stream and department.
+fn route(tx: &Transaction<'_>, outbox_id: i64, stream: &str, department: Option<&str>, at: &str) -> Result<()> {
+    let mut st = tx.prepare_cached("SELECT name, streams, departments FROM adapters WHERE enabled = 1")?;
+    let targets: Vec<String> = st
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+        .filter_map(std::result::Result::ok)
+        .filter(|(_, s, d)| matches(s, Some(stream)) && matches(d, department))
+        .map(|(n, _, _)| n)
+        .collect();
+    let mut ins = tx.prepare_cached(
+        "INSERT OR IGNORE INTO outbox_delivery (adapter, outbox_id, state, state_since) VALUES (?1, ?2, 'pending', ?3)",
+    )?;
+    for name in targets {
+        ins.execute(params![name, outbox_id, at])?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AdapterRegistration {
+    pub config: AdapterConfig,
+    /// Outbox streams routed to this adapter; `["*"]` = all.
+    pub streams: Vec<String>,
+    /// Departments routed to this adapter (a vertical department's own system gets only its
+    /// cases); `["*"]` = all.
+    pub departments: Vec<String>,
+    /// Also queue everything already in the outbox (a new platform link that must catch up).
+    pub backfill: bool,
+}
+
+/// Registers (or re-configures) an adapter. Admin only.
+pub fn register_adapter(ws: &Workstation, by: &Actor, reg: &AdapterRegistration) -> Result<()> {
+    by.require_role(crate::case::Role::Admin, "配置同步适配器")?;
+    let name = reg.config.name.trim();
+    if name.is_empty() {
+        return Err(CoreError::Invalid("适配器名称不能为空".into()));
+    }
+    let now = stamp(&ws.clock().now());
+    let config = serde_json::to_string(&reg.config).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let kind = crate::workstation::enum_code(&reg.config.kind);
+    let streams = serde_json::to_string(&reg.streams).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let depts = serde_json::to_string(&reg.departments).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    ws.store().write(|tx| {
+        tx.execute(
+            "INSERT INTO adapters (name, kind, config, streams, departments, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, config = excluded.config, streams = excluded.streams,
+                 departments = excluded.departments, enabled = 1",
+            params![name, kind, config, streams, depts, now],
+        )?;
+        if reg.backfill {
+            let mut st = tx.prepare("SELECT id, stream, department FROM outbox ORDER BY id")?;
+            let rows: Vec<(i64, String, Option<String>)> =
+                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+            for (id, stream, dept) in rows {
+                if matches(&streams, Some(&stream)) && matches(&depts, dept.as_deref()) {
+                    tx.prepare_cached(
+                        "INSERT OR IGNORE INTO outbox_delivery (adapter, outbox_id, state, state_since) VALUES (?1, ?2, 'pending', ?3)",
+                    )?
+                    .execute(params![name, id, now])?;
+                }
+            }
+        }
+        crate::journal::append(
+            tx,
+            crate::journal::NewEvent {
+                case_no: None,
+                actor: &by.id,
+                role: crate::case::Role::Admin.code(),
+                action: "sync.adapter",
+                at: ws.clock().now(),
+                payload: serde_json::json!({ "name": name, "kind": kind, "streams": reg.streams, "departments": reg.departments }),
+                reason: None,
+            },
+        )?;
+        Ok(())
+    })
+}
+
+pub fn adapter_config(ws: &Workstation, name: &str) -> Result<AdapterConfig> {
+    let conn = ws.store().reader()?;
+    let cfg: Option<String> =
+        conn.query_row("SELECT config FROM adapters WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+    let cfg = cfg.ok_or_else(|| CoreError::Invalid(format!("没有名为 {name} 的同步适配器")))?;
+    serde_json::from_str(&cfg).map_err(|e| CoreError::Invalid(format!("适配器 {name} 配置损坏：{e}")))
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Backlog {
+    pub pending: i64,
+    pub sending: i64,
+    pub sent: i64,
+    pub acked: i64,
+    pub failed: i64,
+    pub quarantined: i64,
+    pub discarded: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AdapterStatus {
+    pub name: String,
+    pub kind: String,
+    pub enabled: bool,
+    pub state: String,
+    pub streams: Vec<String>,
+    pub departments: Vec<String>,
+    pub last_run_at: Option<String>,
+    pub last_success_at: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_class: Option<String>,
+    pub last_error_at: Option<String>,
+    pub backlog: Backlog,
+    /// The oldest item not yet acknowledged: users lose trust when "sending" lasts forever.
+    pub oldest_unacked_since: Option<String>,
+    pub inbox_received: i64,
+    pub inbox_failed: i64,
+}
+
+pub fn status(ws: &Workstation) -> Result<Vec<AdapterStatus>> {
+    let conn = ws.store().reader()?;
+    let mut st = conn.prepare(
+        "SELECT name, kind, enabled, state, streams, departments, last_run_at, last_success_at, last_error,
+                last_error_class, last_error_at FROM adapters ORDER BY name",
+    )?;
+    let mut out: Vec<AdapterStatus> = st
+        .query_map([], |r| {
+            Ok(AdapterStatus {
+                name: r.get(0)?,
+                kind: r.get(1)?,
+                enabled: r.get(2)?,
+                state: r.get(3)?,
+                streams: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+                departments: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
+                last_run_at: r.get(6)?,
+                last_success_at: r.get(7)?,
+                last_error: r.get(8)?,
+                last_error_class: r.get(9)?,
+                last_error_at: r.get(10)?,
+                backlog: Backlog::default(),
+                oldest_unacked_since: None,
+                inbox_received: 0,
+                inbox_failed: 0,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for a in &mut out {
+        let mut q =
+            conn.prepare_cached("SELECT state, count(*) FROM outbox_delivery WHERE adapter = ?1 GROUP BY state")?;
+        let rows = q.query_map([&a.name], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (s, n) = row?;
+            let b = &mut a.backlog;
+            match s.as_str() {
+                "pending" => b.pending = n,
+                "sending" => b.sending = n,
+                "sent" => b.sent = n,
+                "acked" => b.acked = n,
+                "failed" => b.failed = n,
+                "quarantined" => b.quarantined = n,
+                _ => b.discarded = n,
+            }
+        }
+        a.oldest_unacked_since = conn
+            .prepare_cached(
+                "SELECT min(o.occurred_at) FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id
+                 WHERE d.adapter = ?1 AND d.state NOT IN ('acked', 'discarded')",
+            )?
+            .query_row([&a.name], |r| r.get(0))?;
+        let (recv, failed): (i64, i64) = conn.prepare_cached(
+            "SELECT count(*), coalesce(sum(state = 'failed' OR state = 'rejected'), 0) FROM inbox WHERE adapter = ?1",
+        )?
+        .query_row([&a.name], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        a.inbox_received = recv;
+        a.inbox_failed = failed;
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliveryRow {
+    pub adapter: String,
+    pub outbox_id: i64,
+    pub key: String,
+    pub kind: String,
+    pub case_no: Option<String>,
+    pub case_seq: i64,
+    pub state: String,
+    pub attempts: i64,
+    pub state_since: String,
+    pub last_error: Option<String>,
+    pub last_error_detail: Option<String>,
+    pub last_error_class: Option<String>,
+}
+
+/// Items in quarantine (or in `state`), with the far side's reply.
+pub fn deliveries(ws: &Workstation, adapter: Option<&str>, state: &str, limit: usize) -> Result<Vec<DeliveryRow>> {
+    let conn = ws.store().reader()?;
+    let mut st = conn.prepare_cached(
+        "SELECT d.adapter, d.outbox_id, o.key, o.kind, o.case_no, o.case_seq, d.state, d.attempts, d.state_since,
+                d.last_error, d.last_error_detail, d.last_error_class
+         FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id
+         WHERE d.state = ?1 AND (?2 IS NULL OR d.adapter = ?2) ORDER BY d.outbox_id LIMIT ?3",
+    )?;
+    let rows = st.query_map(params![state, adapter, i64::try_from(limit).unwrap_or(100)], |r| {
+        Ok(DeliveryRow {
+            adapter: r.get(0)?,
+            outbox_id: r.get(1)?,
+            key: r.get(2)?,
+            kind: r.get(3)?,
+            case_no: r.get(4)?,
+            case_seq: r.get(5)?,
+            state: r.get(6)?,
+            attempts: r.get(7)?,
+            state_since: r.get(8)?,
+            last_error: r.get(9)?,
+            last_error_detail: r.get(10)?,
+            last_error_class: r.get(11)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// An admin sends a quarantined item again (after the far side or the data was fixed), or
+/// discards it. Both are journaled; a discarded item stays in the outbox for the audit trail.
+pub fn resolve_quarantine(
+    ws: &Workstation,
+    by: &Actor,
+    adapter: &str,
+    outbox_id: i64,
+    retry: bool,
+    reason: Option<&str>,
+) -> Result<()> {
+    by.require_role(crate::case::Role::Admin, if retry { "重试隔离项" } else { "丢弃隔离项" })?;
+    if !retry && reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(CoreError::Missing { action: "丢弃隔离项".into(), field: "理由".into() });
+    }
+    let now = ws.clock().now();
+    ws.store().write(|tx| {
+        let n = tx.execute(
+            "UPDATE outbox_delivery SET state = ?3, attempts = CASE WHEN ?4 THEN 0 ELSE attempts END,
+                next_attempt_ms = 0, state_since = ?5
+             WHERE adapter = ?1 AND outbox_id = ?2 AND state = 'quarantined'",
+            params![adapter, outbox_id, if retry { "pending" } else { "discarded" }, retry, stamp(&now)],
+        )?;
+        if n == 0 {
+            return Err(CoreError::Invalid(format!("适配器 {adapter} 没有隔离中的第 {outbox_id} 项")));
+        }
+        crate::journal::append(
+            tx,
+            crate::journal::NewEvent {
+                case_no: None,
+                actor: &by.id,
+                role: crate::case::Role::Admin.code(),
+                action: if retry { "sync.retry" } else { "sync.discard" },
+                at: now,
+                payload: serde_json::json!({ "adapter": adapter, "outbox_id": outbox_id }),
+                reason,
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// Real time in unix milliseconds, for backoff (the case clock may be frozen in a demo).
+pub(crate) fn now_ms() -> i64 {
+    Clock::System.now().timestamp_millis()
+}
+
+pub(crate) fn to_out_item(
+    key: String,
+    stream: String,
+    case_no: Option<String>,
+    case_seq: i64,
+    kind: String,
+    occurred_at: String,
+    payload: &str,
+    sha: String,
+) -> OutItem {
+    OutItem {
+        key,
+        stream,
+        case_no,
+        seq: u64::try_from(case_seq).unwrap_or(0),
+        kind,
+        occurred_at,
+        payload: serde_json::from_str(payload).unwrap_or(serde_json::Value::Null),
+        payload_sha256: sha,
+    }
+}

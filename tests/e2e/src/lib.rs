@@ -1,0 +1,240 @@
+//! A minimal W3C WebDriver client over plain HTTP (tauri-driver on 127.0.0.1), and the harness
+//! that starts tauri-driver and the app. No browser is downloaded: WebKitWebDriver drives the
+//! app's own WebKitGTK webview.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+pub type Result<T> = std::result::Result<T, String>;
+
+/// Workspace root (tests/e2e/../..).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+}
+
+/// The app binary: `YC_DESKTOP_BIN`, else the desktop target dir's debug build.
+pub fn app_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("YC_DESKTOP_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    target.join("debug/yc-desktop")
+}
+
+pub fn screenshot_dir() -> PathBuf {
+    let d = root().join("target/e2e-screenshots");
+    std::fs::create_dir_all(&d).expect("screenshot dir");
+    d
+}
+
+/// tauri-driver running on a free port; killed on drop.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Driver {
+    pub fn start(env: &[(&str, &Path)]) -> Result<Self> {
+        let port = free_port()?;
+        let bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
+        let native_port = free_port()?;
+        let mut cmd = Command::new(&bin);
+        cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().map_err(|e| format!("cannot start {bin} (cargo install tauri-driver --locked): {e}"))?;
+        let d = Driver { child, port };
+        let until = Instant::now() + TIMEOUT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > until {
+                return Err("tauri-driver did not listen".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(d)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+pub struct Session {
+    base: String,
+    pub id: String,
+}
+
+fn send(method: &str, url: &str, body: Option<Value>) -> Result<Value> {
+    let req = ureq::request(method, url).timeout(Duration::from_secs(120));
+    let resp = match body {
+        Some(b) => req.send_json(b),
+        None => req.call(),
+    };
+    let resp = match resp {
+        Ok(r) => r,
+        Err(ureq::Error::Status(code, r)) => {
+            let v: Value = r.into_json().unwrap_or(Value::Null);
+            return Err(format!("{method} {url} → {code}: {}", v["value"]["message"].as_str().unwrap_or("")));
+        }
+        Err(e) => return Err(format!("{method} {url}: {e}")),
+    };
+    let v: Value = resp.into_json().map_err(|e| e.to_string())?;
+    Ok(v["value"].clone())
+}
+
+#[derive(Clone, Debug)]
+pub struct El(pub String);
+
+impl Session {
+    /// Launches the app with `args` (a new process per session).
+    pub fn new(driver: &Driver, app: &Path, args: &[String]) -> Result<Self> {
+        let base = format!("http://127.0.0.1:{}", driver.port);
+        let caps = json!({
+            "capabilities": { "alwaysMatch": {
+                "browserName": "wry",
+                "tauri:options": { "application": app, "args": args }
+            }}
+        });
+        let v = send("POST", &format!("{base}/session"), Some(caps))?;
+        let id = v["sessionId"].as_str().ok_or("no session id")?.to_owned();
+        Ok(Self { base, id })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/session/{}{}", self.base, self.id, path)
+    }
+
+    pub fn set_window(&self, w: u32, h: u32) -> Result<()> {
+        send("POST", &self.url("/window/rect"), Some(json!({ "width": w, "height": h }))).map(|_| ())
+    }
+
+    pub fn find_all(&self, css: &str) -> Result<Vec<El>> {
+        let v = send("POST", &self.url("/elements"), Some(json!({ "using": "css selector", "value": css })))?;
+        Ok(v.as_array()
+            .map(|a| a.iter().filter_map(|e| e[ELEMENT_KEY].as_str().map(|s| El(s.to_owned()))).collect())
+            .unwrap_or_default())
+    }
+
+    /// Polls until `css` matches a displayed element (the UI renders asynchronously).
+    pub fn wait(&self, css: &str) -> Result<El> {
+        let until = Instant::now() + TIMEOUT;
+        loop {
+            for e in self.find_all(css)? {
+                if self.displayed(&e).unwrap_or(false) {
+                    return Ok(e);
+                }
+            }
+            if Instant::now() > until {
+                let _ = self.screenshot(&format!("FAILED-wait-{}", sanitize(css)));
+                return Err(format!("timed out waiting for {css}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Polls until the text of `css` contains `needle`; returns the text.
+    pub fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
+        let until = Instant::now() + TIMEOUT;
+        loop {
+            for e in self.find_all(css)? {
+                let t = self.text(&e).unwrap_or_default();
+                if t.contains(needle) {
+                    return Ok(t);
+                }
+            }
+            if Instant::now() > until {
+                let _ = self.screenshot(&format!("FAILED-text-{}", sanitize(css)));
+                return Err(format!("timed out waiting for {css} to contain 「{needle}」"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn displayed(&self, e: &El) -> Result<bool> {
+        Ok(send("GET", &self.url(&format!("/element/{}/displayed", e.0)), None)?.as_bool().unwrap_or(false))
+    }
+
+    pub fn click(&self, css: &str) -> Result<()> {
+        let e = self.wait(css)?;
+        self.click_el(&e)
+    }
+
+    pub fn click_el(&self, e: &El) -> Result<()> {
+        send("POST", &self.url(&format!("/element/{}/click", e.0)), Some(json!({}))).map(|_| ())
+    }
+
+    pub fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        let e = self.wait(css)?;
+        send("POST", &self.url(&format!("/element/{}/clear", e.0)), Some(json!({})))?;
+        send("POST", &self.url(&format!("/element/{}/value", e.0)), Some(json!({ "text": text }))).map(|_| ())
+    }
+
+    pub fn text(&self, e: &El) -> Result<String> {
+        Ok(send("GET", &self.url(&format!("/element/{}/text", e.0)), None)?.as_str().unwrap_or("").to_owned())
+    }
+
+    pub fn attr(&self, e: &El, name: &str) -> Result<Option<String>> {
+        Ok(send("GET", &self.url(&format!("/element/{}/attribute/{name}", e.0)), None)?.as_str().map(str::to_owned))
+    }
+
+    pub fn exec(&self, script: &str, args: Value) -> Result<Value> {
+        send("POST", &self.url("/execute/sync"), Some(json!({ "script": script, "args": args })))
+    }
+
+    /// Saves target/e2e-screenshots/NAME.png and returns its path.
+    pub fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let v = send("GET", &self.url("/screenshot"), None)?;
+        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or("")).map_err(|e| e.to_string())?;
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).map_err(|e| e.to_string())?;
+        Ok(path)
+    }
+
+    pub fn close(self) -> Result<()> {
+        send("DELETE", &format!("{}/session/{}", self.base, self.id), None).map(|_| ())
+    }
+}
+
+fn sanitize(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+}
+
+/// Resident set size of a process, in KiB (from /proc).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    s.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Pids whose command line contains every needle.
+pub fn pids_with(needles: &[&str]) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir("/proc") else { return out };
+    for e in rd.flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(cmd) = std::fs::read(format!("/proc/{pid}/cmdline")) else { continue };
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        if needles.iter().all(|n| cmd.contains(n)) {
+            out.push(pid);
+        }
+    }
+    out
+}

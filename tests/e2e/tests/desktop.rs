@@ -1,0 +1,204 @@
+//! The clerk's day in the real window: log in, file a 承诺件, accept → review → decide across three
+//! staff accounts, see the state and the journal update, a refusal shown in Chinese, a wrong ID
+//! flagged before submit. Screenshots of each main screen go to target/e2e-screenshots/.
+//!
+//! Needs a display (run under `xvfb-run`), tauri-driver and WebKitWebDriver; see docs/desktop.md.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use yc_e2e::{Driver, Session, app_binary, root};
+
+const PASSWORD: &str = "yc123456";
+const ENTER: &str = "\u{E007}";
+
+struct Env {
+    _tmp: PathBuf,
+    data: PathBuf,
+    xdg: Vec<(&'static str, PathBuf)>,
+}
+
+fn fresh_env(name: &str) -> Env {
+    let tmp = root().join("target/e2e-tmp").join(name);
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).expect("tmp dir");
+    // Window state and the webview's storage go to throw-away dirs: each run starts clean.
+    let xdg = vec![
+        ("XDG_CONFIG_HOME", tmp.join("config")),
+        ("XDG_DATA_HOME", tmp.join("data-home")),
+        ("XDG_CACHE_HOME", tmp.join("cache")),
+        ("YC_NO_TRAY", tmp.clone()),
+    ];
+    Env { data: tmp.join("store"), _tmp: tmp, xdg }
+}
+
+fn start(env: &Env, extra: &[&str]) -> (Driver, Session) {
+    let vars: Vec<(&str, &std::path::Path)> = env.xdg.iter().map(|(k, v)| (*k, v.as_path())).collect();
+    let driver = Driver::start(&vars).expect("tauri-driver");
+    let mut args = vec!["--data".to_owned(), env.data.display().to_string()];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let s = Session::new(&driver, &app_binary(), &args).expect("app session");
+    let _ = s.set_window(1366, 768);
+    (driver, s)
+}
+
+fn login(s: &Session, id: &str) {
+    s.click("[data-test=login-account]").unwrap();
+    s.click(&format!("li[data-test=staff-{id}]")).unwrap();
+    s.type_into("[data-test=login-password] input", PASSWORD).unwrap();
+    s.click("[data-test=login-submit]").unwrap();
+    s.wait("[data-test=current-user]").unwrap();
+}
+
+fn logout(s: &Session) {
+    s.click("[data-test=logout]").unwrap();
+    s.wait("[data-test=login-submit]").unwrap();
+}
+
+/// Finds the case through the work list's search box and opens it with the keyboard.
+fn open_case(s: &Session, no: &str) {
+    s.click("[data-test=nav-work]").unwrap();
+    s.type_into("[data-test=work-search] input", no).unwrap();
+    let row = s.wait(&format!("[data-case='{no}']")).unwrap();
+    s.click_el(&row).unwrap();
+    let list = s.wait("[data-test=case-list]").unwrap();
+    s.exec("arguments[0].focus()", serde_json::json!([{ "element-6066-11e4-a52e-4f735466cecf": list.0 }])).unwrap();
+    s.exec(
+        "arguments[0].dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))",
+        serde_json::json!([{ "element-6066-11e4-a52e-4f735466cecf": list.0 }]),
+    )
+    .unwrap();
+    s.wait_text("[data-test=case-no]", no).unwrap();
+}
+
+fn act(s: &Session, code: &str) {
+    s.click(&format!("[data-action={code}]")).unwrap();
+    s.click("[data-test=act-confirm]").unwrap();
+}
+
+#[test]
+fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
+    let env = fresh_env("scenario");
+    let t0 = Instant::now();
+    let (_driver, s) = start(&env, &["--demo", "--demo-cases", "120"]);
+    s.wait("[data-test=login-submit]").unwrap();
+    eprintln!("login screen after {:?} (includes creating the demo store)", t0.elapsed());
+    s.screenshot("01-login").unwrap();
+
+    // 工作台
+    login(&s, "zhangwei");
+    s.wait("[data-test=case-row]").unwrap();
+    s.wait("[data-test=count-red]").unwrap();
+    s.screenshot("02-worklist").unwrap();
+
+    // 收件: find the item by pinyin initials (食品经营许可 = spjyxk).
+    s.click("[data-test=nav-intake]").unwrap();
+    s.type_into("[data-test=item-search] input", "spjy").unwrap();
+    s.click("[data-item='11440300MB2C95374M000102003000000']").unwrap();
+
+    // A credit code with a wrong check character is flagged before anything is submitted.
+    let good = yc_core::ids::make_credit_code("91440300MA5FAB7C1").expect("credit code");
+    let last = good.chars().last().unwrap();
+    let bad = format!("{}{}", &good[..17], if last == '0' { '1' } else { '0' });
+    s.type_into("[data-test=applicant-id] input", &bad).unwrap();
+    s.type_into("[data-test=applicant-name] input", "示范区味美餐饮有限公司").unwrap();
+    let err = s.wait_text("[data-test=id-error]", "校验").unwrap();
+    assert!(err.contains("统一社会信用代码") || err.contains("校验位"), "{err}");
+    let next = s.wait("[data-test=intake-next]").unwrap();
+    assert!(s.attr(&next, "disabled").unwrap().is_some(), "Next must stay disabled on a wrong ID");
+    s.screenshot("03-intake-wrong-id").unwrap();
+
+    s.type_into("[data-test=applicant-id] input", &good).unwrap();
+    s.wait_text("[data-test=id-check]", "校验通过").unwrap();
+    s.type_into("[data-test=applicant-phone] input", "13800138000").unwrap();
+    s.click("[data-test=intake-next]").unwrap();
+    s.wait("[data-test=materials-check]").unwrap();
+    s.screenshot("04-intake-materials").unwrap();
+    s.click("[data-test=intake-next]").unwrap();
+    s.wait("[data-test=intake-confirm]").unwrap();
+    s.click("[data-test=intake-submit]").unwrap();
+    let el = s.wait("[data-test=filed-case-no]").unwrap();
+    let case_no = s.text(&el).unwrap();
+    assert!(case_no.starts_with("440399-W01-"), "{case_no}");
+    s.screenshot("05-intake-done").unwrap();
+
+    // It is in the work list, and the clerk accepts it.
+    open_case(&s, &case_no);
+    s.wait_text("[data-test=case-state]", "已申请").unwrap();
+    act(&s, "accept");
+    s.wait_text("[data-test=case-state]", "已受理").unwrap();
+    s.wait_text("[data-test=journal]", "受理").unwrap();
+    s.screenshot("06-case-accepted").unwrap();
+    logout(&s);
+
+    // The reviewer starts the review.
+    login(&s, "lina");
+    open_case(&s, &case_no);
+    act(&s, "start_review");
+    s.wait_text("[data-test=case-state]", "审查中").unwrap();
+    logout(&s);
+
+    // The decider: a refusal without legal basis is refused by the core, in Chinese.
+    login(&s, "wangqiang");
+    open_case(&s, &case_no);
+    s.click("[data-action=deny]").unwrap();
+    s.type_into("[data-test=act-reason] textarea", "经营场所不符合要求").unwrap();
+    s.click("[data-test=act-confirm]").unwrap();
+    let refusal = s.wait_text("[data-test=act-error]", "必须填写").unwrap();
+    assert!(refusal.contains("不予许可"), "{refusal}");
+    s.screenshot("07-refusal").unwrap();
+    s.exec("document.querySelector('[data-test=act-dialog] .el-dialog__headerbtn, .el-dialog__headerbtn').click()", serde_json::json!([])).unwrap();
+    act(&s, "approve");
+    s.wait_text("[data-test=case-state]", "准予许可").unwrap();
+    let journal = s.wait_text("[data-test=journal]", "准予许可").unwrap();
+    for step in ["申请收件", "受理", "审查", "准予许可"] {
+        assert!(journal.contains(step), "journal lacks {step}: {journal}");
+    }
+    s.screenshot("08-case-approved").unwrap();
+
+    // 事项 and 设置
+    s.click("[data-test=nav-catalog]").unwrap();
+    s.type_into("[data-test=catalog-search] input", "spjy").unwrap();
+    s.click("[data-item='11440300MB2C95374M000102003000000']").unwrap();
+    s.wait_text("[data-test=doc-text]", "食品经营许可").unwrap();
+    s.screenshot("09-catalog").unwrap();
+    s.click("[data-test=nav-settings]").unwrap();
+    s.wait_text(".settings", "440399").unwrap();
+    s.screenshot("10-settings").unwrap();
+
+    // Screen lock: commands refuse until the same person unlocks.
+    s.click("[data-test=lock]").unwrap();
+    s.wait("[data-test=lock-screen]").unwrap();
+    s.type_into("[data-test=unlock-password] input", "wrong").unwrap();
+    s.click("[data-test=unlock-submit]").unwrap();
+    s.wait_text("[data-test=unlock-error]", "密码错误").unwrap();
+    s.screenshot("11-locked").unwrap();
+    s.type_into("[data-test=unlock-password] input", PASSWORD).unwrap();
+    s.click("[data-test=unlock-submit]").unwrap();
+    s.wait_text("[data-test=current-user]", "王强").unwrap();
+    s.close().unwrap();
+}
+
+#[test]
+fn half_filled_intake_survives_a_restart() {
+    let env = fresh_env("draft");
+    {
+        let (_d, s) = start(&env, &["--demo", "--demo-cases", "20"]);
+        login(&s, "zhangwei");
+        s.click("[data-test=nav-intake]").unwrap();
+        s.type_into("[data-test=item-search] input", "jzz").unwrap();
+        s.click("[data-item='1144030000749607XE000107001000000']").unwrap();
+        s.type_into("[data-test=applicant-name] input", "陈晓明").unwrap();
+        // The draft is written on every change, before the window closes.
+        let saved = s.exec("return localStorage.getItem('yc.intake.draft.zhangwei')", serde_json::json!([])).unwrap();
+        assert!(saved.as_str().is_some_and(|d| d.contains("陈晓明")), "{saved}");
+        s.close().unwrap();
+    }
+    let (_d, s) = start(&env, &[]);
+    login(&s, "zhangwei");
+    s.click("[data-test=nav-intake]").unwrap();
+    s.wait("[data-test=draft-restored]").unwrap();
+    let v = s.exec("return document.querySelector('[data-test=applicant-name] input').value", serde_json::json!([])).unwrap();
+    assert_eq!(v.as_str(), Some("陈晓明"));
+    s.close().unwrap();
+}

@@ -1,0 +1,15 @@
+import { createRouter, createWebHashHistory } from "vue-router";
+import WorkbenchView from "./views/WorkbenchView.vue";
+
+// Hash history: the app is served from the bundle, never from a server that could rewrite paths.
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes: [
+    { path: "/", redirect: "/work" },
+    { path: "/work", name: "work", component: WorkbenchView },
+    { path: "/case/:no", name: "case", component: () => import("./views/CaseView.vue"), props: true },
+    { path: "/intake", name: "intake", component: () => import("./views/IntakeView.vue") },
+    { path: "/catalog", name: "catalog", component: () => import("./views/CatalogView.vue") },
+    { path: "/settings", name: "settings", component: () => import("./views/SettingsView.vue") },
+  ],
+});

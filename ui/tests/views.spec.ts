@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { mount } from "@vue/test-utils";
+import { createMemoryHistory, createRouter } from "vue-router";
+import { flush, global, mockShell } from "./helpers";
+import { detail, item } from "./fixtures";
+import LoginView from "../src/views/LoginView.vue";
+import CaseView from "../src/views/CaseView.vue";
+import IntakeView from "../src/views/IntakeView.vue";
+import { session } from "../src/session";
+import { saveDraft, emptyDraft, loadDraft } from "../src/draft";
+
+function router() {
+  return createRouter({ history: createMemoryHistory(), routes: [{ path: "/:p(.*)*", component: { template: "<div/>" } }] });
+}
+
+describe("LoginView", () => {
+  it("shows the core's Chinese message for a wrong password", async () => {
+    mockShell({
+      list_staff: () => [{ id: "zhangwei", name: "张伟", roles_zh: ["受理员"] }],
+      login: () => {
+        throw { kind: "WrongPassword", message: "密码错误" };
+      },
+    });
+    const w = mount(LoginView, { global });
+    await flush();
+    (w.vm as unknown as { account: string }).account = "zhangwei";
+    await w.get("[data-test=login-password] input").setValue("bad");
+    await w.get("form").trigger("submit");
+    await flush();
+    expect(w.get("[data-test=login-error]").text()).toContain("密码错误");
+    expect(session.actor).toBeNull();
+  });
+});
+
+describe("CaseView", () => {
+  it("a refused action shows the core's reason in Chinese and keeps the dialog open", async () => {
+    session.actor = { id: "wangqiang", name: "王强", roles: ["decider"], departments: ["*"] };
+    const calls = mockShell({
+      case_detail: () => detail(),
+      act: () => {
+        throw { kind: "Missing", message: "「不予许可」必须填写法律依据" };
+      },
+    });
+    const w = mount(CaseView, { props: { no: "440305-W01-20261123-00001" }, global: { plugins: [...global.plugins, router()] }, attachTo: document.body });
+    await flush();
+    await w.get("[data-action=deny]").trigger("click");
+    await flush();
+    (document.querySelector("[data-test=act-confirm]") as HTMLElement).click();
+    await flush();
+    expect(calls).toContain("act");
+    expect(document.querySelector("[data-test=act-error]")?.textContent).toContain("必须填写法律依据");
+    w.unmount();
+  });
+});
+
+describe("IntakeView", () => {
+  const shell = () =>
+    mockShell({
+      catalog_items: () => [item],
+      check_id: (a) =>
+        String(a.number).endsWith("5")
+          ? { kind: "ResidentId", normalized: a.number, valid: true, error: null, overridable: false, birth_date: "1990-05-17" }
+          : { kind: "ResidentId", normalized: a.number, valid: false, error: "身份证号校验位错误：应为 5，实为 4", overridable: false, birth_date: null },
+      reusable_materials: () => [],
+    });
+
+  it("flags a wrong ID number before submit and keeps Next disabled", async () => {
+    session.actor = { id: "zhangwei", name: "张伟", roles: ["clerk"], departments: ["*"] };
+    shell();
+    saveDraft("zhangwei", { ...emptyDraft(), itemCode: "SPJY", step: 1 });
+    const w = mount(IntakeView, { global: { plugins: [...global.plugins, router()] } });
+    await flush();
+    await w.get("[data-test=applicant-id] input").setValue("440305199005171234");
+    await w.get("[data-test=applicant-name] input").setValue("王芳");
+    await flush();
+    expect(w.get("[data-test=id-error]").text()).toContain("校验位错误");
+    expect(w.get("[data-test=intake-next]").attributes("disabled")).toBeDefined();
+    await w.get("[data-test=applicant-id] input").setValue("440305199005171235");
+    await flush();
+    expect(w.find("[data-test=id-error]").exists()).toBe(false);
+    expect(w.get("[data-test=intake-next]").attributes("disabled")).toBeUndefined();
+  });
+
+  it("restores a half-filled intake and saves every change", async () => {
+    session.actor = { id: "zhangwei", name: "张伟", roles: ["clerk"], departments: ["*"] };
+    shell();
+    saveDraft("zhangwei", { ...emptyDraft(), itemCode: "SPJY", step: 1, applicantName: "王芳" });
+    const w = mount(IntakeView, { global: { plugins: [...global.plugins, router()] } });
+    await flush();
+    expect(w.find("[data-test=draft-restored]").exists()).toBe(true);
+    expect((w.get("[data-test=applicant-name] input").element as HTMLInputElement).value).toBe("王芳");
+    await w.get("[data-test=applicant-phone] input").setValue("13800000000");
+    await flush();
+    expect(loadDraft("zhangwei")?.phone).toBe("13800000000");
+  });
+});
