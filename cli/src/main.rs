@@ -101,6 +101,9 @@ struct SyncArgs {
     /// Items per push
     #[arg(long, default_value_t = 500)]
     batch: usize,
+    /// First retry delay in milliseconds (doubles per attempt, capped at 5 minutes)
+    #[arg(long, default_value_t = 2000)]
+    backoff_ms: u64,
 }
 
 #[derive(Subcommand)]
@@ -387,7 +390,11 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             return match &a.cmd {
                 Some(c) => sync::command(&ws, &cli.actor, c, out),
                 None => {
-                    let opts = yc_core::sync::SyncOptions { batch: a.batch, ..Default::default() };
+                    let opts = yc_core::sync::SyncOptions {
+                        batch: a.batch,
+                        backoff_base_ms: a.backoff_ms,
+                        ..Default::default()
+                    };
                     sync::run(&ws, a.adapter.as_deref(), a.once, a.interval, &opts, out)
                 }
             };

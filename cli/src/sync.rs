@@ -83,7 +83,14 @@ fn build(cfg: &AdapterConfig) -> Result<BoxedAdapter, AdapterError> {
 }
 
 /// One pass over the named adapter (or all enabled ones).
-pub fn run(ws: &Workstation, adapter: Option<&str>, once: bool, interval: u64, opts: &SyncOptions, out: &Out) -> Result<ExitCode> {
+pub fn run(
+    ws: &Workstation,
+    adapter: Option<&str>,
+    once: bool,
+    interval: u64,
+    opts: &SyncOptions,
+    out: &Out,
+) -> Result<ExitCode> {
     let rt = runtime()?;
     let names: Vec<String> = match adapter {
         Some(a) => vec![a.to_owned()],
@@ -100,6 +107,7 @@ pub fn run(ws: &Workstation, adapter: Option<&str>, once: bool, interval: u64, o
                 let mut a = match build(&cfg) {
                     Ok(a) => a,
                     Err(e) => {
+                        yc_core::sync::engine::record_start_failure(ws, name, &e)?;
                         return Ok::<_, yc_core::CoreError>(yc_core::sync::RunReport {
                             adapter: name.clone(),
                             stopped: Some(e.to_string()),
@@ -197,17 +205,32 @@ pub fn command(ws: &Workstation, actor: &str, cmd: &SyncCmd, out: &Out) -> Resul
         }
         SyncCmd::Quarantine(QuarantineCmd::Retry { adapter, outbox_id }) => {
             outbox::resolve_quarantine(ws, &ws.actor(actor)?, adapter, *outbox_id, true, None)?;
-            out.value(&serde_json::json!({ "retried": outbox_id }), || format!("已放回发送队列：{adapter} #{outbox_id}"));
+            out.value(&serde_json::json!({ "retried": outbox_id }), || {
+                format!("已放回发送队列：{adapter} #{outbox_id}")
+            });
         }
         SyncCmd::Quarantine(QuarantineCmd::Discard { adapter, outbox_id, reason }) => {
             outbox::resolve_quarantine(ws, &ws.actor(actor)?, adapter, *outbox_id, false, Some(reason))?;
-            out.value(&serde_json::json!({ "discarded": outbox_id }), || format!("已丢弃（留档）：{adapter} #{outbox_id}"));
+            out.value(&serde_json::json!({ "discarded": outbox_id }), || {
+                format!("已丢弃（留档）：{adapter} #{outbox_id}")
+            });
         }
         SyncCmd::Inbox { state, limit } => {
             let rows = yc_core::sync::inbox::list(ws, state.as_deref(), *limit)?;
             out.value(&rows, || {
                 rows.iter()
-                    .map(|r| format!("#{} {} {} {} {} {}：{}", r.id, r.received_at, r.adapter, r.kind, r.key, r.state, r.result.as_deref().unwrap_or("")))
+                    .map(|r| {
+                        format!(
+                            "#{} {} {} {} {} {}：{}",
+                            r.id,
+                            r.received_at,
+                            r.adapter,
+                            r.kind,
+                            r.key,
+                            r.state,
+                            r.result.as_deref().unwrap_or("")
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             });
@@ -232,16 +255,25 @@ pub fn adapter(ws: Option<&Workstation>, actor: &str, cmd: &AdapterCmd, out: &Ou
         AdapterCmd::Add { config, streams, departments, backfill } => {
             let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
             let cfg = AdapterConfig::load(config)?;
-            let reg = AdapterRegistration { config: cfg, streams: streams.clone(), departments: departments.clone(), backfill: *backfill };
+            let reg = AdapterRegistration {
+                config: cfg,
+                streams: streams.clone(),
+                departments: departments.clone(),
+                backfill: *backfill,
+            };
             outbox::register_adapter(ws, &ws.actor(actor)?, &reg)?;
-            out.value(&serde_json::json!({ "registered": reg.config.name }), || format!("已配置同步适配器 {}", reg.config.name));
+            out.value(&serde_json::json!({ "registered": reg.config.name }), || {
+                format!("已配置同步适配器 {}", reg.config.name)
+            });
             Ok(ExitCode::SUCCESS)
         }
         AdapterCmd::Check { config } => {
             let cfg = AdapterConfig::load(config)?;
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
             let report = match (&cfg.kind, &cfg.process) {
-                (AdapterKind::Process, Some(spec)) => rt.block_on(conformance::run(&ProcessTarget::new(spec.clone(), settings_of(&cfg)?))),
+                (AdapterKind::Process, Some(spec)) => {
+                    rt.block_on(conformance::run(&ProcessTarget::new(spec.clone(), settings_of(&cfg)?)))
+                }
                 _ => rt.block_on(conformance::run(&ConfigTarget(cfg.clone()))),
             };
             out.value(&report, || report.to_text());

@@ -85,11 +85,17 @@ fn person_name(rng: &mut Rng) -> String {
 }
 
 fn applicant(rng: &mut Rng) -> (String, String) {
-    if rng.below(10) == 0 {
-        let body = format!("9144030{:010}", rng.next() % 10_000_000_000);
-        let id = ids::make_credit_code(&body[..17]).unwrap_or_default();
-        (id, format!("示范区{}{}", rng.pick(FIRMS), rng.pick(TRADES)))
-    } else {
+    if rng.below(10) == 0 { company(rng) } else { person(rng) }
+}
+
+fn company(rng: &mut Rng) -> (String, String) {
+    let body = format!("9144030{:010}", rng.next() % 10_000_000_000);
+    let id = ids::make_credit_code(&body[..17]).unwrap_or_default();
+    (id, format!("示范区{}{}", rng.pick(FIRMS), rng.pick(TRADES)))
+}
+
+fn person(rng: &mut Rng) -> (String, String) {
+    {
         let y = 1940 + i32::try_from(rng.below(66)).unwrap_or(0);
         let m = 1 + u32::try_from(rng.below(12)).unwrap_or(0);
         let d = 1 + u32::try_from(rng.below(28)).unwrap_or(0);
@@ -191,6 +197,8 @@ struct CaseRows {
     case: Vec<Value>,
     fts: [Value; 4],
     materials: Vec<Vec<Value>>,
+    /// The outbox row intake writes in the same transaction (sync, migration 0002), if any.
+    outbox: Vec<Vec<Value>>,
     applicant: [Value; 5],
     day_seq: (String, i64),
 }
@@ -219,6 +227,17 @@ fn extract(db: &Path) -> Res<Vec<CaseRows>> {
     for row in all_rows(&conn, "SELECT * FROM case_materials ORDER BY rowid")? {
         materials.entry(text(&row[0])).or_default().push(row);
     }
+    let mut outbox: HashMap<String, Vec<Vec<Value>>> = HashMap::new();
+    let has_outbox: bool =
+        conn.query_row("SELECT count(*) > 0 FROM sqlite_master WHERE name = 'outbox'", [], |r| r.get(0))?;
+    if has_outbox {
+        let st = conn.prepare("SELECT * FROM outbox")?;
+        let at = st.column_names().iter().position(|c| *c == "case_no").ok_or("outbox 表缺少 case_no 列")?;
+        drop(st);
+        for row in all_rows(&conn, "SELECT * FROM outbox ORDER BY id")? {
+            outbox.entry(text(&row[at])).or_default().push(row);
+        }
+    }
     let mut applicants: HashMap<String, (Value, Value)> = HashMap::new();
     for row in all_rows(&conn, "SELECT id_no, kind, phone FROM applicants")? {
         applicants.insert(text(&row[0]), (row[1].clone(), row[2].clone()));
@@ -242,6 +261,7 @@ fn extract(db: &Path) -> Res<Vec<CaseRows>> {
             fts: [case[c_no].clone(), case[c_name].clone(), case[c_id].clone(), case[c_item].clone()],
             applicant: [case[c_id].clone(), kind, case[c_name].clone(), phone, case[c_no].clone()],
             materials: materials.remove(&no).unwrap_or_default(),
+            outbox: outbox.remove(&no).unwrap_or_default(),
             day_seq: (day, i64::from(seq)),
             case,
         });
@@ -282,6 +302,8 @@ fn placeholders(n: usize) -> String {
 fn raw_insert(conn: &mut Connection, rows: &[CaseRows], batch: usize) -> Res<Duration> {
     let (jn, cn) = (rows[0].journal.len(), rows[0].case.len());
     let mn = rows.iter().find_map(|r| r.materials.first().map(Vec::len)).unwrap_or(6);
+    let on = rows.iter().find_map(|r| r.outbox.first().map(Vec::len)).unwrap_or(0);
+    let o_sql = format!("INSERT INTO outbox VALUES ({})", placeholders(on));
     let j_sql = format!("INSERT INTO journal VALUES ({})", placeholders(jn));
     let c_sql = format!("INSERT INTO cases VALUES ({})", placeholders(cn));
     let m_sql = format!("INSERT INTO case_materials VALUES ({})", placeholders(mn));
@@ -303,6 +325,9 @@ fn raw_insert(conn: &mut Connection, rows: &[CaseRows], batch: usize) -> Res<Dur
             .execute(params![rowid, r.fts[0], r.fts[1], r.fts[2], r.fts[3]])?;
             for m in &r.materials {
                 tx.prepare_cached(&m_sql)?.execute(rusqlite::params_from_iter(m))?;
+            }
+            for o in &r.outbox {
+                tx.prepare_cached(&o_sql)?.execute(rusqlite::params_from_iter(o))?;
             }
             tx.prepare_cached(
                 "INSERT INTO applicants (id_no, kind, name, phone, first_case, last_case) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
@@ -343,6 +368,13 @@ fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
     if rows.len() != n {
         return Err(format!("取回 {} 个办件，应为 {n}", rows.len()).into());
     }
+    let per = |f: fn(&CaseRows) -> usize| rows.iter().map(f).sum::<usize>() as f64 / n as f64;
+    let rows_note = format!(
+        "Rows written per case (both paths): journal 1, journal_head 1, cases 1, case_fts 1, case_materials {:.1}, \
+         applicants 1, case_seq 1, outbox {:.1}.",
+        per(|r| r.materials.len()),
+        per(|r| r.outbox.len())
+    );
     let mut raw = raw_store(&raw_dir, &db)?;
     let raw_one = raw_insert(&mut raw, &rows, 1)?;
     drop(raw);
@@ -388,6 +420,8 @@ fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
         rate(raw_batch)
     ));
     rep.line("");
+    rep.line(rows_note);
+    rep.line("");
 
     // Where the intake's time goes outside SQLite's inserts: the read-side calls `new_case` makes
     // before its write transaction (each opens its own connection).
@@ -426,7 +460,8 @@ fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
 // ---- big stores ----------------------------------------------------------------------------------
 
 fn marker(n: usize) -> String {
-    format!("yc-bench-store data={DATA_VERSION} schema={} cases={n} accept={ACCEPT_PCT}%\n", store::schema_target())
+    let scaled = if n > real_max() { format!(" scaled-from={}", real_max()) } else { String::new() };
+    format!("yc-bench-store data={DATA_VERSION} schema={} cases={n} accept={ACCEPT_PCT}%{scaled}\n", store::schema_target())
 }
 
 struct Built {
@@ -434,9 +469,15 @@ struct Built {
     build: Option<(Duration, usize)>,
 }
 
-/// The store with `n` open cases, filed over the working days of the last nine weeks through
-/// `new_cases` (batches of 1000) on each day's clock; each morning 10 % of the previous working
-/// day's promised cases are accepted through `act`.
+/// Cases above this many are not filed through `new_cases` (see [`scale_up`]). Default 100 000.
+fn real_max() -> usize {
+    env_usize("YC_BENCH_REAL_MAX", 100_000)
+}
+
+/// The store with `n` open cases. Up to [`real_max`] cases it is filed over the working days of
+/// the last nine weeks through `new_cases` (batches of 1000) on each day's clock, and each
+/// morning 10 % of the previous working day's promised cases are accepted through `act`.
+/// Larger stores start from that one and are scaled up by [`scale_up`].
 fn big_store(root: &Path, n: usize) -> Res<Built> {
     let dir = root.join(format!("cases-{n}"));
     let mark = dir.join("BENCH_MARKER");
@@ -446,6 +487,23 @@ fn big_store(root: &Path, n: usize) -> Res<Built> {
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }
+    let t = Instant::now();
+    let took = if n > real_max() {
+        let base = big_store(root, real_max())?;
+        std::fs::create_dir_all(&dir)?;
+        let src = Connection::open(base.dir.join(store::DB_FILE))?;
+        src.execute("VACUUM INTO ?1", [dir.join(store::DB_FILE).to_string_lossy()])?;
+        drop(src);
+        let added = scale_up(&dir, n)?;
+        (t.elapsed(), added)
+    } else {
+        file_real(&dir, n)?
+    };
+    std::fs::write(&mark, marker(n))?;
+    Ok(Built { dir, build: Some(took) })
+}
+
+fn file_real(dir: &Path, n: usize) -> Res<(Duration, usize)> {
     let cal = Calendar::official();
     let first = today().checked_sub_days(Days::new(SPAN_DAYS)).ok_or("日期超出范围")?;
     let mut days = Vec::new();
@@ -457,7 +515,7 @@ fn big_store(root: &Path, n: usize) -> Res<Built> {
         d = d.checked_add_days(Days::new(1)).ok_or("日期超出范围")?;
     }
     let t = Instant::now();
-    let (ws, _, items) = fresh(&dir, first)?;
+    let (ws, _, items) = fresh(dir, first)?;
     drop(ws);
     let promised: std::collections::HashSet<String> =
         items.iter().filter(|i| i.promised_limit_days > 0).map(|i| i.code.clone()).collect();
@@ -467,7 +525,7 @@ fn big_store(root: &Path, n: usize) -> Res<Built> {
     let mut yesterday: Vec<String> = Vec::new();
     let mut acts = 0usize;
     for (i, chunk) in reqs.chunks(per_day).enumerate() {
-        let ws = Workstation::open(&dir, Clock::at_date(days[i]))?;
+        let ws = Workstation::open(dir, Clock::at_date(days[i]))?;
         let clerk = ws.actor("clerk")?;
         for no in &yesterday {
             if rng.below(100) < usize::try_from(ACCEPT_PCT).unwrap_or(10) {
@@ -484,11 +542,166 @@ fn big_store(root: &Path, n: usize) -> Res<Built> {
                 }
             }
         }
-        eprintln!("  {}: {} cases filed ({:.0} s)", days[i], (i + 1) * per_day, t.elapsed().as_secs_f64());
+        eprintln!("  {}: {} cases filed ({:.0} s)", days[i], ((i + 1) * per_day).min(n), t.elapsed().as_secs_f64());
     }
-    let took = t.elapsed();
-    std::fs::write(&mark, marker(n))?;
-    Ok(Built { dir, build: Some((took, acts)) })
+    Ok((t.elapsed(), acts))
+}
+
+/// The journal's chain hash, as journal.rs defines it: SHA-256 over "yc-journal-v1" and each
+/// field length-prefixed (u64 big-endian), absent fields as a single NUL, then the previous hash.
+fn chain_hash(fields: [&[u8]; 9], prev: &[u8]) -> Vec<u8> {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(b"yc-journal-v1");
+    for f in fields.into_iter().chain(std::iter::once(prev)) {
+        ctx.update(&(f.len() as u64).to_be_bytes());
+        ctx.update(f);
+    }
+    ctx.finish().as_ref().to_vec()
+}
+
+fn opt_bytes(v: &Value) -> Vec<u8> {
+    match v {
+        Value::Text(s) => s.as_bytes().to_vec(),
+        _ => vec![0],
+    }
+}
+
+/// Grows a store filed through the real path to `n` cases by replaying its cases as further
+/// cases: the same items, states, dates and events, a new case number (same day, sequence
+/// + k × stride), a new applicant from the same generator, and journal events appended to the
+/// same hash chain (so `verify` walks a real 1M-event chain). Rows go straight into the tables,
+/// 10 000 per transaction: filing 900 000 more through `new_cases` takes hours on a shared
+/// 2-core machine (see the creation table: every case opens a reader connection).
+/// The replayed part has no outbox rows (no measured query reads them).
+fn scale_up(dir: &Path, n: usize) -> Res<usize> {
+    let mut conn = Connection::open(dir.join(store::DB_FILE))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -200000;",
+    )?;
+    let st = conn.prepare("SELECT * FROM cases ORDER BY rowid")?;
+    let cols: Vec<String> = st.column_names().iter().map(|s| (*s).to_owned()).collect();
+    drop(st);
+    let col = |name: &str| cols.iter().position(|c| c == name).ok_or_else(|| format!("cases 表缺少列 {name}"));
+    let (c_no, c_name, c_id, c_kind, c_item, c_last) = (
+        col("case_no")?,
+        col("applicant_name")?,
+        col("applicant_id")?,
+        col("applicant_kind")?,
+        col("item_name")?,
+        col("last_seq")?,
+    );
+    let template = all_rows(&conn, "SELECT * FROM cases ORDER BY rowid")?;
+    let mut events: HashMap<String, Vec<Vec<Value>>> = HashMap::new();
+    for row in all_rows(
+        &conn,
+        "SELECT seq, id, case_no, actor, role, action, at, payload, reason FROM journal WHERE case_no IS NOT NULL ORDER BY seq",
+    )? {
+        events.entry(text(&row[2])).or_default().push(row);
+    }
+    let mut materials: HashMap<String, Vec<Vec<Value>>> = HashMap::new();
+    for row in all_rows(&conn, "SELECT * FROM case_materials ORDER BY rowid")? {
+        materials.entry(text(&row[0])).or_default().push(row);
+    }
+    let (mut seq, mut prev): (i64, Vec<u8>) =
+        conn.query_row("SELECT seq, hash FROM journal_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let have = template.len();
+    let reps = n.div_ceil(have.max(1)).saturating_sub(1);
+    let stride = 100_000 / (reps + 1) as u32;
+    let max_seq = template
+        .iter()
+        .filter_map(|r| yc_core::workstation::case_no_parts(&text(&r[c_no])).map(|p| p.1))
+        .max()
+        .unwrap_or(0);
+    if max_seq >= stride {
+        return Err(format!("每日序号 {max_seq} 超出放大步长 {stride}：请调小 YC_BENCH_BIG 或调大 YC_BENCH_REAL_MAX").into());
+    }
+    let c_sql = format!("INSERT INTO cases VALUES ({})", placeholders(cols.len()));
+    let mut rng = Rng(4242);
+    let mut added = 0usize;
+    let t = Instant::now();
+    let work: Vec<(u32, &Vec<Value>)> =
+        (1..=reps).flat_map(|r| template.iter().map(move |c| (u32::try_from(r).unwrap_or(0), c))).take(n - have).collect();
+    for chunk in work.chunks(10_000) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for (r, case) in chunk {
+            let old_no = text(&case[c_no]);
+            let (_, old_seq) = yc_core::workstation::case_no_parts(&old_no).ok_or("办件编号无法解析")?;
+            let new_seq = old_seq + r * stride;
+            let new_no = format!("{}{new_seq:05}", &old_no[..old_no.len() - 5]);
+            let (id, name) = if text(&case[c_kind]) == "legal_person" { company(&mut rng) } else { person(&mut rng) };
+            for ev in events.get(&old_no).map(Vec::as_slice).unwrap_or_default() {
+                seq += 1;
+                let id_ev = uuid::Uuid::now_v7().to_string();
+                let mut payload = text(&ev[7]);
+                if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&payload) {
+                    if let Some(a) = v.get_mut("applicant").and_then(|a| a.as_object_mut()) {
+                        a.insert("id".into(), id.clone().into());
+                        a.insert("name".into(), name.clone().into());
+                        payload = serde_json::to_string(&v)?;
+                    }
+                }
+                let seq_s = seq.to_string();
+                let hash = chain_hash(
+                    [
+                        seq_s.as_bytes(),
+                        id_ev.as_bytes(),
+                        new_no.as_bytes(),
+                        &opt_bytes(&ev[3]),
+                        &opt_bytes(&ev[4]),
+                        &opt_bytes(&ev[5]),
+                        &opt_bytes(&ev[6]),
+                        payload.as_bytes(),
+                        &opt_bytes(&ev[8]),
+                    ],
+                    &prev,
+                );
+                tx.prepare_cached(
+                    "INSERT INTO journal (seq, id, case_no, actor, role, action, at, payload, reason, prev_hash, hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?
+                .execute(params![seq, id_ev, new_no, ev[3], ev[4], ev[5], ev[6], payload, ev[8], prev, hash])?;
+                prev = hash;
+            }
+            let mut row = (*case).clone();
+            row[c_no] = Value::Text(new_no.clone());
+            row[c_id] = Value::Text(id.clone());
+            row[c_name] = Value::Text(name.clone());
+            row[c_last] = Value::Integer(seq);
+            tx.prepare_cached(&c_sql)?.execute(rusqlite::params_from_iter(&row))?;
+            let rowid = tx.last_insert_rowid();
+            tx.prepare_cached(
+                "INSERT INTO case_fts (rowid, case_no, applicant_name, applicant_id, item_name) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![rowid, new_no, name, id, row[c_item]])?;
+            for m in materials.get(&old_no).map(Vec::as_slice).unwrap_or_default() {
+                let mut m = m.clone();
+                m[0] = Value::Text(new_no.clone());
+                tx.prepare_cached(&format!("INSERT INTO case_materials VALUES ({})", placeholders(m.len())))?
+                    .execute(rusqlite::params_from_iter(&m))?;
+            }
+            tx.prepare_cached(
+                "INSERT INTO applicants (id_no, kind, name, phone, first_case, last_case) VALUES (?1, ?2, ?3, NULL, ?4, ?4)
+                 ON CONFLICT(id_no) DO UPDATE SET name = excluded.name, last_case = excluded.last_case",
+            )?
+            .execute(params![id, case[c_kind], name, new_no])?;
+            if let Some((day, s)) = yc_core::workstation::case_no_parts(&new_no) {
+                tx.prepare_cached(
+                    "INSERT INTO case_seq (day, last) VALUES (?1, ?2) ON CONFLICT(day) DO UPDATE SET last = max(last, excluded.last)",
+                )?
+                .execute(params![day, s])?;
+            }
+            added += 1;
+        }
+        tx.execute(
+            "INSERT INTO journal_head (id, seq, hash) VALUES (1, ?1, ?2)
+             ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            params![seq, prev],
+        )?;
+        tx.commit()?;
+        eprintln!("  scaled up: {} cases ({:.0} s)", have + added, t.elapsed().as_secs_f64());
+    }
+    Ok(added)
 }
 
 // ---- 2. search -----------------------------------------------------------------------------------
@@ -769,27 +982,61 @@ fn bench_verify(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
     let report = ws.verify_journal()?;
     let took = t.elapsed();
     let raw = Connection::open(dir.join(store::DB_FILE))?;
+    let journal_sql = "SELECT seq, id, case_no, actor, role, action, at, payload, reason, prev_hash, hash FROM journal ORDER BY seq";
     let t = Instant::now();
-    let mut st = raw.prepare("SELECT seq, id, case_no, actor, role, action, at, payload, reason, prev_hash, hash FROM journal ORDER BY seq")?;
+    let mut st = raw.prepare(journal_sql)?;
     let mut rows = st.query([])?;
-    let mut k = 0u64;
     while let Some(r) = rows.next()? {
         for i in 0..11 {
             let _: Value = r.get(i)?;
         }
-        k += 1;
     }
     let scan = t.elapsed();
+    drop(rows);
+    // The same walk with the chain hash but without parsing each payload into JSON: what verify
+    // needs at least.
+    let t = Instant::now();
+    let mut rows = st.query([])?;
+    let mut prev = vec![0u8; 32];
+    let mut chained = 0u64;
+    while let Some(r) = rows.next()? {
+        let v: Vec<Value> = (0..11).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<_>>()?;
+        let seq = match v[0] {
+            Value::Integer(i) => i.to_string(),
+            _ => String::new(),
+        };
+        let h = chain_hash(
+            [
+                seq.as_bytes(),
+                &opt_bytes(&v[1]),
+                &opt_bytes(&v[2]),
+                &opt_bytes(&v[3]),
+                &opt_bytes(&v[4]),
+                &opt_bytes(&v[5]),
+                &opt_bytes(&v[6]),
+                &opt_bytes(&v[7]),
+                &opt_bytes(&v[8]),
+            ],
+            &prev,
+        );
+        if Value::Blob(h.clone()) == v[10] {
+            chained += 1;
+        }
+        prev = h;
+    }
+    let hashed = t.elapsed();
     rep.line(format!(
-        "Journal verify at {n} cases: {} events, ok = {}, {:.2} s ({:.0} events/s); raw read of the same rows {:.2} s (ratio {:.1}).",
+        "Journal verify at {n} cases: {} events, ok = {}, {:.2} s ({:.0} events/s). Baselines: raw read of the same rows \
+         {:.2} s (verify/raw {:.1}); raw read + chain hash, no JSON parse ({chained} hashes matched) {:.2} s (verify/that {:.1}).",
         report.events,
         report.ok,
         took.as_secs_f64(),
         report.events as f64 / took.as_secs_f64(),
         scan.as_secs_f64(),
-        took.as_secs_f64() / scan.as_secs_f64().max(1e-9)
+        took.as_secs_f64() / scan.as_secs_f64().max(1e-9),
+        hashed.as_secs_f64(),
+        took.as_secs_f64() / hashed.as_secs_f64().max(1e-9)
     ));
-    let _ = k;
     rep.line("");
     Ok(())
 }
@@ -839,10 +1086,18 @@ fn main() -> Res<()> {
         }
         let built = big_store(&root, n)?;
         match built.build {
-            Some((d, acts)) => rep.line(format!(
-                "Built the {n}-case store in {:.0} s ({:.0} cases/s through `new_cases`, {acts} accepts through `act`).",
+            Some((d, acts)) if n <= real_max() => rep.line(format!(
+                "Built the {n}-case store in {:.0} s ({:.0} cases/s through `new_cases` on each day's clock, \
+                 {acts} accepts through `act`).",
                 d.as_secs_f64(),
                 n as f64 / d.as_secs_f64()
+            )),
+            Some((d, added)) => rep.line(format!(
+                "Built the {n}-case store in {:.0} s: the {}-case store filed through `new_cases`, then {added} \
+                 cases replayed from it straight into the tables with new numbers and applicants, their events \
+                 appended to the same hash chain (filing them through `new_cases` would take hours here: see §1).",
+                d.as_secs_f64(),
+                real_max()
             )),
             None => rep.line(format!("Reused the {n}-case store in {} (marker matched).", built.dir.display())),
         }

@@ -77,7 +77,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             valid_start: t("2026-01-01T00:00:00Z"),
             valid_end: t("2028-12-31T00:00:00Z"),
         },
-        picture: SealPicture { format: PictureFormat::Svg, data: seal_svg(dept, SealType::AdministrativeLicensing), width_mm: 42, height_mm: 42 },
+        picture: SealPicture {
+            format: PictureFormat::Svg,
+            data: seal_svg(dept, SealType::AdministrativeLicensing),
+            width_mm: 42,
+            height_mm: 42,
+        },
     })?;
     let bundle = authority.sign_trust_bundle(TrustBundleContent {
         version: 1,
@@ -101,7 +106,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         applicant_id: "110101199003071234".into(),
         item_name: "食品经营许可".into(),
         body: vec![
-            "你（单位）于2026年11月20日提出的食品经营许可申请，经审查，符合法定条件和标准，本机关决定准予行政许可。".into(),
+            "你（单位）于2026年11月20日提出的食品经营许可申请，经审查，符合法定条件和标准，本机关决定准予行政许可。"
+                .into(),
             "请于收到本决定书之日起十日内领取食品经营许可证。".into(),
         ],
         list_items: vec![],
@@ -115,7 +121,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Baseline: raw ring ECDSA P-256 signing of a 32-byte digest-sized message.
     let rng = SystemRandom::new();
-    let ring_key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8, &rng).map_err(|e| e.to_string())?;
+    let ring_key =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8, &rng).map_err(|e| e.to_string())?;
     let msg = [7u8; 32];
     let sealed = seal_document(&spec, &seal, &signer, &font, now)?;
     let info = sealed.signature_info.clone();
@@ -144,9 +151,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
         struct Null(Vec<Vec<u8>>);
         impl Signer for Null {
-            fn algorithm(&self) -> SignatureAlgorithm { SignatureAlgorithm::EcdsaP256Sha256 }
-            fn certificate_chain(&self) -> &[Vec<u8>] { &self.0 }
-            fn sign(&self, _: &[u8]) -> yc_seal::Result<Vec<u8>> { Ok(vec![0x30; 72]) }
+            fn algorithm(&self) -> SignatureAlgorithm {
+                SignatureAlgorithm::EcdsaP256Sha256
+            }
+            fn certificate_chain(&self) -> &[Vec<u8>] {
+                &self.0
+            }
+            fn sign(&self, _: &[u8]) -> yc_seal::Result<Vec<u8>> {
+                Ok(vec![0x30; 72])
+            }
         }
         let null = Null(chain.clone());
         let (null_rate, _) = rate(budget, || {
@@ -169,7 +182,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&dir)?;
     let key_path = dir.join("seal.key");
     let _ = std::fs::remove_file(&key_path);
-    let kf = SealKeyFile::create(&key_path, seal.id(), &pkcs8, signer.certificate_chain().to_vec(), "246813", KeyStoreOptions::default())?;
+    let kf = SealKeyFile::create(
+        &key_path,
+        seal.id(),
+        &pkcs8,
+        signer.certificate_chain().to_vec(),
+        "246813",
+        KeyStoreOptions::default(),
+    )?;
     let start = Instant::now();
     for _ in 0..3 {
         black_box(kf.unlock("246813")?);
@@ -179,8 +199,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("yc-seal bench (same run, same machine)");
     println!("  raw ring ECDSA P-256 sign          {ring_rate:>10.0} /s");
-    println!("  signature step (CMS + attrs + sign) {cms_rate:>10.0} /s   ratio {:.2} (target >= 0.5)", cms_rate / ring_rate);
-    println!("  full sealed decision PDF            {:>10.2} ms   ({pdf_n} runs, target < 50 ms, {} bytes)", 1000.0 / pdf_rate, sealed.pdf.len());
+    println!(
+        "  signature step (CMS + attrs + sign) {cms_rate:>10.0} /s   ratio {:.2} (target >= 0.5)",
+        cms_rate / ring_rate
+    );
+    println!(
+        "  full sealed decision PDF            {:>10.2} ms   ({pdf_n} runs, target < 50 ms, {} bytes)",
+        1000.0 / pdf_rate,
+        sealed.pdf.len()
+    );
     println!("  verify_pdf                          {verify_rate:>10.0} /s");
     println!("  verify_qr                           {qr_rate:>10.0} /s");
     println!("  key unlock (PBKDF2 {DEFAULT_PBKDF2_ITERATIONS} + AES-GCM) {unlock_ms:>8.1} ms per sealing");

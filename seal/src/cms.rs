@@ -4,9 +4,7 @@
 use chrono::{DateTime, Utc};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
-use cms::signed_data::{
-    EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
-};
+use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos};
 use der::asn1::{ObjectIdentifier, OctetString, SetOfVec, UtcTime};
 use der::{Any, Decode, Encode};
 use serde::{Deserialize, Serialize};
@@ -88,7 +86,8 @@ pub(crate) fn build(
     let err = |e: der::Error| SealError::Signing(format!("ASN.1 编码失败：{e}"));
     let leaf = chain.first().ok_or_else(|| SealError::Certificate("缺少签名证书".into()))?;
     let sid = issuer_and_serial(leaf)?;
-    let secs = u64::try_from(claimed_time.timestamp()).map_err(|_| SealError::Signing("签章时间早于 1970 年".into()))?;
+    let secs =
+        u64::try_from(claimed_time.timestamp()).map_err(|_| SealError::Signing("签章时间早于 1970 年".into()))?;
     let time = UtcTime::from_unix_duration(std::time::Duration::from_secs(secs)).map_err(err)?;
     let info_json = serde_json::to_vec(info).map_err(|e| SealError::Signing(e.to_string()))?;
     // Already in DER SET OF order (encodings sort by their length octets: 24 < 28 < 47 < long form).
@@ -109,8 +108,11 @@ pub(crate) fn build(
         signature_algorithm: alg(ID_ECDSA_SHA256),
         signature: OctetString::new(signature).map_err(err)?,
         unsigned_attrs: Some(
-            SetOfVec::try_from(vec![attr(ID_SEAL, Any::new(der::Tag::OctetString, seal.envelope_json().as_bytes()).map_err(err)?)?])
-                .map_err(err)?,
+            SetOfVec::try_from(vec![attr(
+                ID_SEAL,
+                Any::new(der::Tag::OctetString, seal.envelope_json().as_bytes()).map_err(err)?,
+            )?])
+            .map_err(err)?,
         ),
     };
     let skeleton = SignedData {
@@ -234,7 +236,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedCms, String> {
         .iter()
         .find_map(|c| match c {
             CertificateChoices::Certificate(cert)
-                if cert.tbs_certificate.issuer == ias.issuer && cert.tbs_certificate.serial_number == ias.serial_number =>
+                if cert.tbs_certificate.issuer == ias.issuer
+                    && cert.tbs_certificate.serial_number == ias.serial_number =>
             {
                 cert.to_der().ok()
             }
@@ -262,7 +265,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedCms, String> {
         .and_then(|d| Time::from_der(&d).ok())
         .and_then(|t| DateTime::<Utc>::from_timestamp(i64::try_from(t.to_unix_duration().as_secs()).ok()?, 0));
     let info_os: OctetString = single(ID_SIGNATURE_INFO)?.decode_as().map_err(|e| e.to_string())?;
-    let info: SignatureInfo = serde_json::from_slice(info_os.as_bytes()).map_err(|e| format!("签章信息无法解析：{e}"))?;
+    let info: SignatureInfo =
+        serde_json::from_slice(info_os.as_bytes()).map_err(|e| format!("签章信息无法解析：{e}"))?;
     let seal_attr = si
         .unsigned_attrs
         .as_ref()

@@ -16,7 +16,6 @@ use crate::font::CjkFont;
 use crate::picture::{SEAL_RED, geometry};
 use crate::seal::Seal;
 
-
 /// Kinds of notice the workstation issues (《行政许可法》第三十二条、第三十八条).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DocType {
@@ -129,14 +128,18 @@ impl DocumentSpec {
         need(&self.case_number, "办件编号")?;
         if self.doc_type.needs_reason_and_basis() {
             if self.body.iter().all(|p| p.trim().is_empty()) {
-                return Err(SealError::InvalidSpec("不予受理/不予许可必须说明理由（《行政许可法》第三十二条、第三十八条）".into()));
+                return Err(SealError::InvalidSpec(
+                    "不予受理/不予许可必须说明理由（《行政许可法》第三十二条、第三十八条）".into(),
+                ));
             }
             if self.legal_basis.as_deref().is_none_or(|b| b.trim().is_empty()) {
                 return Err(SealError::InvalidSpec("不予受理/不予许可必须写明法律依据".into()));
             }
         }
         if self.doc_type == DocType::SupplementNotice && self.list_items.is_empty() {
-            return Err(SealError::InvalidSpec("补正材料通知书必须一次性列明全部补正内容（《行政许可法》第三十二条）".into()));
+            return Err(SealError::InvalidSpec(
+                "补正材料通知书必须一次性列明全部补正内容（《行政许可法》第三十二条）".into(),
+            ));
         }
         Ok(())
     }
@@ -269,7 +272,10 @@ enum Block {
 }
 
 fn id_label(id: &str) -> &'static str {
-    if id.chars().count() == 18 && id.chars().take(2).all(|c| c.is_ascii_digit()) && !id.chars().any(|c| c.is_ascii_uppercase() && c != 'X') {
+    if id.chars().count() == 18
+        && id.chars().take(2).all(|c| c.is_ascii_digit())
+        && !id.chars().any(|c| c.is_ascii_uppercase() && c != 'X')
+    {
         "身份证号"
     } else {
         "统一社会信用代码"
@@ -299,7 +305,12 @@ fn blocks_for(spec: &DocumentSpec) -> Vec<Block> {
         b.push(Block::Plain(format!("办件编号：{}", spec.case_number)));
         return b;
     }
-    b.push(Block::Plain(format!("{}（{}：{}）：", spec.applicant_name, id_label(&spec.applicant_id), spec.applicant_id)));
+    b.push(Block::Plain(format!(
+        "{}（{}：{}）：",
+        spec.applicant_name,
+        id_label(&spec.applicant_id),
+        spec.applicant_id
+    )));
     for p in &spec.body {
         b.push(Block::Para(p.clone()));
     }
@@ -428,7 +439,12 @@ pub(crate) fn render(
                 y -= h;
                 continue;
             }
-            Block::Title(t) => (pen.wrap(&t, if is_cert { 30.0 } else { TITLE }, TEXT_W)?, if is_cert { 30.0 } else { TITLE }, false, true),
+            Block::Title(t) => (
+                pen.wrap(&t, if is_cert { 30.0 } else { TITLE }, TEXT_W)?,
+                if is_cert { 30.0 } else { TITLE },
+                false,
+                true,
+            ),
             Block::Center(t) => (pen.wrap(&t, BODY, TEXT_W)?, BODY, false, true),
             Block::Para(t) => (pen.wrap(&format!("\u{3000}\u{3000}{t}"), BODY, TEXT_W)?, BODY, true, false),
             Block::Plain(t) => (pen.wrap(&t, BODY, TEXT_W)?, BODY, false, false),
@@ -595,7 +611,8 @@ fn write_pdf(
         .stem_v(80.0)
         .font_file3(file_id);
     pdf.stream(file_id, &subset).pair(Name(b"Subtype"), Name(b"OpenType"));
-    let mut cmap = UnicodeCmap::new(Name(b"Custom"), SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"UCS"), supplement: 0 });
+    let mut cmap =
+        UnicodeCmap::new(Name(b"Custom"), SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"UCS"), supplement: 0 });
     for (g, ch) in &pen.cmap {
         cmap.pair(*g, *ch);
     }
@@ -621,7 +638,12 @@ fn write_pdf(
         d.pair(Name(b"Type"), Name(b"Sig"));
         d.pair(Name(b"Filter"), Name(b"Adobe.PPKLite"));
         d.pair(Name(b"SubFilter"), Name(b"adbe.pkcs7.detached"));
-        d.insert(Name(b"ByteRange")).array().items([0, BYTE_RANGE_PLACEHOLDER, BYTE_RANGE_PLACEHOLDER, BYTE_RANGE_PLACEHOLDER]);
+        d.insert(Name(b"ByteRange")).array().items([
+            0,
+            BYTE_RANGE_PLACEHOLDER,
+            BYTE_RANGE_PLACEHOLDER,
+            BYTE_RANGE_PLACEHOLDER,
+        ]);
         d.pair(Name(b"Contents"), Str(&placeholder));
         d.pair(Name(b"Name"), TextStr(&sig.name));
         d.pair(Name(b"Reason"), TextStr(&sig.reason));

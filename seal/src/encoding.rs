@@ -55,9 +55,6 @@ pub(crate) mod base64_list {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
         let texts = Vec::<String>::deserialize(d)?;
-        texts
-            .iter()
-            .map(|t| super::unb64(t).ok_or_else(|| serde::de::Error::custom("base64 编码错误")))
-            .collect()
+        texts.iter().map(|t| super::unb64(t).ok_or_else(|| serde::de::Error::custom("base64 编码错误"))).collect()
     }
 }

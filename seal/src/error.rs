@@ -30,11 +30,15 @@ pub enum SealError {
     SealFormat(String),
     #[error("签名证书与印章不匹配：{0}")]
     SealMismatch(String),
+    #[error("印章当前不可用：{0}")]
+    SealNotUsable(String),
     #[error("信任包格式错误：{0}")]
     TrustBundleFormat(String),
     #[error("信任包签名无效：不是由受信任的印章制作机构签发")]
     TrustBundleSignature,
-    #[error("未找到中文字体文件：{path}。请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk），或在配置中指定字体路径")]
+    #[error(
+        "未找到中文字体文件：{path}。请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk），或在配置中指定字体路径"
+    )]
     FontMissing { path: PathBuf },
     #[error("字体文件中没有可用的简体中文字体（{0}）")]
     FontFace(String),

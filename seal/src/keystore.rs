@@ -94,22 +94,12 @@ pub struct SealKeyFile {
 
 fn check_pin(pin: &str) -> Result<()> {
     let n = pin.chars().count();
-    if (6..=64).contains(&n) {
-        Ok(())
-    } else {
-        Err(SealError::InvalidPin)
-    }
+    if (6..=64).contains(&n) { Ok(()) } else { Err(SealError::InvalidPin) }
 }
 
 fn derive_key(pin: &str, salt: &[u8], iterations: NonZeroU32) -> Zeroizing<[u8; 32]> {
     let mut key = Zeroizing::new([0u8; 32]);
-    ring::pbkdf2::derive(
-        ring::pbkdf2::PBKDF2_HMAC_SHA256,
-        iterations,
-        salt,
-        pin.as_bytes(),
-        key.as_mut(),
-    );
+    ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, iterations, salt, pin.as_bytes(), key.as_mut());
     key
 }
 
@@ -120,28 +110,17 @@ fn aad_for(seal_id: &str) -> Vec<u8> {
     aad
 }
 
-fn seal_pkcs8(
-    pkcs8: &[u8],
-    seal_id: &str,
-    pin: &str,
-    iterations: NonZeroU32,
-) -> Result<(KdfParams, CipherParams)> {
+fn seal_pkcs8(pkcs8: &[u8], seal_id: &str, pin: &str, iterations: NonZeroU32) -> Result<(KdfParams, CipherParams)> {
     let rng = SystemRandom::new();
     let mut salt = vec![0u8; SALT_LEN];
     rng.fill(&mut salt).map_err(|_| SealError::Rng)?;
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill(&mut nonce).map_err(|_| SealError::Rng)?;
     let key = derive_key(pin, &salt, iterations);
-    let aead = LessSafeKey::new(
-        UnboundKey::new(&AES_256_GCM, key.as_ref()).map_err(|_| SealError::Rng)?,
-    );
+    let aead = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key.as_ref()).map_err(|_| SealError::Rng)?);
     let mut buf = Zeroizing::new(pkcs8.to_vec());
-    aead.seal_in_place_append_tag(
-        Nonce::assume_unique_for_key(nonce),
-        Aad::from(aad_for(seal_id)),
-        &mut *buf,
-    )
-    .map_err(|_| SealError::Signing("加密失败".into()))?;
+    aead.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad_for(seal_id)), &mut *buf)
+        .map_err(|_| SealError::Signing("加密失败".into()))?;
     Ok((
         KdfParams { algorithm: KDF_ALG.into(), iterations: iterations.get(), salt },
         CipherParams { algorithm: CIPHER_ALG.into(), nonce: nonce.to_vec(), ciphertext: buf.to_vec() },
@@ -249,8 +228,8 @@ impl SealKeyFile {
         check_pin(new_pin)?;
         drop(self.unlock(old_pin)?);
         let mut d = self.read()?;
-        let pkcs8 = Self::decrypt(&d, old_pin)
-            .ok_or_else(|| SealError::KeyFileFormat("密钥文件在修改 PIN 时被改动".into()))?;
+        let pkcs8 =
+            Self::decrypt(&d, old_pin).ok_or_else(|| SealError::KeyFileFormat("密钥文件在修改 PIN 时被改动".into()))?;
         let (kdf, cipher) = seal_pkcs8(&pkcs8, &d.seal_id, new_pin, iterations)?;
         d.kdf = kdf;
         d.cipher = cipher;
@@ -275,19 +254,14 @@ impl SealKeyFile {
         let aead = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key.as_ref()).ok()?);
         let nonce = Nonce::try_assume_unique_for_key(&d.cipher.nonce).ok()?;
         let mut buf = Zeroizing::new(d.cipher.ciphertext.clone());
-        let len = aead
-            .open_in_place(nonce, Aad::from(aad_for(&d.seal_id)), &mut buf)
-            .ok()?
-            .len();
+        let len = aead.open_in_place(nonce, Aad::from(aad_for(&d.seal_id)), &mut buf).ok()?.len();
         buf.truncate(len);
         Some(buf)
     }
 
     fn read(&self) -> Result<KeyFileData> {
-        let bytes = std::fs::read(&self.path)
-            .map_err(|source| SealError::Io { path: self.path.clone(), source })?;
-        let d: KeyFileData = serde_json::from_slice(&bytes)
-            .map_err(|e| SealError::KeyFileFormat(e.to_string()))?;
+        let bytes = std::fs::read(&self.path).map_err(|source| SealError::Io { path: self.path.clone(), source })?;
+        let d: KeyFileData = serde_json::from_slice(&bytes).map_err(|e| SealError::KeyFileFormat(e.to_string()))?;
         if d.format != FORMAT || d.kdf.algorithm != KDF_ALG || d.cipher.algorithm != CIPHER_ALG {
             return Err(SealError::KeyFileFormat(format!("不支持的格式 {}", d.format)));
         }

@@ -7,30 +7,29 @@
 mod cms;
 mod document;
 mod encoding;
+mod error;
 mod font;
+mod keystore;
 mod picture;
 mod qr;
-mod sealing;
-mod error;
-mod keystore;
 mod seal;
+mod sealing;
 mod signer;
 mod trust;
 mod verify;
 mod x509;
 
+pub use cms::{SEAL_ATTRIBUTE_OID, SIGNATURE_INFO_OID, SignatureInfo};
+pub use document::{CertificateField, DocType, DocumentSpec, render_draft};
 pub use error::{Result, SealError};
+pub use font::{CjkFont, DEFAULT_FONT_PATHS};
 pub use keystore::{DEFAULT_MAX_ATTEMPTS, DEFAULT_PBKDF2_ITERATIONS, KeyFileStatus, KeyStoreOptions, SealKeyFile};
+pub use picture::seal_svg;
+pub use qr::QrPayload;
 pub use seal::{MakerCheck, PictureFormat, Seal, SealHeader, SealInfo, SealPicture, SealProperty, SealType};
+pub use sealing::{SealedDocument, cms_signature, seal_document, seal_document_unchecked};
 pub use signer::{SignatureAlgorithm, Signer, SoftwareSigner, generate_pkcs8, public_key_of};
 pub use trust::{
-    RevokedCertificate, SealAuthority, SealStatus, SealStatusEntry, SignerCertRequest, TrustBundle,
-    TrustBundleContent,
+    RevokedCertificate, SealAuthority, SealStatus, SealStatusEntry, SignerCertRequest, TrustBundle, TrustBundleContent,
 };
-pub use document::{CertificateField, DocType, DocumentSpec, render_draft};
-pub use font::{CjkFont, DEFAULT_FONT_PATHS};
-pub use picture::seal_svg;
-pub use cms::{SEAL_ATTRIBUTE_OID, SIGNATURE_INFO_OID, SignatureInfo};
-pub use qr::QrPayload;
-pub use sealing::{SealedDocument, cms_signature, seal_document, seal_document_unchecked};
 pub use verify::{Check, Reason, Verdict, Verification, verify_pdf, verify_qr, verify_qr_for_spec};

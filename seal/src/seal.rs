@@ -171,8 +171,7 @@ impl Seal {
         maker_cert: Vec<u8>,
         sign: impl FnOnce(&[u8]) -> Result<Vec<u8>>,
     ) -> Result<Self> {
-        let info_json =
-            serde_json::to_string(&info).map_err(|e| SealError::SealFormat(e.to_string()))?;
+        let info_json = serde_json::to_string(&info).map_err(|e| SealError::SealFormat(e.to_string()))?;
         let signature = sign(info_json.as_bytes())?;
         Self::finish(info, info_json, maker_cert, SignatureAlgorithm::EcdsaP256Sha256, signature)
     }
@@ -194,8 +193,7 @@ impl Seal {
             envelope_sha256: [0; 32],
         };
         let json = serde_json::to_string(&seal).map_err(|e| SealError::SealFormat(e.to_string()))?;
-        seal.envelope_sha256
-            .copy_from_slice(ring::digest::digest(&ring::digest::SHA256, json.as_bytes()).as_ref());
+        seal.envelope_sha256.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, json.as_bytes()).as_ref());
         seal.envelope = std::sync::Arc::from(json);
         Ok(seal)
     }
@@ -252,10 +250,7 @@ impl Seal {
         let Some(maker) = ParsedCert::parse(&self.maker_cert) else {
             return MakerCheck::BadSignature;
         };
-        if self
-            .signature_algorithm
-            .verify(maker.public_key(), self.info_json.as_bytes(), &self.signature)
-        {
+        if self.signature_algorithm.verify(maker.public_key(), self.info_json.as_bytes(), &self.signature) {
             MakerCheck::Valid
         } else {
             MakerCheck::BadSignature

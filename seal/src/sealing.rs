@@ -72,6 +72,8 @@ pub fn seal_document_unchecked(
     font: &CjkFont,
     claimed_time: DateTime<Utc>,
 ) -> Result<SealedDocument> {
+    // CMS signingTime (UTCTime) and the QR carry whole seconds; keep all three copies equal.
+    let claimed_time = DateTime::<Utc>::from_timestamp(claimed_time.timestamp(), 0).unwrap_or(claimed_time);
     let spec_hash = spec.canonical_hash();
     let qr_payload = crate::qr::make(signer, &spec.doc_id, seal.id(), claimed_time, &spec_hash)?;
     let mut info = SignatureInfo {

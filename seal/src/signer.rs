@@ -45,7 +45,9 @@ impl SignatureAlgorithm {
 /// Anything that can apply a seal's signature.
 ///
 /// `sign` receives the full message and hashes it itself (as a UKey does with SM2/SM3), and
-/// returns the signature in the algorithm's standard encoding.
+/// returns the signature in the algorithm's standard encoding. One sealing calls `sign` twice
+/// (the QR payload, then the CMS signed attributes): a device signer should verify the PIN once
+/// per sealing session, not per call.
 pub trait Signer {
     /// Algorithm of [`Signer::sign`].
     fn algorithm(&self) -> SignatureAlgorithm;
@@ -69,12 +71,8 @@ pub struct SoftwareSigner {
 impl std::fmt::Debug for SoftwareSigner {
     // Never print key material; the certificate subject identifies the signer well enough.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let subject = self
-            .chain
-            .first()
-            .and_then(|c| ParsedCert::parse(c))
-            .map(|c| c.subject_string())
-            .unwrap_or_default();
+        let subject =
+            self.chain.first().and_then(|c| ParsedCert::parse(c)).map(|c| c.subject_string()).unwrap_or_default();
         f.debug_struct("SoftwareSigner")
             .field("algorithm", &SignatureAlgorithm::EcdsaP256Sha256)
             .field("subject", &subject)
@@ -118,10 +116,7 @@ impl Signer for SoftwareSigner {
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        self.key
-            .sign(&self.rng, message)
-            .map(|s| s.as_ref().to_vec())
-            .map_err(|e| SealError::Signing(e.to_string()))
+        self.key.sign(&self.rng, message).map(|s| s.as_ref().to_vec()).map_err(|e| SealError::Signing(e.to_string()))
     }
 }
 

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PublicKeyData, SerialNumber,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    PKCS_ECDSA_P256_SHA256, PublicKeyData, SerialNumber,
 };
 use ring::rand::{SecureRandom as _, SystemRandom};
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
@@ -20,8 +20,7 @@ use crate::x509::ParsedCert;
 const BUNDLE_FORMAT: &str = "yc-trust-bundle/1";
 
 fn to_time(t: DateTime<Utc>) -> Result<time::OffsetDateTime> {
-    time::OffsetDateTime::from_unix_timestamp(t.timestamp())
-        .map_err(|e| SealError::Certificate(e.to_string()))
+    time::OffsetDateTime::from_unix_timestamp(t.timestamp()).map_err(|e| SealError::Certificate(e.to_string()))
 }
 
 fn random_serial() -> Result<SerialNumber> {
@@ -96,7 +95,8 @@ impl SealAuthority {
         let key = KeyPair::try_from(pkcs8.as_slice()).map_err(|e| SealError::Certificate(e.to_string()))?;
         let mut params = root_params(name);
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        params.key_usages =
+            vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
         params.not_before = to_time(not_before)?;
         params.not_after = to_time(not_after)?;
         params.serial_number = Some(random_serial()?);
@@ -164,9 +164,8 @@ impl SealAuthority {
         params.not_after = to_time(req.not_after)?;
         params.serial_number = Some(random_serial()?);
         params.use_authority_key_identifier_extension = true;
-        let cert = params
-            .signed_by(&P256PublicKey(public_key), &issuer)
-            .map_err(|e| SealError::Certificate(e.to_string()))?;
+        let cert =
+            params.signed_by(&P256PublicKey(public_key), &issuer).map_err(|e| SealError::Certificate(e.to_string()))?;
         let der = cert.der().to_vec();
         let root = ParsedCert::parse(&self.root_cert);
         let leaf = ParsedCert::parse(&der);
@@ -290,7 +289,8 @@ impl TrustBundle {
     /// # Errors
     /// `TrustBundleFormat` or `TrustBundleSignature`.
     pub fn from_bytes(bytes: &[u8], anchors: &[Vec<u8>]) -> Result<Self> {
-        let file: BundleFile = serde_json::from_slice(bytes).map_err(|e| SealError::TrustBundleFormat(e.to_string()))?;
+        let file: BundleFile =
+            serde_json::from_slice(bytes).map_err(|e| SealError::TrustBundleFormat(e.to_string()))?;
         if file.format != BUNDLE_FORMAT {
             return Err(SealError::TrustBundleFormat(format!("不支持的格式 {}", file.format)));
         }
@@ -336,6 +336,27 @@ impl TrustBundle {
     #[must_use]
     pub fn seal_entry(&self, seal_id: &str) -> Option<&SealStatusEntry> {
         self.content.seals.iter().find(|e| e.seal.id() == seal_id)
+    }
+
+    /// Pre-sealing check for the case engine: refuse a seal that the bundle does not list, that is
+    /// revoked at `at`, or when the bundle is stale (revocations may be missing).
+    ///
+    /// # Errors
+    /// `SealNotUsable` with the reason in Chinese.
+    pub fn check_seal_usable(&self, seal: &Seal, at: DateTime<Utc>) -> Result<()> {
+        if self.is_stale(at) {
+            return Err(SealError::SealNotUsable(format!(
+                "信任包已过期（下次更新时间 {}），请先同步",
+                self.content.next_update
+            )));
+        }
+        match self.seal_entry(seal.id()).map(|e| &e.status) {
+            None => Err(SealError::SealNotUsable("信任包中没有该印章".into())),
+            Some(SealStatus::Revoked { at: when, reason }) if *when <= at => {
+                Err(SealError::SealNotUsable(format!("印章已于 {when} 作废：{reason}")))
+            }
+            Some(_) => Ok(()),
+        }
     }
 
     #[must_use]

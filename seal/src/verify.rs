@@ -141,7 +141,14 @@ fn malformed(detail: impl Into<String>) -> Verification {
 
 /// Checks shared by PDF and QR: seal status and windows, certificate chain, revocation, bundle
 /// freshness. `seal` must already be authenticated (maker signature or taken from the bundle).
-fn assess_seal_and_signer(a: &mut Assess, seal: &Seal, signer_der: &[u8], claimed: DateTime<Utc>, bundle: &TrustBundle, now: DateTime<Utc>) {
+fn assess_seal_and_signer(
+    a: &mut Assess,
+    seal: &Seal,
+    signer_der: &[u8],
+    claimed: DateTime<Utc>,
+    bundle: &TrustBundle,
+    now: DateTime<Utc>,
+) {
     a.check(
         seal.authorises(signer_der),
         "signer_bound_to_seal",
@@ -166,14 +173,26 @@ fn assess_seal_and_signer(a: &mut Assess, seal: &Seal, signer_der: &[u8], claime
 
     let p = &seal.info().property;
     if claimed < p.valid_start || claimed > p.valid_end {
-        a.invalid("seal_validity", Reason::SealOutsideValidity, format!("签章时间 {claimed} 不在印章有效期 {} 至 {} 内", p.valid_start, p.valid_end));
+        a.invalid(
+            "seal_validity",
+            Reason::SealOutsideValidity,
+            format!("签章时间 {claimed} 不在印章有效期 {} 至 {} 内", p.valid_start, p.valid_end),
+        );
     } else if now > p.valid_end {
-        a.indeterminate("seal_validity", Reason::ClaimedTimeOnly, format!("印章已于 {} 到期；签章时间仅为声称时间，无时间戳证明早于到期", p.valid_end));
+        a.indeterminate(
+            "seal_validity",
+            Reason::ClaimedTimeOnly,
+            format!("印章已于 {} 到期；签章时间仅为声称时间，无时间戳证明早于到期", p.valid_end),
+        );
     } else {
         a.pass("seal_validity", "签章时间在印章有效期内");
     }
     if claimed < signer.not_before() || claimed > signer.not_after() {
-        a.invalid("certificate_validity", Reason::CertificateOutsideValidity, format!("签章时间不在证书有效期 {} 至 {} 内", signer.not_before(), signer.not_after()));
+        a.invalid(
+            "certificate_validity",
+            Reason::CertificateOutsideValidity,
+            format!("签章时间不在证书有效期 {} 至 {} 内", signer.not_before(), signer.not_after()),
+        );
     } else if now > signer.not_after() {
         a.indeterminate("certificate_validity", Reason::ClaimedTimeOnly, "证书已到期；签章时间仅为声称时间");
     } else {
@@ -185,7 +204,11 @@ fn assess_seal_and_signer(a: &mut Assess, seal: &Seal, signer_der: &[u8], claime
         Some(entry) => match &entry.status {
             SealStatus::Active => a.pass("seal_status", "印章状态正常"),
             SealStatus::Revoked { at, reason } if claimed >= *at => {
-                a.invalid("seal_status", Reason::SealRevokedBeforeSigning, format!("印章已于 {at} 作废（{reason}），签章时间 {claimed} 在其后"));
+                a.invalid(
+                    "seal_status",
+                    Reason::SealRevokedBeforeSigning,
+                    format!("印章已于 {at} 作废（{reason}），签章时间 {claimed} 在其后"),
+                );
             }
             SealStatus::Revoked { at, reason } => a.indeterminate(
                 "seal_status",
@@ -197,19 +220,34 @@ fn assess_seal_and_signer(a: &mut Assess, seal: &Seal, signer_der: &[u8], claime
     match bundle.certificate_revocation(&signer.serial_hex()) {
         None => a.pass("certificate_revocation", "证书未被吊销"),
         Some(r) if claimed >= r.revoked_at => {
-            a.invalid("certificate_revocation", Reason::CertificateRevokedBeforeSigning, format!("证书已于 {} 吊销（{}）", r.revoked_at, r.reason));
+            a.invalid(
+                "certificate_revocation",
+                Reason::CertificateRevokedBeforeSigning,
+                format!("证书已于 {} 吊销（{}）", r.revoked_at, r.reason),
+            );
         }
-        Some(r) => a.indeterminate("certificate_revocation", Reason::ClaimedTimeOnly, format!("证书已于 {} 吊销；签章时间早于吊销仅为声称", r.revoked_at)),
+        Some(r) => a.indeterminate(
+            "certificate_revocation",
+            Reason::ClaimedTimeOnly,
+            format!("证书已于 {} 吊销；签章时间早于吊销仅为声称", r.revoked_at),
+        ),
     }
 
     if bundle.is_stale(now) {
         a.indeterminate(
             "trust_bundle_fresh",
             Reason::TrustBundleStale,
-            format!("信任包已过下次更新时间 {}（版本 {}），作废信息可能缺失", bundle.content().next_update, bundle.version()),
+            format!(
+                "信任包已过下次更新时间 {}（版本 {}），作废信息可能缺失",
+                bundle.content().next_update,
+                bundle.version()
+            ),
         );
     } else {
-        a.pass("trust_bundle_fresh", format!("信任包版本 {}，有效至 {}", bundle.version(), bundle.content().next_update));
+        a.pass(
+            "trust_bundle_fresh",
+            format!("信任包版本 {}，有效至 {}", bundle.version(), bundle.content().next_update),
+        );
     }
     a.pass("timestamp", "无时间戳：签章时间为签章方声称的时间（ClaimedTimeOnly）");
 }
@@ -241,7 +279,11 @@ fn find_signatures(pdf: &[u8]) -> Vec<Result<SigDict, String>> {
 
 fn parse_sig_dict(pdf: &[u8], after_key: usize) -> Result<SigDict, String> {
     let rest = pdf.get(after_key..).ok_or("ByteRange 越界")?;
-    let open = rest.iter().position(|&b| b == b'[').filter(|&p| rest[..p].iter().all(u8::is_ascii_whitespace)).ok_or("ByteRange 不是数组")?;
+    let open = rest
+        .iter()
+        .position(|&b| b == b'[')
+        .filter(|&p| rest[..p].iter().all(u8::is_ascii_whitespace))
+        .ok_or("ByteRange 不是数组")?;
     let close = rest[open..].iter().position(|&b| b == b']').ok_or("ByteRange 数组未闭合")? + open;
     let nums: Vec<usize> = rest[open + 1..close]
         .split(u8::is_ascii_whitespace)
@@ -267,7 +309,7 @@ fn parse_sig_dict(pdf: &[u8], after_key: usize) -> Result<SigDict, String> {
 }
 
 fn unhex(s: &[u8]) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     s.chunks(2)
@@ -315,7 +357,11 @@ fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>)
         a.invalid(
             "byte_range_covers_file",
             Reason::ContentAfterSignature,
-            format!("签名只覆盖到第 {} 字节，文件共 {} 字节：签章后有追加修改", gap_end.saturating_add(tail_len), pdf.len()),
+            format!(
+                "签名只覆盖到第 {} 字节，文件共 {} 字节：签章后有追加修改",
+                gap_end.saturating_add(tail_len),
+                pdf.len()
+            ),
         );
     }
     let signed_end = gap_end.saturating_add(tail_len).min(pdf.len());
@@ -348,7 +394,13 @@ fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>)
     ctx.update(&pdf[gap_end..signed_end]);
     let digest = ctx.finish();
     let digest_ok = parsed.message_digest == digest.as_ref() && info.data_hash == hex(digest.as_ref());
-    a.check(digest_ok, "document_hash", Reason::HashMismatch, "文件摘要与签名一致", "文件内容已被改动：摘要与签名不一致");
+    a.check(
+        digest_ok,
+        "document_hash",
+        Reason::HashMismatch,
+        "文件摘要与签名一致",
+        "文件内容已被改动：摘要与签名不一致",
+    );
 
     let signer = ParsedCert::parse(&parsed.signer_cert);
     let sig_ok = signer
@@ -357,15 +409,29 @@ fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>)
     a.check(sig_ok, "signature_value", Reason::BadSignature, "签名值验证通过", "签名值验证失败");
 
     let time_ok = parsed.signing_time == Some(info.claimed_time);
-    a.check(time_ok, "signing_time_consistent", Reason::Malformed, "signingTime 与签章信息一致", "signingTime 与签章信息中的时间不一致");
+    a.check(
+        time_ok,
+        "signing_time_consistent",
+        Reason::Malformed,
+        "signingTime 与签章信息一致",
+        "signingTime 与签章信息中的时间不一致",
+    );
 
     let seal = &parsed.seal;
     let seal_bound = seal.id() == info.seal_id && hex(&seal.envelope_sha256()) == info.seal_sha256;
-    a.check(seal_bound, "seal_bound_to_signature", Reason::HashMismatch, "印章数据与签名中的印章摘要一致", "印章数据与签名中的印章摘要不符（印章被替换）");
+    a.check(
+        seal_bound,
+        "seal_bound_to_signature",
+        Reason::HashMismatch,
+        "印章数据与签名中的印章摘要一致",
+        "印章数据与签名中的印章摘要不符（印章被替换）",
+    );
     match seal.check_maker(bundle.roots()) {
         MakerCheck::Valid => a.pass("seal_maker", "印章由受信任的制作机构签发"),
         MakerCheck::BadSignature => a.invalid("seal_maker", Reason::SealForged, "印章数据被篡改：制作机构签名不符"),
-        MakerCheck::UnknownMaker => a.indeterminate("seal_maker", Reason::NoChainToTrustedRoot, "印章制作机构不在信任包中"),
+        MakerCheck::UnknownMaker => {
+            a.indeterminate("seal_maker", Reason::NoChainToTrustedRoot, "印章制作机构不在信任包中")
+        }
     }
     assess_seal_and_signer(&mut a, seal, &parsed.signer_cert, info.claimed_time, bundle, now);
     a.finish()
@@ -394,10 +460,13 @@ pub fn verify_qr(payload: &str, bundle: &TrustBundle, now: DateTime<Utc>) -> Ver
     match seal.check_maker(bundle.roots()) {
         MakerCheck::Valid => a.pass("seal_maker", "印章由受信任的制作机构签发"),
         MakerCheck::BadSignature => a.invalid("seal_maker", Reason::SealForged, "信任包中的印章制作机构签名不符"),
-        MakerCheck::UnknownMaker => a.indeterminate("seal_maker", Reason::NoChainToTrustedRoot, "印章制作机构不在信任包中"),
+        MakerCheck::UnknownMaker => {
+            a.indeterminate("seal_maker", Reason::NoChainToTrustedRoot, "印章制作机构不在信任包中")
+        }
     }
     let signer = seal.info().property.signer_certs.iter().find(|c| {
-        ParsedCert::parse(c).is_some_and(|p| crate::x509::verify_ecdsa_p256(p.public_key(), q.signed_text.as_bytes(), &q.signature))
+        ParsedCert::parse(c)
+            .is_some_and(|p| crate::x509::verify_ecdsa_p256(p.public_key(), q.signed_text.as_bytes(), &q.signature))
     });
     match signer {
         Some(cert) => {
@@ -412,13 +481,22 @@ pub fn verify_qr(payload: &str, bundle: &TrustBundle, now: DateTime<Utc>) -> Ver
 
 /// Verify a QR payload and also that it vouches for `spec` (the case record's copy).
 #[must_use]
-pub fn verify_qr_for_spec(payload: &str, spec: &crate::DocumentSpec, bundle: &TrustBundle, now: DateTime<Utc>) -> Verification {
+pub fn verify_qr_for_spec(
+    payload: &str,
+    spec: &crate::DocumentSpec,
+    bundle: &TrustBundle,
+    now: DateTime<Utc>,
+) -> Verification {
     let mut v = verify_qr(payload, bundle, now);
     let expected = hex(&spec.canonical_hash());
     if v.spec_hash.as_deref() == Some(expected.as_str()) && v.doc_id.as_deref() == Some(spec.doc_id.as_str()) {
-        v.checks.push(Check { name: "spec_hash", passed: true, detail: "验证码与办件记录中的文书一致".into() });
+        v.checks.push(Check {
+            name: "spec_hash", passed: true, detail: "验证码与办件记录中的文书一致".into()
+        });
     } else {
-        v.checks.push(Check { name: "spec_hash", passed: false, detail: "验证码与办件记录中的文书不一致".into() });
+        v.checks.push(Check {
+            name: "spec_hash", passed: false, detail: "验证码与办件记录中的文书不一致".into()
+        });
         v.verdict = Verdict::Invalid;
         v.reason = Some(Reason::HashMismatch);
     }

@@ -22,11 +22,7 @@ impl ParsedCert {
 
     /// Uncompressed EC point (or other raw key bytes) from SubjectPublicKeyInfo.
     pub fn public_key(&self) -> &[u8] {
-        self.cert
-            .tbs_certificate
-            .subject_public_key_info
-            .subject_public_key
-            .raw_bytes()
+        self.cert.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes()
     }
 
     pub fn serial_hex(&self) -> String {

@@ -49,7 +49,8 @@ fn signature_by_key_not_listed_in_seal_is_invalid() {
     let rogue = generate_pkcs8().expect("key");
     // Certified by the same authority, so only the seal binding can catch it.
     let cert = new_signer_cert(&f.authority, &rogue);
-    let signer = SoftwareSigner::from_pkcs8(&rogue, vec![cert, f.authority.root_certificate().to_vec()]).expect("signer");
+    let signer =
+        SoftwareSigner::from_pkcs8(&rogue, vec![cert, f.authority.root_certificate().to_vec()]).expect("signer");
     assert!(matches!(
         seal_document(&decision_spec(), &f.seal, &signer, &font(), f.now),
         Err(SealError::SealMismatch(_))
@@ -66,13 +67,22 @@ fn seal_revoked_before_claimed_signing_time_is_invalid() {
     let f = fixture();
     let doc = sealed(&f);
     let revoked = f.bundle_with(
-        vec![SealStatusEntry { seal: f.seal.clone(), status: SealStatus::Revoked { at: t("2026-11-22T00:00:00Z"), reason: "印章遗失".into() } }],
+        vec![SealStatusEntry {
+            seal: f.seal.clone(),
+            status: SealStatus::Revoked { at: t("2026-11-22T00:00:00Z"), reason: "印章遗失".into() },
+        }],
         vec![],
         "2026-11-22T00:00:00Z",
         "2026-12-22T00:00:00Z",
     );
-    assert_eq!(verdict(&verify_pdf(&doc.pdf, &revoked, f.now)), (Verdict::Invalid, Some(Reason::SealRevokedBeforeSigning)));
-    assert_eq!(verdict(&verify_qr(&doc.qr_payload, &revoked, f.now)), (Verdict::Invalid, Some(Reason::SealRevokedBeforeSigning)));
+    assert_eq!(
+        verdict(&verify_pdf(&doc.pdf, &revoked, f.now)),
+        (Verdict::Invalid, Some(Reason::SealRevokedBeforeSigning))
+    );
+    assert_eq!(
+        verdict(&verify_qr(&doc.qr_payload, &revoked, f.now)),
+        (Verdict::Invalid, Some(Reason::SealRevokedBeforeSigning))
+    );
 }
 
 #[test]
@@ -80,13 +90,19 @@ fn seal_revoked_after_claimed_time_is_indeterminate_claimed_time_only() {
     let f = fixture();
     let doc = sealed(&f);
     let revoked = f.bundle_with(
-        vec![SealStatusEntry { seal: f.seal.clone(), status: SealStatus::Revoked { at: t("2026-11-24T00:00:00Z"), reason: "机构撤并".into() } }],
+        vec![SealStatusEntry {
+            seal: f.seal.clone(),
+            status: SealStatus::Revoked { at: t("2026-11-24T00:00:00Z"), reason: "机构撤并".into() },
+        }],
         vec![],
         "2026-11-24T00:00:00Z",
         "2026-12-24T00:00:00Z",
     );
     let later = t("2026-11-25T00:00:00Z");
-    assert_eq!(verdict(&verify_pdf(&doc.pdf, &revoked, later)), (Verdict::Indeterminate, Some(Reason::ClaimedTimeOnly)));
+    assert_eq!(
+        verdict(&verify_pdf(&doc.pdf, &revoked, later)),
+        (Verdict::Indeterminate, Some(Reason::ClaimedTimeOnly))
+    );
 }
 
 #[test]
@@ -100,27 +116,49 @@ fn revoked_signer_certificate_is_invalid() {
     };
     let bundle = f.bundle_with(
         vec![SealStatusEntry { seal: f.seal.clone(), status: SealStatus::Active }],
-        vec![RevokedCertificate { serial_hex: serial, revoked_at: t("2026-11-01T00:00:00Z"), reason: "密钥泄露".into() }],
+        vec![RevokedCertificate {
+            serial_hex: serial,
+            revoked_at: t("2026-11-01T00:00:00Z"),
+            reason: "密钥泄露".into(),
+        }],
         "2026-11-20T00:00:00Z",
         "2026-12-20T00:00:00Z",
     );
-    assert_eq!(verdict(&verify_pdf(&doc.pdf, &bundle, f.now)), (Verdict::Invalid, Some(Reason::CertificateRevokedBeforeSigning)));
+    assert_eq!(
+        verdict(&verify_pdf(&doc.pdf, &bundle, f.now)),
+        (Verdict::Invalid, Some(Reason::CertificateRevokedBeforeSigning))
+    );
 }
 
 #[test]
 fn expired_seal_is_refused_and_a_forged_use_is_invalid() {
     let f = fixture();
-    let expired = issue_seal(&f.authority, "3301000000002", vec![f.chain[0].clone()], "2025-01-01T00:00:00Z", "2026-06-30T00:00:00Z");
+    let expired = issue_seal(
+        &f.authority,
+        "3301000000002",
+        vec![f.chain[0].clone()],
+        "2025-01-01T00:00:00Z",
+        "2026-06-30T00:00:00Z",
+    );
     let bundle = f.bundle_with(
         vec![SealStatusEntry { seal: expired.clone(), status: SealStatus::Active }],
         vec![],
         "2026-11-20T00:00:00Z",
         "2026-12-20T00:00:00Z",
     );
-    assert!(matches!(seal_document(&decision_spec(), &expired, &f.signer(), &font(), f.now), Err(SealError::SealMismatch(_))));
+    assert!(matches!(
+        seal_document(&decision_spec(), &expired, &f.signer(), &font(), f.now),
+        Err(SealError::SealMismatch(_))
+    ));
     let forged = seal_document_unchecked(&decision_spec(), &expired, &f.signer(), &font(), f.now).expect("forge");
-    assert_eq!(verdict(&verify_pdf(&forged.pdf, &bundle, f.now)), (Verdict::Invalid, Some(Reason::SealOutsideValidity)));
-    assert_eq!(verdict(&verify_qr(&forged.qr_payload, &bundle, f.now)), (Verdict::Invalid, Some(Reason::SealOutsideValidity)));
+    assert_eq!(
+        verdict(&verify_pdf(&forged.pdf, &bundle, f.now)),
+        (Verdict::Invalid, Some(Reason::SealOutsideValidity))
+    );
+    assert_eq!(
+        verdict(&verify_qr(&forged.qr_payload, &bundle, f.now)),
+        (Verdict::Invalid, Some(Reason::SealOutsideValidity))
+    );
 }
 
 #[test]
@@ -134,7 +172,10 @@ fn seal_expired_since_signing_is_indeterminate_without_timestamp() {
         "2029-01-15T00:00:00Z",
         "2029-02-15T00:00:00Z",
     );
-    assert_eq!(verdict(&verify_pdf(&doc.pdf, &fresh, after_expiry)), (Verdict::Indeterminate, Some(Reason::ClaimedTimeOnly)));
+    assert_eq!(
+        verdict(&verify_pdf(&doc.pdf, &fresh, after_expiry)),
+        (Verdict::Indeterminate, Some(Reason::ClaimedTimeOnly))
+    );
 }
 
 #[test]
@@ -167,8 +208,14 @@ fn trust_bundle_past_next_update_is_indeterminate_not_valid() {
     let f = fixture();
     let doc = sealed(&f);
     let late = t("2026-12-21T00:00:00Z");
-    assert_eq!(verdict(&verify_pdf(&doc.pdf, &f.bundle, late)), (Verdict::Indeterminate, Some(Reason::TrustBundleStale)));
-    assert_eq!(verdict(&verify_qr(&doc.qr_payload, &f.bundle, late)), (Verdict::Indeterminate, Some(Reason::TrustBundleStale)));
+    assert_eq!(
+        verdict(&verify_pdf(&doc.pdf, &f.bundle, late)),
+        (Verdict::Indeterminate, Some(Reason::TrustBundleStale))
+    );
+    assert_eq!(
+        verdict(&verify_qr(&doc.qr_payload, &f.bundle, late)),
+        (Verdict::Indeterminate, Some(Reason::TrustBundleStale))
+    );
 }
 
 #[test]
@@ -176,7 +223,10 @@ fn seal_from_another_authority_has_no_chain_and_is_indeterminate() {
     let f = fixture();
     let doc = sealed(&f);
     let other = fixture();
-    assert_eq!(verdict(&verify_pdf(&doc.pdf, &other.bundle, f.now)), (Verdict::Indeterminate, Some(Reason::NoChainToTrustedRoot)));
+    assert_eq!(
+        verdict(&verify_pdf(&doc.pdf, &other.bundle, f.now)),
+        (Verdict::Indeterminate, Some(Reason::NoChainToTrustedRoot))
+    );
 }
 
 #[test]
@@ -194,7 +244,10 @@ fn trust_bundle_round_trips_only_under_pinned_anchor() {
     let loaded = TrustBundle::from_bytes(&bytes, &anchor).expect("load");
     assert_eq!(loaded.content(), f.bundle.content());
     let other = fixture();
-    assert!(matches!(TrustBundle::from_bytes(&bytes, &[other.authority.root_certificate().to_vec()]), Err(SealError::TrustBundleSignature)));
+    assert!(matches!(
+        TrustBundle::from_bytes(&bytes, &[other.authority.root_certificate().to_vec()]),
+        Err(SealError::TrustBundleSignature)
+    ));
     let text = String::from_utf8(bytes).expect("utf8");
     assert!(text.contains(r#"\"version\":2"#));
     let tampered = text.replace(r#"\"version\":2"#, r#"\"version\":9"#);
@@ -215,4 +268,81 @@ fn fixture_v1(f: &Fixture) -> TrustBundle {
             revoked_certificates: vec![],
         })
         .expect("bundle")
+}
+
+#[test]
+fn seal_swapped_in_the_unsigned_attribute_is_invalid() {
+    use cms::content_info::ContentInfo;
+    use cms::signed_data::SignedData;
+    use der::{Decode as _, Encode as _};
+
+    let f = fixture();
+    let doc = sealed(&f);
+    // Another genuine seal from the same maker listing the same certificate, with a different
+    // type: swapping it into the unsigned attribute must not go unnoticed.
+    let other = issue_seal(
+        &f.authority,
+        "3301000000009",
+        vec![f.chain[0].clone()],
+        "2026-01-01T00:00:00Z",
+        "2028-12-31T00:00:00Z",
+    );
+    let bundle = f.bundle_with(
+        vec![
+            SealStatusEntry { seal: f.seal.clone(), status: SealStatus::Active },
+            SealStatusEntry { seal: other.clone(), status: SealStatus::Active },
+        ],
+        vec![],
+        "2026-11-20T00:00:00Z",
+        "2026-12-20T00:00:00Z",
+    );
+    assert_eq!(verify_pdf(&doc.pdf, &bundle, f.now).verdict, Verdict::Valid);
+
+    let mut pdf = doc.pdf.clone();
+    let start = pdf.windows(11).rposition(|w| w == b"/Contents <").expect("gap") + 11;
+    let end = start + pdf[start..].iter().position(|&b| b == b'>').expect("end");
+    let hex = std::str::from_utf8(&pdf[start..end]).expect("ascii").to_string();
+    let bytes: Vec<u8> =
+        (0..hex.len() / 2).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex")).collect();
+    let mut reader = der::SliceReader::new(&bytes).expect("reader");
+    let ci: ContentInfo = der::Decode::decode(&mut reader).expect("ci");
+    let mut sd: SignedData = ci.content.decode_as().expect("sd");
+    let mut infos: Vec<_> = sd.signer_infos.0.iter().cloned().collect();
+    let seal_oid = der::asn1::ObjectIdentifier::new_unwrap(SEAL_ATTRIBUTE_OID);
+    let value = der::Any::new(der::Tag::OctetString, other.envelope_json().as_bytes()).expect("any");
+    let attr =
+        x509_cert::attr::Attribute { oid: seal_oid, values: der::asn1::SetOfVec::try_from(vec![value]).expect("set") };
+    infos[0].unsigned_attrs = Some(der::asn1::SetOfVec::try_from(vec![attr]).expect("set"));
+    sd.signer_infos = cms::signed_data::SignerInfos(der::asn1::SetOfVec::try_from(infos).expect("set"));
+    let ci = ContentInfo {
+        content_type: ci.content_type,
+        content: der::Any::from_der(&sd.to_der().expect("der")).expect("any"),
+    };
+    let new_hex: String = ci.to_der().expect("der").iter().map(|b| format!("{b:02X}")).collect();
+    assert!(new_hex.len() <= end - start, "replacement must fit the reserved space");
+    let padded = format!("{new_hex:0<width$}", width = end - start);
+    pdf[start..end].copy_from_slice(padded.as_bytes());
+
+    let v = verify_pdf(&pdf, &bundle, f.now);
+    assert_eq!(verdict(&v), (Verdict::Invalid, Some(Reason::HashMismatch)), "{v:#?}");
+    assert!(v.checks.iter().any(|c| c.name == "seal_bound_to_signature" && !c.passed));
+}
+
+#[test]
+fn pre_sealing_check_refuses_revoked_unknown_seals_and_stale_bundles() {
+    let f = fixture();
+    assert!(f.bundle.check_seal_usable(&f.seal, f.now).is_ok());
+    assert!(matches!(f.bundle.check_seal_usable(&f.seal, t("2026-12-21T00:00:00Z")), Err(SealError::SealNotUsable(_))));
+    let revoked = f.bundle_with(
+        vec![SealStatusEntry {
+            seal: f.seal.clone(),
+            status: SealStatus::Revoked { at: t("2026-11-22T00:00:00Z"), reason: "印章遗失".into() },
+        }],
+        vec![],
+        "2026-11-22T00:00:00Z",
+        "2026-12-22T00:00:00Z",
+    );
+    assert!(matches!(revoked.check_seal_usable(&f.seal, f.now), Err(SealError::SealNotUsable(_))));
+    let empty = f.bundle_with(vec![], vec![], "2026-11-22T00:00:00Z", "2026-12-22T00:00:00Z");
+    assert!(matches!(empty.check_seal_usable(&f.seal, f.now), Err(SealError::SealNotUsable(_))));
 }

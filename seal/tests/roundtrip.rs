@@ -51,7 +51,11 @@ fn poppler_pdfsig_reports_signature_valid() {
     std::fs::write(&path, &sealed.pdf).expect("write");
     let out = Command::new("pdfsig").arg(&path).output().expect("pdfsig");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Signature Validation: Signature is Valid."), "pdfsig said:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        text.contains("Signature Validation: Signature is Valid."),
+        "pdfsig said:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("adbe.pkcs7.detached"), "{text}");
     assert!(text.contains("Total document signed"), "{text}");
 }
@@ -70,7 +74,24 @@ fn pdftotext_extracts_the_chinese_text_intact() {
     std::fs::write(&path, &sealed.pdf).expect("write");
     let out = Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output().expect("pdftotext");
     let text: String = String::from_utf8_lossy(&out.stdout).chars().filter(|c| !c.is_whitespace()).collect();
-    for needle in ["准予行政许可决定书", "某市监许字〔2026〕第0001号", "食品经营许可", "张三", "某市市场监督管理局", "2026年11月23日", "《中华人民共和国行政许可法》第三十八条第一款"] {
+    for needle in [
+        "准予行政许可决定书",
+        "某市监许字〔2026〕第0001号",
+        "食品经营许可",
+        "张三",
+        "某市市场监督管理局",
+        "2026年11月23日",
+        "《中华人民共和国行政许可法》第三十八条第一款",
+    ] {
         assert!(text.contains(needle), "missing {needle} in:\n{text}");
     }
+}
+
+#[test]
+fn claimed_time_with_subsecond_precision_is_sealed_as_whole_seconds() {
+    let f = fixture();
+    let claimed = f.now + chrono::Duration::nanoseconds(123_456_789);
+    let sealed = seal_document(&decision_spec(), &f.seal, &f.signer(), &font(), claimed).expect("seal");
+    assert_eq!(sealed.signature_info.claimed_time, f.now);
+    assert_eq!(verify_pdf(&sealed.pdf, &f.bundle, f.now + chrono::Duration::seconds(1)).verdict, Verdict::Valid);
 }

@@ -32,7 +32,8 @@ fn every_notice_type_seals_verifies_and_shows_its_title() {
     supplement.list_items = vec!["经营场所平面图".into(), "食品安全管理制度文本".into()];
     let mut cert = spec(DocType::Certificate);
     cert.title = Some("食品经营许可证".into());
-    cert.certificate_fields = vec![CertificateField { label: "有效期限".into(), value: "2026年11月23日至2031年11月22日".into() }];
+    cert.certificate_fields =
+        vec![CertificateField { label: "有效期限".into(), value: "2026年11月23日至2031年11月22日".into() }];
     let cases = [
         (receipt, vec!["材料接受告知单", "已接收材料清单", "营业执照复印件"]),
         (spec(DocType::Acceptance), vec!["受理通知书"]),
@@ -73,7 +74,9 @@ fn supplement_notice_without_the_one_time_list_is_rejected() {
 fn long_notice_flows_onto_more_pages_and_still_verifies() {
     let f = fixture();
     let mut s = decision_spec();
-    s.body = (0..40).map(|i| format!("第{i}段：经审查，申请材料齐全、符合法定形式，本机关依法作出本决定，特此告知。")).collect();
+    s.body = (0..40)
+        .map(|i| format!("第{i}段：经审查，申请材料齐全、符合法定形式，本机关依法作出本决定，特此告知。"))
+        .collect();
     let doc = seal_document(&s, &f.seal, &f.signer(), &font(), f.now).expect("seal");
     let pages = doc.pdf.windows(12).filter(|w| &w[..11] == b"/Type /Page" && w[11] != b's').count();
     assert!(pages >= 3, "pages = {pages}");
@@ -93,7 +96,12 @@ fn spec_hash_changes_with_any_field() {
 fn missing_font_file_gives_a_chinese_error_naming_the_path() {
     let err = CjkFont::load(std::path::Path::new("/nonexistent/NotoSerifCJK.ttc")).expect_err("missing");
     let msg = err.to_string();
-    assert!(msg.contains("未找到中文字体文件") && msg.contains("/nonexistent/NotoSerifCJK.ttc") && msg.contains("fonts-noto-cjk"), "{msg}");
+    assert!(
+        msg.contains("未找到中文字体文件")
+            && msg.contains("/nonexistent/NotoSerifCJK.ttc")
+            && msg.contains("fonts-noto-cjk"),
+        "{msg}"
+    );
 }
 
 #[test]

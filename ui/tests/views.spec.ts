@@ -24,7 +24,7 @@ describe("LoginView", () => {
     const w = mount(LoginView, { global });
     await flush();
     (w.vm as unknown as { account: string }).account = "zhangwei";
-    await w.get("[data-test=login-password] input").setValue("bad");
+    await w.get("[data-test=login-password]").setValue("bad");
     await w.get("form").trigger("submit");
     await flush();
     expect(w.get("[data-test=login-error]").text()).toContain("密码错误");
@@ -70,12 +70,12 @@ describe("IntakeView", () => {
     saveDraft("zhangwei", { ...emptyDraft(), itemCode: "SPJY", step: 1 });
     const w = mount(IntakeView, { global: { plugins: [...global.plugins, router()] } });
     await flush();
-    await w.get("[data-test=applicant-id] input").setValue("440305199005171234");
-    await w.get("[data-test=applicant-name] input").setValue("王芳");
+    await w.get("[data-test=applicant-id]").setValue("440305199005171234");
+    await w.get("[data-test=applicant-name]").setValue("王芳");
     await flush();
     expect(w.get("[data-test=id-error]").text()).toContain("校验位错误");
     expect(w.get("[data-test=intake-next]").attributes("disabled")).toBeDefined();
-    await w.get("[data-test=applicant-id] input").setValue("440305199005171235");
+    await w.get("[data-test=applicant-id]").setValue("440305199005171235");
     await flush();
     expect(w.find("[data-test=id-error]").exists()).toBe(false);
     expect(w.get("[data-test=intake-next]").attributes("disabled")).toBeUndefined();
@@ -88,8 +88,8 @@ describe("IntakeView", () => {
     const w = mount(IntakeView, { global: { plugins: [...global.plugins, router()] } });
     await flush();
     expect(w.find("[data-test=draft-restored]").exists()).toBe(true);
-    expect((w.get("[data-test=applicant-name] input").element as HTMLInputElement).value).toBe("王芳");
-    await w.get("[data-test=applicant-phone] input").setValue("13800000000");
+    expect((w.get("[data-test=applicant-name]").element as HTMLInputElement).value).toBe("王芳");
+    await w.get("[data-test=applicant-phone]").setValue("13800000000");
     await flush();
     expect(loadDraft("zhangwei")?.phone).toBe("13800000000");
   });

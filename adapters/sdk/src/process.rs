@@ -554,3 +554,30 @@ async fn read_stderr(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorClass;
+    use crate::item::Rejection;
+
+    fn item(key: &str) -> OutItem {
+        OutItem::new(key, "s", None, 1, "k", "2026-11-23T09:00:00+08:00", serde_json::json!({}))
+    }
+
+    #[test]
+    fn duplicated_unknown_and_contradictory_outcomes_are_discarded() {
+        let batch = [item("a"), item("b"), item("c")];
+        let rej = |k: &str| Rejection { key: k.into(), class: ErrorClass::Permanent, message: String::new(), detail: String::new() };
+        let report = PushReport {
+            acked: vec!["a".into(), "a".into(), "zz".into(), "c".into()],
+            rejected: vec![rej("c"), rej("b"), rej("b")],
+        };
+        let (clean, problems) = sanitize_report(&batch, report);
+        assert_eq!(clean.acked, vec!["a".to_string()]);
+        assert_eq!(clean.rejected.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), vec!["b"]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("zz")));
+        assert!(problems.iter().any(|p| p.contains("同时被确认和拒绝")));
+    }
+}

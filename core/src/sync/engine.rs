@@ -124,6 +124,12 @@ fn next_batch(ws: &Workstation, adapter: &str, limit: usize) -> Result<Vec<Candi
     Ok(out)
 }
 
+/// Records that an adapter could not even be started (bad settings, missing program), so the
+/// sync panel shows why instead of a silent "idle".
+pub fn record_start_failure(ws: &Workstation, name: &str, e: &AdapterError) -> Result<()> {
+    set_adapter(ws, name, if e.class == ErrorClass::Auth { "needs_operator" } else { "degraded" }, Some(e))
+}
+
 fn set_adapter(ws: &Workstation, name: &str, state: &str, err: Option<&AdapterError>) -> Result<()> {
     let now = stamp(&crate::clock::Clock::System.now());
     ws.store().write(|tx| {

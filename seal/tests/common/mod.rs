@@ -30,7 +30,13 @@ impl Fixture {
         SoftwareSigner::from_pkcs8(&self.pkcs8, self.chain.clone()).expect("signer")
     }
 
-    pub fn bundle_with(&self, seals: Vec<SealStatusEntry>, revoked: Vec<RevokedCertificate>, this_update: &str, next_update: &str) -> TrustBundle {
+    pub fn bundle_with(
+        &self,
+        seals: Vec<SealStatusEntry>,
+        revoked: Vec<RevokedCertificate>,
+        this_update: &str,
+        next_update: &str,
+    ) -> TrustBundle {
         self.authority
             .sign_trust_bundle(TrustBundleContent {
                 version: 2,
@@ -87,7 +93,8 @@ pub fn new_signer_cert(authority: &SealAuthority, pkcs8: &[u8]) -> Vec<u8> {
 }
 
 pub fn fixture() -> Fixture {
-    let authority = SealAuthority::generate("某市印章制作中心", t("2026-01-01T00:00:00Z"), t("2036-01-01T00:00:00Z")).expect("authority");
+    let authority = SealAuthority::generate("某市印章制作中心", t("2026-01-01T00:00:00Z"), t("2036-01-01T00:00:00Z"))
+        .expect("authority");
     let pkcs8 = generate_pkcs8().expect("key");
     let cert = new_signer_cert(&authority, &pkcs8);
     let chain = vec![cert.clone(), authority.root_certificate().to_vec()];
@@ -130,11 +137,14 @@ pub fn decision_spec() -> DocumentSpec {
         applicant_id: "110101199003071234".into(),
         item_name: "食品经营许可".into(),
         body: vec![
-            "你（单位）于2026年11月20日提出的食品经营许可申请，经审查，符合法定条件和标准，本机关决定准予行政许可。".into(),
+            "你（单位）于2026年11月20日提出的食品经营许可申请，经审查，符合法定条件和标准，本机关决定准予行政许可。"
+                .into(),
             "请于收到本决定书之日起十日内领取食品经营许可证。".into(),
         ],
         list_items: vec![],
-        legal_basis: Some("《中华人民共和国行政许可法》第三十八条第一款；《食品经营许可和备案管理办法》第二十条".into()),
+        legal_basis: Some(
+            "《中华人民共和国行政许可法》第三十八条第一款；《食品经营许可和备案管理办法》第二十条".into(),
+        ),
         department: DEPT.into(),
         date: NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"),
         qr_payload: None,

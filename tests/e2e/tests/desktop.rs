@@ -45,7 +45,7 @@ fn start(env: &Env, extra: &[&str]) -> (Driver, Session) {
 fn login(s: &Session, id: &str) {
     s.click("[data-test=login-account]").unwrap();
     s.click(&format!("li[data-test=staff-{id}]")).unwrap();
-    s.type_into("[data-test=login-password] input", PASSWORD).unwrap();
+    s.type_into("[data-test=login-password]", PASSWORD).unwrap();
     s.click("[data-test=login-submit]").unwrap();
     s.wait("[data-test=current-user]").unwrap();
 }
@@ -58,7 +58,7 @@ fn logout(s: &Session) {
 /// Finds the case through the work list's search box and opens it with the keyboard.
 fn open_case(s: &Session, no: &str) {
     s.click("[data-test=nav-work]").unwrap();
-    s.type_into("[data-test=work-search] input", no).unwrap();
+    s.type_into("[data-test=work-search]", no).unwrap();
     let row = s.wait(&format!("[data-case='{no}']")).unwrap();
     s.click_el(&row).unwrap();
     let list = s.wait("[data-test=case-list]").unwrap();
@@ -93,24 +93,24 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
 
     // 收件: find the item by pinyin initials (食品经营许可 = spjyxk).
     s.click("[data-test=nav-intake]").unwrap();
-    s.type_into("[data-test=item-search] input", "spjy").unwrap();
+    s.type_into("[data-test=item-search]", "spjy").unwrap();
     s.click("[data-item='11440300MB2C95374M000102003000000']").unwrap();
 
     // A credit code with a wrong check character is flagged before anything is submitted.
     let good = yc_core::ids::make_credit_code("91440300MA5FAB7C1").expect("credit code");
     let last = good.chars().last().unwrap();
     let bad = format!("{}{}", &good[..17], if last == '0' { '1' } else { '0' });
-    s.type_into("[data-test=applicant-id] input", &bad).unwrap();
-    s.type_into("[data-test=applicant-name] input", "示范区味美餐饮有限公司").unwrap();
+    s.type_into("[data-test=applicant-id]", &bad).unwrap();
+    s.type_into("[data-test=applicant-name]", "示范区味美餐饮有限公司").unwrap();
     let err = s.wait_text("[data-test=id-error]", "校验").unwrap();
     assert!(err.contains("统一社会信用代码") || err.contains("校验位"), "{err}");
     let next = s.wait("[data-test=intake-next]").unwrap();
     assert!(s.attr(&next, "disabled").unwrap().is_some(), "Next must stay disabled on a wrong ID");
     s.screenshot("03-intake-wrong-id").unwrap();
 
-    s.type_into("[data-test=applicant-id] input", &good).unwrap();
+    s.type_into("[data-test=applicant-id]", &good).unwrap();
     s.wait_text("[data-test=id-check]", "校验通过").unwrap();
-    s.type_into("[data-test=applicant-phone] input", "13800138000").unwrap();
+    s.type_into("[data-test=applicant-phone]", "13800138000").unwrap();
     s.click("[data-test=intake-next]").unwrap();
     s.wait("[data-test=materials-check]").unwrap();
     s.screenshot("04-intake-materials").unwrap();
@@ -142,7 +142,7 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
     login(&s, "wangqiang");
     open_case(&s, &case_no);
     s.click("[data-action=deny]").unwrap();
-    s.type_into("[data-test=act-reason] textarea", "经营场所不符合要求").unwrap();
+    s.type_into("[data-test=act-reason]", "经营场所不符合要求").unwrap();
     s.click("[data-test=act-confirm]").unwrap();
     let refusal = s.wait_text("[data-test=act-error]", "必须填写").unwrap();
     assert!(refusal.contains("不予许可"), "{refusal}");
@@ -158,7 +158,7 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
 
     // 事项 and 设置
     s.click("[data-test=nav-catalog]").unwrap();
-    s.type_into("[data-test=catalog-search] input", "spjy").unwrap();
+    s.type_into("[data-test=catalog-search]", "spjy").unwrap();
     s.click("[data-item='11440300MB2C95374M000102003000000']").unwrap();
     s.wait_text("[data-test=doc-text]", "食品经营许可").unwrap();
     s.screenshot("09-catalog").unwrap();
@@ -169,11 +169,11 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
     // Screen lock: commands refuse until the same person unlocks.
     s.click("[data-test=lock]").unwrap();
     s.wait("[data-test=lock-screen]").unwrap();
-    s.type_into("[data-test=unlock-password] input", "wrong").unwrap();
+    s.type_into("[data-test=unlock-password]", "wrong").unwrap();
     s.click("[data-test=unlock-submit]").unwrap();
     s.wait_text("[data-test=unlock-error]", "密码错误").unwrap();
     s.screenshot("11-locked").unwrap();
-    s.type_into("[data-test=unlock-password] input", PASSWORD).unwrap();
+    s.type_into("[data-test=unlock-password]", PASSWORD).unwrap();
     s.click("[data-test=unlock-submit]").unwrap();
     s.wait_text("[data-test=current-user]", "王强").unwrap();
     s.close().unwrap();
@@ -186,9 +186,9 @@ fn half_filled_intake_survives_a_restart() {
         let (_d, s) = start(&env, &["--demo", "--demo-cases", "20"]);
         login(&s, "zhangwei");
         s.click("[data-test=nav-intake]").unwrap();
-        s.type_into("[data-test=item-search] input", "jzz").unwrap();
+        s.type_into("[data-test=item-search]", "jzz").unwrap();
         s.click("[data-item='1144030000749607XE000107001000000']").unwrap();
-        s.type_into("[data-test=applicant-name] input", "陈晓明").unwrap();
+        s.type_into("[data-test=applicant-name]", "陈晓明").unwrap();
         // The draft is written on every change, before the window closes.
         let saved = s.exec("return localStorage.getItem('yc.intake.draft.zhangwei')", serde_json::json!([])).unwrap();
         assert!(saved.as_str().is_some_and(|d| d.contains("陈晓明")), "{saved}");
@@ -198,7 +198,7 @@ fn half_filled_intake_survives_a_restart() {
     login(&s, "zhangwei");
     s.click("[data-test=nav-intake]").unwrap();
     s.wait("[data-test=draft-restored]").unwrap();
-    let v = s.exec("return document.querySelector('[data-test=applicant-name] input').value", serde_json::json!([])).unwrap();
+    let v = s.exec("return document.querySelector('[data-test=applicant-name]').value", serde_json::json!([])).unwrap();
     assert_eq!(v.as_str(), Some("陈晓明"));
     s.close().unwrap();
 }

@@ -70,7 +70,7 @@ fn main() {
     let to_login = t0.elapsed();
     s.click("[data-test=login-account]").unwrap();
     s.click("li[data-test=staff-zhangwei]").unwrap();
-    s.type_into("[data-test=login-password] input", "yc123456").unwrap();
+    s.type_into("[data-test=login-password]", "yc123456").unwrap();
     let t1 = Instant::now();
     s.click("[data-test=login-submit]").unwrap();
     s.wait("[data-test=case-row]").unwrap_or_else(|e| panic!("{e}"));
@@ -80,14 +80,14 @@ fn main() {
 
     // Search: type a name prefix; the list is replaced by the hits (250 ms debounce included).
     let t2 = Instant::now();
-    s.type_into("[data-test=work-search] input", "批量申请人4242").unwrap();
+    s.type_into("[data-test=work-search]", "批量申请人4242").unwrap();
     s.wait("[data-case]").unwrap();
     s.wait_text("[data-test=case-list]", "批量申请人4242").unwrap_or_else(|e| panic!("{e}"));
     let search = t2.elapsed();
 
     // Scrolling deep into the paged list: End key 10 times loads pages on demand.
-    s.type_into("[data-test=work-search] input", "").unwrap();
-    let _ = s.exec("document.querySelector('[data-test=work-search] input').value=''", serde_json::json!([]));
+    s.type_into("[data-test=work-search]", "").unwrap();
+    let _ = s.exec("document.querySelector('[data-test=work-search]').value=''", serde_json::json!([]));
     std::thread::sleep(Duration::from_millis(400));
 
     let app_pids = pids_with(&["yc-desktop", &data_arg]);
