@@ -2,6 +2,7 @@
 //! Every read takes `--json`; errors go to stderr in Chinese with a stable kind, exit code 1.
 
 mod output;
+mod seal;
 mod sync;
 
 use std::path::PathBuf;
@@ -62,6 +63,9 @@ enum Cmd {
         force: bool,
         #[arg(long, default_value_t = 20261123)]
         seed: u64,
+        /// No seals: cases stop before 办结 (which needs a sealed decision)
+        #[arg(long)]
+        no_seal: bool,
     },
     #[command(subcommand)]
     Staff(StaffCmd),
@@ -83,6 +87,16 @@ enum Cmd {
     Sync(SyncArgs),
     #[command(subcommand)]
     Adapter(sync::AdapterCmd),
+    #[command(subcommand)]
+    Seal(seal::SealCmd),
+    #[command(subcommand)]
+    Doc(seal::DocCmd),
+    /// Verify a sealed PDF (or --qr PAYLOAD): VALID / INVALID / INDETERMINATE with the checks made
+    Verify {
+        file: Option<PathBuf>,
+        #[arg(long)]
+        qr: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -311,7 +325,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             out.status(&ws.status()?);
         }
         Cmd::Status => out.status(&open(&cli)?.status()?),
-        Cmd::Demo { cases, force, seed } => {
+        Cmd::Demo { cases, force, seed, no_seal } => {
             let dir = data_dir(&cli);
             if dir.join(yc_core::store::DB_FILE).exists() {
                 if !force {
@@ -325,7 +339,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
                 }
             }
             let today = demo_today(cli.today)?;
-            let ws = yc_core::demo::create(&dir, &yc_core::demo::DemoOptions { cases: *cases, today, seed: *seed })?;
+            let ws = yc_core::demo::create(&dir, &yc_core::demo::DemoOptions { cases: *cases, today, seed: *seed, seal: !no_seal })?;
             out.demo(&ws)?;
         }
         Cmd::Staff(StaffCmd::Add { id, name, roles, departments, password }) => {
@@ -403,6 +417,9 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             let ws = open(&cli).ok();
             return sync::adapter(ws.as_ref(), &cli.actor, c, out);
         }
+        Cmd::Seal(c) => return seal::seal(&open(&cli)?, &cli.actor, c, out),
+        Cmd::Doc(c) => return seal::doc(&open(&cli)?, &cli.actor, c, out),
+        Cmd::Verify { file, qr } => return seal::verify(&open(&cli)?, file.as_ref(), qr.as_deref(), out),
         Cmd::Lights => {
             let ws = open(&cli)?;
             let c = ws.light_counts()?;

@@ -61,19 +61,23 @@ impl Rng {
 }
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于",
+    "蒋", "蔡",
 ];
 const GIVEN1: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平", "刚", "桂",
-    "华", "飞", "鹏", "斌", "宇", "浩", "凯", "健", "俊", "帆",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平", "刚",
+    "桂", "华", "飞", "鹏", "斌", "宇", "浩", "凯", "健", "俊", "帆",
 ];
 const GIVEN2: &[&str] = &[
-    "秀兰", "建华", "桂英", "志强", "海燕", "子涵", "秀英", "玉兰", "建国", "婷婷", "晓东", "文博", "雨桐", "欣怡", "浩然",
-    "宇轩", "梓萱", "俊杰", "丽娟", "国强", "永刚", "春梅", "晓燕", "志明", "红梅", "嘉怡", "思远", "一鸣", "佳琪", "明轩",
+    "秀兰", "建华", "桂英", "志强", "海燕", "子涵", "秀英", "玉兰", "建国", "婷婷", "晓东", "文博", "雨桐", "欣怡",
+    "浩然", "宇轩", "梓萱", "俊杰", "丽娟", "国强", "永刚", "春梅", "晓燕", "志明", "红梅", "嘉怡", "思远", "一鸣",
+    "佳琪", "明轩",
 ];
-const FIRMS: &[&str] = &["鸿运", "绿源", "安达", "仁心", "鑫盛", "康宁", "华光", "悦来", "百川", "恒信", "嘉禾", "瑞丰"];
-const TRADES: &[&str] = &["餐饮店", "食品有限公司", "道路运输有限公司", "药房", "建设工程有限公司", "诊所", "燃气有限公司"];
+const FIRMS: &[&str] =
+    &["鸿运", "绿源", "安达", "仁心", "鑫盛", "康宁", "华光", "悦来", "百川", "恒信", "嘉禾", "瑞丰"];
+const TRADES: &[&str] =
+    &["餐饮店", "食品有限公司", "道路运输有限公司", "药房", "建设工程有限公司", "诊所", "燃气有限公司"];
 
 fn person_name(rng: &mut Rng) -> String {
     // About 60 % of Chinese names are two characters, the rest mostly three.
@@ -245,7 +249,8 @@ fn extract(db: &Path) -> Res<Vec<CaseRows>> {
     let mut st = conn.prepare("SELECT * FROM cases ORDER BY rowid")?;
     let cols: Vec<String> = st.column_names().iter().map(|s| (*s).to_owned()).collect();
     let col = |name: &str| cols.iter().position(|c| c == name).ok_or_else(|| format!("cases 表缺少列 {name}"));
-    let (c_no, c_name, c_id, c_item) = (col("case_no")?, col("applicant_name")?, col("applicant_id")?, col("item_name")?);
+    let (c_no, c_name, c_id, c_item) =
+        (col("case_no")?, col("applicant_name")?, col("applicant_id")?, col("item_name")?);
     let n = st.column_count();
     let cases = st
         .query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>())?
@@ -405,7 +410,11 @@ fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
         r1,
         verdict(r1 >= 0.30)
     ));
-    rep.line(format!("| raw rusqlite, same rows, 1 tx/case | {:.2} s | {:.0} | 1.00 | |", raw_one.as_secs_f64(), rate(raw_one)));
+    rep.line(format!(
+        "| raw rusqlite, same rows, 1 tx/case | {:.2} s | {:.0} | 1.00 | |",
+        raw_one.as_secs_f64(),
+        rate(raw_one)
+    ));
     let rb = raw_batch.as_secs_f64() / real_batch.as_secs_f64();
     rep.line(format!(
         "| `new_cases`, {BATCH}/tx | {:.2} s | {:.0} | {:.2} | ≥ 0.30: {} |",
@@ -461,7 +470,10 @@ fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
 
 fn marker(n: usize) -> String {
     let scaled = if n > real_max() { format!(" scaled-from={}", real_max()) } else { String::new() };
-    format!("yc-bench-store data={DATA_VERSION} schema={} cases={n} accept={ACCEPT_PCT}%{scaled}\n", store::schema_target())
+    format!(
+        "yc-bench-store data={DATA_VERSION} schema={} cases={n} accept={ACCEPT_PCT}%{scaled}\n",
+        store::schema_target()
+    )
 }
 
 struct Built {
@@ -614,14 +626,18 @@ fn scale_up(dir: &Path, n: usize) -> Res<usize> {
         .max()
         .unwrap_or(0);
     if max_seq >= stride {
-        return Err(format!("每日序号 {max_seq} 超出放大步长 {stride}：请调小 YC_BENCH_BIG 或调大 YC_BENCH_REAL_MAX").into());
+        return Err(
+            format!("每日序号 {max_seq} 超出放大步长 {stride}：请调小 YC_BENCH_BIG 或调大 YC_BENCH_REAL_MAX").into()
+        );
     }
     let c_sql = format!("INSERT INTO cases VALUES ({})", placeholders(cols.len()));
     let mut rng = Rng(4242);
     let mut added = 0usize;
     let t = Instant::now();
-    let work: Vec<(u32, &Vec<Value>)> =
-        (1..=reps).flat_map(|r| template.iter().map(move |c| (u32::try_from(r).unwrap_or(0), c))).take(n - have).collect();
+    let work: Vec<(u32, &Vec<Value>)> = (1..=reps)
+        .flat_map(|r| template.iter().map(move |c| (u32::try_from(r).unwrap_or(0), c)))
+        .take(n - have)
+        .collect();
     for chunk in work.chunks(10_000) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for (r, case) in chunk {
@@ -854,6 +870,54 @@ fn bench_search(rep: &mut Report, dir: &Path, n: usize) -> Res<Vec<Duration>> {
         a50.as_secs_f64() / r50.as_secs_f64().max(1e-9)
     ));
     rep.line("");
+
+    // What-ifs for the slow kinds, raw SQL on the same connection (median of the same queries).
+    let prefix = format!("{}-{}-", identity().region, identity().code);
+    let pk_sql = format!(
+        "SELECT {SUMMARY_COLS} FROM cases WHERE case_no >= ?1 AND case_no < ?1 || char(1114111) ORDER BY rowid DESC LIMIT ?2"
+    );
+    let col_sql = format!(
+        "SELECT {SUMMARY_COLS} FROM cases WHERE rowid IN
+           (SELECT rowid FROM case_fts WHERE case_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2) ORDER BY rowid DESC"
+    );
+    let run = |sql: &str, arg: String| -> Res<(Duration, usize)> {
+        let t = Instant::now();
+        let mut st = raw.prepare_cached(sql)?;
+        let mut rows = st.query(params![arg, i64::try_from(SEARCH_LIMIT)?])?;
+        let mut k = 0;
+        while let Some(r) = rows.next()? {
+            let _: Value = r.get(0)?;
+            k += 1;
+        }
+        Ok((t.elapsed(), k))
+    };
+    let (mut pk, mut col) = (Vec::new(), Vec::new());
+    let (mut pk_hits, mut col_hits) = (0, 0);
+    for (k, q) in &qs {
+        if *k == 0 {
+            let (d, found) = run(&pk_sql, format!("{prefix}{q}"))?;
+            pk.push(d);
+            pk_hits += usize::from(found > 0);
+        } else if *k == 3 {
+            let (d, found) = run(&col_sql, format!("applicant_id : \"{q}\""))?;
+            col.push(d);
+            col_hits += usize::from(found > 0);
+        }
+    }
+    pk.sort();
+    col.sort();
+    rep.line(format!(
+        "What-if at {n}: case-number fragment as a primary-key prefix (`case_no >= '{prefix}' || q`): p50 {:.2} ms, \
+         p95 {:.2} ms ({pk_hits}/{} hit); ID fragment with the phrase restricted to the `applicant_id` column: \
+         p50 {:.2} ms, p95 {:.2} ms ({col_hits}/{} hit).",
+        ms(percentile(&pk, 50.0)),
+        ms(percentile(&pk, 95.0)),
+        pk.len(),
+        ms(percentile(&col, 50.0)),
+        ms(percentile(&col, 95.0)),
+        col.len()
+    ));
+    rep.line("");
     Ok(all_api)
 }
 
@@ -914,7 +978,8 @@ fn bench_lights(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
         }
         Ok(k)
     })?;
-    let open_filter = |offset| ListFilter { open_only: true, limit: Some(50), offset: Some(offset), ..Default::default() };
+    let open_filter =
+        |offset| ListFilter { open_only: true, limit: Some(50), offset: Some(offset), ..Default::default() };
     let (p0, page) = timed(5, || Ok(ws.list_cases(&open_filter(0))?))?;
     let (p10k, _) = timed(3, || Ok(ws.list_cases(&open_filter(10_000))?))?;
     let (r0, _) = timed(5, || raw_page(&raw, 0))?;
@@ -927,7 +992,9 @@ fn bench_lights(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
         counts.green, counts.yellow, counts.red, counts.paused, counts.unknown, scanned
     ));
     rep.line("");
-    rep.line("| measurement | runs | median ms | min ms | baseline (raw SQL, same statement) median ms | ratio | target |");
+    rep.line(
+        "| measurement | runs | median ms | min ms | baseline (raw SQL, same statement) median ms | ratio | target |",
+    );
     rep.line("|---|---:|---:|---:|---:|---:|---|");
     let row = |rep: &mut Report, name: &str, a: &[Duration], b: &[Duration], target: &str| {
         rep.line(format!(
@@ -939,7 +1006,11 @@ fn bench_lights(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
             median(a).as_secs_f64() / median(b).as_secs_f64().max(1e-9)
         ));
     };
-    let light_target = if n >= 1_000_000 { format!("< 1 s: {}", verdict(median(&lt) < Duration::from_secs(1))) } else { String::new() };
+    let light_target = if n >= 1_000_000 {
+        format!("< 1 s: {}", verdict(median(&lt) < Duration::from_secs(1)))
+    } else {
+        String::new()
+    };
     row(rep, "`light_counts()` (raw: the scan without evaluating)", &lt, &st, &light_target);
     row(rep, "`list_cases` open, first page of 50 by due date", &p0, &r0, "");
     row(rep, "`list_cases` open, 50 at offset 10 000", &p10k, &r10k, "");
@@ -982,7 +1053,8 @@ fn bench_verify(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
     let report = ws.verify_journal()?;
     let took = t.elapsed();
     let raw = Connection::open(dir.join(store::DB_FILE))?;
-    let journal_sql = "SELECT seq, id, case_no, actor, role, action, at, payload, reason, prev_hash, hash FROM journal ORDER BY seq";
+    let journal_sql =
+        "SELECT seq, id, case_no, actor, role, action, at, payload, reason, prev_hash, hash FROM journal ORDER BY seq";
     let t = Instant::now();
     let mut st = raw.prepare(journal_sql)?;
     let mut rows = st.query([])?;
@@ -1105,7 +1177,11 @@ fn main() -> Res<()> {
         let all = bench_search(&mut rep, &built.dir, n)?;
         if n >= 1_000_000 {
             let p95 = percentile(&all, 95.0);
-            rep.line(format!("Search p95 at {n}: {:.2} ms — target < 20 ms: {}", ms(p95), verdict(p95 < Duration::from_millis(20))));
+            rep.line(format!(
+                "Search p95 at {n}: {:.2} ms — target < 20 ms: {}",
+                ms(p95),
+                verdict(p95 < Duration::from_millis(20))
+            ));
             rep.line("");
         }
         stores.push((n, built.dir));

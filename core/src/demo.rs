@@ -15,13 +15,66 @@ use crate::ids;
 use crate::staff::{ALL_DEPARTMENTS, Actor};
 use crate::workstation::{ActRequest, Identity, NewCase, NewStaff, Workstation};
 
-/// Every demo account has this password (printed by `yc demo`).
+/// Every demo account has this password (printed by `yc demo`); it also opens the demo seal
+/// authority's key.
 pub const DEMO_PASSWORD: &str = "yc123456";
+/// The PIN of every demo department seal.
+pub const DEMO_PIN: &str = "246810";
+/// Demo seal keys use fewer PBKDF2 iterations than real ones (600 000, `yc seal issue`) so the
+/// demo seals its ~100 decisions in seconds. Never for a real seal.
+pub const DEMO_PBKDF2_ITERATIONS: u32 = 20_000;
 
 pub struct DemoOptions {
     pub cases: usize,
     pub today: NaiveDate,
     pub seed: u64,
+    /// Create a demo seal authority and department seals, and seal the decisions (needs the CJK
+    /// font). Without seals, cases stop before 办结, which needs a sealed decision.
+    pub seal: bool,
+}
+
+fn demo_keystore() -> yc_seal::KeyStoreOptions {
+    yc_seal::KeyStoreOptions {
+        iterations: std::num::NonZeroU32::new(DEMO_PBKDF2_ITERATIONS).unwrap_or(std::num::NonZeroU32::MIN),
+        max_attempts: yc_seal::DEFAULT_MAX_ATTEMPTS,
+    }
+}
+
+/// Takes one scripted step. Before 送达 the seal keeper seals the decision (and certificate);
+/// some acceptances, refusals and supplement requests also get their notice sealed.
+/// Returns false when the step cannot happen in this demo (delivery without seals).
+fn perform(ws: &Workstation, staff: &[Actor], case_no: &str, action: Action, item: &Item, seal: bool, rng: &mut Rng) -> Result<bool> {
+    use crate::seal::DocKind;
+    let keeper = staff.iter().find(|a| a.has_role(Role::SealKeeper)).unwrap_or(&staff[0]);
+    if action == Action::Deliver {
+        if !seal {
+            return Ok(false);
+        }
+        let d = ws.case_detail(case_no, None)?;
+        let kinds: &[DocKind] = match (d.outcome.as_deref(), d.has_certificate) {
+            (Some("approved"), true) => &[DocKind::Approval, DocKind::Certificate],
+            (Some("approved"), false) => &[DocKind::Approval],
+            _ => &[DocKind::Refusal],
+        };
+        for k in kinds {
+            ws.seal_document(keeper, case_no, *k, DEMO_PIN)?;
+        }
+    }
+    let state = ws.case_summary(case_no)?.state;
+    ws.act(actor_for(action, &state, staff), case_no, action, &request(action, item))?;
+    let notice = match action {
+        Action::Accept => Some(DocKind::Acceptance),
+        Action::RefuseAcceptance => Some(DocKind::NonAcceptance),
+        Action::RequestSupplement => Some(DocKind::Supplement),
+        _ => None,
+    };
+    if let Some(k) = notice
+        && seal
+        && rng.chance(30)
+    {
+        ws.seal_document(keeper, case_no, k, DEMO_PIN)?;
+    }
+    Ok(true)
 }
 
 /// A small deterministic PRNG (SplitMix64): the demo must be the same on every machine.
@@ -175,6 +228,15 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
     for s in staff() {
         ws.add_staff(&admin, &s)?;
     }
+    if opts.seal {
+        ws.create_seal_authority(&admin, "示范市电子印章制作中心（演示）", DEMO_PASSWORD, demo_keystore())?;
+        let mut departments: Vec<String> = ws.catalog_items(None)?.into_iter().map(|i| i.department).collect();
+        departments.sort();
+        departments.dedup();
+        for d in departments {
+            ws.issue_seal(&admin, &d, yc_seal::SealType::AdministrativeLicensing, DEMO_PIN, DEMO_PASSWORD, demo_keystore())?;
+        }
+    }
     ws.store.write(|tx| {
         tx.execute(
             "INSERT INTO settings (key, value) VALUES ('demo.today', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -205,10 +267,7 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
                     continue;
                 }
                 let action = steps[*next];
-                let state = ws.case_summary(case_no)?.state;
-                let who = actor_for(action, &state, &staff);
-                ws.act(who, case_no, action, &request(action, item))?;
-                *next += 1;
+                *next = if perform(&ws, &staff, case_no, action, item, opts.seal, &mut rng)? { *next + 1 } else { steps.len() };
             }
             open.retain(|(_, steps, next, _, _)| *next < steps.len());
             let items = ws.catalog_items(None)?;
@@ -288,7 +347,7 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
         day = day.checked_add_days(Days::new(1)).ok_or_else(|| CoreError::Invalid("日期超出范围".into()))?;
     }
     let ws = Workstation::open(dir, Clock::at_date(opts.today))?;
-    cover_every_state(&ws, &mut rng)?;
+    cover_every_state(&ws, &mut rng, opts.seal)?;
     let admin = ws.actor("admin")?;
     // One supervisory inspection so the journal shows it.
     if let Some(c) = ws
@@ -311,7 +370,7 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
 
 /// Whatever the dice did, the demo shows a case in every state: any state left empty gets one
 /// case filed today and walked there through the ordinary commands.
-fn cover_every_state(ws: &Workstation, rng: &mut Rng) -> Result<()> {
+fn cover_every_state(ws: &Workstation, rng: &mut Rng, seal: bool) -> Result<()> {
     use Action::*;
     let staff = ws.list_staff()?;
     let items: Vec<Item> =
@@ -350,7 +409,7 @@ fn cover_every_state(ws: &Workstation, rng: &mut Rng) -> Result<()> {
             .is_empty())
     };
     for (state, steps) in plans {
-        if present(state)? {
+        if present(state)? || (!seal && steps.contains(&Deliver)) {
             continue;
         }
         let birth = NaiveDate::from_ymd_opt(1975, 3, 1 + u32::try_from(rng.below(28)).unwrap_or(0)).unwrap_or_default();
@@ -361,8 +420,7 @@ fn cover_every_state(ws: &Workstation, rng: &mut Rng) -> Result<()> {
             &NewCase { item_code: item.code.clone(), applicant_id: id, applicant_name: name, ..Default::default() },
         )?;
         for a in steps {
-            let st = ws.case_summary(&no)?.state;
-            ws.act(actor_for(a, &st, &staff), &no, a, &request(a, item))?;
+            perform(ws, &staff, &no, a, item, seal, rng)?;
         }
     }
     if !present(State::Appointed)? {

@@ -41,6 +41,8 @@ pub enum CoreError {
     Missing { action: String, field: String },
     #[error("输入无效：{0}")]
     Invalid(String),
+    #[error("电子印章：{0}")]
+    Seal(String),
     #[error("日志校验失败：第 {seq} 条事件（{id}）{problem}")]
     JournalBroken { seq: i64, id: String, problem: String },
 }
@@ -66,6 +68,7 @@ impl CoreError {
             Self::Missing { .. } => "Missing",
             Self::Invalid(_) => "Invalid",
             Self::JournalBroken { .. } => "JournalBroken",
+            Self::Seal(_) => "Seal",
         }
     }
 

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod journal;
 pub mod projection;
 pub mod query;
+pub mod seal;
 pub mod staff;
 pub mod store;
 pub mod sync;

@@ -136,6 +136,7 @@ impl Projector {
                 self.cal.insert_year(table);
                 self.recompute_open(tx)
             }
+            crate::seal::SEALED => crate::seal::project_sealed(tx, ev),
             a => match (Action::parse(a), ev.case_no.as_deref()) {
                 (Some(action), Some(case_no)) => self.case_event(tx, ev, action, case_no),
                 // Workstation, staff and catalog events are audit records; unknown actions from a

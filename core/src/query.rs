@@ -55,6 +55,8 @@ pub struct CaseDetail {
     pub catalog_version: i64,
     pub outcome: Option<String>,
     pub certificate_made: bool,
+    /// The item yields a certificate (证照).
+    pub has_certificate: bool,
     pub licence_status: Option<String>,
     pub extension_days: u32,
     pub stopped_days: u32,
@@ -63,6 +65,8 @@ pub struct CaseDetail {
     pub statutory_days: u32,
     pub materials: Vec<MaterialRow>,
     pub events: Vec<Event>,
+    /// Sealed documents issued for the case.
+    pub documents: Vec<crate::seal::DocumentRow>,
     /// Actions the asking actor may take now.
     pub available: Vec<ActionInfo>,
 }
@@ -276,10 +280,12 @@ impl Workstation {
             .collect();
         Ok(CaseDetail {
             events: crate::journal::case_events(&conn, case_no)?,
+            documents: self.case_documents(case_no)?,
             summary,
             catalog_version: version,
             outcome,
             certificate_made: cert,
+            has_certificate: has_cert,
             licence_status: licence,
             extension_days: ext,
             stopped_days: stopped,

@@ -674,6 +674,18 @@ impl Workstation {
                     return Err(refusal(facts.state, action, by, r));
                 }
             };
+            // An approval without the department's electronic seal is void: 办结 (delivery)
+            // needs the sealed decision document for the case's outcome.
+            if action == Action::Deliver {
+                let outcome = facts.outcome.map(|o| if o == case::Outcome::Approved { "approved" } else { "denied" });
+                if !self.has_sealed_decision(tx, case_no, outcome)? {
+                    return Err(CoreError::IllegalTransition {
+                        state: facts.state.zh().into(),
+                        action: action.zh().into(),
+                        detail: "（尚无加盖电子印章的决定书，请先用印）".into(),
+                    });
+                }
+            }
             let payload = ActPayload {
                 legal_basis: req.legal_basis.clone().filter(|s| !s.trim().is_empty()),
                 days: req.days,
@@ -755,7 +767,8 @@ impl Workstation {
         let mut conn = self.store.writer();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(
-            "DELETE FROM case_fts; DELETE FROM case_materials; DELETE FROM cases; DELETE FROM applicants; DELETE FROM case_seq;",
+            "DELETE FROM case_fts; DELETE FROM case_materials; DELETE FROM cases; DELETE FROM applicants; DELETE FROM case_seq;
+             DELETE FROM documents;",
         )?;
         let reader = self.store.reader()?;
         let mut n = 0;
@@ -777,6 +790,7 @@ impl Workstation {
             ("case_materials", "case_no, material_id"),
             ("applicants", "id_no"),
             ("case_seq", "day"),
+            ("documents", "doc_id"),
         ] {
             let sql =
                 format!("SELECT {}* FROM {table} ORDER BY {order}", if table == "cases" { "rowid, " } else { "" });

@@ -112,8 +112,19 @@ fn a_promised_case_runs_from_intake_to_completion_with_a_journal_entry_per_step(
         assert!(detail.available.iter().any(|a| a.code == "issue_certificate"));
         ws.act(&fx.actor("seal"), &no, Action::IssueCertificate, &ActRequest::default()).unwrap();
     }
+    // 办结 needs the sealed decision: refused without it, allowed once sealed.
+    let e = ws.act(&fx.actor("clerk"), &no, Action::Deliver, &ActRequest::default()).unwrap_err();
+    assert!(e.to_string().contains("用印"), "{e}");
+    let admin = fx.actor("admin");
+    let low = yc_seal::KeyStoreOptions { iterations: std::num::NonZeroU32::new(1000).unwrap(), max_attempts: 5 };
+    ws.create_seal_authority(&admin, "测试印章制作中心", "authority-pin", low).unwrap();
+    ws.issue_seal(&admin, &item.department, yc_seal::SealType::AdministrativeLicensing, "seal-pin", "authority-pin", low)
+        .unwrap();
+    let doc = ws.seal_document(&fx.actor("seal"), &no, yc_core::seal::DocKind::Approval, "seal-pin").unwrap();
+    assert_eq!(doc.case_no, no);
     ws.act(&fx.actor("clerk"), &no, Action::Deliver, &ActRequest::default()).unwrap();
     let done = ws.case_detail(&no, None).unwrap();
+    assert_eq!(done.documents.len(), 1);
     assert_eq!(done.summary.state, "completed");
     assert_eq!(done.summary.closed_on.as_deref(), Some("2026-03-03"));
     assert_eq!(done.licence_status.as_deref(), Some("in_force"));

@@ -196,6 +196,17 @@ impl SealKeyFile {
     /// # Errors
     /// `Locked`, `WrongPin { remaining }`, `Io`, `KeyFileFormat`, `InvalidKey`.
     pub fn unlock(&self, pin: &str) -> Result<SoftwareSigner> {
+        let (pkcs8, chain) = self.unlock_key(pin)?;
+        SoftwareSigner::from_pkcs8(&pkcs8, chain)
+    }
+
+    /// As [`SealKeyFile::unlock`], but hands back the decrypted PKCS#8 itself (zeroised on drop)
+    /// with the certificate chain. Only for the seal authority's own root key, which must build
+    /// a [`crate::SealAuthority`]; department seals go through [`SealKeyFile::unlock`].
+    ///
+    /// # Errors
+    /// As [`SealKeyFile::unlock`].
+    pub fn unlock_key(&self, pin: &str) -> Result<(Zeroizing<Vec<u8>>, Vec<Vec<u8>>)> {
         let mut d = self.read()?;
         if d.failed_attempts >= d.max_attempts {
             return Err(SealError::Locked { attempts: d.failed_attempts });
@@ -206,7 +217,7 @@ impl SealKeyFile {
                     d.failed_attempts = 0;
                     self.write(&d)?;
                 }
-                SoftwareSigner::from_pkcs8(&pkcs8, d.cert_chain.clone())
+                Ok((pkcs8, d.cert_chain.clone()))
             }
             None => {
                 d.failed_attempts = d.failed_attempts.saturating_add(1);

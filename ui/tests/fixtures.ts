@@ -30,6 +30,7 @@ export function detail(over: Partial<CaseDetail> = {}): CaseDetail {
     catalog_version: 1,
     outcome: null,
     certificate_made: false,
+    has_certificate: true,
     licence_status: null,
     extension_days: 0,
     stopped_days: 0,
@@ -40,6 +41,7 @@ export function detail(over: Partial<CaseDetail> = {}): CaseDetail {
     events: [
       { seq: 1, id: "e1", case_no: "x", actor: "zhangwei", role: "clerk", action: "file", at: "2026-11-20T01:00:00.000Z", payload: {}, reason: null, hash: "00" },
     ],
+    documents: [],
     available: [
       { code: "approve", zh: "准予许可", needs_reason: false, needs_basis: false },
       { code: "deny", zh: "不予许可", needs_reason: true, needs_basis: true },

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use yc_adapter_sdk::{
-    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, InItem,
-    OutItem, Origin, PROTOCOL_VERSION, PullPage, PushReport, Rejection,
+    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, InItem, Origin, OutItem,
+    PROTOCOL_VERSION, PullPage, PushReport, Rejection,
 };
 
 use crate::http;
@@ -267,10 +267,10 @@ impl CityExtranet {
         if !status.is_success() {
             let text = String::from_utf8_lossy(&bytes);
             let mut err = http::status_error(WHAT, status, &text);
-            if let Ok(body) = serde_json::from_slice::<wire::ErrorBody>(&bytes) {
-                if !body.message.is_empty() {
-                    err.message = format!("{}：{}", err.message, body.message);
-                }
+            if let Ok(body) = serde_json::from_slice::<wire::ErrorBody>(&bytes)
+                && !body.message.is_empty()
+            {
+                err.message = format!("{}：{}", err.message, body.message);
             }
             return Err(err);
         }
@@ -312,11 +312,8 @@ impl CityExtranet {
 
 pub(crate) fn beijing_now() -> String {
     // RFC 3339 in +08:00 without a date library: whole seconds are enough for `sent_at`.
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-        + 8 * 3600;
+    let secs =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) + 8 * 3600;
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+08:00", rem / 3600, rem % 3600 / 60, rem % 60)
@@ -377,12 +374,7 @@ impl Adapter for CityExtranet {
         Ok(total)
     }
 
-    async fn pull(
-        &mut self,
-        stream: &str,
-        cursor: Option<&str>,
-        max: usize,
-    ) -> Result<PullPage, AdapterError> {
+    async fn pull(&mut self, stream: &str, cursor: Option<&str>, max: usize) -> Result<PullPage, AdapterError> {
         const WHAT: &str = "从市级平台拉取";
         let mut query: Vec<(&str, String)> =
             vec![("stream", stream.to_string()), ("limit", max.clamp(1, 1000).to_string())];
@@ -482,9 +474,7 @@ mod tests {
 
     #[test]
     fn cleartext_http_is_refused_for_non_loopback_hosts() {
-        let err = CityExtranet::new(CityExtranetConfig::new("http://zwfw.example.gov.cn", "WS01"))
-            .err()
-            .unwrap();
+        let err = CityExtranet::new(CityExtranetConfig::new("http://zwfw.example.gov.cn", "WS01")).err().unwrap();
         assert_eq!(err.class, ErrorClass::Auth);
         assert!(err.message.contains("HTTPS"), "{err}");
         assert!(CityExtranet::new(CityExtranetConfig::new("http://127.0.0.1:9", "WS01")).is_ok());

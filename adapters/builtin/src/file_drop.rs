@@ -34,8 +34,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use ring::signature::{self, Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
 use yc_adapter_sdk::{
-    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, InItem,
-    OutItem, Origin, PROTOCOL_VERSION, PullPage, PullRejection, PushReport, Rejection, sha256_hex,
+    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, InItem, Origin, OutItem,
+    PROTOCOL_VERSION, PullPage, PullRejection, PushReport, Rejection, sha256_hex,
 };
 
 const SIG_FILE: &str = "tagmanifest-sha256.txt.sig";
@@ -235,8 +235,7 @@ impl FileDrop {
             Err(e) => return Err(io_retry("无法读取序号文件", &path, e)),
         };
         let next = last + 1;
-        write_atomic(&path, next.to_string().as_bytes())
-            .map_err(|e| io_retry("无法写入序号文件", &path, e))?;
+        write_atomic(&path, next.to_string().as_bytes()).map_err(|e| io_retry("无法写入序号文件", &path, e))?;
         Ok(next)
     }
 
@@ -356,10 +355,10 @@ fn load_index(path: &Path) -> std::io::Result<HashMap<String, String>> {
         let line = line?;
         // A torn last line (crash mid-append) is skipped: its packet was already renamed into
         // place, so at worst the key is written once more.
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-            if let (Some(k), Some(s)) = (v["key"].as_str(), v["sha"].as_str()) {
-                out.insert(k.to_string(), s.to_string());
-            }
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+            && let (Some(k), Some(s)) = (v["key"].as_str(), v["sha"].as_str())
+        {
+            out.insert(k.to_string(), s.to_string());
         }
     }
     Ok(out)
@@ -369,7 +368,9 @@ fn parse_digest_lines(packet: &str, text: &str) -> Result<Vec<(String, String)>,
     let mut out = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let Some((digest, path)) = line.split_once(char::is_whitespace) else {
-            return Err(PacketError::NotBagit { packet: packet.into(), reason: format!("清单行格式错误：{line}") });
+            return Err(PacketError::NotBagit {
+                packet: packet.into(), reason: format!("清单行格式错误：{line}")
+            });
         };
         let path = path.trim_start().to_string();
         let p = Path::new(&path);
@@ -395,10 +396,8 @@ pub fn verify_packet(dir: &Path, trusted: &HashMap<String, Vec<u8>>) -> Result<P
         })
     };
     let text = |bytes: Vec<u8>, file: &str| -> Result<String, PacketError> {
-        String::from_utf8(bytes).map_err(|_| PacketError::NotBagit {
-            packet: name.clone(),
-            reason: format!("{file} 不是 UTF-8 文本"),
-        })
+        String::from_utf8(bytes)
+            .map_err(|_| PacketError::NotBagit { packet: name.clone(), reason: format!("{file} 不是 UTF-8 文本") })
     };
     let bagit = text(read("bagit.txt")?, "bagit.txt")?;
     if !bagit.lines().any(|l| l.trim() == "BagIt-Version: 1.0") {
@@ -408,10 +407,13 @@ pub fn verify_packet(dir: &Path, trusted: &HashMap<String, Vec<u8>>) -> Result<P
     let field = |k: &str| {
         info.lines().find_map(|l| l.strip_prefix(k).and_then(|r| r.strip_prefix(':')).map(|v| v.trim().to_string()))
     };
-    let workstation = field("Yc-Workstation")
-        .ok_or_else(|| PacketError::NotBagit { packet: name.clone(), reason: "bag-info.txt 缺少 Yc-Workstation".into() })?;
-    let sequence = field("Yc-Sequence").and_then(|s| s.parse::<u64>().ok()).ok_or_else(|| {
-        PacketError::NotBagit { packet: name.clone(), reason: "bag-info.txt 缺少或错写 Yc-Sequence".into() }
+    let workstation = field("Yc-Workstation").ok_or_else(|| PacketError::NotBagit {
+        packet: name.clone(),
+        reason: "bag-info.txt 缺少 Yc-Workstation".into(),
+    })?;
+    let sequence = field("Yc-Sequence").and_then(|s| s.parse::<u64>().ok()).ok_or_else(|| PacketError::NotBagit {
+        packet: name.clone(),
+        reason: "bag-info.txt 缺少或错写 Yc-Sequence".into(),
     })?;
     let Some(public) = trusted.get(&workstation) else {
         return Err(PacketError::UnknownWorkstation { packet: name, workstation });
@@ -553,12 +555,7 @@ impl Adapter for FileDrop {
         Ok(report)
     }
 
-    async fn pull(
-        &mut self,
-        stream: &str,
-        cursor: Option<&str>,
-        max: usize,
-    ) -> Result<PullPage, AdapterError> {
+    async fn pull(&mut self, stream: &str, cursor: Option<&str>, max: usize) -> Result<PullPage, AdapterError> {
         if stream != STREAM {
             return Err(AdapterError::permanent(
                 Origin::Adapter,
@@ -568,9 +565,8 @@ impl Adapter for FileDrop {
         }
         let mut pos: Cursor = match cursor {
             None | Some("") => Cursor::new(),
-            Some(c) => serde_json::from_str(c).map_err(|e| {
-                AdapterError::permanent(Origin::Adapter, "file-drop 游标格式错误", e.to_string())
-            })?,
+            Some(c) => serde_json::from_str(c)
+                .map_err(|e| AdapterError::permanent(Origin::Adapter, "file-drop 游标格式错误", e.to_string()))?,
         };
         let state = self.load_import_state()?;
         let packets = list_packets(&self.config.inbox_dir)
@@ -653,9 +649,8 @@ impl Adapter for FileDrop {
     /// The host stored everything up to `cursor`: fully delivered packets move to `imported/`
     /// and become the replay barrier.
     async fn ack(&mut self, _stream: &str, cursor: &str) -> Result<(), AdapterError> {
-        let pos: Cursor = serde_json::from_str(cursor).map_err(|e| {
-            AdapterError::permanent(Origin::Adapter, "file-drop 游标格式错误", e.to_string())
-        })?;
+        let pos: Cursor = serde_json::from_str(cursor)
+            .map_err(|e| AdapterError::permanent(Origin::Adapter, "file-drop 游标格式错误", e.to_string()))?;
         let mut state = self.load_import_state()?;
         let imported = self.config.inbox_dir.join("imported");
         fs::create_dir_all(&imported).map_err(|e| io_retry("无法创建目录", &imported, e))?;
@@ -664,8 +659,7 @@ impl Adapter for FileDrop {
         for (ws, seq, dir) in packets {
             let Some((done_seq, done_items)) = pos.get(&ws).copied() else { continue };
             let complete = seq < done_seq
-                || (seq == done_seq
-                    && verify_packet(&dir, &self.trusted).is_ok_and(|p| p.items.len() == done_items));
+                || (seq == done_seq && verify_packet(&dir, &self.trusted).is_ok_and(|p| p.items.len() == done_items));
             if complete {
                 let e = state.acked.entry(ws.clone()).or_insert(0);
                 *e = (*e).max(seq);

@@ -16,13 +16,10 @@ pub(crate) struct ClientOptions<'a> {
 
 /// Cleartext HTTP only to loopback (simulators, a local gateway); anything else must be HTTPS.
 pub(crate) fn check_url(url: &str) -> Result<reqwest::Url, AdapterError> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| {
-        AdapterError::auth(Origin::Adapter, format!("对端地址格式错误：{url}"), e.to_string())
-    })?;
-    let loopback = matches!(
-        parsed.host(),
-        Some(url::Host::Domain("localhost"))
-    ) || matches!(parsed.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| AdapterError::auth(Origin::Adapter, format!("对端地址格式错误：{url}"), e.to_string()))?;
+    let loopback = matches!(parsed.host(), Some(url::Host::Domain("localhost")))
+        || matches!(parsed.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
         || matches!(parsed.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback());
     match parsed.scheme() {
         "https" => Ok(parsed),
@@ -45,11 +42,7 @@ pub(crate) fn build_client(opts: &ClientOptions<'_>) -> Result<reqwest::Client, 
         .no_proxy();
     if let Some(path) = opts.client_cert_pem {
         let pem = std::fs::read(path).map_err(|e| {
-            AdapterError::auth(
-                Origin::Adapter,
-                format!("无法读取客户端证书文件 {}", path.display()),
-                e.to_string(),
-            )
+            AdapterError::auth(Origin::Adapter, format!("无法读取客户端证书文件 {}", path.display()), e.to_string())
         })?;
         let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
             AdapterError::auth(
@@ -62,11 +55,7 @@ pub(crate) fn build_client(opts: &ClientOptions<'_>) -> Result<reqwest::Client, 
     }
     if let Some(path) = opts.ca_pem {
         let pem = std::fs::read(path).map_err(|e| {
-            AdapterError::auth(
-                Origin::Adapter,
-                format!("无法读取根证书文件 {}", path.display()),
-                e.to_string(),
-            )
+            AdapterError::auth(Origin::Adapter, format!("无法读取根证书文件 {}", path.display()), e.to_string())
         })?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
             AdapterError::auth(Origin::Adapter, format!("根证书文件 {} 无效", path.display()), e.to_string())
@@ -75,9 +64,7 @@ pub(crate) fn build_client(opts: &ClientOptions<'_>) -> Result<reqwest::Client, 
             builder = builder.add_root_certificate(c);
         }
     }
-    builder.build().map_err(|e| {
-        AdapterError::auth(Origin::Adapter, "无法建立 HTTPS 客户端", e.to_string())
-    })
+    builder.build().map_err(|e| AdapterError::auth(Origin::Adapter, "无法建立 HTTPS 客户端", e.to_string()))
 }
 
 /// Maps a reqwest failure (no HTTP status) to a class: the link is down or slow, back off.
@@ -112,11 +99,7 @@ pub(crate) fn status_error(what: &str, status: reqwest::StatusCode, body: &str) 
 
 /// Reads a response body, refusing more than `max` bytes (a hostile or broken peer must not
 /// exhaust memory).
-pub(crate) async fn read_limited(
-    what: &str,
-    mut resp: reqwest::Response,
-    max: usize,
-) -> Result<Vec<u8>, AdapterError> {
+pub(crate) async fn read_limited(what: &str, mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, AdapterError> {
     if resp.content_length().is_some_and(|n| n > max as u64) {
         return Err(AdapterError::retryable(
             Origin::FarSystem,

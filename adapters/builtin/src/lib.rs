@@ -18,10 +18,7 @@ use yc_adapter_sdk::{AdapterConfig, AdapterError, AdapterKind, BoxedAdapter, Ori
 
 /// Builds the adapter an [`AdapterConfig`] describes. `settings` are the resolved settings
 /// (secrets filled in, see [`AdapterConfig::resolved_settings`]).
-pub fn from_config(
-    config: &AdapterConfig,
-    settings: &serde_json::Value,
-) -> Result<BoxedAdapter, AdapterError> {
+pub fn from_config(config: &AdapterConfig, settings: &serde_json::Value) -> Result<BoxedAdapter, AdapterError> {
     Ok(match config.kind {
         AdapterKind::Process => {
             let Some(spec) = &config.process else {
@@ -33,12 +30,8 @@ pub fn from_config(
             };
             BoxedAdapter::new(ProcessAdapter::spawn(&config.name, spec, settings.clone())?)
         }
-        AdapterKind::CityExtranet => {
-            BoxedAdapter::new(city_extranet::CityExtranet::from_settings(settings)?)
-        }
-        AdapterKind::VerticalXml => {
-            BoxedAdapter::new(vertical_xml::VerticalXml::from_settings(settings)?)
-        }
+        AdapterKind::CityExtranet => BoxedAdapter::new(city_extranet::CityExtranet::from_settings(settings)?),
+        AdapterKind::VerticalXml => BoxedAdapter::new(vertical_xml::VerticalXml::from_settings(settings)?),
         AdapterKind::FileDrop => BoxedAdapter::new(file_drop::FileDrop::from_settings(settings)?),
     })
 }
@@ -48,7 +41,6 @@ pub(crate) fn parse_settings<T: serde::de::DeserializeOwned>(
     kind: &str,
     settings: &serde_json::Value,
 ) -> Result<T, AdapterError> {
-    serde_json::from_value(settings.clone()).map_err(|e| {
-        AdapterError::auth(Origin::Adapter, format!("{kind} 适配器设置有误：{e}"), e.to_string())
-    })
+    serde_json::from_value(settings.clone())
+        .map_err(|e| AdapterError::auth(Origin::Adapter, format!("{kind} 适配器设置有误：{e}"), e.to_string()))
 }

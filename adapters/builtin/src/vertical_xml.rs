@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use yc_adapter_sdk::{
-    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, InItem,
-    OutItem, Origin, PROTOCOL_VERSION, PullPage, PushReport, Rejection,
+    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, InItem, Origin, OutItem,
+    PROTOCOL_VERSION, PullPage, PushReport, Rejection,
 };
 
 use crate::http;
@@ -190,10 +190,7 @@ impl VerticalXml {
         if !config.payload_element.is_empty() && !valid_element_name(&config.payload_element) {
             return Err(bad(format!("payload_element {} 不是合法的 XML 元素名", config.payload_element)));
         }
-        let key_element = merged
-            .get("key")
-            .cloned()
-            .ok_or_else(|| bad("字段映射必须包含 key（业务流水号）".into()))?;
+        let key_element = merged.get("key").cloned().ok_or_else(|| bad("字段映射必须包含 key（业务流水号）".into()))?;
         let mut map: Vec<(String, String)> = merged.into_iter().collect();
         // Item's own fields first, then payload fields; or the department's order if given.
         map.sort_by_key(|(path, el)| {
@@ -251,7 +248,10 @@ impl VerticalXml {
 
     fn envelope(&self, message_id: &str, body: impl FnOnce(&mut XmlOut)) -> Vec<u8> {
         let mut w = XmlOut::new();
-        w.open("soap:Envelope", &[("xmlns:soap", self.config.soap_version.ns()), ("xmlns:tns", &self.config.namespace)]);
+        w.open(
+            "soap:Envelope",
+            &[("xmlns:soap", self.config.soap_version.ns()), ("xmlns:tns", &self.config.namespace)],
+        );
         w.open("soap:Header", &[]);
         if let Some(t) = &self.config.token {
             w.leaf("tns:AuthToken", t);
@@ -270,9 +270,8 @@ impl VerticalXml {
     pub fn submit_envelope(&self, batch: &[OutItem]) -> Result<Vec<u8>, AdapterError> {
         let mut rows = Vec::with_capacity(batch.len());
         for item in batch {
-            let json = serde_json::to_value(item).map_err(|e| {
-                AdapterError::permanent(Origin::Adapter, "条目无法编码", e.to_string())
-            })?;
+            let json = serde_json::to_value(item)
+                .map_err(|e| AdapterError::permanent(Origin::Adapter, "条目无法编码", e.to_string()))?;
             let mut fields = Vec::new();
             for (path, el) in &self.map {
                 match Self::lookup(&json, path) {
@@ -341,8 +340,13 @@ impl VerticalXml {
                 ));
             }
         }
-        let Some(body) = doc.children.iter().find(|c| c.name == "Body" && c.ns.as_deref() == Some(expected.ns())) else {
-            return Err(AdapterError::retryable(Origin::FarSystem, format!("{what}：应答缺少 SOAP Body"), snippet(&bytes)));
+        let Some(body) = doc.children.iter().find(|c| c.name == "Body" && c.ns.as_deref() == Some(expected.ns()))
+        else {
+            return Err(AdapterError::retryable(
+                Origin::FarSystem,
+                format!("{what}：应答缺少 SOAP Body"),
+                snippet(&bytes),
+            ));
         };
         if let Some(fault) = body.child("Fault") {
             return Err(map_fault(&what, expected, fault));
@@ -426,7 +430,10 @@ impl VerticalXml {
                 }
             }
         }
-        let key = own.remove("key").filter(|k| !k.is_empty()).ok_or_else(|| format!("缺少业务流水号 {}", self.key_element))?;
+        let key = own
+            .remove("key")
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| format!("缺少业务流水号 {}", self.key_element))?;
         let payload = serde_json::Value::Object(payload);
         Ok(InItem {
             key,
@@ -449,9 +456,7 @@ fn insert_path(map: &mut serde_json::Map<String, serde_json::Value>, path: &str,
             cur.insert(seg.to_string(), serde_json::Value::String(text));
             return;
         }
-        let next = cur
-            .entry(seg.to_string())
-            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+        let next = cur.entry(seg.to_string()).or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
         if !next.is_object() {
             *next = serde_json::Value::Object(serde_json::Map::new());
         }
@@ -469,7 +474,9 @@ fn xml_error(what: &str, e: &XmlError, bytes: &[u8]) -> AdapterError {
         // A cut-off answer: the batch may or may not have been stored; re-sending is safe.
         XmlError::Truncated(_) | XmlError::Syntax(_) | XmlError::Empty => ErrorClass::Retryable,
         // The far side speaks something we will never accept: an operator must look.
-        XmlError::Encoding(_) | XmlError::Doctype | XmlError::TooDeep(_) | XmlError::UnknownPrefix(_) => ErrorClass::Auth,
+        XmlError::Encoding(_) | XmlError::Doctype | XmlError::TooDeep(_) | XmlError::UnknownPrefix(_) => {
+            ErrorClass::Auth
+        }
     };
     AdapterError::new(class, Origin::FarSystem, format!("{what}：应答无法解析——{e}"), snippet(bytes))
 }
@@ -482,7 +489,12 @@ fn map_fault(what: &str, version: SoapVersion, fault: &Element) -> AdapterError 
             fault.child_text("faultcode").map(local).unwrap_or_default(),
             fault.child("detail").and_then(|d| d.child_text("ErrorType")).map(local),
             fault.child_text("faultstring").unwrap_or("").to_string(),
-            fault.child("detail").map(|d| d.children.iter().map(|c| format!("{}={}", c.name, c.text.trim())).collect::<Vec<_>>().join(";")).unwrap_or_default(),
+            fault
+                .child("detail")
+                .map(|d| {
+                    d.children.iter().map(|c| format!("{}={}", c.name, c.text.trim())).collect::<Vec<_>>().join(";")
+                })
+                .unwrap_or_default(),
         ),
         SoapVersion::V12 => {
             let code = fault.child("Code");
@@ -542,12 +554,7 @@ impl Adapter for VerticalXml {
         Ok(total)
     }
 
-    async fn pull(
-        &mut self,
-        stream: &str,
-        cursor: Option<&str>,
-        max: usize,
-    ) -> Result<PullPage, AdapterError> {
+    async fn pull(&mut self, stream: &str, cursor: Option<&str>, max: usize) -> Result<PullPage, AdapterError> {
         let body = self.envelope(&format!("{}-fetch", self.config.source), |w| {
             w.open("tns:FetchItems", &[]);
             w.leaf("tns:Stream", stream);
@@ -556,10 +563,8 @@ impl Adapter for VerticalXml {
             w.close("tns:FetchItems");
         });
         let resp = self.call("FetchItems", body).await?;
-        let mut page = PullPage {
-            next_cursor: resp.child_text("NextCursor").map(str::to_string),
-            ..PullPage::default()
-        };
+        let mut page =
+            PullPage { next_cursor: resp.child_text("NextCursor").map(str::to_string), ..PullPage::default() };
         for (n, el) in resp.children.iter().filter(|c| c.name == "Item").enumerate() {
             match self.item_from_xml(stream, el) {
                 Ok(item) => page.items.push(item),
@@ -604,8 +609,15 @@ mod tests {
         let mut cfg = VerticalXmlConfig::new("http://127.0.0.1:1/ws", "WS01");
         cfg.field_map.insert("applicant.id".into(), "SQRZJHM".into());
         let a = VerticalXml::new(cfg).unwrap();
-        let item = OutItem::new("K1", "cases", Some("BJ1".into()), 3, "case.filed", "2026-11-23T09:00:00+08:00",
-            serde_json::json!({"applicant": {"id": "110101199003074514", "name": "张三&李四"}}));
+        let item = OutItem::new(
+            "K1",
+            "cases",
+            Some("BJ1".into()),
+            3,
+            "case.filed",
+            "2026-11-23T09:00:00+08:00",
+            serde_json::json!({"applicant": {"id": "110101199003074514", "name": "张三&李四"}}),
+        );
         let xml = String::from_utf8(a.submit_envelope(&[item]).unwrap()).unwrap();
         assert!(xml.contains("<tns:YWLSH>K1</tns:YWLSH>"), "{xml}");
         assert!(xml.contains("<tns:BJBH>BJ1</tns:BJBH>"));

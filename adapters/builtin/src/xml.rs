@@ -59,11 +59,9 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
-        let (ns, event) = reader.read_resolved_event().map_err(|e| {
-            match stack.last() {
-                Some(open) if matches!(e, quick_xml::Error::Syntax(_)) => XmlError::Truncated(open.name.clone()),
-                _ => XmlError::Syntax(e.to_string()),
-            }
+        let (ns, event) = reader.read_resolved_event().map_err(|e| match stack.last() {
+            Some(open) if matches!(e, quick_xml::Error::Syntax(_)) => XmlError::Truncated(open.name.clone()),
+            _ => XmlError::Syntax(e.to_string()),
         })?;
         let ns = match ns {
             ResolveResult::Bound(n) => Some(String::from_utf8_lossy(n.0).into_owned()),
@@ -215,5 +213,28 @@ mod tests {
         let bytes = w.finish();
         let root = parse(&bytes).unwrap();
         assert_eq!(root.child_text("t"), Some("a<b&\"c\""));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_survives_writing_and_parsing(text in "[\\PC\u{2028}<>&\"'\t 办件]{0,40}") {
+            let mut w = XmlOut::new();
+            w.open("r", &[("xmlns", "urn:x")]);
+            w.leaf("t", &text);
+            w.close("r");
+            let root = parse(&w.finish()).unwrap();
+            proptest::prop_assert_eq!(&root.child("t").unwrap().text, &text);
+        }
+
+        #[test]
+        fn truncating_a_document_never_panics_and_is_an_error(cut in 0usize..120) {
+            let mut w = XmlOut::new();
+            w.open("r", &[("xmlns", "urn:x")]);
+            w.leaf("t", "办件 & <数据>");
+            w.close("r");
+            let doc = w.finish();
+            let cut = cut.min(doc.len() - 1);
+            proptest::prop_assert!(parse(&doc[..cut]).is_err());
+        }
     }
 }

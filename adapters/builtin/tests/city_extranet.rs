@@ -4,7 +4,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use yc_adapter_sdk::conformance::{self, Started, Target};
-use yc_adapter_sdk::{Adapter, AdapterError, ErrorClass, HealthStatus, OutItem, Origin};
+use yc_adapter_sdk::{Adapter, AdapterError, ErrorClass, HealthStatus, Origin, OutItem};
 use yc_adapters::city_extranet::{CityExtranet, CityExtranetConfig};
 use yc_sim::{FaultConfig, SimConfig, SimHandle};
 
@@ -76,12 +76,7 @@ async fn ten_thousand_items_arrive_exactly_once_in_case_order_despite_faults() {
     let all = items(10_000, 200);
     let (calls, errors) = push_until_acked(&mut a, &all).await;
 
-    let stats: yc_sim::Stats = reqwest::get(format!("http://{addr}/_sim/stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: yc_sim::Stats = reqwest::get(format!("http://{addr}/_sim/stats")).await.unwrap().json().await.unwrap();
     assert_eq!(stats.stored, 10_000, "{stats:?}");
     assert_eq!(stats.order_violations, 0);
     assert_eq!(stats.conflicts + stats.hash_mismatches, 0);
@@ -199,8 +194,10 @@ impl Target for CityTarget {
 async fn city_adapter_passes_the_conformance_kit_including_cursor_resume() {
     let (addr, sim) = yc_sim::city::spawn(SimConfig::default()).await.unwrap();
     let seed: Vec<serde_json::Value> = (1..=30)
-        .map(|n| serde_json::json!({"row_id": format!("APP-{n}"), "kind": "application.online",
-            "stream": "applications.online", "payload": {"n": n}}))
+        .map(|n| {
+            serde_json::json!({"row_id": format!("APP-{n}"), "kind": "application.online",
+            "stream": "applications.online", "payload": {"n": n}})
+        })
         .collect();
     sim.seed_inbox("applications.online", seed);
     let target = CityTarget { addr, sim };

@@ -42,8 +42,15 @@ fn pair() -> Pair {
 fn items(range: std::ops::Range<usize>) -> Vec<OutItem> {
     range
         .map(|i| {
-            OutItem::new(format!("TOWN01-{i:05}"), "cases", Some(format!("C{}", i % 7)), i as u64 + 1,
-                "case.filed", "2026-11-23T09:30:00+08:00", serde_json::json!({"村民": "王五", "i": i}))
+            OutItem::new(
+                format!("TOWN01-{i:05}"),
+                "cases",
+                Some(format!("C{}", i % 7)),
+                i as u64 + 1,
+                "case.filed",
+                "2026-11-23T09:30:00+08:00",
+                serde_json::json!({"村民": "王五", "i": i}),
+            )
         })
         .collect()
 }
@@ -84,8 +91,14 @@ async fn packets_round_trip_in_order_across_pages_and_ack_moves_them_aside() {
     let dirs = packet_dirs(&p.exchange);
     assert_eq!(dirs.len(), 3, "1000 items per packet");
     for d in &dirs {
-        for f in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt",
-            "tagmanifest-sha256.txt.sig", "data/items.jsonl"] {
+        for f in [
+            "bagit.txt",
+            "bag-info.txt",
+            "manifest-sha256.txt",
+            "tagmanifest-sha256.txt",
+            "tagmanifest-sha256.txt.sig",
+            "data/items.jsonl",
+        ] {
             assert!(d.join(f).is_file(), "{} lacks {f}", d.display());
         }
     }
@@ -147,10 +160,8 @@ async fn sequence_survives_restart_so_numbers_are_never_reused() {
     drop(s1);
     let mut s2 = FileDrop::new(cfg).unwrap();
     s2.push(&items(1..2)).await.unwrap();
-    let names: Vec<String> = packet_dirs(&p.exchange)
-        .iter()
-        .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
+    let names: Vec<String> =
+        packet_dirs(&p.exchange).iter().map(|d| d.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names, vec!["yc-TOWN01-0000000001", "yc-TOWN01-0000000002"]);
 }
 

@@ -21,8 +21,15 @@ async fn city_extranet_config_file_builds_a_working_adapter() {
     let hs = a.hello().await.unwrap();
     assert_eq!(hs.name, "city-extranet");
     assert_eq!(hs.secret_settings(), vec!["token".to_string()]);
-    let item = yc_adapter_sdk::OutItem::new("k1", "cases", Some("C".into()), 1, "case.filed",
-        "2026-11-23T09:00:00+08:00", serde_json::json!({"x": 1}));
+    let item = yc_adapter_sdk::OutItem::new(
+        "k1",
+        "cases",
+        Some("C".into()),
+        1,
+        "case.filed",
+        "2026-11-23T09:00:00+08:00",
+        serde_json::json!({"x": 1}),
+    );
     assert_eq!(a.push(&[item]).await.unwrap().acked, vec!["k1".to_string()]);
     assert_eq!(sim.stats().stored, 1);
 }

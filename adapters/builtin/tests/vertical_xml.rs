@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use yc_adapter_sdk::{Adapter, ErrorClass, OutItem, Origin};
+use yc_adapter_sdk::{Adapter, ErrorClass, Origin, OutItem};
 use yc_adapters::vertical_xml::{SoapVersion, VerticalXml, VerticalXmlConfig};
 use yc_sim::dept::RawReply;
 use yc_sim::{FaultConfig, SimConfig};
@@ -78,7 +78,9 @@ async fn exactly_once_under_faults(v: SoapVersion, n: usize) {
     assert_eq!(stats.order_violations, 0);
     assert_eq!(stats.conflicts + stats.hash_mismatches, 0, "{stats:?}");
     assert!(errors > 0 && stats.duplicates > 0, "faults really happened: {stats:?}");
-    assert!(stats.faults.failed > 0 && stats.faults.dropped > 0 && stats.faults.malformed > 0 && stats.faults.dup_acked > 0);
+    assert!(
+        stats.faults.failed > 0 && stats.faults.dropped > 0 && stats.faults.malformed > 0 && stats.faults.dup_acked > 0
+    );
     let per_case = (n / 100) as u64;
     for case in 0..100 {
         assert_eq!(sim.case_seqs(&format!("BJ{case:05}")), (1..=per_case).collect::<Vec<_>>());
@@ -144,7 +146,10 @@ fn soap11(body: &str) -> Vec<u8> {
     format!(r#"<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="{S11}" xmlns:t="urn:yichuang:dept-exchange:1"><s:Body>{body}</s:Body></s:Envelope>"#).into_bytes()
 }
 
-async fn hostile(reply: RawReply, max_response_bytes: usize) -> Result<yc_adapter_sdk::PushReport, yc_adapter_sdk::AdapterError> {
+async fn hostile(
+    reply: RawReply,
+    max_response_bytes: usize,
+) -> Result<yc_adapter_sdk::PushReport, yc_adapter_sdk::AdapterError> {
     let (addr, sim) = yc_sim::dept::spawn(SimConfig::default()).await.unwrap();
     sim.queue_raw_reply(reply);
     let mut cfg = config(addr, SoapVersion::V11);
@@ -159,7 +164,9 @@ fn raw(status: u16, body: Vec<u8>) -> RawReply {
 
 #[tokio::test]
 async fn hostile_replies_give_clear_errors() {
-    let ok_body = soap11("<t:SubmitItemsResponse><t:Result><t:YWLSH>WS01-000000</t:YWLSH><t:Status>ACCEPTED</t:Status></t:Result></t:SubmitItemsResponse>");
+    let ok_body = soap11(
+        "<t:SubmitItemsResponse><t:Result><t:YWLSH>WS01-000000</t:YWLSH><t:Status>ACCEPTED</t:Status></t:Result></t:SubmitItemsResponse>",
+    );
 
     let mut truncated = ok_body.clone();
     truncated.truncate(ok_body.len() - 40);
@@ -217,8 +224,10 @@ async fn hostile_replies_give_clear_errors() {
 async fn pulled_department_items_map_back_and_resume_from_a_cursor() {
     let (addr, sim) = yc_sim::dept::spawn(SimConfig::default()).await.unwrap();
     let inbox: Vec<serde_json::Value> = (1..=12)
-        .map(|n| serde_json::json!({"YWLSH": format!("GA-{n}"), "YWLX": "opinion", "BJBH": format!("BJ{n}"),
-            "SPYJ": "同意", "CBR": "李警官"}))
+        .map(|n| {
+            serde_json::json!({"YWLSH": format!("GA-{n}"), "YWLX": "opinion", "BJBH": format!("BJ{n}"),
+            "SPYJ": "同意", "CBR": "李警官"})
+        })
         .collect();
     sim.seed_inbox("opinions", inbox);
     let mut cfg = config(addr, SoapVersion::V12);

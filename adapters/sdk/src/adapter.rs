@@ -23,10 +23,7 @@ pub trait Adapter: Send {
     fn hello(&mut self) -> impl Future<Output = Result<Handshake, AdapterError>> + Send;
 
     /// Delivers a batch (in outbox order: per-case `seq` ascending).
-    fn push(
-        &mut self,
-        batch: &[OutItem],
-    ) -> impl Future<Output = Result<PushReport, AdapterError>> + Send;
+    fn push(&mut self, batch: &[OutItem]) -> impl Future<Output = Result<PushReport, AdapterError>> + Send;
 
     /// Fetches up to `max` items of `stream` after `cursor` (`None`: from the beginning).
     fn pull(
@@ -38,11 +35,7 @@ pub trait Adapter: Send {
 
     /// Tells the far side the host has durably stored everything up to `cursor`, so it may mark
     /// them delivered. Adapters whose far side needs no confirmation keep the default.
-    fn ack(
-        &mut self,
-        stream: &str,
-        cursor: &str,
-    ) -> impl Future<Output = Result<(), AdapterError>> + Send {
+    fn ack(&mut self, stream: &str, cursor: &str) -> impl Future<Output = Result<(), AdapterError>> + Send {
         let _ = (stream, cursor);
         async { Ok(()) }
     }
@@ -60,16 +53,14 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// `Box<dyn DynAdapter>` chosen from configuration at run time.
 pub trait DynAdapter: Send {
     fn hello_dyn(&mut self) -> BoxFuture<'_, Result<Handshake, AdapterError>>;
-    fn push_dyn<'a>(&'a mut self, batch: &'a [OutItem])
-    -> BoxFuture<'a, Result<PushReport, AdapterError>>;
+    fn push_dyn<'a>(&'a mut self, batch: &'a [OutItem]) -> BoxFuture<'a, Result<PushReport, AdapterError>>;
     fn pull_dyn<'a>(
         &'a mut self,
         stream: &'a str,
         cursor: Option<&'a str>,
         max: usize,
     ) -> BoxFuture<'a, Result<PullPage, AdapterError>>;
-    fn ack_dyn<'a>(&'a mut self, stream: &'a str, cursor: &'a str)
-    -> BoxFuture<'a, Result<(), AdapterError>>;
+    fn ack_dyn<'a>(&'a mut self, stream: &'a str, cursor: &'a str) -> BoxFuture<'a, Result<(), AdapterError>>;
     fn health_dyn(&mut self) -> BoxFuture<'_, Result<Health, AdapterError>>;
     fn shutdown_dyn(&mut self) -> BoxFuture<'_, Result<(), AdapterError>>;
 }
@@ -78,10 +69,7 @@ impl<A: Adapter> DynAdapter for A {
     fn hello_dyn(&mut self) -> BoxFuture<'_, Result<Handshake, AdapterError>> {
         Box::pin(self.hello())
     }
-    fn push_dyn<'a>(
-        &'a mut self,
-        batch: &'a [OutItem],
-    ) -> BoxFuture<'a, Result<PushReport, AdapterError>> {
+    fn push_dyn<'a>(&'a mut self, batch: &'a [OutItem]) -> BoxFuture<'a, Result<PushReport, AdapterError>> {
         Box::pin(self.push(batch))
     }
     fn pull_dyn<'a>(
@@ -92,11 +80,7 @@ impl<A: Adapter> DynAdapter for A {
     ) -> BoxFuture<'a, Result<PullPage, AdapterError>> {
         Box::pin(self.pull(stream, cursor, max))
     }
-    fn ack_dyn<'a>(
-        &'a mut self,
-        stream: &'a str,
-        cursor: &'a str,
-    ) -> BoxFuture<'a, Result<(), AdapterError>> {
+    fn ack_dyn<'a>(&'a mut self, stream: &'a str, cursor: &'a str) -> BoxFuture<'a, Result<(), AdapterError>> {
         Box::pin(self.ack(stream, cursor))
     }
     fn health_dyn(&mut self) -> BoxFuture<'_, Result<Health, AdapterError>> {
@@ -123,12 +107,7 @@ impl Adapter for BoxedAdapter {
     async fn push(&mut self, batch: &[OutItem]) -> Result<PushReport, AdapterError> {
         self.0.push_dyn(batch).await
     }
-    async fn pull(
-        &mut self,
-        stream: &str,
-        cursor: Option<&str>,
-        max: usize,
-    ) -> Result<PullPage, AdapterError> {
+    async fn pull(&mut self, stream: &str, cursor: Option<&str>, max: usize) -> Result<PullPage, AdapterError> {
         self.0.pull_dyn(stream, cursor, max).await
     }
     async fn ack(&mut self, stream: &str, cursor: &str) -> Result<(), AdapterError> {

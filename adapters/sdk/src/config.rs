@@ -9,6 +9,7 @@
 //! env = { LANG = "zh_CN.UTF-8" }
 //! liveness_timeout_ms = 30000  # no line from the adapter for this long: it is hung
 //! run_timeout_ms = 3600000     # a whole sync may not take longer
+//! startup_timeout_ms = 10000   # wait this long for the hello reply
 //! [settings]
 //! endpoint = "https://10.1.2.3/ws"
 //! [secrets_from_env]          # setting name -> host environment variable
@@ -65,6 +66,10 @@ pub struct ProcessSpec {
     /// Longest a whole session (spawn to shutdown) may take; hung syncs went unseen for days.
     #[serde(default = "default_run_ms")]
     pub run_timeout_ms: u64,
+    /// Longest wait for the `hello` reply (interpreter start-up on a busy PC is not a hang);
+    /// the liveness timeout applies if it is longer.
+    #[serde(default = "default_startup_ms")]
+    pub startup_timeout_ms: u64,
 }
 
 fn default_liveness_ms() -> u64 {
@@ -72,6 +77,9 @@ fn default_liveness_ms() -> u64 {
 }
 fn default_run_ms() -> u64 {
     3_600_000
+}
+fn default_startup_ms() -> u64 {
+    10_000
 }
 
 impl ProcessSpec {
@@ -82,6 +90,7 @@ impl ProcessSpec {
             env: BTreeMap::new(),
             liveness_timeout_ms: default_liveness_ms(),
             run_timeout_ms: default_run_ms(),
+            startup_timeout_ms: default_startup_ms(),
         }
     }
 }
@@ -119,8 +128,8 @@ impl AdapterConfig {
 
     /// Loads `.toml` or `.json` by extension.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
         match path.extension().and_then(|e| e.to_str()) {
             Some("toml") => Self::from_toml_str(&text),
             Some("json") => Self::from_json_str(&text),
@@ -143,10 +152,7 @@ impl AdapterConfig {
     }
 
     /// Settings with `secrets_from_env` filled in through `lookup` (normally `std::env::var`).
-    pub fn resolved_settings(
-        &self,
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<serde_json::Value, ConfigError> {
+    pub fn resolved_settings(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<serde_json::Value, ConfigError> {
         let mut settings = self.settings.clone();
         let Some(map) = settings.as_object_mut() else {
             return Err(ConfigError::SettingsNotObject(self.name.clone()));
@@ -185,9 +191,7 @@ password = "YC_PW"
         assert_eq!(cfg.kind, AdapterKind::Process);
         let p = cfg.process.as_ref().unwrap();
         assert_eq!(p.liveness_timeout_ms, 30_000);
-        let s = cfg
-            .resolved_settings(|v| (v == "YC_PW").then(|| "秘密".to_string()))
-            .unwrap();
+        let s = cfg.resolved_settings(|v| (v == "YC_PW").then(|| "秘密".to_string())).unwrap();
         assert_eq!(s["password"], "秘密");
         assert_eq!(s["endpoint"], "https://x");
     }

@@ -54,9 +54,7 @@ impl ConformanceReport {
     pub fn to_text(&self) -> String {
         self.cases
             .iter()
-            .map(|c| {
-                format!("[{}] {}: {}", if c.passed { "通过" } else { "失败" }, c.name, c.message)
-            })
+            .map(|c| format!("[{}] {}: {}", if c.passed { "通过" } else { "失败" }, c.name, c.message))
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -75,10 +73,7 @@ pub trait Target: Sync {
     type Adapter: Adapter;
 
     /// Starts a new session; `liveness` is the per-request silence limit the host applies.
-    fn start(
-        &self,
-        liveness: Duration,
-    ) -> impl Future<Output = Result<Started<Self::Adapter>, AdapterError>> + Send;
+    fn start(&self, liveness: Duration) -> impl Future<Output = Result<Started<Self::Adapter>, AdapterError>> + Send;
 
     /// How many copies of `key` the far side holds, if the test can look.
     fn far_count(&self, key: &str) -> Option<usize> {
@@ -139,7 +134,7 @@ impl Target for ProcessTarget {
 }
 
 /// Liveness limit for ordinary cases; generous, so only a truly hung adapter trips it.
-const LIVENESS: Duration = Duration::from_secs(5);
+const LIVENESS: Duration = Duration::from_secs(8);
 /// The "slow replies" case: every reply must come within this.
 const SLOW_LIMIT: Duration = Duration::from_secs(2);
 
@@ -207,10 +202,7 @@ fn err_text(e: &AdapterError) -> String {
 }
 
 async fn start<T: Target>(target: &T, name: &str, liveness: Duration) -> Result<Started<T::Adapter>, CaseResult> {
-    let mut s = target
-        .start(liveness)
-        .await
-        .map_err(|e| fail(name, format!("无法启动适配器：{}", err_text(&e))))?;
+    let mut s = target.start(liveness).await.map_err(|e| fail(name, format!("无法启动适配器：{}", err_text(&e))))?;
     match s.adapter.hello().await {
         Ok(_) => Ok(s),
         Err(e) => Err(fail(name, format!("握手失败：{}", err_text(&e)))),
@@ -316,10 +308,10 @@ async fn idempotent_repush<T: Target>(target: &T, items: &mut ItemGen) -> CaseRe
         }
     }
     for item in &batch {
-        if let Some(n) = target.far_count(&item.key) {
-            if n != 1 {
-                return fail(NAME, format!("同一键推送两次后对端保存了 {n} 份（应为 1 份）：{}", item.key));
-            }
+        if let Some(n) = target.far_count(&item.key)
+            && n != 1
+        {
+            return fail(NAME, format!("同一键推送两次后对端保存了 {n} 份（应为 1 份）：{}", item.key));
         }
     }
     let seen = if target.far_count(&batch[0].key).is_some() { "，对端各保存 1 份" } else { "" };
@@ -363,10 +355,10 @@ async fn conflicting_payload<T: Target>(target: &T, items: &mut ItemGen) -> Case
     if let Some(v) = verdict {
         return fail(NAME, format!("同一键 {key} 换了内容再推送：{v}"));
     }
-    if let Some(n) = target.far_count(key) {
-        if n != 1 {
-            return fail(NAME, format!("对端保存了 {n} 份 {key}（应为 1 份原始内容）"));
-        }
+    if let Some(n) = target.far_count(key)
+        && n != 1
+    {
+        return fail(NAME, format!("对端保存了 {n} 份 {key}（应为 1 份原始内容）"));
     }
     pass(NAME, "同一键不同内容被拒绝（permanent）")
 }
@@ -471,11 +463,7 @@ async fn slow_replies<T: Target>(target: &T, items: &mut ItemGen) -> CaseResult 
         Ok(_) => pass(NAME, format!("每次回复都在存活时限 {} 秒内", SLOW_LIMIT.as_secs())),
         Err(e) => fail(
             NAME,
-            format!(
-                "在 {} 秒存活时限内未回复（长批次应发送 progress 心跳）：{}",
-                SLOW_LIMIT.as_secs(),
-                err_text(&e)
-            ),
+            format!("在 {} 秒存活时限内未回复（长批次应发送 progress 心跳）：{}", SLOW_LIMIT.as_secs(), err_text(&e)),
         ),
     }
 }
@@ -554,10 +542,10 @@ async fn crash_mid_batch<T: Target>(target: &T, items: &mut ItemGen) -> CaseResu
         Err(e) => return fail(NAME, format!("{note}；重启后重推失败：{}", err_text(&e))),
     }
     for item in &batch {
-        if let Some(n) = target.far_count(&item.key) {
-            if n != 1 {
-                return fail(NAME, format!("{note}；重推后对端保存了 {n} 份 {}", item.key));
-            }
+        if let Some(n) = target.far_count(&item.key)
+            && n != 1
+        {
+            return fail(NAME, format!("{note}；重推后对端保存了 {n} 份 {}", item.key));
         }
     }
     pass(NAME, format!("{note}；重启后重推全部确认且无重复"))

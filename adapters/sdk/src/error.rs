@@ -64,12 +64,7 @@ pub struct AdapterError {
 }
 
 impl AdapterError {
-    pub fn new(
-        class: ErrorClass,
-        origin: Origin,
-        message: impl Into<String>,
-        detail: impl Into<String>,
-    ) -> Self {
+    pub fn new(class: ErrorClass, origin: Origin, message: impl Into<String>, detail: impl Into<String>) -> Self {
         Self { class, origin, message: message.into(), detail: detail.into() }
     }
     pub fn retryable(origin: Origin, message: impl Into<String>, detail: impl Into<String>) -> Self {

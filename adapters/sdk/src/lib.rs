@@ -27,8 +27,7 @@ pub use config::{AdapterConfig, AdapterKind, ConfigError, ProcessSpec};
 pub use error::{AdapterError, ErrorClass, Origin};
 pub use hash::{canonical_json, payload_sha256, sha256_hex};
 pub use item::{
-    Capabilities, Handshake, Health, HealthStatus, InItem, OutItem, PullPage, PullRejection,
-    PushReport, Rejection,
+    Capabilities, Handshake, Health, HealthStatus, InItem, OutItem, PullPage, PullRejection, PushReport, Rejection,
 };
 pub use process::ProcessAdapter;
 pub use protocol::PROTOCOL_VERSION;

@@ -23,9 +23,7 @@ use crate::adapter::{Adapter, KillSwitch};
 use crate::config::ProcessSpec;
 use crate::error::{AdapterError, Origin};
 use crate::item::{Handshake, Health, OutItem, PullPage, PushReport};
-use crate::protocol::{
-    self, Envelope, ErrorReply, HealthReply, HelloReply, HostInfo, PullReply, PushReply, Request,
-};
+use crate::protocol::{self, Envelope, ErrorReply, HealthReply, HelloReply, HostInfo, PullReply, PushReply, Request};
 
 const STDERR_TAIL_LINES: usize = 20;
 const DETAIL_LINE_CHARS: usize = 2000;
@@ -44,6 +42,7 @@ pub struct ProcessAdapter {
     lines: mpsc::Receiver<LineEvent>,
     next_id: u64,
     liveness: Duration,
+    startup: Duration,
     run_deadline: Instant,
     run_timeout: Duration,
     kill: KillSwitch,
@@ -82,14 +81,9 @@ impl ProcessAdapter {
             cmd.current_dir(cwd);
         }
         let mut child = cmd.spawn().map_err(|e| {
-            AdapterError::auth(
-                Origin::Adapter,
-                format!("无法启动适配器“{name}”：{program} 启动失败"),
-                e.to_string(),
-            )
+            AdapterError::auth(Origin::Adapter, format!("无法启动适配器“{name}”：{program} 启动失败"), e.to_string())
         })?;
-        let (Some(stdin), Some(stdout), Some(stderr)) =
-            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
             return Err(AdapterError::retryable(
                 Origin::Adapter,
@@ -130,6 +124,7 @@ impl ProcessAdapter {
             lines,
             next_id: 1,
             liveness: Duration::from_millis(spec.liveness_timeout_ms.max(1)),
+            startup: Duration::from_millis(spec.startup_timeout_ms),
             run_deadline: Instant::now() + run_timeout,
             run_timeout,
             kill,
@@ -139,6 +134,12 @@ impl ProcessAdapter {
             handshake: None,
             dead: None,
         })
+    }
+
+    /// Changes the liveness timeout for later requests (e.g. generous for start-up, tight
+    /// for steady state).
+    pub fn set_liveness_timeout(&mut self, timeout: Duration) {
+        self.liveness = timeout.max(Duration::from_millis(1));
     }
 
     /// Kills the child from anywhere (whole-run timeout, operator stop, crash tests).
@@ -202,10 +203,11 @@ impl ProcessAdapter {
         }
         let id = req.id();
         let op = req.name();
+        let liveness =
+            if matches!(req, Request::Hello { .. }) { self.liveness.max(self.startup) } else { self.liveness };
         let reply_type = req.reply_type();
-        let mut line = serde_json::to_string(&req).map_err(|e| {
-            AdapterError::permanent(Origin::Adapter, "无法编码发给适配器的消息", e.to_string())
-        })?;
+        let mut line = serde_json::to_string(&req)
+            .map_err(|e| AdapterError::permanent(Origin::Adapter, "无法编码发给适配器的消息", e.to_string()))?;
         line.push('\n');
         let write = async {
             let stdin = self.stdin.as_mut().ok_or_else(|| std::io::Error::other("stdin closed"))?;
@@ -223,7 +225,7 @@ impl ProcessAdapter {
 
         let mut last_sign = Instant::now();
         loop {
-            let liveness_deadline = last_sign + self.liveness;
+            let liveness_deadline = last_sign + liveness;
             let deadline = liveness_deadline.min(self.run_deadline);
             let event = tokio::select! {
                 ev = self.lines.recv() => ev,
@@ -244,7 +246,7 @@ impl ProcessAdapter {
                             format!(
                                 "适配器“{}”超过 {} 毫秒无响应（存活超时），已终止",
                                 self.name,
-                                self.liveness.as_millis()
+                                liveness.as_millis()
                             ),
                             self.detail_with_stderr(format!("请求 {op}#{id} 等待回复超时")),
                         )
@@ -254,8 +256,7 @@ impl ProcessAdapter {
             };
             match event {
                 None | Some(LineEvent::Eof) => {
-                    let status =
-                        self.exit_status(Duration::from_secs(2)).await.unwrap_or_default();
+                    let status = self.exit_status(Duration::from_secs(2)).await.unwrap_or_default();
                     return Err(AdapterError::retryable(
                         Origin::Adapter,
                         format!("适配器“{}”在处理 {op} 请求时意外退出", self.name),
@@ -402,8 +403,7 @@ impl Adapter for ProcessAdapter {
         let id = self.next_id();
         let value = self.request(Request::Push { id, items: batch.to_vec() }).await?;
         let reply: PushReply = self.decode("push", value)?;
-        let (report, problems) =
-            sanitize_report(batch, PushReport { acked: reply.acked, rejected: reply.rejected });
+        let (report, problems) = sanitize_report(batch, PushReport { acked: reply.acked, rejected: reply.rejected });
         for p in problems {
             tracing::warn!(adapter = %self.name, "{p}");
             self.violations.push(p);
@@ -411,20 +411,10 @@ impl Adapter for ProcessAdapter {
         Ok(report)
     }
 
-    async fn pull(
-        &mut self,
-        stream: &str,
-        cursor: Option<&str>,
-        max: usize,
-    ) -> Result<PullPage, AdapterError> {
+    async fn pull(&mut self, stream: &str, cursor: Option<&str>, max: usize) -> Result<PullPage, AdapterError> {
         self.ensure_hello().await?;
         let id = self.next_id();
-        let req = Request::Pull {
-            id,
-            stream: stream.to_string(),
-            cursor: cursor.map(str::to_string),
-            max,
-        };
+        let req = Request::Pull { id, stream: stream.to_string(), cursor: cursor.map(str::to_string), max };
         let value = self.request(req).await?;
         let reply: PullReply = self.decode("pull", value)?;
         if reply.items.len() > max {
@@ -478,11 +468,7 @@ async fn read_stdout(stdout: tokio::process::ChildStdout, tx: mpsc::Sender<LineE
     let mut reader = BufReader::with_capacity(64 * 1024, stdout);
     let mut line: Vec<u8> = Vec::new();
     let mut overlong = false;
-    loop {
-        let buf = match reader.fill_buf().await {
-            Ok(b) => b,
-            Err(_) => break,
-        };
+    while let Ok(buf) = reader.fill_buf().await {
         if buf.is_empty() {
             break;
         }
@@ -538,11 +524,7 @@ async fn read_stdout(stdout: tokio::process::ChildStdout, tx: mpsc::Sender<LineE
     let _ = tx.send(LineEvent::Eof).await;
 }
 
-async fn read_stderr(
-    stderr: tokio::process::ChildStderr,
-    tail: Arc<Mutex<VecDeque<String>>>,
-    name: String,
-) {
+async fn read_stderr(stderr: tokio::process::ChildStderr, tail: Arc<Mutex<VecDeque<String>>>, name: String) {
     let mut lines = BufReader::new(stderr).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         tracing::debug!(adapter = %name, "stderr: {line}");
@@ -568,7 +550,12 @@ mod tests {
     #[test]
     fn duplicated_unknown_and_contradictory_outcomes_are_discarded() {
         let batch = [item("a"), item("b"), item("c")];
-        let rej = |k: &str| Rejection { key: k.into(), class: ErrorClass::Permanent, message: String::new(), detail: String::new() };
+        let rej = |k: &str| Rejection {
+            key: k.into(),
+            class: ErrorClass::Permanent,
+            message: String::new(),
+            detail: String::new(),
+        };
         let report = PushReport {
             acked: vec!["a".into(), "a".into(), "zz".into(), "c".into()],
             rejected: vec![rej("c"), rej("b"), rej("b")],

@@ -20,10 +20,7 @@ fn seeded_target(script: &str, dir: &Path) -> ProcessTarget {
         .collect();
     let seed = serde_json::json!({"received": [], "index": {}, "inbox": {"applications.online": inbox}});
     std::fs::write(&state, seed.to_string()).unwrap();
-    let spec = ProcessSpec::new(vec![
-        "python3".into(),
-        examples().join(script).to_string_lossy().into_owned(),
-    ]);
+    let spec = ProcessSpec::new(vec!["python3".into(), examples().join(script).to_string_lossy().into_owned()]);
     let mut target = ProcessTarget::new(spec, serde_json::json!({"state_file": state, "token": "s3cret"}));
     let probe = state.clone();
     target.far_count = Some(Box::new(move |key: &str| {

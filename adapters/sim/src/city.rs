@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use crate::faults::Fault;
-use crate::store::{Offer, Store};
+use crate::store::{Incoming, Offer, Store};
 use crate::{SimConfig, SimHandle};
 
 /// Largest batch the platform takes in one request.
@@ -78,8 +78,7 @@ fn now() -> String {
 }
 
 fn error(status: StatusCode, error_type: &str, message: &str) -> Response {
-    (status, axum::Json(serde_json::json!({"error_type": error_type, "message": message})))
-        .into_response()
+    (status, axum::Json(serde_json::json!({"error_type": error_type, "message": message}))).into_response()
 }
 
 /// Starts the city simulator on 127.0.0.1:`config.port` (0 = ephemeral).
@@ -123,10 +122,8 @@ async fn latency(app: &App) {
 
 /// A 200 whose body breaks off: the client sees the connection reset mid-read.
 fn dropped() -> Response {
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-        Ok(Bytes::from_static(b"{\"batch_no\":\"")),
-        Err(std::io::Error::other("simulated connection drop")),
-    ];
+    let chunks: Vec<Result<Bytes, std::io::Error>> =
+        vec![Ok(Bytes::from_static(b"{\"batch_no\":\"")), Err(std::io::Error::other("simulated connection drop"))];
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "application/json")
@@ -144,21 +141,14 @@ async fn batch(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respo
         Err(e) => return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("请求体无法解析：{e}")),
     };
     if req.rows.len() > MAX_ROWS_PER_BATCH {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "BATCH_TOO_LARGE",
-            &format!("每批最多 {MAX_ROWS_PER_BATCH} 行"),
-        );
+        return error(StatusCode::PAYLOAD_TOO_LARGE, "BATCH_TOO_LARGE", &format!("每批最多 {MAX_ROWS_PER_BATCH} 行"));
     }
     let (fault, results) = {
         let Ok(mut store) = app.store.lock() else {
             return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "模拟器状态锁损坏");
         };
         let fault = store.faults.draw();
-        let store_it = !matches!(
-            fault,
-            Fault::Fail { after_store: false } | Fault::Drop { after_store: false }
-        );
+        let store_it = !matches!(fault, Fault::Fail { after_store: false } | Fault::Drop { after_store: false });
         match fault {
             Fault::Fail { .. } => store.stats.faults.failed += 1,
             Fault::Drop { .. } => store.stats.faults.dropped += 1,
@@ -174,10 +164,10 @@ async fn batch(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respo
                 let r = apply_row(&mut store, &req, row, &t);
                 results.push(r);
             }
-            if let Some(path) = &app.config.state_file {
-                if let Err(e) = store.save(path) {
-                    return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &e.to_string());
-                }
+            if let Some(path) = &app.config.state_file
+                && let Err(e) = store.save(path)
+            {
+                return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &e.to_string());
             }
         }
         (fault, results)
@@ -186,12 +176,8 @@ async fn batch(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respo
         Fault::Fail { .. } => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "模拟：平台内部错误"),
         Fault::Drop { .. } => dropped(),
         Fault::Malformed => {
-            let full = serde_json::to_string(&BatchResponse {
-                batch_no: req.batch_no,
-                received_at: now(),
-                results,
-            })
-            .unwrap_or_default();
+            let full = serde_json::to_string(&BatchResponse { batch_no: req.batch_no, received_at: now(), results })
+                .unwrap_or_default();
             let cut = full.len() / 2;
             let cut = (0..=cut).rev().find(|i| full.is_char_boundary(*i)).unwrap_or(0);
             ([(header::CONTENT_TYPE, "application/json")], full[..cut].to_string()).into_response()
@@ -202,8 +188,7 @@ async fn batch(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respo
             } else {
                 results
             };
-            axum::Json(BatchResponse { batch_no: req.batch_no, received_at: now(), results })
-                .into_response()
+            axum::Json(BatchResponse { batch_no: req.batch_no, received_at: now(), results }).into_response()
         }
     }
 }
@@ -237,15 +222,16 @@ fn apply_row(store: &mut Store, req: &BatchRequest, row: &Row, t: &str) -> RowRe
     }
     let computed = yc_adapter_sdk::payload_sha256(&row.payload);
     let value = serde_json::to_value(row).unwrap_or_default();
-    match store.offer(
-        &req.source,
-        &row.row_id,
-        row.case_no.clone(),
-        row.seq,
-        &row.payload_sha256,
-        &computed,
-        value,
-    ) {
+    let incoming = Incoming {
+        source: &req.source,
+        key: &row.row_id,
+        case_no: row.case_no.clone(),
+        seq: row.seq,
+        declared_sha256: &row.payload_sha256,
+        computed_sha256: &computed,
+        row: value,
+    };
+    match store.offer(incoming) {
         Offer::Accepted => mk("accepted", None, None),
         Offer::Duplicate => mk("duplicate", None, None),
         Offer::Conflict { held } => mk(
@@ -253,11 +239,9 @@ fn apply_row(store: &mut Store, req: &BatchRequest, row: &Row, t: &str) -> RowRe
             Some("IDEMPOTENCY_CONFLICT"),
             Some(format!("同一 row_id 已以不同内容提交（已存摘要 {held}）")),
         ),
-        Offer::HashMismatch { computed } => mk(
-            "rejected",
-            Some("HASH_MISMATCH"),
-            Some(format!("payload_sha256 与内容不符（计算值 {computed}）")),
-        ),
+        Offer::HashMismatch { computed } => {
+            mk("rejected", Some("HASH_MISMATCH"), Some(format!("payload_sha256 与内容不符（计算值 {computed}）")))
+        }
     }
 }
 

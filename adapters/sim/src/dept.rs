@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::faults::Fault;
-use crate::store::{Offer, Store};
+use crate::store::{Incoming, Offer, Store};
 use crate::xml::{self, Element, XmlOut};
 use crate::{SimConfig, SimHandle};
 
@@ -183,13 +183,12 @@ async fn exchange(State(app): State<App>, body: Bytes) -> Response {
         Some(SOAP12) if doc.name == "Envelope" => Soap::V12,
         _ => return fault(Soap::V11, true, Some("VersionMismatch"), "不是 SOAP 1.1/1.2 信封"),
     };
-    let header_text = |name: &str| -> Option<String> {
-        doc.child("Header").and_then(|h| h.child_text(name)).map(str::to_string)
-    };
-    if let Some(token) = &app.config.token {
-        if header_text("AuthToken").as_deref() != Some(token.as_str()) {
-            return fault(soap, true, Some("AuthFailed"), "认证失败：令牌无效或缺失");
-        }
+    let header_text =
+        |name: &str| -> Option<String> { doc.child("Header").and_then(|h| h.child_text(name)).map(str::to_string) };
+    if let Some(token) = &app.config.token
+        && header_text("AuthToken").as_deref() != Some(token.as_str())
+    {
+        return fault(soap, true, Some("AuthFailed"), "认证失败：令牌无效或缺失");
     }
     let source = header_text("Source").unwrap_or_else(|| "unknown".into());
     let Some(op) = doc.child("Body").and_then(|b| b.children.first()) else {
@@ -232,10 +231,10 @@ fn submit(app: &App, soap: Soap, source: &str, op: &Element) -> Response {
             for item in op.children.iter().filter(|c| c.name == "Item") {
                 rows.push(offer(&mut store, source, item));
             }
-            if let Some(path) = &app.config.state_file {
-                if store.save(path).is_err() {
-                    return fault(soap, false, None, "模拟器无法保存状态文件");
-                }
+            if let Some(path) = &app.config.state_file
+                && store.save(path).is_err()
+            {
+                return fault(soap, false, None, "模拟器无法保存状态文件");
             }
         }
         (f, rows)
@@ -303,15 +302,23 @@ fn offer(store: &mut Store, source: &str, item: &Element) -> ResultRow {
         },
         None => declared.clone(),
     };
-    let row: serde_json::Map<String, serde_json::Value> = item
-        .children
-        .iter()
-        .map(|c| (c.name.clone(), serde_json::Value::String(c.text.trim().to_string())))
-        .collect();
-    match store.offer(source, &key, case_no, seq, &declared, &computed, serde_json::Value::Object(row)) {
+    let row: serde_json::Map<String, serde_json::Value> =
+        item.children.iter().map(|c| (c.name.clone(), serde_json::Value::String(c.text.trim().to_string()))).collect();
+    let incoming = Incoming {
+        source,
+        key: &key,
+        case_no,
+        seq,
+        declared_sha256: &declared,
+        computed_sha256: &computed,
+        row: serde_json::Value::Object(row),
+    };
+    match store.offer(incoming) {
         Offer::Accepted => ResultRow { key, status: "ACCEPTED", error_type: None, message: String::new() },
         Offer::Duplicate => ResultRow { key, status: "DUPLICATE", error_type: None, message: String::new() },
-        Offer::Conflict { held } => reject("IDEMPOTENCY_CONFLICT", format!("同一业务流水号已以不同内容提交（已存摘要 {held}）")),
+        Offer::Conflict { held } => {
+            reject("IDEMPOTENCY_CONFLICT", format!("同一业务流水号已以不同内容提交（已存摘要 {held}）"))
+        }
         Offer::HashMismatch { computed } => reject("HASH_MISMATCH", format!("内容摘要不符（计算值 {computed}）")),
     }
 }

@@ -23,8 +23,12 @@ pub struct FaultConfig {
 pub enum Fault {
     None,
     /// 500; `after_store` says whether the batch was kept first.
-    Fail { after_store: bool },
-    Drop { after_store: bool },
+    Fail {
+        after_store: bool,
+    },
+    Drop {
+        after_store: bool,
+    },
     DupAck,
     Malformed,
 }

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 pub use faults::{FaultConfig, FaultPlan};
-pub use store::{Offer, Stats, Store};
+pub use store::{Incoming, Offer, Stats, Store};
 
 /// Settings shared by both simulators.
 #[derive(Debug, Clone, Default)]

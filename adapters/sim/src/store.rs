@@ -46,6 +46,19 @@ pub struct StoredRow {
     pub row: serde_json::Value,
 }
 
+/// One row as received, before dedupe.
+#[derive(Debug, Clone)]
+pub struct Incoming<'a> {
+    pub source: &'a str,
+    pub key: &'a str,
+    pub case_no: Option<String>,
+    pub seq: u64,
+    pub declared_sha256: &'a str,
+    /// What the receiver computed from the payload it got.
+    pub computed_sha256: &'a str,
+    pub row: serde_json::Value,
+}
+
 /// Outcome of offering one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Offer {
@@ -123,16 +136,8 @@ impl Store {
     }
 
     /// Offers a row; dedupes on (source, key) with the payload hash (Stripe's rule).
-    pub fn offer(
-        &mut self,
-        source: &str,
-        key: &str,
-        case_no: Option<String>,
-        seq: u64,
-        declared_sha256: &str,
-        computed_sha256: &str,
-        row: serde_json::Value,
-    ) -> Offer {
+    pub fn offer(&mut self, row: Incoming<'_>) -> Offer {
+        let Incoming { source, key, case_no, seq, declared_sha256, computed_sha256, row } = row;
         self.stats.rows_received += 1;
         if declared_sha256 != computed_sha256 {
             self.stats.hash_mismatches += 1;
@@ -188,18 +193,30 @@ impl Store {
 mod tests {
     use super::*;
 
+    fn inc<'a>(
+        source: &'a str,
+        key: &'a str,
+        case_no: Option<String>,
+        seq: u64,
+        declared: &'a str,
+        computed: &'a str,
+        row: serde_json::Value,
+    ) -> Incoming<'a> {
+        Incoming { source, key, case_no, seq, declared_sha256: declared, computed_sha256: computed, row }
+    }
+
     #[test]
     fn same_key_same_hash_is_duplicate_and_different_hash_is_conflict() {
         let mut s = Store::new(FaultConfig::default());
         let v = serde_json::json!({});
-        assert_eq!(s.offer("ws", "k", Some("c".into()), 1, "h1", "h1", v.clone()), Offer::Accepted);
-        assert_eq!(s.offer("ws", "k", Some("c".into()), 1, "h1", "h1", v.clone()), Offer::Duplicate);
+        assert_eq!(s.offer(inc("ws", "k", Some("c".into()), 1, "h1", "h1", v.clone())), Offer::Accepted);
+        assert_eq!(s.offer(inc("ws", "k", Some("c".into()), 1, "h1", "h1", v.clone())), Offer::Duplicate);
         assert_eq!(
-            s.offer("ws", "k", Some("c".into()), 1, "h2", "h2", v.clone()),
+            s.offer(inc("ws", "k", Some("c".into()), 1, "h2", "h2", v.clone())),
             Offer::Conflict { held: "h1".into() }
         );
         // Another source may use the same key.
-        assert_eq!(s.offer("ws2", "k", Some("c".into()), 2, "h2", "h2", v), Offer::Accepted);
+        assert_eq!(s.offer(inc("ws2", "k", Some("c".into()), 2, "h2", "h2", v)), Offer::Accepted);
         assert_eq!(s.stats.stored, 2);
         assert_eq!(s.stats.order_violations, 0);
     }
@@ -208,8 +225,8 @@ mod tests {
     fn out_of_order_seq_is_counted() {
         let mut s = Store::new(FaultConfig::default());
         let v = serde_json::json!({});
-        s.offer("ws", "a", Some("c".into()), 2, "h", "h", v.clone());
-        s.offer("ws", "b", Some("c".into()), 1, "g", "g", v);
+        s.offer(inc("ws", "a", Some("c".into()), 2, "h", "h", v.clone()));
+        s.offer(inc("ws", "b", Some("c".into()), 1, "g", "g", v));
         assert_eq!(s.stats.order_violations, 1);
         assert_eq!(s.case_seqs("c"), vec![2, 1]);
     }
@@ -219,7 +236,7 @@ mod tests {
         let dir = tempfile_dir();
         let path = dir.join("state.json");
         let mut s = Store::new(FaultConfig::default());
-        s.offer("ws", "a", Some("c".into()), 1, "h", "h", serde_json::json!({"x": 1}));
+        s.offer(inc("ws", "a", Some("c".into()), 1, "h", "h", serde_json::json!({"x": 1})));
         s.seed_inbox("opinions", vec![serde_json::json!({"key": "o1"})]);
         s.save(&path).unwrap();
         let t = Store::load(FaultConfig::default(), Some(&path)).unwrap();

@@ -23,7 +23,7 @@ impl Element {
     pub fn child(&self, local: &str) -> Option<&Element> {
         self.children.iter().find(|c| c.name == local)
     }
-        /// Trimmed text of a child element.
+    /// Trimmed text of a child element.
     pub fn child_text(&self, local: &str) -> Option<&str> {
         self.child(local).map(|c| c.text.trim())
     }
@@ -68,11 +68,9 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
-        let (ns, event) = reader.read_resolved_event().map_err(|e| {
-            match stack.last() {
-                Some(open) if matches!(e, quick_xml::Error::Syntax(_)) => XmlError::Truncated(open.name.clone()),
-                _ => XmlError::Syntax(e.to_string()),
-            }
+        let (ns, event) = reader.read_resolved_event().map_err(|e| match stack.last() {
+            Some(open) if matches!(e, quick_xml::Error::Syntax(_)) => XmlError::Truncated(open.name.clone()),
+            _ => XmlError::Syntax(e.to_string()),
         })?;
         let ns = match ns {
             ResolveResult::Bound(n) => Some(String::from_utf8_lossy(n.0).into_owned()),
@@ -180,4 +178,3 @@ impl XmlOut {
         self.w.into_inner()
     }
 }
-

@@ -29,10 +29,7 @@ fn city_simulator_binary_serves_health_and_stats_on_the_port_it_prints() {
 
 #[test]
 fn out_of_range_fault_rate_is_refused_with_a_message() {
-    let out = Command::new(env!("CARGO_BIN_EXE_yc-sim"))
-        .args(["dept", "--fail-rate", "1.5"])
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yc-sim")).args(["dept", "--fail-rate", "1.5"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--fail-rate 应在 0 到 1 之间"));
 }

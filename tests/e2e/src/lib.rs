@@ -188,6 +188,12 @@ impl Session {
         send("POST", &self.url(&format!("/element/{}/value", e.0)), Some(json!({ "text": text }))).map(|_| ())
     }
 
+    /// Keys to an element without clearing it first (e.g. Enter to a focused list).
+    pub fn send_keys(&self, css: &str, keys: &str) -> Result<()> {
+        let e = self.wait(css)?;
+        send("POST", &self.url(&format!("/element/{}/value", e.0)), Some(json!({ "text": keys }))).map(|_| ())
+    }
+
     pub fn text(&self, e: &El) -> Result<String> {
         Ok(send("GET", &self.url(&format!("/element/{}/text", e.0)), None)?.as_str().unwrap_or("").to_owned())
     }

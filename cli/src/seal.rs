@@ -1,0 +1,212 @@
+//! `yc seal …`, `yc doc …`, `yc verify FILE`: the seal registry, sealing a case's documents,
+//! exporting them, and checking any sealed PDF or QR payload.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow};
+use clap::Subcommand;
+use yc_core::seal::DocKind;
+use yc_core::{CoreError, Workstation};
+use yc_seal::{KeyStoreOptions, SealType, Verdict, Verification};
+
+use crate::output::Out;
+
+#[derive(Subcommand)]
+pub enum SealCmd {
+    /// Create a (demo/pilot) seal authority in this data directory and pin its root
+    Authority {
+        #[arg(long)]
+        name: String,
+        /// PIN protecting the authority's root key
+        #[arg(long, env = "YC_AUTHORITY_PIN")]
+        pin: String,
+    },
+    /// Issue a department seal (key pair, certificate, seal object, encrypted key file)
+    Issue {
+        #[arg(long)]
+        department: String,
+        /// 行政许可专用章 | 公章 | 业务专用章 | 证照专用章
+        #[arg(long, default_value = "行政许可专用章")]
+        r#type: String,
+        /// The seal's own PIN, asked at every sealing
+        #[arg(long, env = "YC_SEAL_PIN")]
+        pin: String,
+        #[arg(long, env = "YC_AUTHORITY_PIN")]
+        authority_pin: String,
+    },
+    /// Revoke a seal from now on (publishes a new trust bundle)
+    Revoke {
+        seal_id: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, env = "YC_AUTHORITY_PIN")]
+        authority_pin: String,
+    },
+    /// Seals, their status in the trust bundle, and key lock state
+    List,
+    /// Import a trust bundle file (signature checked against the pinned roots; newer only)
+    Bundle { file: PathBuf },
+    /// Re-walk the seal usage log's hash chain (用印登记)
+    Log,
+}
+
+#[derive(Subcommand)]
+pub enum DocCmd {
+    /// Seal a document of a case (seal keeper; PIN every time)
+    Seal {
+        case_no: String,
+        /// receipt | acceptance | non_acceptance | supplement | approval | refusal | certificate
+        #[arg(long = "type")]
+        kind: String,
+        #[arg(long, env = "YC_SEAL_PIN")]
+        pin: String,
+    },
+    /// Documents of a case
+    List { case_no: String },
+    /// Write sealed PDFs out: one case's decision (or --type) to --out FILE, or --all to --out DIR
+    Export {
+        case_no: Option<String>,
+        #[arg(long)]
+        all: bool,
+        #[arg(long = "type")]
+        kind: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn seal_type(s: &str) -> Result<SealType> {
+    Ok(match s {
+        "行政许可专用章" | "licensing" => SealType::AdministrativeLicensing,
+        "公章" | "official" => SealType::Official,
+        "业务专用章" | "business" => SealType::Business,
+        "证照专用章" | "certificate" => SealType::Certificate,
+        _ => return Err(anyhow!(CoreError::Invalid(format!("未知的印章类型：{s}")))),
+    })
+}
+
+fn kind(s: &str) -> Result<DocKind> {
+    DocKind::parse(s).ok_or_else(|| {
+        let all: Vec<String> = DocKind::ALL.iter().map(|k| format!("{}（{}）", k.code(), k.zh())).collect();
+        anyhow!(CoreError::Invalid(format!("未知的文书类型「{s}」。可用：{}", all.join("、"))))
+    })
+}
+
+pub fn seal(ws: &Workstation, actor: &str, cmd: &SealCmd, out: &Out) -> Result<ExitCode> {
+    match cmd {
+        SealCmd::Authority { name, pin } => {
+            ws.create_seal_authority(&ws.actor(actor)?, name, pin, KeyStoreOptions::default())?;
+            out.value(&serde_json::json!({ "authority": name }), || format!("已建立印章制作机构「{name}」并固定其根证书"));
+        }
+        SealCmd::Issue { department, r#type, pin, authority_pin } => {
+            let id = ws.issue_seal(&ws.actor(actor)?, department, seal_type(r#type)?, pin, authority_pin, KeyStoreOptions::default())?;
+            out.value(&serde_json::json!({ "seal_id": id }), || format!("已刻制电子印章 {id}（{department}{}）", r#type));
+        }
+        SealCmd::Revoke { seal_id, reason, authority_pin } => {
+            ws.revoke_seal(&ws.actor(actor)?, seal_id, reason, authority_pin)?;
+            out.value(&serde_json::json!({ "revoked": seal_id }), || format!("印章 {seal_id} 已作废，新信任包已发布"));
+        }
+        SealCmd::List => {
+            let rows = ws.list_seals()?;
+            out.value(&rows, || {
+                rows.iter()
+                    .map(|s| {
+                        let lock = if s.locked { "  【已锁定】".to_owned() } else if s.failed_attempts > 0 { format!("  （PIN 错误 {} 次）", s.failed_attempts) } else { String::new() };
+                        format!("{}  {}  {}{lock}", s.seal_id, s.name, s.status)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        SealCmd::Bundle { file } => {
+            let bytes = std::fs::read(file).with_context(|| format!("读取 {}", file.display()))?;
+            let v = ws.import_trust_bundle(&bytes, &file.display().to_string())?;
+            out.value(&serde_json::json!({ "version": v }), || format!("已导入信任包第 {v} 版"));
+        }
+        SealCmd::Log => {
+            let r = ws.verify_seal_usage()?;
+            out.value(&r, || match r.first_bad {
+                None => format!("用印登记完整：{} 条", r.entries),
+                Some(s) => format!("用印登记校验失败：第 {s} 条被改动、删除或重排"),
+            });
+            if !r.ok {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn doc(ws: &Workstation, actor: &str, cmd: &DocCmd, out: &Out) -> Result<ExitCode> {
+    match cmd {
+        DocCmd::Seal { case_no, kind: k, pin } => {
+            let d = ws.seal_document(&ws.actor(actor)?, case_no, kind(k)?, pin)?;
+            out.value(&d, || format!("已用印：{}（{}）→ {}", d.doc_type_zh, d.doc_id, d.path));
+        }
+        DocCmd::List { case_no } => {
+            let docs = ws.case_documents(case_no)?;
+            out.value(&docs, || docs.iter().map(|d| format!("{}  {}  {}  {}", d.sealed_at, d.doc_type_zh, d.doc_id, d.path)).collect::<Vec<_>>().join("\n"));
+        }
+        DocCmd::Export { case_no, all, kind: k, out: target } => {
+            let docs = match (case_no, all) {
+                (_, true) => ws.all_documents()?,
+                (Some(c), false) => {
+                    let docs = ws.case_documents(c)?;
+                    let pick = match k {
+                        Some(k) => {
+                            let k = kind(k)?;
+                            docs.into_iter().rev().find(|d| d.doc_type == k.code())
+                        }
+                        None => docs.iter().rev().find(|d| DocKind::parse(&d.doc_type).is_some_and(DocKind::is_decision)).cloned().or_else(|| docs.last().cloned()),
+                    };
+                    vec![pick.ok_or_else(|| anyhow!(CoreError::Invalid(format!("办件 {c} 没有可导出的已用印文书"))))?]
+                }
+                (None, false) => return Err(anyhow!(CoreError::Invalid("请指定办件编号或 --all".into()))),
+            };
+            let mut written = Vec::new();
+            if *all {
+                std::fs::create_dir_all(target).with_context(|| format!("创建 {}", target.display()))?;
+            }
+            for d in &docs {
+                let dest = if *all { target.join(format!("{}-{}-{}.pdf", d.case_no, d.doc_type, &d.doc_id[..8])) } else { target.clone() };
+                std::fs::copy(&d.path, &dest).with_context(|| format!("复制 {} → {}", d.path, dest.display()))?;
+                written.push(dest.display().to_string());
+            }
+            out.value(&written, || format!("已导出 {} 份已用印文书{}", written.len(), if *all { format!("到 {}", target.display()) } else { format!("：{}", target.display()) }));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verdict_zh(v: &Verification) -> &'static str {
+    match v.verdict {
+        Verdict::Valid => "VALID 有效",
+        Verdict::Invalid => "INVALID 无效",
+        Verdict::Indeterminate => "INDETERMINATE 无法确定",
+    }
+}
+
+/// `yc verify FILE.pdf` (or `--qr TEXT`): exit 0 only for VALID.
+pub fn verify(ws: &Workstation, file: Option<&PathBuf>, qr: Option<&str>, out: &Out) -> Result<ExitCode> {
+    let v = match (file, qr) {
+        (Some(f), _) => ws.verify_pdf(&std::fs::read(f).with_context(|| format!("读取 {}", f.display()))?)?,
+        (None, Some(q)) => ws.verify_qr(q)?,
+        (None, None) => return Err(anyhow!(CoreError::Invalid("请给出 PDF 文件或 --qr 内容".into()))),
+    };
+    out.value(&v, || {
+        let mut t = vec![format!(
+            "{}{}",
+            verdict_zh(&v),
+            v.reason.map_or_else(String::new, |r| format!("：{r:?}"))
+        )];
+        if let Some(s) = &v.seal_id {
+            t.push(format!("印章：{s}  文书：{}  声称时间：{}", v.doc_id.as_deref().unwrap_or("—"), v.claimed_time.map_or_else(|| "—".into(), |t| t.to_string())));
+        }
+        for c in &v.checks {
+            t.push(format!("  {} {}：{}", if c.passed { "✓" } else { "✗" }, c.name, c.detail));
+        }
+        t.join("\n")
+    });
+    Ok(if v.verdict == Verdict::Valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

@@ -1,0 +1,769 @@
+//! Electronic seals in the case engine: the seal registry, the signed trust bundle, sealing a
+//! case's documents with the department's seal, the seal usage log (用印登记), and verification.
+//!
+//! The crypto, PDF and format work is in the `yc-seal` crate; this module holds the rules:
+//! only a seal keeper seals; a document type only in a case state that allows it; the PIN every
+//! time; every sealing journaled and written to the hash-chained usage log in one transaction; and
+//! a case reaches 办结 only with its sealed decision (checked in `Workstation::act`).
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Duration, Utc};
+use ring::digest;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use yc_seal::{
+    CertificateField, CjkFont, DocType, DocumentSpec, KeyStoreOptions, PictureFormat, Seal, SealAuthority, SealHeader,
+    SealInfo, SealKeyFile, SealPicture, SealProperty, SealStatus, SealStatusEntry, SealType, SignerCertRequest,
+    TrustBundle, TrustBundleContent, Verification,
+};
+
+use crate::case::Role;
+use crate::clock::stamp;
+use crate::error::{CoreError, Result};
+use crate::journal::{self, NewEvent, hex};
+use crate::query::CaseDetail;
+use crate::staff::Actor;
+use crate::workstation::Workstation;
+
+pub const SEALED: &str = "document.sealed";
+
+/// Document kinds a case can carry, with the state each needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DocKind {
+    Receipt,
+    Acceptance,
+    NonAcceptance,
+    Supplement,
+    Approval,
+    Refusal,
+    Certificate,
+}
+
+impl DocKind {
+    pub const ALL: [DocKind; 7] = [
+        Self::Receipt,
+        Self::Acceptance,
+        Self::NonAcceptance,
+        Self::Supplement,
+        Self::Approval,
+        Self::Refusal,
+        Self::Certificate,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Receipt => "receipt",
+            Self::Acceptance => "acceptance",
+            Self::NonAcceptance => "non_acceptance",
+            Self::Supplement => "supplement",
+            Self::Approval => "approval",
+            Self::Refusal => "refusal",
+            Self::Certificate => "certificate",
+        }
+    }
+
+    pub fn doc_type(self) -> DocType {
+        match self {
+            Self::Receipt => DocType::MaterialReceipt,
+            Self::Acceptance => DocType::Acceptance,
+            Self::NonAcceptance => DocType::NonAcceptance,
+            Self::Supplement => DocType::SupplementNotice,
+            Self::Approval => DocType::ApprovalDecision,
+            Self::Refusal => DocType::RefusalDecision,
+            Self::Certificate => DocType::Certificate,
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        self.doc_type().default_title()
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s || k.zh() == s)
+    }
+
+    /// A decision document: what 办结 needs.
+    pub fn is_decision(self) -> bool {
+        matches!(self, Self::Approval | Self::Refusal | Self::Certificate)
+    }
+}
+
+/// Whether the case is in a state that allows this document (a refusal notice only for a
+/// refused case, a certificate only for an approved item that yields one…).
+pub fn allowed(kind: DocKind, c: &CaseDetail) -> std::result::Result<(), String> {
+    let s = c.summary.state.as_str();
+    let approved = c.outcome.as_deref() == Some("approved");
+    let ok = match kind {
+        DocKind::Receipt => s != "appointed",
+        DocKind::Acceptance => c.summary.accepted_on.is_some() && s != "not_accepted",
+        DocKind::NonAcceptance => s == "not_accepted",
+        DocKind::Supplement => s == "supplementing",
+        DocKind::Approval => approved && !matches!(s, "cancelled" | "revoked"),
+        DocKind::Refusal => c.outcome.as_deref() == Some("denied"),
+        DocKind::Certificate => approved && c.has_certificate && !matches!(s, "cancelled" | "revoked"),
+    };
+    if ok { Ok(()) } else { Err(format!("办件处于「{}」状态，不能出具「{}」", c.summary.state_zh, kind.zh())) }
+}
+
+fn seal_err(e: yc_seal::SealError) -> CoreError {
+    CoreError::Seal(e.to_string())
+}
+
+/// The CJK font, loaded once per process (the collection file is large).
+fn font() -> Result<&'static CjkFont> {
+    static FONT: OnceLock<std::result::Result<CjkFont, String>> = OnceLock::new();
+    FONT.get_or_init(|| CjkFont::load_default().map_err(|e| e.to_string())).as_ref().map_err(|e| CoreError::Seal(e.clone()))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SealRow {
+    pub seal_id: String,
+    pub name: String,
+    pub seal_type: String,
+    pub department: String,
+    pub created_at: String,
+    pub status: String,
+    pub locked: bool,
+    pub failed_attempts: u32,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentRow {
+    pub doc_id: String,
+    pub case_no: String,
+    pub doc_type: String,
+    pub doc_type_zh: String,
+    pub seal_id: String,
+    pub file_sha256: String,
+    pub sealed_at: String,
+    pub sealed_by: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UsageReport {
+    pub ok: bool,
+    pub entries: i64,
+    pub first_bad: Option<i64>,
+}
+
+fn utc(ws: &Workstation) -> DateTime<Utc> {
+    ws.clock().now().with_timezone(&Utc)
+}
+
+fn sha_hex(b: &[u8]) -> String {
+    hex(digest::digest(&digest::SHA256, b).as_ref())
+}
+
+impl Workstation {
+    fn data_dir(&self) -> PathBuf {
+        self.store().path().parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+
+    fn authority_key_path(&self) -> PathBuf {
+        self.data_dir().join("authority").join("root.key")
+    }
+
+    /// Pinned roots: a trust bundle counts only if one of them signed it.
+    fn anchors(&self) -> Result<Vec<Vec<u8>>> {
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare("SELECT der FROM trust_anchors ORDER BY added_at")?;
+        Ok(st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The newest stored trust bundle, re-verified against the pinned roots.
+    pub fn trust_bundle(&self) -> Result<TrustBundle> {
+        let conn = self.store().reader()?;
+        let body: Option<Vec<u8>> =
+            conn.query_row("SELECT body FROM trust_bundles ORDER BY version DESC LIMIT 1", [], |r| r.get(0)).optional()?;
+        let body = body.ok_or_else(|| CoreError::Seal("尚无信任包：请先同步或导入印章信任包".into()))?;
+        TrustBundle::from_bytes(&body, &self.anchors()?).map_err(seal_err)
+    }
+
+    /// Imports a trust bundle (from sync or a file): signature checked against the pinned roots,
+    /// and only a newer version is taken (no rollback to a bundle that predates a revocation).
+    pub fn import_trust_bundle(&self, bytes: &[u8], source: &str) -> Result<u64> {
+        let bundle = TrustBundle::from_bytes(bytes, &self.anchors()?).map_err(seal_err)?;
+        if let Ok(current) = self.trust_bundle()
+            && !bundle.supersedes(&current)
+        {
+            return Err(CoreError::Seal(format!(
+                "信任包版本 {} 不比现有版本 {} 新，已拒绝",
+                bundle.version(),
+                current.version()
+            )));
+        }
+        let now = stamp(&self.clock().now());
+        let v = bundle.version();
+        self.store().write(|tx| {
+            tx.execute(
+                "INSERT INTO trust_bundles (version, body, received_at, source) VALUES (?1, ?2, ?3, ?4)",
+                params![i64::try_from(v).unwrap_or(i64::MAX), bytes, now, source],
+            )?;
+            Ok(())
+        })?;
+        Ok(v)
+    }
+
+    /// Creates a seal authority in this data directory and pins its root. The city's real seal
+    /// authority is a separate body; this is for demos, tests and pilots.
+    pub fn create_seal_authority(&self, by: &Actor, name: &str, pin: &str, options: KeyStoreOptions) -> Result<()> {
+        by.require_role(Role::Admin, "建立印章制作机构")?;
+        let now = utc(self);
+        let authority =
+            SealAuthority::generate(name, now - Duration::days(1), now + Duration::days(3650)).map_err(seal_err)?;
+        let path = self.authority_key_path();
+        if path.exists() {
+            return Err(CoreError::Seal(format!("印章制作机构已存在：{}", path.display())));
+        }
+        std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).map_err(|e| CoreError::io(&path, e))?;
+        let root = authority.root_certificate().to_vec();
+        SealKeyFile::create(&path, "authority", &authority.root_key_pkcs8(), vec![root.clone()], pin, options)
+            .map_err(seal_err)?;
+        let at = stamp(&self.clock().now());
+        self.store().write(|tx| {
+            tx.execute(
+                "INSERT OR IGNORE INTO trust_anchors (sha256, der, name, added_at) VALUES (?1, ?2, ?3, ?4)",
+                params![sha_hex(&root), root, name, at],
+            )?;
+            journal::append(
+                tx,
+                NewEvent {
+                    case_no: None,
+                    actor: &by.id,
+                    role: Role::Admin.code(),
+                    action: "seal.authority",
+                    at: self.clock().now(),
+                    payload: serde_json::json!({ "name": name, "root_sha256": sha_hex(&root) }),
+                    reason: None,
+                },
+            )?;
+            Ok(())
+        })?;
+        self.publish_bundle(&authority, name)
+    }
+
+    fn authority(&self, pin: &str) -> Result<(SealAuthority, String)> {
+        let file = SealKeyFile::open(&self.authority_key_path()).map_err(seal_err)?;
+        let (pkcs8, chain) = file.unlock_key(pin).map_err(seal_err)?;
+        let conn = self.store().reader()?;
+        let name: String = conn
+            .query_row("SELECT name FROM trust_anchors ORDER BY added_at LIMIT 1", [], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| CoreError::Seal("没有印章制作机构".into()))?;
+        let root = chain.into_iter().next().ok_or_else(|| CoreError::Seal("根证书缺失".into()))?;
+        Ok((SealAuthority::from_pkcs8(&name, &pkcs8, root).map_err(seal_err)?, name))
+    }
+
+    /// Signs and stores a new trust bundle with every registered seal and its status.
+    fn publish_bundle(&self, authority: &SealAuthority, name: &str) -> Result<()> {
+        let now = utc(self);
+        let previous = self.trust_bundle().ok();
+        let mut seals: Vec<SealStatusEntry> = previous.as_ref().map(|b| b.content().seals.clone()).unwrap_or_default();
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare("SELECT seal_json FROM seals ORDER BY created_at")?;
+        let registered: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        for json in registered {
+            let seal = Seal::from_json(&json).map_err(seal_err)?;
+            if !seals.iter().any(|e| e.seal.id() == seal.id()) {
+                seals.push(SealStatusEntry { seal, status: SealStatus::Active });
+            }
+        }
+        let content = TrustBundleContent {
+            version: previous.as_ref().map_or(1, |b| b.version() + 1),
+            issuer: name.to_owned(),
+            this_update: now,
+            // The demo authority republishes at every change; 90 days covers a long offline spell.
+            next_update: now + Duration::days(90),
+            roots: vec![authority.root_certificate().to_vec()],
+            seals,
+            revoked_certificates: previous.map(|b| b.content().revoked_certificates.clone()).unwrap_or_default(),
+        };
+        let bundle = authority.sign_trust_bundle(content).map_err(seal_err)?;
+        self.import_trust_bundle(&bundle.to_bytes().map_err(seal_err)?, "authority")?;
+        Ok(())
+    }
+
+    /// Issues a department seal: key pair, signer certificate and seal object from the
+    /// authority, the private key encrypted under `pin` in the key store, a new trust bundle.
+    pub fn issue_seal(
+        &self,
+        by: &Actor,
+        department: &str,
+        seal_type: SealType,
+        pin: &str,
+        authority_pin: &str,
+        options: KeyStoreOptions,
+    ) -> Result<String> {
+        by.require_role(Role::Admin, "刻制电子印章")?;
+        let (authority, name) = self.authority(authority_pin)?;
+        let now = utc(self);
+        let pkcs8 = yc_seal::generate_pkcs8().map_err(seal_err)?;
+        let public = yc_seal::public_key_of(&pkcs8).map_err(seal_err)?;
+        let credit_code = self
+            .catalog_items(None)?
+            .into_iter()
+            .find(|i| i.department == department)
+            .and_then(|i| i.department_code)
+            .unwrap_or_default();
+        let seal_name = format!("{department}{}", seal_type.label());
+        let cert = authority
+            .issue_signer_certificate(
+                &SignerCertRequest {
+                    common_name: seal_name.clone(),
+                    department: department.to_owned(),
+                    credit_code: credit_code.clone(),
+                    not_before: now - Duration::days(1),
+                    not_after: now + Duration::days(3 * 365),
+                },
+                &public,
+            )
+            .map_err(seal_err)?;
+        let seq: i64 = self.store().reader()?.query_row("SELECT count(*) + 1 FROM seals", [], |r| r.get(0))?;
+        let seal_id = format!("{}{}{seq:04}", self.identity().region, now.format("%Y"));
+        let seal = authority
+            .make_seal(SealInfo {
+                header: SealHeader::default(),
+                seal_id: seal_id.clone(),
+                property: SealProperty {
+                    seal_type,
+                    name: seal_name.clone(),
+                    department: department.to_owned(),
+                    credit_code,
+                    signer_certs: vec![cert.clone()],
+                    create_date: now,
+                    valid_start: now - Duration::days(1),
+                    valid_end: now + Duration::days(3 * 365),
+                },
+                picture: SealPicture {
+                    format: PictureFormat::Svg,
+                    data: yc_seal::seal_svg(department, seal_type),
+                    width_mm: 42,
+                    height_mm: 42,
+                },
+            })
+            .map_err(seal_err)?;
+        let rel = format!("seals/{seal_id}.key");
+        let path = self.data_dir().join(&rel);
+        std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).map_err(|e| CoreError::io(&path, e))?;
+        SealKeyFile::create(&path, &seal_id, &pkcs8, vec![cert, authority.root_certificate().to_vec()], pin, options)
+            .map_err(seal_err)?;
+        let json = seal.to_json().map_err(seal_err)?;
+        self.store().write(|tx| {
+            tx.execute(
+                "INSERT INTO seals (seal_id, name, seal_type, department, seal_json, key_file, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![seal_id, seal_name, seal_type.label(), department, json, rel, stamp(&self.clock().now())],
+            )?;
+            journal::append(
+                tx,
+                NewEvent {
+                    case_no: None,
+                    actor: &by.id,
+                    role: Role::Admin.code(),
+                    action: "seal.issue",
+                    at: self.clock().now(),
+                    payload: serde_json::json!({ "seal_id": seal_id, "name": seal_name, "department": department }),
+                    reason: None,
+                },
+            )?;
+            Ok(())
+        })?;
+        self.publish_bundle(&authority, &name)?;
+        Ok(seal_id)
+    }
+
+    /// Revokes a seal from now on (a new signed bundle lists it revoked).
+    pub fn revoke_seal(&self, by: &Actor, seal_id: &str, reason: &str, authority_pin: &str) -> Result<()> {
+        by.require_role(Role::Admin, "作废电子印章")?;
+        if reason.trim().is_empty() {
+            return Err(CoreError::Missing { action: "作废电子印章".into(), field: "理由".into() });
+        }
+        let (authority, name) = self.authority(authority_pin)?;
+        let current = self.trust_bundle()?;
+        let mut content = current.content().clone();
+        let entry = content
+            .seals
+            .iter_mut()
+            .find(|e| e.seal.id() == seal_id)
+            .ok_or_else(|| CoreError::Seal(format!("信任包中没有印章 {seal_id}")))?;
+        entry.status = SealStatus::Revoked { at: utc(self), reason: reason.to_owned() };
+        content.version += 1;
+        content.this_update = utc(self);
+        content.next_update = utc(self) + Duration::days(90);
+        let bundle = authority.sign_trust_bundle(content).map_err(seal_err)?;
+        self.import_trust_bundle(&bundle.to_bytes().map_err(seal_err)?, "authority")?;
+        self.store().write(|tx| {
+            journal::append(
+                tx,
+                NewEvent {
+                    case_no: None,
+                    actor: &by.id,
+                    role: Role::Admin.code(),
+                    action: "seal.revoke",
+                    at: self.clock().now(),
+                    payload: serde_json::json!({ "seal_id": seal_id, "authority": name }),
+                    reason: Some(reason),
+                },
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn list_seals(&self) -> Result<Vec<SealRow>> {
+        let bundle = self.trust_bundle().ok();
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare("SELECT seal_id, name, seal_type, department, created_at, key_file FROM seals ORDER BY seal_id")?;
+        let rows: Vec<(String, String, String, String, String, String)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let dir = self.data_dir();
+        Ok(rows
+            .into_iter()
+            .map(|(seal_id, name, seal_type, department, created_at, key_file)| {
+                let status = match bundle.as_ref().and_then(|b| b.seal_entry(&seal_id)) {
+                    Some(e) => match &e.status {
+                        SealStatus::Active => "有效".to_owned(),
+                        SealStatus::Revoked { at, reason } => format!("已作废（{at}，{reason}）"),
+                    },
+                    None => "未列入信任包".to_owned(),
+                };
+                let key = SealKeyFile::open(&dir.join(key_file)).and_then(|k| k.status()).ok();
+                SealRow {
+                    seal_id,
+                    name,
+                    seal_type,
+                    department,
+                    created_at,
+                    status,
+                    locked: key.as_ref().is_some_and(|k| k.locked),
+                    failed_attempts: key.map_or(0, |k| k.failed_attempts),
+                }
+            })
+            .collect())
+    }
+
+    fn seal_for(&self, department: &str) -> Result<(Seal, String)> {
+        let conn = self.store().reader()?;
+        let row: Option<(String, String)> = conn
+            .query_row(
+                "SELECT seal_json, key_file FROM seals WHERE department = ?1
+                 ORDER BY seal_type = '行政许可专用章' DESC, created_at DESC LIMIT 1",
+                [department],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (json, key) = row.ok_or_else(|| CoreError::Seal(format!("「{department}」没有可用的电子印章")))?;
+        Ok((Seal::from_json(&json).map_err(seal_err)?, key))
+    }
+
+    /// Seals one document of a case with its department's seal. Seal keeper only; the PIN is
+    /// needed every time (a wrong PIN is counted and locks the key after N tries).
+    pub fn seal_document(&self, by: &Actor, case_no: &str, kind: DocKind, pin: &str) -> Result<DocumentRow> {
+        by.require_role(Role::SealKeeper, "用印")?;
+        let case = self.case_detail(case_no, None)?;
+        by.require_department(&case.summary.department)?;
+        allowed(kind, &case).map_err(|detail| CoreError::IllegalTransition {
+            state: case.summary.state_zh.clone(),
+            action: format!("用印（{}）", kind.zh()),
+            detail: format!("（{detail}）"),
+        })?;
+        let (seal, key_file) = self.seal_for(&case.summary.department)?;
+        let bundle = self.trust_bundle()?;
+        let now = utc(self);
+        bundle.check_seal_usable(&seal, now).map_err(seal_err)?;
+        let signer = SealKeyFile::open(&self.data_dir().join(key_file)).and_then(|k| k.unlock(pin)).map_err(seal_err)?;
+        let doc_id = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            u64::try_from(now.timestamp()).unwrap_or(0),
+            now.timestamp_subsec_nanos(),
+        ))
+        .to_string();
+        let spec = self.document_spec(&case, kind, &doc_id)?;
+        let sealed = yc_seal::seal_document(&spec, &seal, &signer, font()?, now).map_err(seal_err)?;
+        drop(signer);
+        let sha = hex(&sealed.file_sha256);
+        let path = self.data_dir().join("documents").join(format!("{sha}.pdf"));
+        write_atomically(&path, &sealed.pdf)?;
+        let info = serde_json::to_value(&sealed.signature_info).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let payload = serde_json::json!({
+            "doc_id": doc_id, "doc_type": kind.code(), "seal_id": seal.id(), "file_sha256": sha,
+            "qr_payload": sealed.qr_payload, "signature_info": info,
+        });
+        let at = self.clock().now();
+        let label = self.label();
+        self.store().write(|tx| {
+            let ev = journal::append(
+                tx,
+                NewEvent {
+                    case_no: Some(case_no),
+                    actor: &by.id,
+                    role: Role::SealKeeper.code(),
+                    action: SEALED,
+                    at,
+                    payload: payload.clone(),
+                    reason: None,
+                },
+            )?;
+            project_sealed(tx, &ev)?;
+            append_usage(tx, &ev, &info)?;
+            crate::sync::outbox::enqueue(tx, &ev, &label)?;
+            Ok(())
+        })?;
+        self.document(&doc_id)
+    }
+
+    fn document_spec(&self, c: &CaseDetail, kind: DocKind, doc_id: &str) -> Result<DocumentSpec> {
+        let s = &c.summary;
+        let date = self.today();
+        let year = date.format("%Y");
+        let n: i64 = self.store().reader()?.query_row(
+            "SELECT count(*) + 1 FROM documents WHERE doc_type = ?1 AND substr(sealed_at, 1, 4) = ?2",
+            params![kind.code(), year.to_string()],
+            |r| r.get(0),
+        )?;
+        let short: String = s.department.trim_start_matches("示范区").chars().take(2).collect();
+        let doc_number = format!("{short}{}字〔{year}〕第{n:04}号", &kind.code()[..1].to_uppercase());
+        let event = |action: &str| c.events.iter().rev().find(|e| e.action == action);
+        let reason_of = |action: &str| event(action).and_then(|e| e.reason.clone()).unwrap_or_default();
+        let basis_of =
+            |action: &str| event(action).and_then(|e| e.payload.get("legal_basis").and_then(|b| b.as_str()).map(str::to_owned));
+        let filed = &s.filed_on;
+        let mut body = Vec::new();
+        let mut list = Vec::new();
+        let mut legal_basis = None;
+        let mut fields = Vec::new();
+        match kind {
+            DocKind::Receipt => {
+                body.push(format!("你（单位）于{filed}提交的「{}」申请材料已收到，清单如下。", s.item_name));
+                body.push(format!("凭办件编号 {} 可随时查询办理进度。", s.case_no));
+                list = c.materials.iter().filter(|m| m.provided).map(|m| m.name.clone()).collect();
+            }
+            DocKind::Acceptance => {
+                body.push(format!(
+                    "你（单位）于{filed}提出的「{}」申请，申请材料齐全、符合法定形式，本机关决定予以受理。",
+                    s.item_name
+                ));
+                if let Some(due) = &s.due_date {
+                    body.push(format!("本机关将于{due}前作出决定（不含依法不计入期限的时间）。"));
+                }
+                legal_basis = Some("《中华人民共和国行政许可法》第三十二条第一款第（五）项".to_owned());
+            }
+            DocKind::NonAcceptance => {
+                body.push(format!("你（单位）于{filed}提出的「{}」申请，本机关决定不予受理。", s.item_name));
+                body.push(format!("理由：{}", reason_of("refuse_acceptance")));
+                body.push("如不服本决定，可以依法申请行政复议或者提起行政诉讼。".to_owned());
+                legal_basis = basis_of("refuse_acceptance");
+            }
+            DocKind::Supplement => {
+                body.push(format!(
+                    "你（单位）于{filed}提出的「{}」申请，材料不齐全或不符合法定形式，请一次性补正下列材料：",
+                    s.item_name
+                ));
+                let asked = reason_of("request_supplement");
+                list = asked
+                    .trim_start_matches("请补正：")
+                    .split(['、', '，', ',', '；'])
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                if list.is_empty() {
+                    list.push(asked);
+                }
+                legal_basis = Some("《中华人民共和国行政许可法》第三十二条第一款第（四）项".to_owned());
+            }
+            DocKind::Approval => {
+                body.push(format!(
+                    "你（单位）于{filed}提出的「{}」申请，经审查，符合法定条件、标准，本机关决定准予行政许可。",
+                    s.item_name
+                ));
+                legal_basis = Some("《中华人民共和国行政许可法》第三十八条第一款".to_owned());
+            }
+            DocKind::Refusal => {
+                body.push(format!("你（单位）于{filed}提出的「{}」申请，经审查，本机关决定不予行政许可。", s.item_name));
+                body.push(format!("理由：{}", reason_of("deny")));
+                body.push("如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。".to_owned());
+                legal_basis = basis_of("deny");
+            }
+            DocKind::Certificate => {
+                // Holder, ID and item are printed by the template itself.
+                fields = vec![
+                    CertificateField { label: "发证机关".into(), value: s.department.clone() },
+                    CertificateField { label: "发证日期".into(), value: date.to_string() },
+                ];
+            }
+        }
+        Ok(DocumentSpec {
+            doc_type: kind.doc_type(),
+            title: None,
+            doc_id: doc_id.to_owned(),
+            doc_number,
+            case_number: s.case_no.clone(),
+            applicant_name: s.applicant_name.clone(),
+            applicant_id: s.applicant_id.clone(),
+            item_name: s.item_name.clone(),
+            body,
+            list_items: list,
+            legal_basis,
+            department: s.department.clone(),
+            date,
+            qr_payload: (kind == DocKind::Receipt).then(|| format!("YCCASE:{}", s.case_no)),
+            certificate_fields: fields,
+        })
+    }
+
+    pub fn document(&self, doc_id: &str) -> Result<DocumentRow> {
+        self.documents_where("doc_id = ?1", doc_id)?
+            .pop()
+            .ok_or_else(|| CoreError::Invalid(format!("没有文书 {doc_id}")))
+    }
+
+    pub fn case_documents(&self, case_no: &str) -> Result<Vec<DocumentRow>> {
+        self.documents_where("case_no = ?1", case_no)
+    }
+
+    pub fn all_documents(&self) -> Result<Vec<DocumentRow>> {
+        self.documents_where("?1 = ?1", "")
+    }
+
+    fn documents_where(&self, cond: &str, arg: &str) -> Result<Vec<DocumentRow>> {
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare(&format!(
+            "SELECT doc_id, case_no, doc_type, seal_id, file_sha256, sealed_at, sealed_by FROM documents WHERE {cond} ORDER BY journal_seq"
+        ))?;
+        let dir = self.data_dir().join("documents");
+        let rows = st.query_map([arg], |r| {
+            let doc_type: String = r.get(2)?;
+            let sha: String = r.get(4)?;
+            Ok(DocumentRow {
+                doc_id: r.get(0)?,
+                case_no: r.get(1)?,
+                doc_type_zh: DocKind::parse(&doc_type).map_or_else(|| doc_type.clone(), |k| k.zh().to_owned()),
+                doc_type,
+                seal_id: r.get(3)?,
+                path: dir.join(format!("{sha}.pdf")).display().to_string(),
+                file_sha256: sha,
+                sealed_at: r.get(5)?,
+                sealed_by: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Verifies a sealed PDF against this workstation's trust bundle: same answer offline and
+    /// online (only the bundle's freshness differs).
+    pub fn verify_pdf(&self, bytes: &[u8]) -> Result<Verification> {
+        Ok(yc_seal::verify_pdf(bytes, &self.trust_bundle()?, utc(self)))
+    }
+
+    pub fn verify_qr(&self, payload: &str) -> Result<Verification> {
+        Ok(yc_seal::verify_qr(payload, &self.trust_bundle()?, utc(self)))
+    }
+
+    /// Re-walks the seal usage log's hash chain.
+    pub fn verify_seal_usage(&self) -> Result<UsageReport> {
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare(
+            "SELECT seq, doc_id, seal_id, case_no, doc_type, file_sha256, signature_info, actor, at, prev_hash, hash FROM seal_usage ORDER BY seq",
+        )?;
+        let mut rows = st.query([])?;
+        let mut prev = journal::GENESIS.to_vec();
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            let fields: Vec<String> = (1..9).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+            let stored_prev: Vec<u8> = r.get(9)?;
+            let hash: Vec<u8> = r.get(10)?;
+            n += 1;
+            if seq != n || stored_prev != prev || usage_hash(seq, &fields, &prev) != hash {
+                return Ok(UsageReport { ok: false, entries: n - 1, first_bad: Some(seq) });
+            }
+            prev = hash;
+        }
+        Ok(UsageReport { ok: true, entries: n, first_bad: None })
+    }
+
+    /// Whether the case carries the sealed decision 办结 needs for its outcome.
+    pub(crate) fn has_sealed_decision(&self, tx: &Transaction<'_>, case_no: &str, outcome: Option<&str>) -> Result<bool> {
+        let kinds: &[&str] = match outcome {
+            Some("approved") => &["approval", "certificate"],
+            Some("denied") => &["refusal"],
+            _ => return Ok(true),
+        };
+        let n: i64 = tx
+            .prepare_cached("SELECT count(*) FROM documents WHERE case_no = ?1 AND doc_type IN (?2, ?3)")?
+            .query_row(params![case_no, kinds[0], kinds.get(1).copied().unwrap_or(kinds[0])], |r| r.get(0))?;
+        Ok(n > 0)
+    }
+}
+
+fn usage_hash(seq: i64, fields: &[String], prev: &[u8]) -> Vec<u8> {
+    let mut ctx = digest::Context::new(&digest::SHA256);
+    ctx.update(b"yc-seal-usage-v1");
+    ctx.update(&seq.to_be_bytes());
+    for f in fields {
+        ctx.update(&(f.len() as u64).to_be_bytes());
+        ctx.update(f.as_bytes());
+    }
+    ctx.update(prev);
+    ctx.finish().as_ref().to_vec()
+}
+
+fn append_usage(tx: &Transaction<'_>, ev: &journal::Event, info: &serde_json::Value) -> Result<()> {
+    let (seq, prev): (i64, Vec<u8>) = tx
+        .query_row("SELECT seq, hash FROM seal_usage ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, journal::GENESIS.to_vec()));
+    let s = |k: &str| ev.payload.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    let fields = vec![
+        s("doc_id"),
+        s("seal_id"),
+        ev.case_no.clone().unwrap_or_default(),
+        s("doc_type"),
+        s("file_sha256"),
+        info.to_string(),
+        ev.actor.clone(),
+        ev.at.clone(),
+    ];
+    let hash = usage_hash(seq + 1, &fields, &prev);
+    tx.execute(
+        "INSERT INTO seal_usage (seq, doc_id, seal_id, case_no, doc_type, file_sha256, signature_info, actor, at, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![seq + 1, fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], fields[7], prev, hash],
+    )?;
+    Ok(())
+}
+
+/// Journal → `documents` row (live and in `yc rebuild`).
+pub(crate) fn project_sealed(tx: &Transaction<'_>, ev: &journal::Event) -> Result<()> {
+    let s = |k: &str| ev.payload.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO documents (doc_id, case_no, doc_type, seal_id, file_sha256, qr_payload, sealed_at, sealed_by, journal_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        s("doc_id"),
+        ev.case_no,
+        s("doc_type"),
+        s("seal_id"),
+        s("file_sha256"),
+        s("qr_payload"),
+        ev.at,
+        ev.actor,
+        ev.seq
+    ])?;
+    Ok(())
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::create(&tmp).map_err(|e| CoreError::io(&tmp, e))?;
+    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| CoreError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| CoreError::io(path, e))
+}
