@@ -177,6 +177,25 @@ fn demo_then_tamper_makes_journal_verify_fail_and_rebuild_is_identical_before_th
     }
     let r = json(&yc(d, &["--json", "rebuild"]));
     assert_eq!(r["identical"], true);
+    // A decided demo case has its sealed decision: exported, it verifies VALID here, poppler's
+    // pdfsig checks its integrity, and pdftotext reads the Chinese back.
+    let done = json(&yc(d, &["--json", "case", "list", "--state", "completed", "--limit", "1"]));
+    let no = done[0]["case_no"].as_str().unwrap();
+    let pdf = d.join("decision.pdf");
+    assert!(yc(d, &["doc", "export", no, "--type", "approval", "--out", pdf.to_str().unwrap()]).status.success()
+        || yc(d, &["doc", "export", no, "--type", "refusal", "--out", pdf.to_str().unwrap()]).status.success());
+    let v = yc(d, &["verify", pdf.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", stdout(&v));
+    assert!(stdout(&v).starts_with("VALID"), "{}", stdout(&v));
+    let sig = Command::new("pdfsig").arg(&pdf).output().expect("pdfsig (poppler-utils) is installed by make test");
+    assert!(String::from_utf8_lossy(&sig.stdout).contains("Signature is Valid"), "{}", String::from_utf8_lossy(&sig.stdout));
+    let text = Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("行政许可决定书") && text.contains(no), "{text}");
+    let all = d.join("all-docs");
+    assert!(yc(d, &["doc", "export", "--all", "--out", all.to_str().unwrap()]).status.success());
+    assert!(std::fs::read_dir(&all).unwrap().count() > 5);
+    assert!(yc(d, &["seal", "log"]).status.success());
     assert!(yc(d, &["journal", "verify"]).status.success());
     let c = rusqlite::Connection::open(d.join("yichuang.db")).unwrap();
     c.execute_batch("DROP TRIGGER journal_is_append_only_u; UPDATE journal SET actor = 'mallory' WHERE seq = 40;")
@@ -185,4 +204,27 @@ fn demo_then_tamper_makes_journal_verify_fail_and_rebuild_is_identical_before_th
     let o = yc(d, &["journal", "verify"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("第 40 条"), "{}", stderr(&o));
+}
+
+#[test]
+fn adapter_check_passes_the_python_example_and_fails_the_broken_one_with_reasons() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let run = |cfg: &str| {
+        Command::new(env!("CARGO_BIN_EXE_yc"))
+            .current_dir(root)
+            .arg("--data")
+            .arg(target.path())
+            .args(["adapter", "check", cfg])
+            .output()
+            .unwrap()
+    };
+    let good = run("adapters/examples/python/example.toml");
+    assert!(good.status.success(), "{}{}", stdout(&good), stderr(&good));
+    assert!(!stdout(&good).contains("[失败]"), "{}", stdout(&good));
+    let bad = run("adapters/examples/python/broken.toml");
+    assert!(!bad.status.success());
+    let text = stdout(&bad);
+    assert!(text.contains("[失败] same_key_different_payload_is_permanent"), "{text}");
+    assert!(text.contains("[失败] malformed_replies") && text.contains("标准错误"), "{text}");
 }

@@ -1,8 +1,8 @@
 //! Killing `yc` at any point of a write leaves a consistent store: every commit is one SQLite
 //! transaction holding the state change and its journal event together.
 //!
-//! The writer is `yc demo`, which runs thousands of small transactions (init, catalog import,
-//! staff, intake, every kind of case action). It is SIGKILLed at 24 pseudo-random moments; after
+//! The writer is `yc demo`, which runs hundreds of small transactions (init, catalog import,
+//! staff, seal issuing, intake, every kind of case action, sealing decisions). It is SIGKILLed at 24 pseudo-random moments; after
 //! each kill the journal must verify, and a rebuild from it must reproduce the case tables exactly
 //! (a half-applied transaction would show up as a difference).
 
@@ -20,7 +20,7 @@ fn killing_yc_mid_write_leaves_a_consistent_store() {
     // Measure how long a full run takes here, then kill at points spread across it.
     let probe = tempfile::tempdir().unwrap();
     let t = Instant::now();
-    let ok = yc(probe.path()).args(["--today", "2026-11-20", "demo", "--cases", "400"]).status().unwrap();
+    let ok = yc(probe.path()).args(["--today", "2026-11-20", "demo", "--cases", "80"]).status().unwrap();
     assert!(ok.success());
     let full = t.elapsed();
     let mut seed: u64 = 0x5EED_2026;
@@ -31,7 +31,7 @@ fn killing_yc_mid_write_leaves_a_consistent_store() {
         let at = full.mul_f64(frac as f64 / 1000.0);
         let dir = tempfile::tempdir().unwrap();
         let mut child = yc(dir.path())
-            .args(["--today", "2026-11-20", "demo", "--cases", "400"])
+            .args(["--today", "2026-11-20", "demo", "--cases", "80"])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()

@@ -41,7 +41,8 @@ impl LaunchOptions {
                 "--demo" => demo = true,
                 "--demo-cases" => {
                     let v = it.next().ok_or_else(|| IpcError::new("Invalid", "--demo-cases 需要一个数字"))?;
-                    demo_cases = v.parse().map_err(|_| IpcError::new("Invalid", format!("--demo-cases 不是数字：{v}")))?;
+                    demo_cases =
+                        v.parse().map_err(|_| IpcError::new("Invalid", format!("--demo-cases 不是数字：{v}")))?;
                 }
                 // Anything else (e.g. what a WebDriver adds) is not ours to refuse.
                 _ => {}
@@ -83,7 +84,12 @@ impl AppCtx {
         if opts.demo && !dir.join(yc_core::store::DB_FILE).exists() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| IpcError::new("Io", format!("无法创建数据目录 {}：{e}", dir.display())))?;
-            let o = yc_core::demo::DemoOptions { cases: opts.demo_cases, today: demo_today(), seed: 20_261_123 };
+            let o = yc_core::demo::DemoOptions {
+                cases: opts.demo_cases,
+                today: demo_today(),
+                seed: 20_261_123,
+                seal: true,
+            };
             drop(yc_core::demo::create(dir, &o)?);
         }
         Self::from_dir(dir)
@@ -140,7 +146,11 @@ impl AppCtx {
             .ws
             .list_staff()?
             .into_iter()
-            .map(|a| StaffEntry { roles_zh: a.roles.iter().map(|r| r.zh().to_owned()).collect(), id: a.id, name: a.name })
+            .map(|a| StaffEntry {
+                roles_zh: a.roles.iter().map(|r| r.zh().to_owned()).collect(),
+                id: a.id,
+                name: a.name,
+            })
             .collect())
     }
 

@@ -82,11 +82,21 @@ fn intake_accept_review_decide_through_the_shell_with_chinese_refusals() {
     let report = ctx.check_id(&bad);
     assert!(!report.valid && report.error.as_deref().is_some_and(|e| e.contains("校验")), "{report:?}");
     let refused = ctx
-        .new_case(&NewCase { item_code: item.code.clone(), applicant_id: bad, applicant_name: "测试人".into(), ..Default::default() })
+        .new_case(&NewCase {
+            item_code: item.code.clone(),
+            applicant_id: bad,
+            applicant_name: "测试人".into(),
+            ..Default::default()
+        })
         .unwrap_err();
     assert_eq!(refused.kind, "InvalidId");
     let no = ctx
-        .new_case(&NewCase { item_code: item.code.clone(), applicant_id: id, applicant_name: "测试人".into(), ..Default::default() })
+        .new_case(&NewCase {
+            item_code: item.code.clone(),
+            applicant_id: id,
+            applicant_name: "测试人".into(),
+            ..Default::default()
+        })
         .unwrap();
     let d = ctx.act(&no, "accept", &ActRequest::default()).unwrap();
     assert_eq!(d.summary.state, "accepted");
@@ -114,9 +124,10 @@ fn every_command_is_granted_in_the_capability_file_and_nothing_else() {
     declared.sort_unstable();
     named.sort_unstable();
     assert_eq!(declared, named, "commands! and command_names.rs differ");
-    let cap: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/capabilities/main.json")).unwrap())
-            .unwrap();
+    let cap: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/capabilities/main.json")).unwrap(),
+    )
+    .unwrap();
     let mut granted: Vec<String> =
         cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
     granted.sort();
@@ -127,9 +138,10 @@ fn every_command_is_granted_in_the_capability_file_and_nothing_else() {
 
 #[test]
 fn csp_forbids_remote_sources() {
-    let conf: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json")).unwrap())
-            .unwrap();
+    let conf: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json")).unwrap(),
+    )
+    .unwrap();
     let csp = conf["app"]["security"]["csp"].as_object().unwrap();
     assert_eq!(csp["default-src"], "'self'");
     assert_eq!(csp["script-src"], "'self'");
@@ -147,6 +159,8 @@ fn bindings_ts_is_generated_from_the_rust_types() {
         std::fs::write(yc_desktop::bindings::BINDINGS_PATH, &text).unwrap();
     }
     let on_disk = std::fs::read_to_string(yc_desktop::bindings::BINDINGS_PATH).unwrap_or_default();
-    assert!(text.contains("export function act(case_no: string, action: string, request: ActRequest): Promise<CaseDetail>"));
+    assert!(
+        text.contains("export function act(case_no: string, action: string, request: ActRequest): Promise<CaseDetail>")
+    );
     assert_eq!(on_disk, text, "ui/src/bindings.ts is stale: run YC_WRITE_BINDINGS=1 cargo test -p yc-desktop bindings");
 }

@@ -53,7 +53,8 @@ impl Driver {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let child = cmd.spawn().map_err(|e| format!("cannot start {bin} (cargo install tauri-driver --locked): {e}"))?;
+        let child =
+            cmd.spawn().map_err(|e| format!("cannot start {bin} (cargo install tauri-driver --locked): {e}"))?;
         let d = Driver { child, port };
         let until = Instant::now() + TIMEOUT;
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -209,7 +210,8 @@ impl Session {
     /// Saves target/e2e-screenshots/NAME.png and returns its path.
     pub fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let v = send("GET", &self.url("/screenshot"), None)?;
-        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or("")).map_err(|e| e.to_string())?;
+        let png =
+            base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or("")).map_err(|e| e.to_string())?;
         let path = screenshot_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).map_err(|e| e.to_string())?;
         Ok(path)

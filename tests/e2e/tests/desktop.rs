@@ -142,7 +142,11 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
     let refusal = s.wait_text("[data-test=act-error]", "必须填写").unwrap();
     assert!(refusal.contains("不予许可"), "{refusal}");
     s.screenshot("07-refusal").unwrap();
-    s.exec("document.querySelector('[data-test=act-dialog] .el-dialog__headerbtn, .el-dialog__headerbtn').click()", serde_json::json!([])).unwrap();
+    s.exec(
+        "document.querySelector('[data-test=act-dialog] .el-dialog__headerbtn, .el-dialog__headerbtn').click()",
+        serde_json::json!([]),
+    )
+    .unwrap();
     act(&s, "approve");
     s.wait_text("[data-test=case-state]", "准予许可").unwrap();
     let journal = s.wait_text("[data-test=journal]", "准予许可").unwrap();

@@ -22,23 +22,23 @@ fn build_store(dir: &Path, cases: usize) -> Result<(), String> {
     let t = Instant::now();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).ok_or("date")?;
     let demo = 1000.min(cases);
-    let ws = yc_core::demo::create(dir, &yc_core::demo::DemoOptions { cases: demo, today, seed: 7 }).map_err(|e| e.to_string())?;
+    let ws = yc_core::demo::create(dir, &yc_core::demo::DemoOptions { cases: demo, today, seed: 7, seal: false })
+        .map_err(|e| e.to_string())?;
     let ws = ws.with_clock(Clock::at_date(today));
     let clerk = ws.actor("zhangwei").map_err(|e| e.to_string())?;
-    let items: Vec<String> = ws
-        .catalog_items(None)
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .filter(|i| !i.secret)
-        .map(|i| i.code)
-        .collect();
+    let items: Vec<String> =
+        ws.catalog_items(None).map_err(|e| e.to_string())?.into_iter().filter(|i| !i.secret).map(|i| i.code).collect();
     let birth = chrono::NaiveDate::from_ymd_opt(1980, 1, 1).ok_or("date")?;
     let mut n = ws.status().map_err(|e| e.to_string())?.cases as usize;
     while n < cases {
         let batch: Vec<NewCase> = (n..cases.min(n + 5000))
             .map(|i| NewCase {
                 item_code: items[i % items.len()].clone(),
-                applicant_id: yc_core::ids::make_resident_id("440305", birth + chrono::Days::new((i % 9000) as u64), (i % 997) as u16),
+                applicant_id: yc_core::ids::make_resident_id(
+                    "440305",
+                    birth + chrono::Days::new((i % 9000) as u64),
+                    (i % 997) as u16,
+                ),
                 applicant_name: format!("批量申请人{i}"),
                 ..Default::default()
             })
@@ -65,7 +65,8 @@ fn main() {
     let data_arg = dir.display().to_string();
 
     let t0 = Instant::now();
-    let s = Session::new(&driver, &app_binary(), &["--data".into(), data_arg.clone()]).unwrap_or_else(|e| panic!("{e}"));
+    let s =
+        Session::new(&driver, &app_binary(), &["--data".into(), data_arg.clone()]).unwrap_or_else(|e| panic!("{e}"));
     s.wait("[data-test=login-submit]").unwrap_or_else(|e| panic!("{e}"));
     let to_login = t0.elapsed();
     s.click("[data-test=login-account]").unwrap();
@@ -102,7 +103,10 @@ fn main() {
     println!("  launch → login screen interactive      {:>7.0} ms", to_login.as_secs_f64() * 1e3);
     println!("  login → work list rows interactive     {:>7.0} ms", to_list.as_secs_f64() * 1e3);
     println!("  login → light counts shown             {:>7.0} ms", to_counts.as_secs_f64() * 1e3);
-    println!("  cold start total (launch → work list)  {:>7.0} ms (excluding the time to type the password)", (to_login + to_list).as_secs_f64() * 1e3);
+    println!(
+        "  cold start total (launch → work list)  {:>7.0} ms (excluding the time to type the password)",
+        (to_login + to_list).as_secs_f64() * 1e3
+    );
     println!("  search in the window (incl. 250 ms debounce) {:>5.0} ms", search.as_secs_f64() * 1e3);
     println!("  RSS: app {:.1} MiB, WebKit processes {:.1} MiB", app_rss as f64 / 1024.0, web_rss as f64 / 1024.0);
     let _ = s.close();
@@ -115,7 +119,8 @@ fn children(pid: u32) -> Vec<u32> {
         let Ok(c) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
         let Ok(stat) = std::fs::read_to_string(format!("/proc/{c}/stat")) else { continue };
         // Fields after the ")" that closes the command name: state, ppid, ...
-        let ppid = stat.rsplit(')').next().and_then(|r| r.split_whitespace().nth(1)).and_then(|p| p.parse::<u32>().ok());
+        let ppid =
+            stat.rsplit(')').next().and_then(|r| r.split_whitespace().nth(1)).and_then(|p| p.parse::<u32>().ok());
         if ppid == Some(pid) {
             out.push(c);
             out.extend(children(c));
