@@ -3,36 +3,77 @@ SHELL := /bin/bash
 CARGO ?= cargo
 DEMO_DIR ?= target/demo
 export CARGO_TERM_COLOR ?= never
+export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bench deps deps-test build demo lint fmt clean-demo
+.PHONY: run run-cli test bench deps deps-app deps-test build ui ui-test desktop e2e bench-desktop fmt
 
-## make run: install what is missing, build, create the demo workstation and show its work list.
-run: deps build
+## make run: install what is missing, build, create the demo workstation and start the desktop app
+## on it (without a display: say what to do, and show the work list in the terminal).
+run: deps-app build desktop
 	./target/release/yc --data $(DEMO_DIR) demo --force
-	@echo
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo; echo "没有图形显示（DISPLAY/WAYLAND_DISPLAY 未设置），桌面程序无法打开窗口。可以："; \
+	  echo "  1) 在桌面会话里运行 make run；  2) ssh -X 登录后运行；"; \
+	  echo "  3) 虚拟显示：xvfb-run -a -s '-screen 0 1366x768x24' ./target/debug/yc-desktop --data $(DEMO_DIR)"; \
+	  echo "     （看不到窗口；make e2e 会在 target/e2e-screenshots/ 生成截图）。"; \
+	  echo "下面是命令行里的工作台（受理员 zhangwei）："; echo; \
+	  ./target/release/yc --data $(DEMO_DIR) --as zhangwei case list --open --limit 25; \
+	else \
+	  ./target/debug/yc-desktop --data $(DEMO_DIR); \
+	fi
+
+## make run-cli: the demo workstation in the terminal only.
+run-cli: deps build
+	./target/release/yc --data $(DEMO_DIR) demo --force
 	./target/release/yc --data $(DEMO_DIR) --as zhangwei case list --open --limit 25
-	@echo
-	@echo "更多：./target/release/yc --data $(DEMO_DIR) --help   （例如 case show 编号、catalog guide 编码、journal verify）"
 
 deps:
 	@scripts/deps.sh base
-
+deps-app:
+	@scripts/deps.sh app
 deps-test:
 	@scripts/deps.sh test
 
 build:
 	$(CARGO) build --release -p yc
 
+# The desktop embeds ui/dist at compile time: build the UI before any workspace build.
+UI_STAMP := ui/dist/index.html
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+$(UI_STAMP): ui/node_modules/.package-lock.json $(shell find ui/src ui/index.html -type f 2>/dev/null)
+	cd ui && npm run build
+ui: $(UI_STAMP)
+ui-test: ui/node_modules/.package-lock.json
+	cd ui && npm test
+
+desktop: ui
+	$(CARGO) build -p yc-desktop --locked
+
+## e2e: the real window under Xvfb, driven by tauri-driver + WebKitWebDriver; screenshots in
+## target/e2e-screenshots/.
+e2e: desktop
+	cd tests/e2e && CARGO_TARGET_DIR=$(CURDIR)/target YC_DESKTOP_BIN=$(CURDIR)/target/debug/yc-desktop \
+	  xvfb-run -a -s "-screen 0 1366x768x24" $(CARGO) test --locked -- --test-threads=1
+
 ## make test: everything CI checks.
-test: deps-test
+test: deps-test ui ui-test
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) build --workspace --locked --bins
 	$(CARGO) test --workspace --locked
+	$(MAKE) e2e
 
 ## make bench: figures and ratios against baselines measured in the same run.
-bench: deps-test
+bench: deps-test ui
 	$(CARGO) bench -p yc-core --bench core --locked
+	$(CARGO) bench -p yc-seal --bench seal --locked
+	$(CARGO) bench -p yc-adapters --bench push --locked
+	$(MAKE) bench-desktop
+
+bench-desktop: desktop
+	cd tests/e2e && CARGO_TARGET_DIR=$(CURDIR)/target YC_DESKTOP_BIN=$(CURDIR)/target/debug/yc-desktop \
+	  xvfb-run -a -s "-screen 0 1366x768x24" $(CARGO) run --locked --bin bench -- 100000
 
 fmt:
 	$(CARGO) fmt --all

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Installs what the build and tests need and is missing, on Debian/Ubuntu. Idempotent and quiet
-# when everything is there. Usage: scripts/deps.sh [base|test|app]
+# Installs what the build, the app and the tests need and is missing, on Debian/Ubuntu.
+# Idempotent and quiet when everything is there. Usage: scripts/deps.sh [base|app|test]
+#   base: the CLI (yc) and its demo, which seals PDFs with the Noto CJK font
+#   app:  + the desktop app (Tauri 2 on WebKitGTK)
+#   test: + Xvfb, WebKitWebDriver and tauri-driver for the end-to-end tests in the real window
 set -euo pipefail
 profile="${1:-base}"
 
-pkgs=(pkg-config build-essential python3)
+pkgs=(pkg-config build-essential python3 fonts-noto-cjk poppler-utils)
 case "$profile" in
-  test|app) pkgs+=(poppler-utils fonts-noto-cjk) ;;
+  app|test) pkgs+=(libwebkit2gtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev xvfb xauth) ;;
+esac
+case "$profile" in
+  test) pkgs+=(webkit2gtk-driver) ;;
 esac
 
 missing=()
@@ -27,4 +33,14 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "==> installing the Rust toolchain with rustup"
   curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
   echo "==> run: source ~/.cargo/env, then make again"; exit 1
+fi
+if [ "$profile" != base ] && ! command -v npm >/dev/null 2>&1; then
+  echo "==> installing Node.js and npm (the UI is built with Vite)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+if [ "$profile" = test ] && ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "==> installing tauri-driver (WebDriver proxy for the e2e tests)"
+  cargo install tauri-driver --version '^2' --locked --quiet
 fi
