@@ -69,6 +69,7 @@ bench: deps-test ui
 	$(CARGO) bench -p yc-core --bench core --locked
 	$(CARGO) bench -p yc-seal --bench seal --locked
 	$(CARGO) bench -p yc-adapters --bench push --locked
+	scripts/bench-sync.sh 100000
 	$(MAKE) bench-desktop
 
 bench-desktop: desktop

@@ -339,7 +339,10 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
                 }
             }
             let today = demo_today(cli.today)?;
-            let ws = yc_core::demo::create(&dir, &yc_core::demo::DemoOptions { cases: *cases, today, seed: *seed, seal: !no_seal })?;
+            let ws = yc_core::demo::create(
+                &dir,
+                &yc_core::demo::DemoOptions { cases: *cases, today, seed: *seed, seal: !no_seal },
+            )?;
             out.demo(&ws)?;
         }
         Cmd::Staff(StaffCmd::Add { id, name, roles, departments, password }) => {

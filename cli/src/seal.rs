@@ -97,11 +97,22 @@ pub fn seal(ws: &Workstation, actor: &str, cmd: &SealCmd, out: &Out) -> Result<E
     match cmd {
         SealCmd::Authority { name, pin } => {
             ws.create_seal_authority(&ws.actor(actor)?, name, pin, KeyStoreOptions::default())?;
-            out.value(&serde_json::json!({ "authority": name }), || format!("已建立印章制作机构「{name}」并固定其根证书"));
+            out.value(&serde_json::json!({ "authority": name }), || {
+                format!("已建立印章制作机构「{name}」并固定其根证书")
+            });
         }
         SealCmd::Issue { department, r#type, pin, authority_pin } => {
-            let id = ws.issue_seal(&ws.actor(actor)?, department, seal_type(r#type)?, pin, authority_pin, KeyStoreOptions::default())?;
-            out.value(&serde_json::json!({ "seal_id": id }), || format!("已刻制电子印章 {id}（{department}{}）", r#type));
+            let id = ws.issue_seal(
+                &ws.actor(actor)?,
+                department,
+                seal_type(r#type)?,
+                pin,
+                authority_pin,
+                KeyStoreOptions::default(),
+            )?;
+            out.value(&serde_json::json!({ "seal_id": id }), || {
+                format!("已刻制电子印章 {id}（{department}{}）", r#type)
+            });
         }
         SealCmd::Revoke { seal_id, reason, authority_pin } => {
             ws.revoke_seal(&ws.actor(actor)?, seal_id, reason, authority_pin)?;
@@ -112,7 +123,13 @@ pub fn seal(ws: &Workstation, actor: &str, cmd: &SealCmd, out: &Out) -> Result<E
             out.value(&rows, || {
                 rows.iter()
                     .map(|s| {
-                        let lock = if s.locked { "  【已锁定】".to_owned() } else if s.failed_attempts > 0 { format!("  （PIN 错误 {} 次）", s.failed_attempts) } else { String::new() };
+                        let lock = if s.locked {
+                            "  【已锁定】".to_owned()
+                        } else if s.failed_attempts > 0 {
+                            format!("  （PIN 错误 {} 次）", s.failed_attempts)
+                        } else {
+                            String::new()
+                        };
                         format!("{}  {}  {}{lock}", s.seal_id, s.name, s.status)
                     })
                     .collect::<Vec<_>>()
@@ -146,7 +163,12 @@ pub fn doc(ws: &Workstation, actor: &str, cmd: &DocCmd, out: &Out) -> Result<Exi
         }
         DocCmd::List { case_no } => {
             let docs = ws.case_documents(case_no)?;
-            out.value(&docs, || docs.iter().map(|d| format!("{}  {}  {}  {}", d.sealed_at, d.doc_type_zh, d.doc_id, d.path)).collect::<Vec<_>>().join("\n"));
+            out.value(&docs, || {
+                docs.iter()
+                    .map(|d| format!("{}  {}  {}  {}", d.sealed_at, d.doc_type_zh, d.doc_id, d.path))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
         }
         DocCmd::Export { case_no, all, kind: k, out: target } => {
             let docs = match (case_no, all) {
@@ -158,7 +180,12 @@ pub fn doc(ws: &Workstation, actor: &str, cmd: &DocCmd, out: &Out) -> Result<Exi
                             let k = kind(k)?;
                             docs.into_iter().rev().find(|d| d.doc_type == k.code())
                         }
-                        None => docs.iter().rev().find(|d| DocKind::parse(&d.doc_type).is_some_and(DocKind::is_decision)).cloned().or_else(|| docs.last().cloned()),
+                        None => docs
+                            .iter()
+                            .rev()
+                            .find(|d| DocKind::parse(&d.doc_type).is_some_and(DocKind::is_decision))
+                            .cloned()
+                            .or_else(|| docs.last().cloned()),
                     };
                     vec![pick.ok_or_else(|| anyhow!(CoreError::Invalid(format!("办件 {c} 没有可导出的已用印文书"))))?]
                 }
@@ -169,11 +196,21 @@ pub fn doc(ws: &Workstation, actor: &str, cmd: &DocCmd, out: &Out) -> Result<Exi
                 std::fs::create_dir_all(target).with_context(|| format!("创建 {}", target.display()))?;
             }
             for d in &docs {
-                let dest = if *all { target.join(format!("{}-{}-{}.pdf", d.case_no, d.doc_type, &d.doc_id[..8])) } else { target.clone() };
+                let dest = if *all {
+                    target.join(format!("{}-{}-{}.pdf", d.case_no, d.doc_type, &d.doc_id[..8]))
+                } else {
+                    target.clone()
+                };
                 std::fs::copy(&d.path, &dest).with_context(|| format!("复制 {} → {}", d.path, dest.display()))?;
                 written.push(dest.display().to_string());
             }
-            out.value(&written, || format!("已导出 {} 份已用印文书{}", written.len(), if *all { format!("到 {}", target.display()) } else { format!("：{}", target.display()) }));
+            out.value(&written, || {
+                format!(
+                    "已导出 {} 份已用印文书{}",
+                    written.len(),
+                    if *all { format!("到 {}", target.display()) } else { format!("：{}", target.display()) }
+                )
+            });
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -195,13 +232,13 @@ pub fn verify(ws: &Workstation, file: Option<&PathBuf>, qr: Option<&str>, out: &
         (None, None) => return Err(anyhow!(CoreError::Invalid("请给出 PDF 文件或 --qr 内容".into()))),
     };
     out.value(&v, || {
-        let mut t = vec![format!(
-            "{}{}",
-            verdict_zh(&v),
-            v.reason.map_or_else(String::new, |r| format!("：{r:?}"))
-        )];
+        let mut t = vec![format!("{}{}", verdict_zh(&v), v.reason.map_or_else(String::new, |r| format!("：{r:?}")))];
         if let Some(s) = &v.seal_id {
-            t.push(format!("印章：{s}  文书：{}  声称时间：{}", v.doc_id.as_deref().unwrap_or("—"), v.claimed_time.map_or_else(|| "—".into(), |t| t.to_string())));
+            t.push(format!(
+                "印章：{s}  文书：{}  声称时间：{}",
+                v.doc_id.as_deref().unwrap_or("—"),
+                v.claimed_time.map_or_else(|| "—".into(), |t| t.to_string())
+            ));
         }
         for c in &v.checks {
             t.push(format!("  {} {}：{}", if c.passed { "✓" } else { "✗" }, c.name, c.detail));

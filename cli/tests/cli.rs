@@ -182,13 +182,19 @@ fn demo_then_tamper_makes_journal_verify_fail_and_rebuild_is_identical_before_th
     let done = json(&yc(d, &["--json", "case", "list", "--state", "completed", "--limit", "1"]));
     let no = done[0]["case_no"].as_str().unwrap();
     let pdf = d.join("decision.pdf");
-    assert!(yc(d, &["doc", "export", no, "--type", "approval", "--out", pdf.to_str().unwrap()]).status.success()
-        || yc(d, &["doc", "export", no, "--type", "refusal", "--out", pdf.to_str().unwrap()]).status.success());
+    assert!(
+        yc(d, &["doc", "export", no, "--type", "approval", "--out", pdf.to_str().unwrap()]).status.success()
+            || yc(d, &["doc", "export", no, "--type", "refusal", "--out", pdf.to_str().unwrap()]).status.success()
+    );
     let v = yc(d, &["verify", pdf.to_str().unwrap()]);
     assert!(v.status.success(), "{}", stdout(&v));
     assert!(stdout(&v).starts_with("VALID"), "{}", stdout(&v));
     let sig = Command::new("pdfsig").arg(&pdf).output().expect("pdfsig (poppler-utils) is installed by make test");
-    assert!(String::from_utf8_lossy(&sig.stdout).contains("Signature is Valid"), "{}", String::from_utf8_lossy(&sig.stdout));
+    assert!(
+        String::from_utf8_lossy(&sig.stdout).contains("Signature is Valid"),
+        "{}",
+        String::from_utf8_lossy(&sig.stdout)
+    );
     let text = Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("行政许可决定书") && text.contains(no), "{text}");

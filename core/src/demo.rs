@@ -43,7 +43,15 @@ fn demo_keystore() -> yc_seal::KeyStoreOptions {
 /// Takes one scripted step. Before 送达 the seal keeper seals the decision (and certificate);
 /// some acceptances, refusals and supplement requests also get their notice sealed.
 /// Returns false when the step cannot happen in this demo (delivery without seals).
-fn perform(ws: &Workstation, staff: &[Actor], case_no: &str, action: Action, item: &Item, seal: bool, rng: &mut Rng) -> Result<bool> {
+fn perform(
+    ws: &Workstation,
+    staff: &[Actor],
+    case_no: &str,
+    action: Action,
+    item: &Item,
+    seal: bool,
+    rng: &mut Rng,
+) -> Result<bool> {
     use crate::seal::DocKind;
     let keeper = staff.iter().find(|a| a.has_role(Role::SealKeeper)).unwrap_or(&staff[0]);
     if action == Action::Deliver {
@@ -234,7 +242,14 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
         departments.sort();
         departments.dedup();
         for d in departments {
-            ws.issue_seal(&admin, &d, yc_seal::SealType::AdministrativeLicensing, DEMO_PIN, DEMO_PASSWORD, demo_keystore())?;
+            ws.issue_seal(
+                &admin,
+                &d,
+                yc_seal::SealType::AdministrativeLicensing,
+                DEMO_PIN,
+                DEMO_PASSWORD,
+                demo_keystore(),
+            )?;
         }
     }
     ws.store.write(|tx| {
@@ -267,7 +282,11 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
                     continue;
                 }
                 let action = steps[*next];
-                *next = if perform(&ws, &staff, case_no, action, item, opts.seal, &mut rng)? { *next + 1 } else { steps.len() };
+                *next = if perform(&ws, &staff, case_no, action, item, opts.seal, &mut rng)? {
+                    *next + 1
+                } else {
+                    steps.len()
+                };
             }
             open.retain(|(_, steps, next, _, _)| *next < steps.len());
             let items = ws.catalog_items(None)?;

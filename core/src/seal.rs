@@ -104,7 +104,11 @@ pub fn allowed(kind: DocKind, c: &CaseDetail) -> std::result::Result<(), String>
         DocKind::Refusal => c.outcome.as_deref() == Some("denied"),
         DocKind::Certificate => approved && c.has_certificate && !matches!(s, "cancelled" | "revoked"),
     };
-    if ok { Ok(()) } else { Err(format!("办件处于「{}」状态，不能出具「{}」", c.summary.state_zh, kind.zh())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("办件处于「{}」状态，不能出具「{}」", c.summary.state_zh, kind.zh()))
+    }
 }
 
 fn seal_err(e: yc_seal::SealError) -> CoreError {
@@ -114,7 +118,9 @@ fn seal_err(e: yc_seal::SealError) -> CoreError {
 /// The CJK font, loaded once per process (the collection file is large).
 fn font() -> Result<&'static CjkFont> {
     static FONT: OnceLock<std::result::Result<CjkFont, String>> = OnceLock::new();
-    FONT.get_or_init(|| CjkFont::load_default().map_err(|e| e.to_string())).as_ref().map_err(|e| CoreError::Seal(e.clone()))
+    FONT.get_or_init(|| CjkFont::load_default().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| CoreError::Seal(e.clone()))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -177,8 +183,9 @@ impl Workstation {
     /// The newest stored trust bundle, re-verified against the pinned roots.
     pub fn trust_bundle(&self) -> Result<TrustBundle> {
         let conn = self.store().reader()?;
-        let body: Option<Vec<u8>> =
-            conn.query_row("SELECT body FROM trust_bundles ORDER BY version DESC LIMIT 1", [], |r| r.get(0)).optional()?;
+        let body: Option<Vec<u8>> = conn
+            .query_row("SELECT body FROM trust_bundles ORDER BY version DESC LIMIT 1", [], |r| r.get(0))
+            .optional()?;
         let body = body.ok_or_else(|| CoreError::Seal("尚无信任包：请先同步或导入印章信任包".into()))?;
         TrustBundle::from_bytes(&body, &self.anchors()?).map_err(seal_err)
     }
@@ -415,7 +422,8 @@ impl Workstation {
     pub fn list_seals(&self) -> Result<Vec<SealRow>> {
         let bundle = self.trust_bundle().ok();
         let conn = self.store().reader()?;
-        let mut st = conn.prepare("SELECT seal_id, name, seal_type, department, created_at, key_file FROM seals ORDER BY seal_id")?;
+        let mut st = conn
+            .prepare("SELECT seal_id, name, seal_type, department, created_at, key_file FROM seals ORDER BY seal_id")?;
         let rows: Vec<(String, String, String, String, String, String)> = st
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -474,7 +482,8 @@ impl Workstation {
         let bundle = self.trust_bundle()?;
         let now = utc(self);
         bundle.check_seal_usable(&seal, now).map_err(seal_err)?;
-        let signer = SealKeyFile::open(&self.data_dir().join(key_file)).and_then(|k| k.unlock(pin)).map_err(seal_err)?;
+        let signer =
+            SealKeyFile::open(&self.data_dir().join(key_file)).and_then(|k| k.unlock(pin)).map_err(seal_err)?;
         let doc_id = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
             uuid::NoContext,
             u64::try_from(now.timestamp()).unwrap_or(0),
@@ -528,8 +537,9 @@ impl Workstation {
         let doc_number = format!("{short}{}字〔{year}〕第{n:04}号", &kind.code()[..1].to_uppercase());
         let event = |action: &str| c.events.iter().rev().find(|e| e.action == action);
         let reason_of = |action: &str| event(action).and_then(|e| e.reason.clone()).unwrap_or_default();
-        let basis_of =
-            |action: &str| event(action).and_then(|e| e.payload.get("legal_basis").and_then(|b| b.as_str()).map(str::to_owned));
+        let basis_of = |action: &str| {
+            event(action).and_then(|e| e.payload.get("legal_basis").and_then(|b| b.as_str()).map(str::to_owned))
+        };
         let filed = &s.filed_on;
         let mut body = Vec::new();
         let mut list = Vec::new();
@@ -583,9 +593,15 @@ impl Workstation {
                 legal_basis = Some("《中华人民共和国行政许可法》第三十八条第一款".to_owned());
             }
             DocKind::Refusal => {
-                body.push(format!("你（单位）于{filed}提出的「{}」申请，经审查，本机关决定不予行政许可。", s.item_name));
+                body.push(format!(
+                    "你（单位）于{filed}提出的「{}」申请，经审查，本机关决定不予行政许可。",
+                    s.item_name
+                ));
                 body.push(format!("理由：{}", reason_of("deny")));
-                body.push("如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。".to_owned());
+                body.push(
+                    "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
+                        .to_owned(),
+                );
                 legal_basis = basis_of("deny");
             }
             DocKind::Certificate => {
@@ -687,7 +703,12 @@ impl Workstation {
     }
 
     /// Whether the case carries the sealed decision 办结 needs for its outcome.
-    pub(crate) fn has_sealed_decision(&self, tx: &Transaction<'_>, case_no: &str, outcome: Option<&str>) -> Result<bool> {
+    pub(crate) fn has_sealed_decision(
+        &self,
+        tx: &Transaction<'_>,
+        case_no: &str,
+        outcome: Option<&str>,
+    ) -> Result<bool> {
         let kinds: &[&str] = match outcome {
             Some("approved") => &["approval", "certificate"],
             Some("denied") => &["refusal"],

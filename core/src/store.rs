@@ -14,12 +14,11 @@ use crate::error::{CoreError, Result};
 pub const DB_FILE: &str = "yichuang.db";
 
 /// Embedded, ordered migrations. Files are never edited after they ship.
-const MIGRATIONS: &[&str] =
-    &[
-        include_str!("../migrations/20261123_0001_init.sql"),
-        include_str!("../migrations/20261123_0002_sync.sql"),
-        include_str!("../migrations/20261123_0003_seal.sql"),
-    ];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/20261123_0001_init.sql"),
+    include_str!("../migrations/20261123_0002_sync.sql"),
+    include_str!("../migrations/20261123_0003_seal.sql"),
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())

@@ -36,8 +36,11 @@ impl Fx {
             ("dec", vec![Role::Decider]),
             ("keeper", vec![Role::SealKeeper]),
         ] {
-            ws.add_staff(&admin, &NewStaff { id: id.into(), name: id.into(), roles, departments: vec!["*".into()], password: None })
-                .unwrap();
+            ws.add_staff(
+                &admin,
+                &NewStaff { id: id.into(), name: id.into(), roles, departments: vec!["*".into()], password: None },
+            )
+            .unwrap();
         }
         let item = ws
             .catalog_items(None)
@@ -58,7 +61,15 @@ impl Fx {
         let id = yc_core::ids::make_resident_id("440305", "1970-01-01".parse().unwrap(), n);
         let no = self
             .ws
-            .new_case(&self.a("clerk"), &NewCase { item_code: self.code.clone(), applicant_id: id, applicant_name: "申请人".into(), ..Default::default() })
+            .new_case(
+                &self.a("clerk"),
+                &NewCase {
+                    item_code: self.code.clone(),
+                    applicant_id: id,
+                    applicant_name: "申请人".into(),
+                    ..Default::default()
+                },
+            )
             .unwrap();
         for (who, action) in [("clerk", Action::Accept), ("rev", Action::StartReview), ("dec", Action::Approve)] {
             self.ws.act(&self.a(who), &no, action, &ActRequest::default()).unwrap();
@@ -151,7 +162,8 @@ fn a_revoked_seal_cannot_seal_and_the_bundle_says_why() {
 fn an_older_trust_bundle_is_refused() {
     let fx = Fx::new();
     let conn = rusqlite::Connection::open(fx.dir.path().join("yichuang.db")).unwrap();
-    let first: Vec<u8> = conn.query_row("SELECT body FROM trust_bundles ORDER BY version LIMIT 1", [], |r| r.get(0)).unwrap();
+    let first: Vec<u8> =
+        conn.query_row("SELECT body FROM trust_bundles ORDER BY version LIMIT 1", [], |r| r.get(0)).unwrap();
     let e = fx.ws.import_trust_bundle(&first, "usb").unwrap_err();
     assert!(e.to_string().contains("不比现有版本"), "{e}");
     let mut forged = first.clone();
@@ -169,7 +181,8 @@ fn tampering_with_the_seal_usage_log_is_detected() {
     }
     assert!(fx.ws.verify_seal_usage().unwrap().ok);
     let c = rusqlite::Connection::open(fx.dir.path().join("yichuang.db")).unwrap();
-    c.execute_batch("DROP TRIGGER seal_usage_is_append_only_u; UPDATE seal_usage SET actor = 'mallory' WHERE seq = 2;").unwrap();
+    c.execute_batch("DROP TRIGGER seal_usage_is_append_only_u; UPDATE seal_usage SET actor = 'mallory' WHERE seq = 2;")
+        .unwrap();
     let r = fx.ws.verify_seal_usage().unwrap();
     assert_eq!((r.ok, r.first_bad), (false, Some(2)));
     let _ = &fx.dept;

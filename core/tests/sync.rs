@@ -365,3 +365,28 @@ async fn an_interrupted_push_is_resent_and_deduplicated_by_the_far_side() {
     assert!(in_order(&s));
     assert_eq!(outbox::status(&ws).unwrap()[0].backlog.acked as usize, events);
 }
+
+#[tokio::test]
+async fn a_status_query_is_answered_through_the_outbox() {
+    let (_d, ws) = setup();
+    work(&ws, 1);
+    let case_no = ws.list_cases(&yc_core::query::ListFilter::default()).unwrap()[0].case_no.clone();
+    let mut far = MemoryFarSide::default();
+    far.state.lock().unwrap().inbox.push(InItem {
+        key: "Q-1".into(),
+        stream: "applications".into(),
+        kind: "status.query".into(),
+        case_no: Some(case_no.clone()),
+        occurred_at: None,
+        payload: serde_json::json!({}),
+        payload_sha256: None,
+        source: None,
+    });
+    run_once(&ws, "city", &mut far, &fast()).await.unwrap();
+    // The reply was queued after the push; the next run delivers it.
+    run_once(&ws, "city", &mut far, &fast()).await.unwrap();
+    let rows = yc_core::sync::inbox::list(&ws, Some("applied"), 10).unwrap();
+    assert!(rows[0].result.as_deref().unwrap().contains(&case_no));
+    let s = far.state.lock().unwrap();
+    assert!(s.seen.keys().any(|k| k.starts_with("status:city:")), "{:?}", s.seen.keys().collect::<Vec<_>>());
+}

@@ -118,8 +118,15 @@ fn a_promised_case_runs_from_intake_to_completion_with_a_journal_entry_per_step(
     let admin = fx.actor("admin");
     let low = yc_seal::KeyStoreOptions { iterations: std::num::NonZeroU32::new(1000).unwrap(), max_attempts: 5 };
     ws.create_seal_authority(&admin, "测试印章制作中心", "authority-pin", low).unwrap();
-    ws.issue_seal(&admin, &item.department, yc_seal::SealType::AdministrativeLicensing, "seal-pin", "authority-pin", low)
-        .unwrap();
+    ws.issue_seal(
+        &admin,
+        &item.department,
+        yc_seal::SealType::AdministrativeLicensing,
+        "seal-pin",
+        "authority-pin",
+        low,
+    )
+    .unwrap();
     let doc = ws.seal_document(&fx.actor("seal"), &no, yc_core::seal::DocKind::Approval, "seal-pin").unwrap();
     assert_eq!(doc.case_no, no);
     ws.act(&fx.actor("clerk"), &no, Action::Deliver, &ActRequest::default()).unwrap();

@@ -56,6 +56,29 @@ fn apply_one(
             let y = ws.import_calendar(&system_actor(adapter, Role::Admin), &text)?;
             Ok(format!("已导入 {y} 年工作日历"))
         }
+        "trust.bundle" => {
+            // The bundle's own signature (by a pinned root) is what makes it trusted, not the
+            // channel it came by; an older version is refused (no rollback past a revocation).
+            let text = payload
+                .get("bundle")
+                .map(|b| b.as_str().map_or_else(|| b.to_string(), str::to_owned))
+                .unwrap_or_default();
+            let v = ws.import_trust_bundle(text.as_bytes(), &format!("sync:{adapter}"))?;
+            Ok(format!("已更新印章信任包至第 {v} 版"))
+        }
+        "status.query" => {
+            // The platform asks where a case stands: answer through the outbox.
+            let case_no = case_no.ok_or_else(|| CoreError::Invalid("进度查询未注明办件编号".into()))?;
+            let s = ws.case_summary(case_no)?;
+            let body = serde_json::to_value(&s).map_err(|e| CoreError::Invalid(e.to_string()))?;
+            super::outbox::enqueue_reply(
+                ws,
+                &format!("status:{adapter}:{case_no}:{}", ws.clock().now().timestamp_millis()),
+                "case.status",
+                body,
+            )?;
+            Ok(format!("已回复办件 {case_no} 的办理进度（{}）", s.state_zh))
+        }
         "opinion" | "decision" => {
             let case_no = case_no.ok_or_else(|| CoreError::Invalid("部门意见未注明办件编号".into()))?;
             ws.record_department_opinion(adapter, case_no, kind, payload)?;

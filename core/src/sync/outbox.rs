@@ -49,6 +49,24 @@ pub fn enqueue(tx: &Transaction<'_>, ev: &Event, workstation: &str) -> Result<()
     route(tx, outbox_id, CASES, Some(&department), &ev.at)
 }
 
+/// An outbox item that is not a journal event (a reply to a status query). It carries no case
+/// order: the case number is in the payload, not in `case_no`.
+pub fn enqueue_reply(ws: &Workstation, key: &str, kind: &str, payload: serde_json::Value) -> Result<()> {
+    let sha = yc_adapter_sdk::payload_sha256(&payload);
+    let body = serde_json::to_string(&payload).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let at = stamp(&ws.clock().now());
+    let department = payload.get("department").and_then(|d| d.as_str()).map(str::to_owned);
+    ws.store().write(|tx| {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO outbox (key, journal_seq, stream, kind, case_no, case_seq, department, occurred_at, payload, payload_sha256)
+             VALUES (?1, 0, 'replies', ?2, NULL, 0, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![key, kind, department, at, body, sha])?;
+        let id = tx.last_insert_rowid();
+        route(tx, id, "replies", department.as_deref(), &at)
+    })
+}
+
 fn matches(list: &str, value: Option<&str>) -> bool {
     let items: Vec<String> = serde_json::from_str(list).unwrap_or_default();
     items.iter().any(|i| i == "*" || Some(i.as_str()) == value)
