@@ -1043,6 +1043,7 @@ fn bench_lights(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
     let iplan = plan(&tx, &format!("{LIST_SQL} LIMIT 50"))?;
     // What-if: the lights' columns in a covering partial index, so the pass reads a narrow index
     // instead of every wide case row.
+    tx.execute_batch("DROP INDEX bench_worklist")?;
     let t = Instant::now();
     tx.execute_batch(
         "CREATE INDEX bench_lights ON cases(due_date, stopped_since, accepted_on, limit_days, extension_days, state)

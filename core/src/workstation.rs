@@ -578,7 +578,8 @@ impl Workstation {
                 return Err(CoreError::Invalid(format!("事项「{}」没有材料 {id}", item.name)));
             }
         }
-        let reusable = self.reusable_materials(&id)?;
+        // Only a reuse request needs the applicant's history (bulk intake skips the lookup).
+        let reusable = if req.reuse.is_empty() { Vec::new() } else { self.reusable_materials(&id)? };
         let mut materials = Vec::with_capacity(item.materials.len());
         for m in &item.materials {
             let reused_from = req.reuse.iter().find(|(mid, _)| *mid == m.id).map(|(_, c)| c.clone());

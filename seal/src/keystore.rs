@@ -19,6 +19,9 @@ use crate::encoding::{base64_bytes, base64_list};
 use crate::error::{Result, SealError};
 use crate::signer::SoftwareSigner;
 
+/// DER certificates, signer first.
+pub type CertChain = Vec<Vec<u8>>;
+
 /// OWASP Password Storage Cheat Sheet (2023): PBKDF2-HMAC-SHA256 needs ≥ 600 000 iterations.
 pub const DEFAULT_PBKDF2_ITERATIONS: u32 = 600_000;
 /// Wrong PINs tolerated before the seal locks (UKey practice: 5–10; we take the strict end).
@@ -206,7 +209,7 @@ impl SealKeyFile {
     ///
     /// # Errors
     /// As [`SealKeyFile::unlock`].
-    pub fn unlock_key(&self, pin: &str) -> Result<(Zeroizing<Vec<u8>>, Vec<Vec<u8>>)> {
+    pub fn unlock_key(&self, pin: &str) -> Result<(Zeroizing<Vec<u8>>, CertChain)> {
         let mut d = self.read()?;
         if d.failed_attempts >= d.max_attempts {
             return Err(SealError::Locked { attempts: d.failed_attempts });

@@ -257,11 +257,11 @@ pub async fn run_once<A: Adapter>(
                     let mut results: Vec<(i64, Outcome<'_>)> = Vec::with_capacity(batch.len());
                     let mut answered = std::collections::HashSet::new();
                     for k in &rep.acked {
-                        if let Some(&id) = by_key.get(k.as_str()) {
-                            if answered.insert(id) {
-                                results.push((id, Outcome::Acked));
-                                report.acked += 1;
-                            }
+                        if let Some(&id) = by_key.get(k.as_str())
+                            && answered.insert(id)
+                        {
+                            results.push((id, Outcome::Acked));
+                            report.acked += 1;
                         }
                     }
                     for r in &rep.rejected {

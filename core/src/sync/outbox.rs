@@ -339,6 +339,7 @@ pub(crate) fn now_ms() -> i64 {
     Clock::System.now().timestamp_millis()
 }
 
+#[allow(clippy::too_many_arguments)] // one per outbox column
 pub(crate) fn to_out_item(
     key: String,
     stream: String,
