@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/20261123_0001_init.sql"),
     include_str!("../migrations/20261123_0002_sync.sql"),
     include_str!("../migrations/20261123_0003_seal.sql"),
+    include_str!("../migrations/20261123_0004_worklist_indexes.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -45,6 +46,36 @@ fn tune(conn: &Connection) -> Result<()> {
 pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
+    /// Idle read connections: opening one costs ~0.5–2 ms (schema parse), which bulk intake and
+    /// busy work lists paid on every call before the pool.
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// Keep at most this many idle readers.
+const IDLE_READERS: usize = 4;
+
+/// A pooled read-only connection; goes back to the pool when dropped.
+pub struct Reader<'a> {
+    conn: Option<Connection>,
+    pool: &'a Mutex<Vec<Connection>>,
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("present until drop")
+    }
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            let mut pool = self.pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if pool.len() < IDLE_READERS {
+                pool.push(c);
+            }
+        }
+    }
 }
 
 impl Store {
@@ -67,7 +98,7 @@ impl Store {
             conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])?;
         }
         migrations().to_latest(&mut conn)?;
-        Ok(Self { path, writer: Mutex::new(conn) })
+        Ok(Self { path, writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) })
     }
 
     pub fn path(&self) -> &Path {
@@ -94,8 +125,18 @@ impl Store {
         Ok(out)
     }
 
-    /// A fresh read-only connection; callers keep it for as long as they read.
-    pub fn reader(&self) -> Result<Connection> {
+    /// A read-only connection from the pool (or a new one); callers keep it while they read.
+    /// WAL: it never blocks the writer and sees every committed transaction.
+    pub fn reader(&self) -> Result<Reader<'_>> {
+        let idle = self.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => self.open_reader()?,
+        };
+        Ok(Reader { conn: Some(conn), pool: &self.readers })
+    }
+
+    fn open_reader(&self) -> Result<Connection> {
         let conn = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
@@ -108,6 +149,18 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_migration_file_is_embedded_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        files.sort();
+        assert_eq!(files.len(), MIGRATIONS.len(), "{files:?}");
+        for (f, sql) in files.iter().zip(MIGRATIONS) {
+            assert_eq!(std::fs::read_to_string(dir.join(f)).unwrap(), *sql, "{f} is not embedded at its place");
+        }
+    }
 
     #[test]
     fn opening_twice_keeps_schema_and_data() {

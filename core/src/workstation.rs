@@ -750,11 +750,11 @@ impl Workstation {
     // ---- journal -----------------------------------------------------------------------------
 
     pub fn verify_journal(&self) -> Result<journal::VerifyReport> {
-        journal::verify(&self.store.reader()?)
+        journal::verify(&*self.store.reader()?)
     }
 
     pub fn case_events(&self, case_no: &str) -> Result<Vec<Event>> {
-        journal::case_events(&self.store.reader()?, case_no)
+        journal::case_events(&*self.store.reader()?, case_no)
     }
 
     /// Drops every derived table and replays the journal into them, in one transaction.
