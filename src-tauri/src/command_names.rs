@@ -19,6 +19,9 @@ pub const COMMAND_NAMES: &[&str] = &[
     "catalog_item",
     "reusable_materials",
     "new_case",
+    "save_draft",
+    "load_draft",
+    "clear_draft",
     "status",
     "import_calendar",
 ];

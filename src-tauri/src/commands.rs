@@ -96,6 +96,10 @@ commands! {
         refresh_tray(&app);
         r
     }
+    /// The logged-in clerk's half-filled intake (JSON written by the UI), kept across restarts.
+    fn save_draft(ctx, app, json: String) -> () { ctx.save_draft(&json) }
+    fn load_draft(ctx, app) -> Option<String> { ctx.load_draft() }
+    fn clear_draft(ctx, app) -> () { ctx.clear_draft() }
     fn status(ctx, app) -> Status { ctx.status() }
     fn import_calendar(ctx, app, json: String) -> i32 { ctx.import_calendar(&json) }
 }

@@ -262,6 +262,50 @@ impl AppCtx {
         Ok(self.ws.import_calendar(&actor, json)?)
     }
 
+    // ---- intake drafts ----------------------------------------------------------------------
+
+    /// A half-filled intake, per staff account, in `<data>/drafts/<id>.json`. Written to a
+    /// temporary file and renamed, so a crash mid-write leaves the previous draft intact.
+    fn draft_path(&self) -> IpcResult<PathBuf> {
+        let id = self.actor()?.id;
+        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            return Err(IpcError::new("Invalid", format!("账号不能用作文件名：{id}")));
+        }
+        Ok(self.data_dir.join("drafts").join(format!("{id}.json")))
+    }
+
+    pub fn save_draft(&self, json: &str) -> IpcResult<()> {
+        serde_json::from_str::<serde_json::Value>(json)
+            .map_err(|e| IpcError::new("Invalid", format!("草稿不是有效的 JSON：{e}")))?;
+        let path = self.draft_path()?;
+        let io = |e: std::io::Error| IpcError::new("Io", format!("草稿保存失败：{}：{e}", path.display()));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, json).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)
+    }
+
+    pub fn load_draft(&self) -> IpcResult<Option<String>> {
+        let path = self.draft_path()?;
+        match std::fs::read_to_string(&path) {
+            Ok(s) => Ok(Some(s)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(IpcError::new("Io", format!("草稿读取失败：{}：{e}", path.display()))),
+        }
+    }
+
+    pub fn clear_draft(&self) -> IpcResult<()> {
+        let path = self.draft_path()?;
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(IpcError::new("Io", format!("草稿删除失败：{}：{e}", path.display())))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// (open cases, red lights) for the status icon.
     pub fn tray_counts(&self) -> IpcResult<(u64, u64)> {
         let c = self.ws.light_counts()?;

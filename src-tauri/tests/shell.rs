@@ -164,3 +164,23 @@ fn bindings_ts_is_generated_from_the_rust_types() {
     );
     assert_eq!(on_disk, text, "ui/src/bindings.ts is stale: run YC_WRITE_BINDINGS=1 cargo test -p yc-desktop bindings");
 }
+
+#[test]
+fn drafts_are_per_staff_and_survive_reopening_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let ctx = demo(dir.path());
+        assert_eq!(ctx.save_draft("{}").unwrap_err().kind, "NotLoggedIn");
+        ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
+        assert_eq!(ctx.save_draft("{not json").unwrap_err().kind, "Invalid");
+        ctx.save_draft(r#"{"applicantName":"陈晓明"}"#).unwrap();
+    }
+    let ctx = AppCtx::from_dir(dir.path()).unwrap();
+    ctx.login("liuyang", yc_core::demo::DEMO_PASSWORD).unwrap();
+    assert_eq!(ctx.load_draft().unwrap(), None);
+    ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
+    assert!(ctx.load_draft().unwrap().is_some_and(|d| d.contains("陈晓明")));
+    ctx.clear_draft().unwrap();
+    assert_eq!(ctx.load_draft().unwrap(), None);
+    ctx.clear_draft().unwrap();
+}

@@ -202,6 +202,19 @@ export function new_case(request: NewCase): Promise<string> {
   return call("new_case", { request });
 }
 
+/** The logged-in clerk's half-filled intake (JSON written by the UI), kept across restarts. */
+export function save_draft(json: string): Promise<null> {
+  return call("save_draft", { json });
+}
+
+export function load_draft(): Promise<string | null> {
+  return call("load_draft", {  });
+}
+
+export function clear_draft(): Promise<null> {
+  return call("clear_draft", {  });
+}
+
 export function status(): Promise<Status> {
   return call("status", {  });
 }

@@ -1,5 +1,8 @@
-// A half-filled intake survives closing the window or a crash: every change is written to
-// localStorage (the webview's own store, on disk in the app's data directory).
+// A half-filled intake survives closing the window or a crash: every change goes to the shell,
+// which writes it atomically to <data>/drafts/<staff>.json (the webview's localStorage is flushed
+// to disk lazily and loses the last edits when the process is killed). localStorage is kept as a
+// fallback for when the shell cannot be reached.
+import { clear_draft, load_draft, save_draft } from "./bindings";
 export interface IntakeDraft {
   step: number;
   itemCode: string | null;
@@ -32,13 +35,7 @@ export function emptyDraft(): IntakeDraft {
 
 const key = (staff: string) => `yc.intake.draft.${staff}`;
 
-export function saveDraft(staff: string, d: IntakeDraft): void {
-  localStorage.setItem(key(staff), JSON.stringify(d));
-}
-
-/** The saved draft, or null when there is none or it is unreadable (never throws). */
-export function loadDraft(staff: string): IntakeDraft | null {
-  const raw = localStorage.getItem(key(staff));
+function parse(raw: string | null | undefined): IntakeDraft | null {
   if (!raw) return null;
   try {
     return { ...emptyDraft(), ...(JSON.parse(raw) as Partial<IntakeDraft>) };
@@ -47,8 +44,34 @@ export function loadDraft(staff: string): IntakeDraft | null {
   }
 }
 
-export function clearDraft(staff: string): void {
+export async function saveDraft(staff: string, d: IntakeDraft): Promise<void> {
+  const json = JSON.stringify(d);
+  localStorage.setItem(key(staff), json);
+  try {
+    await save_draft(json);
+  } catch {
+    // localStorage still has it.
+  }
+}
+
+/** The saved draft, or null when there is none or it is unreadable (never throws). */
+export async function loadDraft(staff: string): Promise<IntakeDraft | null> {
+  try {
+    const fromShell = parse(await load_draft());
+    if (fromShell) return fromShell;
+  } catch {
+    // fall back to localStorage
+  }
+  return parse(localStorage.getItem(key(staff)));
+}
+
+export async function clearDraft(staff: string): Promise<void> {
   localStorage.removeItem(key(staff));
+  try {
+    await clear_draft();
+  } catch {
+    // nothing saved there
+  }
 }
 
 /** A draft worth restoring: something beyond the defaults was entered. */

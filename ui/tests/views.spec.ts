@@ -54,8 +54,12 @@ describe("CaseView", () => {
 });
 
 describe("IntakeView", () => {
+  let draftFile: string | null = null;
   const shell = () =>
     mockShell({
+      save_draft: (a) => void (draftFile = String(a.json)),
+      load_draft: () => draftFile,
+      clear_draft: () => void (draftFile = null),
       catalog_items: () => [item],
       check_id: (a) =>
         String(a.number).endsWith("5")
@@ -67,7 +71,7 @@ describe("IntakeView", () => {
   it("flags a wrong ID number before submit and keeps Next disabled", async () => {
     session.actor = { id: "zhangwei", name: "张伟", roles: ["clerk"], departments: ["*"] };
     shell();
-    saveDraft("zhangwei", { ...emptyDraft(), itemCode: "SPJY", step: 1 });
+    await saveDraft("zhangwei", { ...emptyDraft(), itemCode: "SPJY", step: 1 });
     const w = mount(IntakeView, { global: { plugins: [...global.plugins, router()] } });
     await flush();
     await w.get("[data-test=applicant-id]").setValue("440305199005171234");
@@ -84,13 +88,14 @@ describe("IntakeView", () => {
   it("restores a half-filled intake and saves every change", async () => {
     session.actor = { id: "zhangwei", name: "张伟", roles: ["clerk"], departments: ["*"] };
     shell();
-    saveDraft("zhangwei", { ...emptyDraft(), itemCode: "SPJY", step: 1, applicantName: "王芳" });
+    await saveDraft("zhangwei", { ...emptyDraft(), itemCode: "SPJY", step: 1, applicantName: "王芳" });
     const w = mount(IntakeView, { global: { plugins: [...global.plugins, router()] } });
     await flush();
     expect(w.find("[data-test=draft-restored]").exists()).toBe(true);
     expect((w.get("[data-test=applicant-name]").element as HTMLInputElement).value).toBe("王芳");
     await w.get("[data-test=applicant-phone]").setValue("13800000000");
     await flush();
-    expect(loadDraft("zhangwei")?.phone).toBe("13800000000");
+    expect((await loadDraft("zhangwei"))?.phone).toBe("13800000000");
+    expect(draftFile).toContain("13800000000");
   });
 });

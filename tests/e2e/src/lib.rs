@@ -4,6 +4,7 @@
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -49,7 +50,9 @@ impl Driver {
         let mut cmd = Command::new(&bin);
         cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::inherit())
+            // Own process group: dropping the driver also ends WebKitWebDriver and the app.
+            .process_group(0);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -69,7 +72,8 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let _ = self.child.wait();
     }
 }
@@ -94,7 +98,7 @@ fn send(method: &str, url: &str, body: Option<Value>) -> Result<Value> {
         Ok(r) => r,
         Err(ureq::Error::Status(code, r)) => {
             let v: Value = r.into_json().unwrap_or(Value::Null);
-            return Err(format!("{method} {url} → {code}: {}", v["value"]["message"].as_str().unwrap_or("")));
+            return Err(format!("{method} {url} → {code}: {} {}", v["value"]["error"], v["value"]["message"]));
         }
         Err(e) => return Err(format!("{method} {url}: {e}")),
     };
@@ -174,18 +178,43 @@ impl Session {
         Ok(send("GET", &self.url(&format!("/element/{}/displayed", e.0)), None)?.as_bool().unwrap_or(false))
     }
 
+    /// Clicks the first displayed match, retrying while it is still animating into place or
+    /// covered by a closing overlay (WebDriver answers "element click intercepted" / "not
+    /// interactable" then); gives up after the timeout.
     pub fn click(&self, css: &str) -> Result<()> {
-        let e = self.wait(css)?;
-        self.click_el(&e)
+        let until = Instant::now() + TIMEOUT;
+        loop {
+            let e = self.wait(css)?;
+            match self.click_el(&e) {
+                Ok(()) => return Ok(()),
+                Err(err) if Instant::now() < until => {
+                    if !(err.contains("intercepted") || err.contains("not interactable") || err.contains("stale")) {
+                        return Err(err);
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(err) => return Err(err),
+            }
+        }
     }
 
     pub fn click_el(&self, e: &El) -> Result<()> {
         send("POST", &self.url(&format!("/element/{}/click", e.0)), Some(json!({}))).map(|_| ())
     }
 
+    /// Replaces an input's text the way a person does: select all, delete, type. (WebDriver's
+    /// "clear" bypasses the input events Vue's v-model listens to, so the old value would return.)
     pub fn type_into(&self, css: &str, text: &str) -> Result<()> {
         let e = self.wait(css)?;
-        send("POST", &self.url(&format!("/element/{}/clear", e.0)), Some(json!({})))?;
+        let el = json!({ "element-6066-11e4-a52e-4f735466cecf": e.0 });
+        self.exec(
+            "const el = arguments[0]; el.focus(); el.select && el.select(); \
+             el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true }));",
+            json!([el]),
+        )?;
+        if text.is_empty() {
+            return Ok(());
+        }
         send("POST", &self.url(&format!("/element/{}/value", e.0)), Some(json!({ "text": text }))).map(|_| ())
     }
 
