@@ -199,11 +199,12 @@ async fn every_outbox_item_arrives_once_in_per_case_order_and_rerunning_is_safe(
     let mut far = MemoryFarSide::default();
     let rep = run_once(&ws, "city", &mut far, &fast()).await.unwrap();
     assert_eq!(rep.acked as usize, events);
-    let s = far.state.lock().unwrap();
-    assert_eq!(s.received, events);
-    assert!(in_order(&s));
-    assert!(s.pushes >= events / 7, "batched: {} pushes", s.pushes);
-    drop(s);
+    {
+        let s = far.state.lock().unwrap();
+        assert_eq!(s.received, events);
+        assert!(in_order(&s));
+        assert!(s.pushes >= events / 7, "batched: {} pushes", s.pushes);
+    }
     let again = run_once(&ws, "city", &mut far, &fast()).await.unwrap();
     assert_eq!(again.pushed, 0);
     let st = &outbox::status(&ws).unwrap()[0];
@@ -244,12 +245,13 @@ async fn a_poison_item_is_quarantined_while_the_items_behind_it_arrive() {
     let q = outbox::deliveries(&ws, Some("city"), "quarantined", 10).unwrap();
     assert_eq!(q.len(), 1);
     assert!(q[0].last_error.as_deref().unwrap().contains("证件类型"));
-    let s = far.state.lock().unwrap();
     let blocked_case = first.case_no.clone().unwrap();
-    assert!(!s.per_case.contains_key(&blocked_case));
-    let case_items = 3; // filed, accepted, review started (case 0 is an even one)
-    assert_eq!(s.received, events - case_items);
-    drop(s);
+    {
+        let s = far.state.lock().unwrap();
+        assert!(!s.per_case.contains_key(&blocked_case));
+        let case_items = 3; // filed, accepted, review started (case 0 is an even one)
+        assert_eq!(s.received, events - case_items);
+    }
     // An admin retries after the far side is fixed: the case catches up, in order.
     let admin = ws.actor("admin").unwrap();
     outbox::resolve_quarantine(&ws, &admin, "city", first.outbox_id, true, None).unwrap();

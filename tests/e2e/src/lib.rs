@@ -119,7 +119,17 @@ impl Session {
                 "tauri:options": { "application": app, "args": args }
             }}
         });
-        let v = send("POST", &format!("{base}/session"), Some(caps))?;
+        // tauri-driver accepts connections before its WebKitWebDriver child listens; the first
+        // request can then see the connection dropped. Retry that race (only network errors).
+        let until = Instant::now() + TIMEOUT;
+        let v = loop {
+            match send("POST", &format!("{base}/session"), Some(caps.clone())) {
+                Err(e) if e.contains("Network Error") && Instant::now() < until => {
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+                other => break other?,
+            }
+        };
         let id = v["sessionId"].as_str().ok_or("no session id")?.to_owned();
         Ok(Self { base, id })
     }
@@ -169,6 +179,21 @@ impl Session {
             if Instant::now() > until {
                 let _ = self.screenshot(&format!("FAILED-text-{}", sanitize(css)));
                 return Err(format!("timed out waiting for {css} to contain 「{needle}」"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Polls until nothing matching `css` is displayed (a dialog finished closing).
+    pub fn wait_gone(&self, css: &str) -> Result<()> {
+        let until = Instant::now() + TIMEOUT;
+        loop {
+            let shown = self.find_all(css)?.iter().any(|e| self.displayed(e).unwrap_or(false));
+            if !shown {
+                return Ok(());
+            }
+            if Instant::now() > until {
+                return Err(format!("{css} still shown"));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -238,6 +263,12 @@ impl Session {
 
     /// Saves target/e2e-screenshots/NAME.png and returns its path.
     pub fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        // Two animation frames: the DOM the test just checked is painted before the capture.
+        send(
+            "POST",
+            &self.url("/execute/async"),
+            Some(json!({ "script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", "args": [] })),
+        )?;
         let v = send("GET", &self.url("/screenshot"), None)?;
         let png =
             base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or("")).map_err(|e| e.to_string())?;

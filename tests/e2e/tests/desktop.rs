@@ -42,9 +42,17 @@ fn start(env: &Env, extra: &[&str]) -> (Driver, Session) {
     (driver, s)
 }
 
-fn login(s: &Session, id: &str) {
-    s.click("[data-test=login-account]").unwrap();
-    s.click(&format!("li[data-test=staff-{id}]")).unwrap();
+fn login(s: &Session, id: &str, name: &str) {
+    // The dropdown animates open; if a click lands before it settles, open it again.
+    for attempt in 0.. {
+        s.click("[data-test=login-account]").unwrap();
+        s.click(&format!("li[data-test=staff-{id}]")).unwrap();
+        let chosen = s.wait("[data-test=login-account]").and_then(|e| s.text(&e)).unwrap_or_default();
+        if chosen.contains(name) {
+            break;
+        }
+        assert!(attempt < 3, "cannot choose {id} in the login list (shows 「{chosen}」)");
+    }
     s.type_into("[data-test=login-password]", PASSWORD).unwrap();
     s.click("[data-test=login-submit]").unwrap();
     s.wait("[data-test=current-user]").unwrap();
@@ -69,6 +77,7 @@ fn open_case(s: &Session, no: &str) {
 fn act(s: &Session, code: &str) {
     s.click(&format!("[data-action={code}]")).unwrap();
     s.click("[data-test=act-confirm]").unwrap();
+    s.wait_gone(".el-dialog").unwrap();
 }
 
 #[test]
@@ -81,7 +90,7 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
     s.screenshot("01-login").unwrap();
 
     // 工作台
-    login(&s, "zhangwei");
+    login(&s, "zhangwei", "张伟");
     s.wait("[data-test=case-row]").unwrap();
     s.wait("[data-test=count-red]").unwrap();
     s.screenshot("02-worklist").unwrap();
@@ -127,14 +136,14 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
     logout(&s);
 
     // The reviewer starts the review.
-    login(&s, "lina");
+    login(&s, "lina", "李娜");
     open_case(&s, &case_no);
     act(&s, "start_review");
     s.wait_text("[data-test=case-state]", "审查中").unwrap();
     logout(&s);
 
     // The decider: a refusal without legal basis is refused by the core, in Chinese.
-    login(&s, "wangqiang");
+    login(&s, "wangqiang", "王强");
     open_case(&s, &case_no);
     s.click("[data-action=deny]").unwrap();
     s.type_into("[data-test=act-reason]", "经营场所不符合要求").unwrap();
@@ -149,6 +158,7 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
     .unwrap();
     act(&s, "approve");
     s.wait_text("[data-test=case-state]", "准予许可").unwrap();
+    s.wait_gone(".el-dialog").unwrap();
     let journal = s.wait_text("[data-test=journal]", "准予许可").unwrap();
     for step in ["申请收件", "受理", "审查", "准予许可"] {
         assert!(journal.contains(step), "journal lacks {step}: {journal}");
@@ -183,7 +193,7 @@ fn half_filled_intake_survives_a_restart() {
     let env = fresh_env("draft");
     {
         let (_d, s) = start(&env, &["--demo", "--demo-cases", "20"]);
-        login(&s, "zhangwei");
+        login(&s, "zhangwei", "张伟");
         s.click("[data-test=nav-intake]").unwrap();
         s.type_into("[data-test=item-search]", "jzz").unwrap();
         s.click("[data-item='1144030000749607XE000107001000000']").unwrap();
@@ -194,7 +204,7 @@ fn half_filled_intake_survives_a_restart() {
         s.close().unwrap();
     }
     let (_d, s) = start(&env, &[]);
-    login(&s, "zhangwei");
+    login(&s, "zhangwei", "张伟");
     s.click("[data-test=nav-intake]").unwrap();
     s.wait("[data-test=draft-restored]").unwrap();
     let v = s.exec("return document.querySelector('[data-test=applicant-name]').value", serde_json::json!([])).unwrap();
