@@ -39,8 +39,11 @@ build:
 
 # The desktop embeds ui/dist at compile time: build the UI before any workspace build.
 UI_STAMP := ui/dist/index.html
+# npm 11 here writes lockfiles holding only this platform's optional packages (rollup's native
+# builds), which `npm ci` then calls out of sync; `npm install --no-save` installs exactly the
+# locked versions without touching the lockfile.
 ui/node_modules/.package-lock.json: ui/package-lock.json
-	cd ui && npm ci --no-audit --no-fund
+	cd ui && (npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund)
 $(UI_STAMP): ui/node_modules/.package-lock.json $(shell find ui/src ui/index.html -type f 2>/dev/null)
 	cd ui && npm run build
 ui: $(UI_STAMP)
