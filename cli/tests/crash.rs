@@ -20,7 +20,11 @@ fn killing_yc_mid_write_leaves_a_consistent_store() {
     // Measure how long a full run takes here, then kill at points spread across it.
     let probe = tempfile::tempdir().unwrap();
     let t = Instant::now();
-    let ok = yc(probe.path()).args(["--today", "2026-11-20", "demo", "--cases", "80"]).status().unwrap();
+    let ok = yc(probe.path())
+        .args(["--today", "2026-11-20", "demo", "--cases", "80"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
     assert!(ok.success());
     let full = t.elapsed();
     let mut seed: u64 = 0x5EED_2026;

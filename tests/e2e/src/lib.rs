@@ -3,8 +3,8 @@
 //! app's own WebKitGTK webview.
 
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -267,7 +267,9 @@ impl Session {
         send(
             "POST",
             &self.url("/execute/async"),
-            Some(json!({ "script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", "args": [] })),
+            Some(
+                json!({ "script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", "args": [] }),
+            ),
         )?;
         let v = send("GET", &self.url("/screenshot"), None)?;
         let png =
