@@ -11,8 +11,8 @@ simbin=target/release/yc-sim
 dir=$(mktemp -d)
 cleanup() { [ -n "${sim_pid:-}" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
-# The demo files about 4.4 journal events (outbox items) per case.
-cases=$(( items * 10 / 44 ))
+# Without seals the demo journals about 3.8 case events (outbox items) per case.
+cases=$(( items * 10 / 38 ))
 echo "==> building a workstation with ~${items} outbox items (${cases} demo cases, no seals)"
 t0=$SECONDS
 "$yc" --data "$dir/ws" --today 2026-11-20 demo --cases "$cases" --no-seal --json >/dev/null
