@@ -1,5 +1,6 @@
-//! 10 000 outbox items through each built-in adapter while the far side fails at random and the
-//! syncing `yc` process is SIGKILLed at random moments (22 times). Afterwards the far side holds
+//! 10 000 outbox items through each built-in adapter while the far side fails at random (and
+//! answers with 30 ms latency, so a pass lasts long enough to be cut) and the syncing `yc`
+//! process is SIGKILLed at random moments until 22 kills landed mid-run. Afterwards the far side holds
 //! every item exactly once, in per-case order, and the local store has lost nothing.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -43,6 +44,8 @@ fn start_sim(kind: &str) -> Sim {
             "0",
             "--seed",
             "7",
+            "--latency-ms",
+            "30",
             "--fail-rate",
             "0.12",
             "--drop-rate",
@@ -90,7 +93,7 @@ fn register(data: &Path, config: &serde_json::Value) {
 
 fn sync_cmd(data: &Path, name: &str) -> Command {
     let mut c = yc(data);
-    c.args(["sync", "--once", "--adapter", name, "--batch", "200", "--backoff-ms", "5"])
+    c.args(["sync", "--once", "--adapter", name, "--batch", "50", "--backoff-ms", "5"])
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     c
@@ -106,7 +109,7 @@ fn kill_and_finish(data: &Path, name: &str) -> usize {
             break;
         }
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        let wait = Duration::from_millis(40 + (seed >> 33) % 500);
+        let wait = Duration::from_millis(20 + (seed >> 33) % 280);
         let mut child = sync_cmd(data, name).spawn().unwrap();
         std::thread::sleep(wait);
         if child.try_wait().unwrap().is_none() {
@@ -165,7 +168,7 @@ fn city_extranet_delivers_10k_items_exactly_once_through_faults_and_kills() {
         dir.path(),
         &serde_json::json!({
             "name": "city", "kind": "city-extranet",
-            "settings": { "base_url": format!("http://{}", sim.addr), "source": "440399-W01", "request_timeout_ms": 3000, "batch_size": 200 }
+            "settings": { "base_url": format!("http://{}", sim.addr), "source": "440399-W01", "request_timeout_ms": 3000, "batch_size": 50 }
         }),
     );
     let kills = kill_and_finish(dir.path(), "city");
@@ -206,7 +209,7 @@ fn file_drop_delivers_10k_items_exactly_once_through_kills() {
         &serde_json::json!({
             "name": "usb", "kind": "file-drop",
             "settings": { "workstation_id": "440399_W01", "outbox_dir": d.join("out"), "inbox_dir": d.join("in"),
-                          "key_file": key, "state_dir": d.join("state"), "max_items_per_packet": 300 }
+                          "key_file": key, "state_dir": d.join("state"), "max_items_per_packet": 50 }
         }),
     );
     kill_and_finish(d, "usb");
