@@ -324,7 +324,7 @@ impl Projector {
     }
 }
 
-fn load(tx: &Transaction<'_>, case_no: &str) -> Result<(Facts, Clock)> {
+fn load(tx: &rusqlite::Connection, case_no: &str) -> Result<(Facts, Clock)> {
     tx.prepare_cached(
         "SELECT state, resume_state, kind, has_certificate, outcome, certificate_made, extension_days,
                 licence_status, supplement_count, filed_on, accepted_on, limit_days, stopped_days, stopped_since
@@ -365,7 +365,8 @@ fn load(tx: &Transaction<'_>, case_no: &str) -> Result<(Facts, Clock)> {
     .ok_or_else(|| CoreError::UnknownCase(case_no.to_owned()))
 }
 
-/// Loads a case's facts for the live rule check (same reader as the projection uses).
-pub(crate) fn facts(tx: &Transaction<'_>, case_no: &str) -> Result<Facts> {
+/// Loads a case's facts for the live rule check and the case view (the same reading of the row
+/// the projection uses). Takes a transaction or a reader.
+pub(crate) fn facts(tx: &rusqlite::Connection, case_no: &str) -> Result<Facts> {
     Ok(load(tx, case_no)?.0)
 }

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, params_from_iter, types::Value};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::case::{self, Action, Facts, Kind, State};
+use crate::case::{self, Action, State};
 use crate::deadline::{Light, LightPolicy, light};
 use crate::error::{CoreError, Result};
 use crate::journal::Event;
@@ -199,7 +199,7 @@ impl Workstation {
         let summary = self.case_summary(case_no)?;
         let conn = self.store.reader()?;
         #[allow(clippy::type_complexity)]
-        let (version, outcome, cert, licence, ext, stopped, supp, limit, statutory, has_cert, resume): (
+        let (version, outcome, cert, licence, ext, stopped, supp, limit, statutory, has_cert): (
             i64,
             Option<String>,
             bool,
@@ -210,10 +210,9 @@ impl Workstation {
             u32,
             u32,
             bool,
-            Option<String>,
         ) = conn.query_row(
             "SELECT catalog_version, outcome, certificate_made, licence_status, extension_days, stopped_days,
-                    supplement_count, limit_days, statutory_days, has_certificate, resume_state FROM cases WHERE case_no = ?1",
+                    supplement_count, limit_days, statutory_days, has_certificate FROM cases WHERE case_no = ?1",
             [case_no],
             |r| {
                 Ok((
@@ -227,7 +226,6 @@ impl Workstation {
                     r.get(7)?,
                     r.get(8)?,
                     r.get(9)?,
-                    r.get(10)?,
                 ))
             },
         )?;
@@ -245,24 +243,7 @@ impl Workstation {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let facts = Facts {
-            state: State::parse(&summary.state).unwrap_or(State::Submitted),
-            resume_state: resume.as_deref().and_then(State::parse),
-            kind: Kind::parse(&summary.kind).unwrap_or(Kind::Promised),
-            has_certificate: has_cert,
-            outcome: outcome
-                .as_deref()
-                .map(|o| if o == "approved" { case::Outcome::Approved } else { case::Outcome::Denied }),
-            certificate_made: cert,
-            extension_days: ext,
-            licence: match licence.as_deref() {
-                Some("in_force") => Some(case::LicenceStatus::InForce),
-                Some("cancelled") => Some(case::LicenceStatus::Cancelled),
-                Some(_) => Some(case::LicenceStatus::Revoked),
-                None => None,
-            },
-            supplements: supp,
-        };
+        let facts = crate::projection::facts(&conn, case_no)?;
         let available = actor
             .filter(|a| a.covers(&summary.department))
             .map(|a| case::available(&facts, &a.roles))
