@@ -66,6 +66,10 @@ enum Cmd {
         /// No seals: cases stop before 办结 (which needs a sealed decision)
         #[arg(long)]
         no_seal: bool,
+        /// No demo sync adapters (by default: a file-drop exchange under the data directory and
+        /// the city platform at the loopback address `make run` starts its simulator on)
+        #[arg(long)]
+        no_adapters: bool,
     },
     #[command(subcommand)]
     Staff(StaffCmd),
@@ -247,6 +251,9 @@ struct NewArgs {
     id_override: Option<String>,
     #[arg(long)]
     note: Option<String>,
+    /// A scan or photo handed in: `FILE` or `MATERIAL=FILE` (repeat for several)
+    #[arg(long = "attach", value_name = "[MATERIAL=]FILE")]
+    attach: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -325,7 +332,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             out.status(&ws.status()?);
         }
         Cmd::Status => out.status(&open(&cli)?.status()?),
-        Cmd::Demo { cases, force, seed, no_seal } => {
+        Cmd::Demo { cases, force, seed, no_seal, no_adapters } => {
             let dir = data_dir(&cli);
             if dir.join(yc_core::store::DB_FILE).exists() {
                 if !force {
@@ -343,6 +350,10 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
                 &dir,
                 &yc_core::demo::DemoOptions { cases: *cases, today, seed: *seed, seal: !no_seal },
             )?;
+            if !no_adapters {
+                let configs = yc_adapters::demo::demo_configs(&dir, &ws.label())?;
+                yc_core::demo::register_adapters(&ws, configs)?;
+            }
             out.demo(&ws)?;
         }
         Cmd::Staff(StaffCmd::Add { id, name, roles, departments, password }) => {
@@ -528,6 +539,20 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
                 appointment: a.appointment,
                 id_override: a.id_override.clone(),
                 note: a.note.clone(),
+                attachments: a
+                    .attach
+                    .iter()
+                    .map(|spec| {
+                        let (material, file) = match spec.split_once('=') {
+                            Some((m, f)) if !m.contains('/') => (Some(m.to_owned()), f),
+                            _ => (None, spec.as_str()),
+                        };
+                        let bytes = std::fs::read(file).with_context(|| format!("读取附件 {file}"))?;
+                        let mut att = ws.put_attachment(&by, file, &bytes)?;
+                        att.material = material;
+                        Ok(att)
+                    })
+                    .collect::<Result<Vec<_>>>()?,
             };
             let no = ws.new_case(&by, &req)?;
             let s = ws.case_summary(&no)?;

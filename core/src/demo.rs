@@ -347,6 +347,7 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
                     appointment: rng.chance(4),
                     id_override: None,
                     note: None,
+                    attachments: Vec::new(),
                 };
                 let case_no = ws.new_case(by, &req)?;
                 if !returning {
@@ -454,6 +455,22 @@ fn cover_every_state(ws: &Workstation, rng: &mut Rng, seal: bool) -> Result<()> 
                 ..Default::default()
             },
         )?;
+    }
+    Ok(())
+}
+
+/// Configures the demo's sync adapters (built by `yc_adapters::demo::demo_configs`), routing every
+/// stream to each and queueing what the demo already journaled, as a new platform link would.
+pub fn register_adapters(ws: &Workstation, configs: Vec<yc_adapter_sdk::AdapterConfig>) -> Result<()> {
+    let admin = ws.actor("admin")?;
+    for config in configs {
+        let reg = crate::sync::outbox::AdapterRegistration {
+            config,
+            streams: vec!["*".into()],
+            departments: vec!["*".into()],
+            backfill: true,
+        };
+        crate::sync::outbox::register_adapter(ws, &admin, &reg)?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! [`workstation`] (the service front ends call), [`sync`] (outbox, inbox, the sync engine),
 //! [`demo`] (a believable demo workstation).
 
+pub mod attachment;
 pub mod calendar;
 pub mod case;
 pub mod catalog;

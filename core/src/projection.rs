@@ -35,6 +35,9 @@ pub struct FiledPayload {
     pub id_override: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Absent in filings without files, so their payloads (and hashes) are as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::attachment::Attachment>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -294,6 +297,14 @@ impl Projector {
         )?;
         for m in &p.materials {
             mat.execute(params![case_no, m.id, m.name, m.required, m.provided, m.reused_from])?;
+        }
+        if !p.attachments.is_empty() {
+            let mut att = tx.prepare_cached(
+                "INSERT INTO case_attachments (case_no, pos, sha256, name, mime, size, material_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (pos, a) in p.attachments.iter().enumerate() {
+                att.execute(params![case_no, pos as i64, a.sha256, a.name, a.mime, a.size as i64, a.material])?;
+            }
         }
         tx.prepare_cached(
             "INSERT INTO applicants (id_no, kind, name, phone, first_case, last_case) VALUES (?1, ?2, ?3, ?4, ?5, ?5)

@@ -67,6 +67,8 @@ pub struct CaseDetail {
     pub events: Vec<Event>,
     /// Sealed documents issued for the case.
     pub documents: Vec<crate::seal::DocumentRow>,
+    /// Scans and photos handed in with the case.
+    pub attachments: Vec<crate::attachment::Attachment>,
     /// Actions the asking actor may take now.
     pub available: Vec<ActionInfo>,
 }
@@ -262,6 +264,12 @@ impl Workstation {
         Ok(CaseDetail {
             events: crate::journal::case_events(&conn, case_no)?,
             documents: self.case_documents(case_no)?,
+            attachments: conn
+                .prepare_cached(
+                    "SELECT sha256, name, mime, size, material_id FROM case_attachments WHERE case_no = ?1 ORDER BY pos",
+                )?
+                .query_map([case_no], attachment_row)?
+                .collect::<rusqlite::Result<_>>()?,
             summary,
             catalog_version: version,
             outcome,
@@ -439,4 +447,14 @@ impl Workstation {
         }
         Ok(c)
     }
+}
+
+pub(crate) fn attachment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::attachment::Attachment> {
+    Ok(crate::attachment::Attachment {
+        sha256: r.get(0)?,
+        name: r.get(1)?,
+        mime: r.get(2)?,
+        size: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+        material: r.get(4)?,
+    })
 }

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/20261123_0002_sync.sql"),
     include_str!("../migrations/20261123_0003_seal.sql"),
     include_str!("../migrations/20261123_0004_worklist_indexes.sql"),
+    include_str!("../migrations/20261123_0005_attachments.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -103,6 +103,9 @@ pub struct NewCase {
     pub id_override: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// Scans and photos already stored with `put_attachment`, named by hash.
+    #[serde(default)]
+    pub attachments: Vec<crate::attachment::Attachment>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -275,6 +278,40 @@ impl Workstation {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The content-addressed file store beside the database.
+    pub fn blobs(&self) -> crate::attachment::BlobStore {
+        crate::attachment::BlobStore::new(self.store.path().parent().unwrap_or_else(|| Path::new(".")))
+    }
+
+    /// Stores a scan or photo for an intake in progress (before the case exists). Clerks only.
+    /// Unreferenced files cost disk, never correctness: only the journal makes a file part of a case.
+    pub fn put_attachment(&self, by: &Actor, name: &str, bytes: &[u8]) -> Result<crate::attachment::Attachment> {
+        by.require_role(Role::Clerk, "添加附件")?;
+        self.blobs().put(name, bytes)
+    }
+
+    /// A case's attachment and its bytes, for staff of the case's department.
+    pub fn attachment(
+        &self,
+        by: &Actor,
+        case_no: &str,
+        sha256: &str,
+    ) -> Result<(crate::attachment::Attachment, Vec<u8>)> {
+        let summary = self.case_summary(case_no)?;
+        by.require_department(&summary.department)?;
+        let conn = self.store.reader()?;
+        let att = conn
+            .prepare_cached(
+                "SELECT sha256, name, mime, size, material_id FROM case_attachments WHERE case_no = ?1 AND sha256 = ?2 LIMIT 1",
+            )?
+            .query_row(params![case_no, sha256], crate::query::attachment_row)
+            .optional()?
+            .ok_or_else(|| CoreError::Invalid(format!("办件 {case_no} 没有这个附件")))?;
+        drop(conn);
+        let bytes = self.blobs().get(&att.sha256)?;
+        Ok((att, bytes))
     }
 
     pub fn today(&self) -> NaiveDate {
@@ -616,6 +653,7 @@ impl Workstation {
             materials,
             id_override: if looks_credit { req.id_override.clone() } else { None },
             note: req.note.clone(),
+            attachments: crate::attachment::check_for_filing(&self.blobs(), &req.attachments, &known)?,
         })
     }
 
@@ -768,7 +806,7 @@ impl Workstation {
         let mut conn = self.store.writer();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(
-            "DELETE FROM case_fts; DELETE FROM case_materials; DELETE FROM cases; DELETE FROM applicants; DELETE FROM case_seq;
+            "DELETE FROM case_fts; DELETE FROM case_attachments; DELETE FROM case_materials; DELETE FROM cases; DELETE FROM applicants; DELETE FROM case_seq;
              DELETE FROM documents;",
         )?;
         let reader = self.store.reader()?;
@@ -789,6 +827,7 @@ impl Workstation {
         for (table, order) in [
             ("cases", "rowid"),
             ("case_materials", "case_no, material_id"),
+            ("case_attachments", "case_no, pos"),
             ("applicants", "id_no"),
             ("case_seq", "day"),
             ("documents", "doc_id"),

@@ -546,3 +546,73 @@ fn secret_items_never_go_online() {
     );
     assert!(e.unwrap_err().to_string().contains("涉密"));
 }
+
+#[test]
+fn scans_handed_in_are_stored_by_hash_journaled_with_the_case_and_survive_a_rebuild() {
+    let fx = Fx::new("2026-03-02");
+    let item = fx.promised();
+    let clerk = fx.actor("clerk");
+    let scan = b"%PDF-1.7\n% a scanned business licence\n".to_vec();
+    let photo = b"\xFF\xD8\xFF\xE0 a phone photo of an ID card".to_vec();
+    let mut a = fx.ws.put_attachment(&clerk, "营业执照.pdf", &scan).unwrap();
+    a.material = Some(item.materials[0].id.clone());
+    let b = fx.ws.put_attachment(&clerk, "/home/clerk/身份证.jpg", &photo).unwrap();
+    assert_eq!((a.mime.as_str(), b.mime.as_str(), b.name.as_str()), ("application/pdf", "image/jpeg", "身份证.jpg"));
+    // Only clerks add files.
+    assert!(matches!(fx.ws.put_attachment(&fx.actor("reviewer"), "x.pdf", &scan), Err(CoreError::RoleDenied { .. })));
+
+    let req = NewCase {
+        item_code: item.code.clone(),
+        applicant_id: person(7),
+        applicant_name: "附件人".into(),
+        attachments: vec![a.clone(), b.clone()],
+        ..Default::default()
+    };
+    let no = fx.ws.new_case(&clerk, &req).unwrap();
+    let detail = fx.ws.case_detail(&no, Some(&clerk)).unwrap();
+    assert_eq!(detail.attachments, vec![a.clone(), b.clone()]);
+    // The journal names the files by hash; the bytes stay out of it.
+    let ev = &fx.ws.case_events(&no).unwrap()[0];
+    let payload = ev.payload.to_string();
+    assert!(payload.contains(&a.sha256) && !payload.contains("scanned business licence"), "{payload}");
+    let (got, bytes) = fx.ws.attachment(&fx.actor("reviewer"), &no, &a.sha256).unwrap();
+    assert_eq!((got, bytes), (a.clone(), scan.clone()));
+
+    let before = fx.ws.derived_fingerprint().unwrap();
+    fx.ws.rebuild().unwrap();
+    assert_eq!(fx.ws.derived_fingerprint().unwrap(), before);
+    assert_eq!(fx.ws.case_detail(&no, None).unwrap().attachments.len(), 2);
+
+    // A department outside the actor's scope does not see the files.
+    let civil = fx.actor("civil");
+    assert!(matches!(fx.ws.attachment(&civil, &no, &a.sha256), Err(CoreError::DepartmentDenied { .. })));
+    // A file changed on disk is reported, never served.
+    let path = fx.dir.path().join("attachments").join(&b.sha256[..2]).join(&b.sha256);
+    std::fs::write(&path, b"\xFF\xD8\xFF\xE0 a different photo!!!!!!!").unwrap();
+    let e = fx.ws.attachment(&clerk, &no, &b.sha256).unwrap_err().to_string();
+    assert!(e.contains("已被改动"), "{e}");
+}
+
+#[test]
+fn a_filing_naming_a_file_the_store_lacks_or_a_foreign_material_is_refused_and_nothing_is_stored() {
+    let fx = Fx::new("2026-03-02");
+    let item = fx.promised();
+    let clerk = fx.actor("clerk");
+    let ok = fx.ws.put_attachment(&clerk, "scan.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let events = journal_len(&fx.ws);
+    let base = NewCase {
+        item_code: item.code.clone(),
+        applicant_id: person(8),
+        applicant_name: "某人".into(),
+        ..Default::default()
+    };
+    let missing = yc_core::attachment::Attachment { sha256: "ab".repeat(32), ..ok.clone() };
+    let wrong_size = yc_core::attachment::Attachment { size: ok.size + 1, ..ok.clone() };
+    let foreign = yc_core::attachment::Attachment { material: Some("no-such-material".into()), ..ok.clone() };
+    for (bad, needle) in [(missing, "不在本机附件库"), (wrong_size, "不在本机附件库"), (foreign, "不属于本事项")]
+    {
+        let e = fx.ws.new_case(&clerk, &NewCase { attachments: vec![bad], ..base.clone() }).unwrap_err().to_string();
+        assert!(e.contains(needle), "{e}");
+    }
+    assert_eq!(journal_len(&fx.ws), events, "a refused filing leaves no trace");
+}

@@ -24,4 +24,12 @@ pub const COMMAND_NAMES: &[&str] = &[
     "clear_draft",
     "status",
     "import_calendar",
+    "put_attachment",
+    "attachment_data",
+    "sync_overview",
+    "sync_now",
+    "quarantine",
+    "resolve_quarantine",
+    "set_adapter_enabled",
+    "add_adapter",
 ];

@@ -11,7 +11,9 @@ use yc_core::workstation::{ReusableMaterial, Status};
 use yc_core::{ActRequest, NewCase};
 
 use crate::context::AppCtx;
-use crate::ipc::{AppInfo, CatalogDoc, CatalogEntry, IpcError, StaffEntry};
+use crate::ipc::{AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, StaffEntry, SyncOverview};
+use yc_core::attachment::Attachment;
+use yc_core::sync::DeliveryRow;
 
 macro_rules! commands {
     ($(
@@ -102,4 +104,21 @@ commands! {
     fn clear_draft(ctx, app) -> () { ctx.clear_draft() }
     fn status(ctx, app) -> Status { ctx.status() }
     fn import_calendar(ctx, app, json: String) -> i32 { ctx.import_calendar(&json) }
+    /// A scan or photo for the intake in progress, stored content-addressed; returns its record.
+    fn put_attachment(ctx, app, name: String, data_base64: String) -> Attachment { ctx.put_attachment(&name, &data_base64) }
+    fn attachment_data(ctx, app, case_no: String, sha256: String) -> AttachmentData { ctx.attachment_data(&case_no, &sha256) }
+    /// Adapters' health and backlog, and the background worker's last pass.
+    fn sync_overview(ctx, app) -> SyncOverview { ctx.sync_overview() }
+    /// Wakes the background worker for a pass now.
+    fn sync_now(ctx, app) -> () { ctx.sync_now() }
+    fn quarantine(ctx, app, adapter: Option<String>) -> Vec<DeliveryRow> { ctx.quarantine(adapter.as_deref()) }
+    /// Send a quarantined item again, or discard it with a reason (admin; journaled).
+    fn resolve_quarantine(ctx, app, adapter: String, outbox_id: i64, retry: bool, reason: Option<String>) -> () {
+        let r = ctx.resolve_quarantine(&adapter, outbox_id, retry, reason.as_deref());
+        refresh_tray(&app);
+        r
+    }
+    fn set_adapter_enabled(ctx, app, adapter: String, enabled: bool) -> () { ctx.set_adapter_enabled(&adapter, enabled) }
+    /// Registers an adapter from a config file (.toml or .json), as `yc adapter add` does.
+    fn add_adapter(ctx, app, file_name: String, text: String) -> String { ctx.add_adapter(&file_name, &text) }
 }

@@ -63,6 +63,7 @@ pub struct AppCtx {
     data_dir: PathBuf,
     demo: bool,
     session: Mutex<Session>,
+    sync: crate::sync::SyncState,
 }
 
 /// The day a new demo workstation lives on: today if the built-in calendar covers it, else the
@@ -90,7 +91,10 @@ impl AppCtx {
                 seed: 20_261_123,
                 seal: true,
             };
-            drop(yc_core::demo::create(dir, &o)?);
+            let ws = yc_core::demo::create(dir, &o)?;
+            let configs = yc_adapters::demo::demo_configs(dir, &ws.label())
+                .map_err(|e| IpcError::new("Io", format!("演示同步适配器无法配置：{e}")))?;
+            yc_core::demo::register_adapters(&ws, configs)?;
         }
         Self::from_dir(dir)
     }
@@ -103,11 +107,25 @@ impl AppCtx {
             Some(d) => ws.with_clock(Clock::at_date(d)),
             None => ws,
         };
-        Ok(Self { ws, data_dir: dir.to_path_buf(), demo, session: Mutex::new(Session::default()) })
+        let interval = std::env::var("YC_SYNC_INTERVAL")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(crate::sync::DEFAULT_INTERVAL_SECS);
+        Ok(Self {
+            ws,
+            data_dir: dir.to_path_buf(),
+            demo,
+            session: Mutex::new(Session::default()),
+            sync: crate::sync::SyncState::new(interval),
+        })
     }
 
     pub fn workstation(&self) -> &Workstation {
         &self.ws
+    }
+
+    pub(crate) fn sync_state(&self) -> &crate::sync::SyncState {
+        &self.sync
     }
 
     fn session(&self) -> std::sync::MutexGuard<'_, Session> {
@@ -115,7 +133,7 @@ impl AppCtx {
     }
 
     /// The logged-in, unlocked actor, re-read from the store so a deactivated account stops at once.
-    fn actor(&self) -> IpcResult<Actor> {
+    pub(crate) fn actor(&self) -> IpcResult<Actor> {
         let id = {
             let s = self.session();
             if s.locked {
@@ -218,6 +236,26 @@ impl AppCtx {
     pub fn new_case(&self, req: &NewCase) -> IpcResult<String> {
         let actor = self.actor()?;
         Ok(self.ws.new_case(&actor, req)?)
+    }
+
+    /// Stores a scan or photo picked in the intake form (base64 from the page).
+    pub fn put_attachment(&self, name: &str, data_base64: &str) -> IpcResult<yc_core::attachment::Attachment> {
+        use base64::Engine as _;
+        let actor = self.actor()?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data_base64.trim())
+            .map_err(|e| IpcError::new("Invalid", format!("附件数据损坏：{e}")))?;
+        Ok(self.ws.put_attachment(&actor, name, &bytes)?)
+    }
+
+    pub fn attachment_data(&self, case_no: &str, sha256: &str) -> IpcResult<crate::ipc::AttachmentData> {
+        use base64::Engine as _;
+        let actor = self.actor()?;
+        let (attachment, bytes) = self.ws.attachment(&actor, case_no, sha256)?;
+        Ok(crate::ipc::AttachmentData {
+            attachment,
+            data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        })
     }
 
     pub fn reusable_materials(&self, applicant_id: &str) -> IpcResult<Vec<ReusableMaterial>> {

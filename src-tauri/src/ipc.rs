@@ -156,3 +156,23 @@ impl CatalogEntry {
         }
     }
 }
+
+/// The 同步 panel's view: every adapter's health and backlog, and the background worker.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SyncOverview {
+    pub adapters: Vec<yc_core::sync::AdapterStatus>,
+    /// A pass is running now.
+    pub running: bool,
+    /// When the last pass finished (Beijing time) and what each adapter did in it.
+    pub last_pass_at: Option<String>,
+    pub last_reports: Vec<yc_core::sync::RunReport>,
+    /// Seconds between background passes.
+    pub interval_secs: u32,
+}
+
+/// A case's attachment with its bytes, base64 (previews are built in the page as blob: URLs).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AttachmentData {
+    pub attachment: yc_core::attachment::Attachment,
+    pub data_base64: String,
+}

@@ -6,6 +6,7 @@ pub mod bindings;
 pub mod commands;
 pub mod context;
 pub mod ipc;
+pub mod sync;
 mod tray;
 
 include!("command_names.rs");
@@ -48,6 +49,7 @@ pub fn run() -> i32 {
                 if let Err(e) = tray::install(app, &ctx) {
                     tracing::warn!("状态栏图标不可用：{e}");
                 }
+                start_sync(app.handle(), &ctx);
             }
             Ok(())
         })
@@ -61,4 +63,34 @@ pub fn run() -> i32 {
             1
         }
     }
+}
+
+/// Background sync on its own thread and tokio runtime; the tray follows each pass.
+fn start_sync(app: &tauri::AppHandle, ctx: &AppCtx) {
+    if std::env::var_os("YC_NO_SYNC").is_some() {
+        return;
+    }
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::warn!("后台同步无法启动：{e}");
+            return;
+        }
+    };
+    let (h1, h2) = (app.clone(), app.clone());
+    sync::spawn(
+        ctx,
+        move || {
+            if let Some(ctx) = h1.try_state::<AppCtx>() {
+                tray::refresh(&h1, &ctx);
+            }
+        },
+        move |opts| match h2.try_state::<AppCtx>() {
+            Some(ctx) => {
+                sync::run_blocking(&rt, &ctx, opts);
+                true
+            }
+            None => false,
+        },
+    );
 }

@@ -11,7 +11,11 @@ use crate::context::AppCtx;
 const TRAY_ID: &str = "yc-status";
 
 fn label(ctx: &AppCtx) -> Option<String> {
-    ctx.tray_counts().ok().map(|(open, red)| format!("一窗：在办 {open} 件，红灯 {red} 件"))
+    let counts = ctx.tray_counts().ok().map(|(open, red)| format!("一窗：在办 {open} 件，红灯 {red} 件"))?;
+    Some(match ctx.sync_label() {
+        Some(s) => format!("{counts} · {s}"),
+        None => counts,
+    })
 }
 
 #[cfg(feature = "tray")]

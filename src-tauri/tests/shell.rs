@@ -184,3 +184,86 @@ fn drafts_are_per_staff_and_survive_reopening_the_store() {
     assert_eq!(ctx.load_draft().unwrap(), None);
     ctx.clear_draft().unwrap();
 }
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+#[test]
+fn a_sync_pass_delivers_to_the_exchange_and_says_in_chinese_why_the_city_platform_is_unreachable() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = demo(dir.path());
+    assert_eq!(ctx.sync_overview().unwrap_err().kind, "NotLoggedIn");
+    ctx.login("admin", yc_core::demo::DEMO_PASSWORD).unwrap();
+    // Point the city platform at a port where nothing listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let cfg = format!(
+        r#"{{"name":"city-platform","kind":"city-extranet","settings":{{"base_url":"http://127.0.0.1:{port}","source":"W01","connect_timeout_ms":500}}}}"#
+    );
+    assert_eq!(ctx.add_adapter("city.json", &cfg).unwrap(), "city-platform");
+    assert_eq!(ctx.add_adapter("bad.json", "{\"name\":").unwrap_err().kind, "Invalid");
+
+    let before = ctx.sync_overview().unwrap();
+    let exchange = before.adapters.iter().find(|a| a.name == "county-exchange").expect("demo file-drop adapter");
+    let queued = exchange.backlog.pending;
+    assert!(queued > 30, "the demo's journal is queued for the exchange: {queued}");
+    assert!(!before.running && before.last_pass_at.is_none());
+
+    let reports = rt().block_on(ctx.sync_pass(&yc_core::sync::SyncOptions::default())).unwrap();
+    assert_eq!(reports.len(), 2);
+    let after = ctx.sync_overview().unwrap();
+    let exchange = after.adapters.iter().find(|a| a.name == "county-exchange").unwrap();
+    assert_eq!((exchange.backlog.pending, exchange.backlog.acked), (0, queued));
+    let packets = std::fs::read_dir(dir.path().join("exchange/out")).unwrap().count();
+    assert!(packets >= 1, "packets written to the exchange directory");
+    let city = after.adapters.iter().find(|a| a.name == "city-platform").unwrap();
+    assert_eq!(city.state, "degraded");
+    let err = city.last_error.as_deref().unwrap_or_default();
+    assert!(err.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "error in words: {err}");
+    assert!(city.backlog.pending + city.backlog.failed > 0, "nothing lost while the platform is down");
+    assert!(after.last_pass_at.is_some() && after.last_reports.len() == 2);
+    assert!(ctx.sync_label().unwrap().contains("同步异常"), "{:?}", ctx.sync_label());
+
+    // Pausing is for admins; a paused adapter is skipped by the next pass.
+    ctx.set_adapter_enabled("city-platform", false).unwrap();
+    let reports = rt().block_on(ctx.sync_pass(&yc_core::sync::SyncOptions::default())).unwrap();
+    assert_eq!(reports.iter().map(|r| r.adapter.as_str()).collect::<Vec<_>>(), ["county-exchange"]);
+    ctx.logout();
+    ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
+    assert_eq!(ctx.set_adapter_enabled("city-platform", true).unwrap_err().kind, "RoleDenied");
+    assert_eq!(ctx.resolve_quarantine("city-platform", 1, true, None).unwrap_err().kind, "RoleDenied");
+    assert!(ctx.quarantine(None).unwrap().is_empty());
+    // No worker thread in a test: asking for a pass says so instead of pretending.
+    assert_eq!(ctx.sync_now().unwrap_err().kind, "Unavailable");
+}
+
+#[test]
+fn scans_go_through_the_shell_into_the_case_and_back() {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = demo(dir.path());
+    ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
+    let scan = b"%PDF-1.4\n% scanned application form".to_vec();
+    let att = ctx.put_attachment("申请表.pdf", &b64(&scan)).unwrap();
+    assert_eq!(att.mime, "application/pdf");
+    assert_eq!(ctx.put_attachment("x.pdf", "***").unwrap_err().kind, "Invalid");
+    let e = ctx.put_attachment("page.png", &b64(b"<html><script>alert(1)</script>")).unwrap_err();
+    assert!(e.message.contains("不是可接受的扫描件"), "{}", e.message);
+
+    let item = ctx.catalog_items().unwrap().into_iter().find(|i| i.kind == "promised" && !i.secret).unwrap();
+    let id = yc_core::ids::make_resident_id("440305", chrono::NaiveDate::from_ymd_opt(1991, 2, 3).unwrap(), 9);
+    let no = ctx
+        .new_case(&NewCase {
+            item_code: item.code,
+            applicant_id: id,
+            applicant_name: "附件测试".into(),
+            attachments: vec![att.clone()],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(ctx.case_detail(&no).unwrap().attachments, vec![att.clone()]);
+    let back = ctx.attachment_data(&no, &att.sha256).unwrap();
+    assert_eq!(back.data_base64, b64(&scan));
+    assert_eq!(ctx.attachment_data(&no, &"0".repeat(64)).unwrap_err().kind, "Invalid");
+}

@@ -67,6 +67,10 @@ has_certificate: boolean, licence_status: string | null, extension_days: number,
  */
 documents: Array<DocumentRow>, 
 /**
+ * Scans and photos handed in with the case.
+ */
+attachments: Array<Attachment>, 
+/**
  * Actions the asking actor may take now.
  */
 available: Array<ActionInfo>, };
@@ -119,13 +123,67 @@ appointment: boolean,
 /**
  * A credit code that fails only its checksum (early pilot codes) may be accepted with a reason.
  */
-id_override: string | null, note: string | null, };
+id_override: string | null, note: string | null, 
+/**
+ * Scans and photos already stored with `put_attachment`, named by hash.
+ */
+attachments: Array<Attachment>, };
 
 export type ActRequest = { reason: string | null, legal_basis: string | null, days: number | null, materials: Array<string>, detail: string | null, };
 
 export type ReusableMaterial = { material_id: string, name: string, case_no: string, filed_on: string, };
 
 export type Status = { path: string, schema_version: number, identity: Identity, journal_events: number, cases: number, open_cases: number, catalog_version: number | null, calendar_years: Array<number>, today: string, };
+
+export type Attachment = { 
+/**
+ * Hex SHA-256 of the bytes: the file's address in the store.
+ */
+sha256: string, 
+/**
+ * The name the clerk saw (e.g. 营业执照扫描.pdf); shown, never used as a path.
+ */
+name: string, 
+/**
+ * Sniffed from the bytes, never taken from the file name.
+ */
+mime: string, size: number, 
+/**
+ * The catalog material this file shows, when the clerk linked it.
+ */
+material?: string | null, };
+
+export type AttachmentData = { attachment: Attachment, data_base64: string, };
+
+export type Backlog = { pending: number, sending: number, sent: number, acked: number, failed: number, quarantined: number, discarded: number, };
+
+export type AdapterStatus = { name: string, kind: string, enabled: boolean, state: string, streams: Array<string>, departments: Array<string>, last_run_at: string | null, last_success_at: string | null, last_error: string | null, last_error_class: string | null, last_error_at: string | null, backlog: Backlog, 
+/**
+ * The oldest item not yet acknowledged: users lose trust when "sending" lasts forever.
+ */
+oldest_unacked_since: string | null, inbox_received: number, inbox_failed: number, };
+
+export type RunReport = { adapter: string, pushed: number, acked: number, failed: number, quarantined: number, pulled: number, applied: number, inbox_failed: number, 
+/**
+ * Why the run stopped early (link down, credentials), in Chinese.
+ */
+stopped: string | null, };
+
+export type DeliveryRow = { adapter: string, outbox_id: number, key: string, kind: string, case_no: string | null, case_seq: number, state: string, attempts: number, state_since: string, last_error: string | null, last_error_detail: string | null, last_error_class: string | null, };
+
+export type SyncOverview = { adapters: Array<AdapterStatus>, 
+/**
+ * A pass is running now.
+ */
+running: boolean, 
+/**
+ * When the last pass finished (Beijing time) and what each adapter did in it.
+ */
+last_pass_at: string | null, last_reports: Array<RunReport>, 
+/**
+ * Seconds between background passes.
+ */
+interval_secs: number, };
 
 /** Workstation identity and today's date, shown before login. */
 export function app_info(): Promise<AppInfo> {
@@ -221,5 +279,42 @@ export function status(): Promise<Status> {
 
 export function import_calendar(json: string): Promise<number> {
   return call("import_calendar", { json });
+}
+
+/** A scan or photo for the intake in progress, stored content-addressed; returns its record. */
+export function put_attachment(name: string, data_base64: string): Promise<Attachment> {
+  return call("put_attachment", { name, data_base64 });
+}
+
+export function attachment_data(case_no: string, sha256: string): Promise<AttachmentData> {
+  return call("attachment_data", { case_no, sha256 });
+}
+
+/** Adapters' health and backlog, and the background worker's last pass. */
+export function sync_overview(): Promise<SyncOverview> {
+  return call("sync_overview", {  });
+}
+
+/** Wakes the background worker for a pass now. */
+export function sync_now(): Promise<null> {
+  return call("sync_now", {  });
+}
+
+export function quarantine(adapter: string | null): Promise<Array<DeliveryRow>> {
+  return call("quarantine", { adapter });
+}
+
+/** Send a quarantined item again, or discard it with a reason (admin; journaled). */
+export function resolve_quarantine(adapter: string, outbox_id: number, retry: boolean, reason: string | null): Promise<null> {
+  return call("resolve_quarantine", { adapter, outbox_id, retry, reason });
+}
+
+export function set_adapter_enabled(adapter: string, enabled: boolean): Promise<null> {
+  return call("set_adapter_enabled", { adapter, enabled });
+}
+
+/** Registers an adapter from a config file (.toml or .json), as `yc adapter add` does. */
+export function add_adapter(file_name: string, text: string): Promise<string> {
+  return call("add_adapter", { file_name, text });
 }
 

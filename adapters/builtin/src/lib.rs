@@ -9,6 +9,7 @@
 //! [`from_config`] builds any of them (or a process adapter) from an adapter config file.
 
 pub mod city_extranet;
+pub mod demo;
 pub mod file_drop;
 mod http;
 pub mod vertical_xml;

@@ -33,6 +33,7 @@ impl Default for SyncOptions {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RunReport {
     pub adapter: String,

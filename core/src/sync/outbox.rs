@@ -158,6 +158,7 @@ pub fn adapter_config(ws: &Workstation, name: &str) -> Result<AdapterConfig> {
     serde_json::from_str(&cfg).map_err(|e| CoreError::Invalid(format!("适配器 {name} 配置损坏：{e}")))
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Backlog {
     pub pending: i64,
@@ -169,6 +170,7 @@ pub struct Backlog {
     pub discarded: i64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct AdapterStatus {
     pub name: String,
@@ -249,6 +251,7 @@ pub fn status(ws: &Workstation) -> Result<Vec<AdapterStatus>> {
     Ok(out)
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct DeliveryRow {
     pub adapter: String,
@@ -327,6 +330,32 @@ pub fn resolve_quarantine(
                 action: if retry { "sync.retry" } else { "sync.discard" },
                 at: now,
                 payload: serde_json::json!({ "adapter": adapter, "outbox_id": outbox_id }),
+                reason,
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// An admin pauses an adapter (a department system under maintenance) or resumes it. Items keep
+/// queueing while it is paused; nothing is lost. Journaled.
+pub fn set_enabled(ws: &Workstation, by: &Actor, adapter: &str, enabled: bool, reason: Option<&str>) -> Result<()> {
+    by.require_role(crate::case::Role::Admin, if enabled { "启用同步适配器" } else { "停用同步适配器" })?;
+    let now = ws.clock().now();
+    ws.store().write(|tx| {
+        let n = tx.execute("UPDATE adapters SET enabled = ?2 WHERE name = ?1", params![adapter, enabled])?;
+        if n == 0 {
+            return Err(CoreError::Invalid(format!("没有名为 {adapter} 的同步适配器")));
+        }
+        crate::journal::append(
+            tx,
+            crate::journal::NewEvent {
+                case_no: None,
+                actor: &by.id,
+                role: crate::case::Role::Admin.code(),
+                action: if enabled { "sync.enable" } else { "sync.disable" },
+                at: now,
+                payload: serde_json::json!({ "adapter": adapter }),
                 reason,
             },
         )?;

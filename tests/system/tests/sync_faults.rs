@@ -76,7 +76,10 @@ fn http_get(addr: &str, path: &str) -> serde_json::Value {
 /// A demo workstation with about 10 000 case events in its outbox.
 fn workstation() -> (tempfile::TempDir, usize) {
     let dir = tempfile::tempdir().unwrap();
-    let o = yc(dir.path()).args(["--today", "2026-11-20", "demo", "--cases", "2800", "--no-seal"]).output().unwrap();
+    let o = yc(dir.path())
+        .args(["--today", "2026-11-20", "demo", "--cases", "2800", "--no-seal", "--no-adapters"])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let c = rusqlite::Connection::open(dir.path().join("yichuang.db")).unwrap();
     let n: i64 = c.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)).unwrap();
