@@ -2,7 +2,7 @@
 // which writes it atomically to <data>/drafts/<staff>.json (the webview's localStorage is flushed
 // to disk lazily and loses the last edits when the process is killed). localStorage is kept as a
 // fallback for when the shell cannot be reached.
-import { clear_draft, load_draft, save_draft } from "./bindings";
+import { clear_draft, load_draft, save_draft, type Attachment } from "./bindings";
 export interface IntakeDraft {
   step: number;
   itemCode: string | null;
@@ -15,6 +15,8 @@ export interface IntakeDraft {
   note: string;
   provided: string[];
   reuse: Record<string, string>;
+  /** Files already stored by the shell (content-addressed), so a draft only keeps their hashes. */
+  attachments: Attachment[];
 }
 
 export function emptyDraft(): IntakeDraft {
@@ -30,6 +32,7 @@ export function emptyDraft(): IntakeDraft {
     note: "",
     provided: [],
     reuse: {},
+    attachments: [],
   };
 }
 

@@ -10,6 +10,7 @@ export const router = createRouter({
     { path: "/case/:no", name: "case", component: () => import("./views/CaseView.vue"), props: true },
     { path: "/intake", name: "intake", component: () => import("./views/IntakeView.vue") },
     { path: "/catalog", name: "catalog", component: () => import("./views/CatalogView.vue") },
+    { path: "/sync", name: "sync", component: () => import("./views/SyncView.vue") },
     { path: "/settings", name: "settings", component: () => import("./views/SettingsView.vue") },
   ],
 });

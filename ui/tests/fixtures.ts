@@ -1,4 +1,4 @@
-import type { CaseDetail, CaseSummary, CatalogEntry } from "../src/bindings";
+import type { AdapterStatus, CaseDetail, CaseSummary, CatalogEntry } from "../src/bindings";
 
 export function summary(i: number, over: Partial<CaseSummary> = {}): CaseSummary {
   return {
@@ -42,6 +42,7 @@ export function detail(over: Partial<CaseDetail> = {}): CaseDetail {
       { seq: 1, id: "e1", case_no: "x", actor: "zhangwei", role: "clerk", action: "file", at: "2026-11-20T01:00:00.000Z", payload: {}, reason: null, hash: "00" },
     ],
     documents: [],
+    attachments: [],
     available: [
       { code: "approve", zh: "准予许可", needs_reason: false, needs_basis: false },
       { code: "deny", zh: "不予许可", needs_reason: true, needs_basis: true },
@@ -66,3 +67,24 @@ export const item: CatalogEntry = {
     { id: "m2", name: "食品安全管理制度", required: true, reusable: false, originals: 1, copies: 0, note: null },
   ],
 };
+
+export function adapter(name: string, over: Partial<AdapterStatus> = {}): AdapterStatus {
+  return {
+    name,
+    kind: "city-extranet",
+    enabled: true,
+    state: "ok",
+    streams: ["*"],
+    departments: ["*"],
+    last_run_at: "2026-11-23T01:00:00.000Z",
+    last_success_at: "2026-11-23T01:00:00.000Z",
+    last_error: null,
+    last_error_class: null,
+    last_error_at: null,
+    backlog: { pending: 0, sending: 0, sent: 0, acked: 10, failed: 0, quarantined: 0, discarded: 0 },
+    oldest_unacked_since: null,
+    inbox_received: 0,
+    inbox_failed: 0,
+    ...over,
+  };
+}

@@ -98,4 +98,33 @@ describe("IntakeView", () => {
     expect((await loadDraft("zhangwei"))?.phone).toBe("13800000000");
     expect(draftFile).toContain("13800000000");
   });
+
+  it("a picked scan goes to the shell at once and the draft keeps only its hash", async () => {
+    session.actor = { id: "zhangwei", name: "张伟", roles: ["clerk"], departments: ["*"] };
+    let sent: Record<string, unknown> | null = null;
+    mockShell({
+      save_draft: (a) => void (draftFile = String(a.json)),
+      load_draft: () => draftFile,
+      catalog_items: () => [item],
+      check_id: (a) => ({ kind: "ResidentId", normalized: a.number, valid: true, error: null, overridable: false, birth_date: null }),
+      put_attachment: (a) => {
+        sent = a;
+        return { sha256: "ab".repeat(32), name: a.name, mime: "application/pdf", size: 9 };
+      },
+    });
+    await saveDraft("zhangwei", { ...emptyDraft(), itemCode: "SPJY", step: 2, applicantId: "440305199005171235", applicantName: "王芳" });
+    const w = mount(IntakeView, { global: { plugins: [...global.plugins, router()] } });
+    await flush();
+    const material = item.materials[0].id;
+    const input = w.get(`[data-attach="${material}"]`);
+    const file = new File(["%PDF-1.7"], "营业执照.pdf", { type: "application/pdf" });
+    Object.defineProperty(input.element, "files", { value: [file] });
+    await input.trigger("change");
+    await flush(20);
+    expect(sent).toEqual({ name: "营业执照.pdf", data_base64: btoa("%PDF-1.7") });
+    expect(w.get("[data-test=att-chip]").text()).toContain("营业执照.pdf");
+    const draft = await loadDraft("zhangwei");
+    expect(draft?.attachments).toEqual([{ sha256: "ab".repeat(32), name: "营业执照.pdf", mime: "application/pdf", size: 9, material }]);
+    expect(draftFile).not.toContain("%PDF");
+  });
 });
