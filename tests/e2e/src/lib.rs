@@ -184,6 +184,24 @@ impl Session {
         }
     }
 
+    /// Polls until the page's own text (`textContent`) of `css` contains `needle`. WebDriver's
+    /// element text comes back empty for some rendered cells (Element Plus tables), this never.
+    pub fn wait_page_text(&self, css: &str, needle: &str) -> Result<String> {
+        let until = Instant::now() + TIMEOUT;
+        let script = "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent).join('\\n')";
+        loop {
+            let t = self.exec(script, json!([css]))?.as_str().unwrap_or_default().to_owned();
+            if t.contains(needle) {
+                return Ok(t);
+            }
+            if Instant::now() > until {
+                let _ = self.screenshot(&format!("FAILED-text-{}", sanitize(css)));
+                return Err(format!("timed out waiting for {css} to contain 「{needle}」 (has 「{t}」)"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Polls until nothing matching `css` is displayed (a dialog finished closing).
     pub fn wait_gone(&self, css: &str) -> Result<()> {
         let until = Instant::now() + TIMEOUT;
@@ -247,6 +265,14 @@ impl Session {
     pub fn send_keys(&self, css: &str, keys: &str) -> Result<()> {
         let e = self.wait(css)?;
         send("POST", &self.url(&format!("/element/{}/value", e.0)), Some(json!({ "text": keys }))).map(|_| ())
+    }
+
+    /// Picks a file in an `<input type=file>` (hidden behind a styled label, so not "displayed"):
+    /// WebDriver's file upload through Element Send Keys with the file's path.
+    pub fn send_file(&self, css: &str, path: &std::path::Path) -> Result<()> {
+        let e = self.find_all(css)?.into_iter().next().ok_or_else(|| format!("no {css}"))?;
+        send("POST", &self.url(&format!("/element/{}/value", e.0)), Some(json!({ "text": path.display().to_string() })))
+            .map(|_| ())
     }
 
     pub fn text(&self, e: &El) -> Result<String> {
