@@ -1,9 +1,10 @@
 import { createApp } from "vue";
-import ElementPlus from "element-plus";
-import "element-plus/dist/index.css";
+import { installElement } from "./element";
 import "./styles/app.css";
 import "./styles/print.css";
 import App from "./App.vue";
 import { router } from "./router";
 
-createApp(App).use(ElementPlus).use(router).mount("#app");
+const app = createApp(App);
+installElement(app);
+app.use(router).mount("#app");

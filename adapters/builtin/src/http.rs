@@ -125,3 +125,24 @@ pub(crate) async fn read_limited(what: &str, mut resp: reqwest::Response, max: u
         }
     }
 }
+
+/// Folds one request's result into a push made of several requests. The first failure before
+/// anything was confirmed fails the whole push; a later one ends it early (returns `false`), the
+/// remaining items staying unconfirmed, in order, for the next run.
+pub(crate) fn merge_chunk(
+    total: &mut yc_adapter_sdk::PushReport,
+    chunk: Result<yc_adapter_sdk::PushReport, AdapterError>,
+) -> Result<bool, AdapterError> {
+    match chunk {
+        Ok(r) => {
+            total.acked.extend(r.acked);
+            total.rejected.extend(r.rejected);
+            Ok(true)
+        }
+        Err(e) if total.acked.is_empty() && total.rejected.is_empty() => Err(e),
+        Err(e) => {
+            tracing::warn!("push stopped after a failed batch: {e}");
+            Ok(false)
+        }
+    }
+}

@@ -539,16 +539,8 @@ impl Adapter for VerticalXml {
     async fn push(&mut self, batch: &[OutItem]) -> Result<PushReport, AdapterError> {
         let mut total = PushReport::default();
         for chunk in batch.chunks(self.config.batch_size) {
-            match self.push_chunk(chunk).await {
-                Ok(r) => {
-                    total.acked.extend(r.acked);
-                    total.rejected.extend(r.rejected);
-                }
-                Err(e) if total.acked.is_empty() && total.rejected.is_empty() => return Err(e),
-                Err(e) => {
-                    tracing::warn!("push stopped after a failed batch: {e}");
-                    break;
-                }
+            if !crate::http::merge_chunk(&mut total, self.push_chunk(chunk).await)? {
+                break;
             }
         }
         Ok(total)

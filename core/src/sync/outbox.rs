@@ -134,19 +134,9 @@ pub fn register_adapter(ws: &Workstation, by: &Actor, reg: &AdapterRegistration)
                 }
             }
         }
-        crate::journal::append(
-            tx,
-            crate::journal::NewEvent {
-                case_no: None,
-                actor: &by.id,
-                role: crate::case::Role::Admin.code(),
-                action: "sync.adapter",
-                at: ws.clock().now(),
-                payload: serde_json::json!({ "name": name, "kind": kind, "streams": reg.streams, "departments": reg.departments }),
-                reason: None,
-            },
-        )?;
-        Ok(())
+        let payload =
+            serde_json::json!({ "name": name, "kind": kind, "streams": reg.streams, "departments": reg.departments });
+        admin_event(tx, by, "sync.adapter", ws.clock().now(), payload, None)
     })
 }
 
@@ -321,19 +311,8 @@ pub fn resolve_quarantine(
         if n == 0 {
             return Err(CoreError::Invalid(format!("适配器 {adapter} 没有隔离中的第 {outbox_id} 项")));
         }
-        crate::journal::append(
-            tx,
-            crate::journal::NewEvent {
-                case_no: None,
-                actor: &by.id,
-                role: crate::case::Role::Admin.code(),
-                action: if retry { "sync.retry" } else { "sync.discard" },
-                at: now,
-                payload: serde_json::json!({ "adapter": adapter, "outbox_id": outbox_id }),
-                reason,
-            },
-        )?;
-        Ok(())
+        let action = if retry { "sync.retry" } else { "sync.discard" };
+        admin_event(tx, by, action, now, serde_json::json!({ "adapter": adapter, "outbox_id": outbox_id }), reason)
     })
 }
 
@@ -347,20 +326,26 @@ pub fn set_enabled(ws: &Workstation, by: &Actor, adapter: &str, enabled: bool, r
         if n == 0 {
             return Err(CoreError::Invalid(format!("没有名为 {adapter} 的同步适配器")));
         }
-        crate::journal::append(
-            tx,
-            crate::journal::NewEvent {
-                case_no: None,
-                actor: &by.id,
-                role: crate::case::Role::Admin.code(),
-                action: if enabled { "sync.enable" } else { "sync.disable" },
-                at: now,
-                payload: serde_json::json!({ "adapter": adapter }),
-                reason,
-            },
-        )?;
-        Ok(())
+        let action = if enabled { "sync.enable" } else { "sync.disable" };
+        admin_event(tx, by, action, now, serde_json::json!({ "adapter": adapter }), reason)
     })
+}
+
+/// Journals an admin's sync operation (not tied to a case).
+fn admin_event(
+    tx: &rusqlite::Transaction<'_>,
+    by: &Actor,
+    action: &str,
+    at: chrono::DateTime<chrono::FixedOffset>,
+    payload: serde_json::Value,
+    reason: Option<&str>,
+) -> Result<()> {
+    let role = crate::case::Role::Admin.code();
+    crate::journal::append(
+        tx,
+        crate::journal::NewEvent { case_no: None, actor: &by.id, role, action, at, payload, reason },
+    )?;
+    Ok(())
 }
 
 /// Real time in unix milliseconds, for backoff (the case clock may be frozen in a demo).
