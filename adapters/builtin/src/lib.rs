@@ -13,7 +13,6 @@ pub mod demo;
 pub mod file_drop;
 mod http;
 pub mod vertical_xml;
-mod xml;
 
 use yc_adapter_sdk::{AdapterConfig, AdapterError, AdapterKind, BoxedAdapter, Origin, ProcessAdapter};
 

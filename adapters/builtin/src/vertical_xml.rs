@@ -25,7 +25,7 @@ use yc_adapter_sdk::{
 };
 
 use crate::http;
-use crate::xml::{self, Element, XmlError, XmlOut};
+use yc_adapter_sdk::xml::{self, Element, XmlError, XmlOut};
 
 pub const DEFAULT_NS: &str = "urn:yichuang:dept-exchange:1";
 pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";

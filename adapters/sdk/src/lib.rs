@@ -21,6 +21,7 @@ pub mod hash;
 pub mod item;
 pub mod process;
 pub mod protocol;
+pub mod xml;
 
 pub use adapter::{Adapter, BoxedAdapter, DynAdapter, KillSwitch};
 pub use config::{AdapterConfig, AdapterKind, ConfigError, ProcessSpec};

@@ -21,8 +21,8 @@ use axum::routing::{get, post};
 
 use crate::faults::Fault;
 use crate::store::{Incoming, Offer, Store};
-use crate::xml::{self, Element, XmlOut};
 use crate::{SimConfig, SimHandle};
+use yc_adapter_sdk::xml::{self, Element, XmlOut};
 
 pub const TNS: &str = "urn:yichuang:dept-exchange:1";
 pub const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";

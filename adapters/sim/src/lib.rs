@@ -13,7 +13,6 @@ pub mod city;
 pub mod dept;
 pub mod faults;
 pub mod store;
-mod xml;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -1,4 +1,6 @@
-//! A small, defensive XML tree reader on quick-xml, and a writer helper.
+//! A small, defensive XML tree reader on quick-xml, and a writer helper, for adapters that speak
+//! XML to department systems (the built-in vertical-xml adapter and the department simulator use
+//! it; so can an IT team's own Rust adapter).
 //!
 //! Defensive because department replies can be hostile or broken (X-Road fault catalogue):
 //! DTDs are refused (no entity expansion, no external fetches), depth is bounded, only UTF-8 is
@@ -24,6 +26,13 @@ impl Element {
     /// Trimmed text of a child element.
     pub fn child_text(&self, local: &str) -> Option<&str> {
         self.child(local).map(|c| c.text.trim())
+    }
+    /// Depth-first search for the first descendant named `local` (or this element).
+    pub fn find(&self, local: &str) -> Option<&Element> {
+        if self.name == local {
+            return Some(self);
+        }
+        self.children.iter().find_map(|c| c.find(local))
     }
 }
 
@@ -158,7 +167,10 @@ impl XmlOut {
         let _ = self.w.write_event(Event::End(quick_xml::events::BytesEnd::new(name)));
     }
     pub fn leaf(&mut self, name: &str, text: &str) {
-        self.open(name, &[]);
+        self.leaf_attrs(name, &[], text);
+    }
+    pub fn leaf_attrs(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
+        self.open(name, attrs);
         let _ = self.w.write_event(Event::Text(quick_xml::events::BytesText::new(text)));
         self.close(name);
     }
