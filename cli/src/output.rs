@@ -172,6 +172,19 @@ impl Out {
                 let reuse = m.reused_from.as_ref().map_or_else(String::new, |c| format!("（复用 {c}）"));
                 t.push(format!("  {mark} {}{reuse}", m.name));
             }
+            if !d.attachments.is_empty() {
+                t.push("附件：".into());
+                for a in &d.attachments {
+                    let material = a.material.as_deref().unwrap_or("—");
+                    t.push(format!(
+                        "  {}（{}，{} 字节，材料 {material}）sha256:{}",
+                        a.name,
+                        a.mime,
+                        a.size,
+                        &a.sha256[..16]
+                    ));
+                }
+            }
             t.push("办理过程：".into());
             for e in &d.events {
                 let label = yc_core::case::Action::parse(&e.action).map_or(e.action.as_str(), |a| a.zh());

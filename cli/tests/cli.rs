@@ -124,6 +124,54 @@ fn a_scripted_intake_runs_through_the_cli_and_refusals_explain_themselves() {
     assert_eq!(detail["events"].as_array().unwrap().len(), 4);
     let found = json(&yc(d, &["--json", "case", "search", "测试人"]));
     assert_eq!(found.as_array().unwrap().len(), 1);
+    // Scans handed in from files: stored by hash, listed by `case show`; a text file is refused.
+    let scan = d.join("申请表.pdf");
+    std::fs::write(&scan, b"%PDF-1.7\n% scanned form\n").unwrap();
+    let material = item["materials"][0]["id"].as_str().unwrap().to_owned();
+    let spec = format!("{material}={}", scan.display());
+    let s = json(&yc(
+        d,
+        &[
+            "--json",
+            "--as",
+            "clerk",
+            "case",
+            "new",
+            "--item",
+            code,
+            "--applicant-id",
+            &id,
+            "--applicant-name",
+            "附件人",
+            "--attach",
+            &spec,
+        ],
+    ));
+    let with_file = s["case_no"].as_str().unwrap().to_owned();
+    let shown = stdout(&yc(d, &["case", "show", &with_file]));
+    assert!(shown.contains("申请表.pdf") && shown.contains("application/pdf"), "{shown}");
+    let notes = d.join("notes.pdf");
+    std::fs::write(&notes, "not a scan at all").unwrap();
+    let o = yc(
+        d,
+        &[
+            "--as",
+            "clerk",
+            "case",
+            "new",
+            "--item",
+            code,
+            "--applicant-id",
+            &id,
+            "--applicant-name",
+            "附件人",
+            "--attach",
+            notes.to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("不是可接受的扫描件"), "{}", stderr(&o));
+
     let wrong = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' });
     let o =
         yc(d, &["--as", "clerk", "case", "new", "--item", code, "--applicant-id", &wrong, "--applicant-name", "错号"]);
