@@ -75,16 +75,16 @@ fn page_marks(s: &Session) -> Result<(f64, std::collections::HashMap<String, f64
     Ok((origin, marks))
 }
 
-/// When the process started, in unix ms (from /proc: boot time + start ticks; 10 ms steps).
+/// When the process started, in unix ms: its start in clock ticks after boot (/proc/PID/stat),
+/// placed on the wall clock through /proc/uptime read now (10 ms steps; /proc/stat's whole-second
+/// btime would be up to a second off).
 fn process_start_ms(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Field 22 overall = the 20th after the ")" that closes the command name.
     let ticks: f64 = stat.rsplit(')').next()?.split_whitespace().nth(19)?.parse().ok()?;
-    let btime: f64 = std::fs::read_to_string("/proc/stat")
-        .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix("btime ").and_then(|v| v.trim().parse().ok()))?;
-    Some((btime + ticks / 100.0) * 1000.0)
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime").ok()?.split_whitespace().next()?.parse().ok()?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs_f64();
+    Some((now - uptime + ticks / 100.0) * 1000.0)
 }
 
 fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> Result<T, String> {
@@ -102,6 +102,8 @@ fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> Result<T, String> {
 
 fn measure(driver: &Driver, run: &Run<'_>) -> Result<(), String> {
     let data_arg = run.dir.display().to_string();
+    let launched_ms =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3);
     let t0 = Instant::now();
     let s = Session::new(driver, &app_binary(), &["--data".into(), data_arg.clone()])?;
     s.wait("[data-test=login-submit]")?;
@@ -114,7 +116,9 @@ fn measure(driver: &Driver, run: &Run<'_>) -> Result<(), String> {
     s.wait("[data-test=count-red]")?;
 
     let app_pids = pids_with(&["yc-desktop", &data_arg]);
-    let started = app_pids.iter().filter_map(|p| process_start_ms(*p)).reduce(f64::min);
+    // This launch's process (an earlier run's may still be exiting); /proc has 10 ms steps.
+    let started =
+        app_pids.iter().filter_map(|p| process_start_ms(*p)).filter(|t| *t >= launched_ms - 30.0).reduce(f64::min);
     let (origin, marks) = page_marks(&s)?;
     let mark = |n: &str| marks.get(&format!("yc:{n}")).copied().ok_or(format!("the page set no yc:{n} mark"));
     let (login_ready, submit, list_ready) = (mark("login-ready")?, mark("login-submit")?, mark("worklist-ready")?);
@@ -135,7 +139,7 @@ fn measure(driver: &Driver, run: &Run<'_>) -> Result<(), String> {
     // Scrolling: back to the work list, then scroll to the end 10 times; each time the next page
     // (200 rows, a paged query) must arrive and render.
     let _ = s.exec(
-        "const i = document.querySelector('[data-test=work-search] input'); i.value = ''; i.dispatchEvent(new Event('input'));",
+        "const i = document.querySelector('input[data-test=work-search], [data-test=work-search] input'); i.value = ''; i.dispatchEvent(new Event('input'));",
         serde_json::json!([]),
     );
     let loaded = || -> Option<u64> {
@@ -144,7 +148,11 @@ fn measure(driver: &Driver, run: &Run<'_>) -> Result<(), String> {
             .as_u64()
     };
     let mut pages = Vec::new();
-    if poll("list back", || loaded().filter(|n| *n >= 200)).is_ok() {
+    let back = poll("the work list back after clearing the search", || loaded().filter(|n| *n >= 200));
+    if let Err(e) = &back {
+        println!("  scrolling: {e} (loaded: {:?})", loaded());
+    }
+    if back.is_ok() {
         for _ in 0..10 {
             let before = loaded().unwrap_or(0);
             let t = Instant::now();
