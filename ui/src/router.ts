@@ -1,3 +1,4 @@
+import { ElMessage } from "element-plus";
 import { createRouter, createWebHashHistory } from "vue-router";
 import WorkbenchView from "./views/WorkbenchView.vue";
 
@@ -14,3 +15,7 @@ export const router = createRouter({
     { path: "/settings", name: "settings", component: () => import("./views/SettingsView.vue") },
   ],
 });
+
+// A toast belongs to the screen that raised it: leaving the screen clears it, so it never covers
+// the next one's header.
+router.afterEach(() => ElMessage.closeAll());

@@ -93,6 +93,8 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
     login(&s, "zhangwei", "张伟");
     s.wait("[data-test=case-row]").unwrap();
     s.wait("[data-test=count-red]").unwrap();
+    // The chart's code loads after the list is on screen.
+    s.wait("[data-test=light-chart] canvas").unwrap();
     s.screenshot("02-worklist").unwrap();
 
     // 收件: find the item by pinyin initials (食品经营许可 = spjyxk).
