@@ -153,6 +153,12 @@ pub struct XmlOut {
     w: quick_xml::Writer<Vec<u8>>,
 }
 
+impl Default for XmlOut {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl XmlOut {
     pub fn new() -> Self {
         let mut w = quick_xml::Writer::new(Vec::new());
