@@ -251,6 +251,9 @@ struct NewArgs {
     id_override: Option<String>,
     #[arg(long)]
     note: Option<String>,
+    /// The situation (办理情形): a sub-item code of the item; only its materials apply
+    #[arg(long)]
+    sub_item: Option<String>,
     /// A scan or photo handed in: `FILE` or `MATERIAL=FILE` (repeat for several)
     #[arg(long = "attach", value_name = "[MATERIAL=]FILE")]
     attach: Vec<String>,
@@ -553,6 +556,7 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
                         Ok(att)
                     })
                     .collect::<Result<Vec<_>>>()?,
+                sub_item: a.sub_item.clone(),
             };
             let no = ws.new_case(&by, &req)?;
             let s = ws.case_summary(&no)?;

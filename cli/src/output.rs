@@ -160,6 +160,9 @@ impl Out {
             if let Some(n) = &s.deadline_note {
                 t.push(format!("期限说明：{n}"));
             }
+            if let Some(s) = &d.sub_item {
+                t.push(format!("办理情形：{s}"));
+            }
             t.push("材料：".into());
             for m in &d.materials {
                 let mark = if m.provided {

@@ -348,6 +348,7 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
                     id_override: None,
                     note: None,
                     attachments: Vec::new(),
+                    sub_item: None,
                 };
                 let case_no = ws.new_case(by, &req)?;
                 if !returning {

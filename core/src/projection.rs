@@ -38,6 +38,15 @@ pub struct FiledPayload {
     /// Absent in filings without files, so their payloads (and hashes) are as before.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<crate::attachment::Attachment>,
+    /// The situation (办理情形) chosen at intake, when the item has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_item: Option<SubItemRef>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SubItemRef {
+    pub code: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -69,6 +69,8 @@ pub struct CaseDetail {
     pub documents: Vec<crate::seal::DocumentRow>,
     /// Scans and photos handed in with the case.
     pub attachments: Vec<crate::attachment::Attachment>,
+    /// The situation (办理情形) chosen at intake, if the item has several.
+    pub sub_item: Option<String>,
     /// Actions the asking actor may take now.
     pub available: Vec<ActionInfo>,
 }
@@ -261,15 +263,22 @@ impl Workstation {
                 }
             })
             .collect();
+        let events = crate::journal::case_events(&conn, case_no)?;
         Ok(CaseDetail {
-            events: crate::journal::case_events(&conn, case_no)?,
             documents: self.case_documents(case_no)?,
+            sub_item: events
+                .first()
+                .and_then(|e| e.payload.get("sub_item"))
+                .and_then(|s| s.get("name"))
+                .and_then(|n| n.as_str())
+                .map(str::to_owned),
             attachments: conn
                 .prepare_cached(
                     "SELECT sha256, name, mime, size, material_id FROM case_attachments WHERE case_no = ?1 ORDER BY pos",
                 )?
                 .query_map([case_no], attachment_row)?
                 .collect::<rusqlite::Result<_>>()?,
+            events,
             summary,
             catalog_version: version,
             outcome,

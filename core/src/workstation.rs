@@ -19,7 +19,7 @@ use crate::error::{CoreError, Result};
 use crate::ids;
 use crate::journal::{self, Event, NewEvent, hex};
 use crate::projection::{
-    ActPayload, ApplicantSnapshot, FiledPayload, ItemSnapshot, MaterialRecord, Projector, actions,
+    ActPayload, ApplicantSnapshot, FiledPayload, ItemSnapshot, MaterialRecord, Projector, SubItemRef, actions,
 };
 use crate::staff::{self, Actor};
 use crate::store::Store;
@@ -106,6 +106,10 @@ pub struct NewCase {
     /// Scans and photos already stored with `put_attachment`, named by hash.
     #[serde(default)]
     pub attachments: Vec<crate::attachment::Attachment>,
+    /// The situation (办理情形, a catalog sub-item code) when the item has several: only its
+    /// materials apply. None = every material of the item.
+    #[serde(default)]
+    pub sub_item: Option<String>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -609,7 +613,18 @@ impl Workstation {
         if item.secret && channel == "online" {
             return Err(CoreError::Invalid(format!("涉密事项「{}」不得网上办理", item.name)));
         }
-        let known: std::collections::HashSet<&str> = item.materials.iter().map(|m| m.id.as_str()).collect();
+        let situation = match req.sub_item.as_deref().filter(|c| !c.trim().is_empty()) {
+            Some(code) => Some(
+                item.sub_items
+                    .iter()
+                    .find(|s| s.code == code)
+                    .ok_or_else(|| CoreError::Invalid(format!("事项「{}」没有编码为 {code} 的办理情形", item.name)))?,
+            ),
+            None => None,
+        };
+        let applies = |id: &str| situation.is_none_or(|s| s.materials.iter().any(|m| m == id));
+        let known: std::collections::HashSet<&str> =
+            item.materials.iter().map(|m| m.id.as_str()).filter(|id| applies(id)).collect();
         for id in req.provided.iter().flatten().chain(req.reuse.iter().map(|(m, _)| m)) {
             if !known.contains(id.as_str()) {
                 return Err(CoreError::Invalid(format!("事项「{}」没有材料 {id}", item.name)));
@@ -618,7 +633,7 @@ impl Workstation {
         // Only a reuse request needs the applicant's history (bulk intake skips the lookup).
         let reusable = if req.reuse.is_empty() { Vec::new() } else { self.reusable_materials(&id)? };
         let mut materials = Vec::with_capacity(item.materials.len());
-        for m in &item.materials {
+        for m in item.materials.iter().filter(|m| applies(&m.id)) {
             let reused_from = req.reuse.iter().find(|(mid, _)| *mid == m.id).map(|(_, c)| c.clone());
             if let Some(from) = &reused_from {
                 if !m.reusable {
@@ -654,6 +669,7 @@ impl Workstation {
             id_override: if looks_credit { req.id_override.clone() } else { None },
             note: req.note.clone(),
             attachments: crate::attachment::check_for_filing(&self.blobs(), &req.attachments, &known)?,
+            sub_item: situation.map(|s| SubItemRef { code: s.code.clone(), name: s.name.clone() }),
         })
     }
 

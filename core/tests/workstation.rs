@@ -616,3 +616,36 @@ fn a_filing_naming_a_file_the_store_lacks_or_a_foreign_material_is_refused_and_n
     }
     assert_eq!(journal_len(&fx.ws), events, "a refused filing leaves no trace");
 }
+
+#[test]
+fn choosing_a_situation_narrows_the_materials_to_those_it_needs() {
+    let fx = Fx::new("2026-03-02");
+    let item = fx.item(|i| i.sub_items.len() >= 2 && !i.secret);
+    let clerk = fx.actor("clerk");
+    let (first, second) = (&item.sub_items[0], &item.sub_items[1]);
+    let base = NewCase {
+        item_code: item.code.clone(),
+        applicant_id: person(11),
+        applicant_name: "情形人".into(),
+        ..Default::default()
+    };
+    let no = fx.ws.new_case(&clerk, &NewCase { sub_item: Some(second.code.clone()), ..base.clone() }).unwrap();
+    let d = fx.ws.case_detail(&no, None).unwrap();
+    let ids: Vec<&str> = d.materials.iter().map(|m| m.material_id.as_str()).collect();
+    assert_eq!(ids, second.materials.iter().map(String::as_str).collect::<Vec<_>>(), "only the situation's materials");
+    assert_eq!(d.sub_item.as_deref(), Some(second.name.as_str()));
+    // Without a choice every material applies (as before situations existed).
+    let all = fx.ws.new_case(&clerk, &base).unwrap();
+    assert_eq!(fx.ws.case_detail(&all, None).unwrap().materials.len(), item.materials.len());
+    // A material outside the chosen situation, or an unknown situation, is refused.
+    if let Some(outside) = item.materials.iter().find(|m| !first.materials.contains(&m.id)) {
+        let req =
+            NewCase { sub_item: Some(first.code.clone()), provided: Some(vec![outside.id.clone()]), ..base.clone() };
+        assert!(fx.ws.new_case(&clerk, &req).unwrap_err().to_string().contains("没有材料"));
+    }
+    let e = fx.ws.new_case(&clerk, &NewCase { sub_item: Some("nope".into()), ..base }).unwrap_err().to_string();
+    assert!(e.contains("办理情形"), "{e}");
+    let before = fx.ws.derived_fingerprint().unwrap();
+    fx.ws.rebuild().unwrap();
+    assert_eq!(fx.ws.derived_fingerprint().unwrap(), before);
+}

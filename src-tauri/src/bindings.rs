@@ -13,7 +13,8 @@ use yc_core::workstation::{Identity, ReusableMaterial, Status};
 use yc_core::{ActRequest, NewCase};
 
 use crate::ipc::{
-    AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, Label, MaterialEntry, StaffEntry, SyncOverview,
+    AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, Label, MaterialEntry, StaffEntry, SubItemEntry,
+    SyncOverview,
 };
 use yc_core::attachment::Attachment;
 use yc_core::sync::outbox::Backlog;
@@ -36,7 +37,7 @@ macro_rules! decls {
 pub fn typescript() -> String {
     let cfg = config();
     let types: Vec<String> = decls![&cfg;
-        IpcError, AppInfo, Label, StaffEntry, MaterialEntry, CatalogEntry, CatalogDoc,
+        IpcError, AppInfo, Label, StaffEntry, MaterialEntry, SubItemEntry, CatalogEntry, CatalogDoc,
         Identity, Role, Actor, Light, CaseSummary, MaterialRow, ActionInfo, CaseDetail, ListFilter,
         LightCounts, Event, DocumentRow, IdKind, IdReport, NewCase, ActRequest, ReusableMaterial, Status,
         Attachment, AttachmentData, Backlog, AdapterStatus, RunReport, DeliveryRow, SyncOverview,

@@ -111,6 +111,15 @@ pub struct CatalogEntry {
     pub online: bool,
     pub secret: bool,
     pub materials: Vec<MaterialEntry>,
+    /// Situations (办理情形); each names the material ids it needs. Empty = one situation.
+    pub sub_items: Vec<SubItemEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SubItemEntry {
+    pub code: String,
+    pub name: String,
+    pub materials: Vec<String>,
 }
 
 /// A catalog item with its printable texts (办事指南, 一次性告知书), rendered by the core.
@@ -152,6 +161,11 @@ impl CatalogEntry {
                     copies: m.copies,
                     note: m.note.clone(),
                 })
+                .collect(),
+            sub_items: item
+                .sub_items
+                .iter()
+                .map(|s| SubItemEntry { code: s.code.clone(), name: s.name.clone(), materials: s.materials.clone() })
                 .collect(),
         }
     }

@@ -23,11 +23,17 @@ export type StaffEntry = { id: string, name: string, roles_zh: Array<string>, };
 
 export type MaterialEntry = { id: string, name: string, required: boolean, reusable: boolean, originals: number, copies: number, note: string | null, };
 
+export type SubItemEntry = { code: string, name: string, materials: Array<string>, };
+
 export type CatalogEntry = { code: string, name: string, department: string, item_type_zh: string, 
 /**
  * `immediate` (即办件) or `promised` (承诺件).
  */
-kind: string, kind_zh: string, statutory_days: number, promised_days: number, online: boolean, secret: boolean, materials: Array<MaterialEntry>, };
+kind: string, kind_zh: string, statutory_days: number, promised_days: number, online: boolean, secret: boolean, materials: Array<MaterialEntry>, 
+/**
+ * Situations (办理情形); each names the material ids it needs. Empty = one situation.
+ */
+sub_items: Array<SubItemEntry>, };
 
 export type CatalogDoc = { entry: CatalogEntry, version: number, legal_basis: Array<string>, guide_text: string, notice_text: string, };
 
@@ -70,6 +76,10 @@ documents: Array<DocumentRow>,
  * Scans and photos handed in with the case.
  */
 attachments: Array<Attachment>, 
+/**
+ * The situation (办理情形) chosen at intake, if the item has several.
+ */
+sub_item: string | null, 
 /**
  * Actions the asking actor may take now.
  */
@@ -127,7 +137,12 @@ id_override: string | null, note: string | null,
 /**
  * Scans and photos already stored with `put_attachment`, named by hash.
  */
-attachments: Array<Attachment>, };
+attachments: Array<Attachment>, 
+/**
+ * The situation (办理情形, a catalog sub-item code) when the item has several: only its
+ * materials apply. None = every material of the item.
+ */
+sub_item: string | null, };
 
 export type ActRequest = { reason: string | null, legal_basis: string | null, days: number | null, materials: Array<string>, detail: string | null, };
 

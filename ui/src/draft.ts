@@ -17,6 +17,8 @@ export interface IntakeDraft {
   reuse: Record<string, string>;
   /** Files already stored by the shell (content-addressed), so a draft only keeps their hashes. */
   attachments: Attachment[];
+  /** The situation (办理情形, a sub-item code) when the item has several. */
+  subItem: string | null;
 }
 
 export function emptyDraft(): IntakeDraft {
@@ -33,6 +35,7 @@ export function emptyDraft(): IntakeDraft {
     provided: [],
     reuse: {},
     attachments: [],
+    subItem: null,
   };
 }
 

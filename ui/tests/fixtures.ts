@@ -43,6 +43,7 @@ export function detail(over: Partial<CaseDetail> = {}): CaseDetail {
     ],
     documents: [],
     attachments: [],
+    sub_item: null,
     available: [
       { code: "approve", zh: "准予许可", needs_reason: false, needs_basis: false },
       { code: "deny", zh: "不予许可", needs_reason: true, needs_basis: true },
@@ -65,6 +66,11 @@ export const item: CatalogEntry = {
   materials: [
     { id: "m1", name: "营业执照", required: true, reusable: true, originals: 1, copies: 1, note: null },
     { id: "m2", name: "食品安全管理制度", required: true, reusable: false, originals: 1, copies: 0, note: null },
+    { id: "m3", name: "原食品经营许可证", required: true, reusable: false, originals: 1, copies: 0, note: null },
+  ],
+  sub_items: [
+    { code: "SPJY-01", name: "新办", materials: ["m1", "m2"] },
+    { code: "SPJY-02", name: "延续", materials: ["m1", "m3"] },
   ],
 };
 

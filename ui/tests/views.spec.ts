@@ -127,4 +127,42 @@ describe("IntakeView", () => {
     expect(draft?.attachments).toEqual([{ sha256: "ab".repeat(32), name: "营业执照.pdf", mime: "application/pdf", size: 9, material }]);
     expect(draftFile).not.toContain("%PDF");
   });
+
+  it("a situation narrows the materials and is filed with the case", async () => {
+    session.actor = { id: "zhangwei", name: "张伟", roles: ["clerk"], departments: ["*"] };
+    let filed: Record<string, unknown> | null = null;
+    mockShell({
+      save_draft: (a) => void (draftFile = String(a.json)),
+      load_draft: () => draftFile,
+      clear_draft: () => void (draftFile = null),
+      catalog_items: () => [item],
+      check_id: (a) => ({ kind: "ResidentId", normalized: a.number, valid: true, error: null, overridable: false, birth_date: null }),
+      reusable_materials: () => [],
+      new_case: (a) => {
+        filed = a.request as Record<string, unknown>;
+        return "440399-W01-20261123-00001";
+      },
+    });
+    draftFile = null;
+    const w = mount(IntakeView, { global: { plugins: [...global.plugins, router()] } });
+    await flush();
+    await w.get("[data-item=SPJY]").trigger("click");
+    await w.get("[data-test=applicant-id]").setValue("440305199005171235");
+    await w.get("[data-test=applicant-name]").setValue("王芳");
+    await flush();
+    await w.get("[data-test=intake-next]").trigger("click");
+    await flush();
+    // 新办 is preselected: its two materials, not the old licence.
+    const shown = () => w.findAll("[data-material]").map((e) => e.attributes("data-material"));
+    expect(shown()).toEqual(["m1", "m2"]);
+    await w.get("[data-situation=SPJY-02] input").setValue(true);
+    await flush();
+    expect(shown()).toEqual(["m1", "m3"]);
+    await w.get("[data-test=intake-next]").trigger("click");
+    await flush();
+    expect(w.get("[data-test=confirm-situation]").text()).toBe("延续");
+    await w.get("[data-test=intake-submit]").trigger("click");
+    await flush();
+    expect(filed).toMatchObject({ sub_item: "SPJY-02", provided: ["m1", "m3"] });
+  });
 });

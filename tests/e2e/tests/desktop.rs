@@ -119,6 +119,8 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
     s.type_into("[data-test=applicant-phone]", "13800138000").unwrap();
     s.click("[data-test=intake-next]").unwrap();
     s.wait("[data-test=materials-check]").unwrap();
+    // The item has situations (办理情形); 新办 is preselected and narrows the materials.
+    s.wait_page_text("[data-test=situation]", "新办").unwrap();
 
     // Attachments: a scanned PDF through the real file input, and a phone photo (drawn on a
     // canvas in the page, so it is a genuine PNG with a thumbnail) for the first material.
@@ -155,6 +157,7 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
     // It is in the work list, and the clerk accepts it.
     open_case(&s, &case_no);
     s.wait_text("[data-test=case-state]", "已申请").unwrap();
+    s.wait_page_text("[data-test=case-situation]", "新办").unwrap();
     act(&s, "accept");
     s.wait_text("[data-test=case-state]", "已受理").unwrap();
     s.wait_text("[data-test=journal]", "受理").unwrap();
