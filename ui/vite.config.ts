@@ -17,5 +17,7 @@ export default defineConfig({
   test: {
     environment: "happy-dom",
     include: ["tests/**/*.spec.ts"],
+    // src/element.ts imports Element Plus's per-component CSS: let Vite (not Node) load it.
+    server: { deps: { inline: [/element-plus/] } },
   },
 });

@@ -5,7 +5,7 @@
 import type { App } from "vue";
 import {
   ElAlert, ElButton, ElCard, ElCheckbox, ElCheckboxGroup, ElConfigProvider, ElDescriptions, ElDescriptionsItem,
-  ElDialog, ElForm, ElFormItem, ElInput, ElInputNumber, ElOption, ElRadioButton, ElRadioGroup, ElResult, ElSelect,
+  ElDialog, ElForm, ElFormItem, ElInput, ElInputNumber, ElOption, ElRadio, ElRadioButton, ElRadioGroup, ElResult, ElSelect,
   ElStep, ElSteps, ElSwitch, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
 } from "element-plus";
 import "element-plus/es/components/base/style/css";
@@ -23,6 +23,7 @@ import "element-plus/es/components/form-item/style/css";
 import "element-plus/es/components/input/style/css";
 import "element-plus/es/components/input-number/style/css";
 import "element-plus/es/components/option/style/css";
+import "element-plus/es/components/radio/style/css";
 import "element-plus/es/components/radio-button/style/css";
 import "element-plus/es/components/radio-group/style/css";
 import "element-plus/es/components/result/style/css";
@@ -40,10 +41,12 @@ import "element-plus/es/components/message-box/style/css";
 
 const components = [
   ElAlert, ElButton, ElCard, ElCheckbox, ElCheckboxGroup, ElConfigProvider, ElDescriptions, ElDescriptionsItem,
-  ElDialog, ElForm, ElFormItem, ElInput, ElInputNumber, ElOption, ElRadioButton, ElRadioGroup, ElResult, ElSelect,
+  ElDialog, ElForm, ElFormItem, ElInput, ElInputNumber, ElOption, ElRadio, ElRadioButton, ElRadioGroup, ElResult, ElSelect,
   ElStep, ElSteps, ElSwitch, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
 ];
 
+// Registered by name rather than with app.use: a child component's own install (ElRadioButton,
+// ElOption, ElTableColumn …) is a no-op in Element Plus, only its parent's registers it.
 export function installElement(app: App): void {
-  for (const c of components) app.use(c);
+  for (const c of components) app.component(c.name as string, c);
 }
