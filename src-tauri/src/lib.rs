@@ -21,8 +21,10 @@ pub fn run() -> i32 {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("YC_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .try_init();
+    let started = std::time::Instant::now();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let opened = LaunchOptions::parse(&args, std::env::var("YC_DATA").ok()).and_then(|o| AppCtx::open(&o));
+    tracing::info!("工作站已打开：{} ms", started.elapsed().as_millis());
     let ctx = match opened {
         Ok(c) => c,
         Err(e) => {
@@ -43,7 +45,8 @@ pub fn run() -> i32 {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .setup(|app| {
+        .setup(move |app| {
+            tracing::info!("窗口创建前：{} ms", started.elapsed().as_millis());
             if let Some(ctx) = app.try_state::<AppCtx>() {
                 // A missing status-notifier host must not stop the window.
                 if let Err(e) = tray::install(app, &ctx) {

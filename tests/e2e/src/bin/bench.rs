@@ -148,7 +148,8 @@ fn measure(driver: &Driver, run: &Run<'_>) -> Result<(), String> {
             .as_u64()
     };
     let mut pages = Vec::new();
-    let back = poll("the work list back after clearing the search", || loaded().filter(|n| *n >= 200));
+    // The work list's first page is exactly 200 rows (a search shows up to 500 hits at once).
+    let back = poll("the work list back after clearing the search", || loaded().filter(|n| *n == 200));
     if let Err(e) = &back {
         println!("  scrolling: {e} (loaded: {:?})", loaded());
     }
@@ -162,7 +163,11 @@ fn measure(driver: &Driver, run: &Run<'_>) -> Result<(), String> {
             );
             match poll("next page", || loaded().filter(|n| *n > before)) {
                 Ok(_) => pages.push(t.elapsed()),
-                Err(_) => break,
+                Err(e) => {
+                    let _ = s.screenshot(&format!("bench-scroll-{}", run.label.replace(' ', "")));
+                    println!("  scrolling: {e} after {} pages ({before} rows loaded)", pages.len());
+                    break;
+                }
             }
         }
     }
