@@ -11,6 +11,18 @@ fn verdict(v: &Verification) -> (Verdict, Option<Reason>) {
     (v.verdict, v.reason)
 }
 
+/// The verdict on a sealed PDF and on its QR payload, which must agree.
+fn both(doc: &SealedDocument, bundle: &TrustBundle, now: chrono::DateTime<chrono::Utc>) -> (Verdict, Option<Reason>) {
+    let pdf = verdict(&verify_pdf(&doc.pdf, bundle, now));
+    assert_eq!(pdf, verdict(&verify_qr(&doc.qr_payload, bundle, now)), "the PDF and its QR code disagree");
+    pdf
+}
+
+/// A bundle listing the fixture's seal with `status` and no revoked certificates.
+fn bundle_with_status(f: &Fixture, status: SealStatus, this_update: &str, next_update: &str) -> TrustBundle {
+    f.bundle_with(vec![SealStatusEntry { seal: f.seal.clone(), status }], vec![], this_update, next_update)
+}
+
 #[test]
 fn one_changed_content_byte_is_invalid_hash_mismatch() {
     let f = fixture();
@@ -66,35 +78,22 @@ fn signature_by_key_not_listed_in_seal_is_invalid() {
 fn seal_revoked_before_claimed_signing_time_is_invalid() {
     let f = fixture();
     let doc = sealed(&f);
-    let revoked = f.bundle_with(
-        vec![SealStatusEntry {
-            seal: f.seal.clone(),
-            status: SealStatus::Revoked { at: t("2026-11-22T00:00:00Z"), reason: "印章遗失".into() },
-        }],
-        vec![],
+    let revoked = bundle_with_status(
+        &f,
+        SealStatus::Revoked { at: t("2026-11-22T00:00:00Z"), reason: "印章遗失".into() },
         "2026-11-22T00:00:00Z",
         "2026-12-22T00:00:00Z",
     );
-    assert_eq!(
-        verdict(&verify_pdf(&doc.pdf, &revoked, f.now)),
-        (Verdict::Invalid, Some(Reason::SealRevokedBeforeSigning))
-    );
-    assert_eq!(
-        verdict(&verify_qr(&doc.qr_payload, &revoked, f.now)),
-        (Verdict::Invalid, Some(Reason::SealRevokedBeforeSigning))
-    );
+    assert_eq!(both(&doc, &revoked, f.now), (Verdict::Invalid, Some(Reason::SealRevokedBeforeSigning)));
 }
 
 #[test]
 fn seal_revoked_after_claimed_time_is_indeterminate_claimed_time_only() {
     let f = fixture();
     let doc = sealed(&f);
-    let revoked = f.bundle_with(
-        vec![SealStatusEntry {
-            seal: f.seal.clone(),
-            status: SealStatus::Revoked { at: t("2026-11-24T00:00:00Z"), reason: "机构撤并".into() },
-        }],
-        vec![],
+    let revoked = bundle_with_status(
+        &f,
+        SealStatus::Revoked { at: t("2026-11-24T00:00:00Z"), reason: "机构撤并".into() },
         "2026-11-24T00:00:00Z",
         "2026-12-24T00:00:00Z",
     );
@@ -151,14 +150,7 @@ fn expired_seal_is_refused_and_a_forged_use_is_invalid() {
         Err(SealError::SealMismatch(_))
     ));
     let forged = seal_document_unchecked(&decision_spec(), &expired, &f.signer(), &font(), f.now).expect("forge");
-    assert_eq!(
-        verdict(&verify_pdf(&forged.pdf, &bundle, f.now)),
-        (Verdict::Invalid, Some(Reason::SealOutsideValidity))
-    );
-    assert_eq!(
-        verdict(&verify_qr(&forged.qr_payload, &bundle, f.now)),
-        (Verdict::Invalid, Some(Reason::SealOutsideValidity))
-    );
+    assert_eq!(both(&forged, &bundle, f.now), (Verdict::Invalid, Some(Reason::SealOutsideValidity)));
 }
 
 #[test]
@@ -166,12 +158,7 @@ fn seal_expired_since_signing_is_indeterminate_without_timestamp() {
     let f = fixture();
     let doc = sealed(&f);
     let after_expiry = t("2029-02-01T00:00:00Z");
-    let fresh = f.bundle_with(
-        vec![SealStatusEntry { seal: f.seal.clone(), status: SealStatus::Active }],
-        vec![],
-        "2029-01-15T00:00:00Z",
-        "2029-02-15T00:00:00Z",
-    );
+    let fresh = bundle_with_status(&f, SealStatus::Active, "2029-01-15T00:00:00Z", "2029-02-15T00:00:00Z");
     assert_eq!(
         verdict(&verify_pdf(&doc.pdf, &fresh, after_expiry)),
         (Verdict::Indeterminate, Some(Reason::ClaimedTimeOnly))
@@ -208,14 +195,7 @@ fn trust_bundle_past_next_update_is_indeterminate_not_valid() {
     let f = fixture();
     let doc = sealed(&f);
     let late = t("2026-12-21T00:00:00Z");
-    assert_eq!(
-        verdict(&verify_pdf(&doc.pdf, &f.bundle, late)),
-        (Verdict::Indeterminate, Some(Reason::TrustBundleStale))
-    );
-    assert_eq!(
-        verdict(&verify_qr(&doc.qr_payload, &f.bundle, late)),
-        (Verdict::Indeterminate, Some(Reason::TrustBundleStale))
-    );
+    assert_eq!(both(&doc, &f.bundle, late), (Verdict::Indeterminate, Some(Reason::TrustBundleStale)));
 }
 
 #[test]
@@ -333,12 +313,9 @@ fn pre_sealing_check_refuses_revoked_unknown_seals_and_stale_bundles() {
     let f = fixture();
     assert!(f.bundle.check_seal_usable(&f.seal, f.now).is_ok());
     assert!(matches!(f.bundle.check_seal_usable(&f.seal, t("2026-12-21T00:00:00Z")), Err(SealError::SealNotUsable(_))));
-    let revoked = f.bundle_with(
-        vec![SealStatusEntry {
-            seal: f.seal.clone(),
-            status: SealStatus::Revoked { at: t("2026-11-22T00:00:00Z"), reason: "印章遗失".into() },
-        }],
-        vec![],
+    let revoked = bundle_with_status(
+        &f,
+        SealStatus::Revoked { at: t("2026-11-22T00:00:00Z"), reason: "印章遗失".into() },
         "2026-11-22T00:00:00Z",
         "2026-12-22T00:00:00Z",
     );
