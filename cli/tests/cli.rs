@@ -22,6 +22,14 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).trim().to_owned()
 }
 
+/// `yc --as clerk case new` for `item` and applicant `id`/`name`, plus `extra` arguments.
+fn file_case(data: &Path, item: &str, id: &str, name: &str, extra: &[&str]) -> Output {
+    let mut args =
+        vec!["--json", "--as", "clerk", "case", "new", "--item", item, "--applicant-id", id, "--applicant-name", name];
+    args.extend_from_slice(extra);
+    yc(data, &args)
+}
+
 fn json(o: &Output) -> serde_json::Value {
     assert!(o.status.success(), "stderr: {}", stderr(o));
     serde_json::from_slice(&o.stdout).expect("valid JSON on stdout")
@@ -93,22 +101,7 @@ fn a_scripted_intake_runs_through_the_cli_and_refusals_explain_themselves() {
     let guide = stdout(&yc(d, &["catalog", "guide", code]));
     assert!(guide.contains(item["name"].as_str().unwrap()) && guide.contains("办理时限"), "{guide}");
     let id = yc_core::ids::make_resident_id("440305", "1970-01-01".parse().unwrap(), 12);
-    let s = json(&yc(
-        d,
-        &[
-            "--json",
-            "--as",
-            "clerk",
-            "case",
-            "new",
-            "--item",
-            code,
-            "--applicant-id",
-            &id,
-            "--applicant-name",
-            "测试人",
-        ],
-    ));
+    let s = json(&file_case(d, code, &id, "测试人", &[]));
     let no = s["case_no"].as_str().unwrap().to_owned();
     assert_eq!(s["state"], "submitted");
     // The clerk may not decide: the refusal names the role needed, in Chinese.
@@ -129,52 +122,18 @@ fn a_scripted_intake_runs_through_the_cli_and_refusals_explain_themselves() {
     std::fs::write(&scan, b"%PDF-1.7\n% scanned form\n").unwrap();
     let material = item["materials"][0]["id"].as_str().unwrap().to_owned();
     let spec = format!("{material}={}", scan.display());
-    let s = json(&yc(
-        d,
-        &[
-            "--json",
-            "--as",
-            "clerk",
-            "case",
-            "new",
-            "--item",
-            code,
-            "--applicant-id",
-            &id,
-            "--applicant-name",
-            "附件人",
-            "--attach",
-            &spec,
-        ],
-    ));
+    let s = json(&file_case(d, code, &id, "附件人", &["--attach", &spec]));
     let with_file = s["case_no"].as_str().unwrap().to_owned();
     let shown = stdout(&yc(d, &["case", "show", &with_file]));
     assert!(shown.contains("申请表.pdf") && shown.contains("application/pdf"), "{shown}");
     let notes = d.join("notes.pdf");
     std::fs::write(&notes, "not a scan at all").unwrap();
-    let o = yc(
-        d,
-        &[
-            "--as",
-            "clerk",
-            "case",
-            "new",
-            "--item",
-            code,
-            "--applicant-id",
-            &id,
-            "--applicant-name",
-            "附件人",
-            "--attach",
-            notes.to_str().unwrap(),
-        ],
-    );
+    let o = file_case(d, code, &id, "附件人", &["--attach", notes.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("不是可接受的扫描件"), "{}", stderr(&o));
 
     let wrong = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' });
-    let o =
-        yc(d, &["--as", "clerk", "case", "new", "--item", code, "--applicant-id", &wrong, "--applicant-name", "错号"]);
+    let o = file_case(d, code, &wrong, "错号", &[]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("校验"), "{}", stderr(&o));
 }
