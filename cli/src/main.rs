@@ -191,6 +191,9 @@ enum CaseCmd {
         days: Option<u32>,
         #[arg(long, value_delimiter = ',')]
         materials: Vec<String>,
+        /// With `supplement`: a scan of a corrected material, `FILE` or `MATERIAL=FILE` (repeatable)
+        #[arg(long = "attach", value_name = "[MATERIAL=]FILE")]
+        attach: Vec<String>,
     },
     Show {
         case_no: String,
@@ -542,27 +545,14 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
                 appointment: a.appointment,
                 id_override: a.id_override.clone(),
                 note: a.note.clone(),
-                attachments: a
-                    .attach
-                    .iter()
-                    .map(|spec| {
-                        let (material, file) = match spec.split_once('=') {
-                            Some((m, f)) if !m.contains('/') => (Some(m.to_owned()), f),
-                            _ => (None, spec.as_str()),
-                        };
-                        let bytes = std::fs::read(file).with_context(|| format!("读取附件 {file}"))?;
-                        let mut att = ws.put_attachment(&by, file, &bytes)?;
-                        att.material = material;
-                        Ok(att)
-                    })
-                    .collect::<Result<Vec<_>>>()?,
+                attachments: attachments(&ws, &by, &a.attach)?,
                 sub_item: a.sub_item.clone(),
             };
             let no = ws.new_case(&by, &req)?;
             let s = ws.case_summary(&no)?;
             out.value(&s, || format!("已收件：{}（{}，{}）", s.case_no, s.item_name, s.state_zh));
         }
-        CaseCmd::Act { case_no, action, reason, basis, days, materials } => {
+        CaseCmd::Act { case_no, action, reason, basis, days, materials, attach } => {
             let by = ws.actor(&cli.actor)?;
             let action = parse_action(action)?;
             let req = ActRequest {
@@ -571,6 +561,7 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
                 days: *days,
                 materials: materials.clone(),
                 detail: None,
+                attachments: attachments(&ws, &by, attach)?,
             };
             ws.act(&by, case_no, action, &req)?;
             let s = ws.case_summary(case_no)?;
@@ -647,4 +638,25 @@ fn calendar(cli: &Cli, c: &CalendarCmd, out: &Out) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Stores the files named by `--attach [MATERIAL=]FILE` arguments and describes them.
+fn attachments(
+    ws: &Workstation,
+    by: &yc_core::staff::Actor,
+    specs: &[String],
+) -> Result<Vec<yc_core::attachment::Attachment>> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (material, file) = match spec.split_once('=') {
+                Some((m, f)) if !m.contains('/') => (Some(m.to_owned()), f),
+                _ => (None, spec.as_str()),
+            };
+            let bytes = std::fs::read(file).with_context(|| format!("读取附件 {file}"))?;
+            let mut att = ws.put_attachment(by, file, &bytes)?;
+            att.material = material;
+            Ok(att)
+        })
+        .collect()
 }

@@ -211,7 +211,7 @@ fn request(action: Action, item: &Item) -> ActRequest {
         Action::Inspect => (Some("年度监督检查".into()), None, None),
         _ => (None, None, None),
     };
-    ActRequest { reason, legal_basis, days, materials: Vec::new(), detail: None }
+    ActRequest { reason, legal_basis, days, ..Default::default() }
 }
 
 fn actor_for<'a>(action: Action, state: &str, staff: &'a [Actor]) -> &'a Actor {

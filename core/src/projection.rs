@@ -93,6 +93,9 @@ pub struct ActPayload {
     pub materials: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Scans handed in with a supplement.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::attachment::Attachment>,
 }
 
 pub fn event_date(at: &str) -> Result<NaiveDate> {
@@ -237,6 +240,7 @@ impl Projector {
                 tx.prepare_cached("UPDATE case_materials SET provided = 1 WHERE case_no = ?1 AND material_id = ?2")?
                     .execute(params![case_no, m])?;
             }
+            insert_attachments(tx, case_no, &payload.attachments)?;
         }
         Ok(())
     }
@@ -307,14 +311,7 @@ impl Projector {
         for m in &p.materials {
             mat.execute(params![case_no, m.id, m.name, m.required, m.provided, m.reused_from])?;
         }
-        if !p.attachments.is_empty() {
-            let mut att = tx.prepare_cached(
-                "INSERT INTO case_attachments (case_no, pos, sha256, name, mime, size, material_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for (pos, a) in p.attachments.iter().enumerate() {
-                att.execute(params![case_no, pos as i64, a.sha256, a.name, a.mime, a.size as i64, a.material])?;
-            }
-        }
+        insert_attachments(tx, case_no, &p.attachments)?;
         tx.prepare_cached(
             "INSERT INTO applicants (id_no, kind, name, phone, first_case, last_case) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
              ON CONFLICT(id_no) DO UPDATE SET name = excluded.name, phone = COALESCE(excluded.phone, phone), last_case = excluded.last_case",
@@ -389,4 +386,22 @@ fn load(tx: &rusqlite::Connection, case_no: &str) -> Result<(Facts, Clock)> {
 /// the projection uses). Takes a transaction or a reader.
 pub(crate) fn facts(tx: &rusqlite::Connection, case_no: &str) -> Result<Facts> {
     Ok(load(tx, case_no)?.0)
+}
+
+/// Appends a case's files after those it already has (intake first, then each supplement).
+fn insert_attachments(tx: &Transaction<'_>, case_no: &str, atts: &[crate::attachment::Attachment]) -> Result<()> {
+    if atts.is_empty() {
+        return Ok(());
+    }
+    let first: i64 = tx
+        .prepare_cached("SELECT count(*) FROM case_attachments WHERE case_no = ?1")?
+        .query_row([case_no], |r| r.get(0))?;
+    let mut st = tx.prepare_cached(
+        "INSERT INTO case_attachments (case_no, pos, sha256, name, mime, size, material_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (i, a) in atts.iter().enumerate() {
+        let size = i64::try_from(a.size).map_err(|_| CoreError::Invalid(format!("附件过大：{}", a.name)))?;
+        st.execute(params![case_no, first + i as i64, a.sha256, a.name, a.mime, size, a.material])?;
+    }
+    Ok(())
 }

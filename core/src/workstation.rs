@@ -121,6 +121,10 @@ pub struct ActRequest {
     #[serde(default)]
     pub materials: Vec<String>,
     pub detail: Option<String>,
+    /// Scans of the corrected materials handed in with a supplement (补正材料), stored first with
+    /// `put_attachment`.
+    #[serde(default)]
+    pub attachments: Vec<crate::attachment::Attachment>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -741,11 +745,24 @@ impl Workstation {
                     });
                 }
             }
+            let attachments = if req.attachments.is_empty() {
+                Vec::new()
+            } else if action != Action::Supplement {
+                return Err(CoreError::Invalid(format!("「{}」不能附带附件（附件随收件或补正材料提交）", action.zh())));
+            } else {
+                let ids: Vec<String> = tx
+                    .prepare_cached("SELECT material_id FROM case_materials WHERE case_no = ?1")?
+                    .query_map([case_no], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let known = ids.iter().map(String::as_str).collect();
+                crate::attachment::check_for_filing(&self.blobs(), &req.attachments, &known)?
+            };
             let payload = ActPayload {
                 legal_basis: req.legal_basis.clone().filter(|s| !s.trim().is_empty()),
                 days: req.days,
                 materials: req.materials.clone(),
                 detail: req.detail.clone(),
+                attachments,
             };
             let ev = journal::append(
                 tx,

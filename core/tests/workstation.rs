@@ -649,3 +649,39 @@ fn choosing_a_situation_narrows_the_materials_to_those_it_needs() {
     fx.ws.rebuild().unwrap();
     assert_eq!(fx.ws.derived_fingerprint().unwrap(), before);
 }
+
+#[test]
+fn scans_of_corrected_materials_join_the_case_with_the_supplement_and_nowhere_else() {
+    let fx = Fx::new("2026-03-02");
+    let item = fx.promised();
+    let clerk = fx.actor("clerk");
+    let first = fx.ws.put_attachment(&clerk, "申请书.pdf", b"%PDF-1.7 first version").unwrap();
+    let no = fx
+        .ws
+        .new_case(
+            &clerk,
+            &NewCase {
+                item_code: item.code.clone(),
+                applicant_id: person(21),
+                applicant_name: "补正人".into(),
+                attachments: vec![first.clone()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let mut corrected = fx.ws.put_attachment(&clerk, "申请书（更正）.pdf", b"%PDF-1.7 corrected version").unwrap();
+    corrected.material = Some(item.materials[0].id.clone());
+    // Files go with a supplement only.
+    let with_files = ActRequest { attachments: vec![corrected.clone()], ..ActRequest::default() };
+    let e = fx.ws.act(&clerk, &no, Action::Accept, &with_files).unwrap_err().to_string();
+    assert!(e.contains("不能附带附件"), "{e}");
+    fx.ws.act(&clerk, &no, Action::RequestSupplement, &reason("申请书填写不完整")).unwrap();
+    let supplement = ActRequest { materials: vec![item.materials[0].id.clone()], ..with_files };
+    fx.ws.act(&clerk, &no, Action::Supplement, &supplement).unwrap();
+    let d = fx.ws.case_detail(&no, None).unwrap();
+    assert_eq!(d.attachments, vec![first, corrected.clone()], "intake files first, then the supplement's");
+    assert_eq!(fx.ws.attachment(&clerk, &no, &corrected.sha256).unwrap().1, b"%PDF-1.7 corrected version");
+    let before = fx.ws.derived_fingerprint().unwrap();
+    fx.ws.rebuild().unwrap();
+    assert_eq!(fx.ws.derived_fingerprint().unwrap(), before);
+}

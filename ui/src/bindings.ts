@@ -144,7 +144,12 @@ attachments: Array<Attachment>,
  */
 sub_item: string | null, };
 
-export type ActRequest = { reason: string | null, legal_basis: string | null, days: number | null, materials: Array<string>, detail: string | null, };
+export type ActRequest = { reason: string | null, legal_basis: string | null, days: number | null, materials: Array<string>, detail: string | null, 
+/**
+ * Scans of the corrected materials handed in with a supplement (补正材料), stored first with
+ * `put_attachment`.
+ */
+attachments: Array<Attachment>, };
 
 export type ReusableMaterial = { material_id: string, name: string, case_no: string, filed_on: string, };
 

@@ -53,6 +53,42 @@ describe("CaseView", () => {
   });
 });
 
+describe("CaseView supplement", () => {
+  it("records the materials that came back and their scans", async () => {
+    session.actor = { id: "zhangwei", name: "张伟", roles: ["clerk"], departments: ["*"] };
+    let sent: Record<string, unknown> | null = null;
+    const waiting = detail({
+      materials: [
+        { material_id: "m1", name: "营业执照", required: true, provided: true, reused_from: null },
+        { material_id: "m2", name: "食品安全管理制度", required: true, provided: false, reused_from: null },
+      ],
+      available: [{ code: "supplement", zh: "补正材料", needs_reason: false, needs_basis: false }],
+    });
+    mockShell({
+      case_detail: () => waiting,
+      put_attachment: (a) => ({ sha256: "cd".repeat(32), name: a.name, mime: "application/pdf", size: 8, material: null }),
+      act: (a) => {
+        sent = a.request as Record<string, unknown>;
+        // Left pending: the request is what is checked, and happy-dom cannot run the dialog's
+        // closing transition over a checkbox group without tripping Vue's unmount.
+        return new Promise(() => {});
+      },
+    });
+    const w = mount(CaseView, { props: { no: "440305-W01-20261123-00001" }, global: { plugins: [...global.plugins, router()] }, attachTo: document.body });
+    await flush();
+    await w.get("[data-action=supplement]").trigger("click");
+    await flush();
+    const input = document.querySelector("[data-test=supplement-attach]") as HTMLInputElement;
+    Object.defineProperty(input, "files", { value: [new File(["%PDF-1.7"], "制度（更正）.pdf", { type: "application/pdf" })] });
+    input.dispatchEvent(new Event("change"));
+    await flush(20);
+    (document.querySelector("[data-test=act-confirm]") as HTMLElement).click();
+    await flush();
+    expect(sent).toMatchObject({ materials: ["m2"], attachments: [{ name: "制度（更正）.pdf", sha256: "cd".repeat(32) }] });
+    w.unmount();
+  });
+});
+
 describe("IntakeView", () => {
   let draftFile: string | null = null;
   const shell = () =>

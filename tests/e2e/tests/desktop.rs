@@ -158,6 +158,22 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
     open_case(&s, &case_no);
     s.wait_text("[data-test=case-state]", "已申请").unwrap();
     s.wait_page_text("[data-test=case-situation]", "新办").unwrap();
+
+    // 一次性告知补正, then the applicant comes back: the clerk records the corrected material
+    // with its scan (WebDriver file upload in the action dialog).
+    s.click("[data-action=request_supplement]").unwrap();
+    s.type_into("[data-test=act-reason]", "从业人员健康证明已过期").unwrap();
+    s.click("[data-test=act-confirm]").unwrap();
+    s.wait_gone(".el-dialog").unwrap();
+    s.wait_text("[data-test=case-state]", "补正中").unwrap();
+    s.click("[data-action=supplement]").unwrap();
+    let corrected = env.data.parent().unwrap().join("健康证明（更新）.pdf");
+    std::fs::write(&corrected, b"%PDF-1.4\n% renewed health certificate\n%%EOF\n").unwrap();
+    s.send_file("[data-test=supplement-attach]", &corrected).unwrap();
+    s.wait_page_text("[data-test=act-dialog]", "健康证明（更新）.pdf").unwrap();
+    s.click("[data-test=act-confirm]").unwrap();
+    s.wait_gone(".el-dialog").unwrap();
+    s.wait_text("[data-test=case-state]", "已申请").unwrap();
     act(&s, "accept");
     s.wait_text("[data-test=case-state]", "已受理").unwrap();
     s.wait_text("[data-test=journal]", "受理").unwrap();
@@ -168,7 +184,9 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
     let cards =
         s.exec("return document.querySelector('[data-test=attachments]').textContent", serde_json::json!([])).unwrap();
     let cards = cards.as_str().unwrap_or_default();
-    assert!(cards.contains("营业执照扫描件.pdf") && cards.contains("身份证正面.png"), "{cards}");
+    for name in ["营业执照扫描件.pdf", "身份证正面.png", "健康证明（更新）.pdf"] {
+        assert!(cards.contains(name), "{name} missing: {cards}");
+    }
     s.wait("[data-test=attachments] .att-thumb img").unwrap();
     s.screenshot("06-case-accepted").unwrap();
     logout(&s);
