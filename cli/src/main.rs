@@ -344,12 +344,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
                 if !force {
                     bail!(CoreError::AlreadyInitialised(format!("{}（加 --force 重建演示工作站）", dir.display())));
                 }
-                for f in ["yichuang.db", "yichuang.db-wal", "yichuang.db-shm"] {
-                    let p = dir.join(f);
-                    if p.exists() {
-                        std::fs::remove_file(&p).with_context(|| format!("删除 {}", p.display()))?;
-                    }
-                }
+                yc_core::demo::reset(&dir)?;
             }
             let today = demo_today(cli.today)?;
             let ws = yc_core::demo::create(

@@ -241,3 +241,24 @@ fn adapter_check_passes_the_python_example_and_fails_the_broken_one_with_reasons
     assert!(text.contains("[失败] same_key_different_payload_is_permanent"), "{text}");
     assert!(text.contains("[失败] malformed_replies") && text.contains("标准错误"), "{text}");
 }
+
+#[test]
+fn demo_force_rebuilds_a_demo_with_its_seals_and_never_overwrites_a_real_workstation() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for _ in 0..2 {
+        let o = yc(d, &["--today", "2026-11-20", "demo", "--cases", "20", "--force"]);
+        assert!(o.status.success(), "a second `demo --force` (seal keys on disk) works: {}", stderr(&o));
+    }
+    assert!(!json(&yc(d, &["--json", "seal", "list"])).as_array().unwrap().is_empty(), "the new demo has its seals");
+    let real = tempfile::tempdir().unwrap();
+    assert!(
+        yc(real.path(), &["init", "--region", "440305", "--workstation", "T1", "--admin-password", "pw"])
+            .status
+            .success()
+    );
+    let o = yc(real.path(), &["demo", "--force"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("拒绝覆盖"), "{}", stderr(&o));
+    assert!(yc(real.path(), &["status"]).status.success(), "the real workstation is untouched");
+}

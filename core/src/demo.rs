@@ -225,12 +225,51 @@ fn actor_for<'a>(action: Action, state: &str, staff: &'a [Actor]) -> &'a Actor {
 }
 
 /// Creates the demo workstation in `dir` (which must not hold one yet).
+/// The demo's identity; `reset` recognises a demo store by it (or by its `demo.today`).
+fn demo_identity() -> Identity {
+    Identity { region: "440399".into(), code: "W01".into(), name: "示范区政务服务中心 综合窗口".into() }
+}
+
+/// What a workstation keeps in its data directory besides the database (seal keys, sealed PDFs,
+/// attachments, drafts, the demo's exchange directory and simulator state).
+const WORKSTATION_DIRS: &[&str] = &["authority", "seals", "documents", "attachments", "drafts", "exchange"];
+
+/// Removes the demo workstation in `dir` so `create` can build a new one: the database (with its
+/// WAL and migration backups) and the directories a workstation writes. Refuses a directory
+/// holding any other workstation — `--force` must never wipe real case data.
+pub fn reset(dir: &Path) -> Result<()> {
+    let db = dir.join(crate::store::DB_FILE);
+    if db.exists() {
+        // A store that cannot even be opened is a half-built demo (a killed `yc demo`).
+        if let Ok(ws) = Workstation::open(dir, Clock::System) {
+            let is_demo = ws.setting("demo.today")?.is_some() || *ws.identity() == demo_identity();
+            if !is_demo {
+                return Err(CoreError::Invalid(format!(
+                    "{} 是正式工作站（{}），不是演示工作站，拒绝覆盖",
+                    dir.display(),
+                    ws.identity().name
+                )));
+            }
+        }
+    }
+    let io = |p: &Path, e: std::io::Error| CoreError::Io { path: p.display().to_string(), source: e };
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let p = e.path();
+            if name.starts_with(crate::store::DB_FILE) || name == "city-sim.json" {
+                std::fs::remove_file(&p).map_err(|err| io(&p, err))?;
+            } else if WORKSTATION_DIRS.contains(&name.as_str()) && p.is_dir() {
+                std::fs::remove_dir_all(&p).map_err(|err| io(&p, err))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
     let start = opts.today.checked_sub_days(Days::new(42)).ok_or_else(|| CoreError::Invalid("日期超出范围".into()))?;
-    let identity = Identity {
-        region: "440399".into(), code: "W01".into(), name: "示范区政务服务中心 综合窗口".into()
-    };
-    let ws = Workstation::init(dir, identity, DEMO_PASSWORD, Clock::at_date(start))?;
+    let ws = Workstation::init(dir, demo_identity(), DEMO_PASSWORD, Clock::at_date(start))?;
     let admin = ws.actor("admin")?;
     ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON)?;
     for s in staff() {
