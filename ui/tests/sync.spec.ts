@@ -8,7 +8,14 @@ import { session } from "../src/session";
 import type { DeliveryRow, SyncOverview } from "../src/bindings";
 
 function router() {
-  return createRouter({ history: createMemoryHistory(), routes: [{ path: "/:p(.*)*", name: "case", component: { template: "<div/>" } }] });
+  const stub = { template: "<div/>" };
+  return createRouter({
+    history: createMemoryHistory(),
+    routes: [
+      { path: "/case/:no", name: "case", component: stub },
+      { path: "/:p(.*)*", component: stub },
+    ],
+  });
 }
 // ECharts needs a real canvas; the chart has its own place in the e2e screenshots.
 const plugins = () => ({ plugins: [...global.plugins, router()], stubs: { BacklogChart: true } });
