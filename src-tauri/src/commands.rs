@@ -119,6 +119,9 @@ commands! {
         r
     }
     fn set_adapter_enabled(ctx, app, adapter: String, enabled: bool) -> () { ctx.set_adapter_enabled(&adapter, enabled) }
-    /// Registers an adapter from a config file (.toml or .json), as `yc adapter add` does.
-    fn add_adapter(ctx, app, file_name: String, text: String) -> String { ctx.add_adapter(&file_name, &text) }
+    /// Registers an adapter from a config file (.toml or .json), as `yc adapter add` does; a
+    /// process adapter needs `confirmed` (first call answers `NeedsConfirm` with the command).
+    fn add_adapter(ctx, app, file_name: String, text: String, confirmed: bool) -> String {
+        ctx.add_adapter(&file_name, &text, confirmed)
+    }
 }

@@ -90,8 +90,10 @@ impl AppCtx {
     }
 
     /// Registers an adapter from a config file's text (`.toml` or `.json`, as `yc adapter add`).
-    /// The config is checked by building the adapter before it is stored.
-    pub fn add_adapter(&self, file_name: &str, text: &str) -> IpcResult<String> {
+    /// The config is checked by building the adapter before it is stored. A process adapter runs
+    /// a program on this PC at every sync: it is refused with kind `NeedsConfirm` and the command
+    /// line in words until the admin confirms (`confirmed`).
+    pub fn add_adapter(&self, file_name: &str, text: &str, confirmed: bool) -> IpcResult<String> {
         let actor = self.actor()?;
         let parsed = if file_name.ends_with(".json") {
             yc_adapter_sdk::AdapterConfig::from_json_str(text)
@@ -99,6 +101,20 @@ impl AppCtx {
             yc_adapter_sdk::AdapterConfig::from_toml_str(text)
         };
         let config = parsed.map_err(|e| IpcError::new("Invalid", format!("适配器配置有误：{e}")))?;
+        if let (yc_adapter_sdk::AdapterKind::Process, Some(spec)) = (&config.kind, &config.process)
+            && !confirmed
+        {
+            // Only an admin gets as far as the question.
+            actor.require_role(yc_core::case::Role::Admin, "配置同步适配器")?;
+            return Err(IpcError::new(
+                "NeedsConfirm",
+                format!(
+                    "适配器“{}”将在每次同步时运行程序：{}。确认这是信息中心提供的适配器吗？",
+                    config.name,
+                    spec.command.join(" ")
+                ),
+            ));
+        }
         if config.kind != yc_adapter_sdk::AdapterKind::Process {
             let settings = config
                 .resolved_settings(|v| std::env::var(v).ok())

@@ -200,8 +200,16 @@ fn a_sync_pass_delivers_to_the_exchange_and_says_in_chinese_why_the_city_platfor
     let cfg = format!(
         r#"{{"name":"city-platform","kind":"city-extranet","settings":{{"base_url":"http://127.0.0.1:{port}","source":"W01","connect_timeout_ms":500}}}}"#
     );
-    assert_eq!(ctx.add_adapter("city.json", &cfg).unwrap(), "city-platform");
-    assert_eq!(ctx.add_adapter("bad.json", "{\"name\":").unwrap_err().kind, "Invalid");
+    assert_eq!(ctx.add_adapter("city.json", &cfg, false).unwrap(), "city-platform");
+    assert_eq!(ctx.add_adapter("bad.json", "{\"name\":", false).unwrap_err().kind, "Invalid");
+    // A process adapter runs a program at every sync: the admin is asked first, in words.
+    let proc_cfg = "name = \"dept\"\nkind = \"process\"\n[process]\ncommand = [\"python3\", \"dept_adapter.py\"]\n";
+    let e = ctx.add_adapter("dept.toml", proc_cfg, false).unwrap_err();
+    assert_eq!(e.kind, "NeedsConfirm");
+    assert!(e.message.contains("python3 dept_adapter.py"), "{}", e.message);
+    assert!(ctx.sync_overview().unwrap().adapters.iter().all(|a| a.name != "dept"), "not stored before confirming");
+    assert_eq!(ctx.add_adapter("dept.toml", proc_cfg, true).unwrap(), "dept");
+    ctx.set_adapter_enabled("dept", false).unwrap();
 
     let before = ctx.sync_overview().unwrap();
     let exchange = before.adapters.iter().find(|a| a.name == "county-exchange").expect("demo file-drop adapter");

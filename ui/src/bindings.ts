@@ -333,8 +333,8 @@ export function set_adapter_enabled(adapter: string, enabled: boolean): Promise<
   return call("set_adapter_enabled", { adapter, enabled });
 }
 
-/** Registers an adapter from a config file (.toml or .json), as `yc adapter add` does. */
-export function add_adapter(file_name: string, text: string): Promise<string> {
-  return call("add_adapter", { file_name, text });
+/** Registers an adapter from a config file (.toml or .json), as `yc adapter add` does; a process adapter needs `confirmed` (first call answers `NeedsConfirm` with the command). */
+export function add_adapter(file_name: string, text: string, confirmed: boolean): Promise<string> {
+  return call("add_adapter", { file_name, text, confirmed });
 }
 
