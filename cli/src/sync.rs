@@ -8,10 +8,11 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow};
 use clap::Subcommand;
 use yc_adapter_sdk::conformance::{self, ProcessTarget, Started, Target};
-use yc_adapter_sdk::{Adapter, AdapterConfig, AdapterError, AdapterKind, BoxedAdapter};
+use yc_adapter_sdk::{AdapterConfig, AdapterError, AdapterKind, BoxedAdapter};
 use yc_core::Workstation;
+use yc_core::sync::SyncOptions;
+use yc_core::sync::engine::run_started;
 use yc_core::sync::outbox::{self, AdapterRegistration};
-use yc_core::sync::{SyncOptions, run_once};
 
 use crate::output::Out;
 
@@ -75,13 +76,6 @@ fn settings_of(cfg: &AdapterConfig) -> Result<serde_json::Value> {
     Ok(cfg.resolved_settings(|v| std::env::var(v).ok())?)
 }
 
-fn build(cfg: &AdapterConfig) -> Result<BoxedAdapter, AdapterError> {
-    let settings = cfg
-        .resolved_settings(|v| std::env::var(v).ok())
-        .map_err(|e| AdapterError::auth(yc_adapter_sdk::Origin::Adapter, e.to_string(), ""))?;
-    yc_adapters::from_config(cfg, &settings)
-}
-
 /// One pass over the named adapter (or all enabled ones).
 pub fn run(
     ws: &Workstation,
@@ -103,22 +97,7 @@ pub fn run(
         let mut reports = Vec::new();
         for name in &names {
             let cfg = outbox::adapter_config(ws, name)?;
-            let report = rt.block_on(async {
-                let mut a = match build(&cfg) {
-                    Ok(a) => a,
-                    Err(e) => {
-                        yc_core::sync::engine::record_start_failure(ws, name, &e)?;
-                        return Ok::<_, yc_core::CoreError>(yc_core::sync::RunReport {
-                            adapter: name.clone(),
-                            stopped: Some(e.to_string()),
-                            ..Default::default()
-                        });
-                    }
-                };
-                let r = run_once(ws, name, &mut a, opts).await;
-                let _ = a.shutdown().await;
-                r
-            })?;
+            let report = rt.block_on(run_started(ws, name, yc_adapters::build(&cfg), opts))?;
             reports.push(report);
         }
         out.value(&reports, || {
@@ -246,7 +225,7 @@ impl Target for ConfigTarget {
     type Adapter = BoxedAdapter;
 
     async fn start(&self, _liveness: Duration) -> Result<Started<BoxedAdapter>, AdapterError> {
-        Ok(Started { adapter: build(&self.0)?, kill: None })
+        Ok(Started { adapter: yc_adapters::build(&self.0)?, kill: None })
     }
 }
 

@@ -8,7 +8,6 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use yc_adapter_sdk::Adapter as _;
 use yc_core::sync::outbox::{self, AdapterRegistration};
 use yc_core::sync::{RunReport, SyncOptions};
 
@@ -95,12 +94,8 @@ impl AppCtx {
     /// line in words until the admin confirms (`confirmed`).
     pub fn add_adapter(&self, file_name: &str, text: &str, confirmed: bool) -> IpcResult<String> {
         let actor = self.actor()?;
-        let parsed = if file_name.ends_with(".json") {
-            yc_adapter_sdk::AdapterConfig::from_json_str(text)
-        } else {
-            yc_adapter_sdk::AdapterConfig::from_toml_str(text)
-        };
-        let config = parsed.map_err(|e| IpcError::new("Invalid", format!("适配器配置有误：{e}")))?;
+        let config = yc_adapter_sdk::AdapterConfig::parse(std::path::Path::new(file_name), text)
+            .map_err(|e| IpcError::new("Invalid", format!("适配器配置有误：{e}")))?;
         if let (yc_adapter_sdk::AdapterKind::Process, Some(spec)) = (&config.kind, &config.process)
             && !confirmed
         {
@@ -116,10 +111,7 @@ impl AppCtx {
             ));
         }
         if config.kind != yc_adapter_sdk::AdapterKind::Process {
-            let settings = config
-                .resolved_settings(|v| std::env::var(v).ok())
-                .map_err(|e| IpcError::new("Invalid", e.to_string()))?;
-            yc_adapters::from_config(&config, &settings).map_err(|e| IpcError::new("Invalid", e.to_string()))?;
+            yc_adapters::build(&config).map_err(|e| IpcError::new("Invalid", e.to_string()))?;
         }
         let name = config.name.clone();
         let reg =
@@ -139,22 +131,7 @@ impl AppCtx {
         let mut reports = Vec::new();
         for a in outbox::status(ws)?.into_iter().filter(|a| a.enabled) {
             let cfg = outbox::adapter_config(ws, &a.name)?;
-            let built = cfg
-                .resolved_settings(|v| std::env::var(v).ok())
-                .map_err(|e| yc_adapter_sdk::AdapterError::auth(yc_adapter_sdk::Origin::Adapter, e.to_string(), ""))
-                .and_then(|s| yc_adapters::from_config(&cfg, &s));
-            let report = match built {
-                Ok(mut adapter) => {
-                    let r = yc_core::sync::run_once(ws, &a.name, &mut adapter, opts).await;
-                    let _ = adapter.shutdown().await;
-                    r?
-                }
-                Err(e) => {
-                    yc_core::sync::engine::record_start_failure(ws, &a.name, &e)?;
-                    RunReport { adapter: a.name.clone(), stopped: Some(e.to_string()), ..Default::default() }
-                }
-            };
-            reports.push(report);
+            reports.push(yc_core::sync::engine::run_started(ws, &a.name, yc_adapters::build(&cfg), opts).await?);
         }
         let at = yc_core::clock::stamp(&yc_core::Clock::System.now());
         *st.last.lock().unwrap_or_else(PoisonError::into_inner) = Some((at, reports.clone()));

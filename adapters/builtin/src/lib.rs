@@ -36,6 +36,15 @@ pub fn from_config(config: &AdapterConfig, settings: &serde_json::Value) -> Resu
     })
 }
 
+/// Builds the adapter a stored config describes, its secrets filled in from this process's
+/// environment (`secrets_from_env`). A missing secret is an auth error: an operator must act.
+pub fn build(config: &AdapterConfig) -> Result<BoxedAdapter, AdapterError> {
+    let settings = config
+        .resolved_settings(|v| std::env::var(v).ok())
+        .map_err(|e| AdapterError::auth(Origin::Adapter, e.to_string(), ""))?;
+    from_config(config, &settings)
+}
+
 /// Parses typed settings with a readable error naming the adapter kind.
 pub(crate) fn parse_settings<T: serde::de::DeserializeOwned>(
     kind: &str,

@@ -130,10 +130,16 @@ impl AdapterConfig {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("toml") => Self::from_toml_str(&text),
-            Some("json") => Self::from_json_str(&text),
-            _ => Err(ConfigError::UnknownFormat(path.to_path_buf())),
+        Self::parse(path, &text)
+    }
+
+    /// Parses a config file's text, TOML or JSON by the file name's extension (an upload from
+    /// the desktop's settings screen, or a file `load` read).
+    pub fn parse(file_name: &Path, text: &str) -> Result<Self, ConfigError> {
+        match file_name.extension().and_then(|e| e.to_str()) {
+            Some("toml") => Self::from_toml_str(text),
+            Some("json") => Self::from_json_str(text),
+            _ => Err(ConfigError::UnknownFormat(file_name.to_path_buf())),
         }
     }
 

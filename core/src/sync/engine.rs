@@ -125,6 +125,27 @@ fn next_batch(ws: &Workstation, adapter: &str, limit: usize) -> Result<Vec<Candi
     Ok(out)
 }
 
+/// One pass of an adapter that was just started (or failed to start): a start failure is
+/// recorded and reported, a started adapter runs `run_once` and is shut down whatever the outcome.
+pub async fn run_started<A: Adapter>(
+    ws: &Workstation,
+    name: &str,
+    started: std::result::Result<A, AdapterError>,
+    opts: &SyncOptions,
+) -> Result<RunReport> {
+    match started {
+        Ok(mut adapter) => {
+            let r = run_once(ws, name, &mut adapter, opts).await;
+            let _ = adapter.shutdown().await;
+            r
+        }
+        Err(e) => {
+            record_start_failure(ws, name, &e)?;
+            Ok(RunReport { adapter: name.to_owned(), stopped: Some(e.to_string()), ..Default::default() })
+        }
+    }
+}
+
 /// Records that an adapter could not even be started (bad settings, missing program), so the
 /// sync panel shows why instead of a silent "idle".
 pub fn record_start_failure(ws: &Workstation, name: &str, e: &AdapterError) -> Result<()> {
