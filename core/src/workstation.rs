@@ -702,6 +702,21 @@ impl Workstation {
     /// here; a refusal says why in Chinese and changes nothing.
     pub fn act(&self, by: &Actor, case_no: &str, action: Action, req: &ActRequest) -> Result<Event> {
         let input = Input { reason: req.reason.clone(), legal_basis: req.legal_basis.clone(), days: req.days };
+        // Scans with a supplement are read and re-hashed before the write lock is taken (up to
+        // 64 × 32 MB): every other writer would wait on that I/O. A case's material list is fixed
+        // at filing, so a reader sees the same one the transaction would.
+        let attachments = if req.attachments.is_empty() || action != Action::Supplement {
+            Vec::new()
+        } else {
+            let conn = self.store.reader()?;
+            let ids: Vec<String> = conn
+                .prepare_cached("SELECT material_id FROM case_materials WHERE case_no = ?1")?
+                .query_map([case_no], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            drop(conn);
+            let known = ids.iter().map(String::as_str).collect();
+            crate::attachment::check_for_filing(&self.blobs(), &req.attachments, &known)?
+        };
         let now = self.now();
         let cal = self.calendar().clone();
         let mut projector = Projector::new(cal);
@@ -745,24 +760,15 @@ impl Workstation {
                     });
                 }
             }
-            let attachments = if req.attachments.is_empty() {
-                Vec::new()
-            } else if action != Action::Supplement {
+            if !req.attachments.is_empty() && action != Action::Supplement {
                 return Err(CoreError::Invalid(format!("「{}」不能附带附件（附件随收件或补正材料提交）", action.zh())));
-            } else {
-                let ids: Vec<String> = tx
-                    .prepare_cached("SELECT material_id FROM case_materials WHERE case_no = ?1")?
-                    .query_map([case_no], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
-                let known = ids.iter().map(String::as_str).collect();
-                crate::attachment::check_for_filing(&self.blobs(), &req.attachments, &known)?
-            };
+            }
             let payload = ActPayload {
                 legal_basis: req.legal_basis.clone().filter(|s| !s.trim().is_empty()),
                 days: req.days,
                 materials: req.materials.clone(),
                 detail: req.detail.clone(),
-                attachments,
+                attachments: attachments.clone(),
             };
             let ev = journal::append(
                 tx,
