@@ -6,7 +6,6 @@
 //! payload stays light. Files are written to a temporary name, synced and renamed, so a crash
 //! leaves either the whole file or none.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ring::digest;
@@ -98,22 +97,8 @@ impl BlobStore {
             ))
         })?;
         let sha = hex(digest::digest(&digest::SHA256, bytes).as_ref());
-        let path = self.path(&sha);
-        let io = |e: std::io::Error| CoreError::Io { path: path.display().to_string(), source: e };
-        let present = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
-        if !present {
-            let dir = path.parent().ok_or_else(|| CoreError::Invalid("附件路径无效".into()))?;
-            std::fs::create_dir_all(dir).map_err(io)?;
-            let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
-            let mut f = std::fs::File::create(&tmp).map_err(io)?;
-            f.write_all(bytes).map_err(io)?;
-            f.sync_all().map_err(io)?;
-            drop(f);
-            std::fs::rename(&tmp, &path).map_err(io)?;
-            // The rename itself must survive a power cut before the journal names the file.
-            if let Ok(d) = std::fs::File::open(dir) {
-                let _ = d.sync_all();
-            }
+        if !self.has(&sha, bytes.len() as u64) {
+            crate::store::write_atomically(&self.path(&sha), bytes)?;
         }
         Ok(Attachment { sha256: sha, name, mime: mime.into(), size: bytes.len() as u64, material: None })
     }
@@ -131,7 +116,7 @@ impl BlobStore {
         let path = self.path(sha);
         let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => CoreError::Invalid(format!("附件文件缺失：{}", path.display())),
-            _ => CoreError::Io { path: path.display().to_string(), source: e },
+            _ => CoreError::io(&path, e),
         })?;
         if hex(digest::digest(&digest::SHA256, &bytes).as_ref()) != sha {
             return Err(CoreError::Invalid(format!("附件文件已被改动，与登记的摘要不符：{}", path.display())));

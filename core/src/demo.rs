@@ -252,15 +252,14 @@ pub fn reset(dir: &Path) -> Result<()> {
             }
         }
     }
-    let io = |p: &Path, e: std::io::Error| CoreError::Io { path: p.display().to_string(), source: e };
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             let p = e.path();
             if name.starts_with(crate::store::DB_FILE) || name == "city-sim.json" {
-                std::fs::remove_file(&p).map_err(|err| io(&p, err))?;
+                std::fs::remove_file(&p).map_err(|err| CoreError::io(&p, err))?;
             } else if WORKSTATION_DIRS.contains(&name.as_str()) && p.is_dir() {
-                std::fs::remove_dir_all(&p).map_err(|err| io(&p, err))?;
+                std::fs::remove_dir_all(&p).map_err(|err| CoreError::io(&p, err))?;
             }
         }
     }

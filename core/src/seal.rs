@@ -495,7 +495,7 @@ impl Workstation {
         drop(signer);
         let sha = hex(&sealed.file_sha256);
         let path = self.data_dir().join("documents").join(format!("{sha}.pdf"));
-        write_atomically(&path, &sealed.pdf)?;
+        crate::store::write_atomically(&path, &sealed.pdf)?;
         let info = serde_json::to_value(&sealed.signature_info).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let payload = serde_json::json!({
             "doc_id": doc_id, "doc_type": kind.code(), "seal_id": seal.id(), "file_sha256": sha,
@@ -777,14 +777,4 @@ pub(crate) fn project_sealed(tx: &Transaction<'_>, ev: &journal::Event) -> Resul
         ev.seq
     ])?;
     Ok(())
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp).map_err(|e| CoreError::io(&tmp, e))?;
-    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| CoreError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| CoreError::io(path, e))
 }
