@@ -1,4 +1,11 @@
 // Files picked in the page travel to the shell as base64 (IPC arguments are JSON).
+import { put_attachment, type Attachment } from "./bindings";
+
+/** Stores a picked or pasted file in the workstation's attachment store. */
+export async function uploadFile(f: File): Promise<Attachment> {
+  // A pasted screenshot has no name.
+  return put_attachment(f.name || "粘贴的图片.png", await fileToBase64(f));
+}
 
 /** The file's bytes as standard base64, without the data-URL prefix. */
 export function fileToBase64(f: Blob): Promise<string> {
