@@ -13,6 +13,22 @@ use serde_json::{Value, json};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 pub const TIMEOUT: Duration = Duration::from_secs(30);
+const POLL_STEP: Duration = Duration::from_millis(50);
+
+/// Calls `f` every `step` until it yields a value (`Ok(Some)`) or [`TIMEOUT`] passes (`Ok(None)`);
+/// an error from `f` ends the wait at once.
+pub fn poll<T>(step: Duration, mut f: impl FnMut() -> Result<Option<T>>) -> Result<Option<T>> {
+    let until = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(v) = f()? {
+            return Ok(Some(v));
+        }
+        if Instant::now() > until {
+            return Ok(None);
+        }
+        std::thread::sleep(step);
+    }
+}
 
 pub type Result<T> = std::result::Result<T, String>;
 
@@ -149,72 +165,57 @@ impl Session {
             .unwrap_or_default())
     }
 
+    /// Ends a failed wait: a screenshot of the moment, then the error.
+    fn timed_out<T>(&self, shot: &str, css: &str, message: String) -> Result<T> {
+        let _ = self.screenshot(&format!("FAILED-{shot}-{}", sanitize(css)));
+        Err(message)
+    }
+
     /// Polls until `css` matches a displayed element (the UI renders asynchronously).
     pub fn wait(&self, css: &str) -> Result<El> {
-        let until = Instant::now() + TIMEOUT;
-        loop {
-            for e in self.find_all(css)? {
-                if self.displayed(&e).unwrap_or(false) {
-                    return Ok(e);
-                }
-            }
-            if Instant::now() > until {
-                let _ = self.screenshot(&format!("FAILED-wait-{}", sanitize(css)));
-                return Err(format!("timed out waiting for {css}"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let found =
+            poll(POLL_STEP, || Ok(self.find_all(css)?.into_iter().find(|e| self.displayed(e).unwrap_or(false))))?;
+        found.map_or_else(|| self.timed_out("wait", css, format!("timed out waiting for {css}")), Ok)
     }
 
     /// Polls until the text of `css` contains `needle`; returns the text.
     pub fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
-        let until = Instant::now() + TIMEOUT;
-        loop {
-            for e in self.find_all(css)? {
-                let t = self.text(&e).unwrap_or_default();
-                if t.contains(needle) {
-                    return Ok(t);
-                }
-            }
-            if Instant::now() > until {
-                let _ = self.screenshot(&format!("FAILED-text-{}", sanitize(css)));
-                return Err(format!("timed out waiting for {css} to contain 「{needle}」"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let found = poll(POLL_STEP, || {
+            Ok(self.find_all(css)?.iter().map(|e| self.text(e).unwrap_or_default()).find(|t| t.contains(needle)))
+        })?;
+        found.map_or_else(
+            || self.timed_out("text", css, format!("timed out waiting for {css} to contain 「{needle}」")),
+            Ok,
+        )
     }
 
     /// Polls until the page's own text (`textContent`) of `css` contains `needle`. WebDriver's
     /// element text comes back empty for some rendered cells (Element Plus tables), this never.
     pub fn wait_page_text(&self, css: &str, needle: &str) -> Result<String> {
-        let until = Instant::now() + TIMEOUT;
         let script = "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent).join('\\n')";
-        loop {
-            let t = self.exec(script, json!([css]))?.as_str().unwrap_or_default().to_owned();
-            if t.contains(needle) {
-                return Ok(t);
-            }
-            if Instant::now() > until {
-                let _ = self.screenshot(&format!("FAILED-text-{}", sanitize(css)));
-                return Err(format!("timed out waiting for {css} to contain 「{needle}」 (has 「{t}」)"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let mut last = String::new();
+        let found = poll(POLL_STEP, || {
+            last = self.exec(script, json!([css]))?.as_str().unwrap_or_default().to_owned();
+            Ok(last.contains(needle).then(|| last.clone()))
+        })?;
+        found.map_or_else(
+            || {
+                self.timed_out(
+                    "text",
+                    css,
+                    format!("timed out waiting for {css} to contain 「{needle}」 (has 「{last}」)"),
+                )
+            },
+            Ok,
+        )
     }
 
     /// Polls until nothing matching `css` is displayed (a dialog finished closing).
     pub fn wait_gone(&self, css: &str) -> Result<()> {
-        let until = Instant::now() + TIMEOUT;
-        loop {
-            let shown = self.find_all(css)?.iter().any(|e| self.displayed(e).unwrap_or(false));
-            if !shown {
-                return Ok(());
-            }
-            if Instant::now() > until {
-                return Err(format!("{css} still shown"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let gone = poll(POLL_STEP, || {
+            Ok((!self.find_all(css)?.iter().any(|e| self.displayed(e).unwrap_or(false))).then_some(()))
+        })?;
+        gone.ok_or_else(|| format!("{css} still shown"))
     }
 
     pub fn displayed(&self, e: &El) -> Result<bool> {

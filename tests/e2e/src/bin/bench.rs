@@ -87,17 +87,9 @@ fn process_start_ms(pid: u32) -> Option<f64> {
     Some((now - uptime + ticks / 100.0) * 1000.0)
 }
 
+/// Polls every 5 ms (the figures are milliseconds) until `f` yields, or times out naming `what`.
 fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> Result<T, String> {
-    let until = Instant::now() + yc_e2e::TIMEOUT;
-    loop {
-        if let Some(v) = f() {
-            return Ok(v);
-        }
-        if Instant::now() > until {
-            return Err(format!("timed out: {what}"));
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    yc_e2e::poll(Duration::from_millis(5), || Ok(f()))?.ok_or_else(|| format!("timed out: {what}"))
 }
 
 fn measure(driver: &Driver, run: &Run<'_>) -> Result<(), String> {
