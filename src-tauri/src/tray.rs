@@ -10,6 +10,7 @@ use crate::context::AppCtx;
 #[cfg(feature = "tray")]
 const TRAY_ID: &str = "yc-status";
 
+#[cfg(feature = "tray")]
 fn label(ctx: &AppCtx) -> Option<String> {
     let counts = ctx.tray_counts().ok().map(|(open, red)| format!("一窗：在办 {open} 件，红灯 {red} 件"))?;
     Some(match ctx.sync_label() {
@@ -55,15 +56,16 @@ pub fn install(_app: &tauri::App, _ctx: &AppCtx) -> tauri::Result<()> {
     Ok(())
 }
 
+/// Runs after every action and sync pass: the counts (a scan of the open cases) and the sync
+/// state are read only when there is an icon to show them.
 #[cfg(feature = "tray")]
 pub fn refresh(app: &AppHandle, ctx: &AppCtx) {
-    if let (Some(tray), Some(text)) = (app.tray_by_id(TRAY_ID), label(ctx)) {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else { return };
+    if let Some(text) = label(ctx) {
         let _ = tray.set_tooltip(Some(&text));
         let _ = tray.set_title(Some(&text));
     }
 }
 
 #[cfg(not(feature = "tray"))]
-pub fn refresh(_app: &AppHandle, ctx: &AppCtx) {
-    let _ = label(ctx);
-}
+pub fn refresh(_app: &AppHandle, _ctx: &AppCtx) {}
