@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use clap::{Args, Parser, Subcommand};
 use yc_core::case::{Action, Role};
 use yc_core::query::ListFilter;
@@ -460,14 +460,13 @@ fn demo_today(flag: Option<NaiveDate>) -> Result<NaiveDate> {
     if let Some(d) = flag {
         return Ok(d);
     }
-    let today = Clock::System.today();
-    let cal = yc_core::calendar::Calendar::official();
-    if cal.is_workday(today).is_ok() {
-        return Ok(today);
+    let d = yc_core::demo::default_today();
+    if d != Clock::System.today() {
+        eprintln!(
+            "注意：内置工作日历只到 {} 年，演示工作站的日期设为 {d}（导入新年度日历后可用 --today 指定）",
+            d.year()
+        );
     }
-    let last_year = cal.years().into_iter().max().ok_or_else(|| anyhow!("内置日历为空"))?;
-    let d = NaiveDate::from_ymd_opt(last_year, 11, 23).ok_or_else(|| anyhow!("日期无效"))?;
-    eprintln!("注意：内置工作日历只到 {last_year} 年，演示工作站的日期设为 {d}（导入新年度日历后可用 --today 指定）");
     Ok(d)
 }
 

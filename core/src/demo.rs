@@ -225,6 +225,17 @@ fn actor_for<'a>(action: Action, state: &str, staff: &'a [Actor]) -> &'a Actor {
 }
 
 /// Creates the demo workstation in `dir` (which must not hold one yet).
+/// The day a new demo workstation lives on: today if the built-in calendar covers it (deadlines
+/// need a known year), else the 23rd of November of the calendar's last year.
+pub fn default_today() -> NaiveDate {
+    let today = Clock::System.today();
+    let cal = crate::calendar::Calendar::official();
+    if cal.is_workday(today).is_ok() {
+        return today;
+    }
+    cal.years().into_iter().max().and_then(|y| NaiveDate::from_ymd_opt(y, 11, 23)).unwrap_or(today)
+}
+
 /// The demo's identity; `reset` recognises a demo store by it (or by its `demo.today`).
 fn demo_identity() -> Identity {
     Identity { region: "440399".into(), code: "W01".into(), name: "示范区政务服务中心 综合窗口".into() }

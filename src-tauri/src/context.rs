@@ -66,17 +66,6 @@ pub struct AppCtx {
     sync: crate::sync::SyncState,
 }
 
-/// The day a new demo workstation lives on: today if the built-in calendar covers it, else the
-/// 23rd of November of the calendar's last year (as `yc demo` does).
-fn demo_today() -> NaiveDate {
-    let today = Clock::System.today();
-    let cal = yc_core::calendar::Calendar::official();
-    if cal.is_workday(today).is_ok() {
-        return today;
-    }
-    cal.years().into_iter().max().and_then(|y| NaiveDate::from_ymd_opt(y, 11, 23)).unwrap_or(today)
-}
-
 impl AppCtx {
     /// Opens the workstation in `opts.data_dir`, creating the demo one first when asked and there
     /// is none. A demo workstation's clock is frozen on its `demo.today`, as in the CLI.
@@ -87,7 +76,7 @@ impl AppCtx {
                 .map_err(|e| IpcError::new("Io", format!("无法创建数据目录 {}：{e}", dir.display())))?;
             let o = yc_core::demo::DemoOptions {
                 cases: opts.demo_cases,
-                today: demo_today(),
+                today: yc_core::demo::default_today(),
                 seed: 20_261_123,
                 seal: true,
             };
