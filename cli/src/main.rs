@@ -407,9 +407,52 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         }
         Cmd::Calendar(c) => calendar(&cli, c, out)?,
         Cmd::Id(IdCmd::Check { number }) => {
+            use yc_core::ids::IdKind;
             let today = cli.today.unwrap_or_else(|| Clock::System.today());
-            let r = yc_core::ids::check(number, today);
-            out.id(&r);
+            let a = yc_core::ids::analyse(number, today, None);
+            let r = a.report();
+            if out.json {
+                out.id(&r);
+            } else {
+                // Kind taken and why, the verdict (valid / invalid / warning), each finding.
+                let label = |k: Option<IdKind>| match k {
+                    Some(IdKind::ResidentId) => "居民身份证号码",
+                    Some(IdKind::LegacyResidentId) => "15 位旧身份证号码",
+                    Some(IdKind::CreditCode) => "统一社会信用代码",
+                    Some(IdKind::LicenceId) => "电子证照标识",
+                    None => "无法识别",
+                };
+                let verdict = match &a.result {
+                    Err(e) if e.overridable() => format!("invalid 无效：{e}（可由窗口登记理由后放行）"),
+                    Err(e) => format!("invalid 无效：{e}"),
+                    Ok(()) if a.needs_confirmation() => "warning 待确认：号码有效，但须窗口核对原件并登记理由后收件".into(),
+                    Ok(()) => "valid 有效".into(),
+                };
+                println!("{} {} {verdict}", label(a.kind), a.normalized);
+                println!("  判定：按{}核验（{}）", label(a.kind), a.basis);
+                match &a.other {
+                    Some((k, None)) => println!("  另一读法：按{}读也成立", label(Some(*k))),
+                    Some((k, Some(e))) => println!("  另一读法：按{}读不成立：{e}", label(Some(*k))),
+                    None => {}
+                }
+                if let Some(region) = &a.region {
+                    let what = if a.kind == Some(IdKind::CreditCode) { "登记管理机关" } else { "地址码" };
+                    println!("  {what}：{region}");
+                }
+                if let Some(b) = a.birth_date {
+                    println!("  出生日期：{b}");
+                }
+                if let Some((dept, cat)) = (a.kind == Some(IdKind::CreditCode))
+                    .then(|| yc_core::ids::credit_category(&a.normalized))
+                    .flatten()
+                {
+                    println!("  登记管理部门：{dept}；机构类别：{cat}");
+                }
+                for w in &a.warnings {
+                    let tag = if w.needs_confirmation() { "警告（须确认）" } else { "提示" };
+                    println!("  {tag}：{w}");
+                }
+            }
             if !r.valid {
                 return Ok(ExitCode::FAILURE);
             }
@@ -483,7 +526,7 @@ fn catalog(cli: &Cli, c: &CatalogCmd, out: &Out) -> Result<()> {
             let text = ws.export_catalog(*version)?;
             match path {
                 Some(p) => std::fs::write(p, text).with_context(|| format!("写入 {}", p.display()))?,
-                None => println!("{text}"),
+                None => output::say(text),
             }
         }
         CatalogCmd::List { version } => out.items(&ws.catalog_items(*version)?),

@@ -35,9 +35,23 @@ fn light_zh(s: &CaseSummary) -> String {
     if s.paused { format!("{l}⏸") } else { l.to_owned() }
 }
 
+/// Writes one line to stdout. A closed pipe (`yc … | head -1`) ends the program quietly with
+/// status 0, as `cat` would: the reader has what it wanted. Any other write error is reported.
+pub fn say(text: impl std::fmt::Display) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        let _ = writeln!(std::io::stderr(), "输出失败：{e}");
+        std::process::exit(1);
+    }
+}
+
 fn print_json<T: Serialize + ?Sized>(v: &T) {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => say(s),
         Err(e) => eprintln!("JSON 输出失败：{e}"),
     }
 }
@@ -47,7 +61,7 @@ impl Out {
         if self.json {
             print_json(v);
         } else {
-            println!("{}", text());
+            say(text());
         }
     }
 
@@ -240,7 +254,7 @@ impl Out {
         } else if let Some(b) = &r.first_bad {
             eprintln!("日志校验失败：第 {} 条事件（{}）{}", b.seq, b.id, b.problem);
         } else {
-            println!("日志完整：{} 条事件，链头 {}", r.events, r.head);
+            say(format_args!("日志完整：{} 条事件，链头 {}", r.events, r.head));
         }
     }
 
@@ -271,14 +285,14 @@ impl Out {
             return Ok(());
         }
         self.status(&s);
-        println!(
+        say(format_args!(
             "在办件灯：绿 {}，黄 {}，红 {}（暂停 {}），期限未知 {}",
             lights.green, lights.yellow, lights.red, lights.paused, lights.unknown
-        );
-        println!(
+        ));
+        say(format_args!(
             "演示账号（密码均为 {}）：admin 管理员，zhangwei 受理员，liuyang 乡镇受理员，lina 审查员，wangqiang 决定人，zhaomin 印章管理员，chenjing 民政局审查/决定",
             yc_core::demo::DEMO_PASSWORD
-        );
+        ));
         Ok(())
     }
 }

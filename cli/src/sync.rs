@@ -10,16 +10,20 @@ use clap::Subcommand;
 use yc_adapter_sdk::conformance::{self, ProcessTarget, Started, Target};
 use yc_adapter_sdk::{AdapterConfig, AdapterError, AdapterKind, BoxedAdapter};
 use yc_core::Workstation;
-use yc_core::sync::SyncOptions;
-use yc_core::sync::engine::run_started;
+use yc_core::sync::engine::RunReport;
 use yc_core::sync::outbox::{self, AdapterRegistration};
+use yc_core::sync::{AdapterState, SyncOptions};
 
 use crate::output::Out;
 
 #[derive(Subcommand)]
 pub enum SyncCmd {
     /// Per-adapter health, backlog by state, last error and since when
-    Status,
+    Status {
+        /// Only this adapter (exit status 2 if it is degraded, 3 if it needs an administrator)
+        #[arg(long)]
+        adapter: Option<String>,
+    },
     #[command(subcommand)]
     Quarantine(QuarantineCmd),
     /// Incoming items and what applying them did
@@ -64,6 +68,25 @@ pub enum AdapterCmd {
         #[arg(long)]
         backfill: bool,
     },
+    /// Registered adapters: kind, enabled or paused, state, routing
+    List,
+    /// Stop syncing through an adapter (items keep queueing for it); journaled
+    Pause {
+        name: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Sync through a paused adapter again; journaled
+    Resume { name: String },
+    /// Unregister an adapter; refused while it has unconfirmed items unless --force; journaled
+    Remove {
+        name: String,
+        #[arg(long)]
+        reason: String,
+        /// Give up the items that far side has not confirmed yet
+        #[arg(long)]
+        force: bool,
+    },
     /// Run any adapter through the conformance kit
     Check { config: PathBuf },
 }
@@ -76,7 +99,37 @@ fn settings_of(cfg: &AdapterConfig) -> Result<serde_json::Value> {
     Ok(cfg.resolved_settings(|v| std::env::var(v).ok())?)
 }
 
-/// One pass over the named adapter (or all enabled ones).
+/// Exit status of `yc sync --once` and `yc sync status`: 0 every adapter fine, 2 one ended
+/// degraded (the next run retries by itself), 3 one needs an administrator. Scripts and
+/// monitoring read this; the reason is on stderr.
+fn exit_for(states: impl IntoIterator<Item = AdapterState>) -> ExitCode {
+    let worst = states.into_iter().fold(0u8, |w, s| {
+        w.max(match s {
+            AdapterState::NeedsOperator => 3,
+            AdapterState::Degraded => 2,
+            AdapterState::Idle | AdapterState::Running | AdapterState::Ok => 0,
+        })
+    });
+    ExitCode::from(worst)
+}
+
+fn report_line(r: &RunReport) -> String {
+    format!(
+        "{}：推送 {}，确认 {}，失败 {}，隔离 {}；拉取 {}，入库 {}，入站失败 {}；状态 {}{}",
+        r.adapter,
+        r.pushed,
+        r.acked,
+        r.failed,
+        r.quarantined,
+        r.pulled,
+        r.applied,
+        r.inbox_failed,
+        r.state.zh(),
+        r.stopped.as_ref().map_or_else(String::new, |s| format!("；原因：{s}"))
+    )
+}
+
+/// One pass over the named adapter (or all enabled ones), or passes every `interval` seconds.
 pub fn run(
     ws: &Workstation,
     adapter: Option<&str>,
@@ -86,42 +139,15 @@ pub fn run(
     out: &Out,
 ) -> Result<ExitCode> {
     let rt = runtime()?;
-    let names: Vec<String> = match adapter {
-        Some(a) => vec![a.to_owned()],
-        None => outbox::status(ws)?.into_iter().filter(|s| s.enabled).map(|s| s.name).collect(),
-    };
-    if names.is_empty() {
-        return Err(anyhow!(yc_core::CoreError::Invalid("还没有配置同步适配器（yc adapter add CONFIG）".into())));
-    }
     loop {
-        let mut reports = Vec::new();
-        for name in &names {
-            let cfg = outbox::adapter_config(ws, name)?;
-            let report = rt.block_on(run_started(ws, name, yc_adapters::build(&cfg), opts))?;
-            reports.push(report);
-        }
-        out.value(&reports, || {
-            reports
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{}：推送 {}，确认 {}，失败 {}，隔离 {}；拉取 {}，入库 {}，入站失败 {}{}",
-                        r.adapter,
-                        r.pushed,
-                        r.acked,
-                        r.failed,
-                        r.quarantined,
-                        r.pulled,
-                        r.applied,
-                        r.inbox_failed,
-                        r.stopped.as_ref().map_or_else(String::new, |s| format!("；中止：{s}"))
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        });
+        let reports = rt.block_on(yc_core::sync::engine::pass(ws, adapter, opts, yc_adapters::build))?;
+        out.value(&reports, || reports.iter().map(report_line).collect::<Vec<_>>().join("\n"));
         if once {
-            return Ok(ExitCode::SUCCESS);
+            for r in reports.iter().filter(|r| matches!(r.state, AdapterState::Degraded | AdapterState::NeedsOperator))
+            {
+                eprintln!("同步未完成：{}（{}）：{}", r.adapter, r.state.zh(), r.stopped.as_deref().unwrap_or("—"));
+            }
+            return Ok(exit_for(reports.iter().map(|r| r.state)));
         }
         std::thread::sleep(Duration::from_secs(interval.max(1)));
     }
@@ -129,8 +155,15 @@ pub fn run(
 
 pub fn command(ws: &Workstation, actor: &str, cmd: &SyncCmd, out: &Out) -> Result<ExitCode> {
     match cmd {
-        SyncCmd::Status => {
-            let st = outbox::status(ws)?;
+        SyncCmd::Status { adapter } => {
+            let mut st = outbox::status(ws)?;
+            if let Some(name) = adapter {
+                st.retain(|a| &a.name == name);
+                if st.is_empty() {
+                    return Err(anyhow!(yc_core::CoreError::Invalid(format!("没有名为 {name} 的同步适配器"))));
+                }
+            }
+            let code = exit_for(st.iter().filter(|a| a.enabled).map(|a| a.state));
             out.value(&st, || {
                 if st.is_empty() {
                     return "还没有配置同步适配器".into();
@@ -142,7 +175,7 @@ pub fn command(ws: &Workstation, actor: &str, cmd: &SyncCmd, out: &Out) -> Resul
                             "{}（{}）状态 {}；待发 {}，发送中 {}，已确认 {}，失败待重试 {}，隔离 {}，丢弃 {}；最早未确认 {}；上次成功 {}；上次错误 {}",
                             a.name,
                             a.kind,
-                            a.state,
+                            if a.enabled { a.state.zh() } else { "已暂停" },
                             b.pending,
                             b.sending,
                             b.acked,
@@ -157,6 +190,7 @@ pub fn command(ws: &Workstation, actor: &str, cmd: &SyncCmd, out: &Out) -> Resul
                     .collect::<Vec<_>>()
                     .join("\n")
             });
+            return Ok(code);
         }
         SyncCmd::Quarantine(QuarantineCmd::List { adapter }) => {
             let rows = outbox::deliveries(ws, adapter.as_deref(), "quarantined", 500)?;
@@ -244,6 +278,50 @@ pub fn adapter(ws: Option<&Workstation>, actor: &str, cmd: &AdapterCmd, out: &Ou
             out.value(&serde_json::json!({ "registered": reg.config.name }), || {
                 format!("已配置同步适配器 {}", reg.config.name)
             });
+            Ok(ExitCode::SUCCESS)
+        }
+        AdapterCmd::List => {
+            let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
+            let st = outbox::status(ws)?;
+            out.value(&st, || {
+                if st.is_empty() {
+                    return "还没有配置同步适配器（yc adapter add CONFIG）".into();
+                }
+                st.iter()
+                    .map(|a| {
+                        format!(
+                            "{}（{}）{}，状态 {}；流 {}；部门 {}",
+                            a.name,
+                            a.kind,
+                            if a.enabled { "启用" } else { "已暂停" },
+                            a.state.zh(),
+                            a.streams.join(","),
+                            a.departments.join(",")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        AdapterCmd::Pause { name, reason } => {
+            let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
+            outbox::set_enabled(ws, &ws.actor(actor)?, name, false, reason.as_deref())?;
+            out.value(&serde_json::json!({ "paused": name }), || {
+                format!("已暂停同步适配器 {name}（待发项继续排队，恢复后补发）")
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        AdapterCmd::Resume { name } => {
+            let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
+            outbox::set_enabled(ws, &ws.actor(actor)?, name, true, None)?;
+            out.value(&serde_json::json!({ "resumed": name }), || format!("已恢复同步适配器 {name}"));
+            Ok(ExitCode::SUCCESS)
+        }
+        AdapterCmd::Remove { name, reason, force } => {
+            let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
+            outbox::remove_adapter(ws, &ws.actor(actor)?, name, reason, *force)?;
+            out.value(&serde_json::json!({ "removed": name }), || format!("已删除同步适配器 {name}（已记入日志）"));
             Ok(ExitCode::SUCCESS)
         }
         AdapterCmd::Check { config } => {

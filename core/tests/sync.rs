@@ -11,7 +11,7 @@ use yc_adapter_sdk::{
 };
 use yc_core::case::{Action, Role};
 use yc_core::sync::outbox::{self, AdapterRegistration};
-use yc_core::sync::{SyncOptions, run_once};
+use yc_core::sync::{AdapterState, SyncOptions, run_once};
 use yc_core::{ActRequest, Clock, Identity, NewCase, NewStaff, Workstation, catalog};
 
 #[derive(Default)]
@@ -208,7 +208,7 @@ async fn every_outbox_item_arrives_once_in_per_case_order_and_rerunning_is_safe(
     let again = run_once(&ws, "city", &mut far, &fast()).await.unwrap();
     assert_eq!(again.pushed, 0);
     let st = &outbox::status(&ws).unwrap()[0];
-    assert_eq!((st.backlog.acked as usize, st.backlog.pending, st.state.as_str()), (events, 0, "ok"));
+    assert_eq!((st.backlog.acked as usize, st.backlog.pending, st.state), (events, 0, AdapterState::Ok));
 }
 
 #[tokio::test]
@@ -221,7 +221,7 @@ async fn a_link_failure_backs_off_and_the_next_run_delivers_everything_without_d
     let rep = run_once(&ws, "city", &mut a, &fast()).await.unwrap();
     assert!(rep.stopped.as_deref().unwrap_or("").contains("网络中断"), "{rep:?}");
     let st = &outbox::status(&ws).unwrap()[0];
-    assert_eq!(st.state, "degraded");
+    assert_eq!(st.state, AdapterState::Degraded);
     assert!(st.backlog.failed > 0 && st.oldest_unacked_since.is_some());
     // Backoff is a few ms here; wait for it to pass on the real clock.
     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -286,7 +286,7 @@ async fn wrong_credentials_stop_the_run_and_ask_for_an_operator() {
     let rep = run_once(&ws, "city", &mut far, &fast()).await.unwrap();
     assert!(rep.stopped.unwrap().contains("密码错误"));
     let st = &outbox::status(&ws).unwrap()[0];
-    assert_eq!(st.state, "needs_operator");
+    assert_eq!(st.state, AdapterState::NeedsOperator);
     assert_eq!(st.last_error_class.as_deref(), Some("auth"));
     assert_eq!(st.backlog.acked, 0);
     assert!(st.backlog.pending > 0, "nothing is lost or quarantined for a credentials problem");

@@ -9,7 +9,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use yc_core::sync::outbox::{self, AdapterRegistration};
-use yc_core::sync::{RunReport, SyncOptions};
+use yc_core::sync::{AdapterState, RunReport, SyncOptions};
 
 use crate::context::AppCtx;
 use crate::ipc::{IpcError, IpcResult, SyncOverview};
@@ -128,11 +128,11 @@ impl AppCtx {
         }
         let _busy = Busy(&st.busy);
         let ws = self.workstation();
-        let mut reports = Vec::new();
-        for a in outbox::status(ws)?.into_iter().filter(|a| a.enabled) {
-            let cfg = outbox::adapter_config(ws, &a.name)?;
-            reports.push(yc_core::sync::engine::run_started(ws, &a.name, yc_adapters::build(&cfg), opts).await?);
+        // No adapter enabled is not an error for the background worker: nothing to do.
+        if !outbox::status(ws)?.iter().any(|a| a.enabled) {
+            return Ok(Vec::new());
         }
+        let reports = yc_core::sync::engine::pass(ws, None, opts, yc_adapters::build).await?;
         let at = yc_core::clock::stamp(&yc_core::Clock::System.now());
         *st.last.lock().unwrap_or_else(PoisonError::into_inner) = Some((at, reports.clone()));
         Ok(reports)
@@ -144,9 +144,13 @@ impl AppCtx {
         if adapters.is_empty() {
             return None;
         }
-        let trouble =
-            adapters.iter().filter(|a| a.enabled && matches!(a.state.as_str(), "degraded" | "needs_operator")).count();
-        let waiting: i64 = adapters.iter().map(|a| a.backlog.pending + a.backlog.failed + a.backlog.sending).sum();
+        let trouble = adapters
+            .iter()
+            .filter(|a| a.enabled && matches!(a.state, AdapterState::Degraded | AdapterState::NeedsOperator))
+            .count();
+        // A paused adapter's items wait on purpose (an admin paused it): not "to sync" now.
+        let waiting: i64 =
+            adapters.iter().filter(|a| a.enabled).map(|a| a.backlog.pending + a.backlog.failed + a.backlog.sending).sum();
         let quarantined: i64 = adapters.iter().map(|a| a.backlog.quarantined).sum();
         Some(if trouble > 0 {
             format!("同步异常 {trouble} 路，待发 {waiting}")

@@ -225,7 +225,7 @@ fn a_sync_pass_delivers_to_the_exchange_and_says_in_chinese_why_the_city_platfor
     let packets = std::fs::read_dir(dir.path().join("exchange/out")).unwrap().count();
     assert!(packets >= 1, "packets written to the exchange directory");
     let city = after.adapters.iter().find(|a| a.name == "city-platform").unwrap();
-    assert_eq!(city.state, "degraded");
+    assert_eq!(city.state, yc_core::sync::AdapterState::Degraded);
     let err = city.last_error.as_deref().unwrap_or_default();
     assert!(err.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "error in words: {err}");
     assert!(city.backlog.pending + city.backlog.failed > 0, "nothing lost while the platform is down");

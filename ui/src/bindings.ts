@@ -177,7 +177,9 @@ export type AttachmentData = { attachment: Attachment, data_base64: string, };
 
 export type Backlog = { pending: number, sending: number, sent: number, acked: number, failed: number, quarantined: number, discarded: number, };
 
-export type AdapterStatus = { name: string, kind: string, enabled: boolean, state: string, streams: Array<string>, departments: Array<string>, last_run_at: string | null, last_success_at: string | null, last_error: string | null, last_error_class: string | null, last_error_at: string | null, backlog: Backlog, 
+export type AdapterState = "idle" | "running" | "ok" | "degraded" | "needs_operator";
+
+export type AdapterStatus = { name: string, kind: string, enabled: boolean, state: AdapterState, streams: Array<string>, departments: Array<string>, last_run_at: string | null, last_success_at: string | null, last_error: string | null, last_error_class: string | null, last_error_at: string | null, backlog: Backlog, 
 /**
  * The oldest item not yet acknowledged: users lose trust when "sending" lasts forever.
  */
@@ -185,9 +187,14 @@ oldest_unacked_since: string | null, inbox_received: number, inbox_failed: numbe
 
 export type RunReport = { adapter: string, pushed: number, acked: number, failed: number, quarantined: number, pulled: number, applied: number, inbox_failed: number, 
 /**
- * Why the run stopped early (link down, credentials), in Chinese.
+ * Why the run stopped early (link down, credentials), or what went wrong although it ran
+ * to the end (unanswered items, acks for keys that were never sent), in Chinese.
  */
-stopped: string | null, };
+stopped: string | null, 
+/**
+ * The adapter's state after the run: what a script's exit code is made from.
+ */
+state: AdapterState, };
 
 export type DeliveryRow = { adapter: string, outbox_id: number, key: string, kind: string, case_no: string | null, case_seq: number, state: string, attempts: number, state_since: string, last_error: string | null, last_error_detail: string | null, last_error_class: string | null, };
 

@@ -49,6 +49,10 @@ pub struct ProcessAdapter {
     exit: watch::Receiver<Option<String>>,
     stderr_tail: Arc<Mutex<VecDeque<String>>>,
     violations: Vec<String>,
+    /// Wrong push outcomes (keys never sent, contradictions): the adapter's mistake, not stdout noise.
+    outcome_problems: Vec<String>,
+    /// Counts `progress` lines for requests in flight (the conformance kit crashes a batch on one).
+    progress: watch::Sender<u64>,
     handshake: Option<Handshake>,
     /// Set after a liveness/run timeout: the child was killed and must be restarted.
     dead: Option<AdapterError>,
@@ -63,6 +67,15 @@ impl ProcessAdapter {
         settings: serde_json::Value,
     ) -> Result<Self, AdapterError> {
         let name = name.into();
+        // tokio::process panics outside a runtime ("there is no reactor running"): a host that
+        // builds adapters before entering its runtime gets an error naming the mistake instead.
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(AdapterError::retryable(
+                Origin::Adapter,
+                format!("无法启动适配器“{name}”：主机程序未在异步运行时中创建进程适配器（程序缺陷）"),
+                "ProcessAdapter::spawn called outside a tokio runtime",
+            ));
+        }
         let Some((program, args)) = spec.command.split_first() else {
             return Err(AdapterError::auth(
                 Origin::Adapter,
@@ -131,6 +144,8 @@ impl ProcessAdapter {
             exit,
             stderr_tail,
             violations: Vec::new(),
+            outcome_problems: Vec::new(),
+            progress: watch::channel(0).0,
             handshake: None,
             dead: None,
         })
@@ -150,6 +165,16 @@ impl ProcessAdapter {
     /// Malformed lines and protocol breaches seen so far, each kept verbatim (truncated).
     pub fn protocol_violations(&self) -> &[String] {
         &self.violations
+    }
+
+    /// Push outcomes the host discarded: acks of keys never sent, keys both acked and rejected.
+    pub fn outcome_problems(&self) -> &[String] {
+        &self.outcome_problems
+    }
+
+    /// Ticks once per `progress` line received for the request in flight.
+    pub fn progress_events(&self) -> watch::Receiver<u64> {
+        self.progress.subscribe()
     }
 
     /// The last lines the adapter wrote to stderr.
@@ -280,7 +305,10 @@ impl ProcessAdapter {
                             tracing::info!(adapter = %self.name, "{}", text);
                             last_sign = Instant::now();
                         }
-                        ("progress", Some(rid)) if rid == id => last_sign = Instant::now(),
+                        ("progress", Some(rid)) if rid == id => {
+                            last_sign = Instant::now();
+                            self.progress.send_modify(|n| *n += 1);
+                        }
                         ("error", Some(rid)) if rid == id => {
                             return Err(match serde_json::from_value::<ErrorReply>(value) {
                                 Ok(e) => AdapterError::new(e.class, e.origin, e.message, e.detail),
@@ -346,7 +374,7 @@ pub fn sanitize_report(batch: &[OutItem], report: PushReport) -> (PushReport, Ve
     let mut out = PushReport::default();
     for key in &report.acked {
         if !wanted.contains(key.as_str()) {
-            problems.push(format!("确认了批次中不存在的键 {key}"));
+            problems.push(format!("确认了未发送的键 {key}（本批次中没有）"));
         } else if rejected_keys.contains(key.as_str()) {
             problems.push(format!("键 {key} 同时被确认和拒绝，按未确认处理"));
         } else if seen.insert(key.clone()) {
@@ -355,7 +383,7 @@ pub fn sanitize_report(batch: &[OutItem], report: PushReport) -> (PushReport, Ve
     }
     for r in &report.rejected {
         if !wanted.contains(r.key.as_str()) {
-            problems.push(format!("拒绝了批次中不存在的键 {}", r.key));
+            problems.push(format!("拒绝了未发送的键 {}（本批次中没有）", r.key));
         } else if !acked_keys.contains(r.key.as_str()) && seen.insert(r.key.clone()) {
             out.rejected.push(r.clone());
         }
@@ -406,7 +434,7 @@ impl Adapter for ProcessAdapter {
         let (report, problems) = sanitize_report(batch, PushReport { acked: reply.acked, rejected: reply.rejected });
         for p in problems {
             tracing::warn!(adapter = %self.name, "{p}");
-            self.violations.push(p);
+            self.outcome_problems.push(p);
         }
         Ok(report)
     }

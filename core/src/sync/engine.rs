@@ -44,8 +44,68 @@ pub struct RunReport {
     pub pulled: u64,
     pub applied: u64,
     pub inbox_failed: u64,
-    /// Why the run stopped early (link down, credentials), in Chinese.
+    /// Why the run stopped early (link down, credentials), or what went wrong although it ran
+    /// to the end (unanswered items, acks for keys that were never sent), in Chinese.
     pub stopped: Option<String>,
+    /// The adapter's state after the run: what a script's exit code is made from.
+    pub state: AdapterState,
+}
+
+/// An adapter's health as the sync panel and `yc sync status` show it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdapterState {
+    /// Registered, never run.
+    #[default]
+    Idle,
+    Running,
+    /// The last run reached the far side and everything sent was answered.
+    Ok,
+    /// The last run hit a transient failure (link down, items unanswered, wrong acks): the
+    /// next run retries by itself.
+    Degraded,
+    /// Configuration or credentials: nothing moves until an administrator acts.
+    NeedsOperator,
+}
+
+impl AdapterState {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Idle => "idle",
+            Self::Running => "running",
+            Self::Ok => "ok",
+            Self::Degraded => "degraded",
+            Self::NeedsOperator => "needs_operator",
+        }
+    }
+
+    /// The stored code back; an unknown code (a newer program wrote it) reads as degraded, so it
+    /// is looked at rather than hidden.
+    pub fn parse(code: &str) -> Self {
+        match code {
+            "idle" => Self::Idle,
+            "running" => Self::Running,
+            "ok" => Self::Ok,
+            "needs_operator" => Self::NeedsOperator,
+            _ => Self::Degraded,
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Idle => "未运行",
+            Self::Running => "同步中",
+            Self::Ok => "正常",
+            Self::Degraded => "连接异常",
+            Self::NeedsOperator => "需管理员处理",
+        }
+    }
+
+    /// The state an error leaves an adapter in.
+    pub fn after(e: &AdapterError) -> Self {
+        if e.class == ErrorClass::Auth { Self::NeedsOperator } else { Self::Degraded }
+    }
 }
 
 fn backoff_ms(opts: &SyncOptions, attempts: i64) -> i64 {
@@ -125,6 +185,47 @@ fn next_batch(ws: &Workstation, adapter: &str, limit: usize) -> Result<Vec<Candi
     Ok(out)
 }
 
+/// One sync pass, as `yc sync` and the desktop's background worker run it: every enabled adapter
+/// (or only `only`), each built by `build` from its stored config *inside* this future — a
+/// process adapter's child must be spawned within the runtime that drives it — started, run
+/// once and shut down. One adapter's failure is recorded in its report and never stops the
+/// others.
+pub async fn pass<A, F>(
+    ws: &Workstation,
+    only: Option<&str>,
+    opts: &SyncOptions,
+    mut build: F,
+) -> Result<Vec<RunReport>>
+where
+    A: Adapter,
+    F: FnMut(&yc_adapter_sdk::AdapterConfig) -> std::result::Result<A, AdapterError>,
+{
+    let all = super::outbox::status(ws)?;
+    let names: Vec<String> = match only {
+        Some(name) => match all.iter().find(|a| a.name == name) {
+            None => return Err(CoreError::Invalid(format!("没有名为 {name} 的同步适配器"))),
+            Some(a) if !a.enabled => {
+                return Err(CoreError::Invalid(format!(
+                    "同步适配器 {name} 已暂停（yc adapter resume {name} 后再同步）"
+                )));
+            }
+            Some(a) => vec![a.name.clone()],
+        },
+        None => all.into_iter().filter(|a| a.enabled).map(|a| a.name).collect(),
+    };
+    if names.is_empty() {
+        return Err(CoreError::Invalid(
+            "没有启用的同步适配器（yc adapter add CONFIG，或 yc adapter resume NAME）".into(),
+        ));
+    }
+    let mut reports = Vec::with_capacity(names.len());
+    for name in &names {
+        let cfg = super::outbox::adapter_config(ws, name)?;
+        reports.push(run_started(ws, name, build(&cfg), opts).await?);
+    }
+    Ok(reports)
+}
+
 /// One pass of an adapter that was just started (or failed to start): a start failure is
 /// recorded and reported, a started adapter runs `run_once` and is shut down whatever the outcome.
 pub async fn run_started<A: Adapter>(
@@ -141,7 +242,12 @@ pub async fn run_started<A: Adapter>(
         }
         Err(e) => {
             record_start_failure(ws, name, &e)?;
-            Ok(RunReport { adapter: name.to_owned(), stopped: Some(e.to_string()), ..Default::default() })
+            Ok(RunReport {
+                adapter: name.to_owned(),
+                stopped: Some(e.to_string()),
+                state: AdapterState::after(&e),
+                ..Default::default()
+            })
         }
     }
 }
@@ -149,10 +255,12 @@ pub async fn run_started<A: Adapter>(
 /// Records that an adapter could not even be started (bad settings, missing program), so the
 /// sync panel shows why instead of a silent "idle".
 pub fn record_start_failure(ws: &Workstation, name: &str, e: &AdapterError) -> Result<()> {
-    set_adapter(ws, name, if e.class == ErrorClass::Auth { "needs_operator" } else { "degraded" }, Some(e))
+    set_adapter(ws, name, AdapterState::after(e), Some(e))
 }
 
-fn set_adapter(ws: &Workstation, name: &str, state: &str, err: Option<&AdapterError>) -> Result<()> {
+fn set_adapter(ws: &Workstation, name: &str, state: AdapterState, err: Option<&AdapterError>) -> Result<()> {
+    let ok = state == AdapterState::Ok;
+    let state = state.code();
     let now = stamp(&crate::clock::Clock::System.now());
     ws.store().write(|tx| {
         match err {
@@ -161,7 +269,7 @@ fn set_adapter(ws: &Workstation, name: &str, state: &str, err: Option<&AdapterEr
                     last_error_class = ?6, last_error_at = ?3 WHERE name = ?1",
                 params![name, state, now, e.to_string(), e.detail, crate::workstation::enum_code(&e.class)],
             )?,
-            None if state == "ok" => tx.execute(
+            None if ok => tx.execute(
                 "UPDATE adapters SET state = ?2, last_run_at = ?3, last_success_at = ?3 WHERE name = ?1",
                 params![name, state, now],
             )?,
@@ -252,16 +360,18 @@ pub async fn run_once<A: Adapter>(
         tx.execute("UPDATE outbox_delivery SET state = 'pending' WHERE adapter = ?1 AND state = 'sending'", [name])?;
         Ok(())
     })?;
-    set_adapter(ws, name, "running", None)?;
+    set_adapter(ws, name, AdapterState::Running, None)?;
     let hello = match adapter.hello().await {
         Ok(h) => h,
         Err(e) => {
-            set_adapter(ws, name, if e.class == ErrorClass::Auth { "needs_operator" } else { "degraded" }, Some(&e))?;
+            report.state = AdapterState::after(&e);
+            set_adapter(ws, name, report.state, Some(&e))?;
             report.stopped = Some(e.to_string());
             return Ok(report);
         }
     };
     let mut last_error: Option<AdapterError> = None;
+    let mut wrong = WrongAnswers::default();
     let mut batch_size = opts.batch.max(1);
     if hello.capabilities.push {
         for _ in 0..opts.max_batches {
@@ -279,15 +389,20 @@ pub async fn run_once<A: Adapter>(
                     let mut results: Vec<(i64, Outcome<'_>)> = Vec::with_capacity(batch.len());
                     let mut answered = std::collections::HashSet::new();
                     for k in &rep.acked {
-                        if let Some(&id) = by_key.get(k.as_str())
-                            && answered.insert(id)
-                        {
-                            results.push((id, Outcome::Acked));
-                            report.acked += 1;
+                        match by_key.get(k.as_str()) {
+                            Some(&id) if answered.insert(id) => {
+                                results.push((id, Outcome::Acked));
+                                report.acked += 1;
+                            }
+                            Some(_) => {}
+                            None => wrong.foreign.push(k.clone()),
                         }
                     }
                     for r in &rep.rejected {
-                        let Some(&id) = by_key.get(r.key.as_str()) else { continue };
+                        let Some(&id) = by_key.get(r.key.as_str()) else {
+                            wrong.foreign.push(r.key.clone());
+                            continue;
+                        };
                         if !answered.insert(id) {
                             continue;
                         }
@@ -303,6 +418,7 @@ pub async fn run_once<A: Adapter>(
                         if !answered.contains(&c.outbox_id) {
                             results.push((c.outbox_id, Outcome::Failed("对端未答复此项", "", ErrorClass::Retryable)));
                             report.failed += 1;
+                            wrong.unanswered += 1;
                         }
                     }
                     settle(ws, name, opts, &results)?;
@@ -359,19 +475,61 @@ pub async fn run_once<A: Adapter>(
         report.inbox_failed += applied.failed;
     }
     let health = if hello.capabilities.health { adapter.health().await.ok() } else { None };
+    let last_error = last_error.or_else(|| wrong.error());
     match (&last_error, health) {
         (Some(e), _) => {
-            let state = if e.class == ErrorClass::Auth { "needs_operator" } else { "degraded" };
+            report.state = AdapterState::after(e);
             report.stopped = Some(e.to_string());
-            set_adapter(ws, name, state, Some(e))?;
+            set_adapter(ws, name, report.state, Some(e))?;
         }
         (None, Some(h)) if h.status != HealthStatus::Ok => {
             let e = AdapterError::retryable(yc_adapter_sdk::Origin::FarSystem, h.message, "health");
-            set_adapter(ws, name, "degraded", Some(&e))?;
+            report.state = AdapterState::Degraded;
+            report.stopped = Some(e.to_string());
+            set_adapter(ws, name, report.state, Some(&e))?;
         }
-        _ => set_adapter(ws, name, "ok", None)?,
+        _ => {
+            report.state = AdapterState::Ok;
+            set_adapter(ws, name, report.state, None)?;
+        }
     }
     Ok(report)
+}
+
+/// Answers that break the protocol without failing the batch: items left unanswered (they are
+/// sent again) and acks or rejections for keys the batch did not hold. Each is harmless to the
+/// data, but a far side that does this on every run never confirms anything: the run ends
+/// degraded with the reason, never "ok".
+#[derive(Default)]
+struct WrongAnswers {
+    unanswered: u64,
+    foreign: Vec<String>,
+}
+
+impl WrongAnswers {
+    fn error(&self) -> Option<AdapterError> {
+        let mut parts = Vec::new();
+        if self.unanswered > 0 {
+            parts.push(format!("对端未答复 {} 项（下次同步重发）", self.unanswered));
+        }
+        if !self.foreign.is_empty() {
+            let shown: Vec<&str> = self.foreign.iter().take(3).map(String::as_str).collect();
+            parts.push(format!(
+                "对端确认或拒绝了 {} 个本次未发送的键（{}{}）",
+                self.foreign.len(),
+                shown.join("、"),
+                if self.foreign.len() > 3 { "…" } else { "" }
+            ));
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        Some(AdapterError::retryable(
+            yc_adapter_sdk::Origin::Adapter,
+            format!("适配器答复不完整：{}", parts.join("；")),
+            format!("unanswered={} foreign_keys={:?}", self.unanswered, self.foreign),
+        ))
+    }
 }
 
 enum PullError {

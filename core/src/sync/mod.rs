@@ -7,9 +7,10 @@
 //! until the far side confirms; one bad item never blocks the queue (other cases go on); order is
 //! kept per case; sync state is visible per item, with why and since when.
 
+pub mod contract;
 pub mod engine;
 pub mod inbox;
 pub mod outbox;
 
-pub use engine::{RunReport, SyncOptions, run_once};
+pub use engine::{AdapterState, RunReport, SyncOptions, run_once};
 pub use outbox::{AdapterStatus, DeliveryRow, register_adapter};

@@ -4,25 +4,31 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use yc_adapter_sdk::{AdapterConfig, OutItem};
 
+use super::contract::{CaseSnapshot, ItemKind};
 use crate::clock::{Clock, stamp};
 use crate::error::{CoreError, Result};
 use crate::journal::{Event, hex};
 use crate::staff::Actor;
 use crate::workstation::Workstation;
 
-/// The stream case events travel on.
-pub const CASES: &str = "cases";
-
 /// Called right after a case event is journaled and projected, inside the same transaction:
-/// the case row and its outbox row commit together or not at all.
+/// the case row and its outbox row commit together or not at all. The kind and stream come from
+/// the item contract ([`ItemKind::for_event`]); the payload carries the case snapshot
+/// (`payload.case`) read from the row this event just wrote, so every item of a case says who and
+/// what it is about.
 pub fn enqueue(tx: &Transaction<'_>, ev: &Event, workstation: &str) -> Result<()> {
     let Some(case_no) = ev.case_no.as_deref() else { return Ok(()) };
-    let (department, state, due): (String, String, Option<String>) = tx
-        .prepare_cached("SELECT department, state, due_date FROM cases WHERE case_no = ?1")?
-        .query_row([case_no], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let kind = ItemKind::for_event(&ev.action)
+        .ok_or_else(|| CoreError::Invalid(format!("内部错误：事件 {} 没有对应的同步项类型", ev.action)))?;
+    let stream = kind.stream().code();
+    let (state, due): (String, Option<String>) = tx
+        .prepare_cached("SELECT state, due_date FROM cases WHERE case_no = ?1")?
+        .query_row([case_no], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let snapshot = CaseSnapshot::read(tx, case_no)?;
     let case_seq: i64 = tx
         .prepare_cached("SELECT count(*) FROM journal WHERE case_no = ?1 AND seq <= ?2")?
         .query_row(params![case_no, ev.seq], |r| r.get(0))?;
+    let department = snapshot.department.clone();
     let payload = serde_json::json!({
         "workstation": workstation,
         "case_no": case_no,
@@ -37,6 +43,7 @@ pub fn enqueue(tx: &Transaction<'_>, ev: &Event, workstation: &str) -> Result<()
         "department": department,
         "journal_seq": ev.seq,
         "journal_hash": hex(&ev.hash),
+        "case": snapshot,
     });
     let sha = yc_adapter_sdk::payload_sha256(&payload);
     let body = serde_json::to_string(&payload).map_err(|e| CoreError::Invalid(e.to_string()))?;
@@ -44,26 +51,36 @@ pub fn enqueue(tx: &Transaction<'_>, ev: &Event, workstation: &str) -> Result<()
         "INSERT INTO outbox (key, journal_seq, stream, kind, case_no, case_seq, department, occurred_at, payload, payload_sha256)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
-    .execute(params![ev.id, ev.seq, CASES, format!("case.{}", ev.action), case_no, case_seq, department, ev.at, body, sha])?;
+    .execute(params![ev.id, ev.seq, stream, kind.code(), case_no, case_seq, department, ev.at, body, sha])?;
     let outbox_id = tx.last_insert_rowid();
-    route(tx, outbox_id, CASES, Some(&department), &ev.at)
+    route(tx, outbox_id, stream, Some(&department), &ev.at)
 }
 
 /// An outbox item that is not a journal event (a reply to a status query). It carries no case
-/// order: the case number is in the payload, not in `case_no`.
-pub fn enqueue_reply(ws: &Workstation, key: &str, kind: &str, payload: serde_json::Value) -> Result<()> {
-    let sha = yc_adapter_sdk::payload_sha256(&payload);
-    let body = serde_json::to_string(&payload).map_err(|e| CoreError::Invalid(e.to_string()))?;
+/// order: the case number is in the payload (`case_no`, and the snapshot under `case` when the
+/// case exists), not in the item's `case_no`.
+pub fn enqueue_reply(ws: &Workstation, key: &str, kind: ItemKind, mut payload: serde_json::Value) -> Result<()> {
+    let stream = kind.stream().code();
     let at = stamp(&ws.clock().now());
-    let department = payload.get("department").and_then(|d| d.as_str()).map(str::to_owned);
     ws.store().write(|tx| {
-        tx.prepare_cached(
+        let case_no = payload.get("case_no").and_then(|c| c.as_str()).map(str::to_owned);
+        if let (Some(no), Some(obj)) = (case_no, payload.as_object_mut()) {
+            let snapshot = CaseSnapshot::read(tx, &no)?;
+            obj.insert("case".into(), serde_json::to_value(snapshot).map_err(|e| CoreError::Invalid(e.to_string()))?);
+        }
+        let sha = yc_adapter_sdk::payload_sha256(&payload);
+        let body = serde_json::to_string(&payload).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let department = payload.get("department").and_then(|d| d.as_str()).map(str::to_owned);
+        let n = tx.prepare_cached(
             "INSERT OR IGNORE INTO outbox (key, journal_seq, stream, kind, case_no, case_seq, department, occurred_at, payload, payload_sha256)
-             VALUES (?1, 0, 'replies', ?2, NULL, 0, ?3, ?4, ?5, ?6)",
+             VALUES (?1, 0, ?2, ?3, NULL, 0, ?4, ?5, ?6, ?7)",
         )?
-        .execute(params![key, kind, department, at, body, sha])?;
+        .execute(params![key, stream, kind.code(), department, at, body, sha])?;
+        if n == 0 {
+            return Ok(()); // this reply is queued already (and routed)
+        }
         let id = tx.last_insert_rowid();
-        route(tx, id, "replies", department.as_deref(), &at)
+        route(tx, id, stream, department.as_deref(), &at)
     })
 }
 
@@ -72,9 +89,10 @@ fn matches(list: &str, value: Option<&str>) -> bool {
     items.iter().any(|i| i == "*" || Some(i.as_str()) == value)
 }
 
-/// A delivery row for every enabled adapter subscribed to the item's stream and department.
+/// A delivery row for every adapter subscribed to the item's stream and department, paused ones
+/// included: a paused adapter's items wait for it and go when it is resumed.
 fn route(tx: &Transaction<'_>, outbox_id: i64, stream: &str, department: Option<&str>, at: &str) -> Result<()> {
-    let mut st = tx.prepare_cached("SELECT name, streams, departments FROM adapters WHERE enabled = 1")?;
+    let mut st = tx.prepare_cached("SELECT name, streams, departments FROM adapters")?;
     let targets: Vec<String> = st
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
         .filter_map(std::result::Result::ok)
@@ -166,7 +184,7 @@ pub struct AdapterStatus {
     pub name: String,
     pub kind: String,
     pub enabled: bool,
-    pub state: String,
+    pub state: super::AdapterState,
     pub streams: Vec<String>,
     pub departments: Vec<String>,
     pub last_run_at: Option<String>,
@@ -193,7 +211,7 @@ pub fn status(ws: &Workstation) -> Result<Vec<AdapterStatus>> {
                 name: r.get(0)?,
                 kind: r.get(1)?,
                 enabled: r.get(2)?,
-                state: r.get(3)?,
+                state: super::AdapterState::parse(&r.get::<_, String>(3)?),
                 streams: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
                 departments: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
                 last_run_at: r.get(6)?,
@@ -328,6 +346,40 @@ pub fn set_enabled(ws: &Workstation, by: &Actor, adapter: &str, enabled: bool, r
         }
         let action = if enabled { "sync.enable" } else { "sync.disable" };
         admin_event(tx, by, action, now, serde_json::json!({ "adapter": adapter }), reason)
+    })
+}
+
+/// An admin removes an adapter: its delivery rows and cursors go, the outbox items stay (other
+/// adapters and the journal still hold them) and what it received stays in the inbox. Items not
+/// yet confirmed by that far side would never reach it: refused unless `force`. Journaled with
+/// the reason and the count of unconfirmed items given up.
+pub fn remove_adapter(ws: &Workstation, by: &Actor, adapter: &str, reason: &str, force: bool) -> Result<()> {
+    by.require_role(crate::case::Role::Admin, "删除同步适配器")?;
+    if reason.trim().is_empty() {
+        return Err(CoreError::Invalid("删除同步适配器须说明原因".into()));
+    }
+    let now = ws.clock().now();
+    ws.store().write(|tx| {
+        let kind: Option<String> =
+            tx.query_row("SELECT kind FROM adapters WHERE name = ?1", [adapter], |r| r.get(0)).optional()?;
+        let Some(kind) = kind else {
+            return Err(CoreError::Invalid(format!("没有名为 {adapter} 的同步适配器")));
+        };
+        let unconfirmed: i64 = tx.query_row(
+            "SELECT count(*) FROM outbox_delivery WHERE adapter = ?1 AND state NOT IN ('acked', 'discarded')",
+            [adapter],
+            |r| r.get(0),
+        )?;
+        if unconfirmed > 0 && !force {
+            return Err(CoreError::Invalid(format!(
+                "同步适配器 {adapter} 还有 {unconfirmed} 项未被对端确认；删除后这些项不会再发往该系统。确需删除请加 --force 并说明原因"
+            )));
+        }
+        tx.execute("DELETE FROM outbox_delivery WHERE adapter = ?1", [adapter])?;
+        tx.execute("DELETE FROM sync_cursors WHERE adapter = ?1", [adapter])?;
+        tx.execute("DELETE FROM adapters WHERE name = ?1", [adapter])?;
+        let payload = serde_json::json!({ "adapter": adapter, "kind": kind, "unconfirmed_given_up": unconfirmed });
+        admin_event(tx, by, "sync.remove", now, payload, Some(reason))
     })
 }
 

@@ -1,2 +1,115 @@
 //! System tests live in `tests/`; they drive the built `yc` and `yc-sim` binaries
-//! (`cargo build --workspace --bins` first, as `make test` does).
+//! (`cargo build --workspace --bins` first, as `make test` does). This library holds what they
+//! share: finding the binaries, a simulator child process, a minimal HTTP GET for its stats.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A binary of this workspace, built next to the running test.
+pub fn bin(name: &str) -> PathBuf {
+    // target/<profile>/deps/<this test> → target/<profile>/<name>
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(Path::parent).expect("target directory");
+    let p = dir.join(name);
+    assert!(p.exists(), "{} is not built: run `cargo build --workspace --bins` first", p.display());
+    p
+}
+
+/// `yc --data <data>` without the caller's environment choosing the actor or the day.
+pub fn yc(data: &Path) -> Command {
+    let mut c = Command::new(bin("yc"));
+    c.arg("--data").arg(data).env_remove("YC_USER").env_remove("YC_TODAY");
+    c
+}
+
+/// The repository root (for the example adapters).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
+}
+
+/// A simulator child process; killed when dropped.
+pub struct Sim {
+    child: Child,
+    pub addr: String,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `yc-sim <kind> --port 0 <args>` and reads the address it prints on its first line.
+pub fn start_sim(kind: &str, args: &[&str]) -> Sim {
+    let mut child = Command::new(bin("yc-sim"))
+        .args([kind, "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("yc-sim starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout")).read_line(&mut line).expect("address line");
+    Sim { child, addr: line.trim().to_owned() }
+}
+
+/// GET `path` from a simulator and parse the JSON body.
+pub fn http_get(addr: &str, path: &str) -> serde_json::Value {
+    let mut s = TcpStream::connect(addr).expect("simulator reachable");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("request written");
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).expect("response read");
+    let body = buf.split("\r\n\r\n").nth(1).unwrap_or("");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("stats body: {e}: {body}"))
+}
+
+/// A demo workstation (no seals, no adapters) with `cases` cases on a fixed day; returns the
+/// directory and the number of outbox items it holds.
+pub fn demo_workstation(cases: usize) -> (tempfile::TempDir, usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let o = yc(dir.path())
+        .args(["--today", "2026-11-20", "demo", "--cases", &cases.to_string(), "--no-seal", "--no-adapters"])
+        .output()
+        .expect("yc demo runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let n = outbox_len(dir.path());
+    (dir, n)
+}
+
+pub fn db(data: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(data.join("yichuang.db")).expect("store opens")
+}
+
+pub fn outbox_len(data: &Path) -> usize {
+    let n: i64 = db(data).query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)).expect("count");
+    usize::try_from(n).expect("non-negative")
+}
+
+/// Deliveries of `adapter` not yet acknowledged by its far side.
+pub fn unacked(data: &Path, adapter: &str) -> usize {
+    let n: i64 = db(data)
+        .query_row("SELECT count(*) FROM outbox_delivery WHERE adapter = ?1 AND state <> 'acked'", [adapter], |r| {
+            r.get(0)
+        })
+        .expect("count");
+    usize::try_from(n).expect("non-negative")
+}
+
+/// Registers an adapter from a config file.
+pub fn add_adapter(data: &Path, config: &Path) {
+    let o = yc(data).args(["adapter", "add"]).arg(config).arg("--backfill").output().expect("yc runs");
+    assert!(o.status.success(), "adapter add: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A pseudo-random sequence for kill moments, replayable from its seed.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn next_below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
