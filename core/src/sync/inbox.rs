@@ -74,7 +74,7 @@ fn apply_one(
             super::outbox::enqueue_reply(
                 ws,
                 &format!("status:{adapter}:{case_no}:{}", ws.clock().now().timestamp_millis()),
-                "case.status",
+                super::contract::ItemKind::CaseStatus,
                 body,
             )?;
             Ok(format!("已回复办件 {case_no} 的办理进度（{}）", s.state_zh))
