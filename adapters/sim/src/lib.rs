@@ -1,7 +1,8 @@
 //! yc-sim: TEST DOUBLES of the far systems Yichuang talks to. Never a production service.
 //!
 //! * [`city`]: the city e-government extranet platform, per docs/city-extranet.openapi.yaml;
-//! * [`dept`]: a vertically managed department's SOAP 1.1/1.2 exchange service.
+//! * [`dept`]: a vertically managed department's SOAP 1.1/1.2 service, in two shapes
+//!   ([`dept::Profile`]: the project's own exchange service, a registry-style `ReportCase` one).
 //!
 //! Both keep what they receive (in memory, optionally mirrored to a JSON state file), dedupe on
 //! (source, idempotency key) with the payload hash (same key + different payload ⇒ error, as a

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! yc-sim city --port 8080 --fail-rate 0.1 --seed 7
-//! yc-sim dept --port 8081 --soap 1.2 --latency-ms 200
+//! yc-sim dept --port 8081 --latency-ms 200
+//! yc-sim dept --port 8082 --profile registry     # a differently shaped department service
 //! ```
 
 use std::path::PathBuf;
@@ -21,8 +22,19 @@ struct Cli {
 enum Command {
     /// Simulate the city e-government extranet platform (docs/city-extranet.openapi.yaml).
     City(Common),
-    /// Simulate a vertically managed department's SOAP exchange service.
-    Dept(Common),
+    /// Simulate a vertically managed department's SOAP service.
+    Dept(DeptArgs),
+}
+
+#[derive(Args)]
+struct DeptArgs {
+    /// Service shape: `exchange` (the project's own SubmitItems/FetchItems service) or `registry`
+    /// (a real-estate registry style ReportCase service: one record per call, Chinese element
+    /// names, numeric ReturnCode, no pull). See docs/vertical-xml.md.
+    #[arg(long, default_value = "exchange")]
+    profile: yc_sim::dept::Profile,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args)]
@@ -92,9 +104,13 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let (what, (addr, handle)) = match cli.command {
         Command::City(c) => ("city platform", yc_sim::city::spawn(c.config()?).await?),
-        Command::Dept(c) => {
-            let (addr, dept) = yc_sim::dept::spawn(c.config()?).await?;
-            ("department SOAP service (POST /ws/exchange)", (addr, dept.sim))
+        Command::Dept(d) => {
+            let (addr, dept) = yc_sim::dept::spawn_profile(d.common.config()?, d.profile).await?;
+            let what = match d.profile {
+                yc_sim::dept::Profile::Exchange => "department SOAP service, profile exchange (POST /ws/exchange)",
+                yc_sim::dept::Profile::Registry => "department SOAP service, profile registry (POST /ws/exchange)",
+            };
+            (what, (addr, dept.sim))
         }
     };
     eprintln!("yc-sim: TEST DOUBLE of the {what} listening on http://{addr} (stats: /_sim/stats)");
