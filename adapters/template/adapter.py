@@ -52,6 +52,33 @@ def canonical_sha256(payload):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def to_row(item):
+    """TODO: map an outgoing item to the far system's record.
+
+    Every item of a case carries the case snapshot at payload["case"] (docs/adapter-protocol.md
+    §3.8), so map from the item alone: keep no memory of earlier items. Kinds: "case.<action>"
+    (case.file, case.accept, case.approve, ...) and "document.sealed" on stream "cases",
+    "case.status" on stream "replies". Payload shapes: docs/schemas/.
+    """
+    p = item["payload"]
+    case = p["case"]
+    return {
+        "YWLSH": item["key"],                         # idempotency key: dedupe on it
+        "BJBH": case["case_no"],                      # 办件编号
+        "SXH": item["seq"],                           # per-case order
+        "YWLX": item["kind"],
+        "SXBM": case["item"]["code"],                 # 事项编码
+        "SXMC": case["item"]["name"],
+        "BLBM": case["department"],
+        "SQRLX": case["applicant"]["kind"],           # person | legal_person
+        "SQRZJHM": case["applicant"]["id"],
+        "SQRMC": case["applicant"]["name"],
+        "BJZT": p.get("state_after") or p.get("state"),   # case.status carries "state"
+        "FSSJ": item["occurred_at"],
+        "NRZY": item["payload_sha256"],
+    }
+
+
 class FarSystem:
     """TODO: replace with calls to the department's system."""
 
@@ -63,7 +90,8 @@ class FarSystem:
         raise NotImplementedError
 
     def store(self, item):
-        """Durably store one item. Raise on failure. Only return once it is really stored."""
+        """Durably store one item (e.g. to_row(item)). Raise OSError on a far-side failure.
+        Only return once it is really stored."""
         raise NotImplementedError
 
     def fetch(self, stream, cursor, limit):
@@ -96,13 +124,16 @@ def main():
             send({"type": "hello", "id": rid, "protocol_version": PROTOCOL_VERSION,
                   "name": NAME, "version": VERSION,
                   "capabilities": {"push": True, "pull": True, "health": True},
-                  "streams": ["cases"],            # TODO
+                  # Streams the host may PULL from you (incoming items), e.g. ["opinions"].
+                  # What you are sent is the host's routing (yc adapter add --streams cases).
+                  "streams": [],                   # TODO
                   "config_schema": CONFIG_SCHEMA})
 
         elif kind == "push":
+            items = msg.get("items") or []
             acked, rejected = [], []
             try:
-                for n, item in enumerate(msg.get("items") or [], 1):
+                for n, item in enumerate(items, 1):
                     if n % 100 == 0:
                         # Keep the host's liveness timer happy during long batches.
                         send({"type": "progress", "id": rid, "done": n})
@@ -125,8 +156,15 @@ def main():
                 error(rid, "auth", "模板尚未实现推送（FarSystem.store/lookup）", origin="adapter")
                 continue
             except OSError as e:                   # TODO: map your far system's failures
-                error(rid, "retryable", "对端暂时不可用，稍后重试", str(e), "transport")
-                continue
+                if not acked:
+                    error(rid, "retryable", "对端暂时不可用，稍后重试", str(e), "transport")
+                    continue
+                # Partial outcome (protocol §3.2): the far side failed after storing some items.
+                # Ack those, reject the rest as retryable: only the rest is sent again.
+                answered = set(acked) | {r["key"] for r in rejected}
+                rejected += [{"key": i["key"], "class": "retryable",
+                              "message": "对端暂时不可用，稍后重试", "detail": str(e)}
+                             for i in items if i["key"] not in answered]
             send({"type": "push_result", "id": rid, "acked": acked, "rejected": rejected})
 
         elif kind == "pull":

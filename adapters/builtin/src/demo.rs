@@ -37,6 +37,7 @@ pub fn demo_configs(data_dir: &Path, source: &str) -> Result<Vec<AdapterConfig>,
             }),
             process: None,
             secrets_from_env: Default::default(),
+            base_dir: None,
         },
         AdapterConfig {
             name: "city-platform".into(),
@@ -49,6 +50,7 @@ pub fn demo_configs(data_dir: &Path, source: &str) -> Result<Vec<AdapterConfig>,
             }),
             process: None,
             secrets_from_env: Default::default(),
+            base_dir: None,
         },
     ])
 }

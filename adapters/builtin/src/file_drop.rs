@@ -66,6 +66,16 @@ fn d_per_packet() -> usize {
     1000
 }
 
+impl FileDropConfig {
+    /// Relative paths made relative to `base` (absolute ones are kept).
+    pub fn relative_to(mut self, base: &Path) -> Self {
+        for p in [&mut self.outbox_dir, &mut self.inbox_dir, &mut self.key_file, &mut self.state_dir] {
+            *p = yc_adapter_sdk::config::join(base, p);
+        }
+        self
+    }
+}
+
 /// Why an incoming packet was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum PacketError {
@@ -206,7 +216,17 @@ impl FileDrop {
     }
 
     pub fn from_settings(settings: &serde_json::Value) -> Result<Self, AdapterError> {
-        Self::new(crate::parse_settings("file-drop", settings)?)
+        Self::from_settings_in(settings, None)
+    }
+
+    /// As [`FileDrop::from_settings`], with relative directories and key file taken relative to
+    /// `base_dir` (the config file's directory, [`yc_adapter_sdk::AdapterConfig::base_dir`]).
+    pub fn from_settings_in(settings: &serde_json::Value, base_dir: Option<&Path>) -> Result<Self, AdapterError> {
+        let config: FileDropConfig = crate::parse_settings("file-drop", settings)?;
+        Self::new(match base_dir {
+            Some(base) => config.relative_to(base),
+            None => config,
+        })
     }
 
     pub fn config_schema() -> serde_json::Value {

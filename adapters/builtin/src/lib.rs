@@ -32,7 +32,9 @@ pub fn from_config(config: &AdapterConfig, settings: &serde_json::Value) -> Resu
         }
         AdapterKind::CityExtranet => BoxedAdapter::new(city_extranet::CityExtranet::from_settings(settings)?),
         AdapterKind::VerticalXml => BoxedAdapter::new(vertical_xml::VerticalXml::from_settings(settings)?),
-        AdapterKind::FileDrop => BoxedAdapter::new(file_drop::FileDrop::from_settings(settings)?),
+        AdapterKind::FileDrop => {
+            BoxedAdapter::new(file_drop::FileDrop::from_settings_in(settings, config.base_dir.as_deref())?)
+        }
     })
 }
 

@@ -4,8 +4,8 @@
 //! name = "tax-bureau"
 //! kind = "process"            # process | city-extranet | vertical-xml | file-drop
 //! [process]
-//! command = ["python3", "/opt/yc/adapters/tax.py"]
-//! cwd = "/opt/yc/adapters"
+//! command = ["python3", "tax.py"]  # tax.py next to this file
+//! # cwd = "run"                    # default: this file's directory
 //! env = { LANG = "zh_CN.UTF-8" }
 //! liveness_timeout_ms = 30000  # no line from the adapter for this long: it is hung
 //! run_timeout_ms = 3600000     # a whole sync may not take longer
@@ -15,6 +15,10 @@
 //! [secrets_from_env]          # setting name -> host environment variable
 //! password = "YC_TAX_PASSWORD"
 //! ```
+//!
+//! Relative paths are relative to the file's directory ([`AdapterConfig::load`]), never to the
+//! directory `yc` happens to run in: configs are written next to their adapter and registered
+//! from anywhere.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,6 +49,11 @@ pub struct AdapterConfig {
     /// Settings filled from host environment variables at start (secrets stay out of files).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub secrets_from_env: BTreeMap<String, String>,
+    /// The config file's directory (absolute), recorded by [`AdapterConfig::load`]: built-in
+    /// adapters resolve relative path settings against it ([`AdapterConfig::resolve_path`]).
+    /// Stored with the registration, so `yc sync` resolves them the same from any directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_dir: Option<PathBuf>,
 }
 
 fn empty_object() -> serde_json::Value {
@@ -54,8 +63,10 @@ fn empty_object() -> serde_json::Value {
 /// How to run an out-of-process adapter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProcessSpec {
-    /// argv; the first element is the program.
+    /// argv; the first element is the program. A relative program path with a `/` is relative to
+    /// the config file's directory; a bare name is looked up on `PATH`.
     pub command: Vec<String>,
+    /// Working directory; default (and base of a relative one): the config file's directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cwd: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -95,6 +106,14 @@ impl ProcessSpec {
     }
 }
 
+/// `path` if absolute, else `base/path` without `./` segments (they only clutter messages).
+pub fn join(base: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_path_buf();
+    }
+    base.join(path.components().filter(|c| *c != std::path::Component::CurDir).collect::<PathBuf>())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("读取适配器配置文件 {path} 失败：{source}")]
@@ -113,6 +132,8 @@ pub enum ConfigError {
     MissingSecretEnv { name: String, setting: String, var: String },
     #[error("适配器“{0}”的 settings 必须是一个表（对象）")]
     SettingsNotObject(String),
+    #[error("适配器配置文件所在目录 {0} 不是 UTF-8 路径，无法据此解析启动命令中的相对路径")]
+    NonUtf8Dir(PathBuf),
 }
 
 impl AdapterConfig {
@@ -126,11 +147,41 @@ impl AdapterConfig {
         cfg.validate()
     }
 
-    /// Loads `.toml` or `.json` by extension.
+    /// Loads `.toml` or `.json` by extension, with relative paths resolved against the file's
+    /// directory ([`AdapterConfig::relative_to`]).
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
-        Self::parse(path, &text)
+        let io = |source| ConfigError::Io { path: path.to_path_buf(), source };
+        let text = std::fs::read_to_string(path).map_err(io)?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let dir = dir.canonicalize().map_err(io)?;
+        Self::parse(path, &text)?.relative_to(&dir)
+    }
+
+    /// Makes the config's relative paths relative to `dir` (absolute): the process adapter's
+    /// working directory defaults to `dir` (a relative `cwd` is joined to it), a relative program
+    /// path containing a `/` is joined to it, and `base_dir` is recorded for built-in adapters'
+    /// path settings. Paths already absolute, bare program names (`python3`, found on `PATH`) and
+    /// arguments are left as they are: arguments are resolved by the program, in its working
+    /// directory.
+    pub fn relative_to(mut self, dir: &Path) -> Result<Self, ConfigError> {
+        if let Some(p) = &mut self.process {
+            p.cwd = Some(match p.cwd.take() {
+                Some(c) => join(dir, &c),
+                None => dir.to_path_buf(),
+            });
+            if let Some(program) = p.command.first_mut()
+                && program.contains('/')
+                && Path::new(program.as_str()).is_relative()
+            {
+                let joined = join(dir, Path::new(program.as_str()));
+                *program = joined.to_str().ok_or_else(|| ConfigError::NonUtf8Dir(dir.to_path_buf()))?.to_owned();
+            }
+        }
+        self.base_dir = Some(dir.to_path_buf());
+        Ok(self)
     }
 
     /// Parses a config file's text, TOML or JSON by the file name's extension (an upload from
@@ -210,6 +261,62 @@ password = "YC_PW"
         .unwrap();
         let err = cfg.resolved_settings(|_| None).unwrap_err();
         assert!(err.to_string().contains("YC_T"), "{err}");
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn relative_paths_are_relative_to_the_config_file_not_to_the_working_directory() {
+        // The test runs in the crate's directory; the config lives elsewhere.
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("适配器");
+        std::fs::create_dir(&dir).unwrap();
+        let here = std::env::current_dir().unwrap();
+        let real = dir.canonicalize().unwrap();
+        assert!(!here.starts_with(&real));
+
+        let bare =
+            write(&dir, "a.toml", "name = \"a\"\nkind = \"process\"\n[process]\ncommand = [\"python3\", \"a.py\"]\n");
+        let cfg = AdapterConfig::load(&bare).unwrap();
+        let p = cfg.process.as_ref().unwrap();
+        assert_eq!(p.cwd.as_deref(), Some(real.as_path()), "cwd defaults to the config's directory");
+        assert_eq!(p.command, vec!["python3", "a.py"], "PATH lookups and arguments are left alone");
+        assert_eq!(cfg.base_dir.as_deref(), Some(real.as_path()));
+
+        let rel = write(
+            &dir,
+            "b.json",
+            r#"{"name":"b","kind":"process","process":{"command":["./bin/run","x.py"],"cwd":"work"}}"#,
+        );
+        let cfg = AdapterConfig::load(&rel).unwrap();
+        let p = cfg.process.as_ref().unwrap();
+        assert_eq!(p.cwd, Some(real.join("work")));
+        assert_eq!(p.command, vec![real.join("bin/run").to_str().unwrap(), "x.py"]);
+
+        let abs = write(
+            &dir,
+            "c.toml",
+            "name = \"c\"\nkind = \"process\"\n[process]\ncommand = [\"/usr/bin/env\"]\ncwd = \"/srv\"\n",
+        );
+        let p = AdapterConfig::load(&abs).unwrap().process.unwrap();
+        assert_eq!((p.command[0].as_str(), p.cwd.unwrap()), ("/usr/bin/env", PathBuf::from("/srv")));
+
+        // What `yc adapter add` stores reads back unchanged: resolving again is a no-op.
+        let cfg = AdapterConfig::load(&rel).unwrap();
+        let stored = AdapterConfig::from_json_str(&serde_json::to_string(&cfg).unwrap()).unwrap();
+        assert_eq!(stored.clone().relative_to(Path::new("/elsewhere")).unwrap().process, stored.process);
+        assert_eq!(stored, cfg);
+    }
+
+    #[test]
+    fn a_config_parsed_without_a_file_keeps_its_paths_as_written() {
+        let cfg =
+            AdapterConfig::from_toml_str("name = \"x\"\nkind = \"process\"\n[process]\ncommand = [\"./x\"]\n").unwrap();
+        assert_eq!((cfg.base_dir, cfg.process.unwrap().cwd), (None, None));
     }
 
     #[test]
