@@ -2,11 +2,21 @@
 //! (GB 32100) and electronic licence identifier (GB/T 36904).
 //!
 //! Identity is the key to reuse (一号式): a mistyped number silently splits one applicant in two,
-//! so every number is normalised first and its check character verified. Region (address) codes
-//! are deliberately NOT checked against a list: they change over time and old IDs stay valid.
+//! so every number is normalised first and its check character verified.
+//!
+//! Region (address) codes are checked against GB/T 2260 of every year since 1980 (the table ships
+//! as data, `core/data/regions/gbt2260.tsv`, with its sources and each code's years): a province
+//! that never existed is an error; a 6-digit code never listed in any year is a warning the clerk
+//! confirms with a recorded reason; a code abolished since is fine, because IDs keep their old
+//! codes for life.
+//!
+//! An 18-digit number may read as a resident ID and as a credit code at once. [`analyse`] says
+//! which reading it took and why; the intake, which knows whether the applicant is a person or an
+//! organisation, passes the expected kind and so never has to guess.
 
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
+use std::sync::LazyLock;
 
 /// Which identifier a string is (or is taken to be).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -59,14 +69,64 @@ pub enum IdError {
     LicenceStructure(String),
     #[error("无法识别的号码格式（{len} 位）：不是公民身份号码、统一社会信用代码或电子证照标识")]
     UnknownShape { len: usize },
+    #[error("{kind}第 {positions} 位“{code}”不是省级行政区划代码：1980 年以来任何一年的 GB/T 2260 都没有这个省")]
+    UnknownProvince { kind: IdKind, positions: &'static str, code: String },
+    #[error("统一社会信用代码第 1 位“{found}”不是登记管理部门代码：应为 1–9、A、N 或 Y（GB 32100）")]
+    BadDepartment { found: char },
+    #[error("统一社会信用代码第 2 位“{found}”不是{department}登记的机构类别代码：应为 {allowed}")]
+    BadCategory { department: &'static str, found: char, allowed: String },
+    /// Read as a resident ID (it looks like one) the number is wrong, yet it passes every check as
+    /// a credit code: the window may file it as an organisation's code with a recorded reason.
+    #[error("{resident}；按统一社会信用代码读则能通过全部校验：申请人若是单位，请登记理由后按单位收件")]
+    ReadsAsBoth { resident: Box<IdError> },
+    /// A warning that needs the clerk's confirmation ([`IdWarning::needs_confirmation`]), at intake.
+    #[error("{0}")]
+    Unconfirmed(IdWarning),
+    #[error("{kind}不能作为申请人的证件号码：请填写公民身份号码或统一社会信用代码")]
+    NotAnApplicantId { kind: IdKind },
 }
 
 impl IdError {
-    /// True only for a credit-code checksum mismatch: a few early pilot codes (before
-    /// GB 32100-2015 was enforced) fail the checksum yet are legal, so the window may accept one
-    /// with a recorded reason. Structural errors are never overridable.
+    /// True when the window may accept the number with a recorded reason: a credit-code checksum
+    /// mismatch (a few early pilot codes, before GB 32100-2015 was enforced, fail it yet are
+    /// legal), a number that is wrong as a resident ID but right as a credit code (the clerk says
+    /// the applicant is an organisation), and an unconfirmed warning. Structural errors never are.
     pub fn overridable(&self) -> bool {
-        matches!(self, IdError::CheckDigit { kind: IdKind::CreditCode, .. })
+        matches!(
+            self,
+            IdError::CheckDigit { kind: IdKind::CreditCode, .. }
+                | IdError::ReadsAsBoth { .. }
+                | IdError::Unconfirmed(_)
+        )
+    }
+}
+
+/// Something odd about a number that is otherwise valid. Those that
+/// [`needs_confirmation`](IdWarning::needs_confirmation) are shown to the clerk, who confirms them
+/// with a reason recorded with the case (as for a checksum override).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdWarning {
+    #[error(
+        "{kind}地址码 {code} 在 1980 年以来任何一年的 GB/T 2260 中都没有（{province}存在，但没有这个地级或县级代码）：请核对证件原件后确认"
+    )]
+    UnlistedRegion { kind: IdKind, code: String, province: &'static str },
+    #[error(
+        "统一社会信用代码第 3–8 位登记管理机关行政区划码 {code}：地级代码 {prefecture} 在 1980 年以来任何一年的 GB/T 2260 中都没有，请核对证照原件后确认"
+    )]
+    UnlistedPrefecture { code: String, prefecture: String },
+    #[error(
+        "统一社会信用代码第 9–17 位组织机构代码 {code} 的校验位应为 {expected}，实为 {found}（GB 11714）：请核对证照原件"
+    )]
+    OrgCodeCheck { code: String, expected: char, found: char },
+}
+
+impl IdWarning {
+    /// True for an address code never listed (the clerk confirms at intake). A mismatching
+    /// organisation-code check character is reported but not held against the code: GB 32100's own
+    /// check character already guards all 18 characters, and codes made by [`make_credit_code`]
+    /// (demo data, fixtures) do not set the GB 11714 one.
+    pub fn needs_confirmation(&self) -> bool {
+        !matches!(self, IdWarning::OrgCodeCheck { .. })
     }
 }
 
@@ -84,6 +144,110 @@ pub fn normalize(s: &str) -> String {
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_uppercase)
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Region codes, GB/T 2260 (every year since 1980)
+
+const GBT2260_TSV: &str = include_str!("../data/regions/gbt2260.tsv");
+
+/// One code of the GB/T 2260 table (`core/data/regions/gbt2260.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub code: u32,
+    /// First year listed; `None` when the sources have it in the first edition they cover (1980).
+    pub from: Option<u16>,
+    /// Last year listed; `None` while it is still listed.
+    pub to: Option<u16>,
+    /// The latest name the code was used with.
+    pub name: &'static str,
+}
+
+static REGIONS: LazyLock<Vec<Region>> = LazyLock::new(|| {
+    let year = |t: &str| if t.is_empty() { None } else { t.get(..4).and_then(|y| y.parse().ok()) };
+    let mut v: Vec<Region> = GBT2260_TSV
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            let code = f.next()?.parse().ok()?;
+            let (from, to, name) = (year(f.next()?), year(f.next()?), f.next()?);
+            Some(Region { code, from, to, name })
+        })
+        .collect();
+    v.sort_by_key(|r| r.code);
+    v
+});
+
+/// Every code of the table, sorted.
+pub fn regions() -> &'static [Region] {
+    &REGIONS
+}
+
+/// The table's entry for a 6-digit code, if it was listed in any year.
+pub fn region(code6: &str) -> Option<&'static Region> {
+    if code6.len() != 6 || !code6.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let code: u32 = code6.parse().ok()?;
+    let t = regions();
+    t.binary_search_by_key(&code, |r| r.code).ok().map(|i| &t[i])
+}
+
+/// The province (first two digits) of a code, if that province was ever listed.
+fn province(code6: &str) -> Option<&'static Region> {
+    region(&format!("{}0000", code6.get(..2)?))
+}
+
+/// "河北省石家庄市长安区", and the years when the code is no longer listed.
+pub fn region_name(code6: &str) -> Option<String> {
+    let r = region(code6)?;
+    let mut name = String::new();
+    for part in [province(code6), region(&format!("{}00", code6.get(..4)?))].into_iter().flatten() {
+        if part.code != r.code
+            && !matches!(part.name, "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划")
+        {
+            name.push_str(part.name);
+        }
+    }
+    name.push_str(r.name);
+    if let Some(to) = r.to {
+        let from = r.from.map_or_else(|| "1980 年首版".to_string(), |f| format!("{f} 年"));
+        name.push_str(&format!("（{from}至 {to} 年使用，现已撤销或改码）"));
+    }
+    Some(name)
+}
+
+/// Address code of a resident ID (positions 1–6): a province that never existed is an error; a
+/// code never listed in any year is a warning. Codes abolished since are fine.
+fn resident_region(kind: IdKind, code6: &str) -> Result<Option<IdWarning>, IdError> {
+    let Some(p) = province(code6) else {
+        let code = code6.get(..2).unwrap_or(code6).to_string();
+        return Err(IdError::UnknownProvince { kind, positions: "1–2", code });
+    };
+    if region(code6).is_some() {
+        return Ok(None);
+    }
+    Ok(Some(IdWarning::UnlistedRegion { kind, code: code6.to_string(), province: p.name }))
+}
+
+/// Registration authority's code of a credit code (positions 3–8). `100000` is the central level
+/// (e.g. 11100000000013338W, 住房和城乡建设部). Development-zone authorities use codes GB/T 2260
+/// never lists (320594 苏州工业园区, e.g. 91320594780268314T), so only the province (error) and
+/// the prefecture (warning) are checked. The 居住证 code 830000 is no registration authority.
+fn credit_region(code6: &str) -> Result<Option<IdWarning>, IdError> {
+    if code6 == "100000" {
+        return Ok(None);
+    }
+    if province(code6).is_none() || code6.starts_with("83") {
+        let code = code6.get(..2).unwrap_or(code6).to_string();
+        return Err(IdError::UnknownProvince { kind: IdKind::CreditCode, positions: "3–4", code });
+    }
+    let prefecture = format!("{}00", code6.get(..4).unwrap_or(code6));
+    if region(code6).is_some() || region(&prefecture).is_some() {
+        return Ok(None);
+    }
+    Ok(Some(IdWarning::UnlistedPrefecture { code: code6.to_string(), prefecture }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,6 +314,7 @@ fn resident_id_parts(s: &str, today: NaiveDate) -> Result<(String, NaiveDate), I
     if !(last.is_ascii_digit() || last == 'X') {
         return Err(IdError::BadChar { kind, position: 18, found: last, allowed: "数字或 X" });
     }
+    resident_region(kind, &n[..6])?;
     let birth = birth_date(kind, &n[6..14], today)?;
     let expected = resident_check_char(&n[..17]).unwrap_or('?');
     if expected != last {
@@ -158,8 +323,10 @@ fn resident_id_parts(s: &str, today: NaiveDate) -> Result<(String, NaiveDate), I
     Ok((n, birth))
 }
 
-/// Checks an 18-character resident ID (GB 11643-1999); returns the normalised number.
-/// A 15-digit number is refused with [`IdError::LegacyNotAllowed`]: see [`check_legacy_resident_id`].
+/// Checks an 18-character resident ID (GB 11643-1999); returns the normalised number. The
+/// province must exist in GB/T 2260; an address code never listed is only a warning, which
+/// [`analyse`] reports. A 15-digit number is refused with [`IdError::LegacyNotAllowed`]: see
+/// [`check_legacy_resident_id`].
 pub fn check_resident_id(s: &str, today: NaiveDate) -> Result<String, IdError> {
     resident_id_parts(s, today).map(|(n, _)| n)
 }
@@ -175,6 +342,7 @@ fn legacy_parts(s: &str, today: NaiveDate) -> Result<(String, NaiveDate), IdErro
         return Err(IdError::WrongLength { kind, expected: 15, found: len });
     }
     check_digits(kind, &n, 0..15)?;
+    resident_region(kind, &n[..6])?;
     // GB 11643-1989: YYMMDD at positions 7–12, century implicitly 19.
     let birth = birth_date(kind, &format!("19{}", &n[6..12]), today)?;
     Ok((n, birth))
@@ -234,11 +402,81 @@ pub fn credit_check_char(first17: &str) -> Option<char> {
     CREDIT_ALPHABET.chars().nth(idx as usize)
 }
 
-/// Checks a unified social credit code; returns it normalised. A checksum mismatch is
-/// [`IdError::CheckDigit`] with `kind: CreditCode` ([`IdError::overridable`] is true).
-pub fn check_credit_code(s: &str) -> Result<String, IdError> {
+/// (department code, department, [(category code, category)]).
+type Department = (char, &'static str, &'static [(char, &'static str)]);
+
+/// GB 32100-2015 登记管理部门代码 (position 1) with the 机构类别代码 (position 2) each may use: the
+/// standard's 1 机构编制, 5 民政, 9 工商, Y 其他, and the codes published since for the other
+/// registration departments (2 外交 … N 农业).
+const DEPARTMENTS: [Department; 12] = [
+    (
+        '1',
+        "机构编制部门",
+        &[('1', "机关"), ('2', "事业单位"), ('3', "中央编办直接管理机构编制的群众团体"), ('9', "其他")],
+    ),
+    ('2', "外交部门", &[('1', "外国常住新闻机构"), ('9', "其他")]),
+    (
+        '3',
+        "司法行政部门",
+        &[
+            ('1', "律师执业机构"),
+            ('2', "公证处"),
+            ('3', "基层法律服务所"),
+            ('4', "司法鉴定机构"),
+            ('5', "仲裁委员会"),
+            ('9', "其他"),
+        ],
+    ),
+    ('4', "文化部门", &[('1', "外国在华文化中心"), ('9', "其他")]),
+    ('5', "民政部门", &[('1', "社会团体"), ('2', "民办非企业单位"), ('3', "基金会"), ('9', "其他")]),
+    (
+        '6',
+        "旅游部门",
+        &[('1', "外国旅游部门常驻代表机构"), ('2', "港澳台地区旅游部门常驻内地（大陆）代表机构"), ('9', "其他")],
+    ),
+    ('7', "宗教部门", &[('1', "宗教活动场所"), ('2', "宗教院校"), ('9', "其他")]),
+    ('8', "工会", &[('1', "基层工会"), ('9', "其他")]),
+    ('9', "工商（市场监管）部门", &[('1', "企业"), ('2', "个体工商户"), ('3', "农民专业合作社")]),
+    ('A', "中央军委改革和编制办公室", &[('1', "军队事业单位"), ('9', "其他")]),
+    (
+        'N',
+        "农业部门",
+        &[('1', "组级集体经济组织"), ('2', "村级集体经济组织"), ('3', "乡镇级集体经济组织"), ('9', "其他")],
+    ),
+    ('Y', "其他登记管理部门", &[('1', "不再细分")]),
+];
+
+/// Registration department and institution category of a credit code, e.g. ("工商（市场监管）部门",
+/// "企业"); `None` unless both are codes of GB 32100.
+pub fn credit_category(code: &str) -> Option<(&'static str, &'static str)> {
+    let mut c = code.chars();
+    let (d, k) = (c.next()?, c.next()?);
+    let (_, dept, cats) = DEPARTMENTS.iter().find(|(x, _, _)| *x == d)?;
+    cats.iter().find(|(x, _)| *x == k).map(|(_, name)| (*dept, *name))
+}
+
+const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
+
+/// GB 11714 check character for the 8-character body of an organisation code (digits and
+/// upper-case letters, A = 10 … Z = 35): C9 = 11 − (Σ value·weight mod 11), 10 → X, 11 → 0.
+pub fn org_code_check_char(first8: &str) -> Option<char> {
+    if first8.chars().count() != 8 {
+        return None;
+    }
+    let mut sum = 0;
+    for (c, w) in first8.chars().zip(ORG_WEIGHTS) {
+        sum += mod36_value(c)? * w;
+    }
+    Some(match 11 - sum % 11 {
+        10 => 'X',
+        11 => '0',
+        d => char::from(b'0' + d as u8),
+    })
+}
+
+/// Checks a credit code's structure and check character; returns the warnings of a valid code.
+fn credit_parts(n: &str) -> Result<Vec<IdWarning>, IdError> {
     let kind = IdKind::CreditCode;
-    let n = normalize(s);
     let len = n.chars().count();
     if len == 0 {
         return Err(IdError::Empty);
@@ -251,11 +489,41 @@ pub fn check_credit_code(s: &str) -> Result<String, IdError> {
             return Err(IdError::BadChar { kind, position: i + 1, found: c, allowed: CREDIT_ALLOWED });
         }
     }
-    let expected = credit_check_char(&n[..17]).unwrap_or('?');
-    let found = n.chars().nth(17).unwrap_or('?');
-    if expected != found {
-        return Err(IdError::CheckDigit { kind, expected, found });
+    let chars: Vec<char> = n.chars().collect();
+    let Some((_, department, cats)) = DEPARTMENTS.iter().find(|(d, _, _)| *d == chars[0]) else {
+        return Err(IdError::BadDepartment { found: chars[0] });
+    };
+    if !cats.iter().any(|(k, _)| *k == chars[1]) {
+        let allowed = cats.iter().map(|(k, name)| format!("{k}（{name}）")).collect::<Vec<_>>().join("、");
+        return Err(IdError::BadCategory { department, found: chars[1], allowed });
     }
+    for (i, c) in chars.iter().enumerate().take(8).skip(2) {
+        if !c.is_ascii_digit() {
+            let allowed = "数字（第 3–8 位是登记管理机关行政区划码）";
+            return Err(IdError::BadChar { kind, position: i + 1, found: *c, allowed });
+        }
+    }
+    let mut warnings: Vec<IdWarning> = credit_region(&n[2..8])?.into_iter().collect();
+    let expected = credit_check_char(&n[..17]).unwrap_or('?');
+    if expected != chars[17] {
+        return Err(IdError::CheckDigit { kind, expected, found: chars[17] });
+    }
+    let org_expected = org_code_check_char(&n[8..16]).unwrap_or('?');
+    if org_expected != chars[16] {
+        warnings.push(IdWarning::OrgCodeCheck { code: n[8..17].to_string(), expected: org_expected, found: chars[16] });
+    }
+    Ok(warnings)
+}
+
+/// Checks a unified social credit code (GB 32100-2015): the character set, the registration
+/// department (position 1) and its institution category (2), the registration authority's region
+/// (3–8: the province must exist) and the check character (18); returns it normalised. A checksum
+/// mismatch is [`IdError::CheckDigit`] with `kind: CreditCode` ([`IdError::overridable`] is true).
+/// Warnings (the organisation code's own check character, an unlisted prefecture) are reported
+/// by [`analyse`].
+pub fn check_credit_code(s: &str) -> Result<String, IdError> {
+    let n = normalize(s);
+    credit_parts(&n)?;
     Ok(n)
 }
 
@@ -430,80 +698,302 @@ pub struct IdReport {
     pub birth_date: Option<NaiveDate>,
 }
 
-impl IdReport {
-    fn new(kind: Option<IdKind>, normalized: String, r: Result<Option<NaiveDate>, IdError>) -> Self {
-        match r {
-            Ok(birth_date) => IdReport { kind, normalized, valid: true, error: None, overridable: false, birth_date },
-            Err(e) => IdReport {
-                kind,
-                normalized,
-                valid: false,
-                overridable: e.overridable(),
-                error: Some(e.to_string()),
-                birth_date: None,
-            },
-        }
+/// Why a number was read as the kind it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KindBasis {
+    /// The caller (the intake) said which kind to expect.
+    Expected,
+    /// Only one kind has this shape (a dot, 15 digits, a letter other than a final X, the length).
+    Shape,
+    /// 18 characters; only this reading passes every check.
+    OnlyValidReading,
+    /// 18 digits that pass as a resident ID and as a credit code: read as a resident ID.
+    BothValid,
+    /// Wrong either way, or right only as a credit code, but it reads as a person's ID: 17 digits
+    /// with a birth date at 7–14.
+    ReadsAsPerson,
+    /// Wrong either way and it does not read as a person's ID.
+    ReadsAsCreditCode,
+}
+
+impl fmt::Display for KindBasis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KindBasis::Expected => "收件时已指明申请人类型",
+            KindBasis::Shape => "号码形态只符合这一种",
+            KindBasis::OnlyValidReading => "18 位号码只有这一种读法能通过全部校验",
+            KindBasis::BothValid => {
+                "按公民身份号码、统一社会信用代码读都成立，先按公民身份号码（申请人若是单位，请在收件时指明）"
+            }
+            KindBasis::ReadsAsPerson => "前 17 位是数字、第 7–14 位像出生日期，读作公民身份号码",
+            KindBasis::ReadsAsCreditCode => "不像公民身份号码（第 7–14 位不是出生日期或含字母），读作统一社会信用代码",
+        })
     }
 }
 
-/// Detects the kind of identifier by its shape and checks it. 15-digit legacy numbers are
-/// reported as `LegacyResidentId` but not valid; use [`check_with`] for legacy data.
+/// Full result of checking a number: the kind taken and why, the verdict, warnings, and how the
+/// other reading of an 18-character number fared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdAnalysis {
+    pub kind: Option<IdKind>,
+    pub basis: KindBasis,
+    pub normalized: String,
+    pub result: Result<(), IdError>,
+    /// Valid or not: warnings of the reading taken.
+    pub warnings: Vec<IdWarning>,
+    pub birth_date: Option<NaiveDate>,
+    /// "广东省深圳市南山区" for the address code (resident IDs) or the registration authority's
+    /// code (credit codes), when GB/T 2260 lists it.
+    pub region: Option<String>,
+    /// For 18 characters read without an expected kind: the other reading and its error (`None`
+    /// when it is valid too).
+    pub other: Option<(IdKind, Option<IdError>)>,
+}
+
+impl IdAnalysis {
+    pub fn valid(&self) -> bool {
+        self.result.is_ok()
+    }
+
+    /// Valid, with a warning the clerk must confirm before intake.
+    pub fn needs_confirmation(&self) -> bool {
+        self.valid() && self.warnings.iter().any(IdWarning::needs_confirmation)
+    }
+
+    /// The short report for the UI. A warning that needs confirmation is shown as an overridable
+    /// error: the window accepts the number once a reason is recorded.
+    pub fn report(&self) -> IdReport {
+        let confirm: Vec<String> =
+            self.warnings.iter().filter(|w| w.needs_confirmation()).map(ToString::to_string).collect();
+        let (valid, error, overridable) = match &self.result {
+            Err(e) => (false, Some(e.to_string()), e.overridable()),
+            Ok(()) if !confirm.is_empty() => (false, Some(confirm.join("；")), true),
+            Ok(()) => (true, None, false),
+        };
+        let birth_date =
+            if self.result.is_ok() || self.result == Err(IdError::LegacyNotAllowed) { self.birth_date } else { None };
+        IdReport { kind: self.kind, normalized: self.normalized.clone(), valid, error, overridable, birth_date }
+    }
+}
+
+/// One reading of a number as one kind.
+struct Reading {
+    kind: IdKind,
+    result: Result<(), IdError>,
+    warnings: Vec<IdWarning>,
+    birth_date: Option<NaiveDate>,
+}
+
+fn read_resident(n: &str, today: NaiveDate) -> Reading {
+    let kind = IdKind::ResidentId;
+    let (result, birth_date) = match resident_id_parts(n, today) {
+        Ok((_, b)) => (Ok(()), Some(b)),
+        Err(e) => (Err(e), None),
+    };
+    let warnings = match (&result, n.get(..6)) {
+        (Ok(()), Some(code)) => resident_region(kind, code).ok().flatten().into_iter().collect(),
+        _ => Vec::new(),
+    };
+    Reading { kind, result, warnings, birth_date }
+}
+
+fn read_legacy(n: &str, today: NaiveDate, allow_legacy: bool) -> Reading {
+    let kind = IdKind::LegacyResidentId;
+    let (result, birth_date) = match legacy_parts(n, today) {
+        Ok((_, b)) if allow_legacy => (Ok(()), Some(b)),
+        Ok((_, b)) => (Err(IdError::LegacyNotAllowed), Some(b)),
+        Err(e) => (Err(e), None),
+    };
+    let warnings = match (birth_date, n.get(..6)) {
+        (Some(_), Some(code)) => resident_region(kind, code).ok().flatten().into_iter().collect(),
+        _ => Vec::new(),
+    };
+    Reading { kind, result, warnings, birth_date }
+}
+
+fn read_credit(n: &str) -> Reading {
+    let (result, warnings) = match credit_parts(n) {
+        Ok(w) => (Ok(()), w),
+        Err(e) => (Err(e), Vec::new()),
+    };
+    Reading { kind: IdKind::CreditCode, result, warnings, birth_date: None }
+}
+
+fn read_licence(n: &str) -> Reading {
+    Reading { kind: IdKind::LicenceId, result: parse_licence_id(n).map(|_| ()), warnings: Vec::new(), birth_date: None }
+}
+
+/// 17 digits, then a digit or X, with a date at 7–14 that a birth date can be.
+fn reads_as_person(n: &str, today: NaiveDate) -> bool {
+    let b = n.as_bytes();
+    b.len() == 18
+        && b[..17].iter().all(u8::is_ascii_digit)
+        && (b[17].is_ascii_digit() || b[17] == b'X')
+        && birth_date(IdKind::ResidentId, &n[6..14], today).is_ok()
+}
+
+/// Checks a number. With `expected` (the intake knows whether the applicant is a person or an
+/// organisation) it is read as that kind; without, the kind is taken from its shape and, for 18
+/// characters that fit both, as [`KindBasis`] explains: a number that reads as a person's ID is
+/// never silently taken as a valid credit code ([`IdError::ReadsAsBoth`]).
+pub fn analyse(s: &str, today: NaiveDate, expected: Option<IdKind>) -> IdAnalysis {
+    analyse_with(s, today, expected, false)
+}
+
+/// As [`analyse`]; with `allow_legacy` a valid 15-digit number counts as valid (migrated data).
+pub fn analyse_with(s: &str, today: NaiveDate, expected: Option<IdKind>, allow_legacy: bool) -> IdAnalysis {
+    let n = normalize(s);
+    let len = n.chars().count();
+    let done = |r: Reading, basis, other, n: String| {
+        let region = match r.kind {
+            IdKind::ResidentId | IdKind::LegacyResidentId => n.get(..6).and_then(region_name),
+            IdKind::CreditCode if r.result.is_ok() => n.get(2..8).and_then(region_name),
+            _ => None,
+        };
+        IdAnalysis {
+            kind: Some(r.kind),
+            basis,
+            normalized: n,
+            result: r.result,
+            warnings: r.warnings,
+            birth_date: r.birth_date,
+            region,
+            other,
+        }
+    };
+    if len == 0 {
+        let r =
+            Reading { kind: IdKind::ResidentId, result: Err(IdError::Empty), warnings: Vec::new(), birth_date: None };
+        return IdAnalysis { kind: None, ..done(r, KindBasis::Shape, None, n) };
+    }
+    let all_digits = n.bytes().all(|b| b.is_ascii_digit());
+    match expected {
+        Some(IdKind::ResidentId | IdKind::LegacyResidentId) => {
+            let r =
+                if len == 15 && all_digits { read_legacy(&n, today, allow_legacy) } else { read_resident(&n, today) };
+            return done(r, KindBasis::Expected, None, n);
+        }
+        Some(IdKind::CreditCode) => return done(read_credit(&n), KindBasis::Expected, None, n),
+        Some(IdKind::LicenceId) => return done(read_licence(&n), KindBasis::Expected, None, n),
+        None => {}
+    }
+    if n.contains('.') {
+        return done(read_licence(&n), KindBasis::Shape, None, n);
+    }
+    if len == 15 && all_digits {
+        return done(read_legacy(&n, today, allow_legacy), KindBasis::Shape, None, n);
+    }
+    if len == 18 {
+        let (r, c) = (read_resident(&n, today), read_credit(&n));
+        let person = reads_as_person(&n, today);
+        return match (r.result.is_ok(), c.result.is_ok()) {
+            (true, true) => done(r, KindBasis::BothValid, Some((IdKind::CreditCode, None)), n),
+            (true, false) => {
+                let other = Some((IdKind::CreditCode, c.result.err()));
+                done(r, KindBasis::OnlyValidReading, other, n)
+            }
+            (false, true) if person => {
+                // Wrong as the person's ID it looks like: say so. Right as a credit code with no
+                // warning at all, the window may still take it as an organisation's (recorded).
+                let mut r = r;
+                if c.warnings.is_empty()
+                    && let Err(e) = r.result
+                {
+                    r.result = Err(IdError::ReadsAsBoth { resident: Box::new(e) });
+                }
+                done(r, KindBasis::ReadsAsPerson, Some((IdKind::CreditCode, None)), n)
+            }
+            (false, true) => done(c, KindBasis::OnlyValidReading, Some((IdKind::ResidentId, r.result.err())), n),
+            (false, false) => {
+                // A resident ID has 17 digits and a birth year 18xx–20xx at 7–10; a credit code's
+                // positions 7–8 belong to a region code and rarely look like that.
+                let body_digits = n.bytes().take(17).all(|b| b.is_ascii_digit());
+                if person || (body_digits && matches!(n.get(6..8), Some("18" | "19" | "20"))) {
+                    done(r, KindBasis::ReadsAsPerson, Some((IdKind::CreditCode, c.result.err())), n)
+                } else {
+                    done(c, KindBasis::ReadsAsCreditCode, Some((IdKind::ResidentId, r.result.err())), n)
+                }
+            }
+        };
+    }
+    let digits_then_x = n.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || (i + 1 == len && b == b'X'));
+    let alnum = n.bytes().all(|b| b.is_ascii_alphanumeric());
+    let wrong = |kind| Reading {
+        kind,
+        result: Err(IdError::WrongLength { kind, expected: 18, found: len }),
+        warnings: Vec::new(),
+        birth_date: None,
+    };
+    if digits_then_x && (14..=19).contains(&len) {
+        return done(wrong(IdKind::ResidentId), KindBasis::Shape, None, n);
+    }
+    if alnum && (16..=20).contains(&len) {
+        return done(wrong(IdKind::CreditCode), KindBasis::Shape, None, n);
+    }
+    let r = Reading {
+        kind: IdKind::ResidentId,
+        result: Err(IdError::UnknownShape { len }),
+        warnings: Vec::new(),
+        birth_date: None,
+    };
+    IdAnalysis { kind: None, ..done(r, KindBasis::Shape, None, n) }
+}
+
+/// Detects the kind of identifier by its shape and checks it (see [`analyse`]). 15-digit legacy
+/// numbers are reported as `LegacyResidentId` but not valid; use [`check_with`] for legacy data.
 pub fn check(s: &str, today: NaiveDate) -> IdReport {
     check_with(s, today, false)
 }
 
 /// As [`check`]; with `allow_legacy` a valid 15-digit number counts as valid (migrated data).
 pub fn check_with(s: &str, today: NaiveDate, allow_legacy: bool) -> IdReport {
-    let n = normalize(s);
-    let len = n.chars().count();
-    if len == 0 {
-        return IdReport::new(None, n, Err(IdError::Empty));
-    }
-    if n.contains('.') {
-        let r = check_licence_id(&n).map(|_| None);
-        return IdReport::new(Some(IdKind::LicenceId), n, r);
-    }
-    let all_digits = n.bytes().all(|b| b.is_ascii_digit());
-    if len == 15 && all_digits {
-        let mut r = legacy_parts(&n, today);
-        if let (Ok(_), false) = (&r, allow_legacy) {
-            r = Err(IdError::LegacyNotAllowed);
+    analyse_with(s, today, None, allow_legacy).report()
+}
+
+/// What the intake files for an applicant's number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// `ResidentId` (a person) or `CreditCode` (an organisation).
+    pub kind: IdKind,
+    pub normalized: String,
+    /// The clerk's recorded reason was needed (checksum override, confirmed warning, or a number
+    /// wrong as a resident ID taken as the organisation's credit code).
+    pub overridden: bool,
+    pub warnings: Vec<IdWarning>,
+}
+
+/// The intake's rule for an applicant's number: valid as a resident ID or a credit code; an
+/// overridable error or a warning that needs confirmation passes only with `reason_given`.
+pub fn accept_for_intake(
+    s: &str,
+    today: NaiveDate,
+    expected: Option<IdKind>,
+    reason_given: bool,
+) -> Result<Accepted, IdError> {
+    let a = analyse(s, today, expected);
+    let mut kind = a.kind.unwrap_or(IdKind::ResidentId);
+    let overridden = match a.result {
+        Err(IdError::ReadsAsBoth { .. }) if reason_given => {
+            kind = IdKind::CreditCode;
+            true
         }
-        let birth = legacy_parts(&n, today).ok().map(|(_, b)| b);
-        let mut rep = IdReport::new(Some(IdKind::LegacyResidentId), n, r.map(|(_, b)| Some(b)));
-        rep.birth_date = birth;
-        return rep;
+        Err(e) if e.overridable() && reason_given => true,
+        Err(e) => return Err(e),
+        Ok(()) => match a.warnings.iter().find(|w| w.needs_confirmation()) {
+            Some(_) if reason_given => true,
+            Some(w) => return Err(IdError::Unconfirmed(w.clone())),
+            None => false,
+        },
+    };
+    if !matches!(kind, IdKind::ResidentId | IdKind::CreditCode) {
+        return Err(IdError::NotAnApplicantId { kind });
     }
-    if len == 18 {
-        if let Ok((n, b)) = resident_id_parts(&n, today) {
-            return IdReport::new(Some(IdKind::ResidentId), n, Ok(Some(b)));
-        }
-        if check_credit_code(&n).is_ok() {
-            return IdReport::new(Some(IdKind::CreditCode), n, Ok(None));
-        }
-        // Neither is valid: a resident ID has 17 digits and a birth year 18xx–20xx at 7–10;
-        // a credit code's positions 7–8 belong to a region code and rarely look like that.
-        let body_digits = n.bytes().take(17).all(|b| b.is_ascii_digit());
-        let looks_resident = body_digits && matches!(n.get(6..8), Some("18" | "19" | "20"));
-        return if looks_resident {
-            let r = check_resident_id(&n, today).map(|_| None);
-            IdReport::new(Some(IdKind::ResidentId), n, r)
-        } else {
-            let r = check_credit_code(&n).map(|_| None);
-            IdReport::new(Some(IdKind::CreditCode), n, r)
-        };
-    }
-    let digits_then_x = n.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || (i + 1 == len && b == b'X'));
-    let alnum = n.bytes().all(|b| b.is_ascii_alphanumeric());
-    if digits_then_x && (14..=19).contains(&len) {
-        let e = IdError::WrongLength { kind: IdKind::ResidentId, expected: 18, found: len };
-        return IdReport::new(Some(IdKind::ResidentId), n, Err(e));
-    }
-    if alnum && (16..=20).contains(&len) {
-        let e = IdError::WrongLength { kind: IdKind::CreditCode, expected: 18, found: len };
-        return IdReport::new(Some(IdKind::CreditCode), n, Err(e));
-    }
-    IdReport::new(None, n, Err(IdError::UnknownShape { len }))
+    let warnings = if kind == IdKind::CreditCode && a.kind != Some(kind) {
+        credit_parts(&a.normalized).unwrap_or_default()
+    } else {
+        a.warnings
+    };
+    Ok(Accepted { kind, normalized: a.normalized, overridden, warnings })
 }
 
 #[cfg(test)]
@@ -586,9 +1076,43 @@ mod tests {
     }
 
     #[test]
-    fn unknown_region_code_is_not_rejected() {
-        // 990000 is in no region table; address codes change over time (GB/T 2260 revisions).
-        assert!(check_resident_id(&make_resident_id("990000", date(1980, 1, 1), 5), today()).is_ok());
+    fn a_province_that_never_existed_is_an_error_in_both_kinds() {
+        let e = check_resident_id(&make_resident_id("990000", date(1980, 1, 1), 5), today()).unwrap_err();
+        assert_eq!(e, IdError::UnknownProvince { kind: IdKind::ResidentId, positions: "1–2", code: "99".into() });
+        assert!(!e.overridable());
+        let e = check_credit_code(&make_credit_code("91990000MA5FAB7C7").unwrap()).unwrap_err();
+        assert!(matches!(e, IdError::UnknownProvince { kind: IdKind::CreditCode, positions: "3–4", .. }), "{e}");
+        // 居住证 code 830000 is valid in a resident ID, never as a registration authority.
+        assert!(check_resident_id(&make_resident_id("830000", date(1990, 1, 1), 5), today()).is_ok());
+        assert!(check_credit_code(&make_credit_code("91830000MA5FAB7C7").unwrap()).is_err());
+    }
+
+    #[test]
+    fn region_table_is_sorted_unique_and_has_the_34_provinces() {
+        let t = regions();
+        assert!(t.len() > 7000, "{}", t.len());
+        assert!(t.windows(2).all(|w| w[0].code < w[1].code), "sorted, no duplicate code");
+        let provinces: Vec<u32> = t.iter().filter(|r| r.code % 10000 == 0).map(|r| r.code / 10000).collect();
+        let expected = [
+            11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61,
+            62, 63, 64, 65, 71, 81, 82, 83,
+        ];
+        assert_eq!(provinces, expected);
+        assert_eq!(region("460000").map(|r| (r.name, r.from)), Some(("海南省", Some(1988))));
+        assert_eq!(region("500000").map(|r| (r.name, r.from)), Some(("重庆市", Some(1997))));
+    }
+
+    #[test]
+    fn organisation_code_check_char_matches_gb_11714() {
+        // 80210043-3: 8·3+0·7+2·9+1·10+0·5+0·8+4·4+3·2 = 74; 74 mod 11 = 8; 11 − 8 = 3.
+        assert_eq!(org_code_check_char("80210043"), Some('3'));
+        // M000100Y-4: M = 22, Y = 34: 66+0+0+0+5+0+0+68 = 139; 139 mod 11 = 7; 11 − 7 = 4.
+        assert_eq!(org_code_check_char("M000100Y"), Some('4'));
+        // 00749586: 63+40+45+40+32+12 = 232; 232 mod 11 = 1; 11 − 1 = 10 → X.
+        assert_eq!(org_code_check_char("00749586"), Some('X'));
+        // 00000000: Σ = 0; 11 − 0 = 11 → 0.
+        assert_eq!(org_code_check_char("00000000"), Some('0'));
+        assert_eq!(org_code_check_char("0000000"), None);
     }
 
     #[test]
@@ -697,17 +1221,25 @@ mod tests {
         assert_eq!(check("  ", t).error.as_deref(), Some("号码为空"));
     }
 
+    /// Resident IDs with an address code GB/T 2260 lists (any year).
     fn resident_strategy() -> impl Strategy<Value = String> {
-        (100000u32..=999999, 0i64..(365 * 130), 0u16..1000).prop_map(|(region, days, seq)| {
+        (0..regions().len(), 0i64..(365 * 130), 0u16..1000).prop_map(|(i, days, seq)| {
             let birth = date(1890, 1, 1) + chrono::Duration::days(days);
-            make_resident_id(&region.to_string(), birth.min(date(2026, 11, 23)), seq)
+            make_resident_id(&format!("{:06}", regions()[i].code), birth.min(date(2026, 11, 23)), seq)
         })
     }
 
+    /// Structurally valid credit codes: a department and category of GB 32100, a listed region
+    /// (not the 居住证 code), an organisation code with its GB 11714 check character.
     fn credit_strategy() -> impl Strategy<Value = String> {
-        proptest::collection::vec(0usize..31, 17).prop_map(|v| {
-            let body: String = v.into_iter().map(|i| CREDIT_ALPHABET.as_bytes()[i] as char).collect();
-            make_credit_code(&body).unwrap()
+        let cats: Vec<(char, char)> =
+            DEPARTMENTS.iter().flat_map(|(d, _, cs)| cs.iter().map(move |(k, _)| (*d, *k))).collect();
+        let regions: Vec<u32> = regions().iter().map(|r| r.code).filter(|c| c / 10000 != 83).collect();
+        (0..cats.len(), 0..regions.len(), proptest::collection::vec(0usize..31, 8)).prop_map(move |(c, r, v)| {
+            let org: String = v.into_iter().map(|i| CREDIT_ALPHABET.as_bytes()[i] as char).collect();
+            let check = org_code_check_char(&org).unwrap();
+            let (d, k) = cats[c];
+            make_credit_code(&format!("{d}{k}{:06}{org}{check}", regions[r])).unwrap()
         })
     }
 
@@ -715,6 +1247,16 @@ mod tests {
         #[test]
         fn generated_resident_ids_are_valid(id in resident_strategy()) {
             prop_assert_eq!(check_resident_id(&id, today()), Ok(id.clone()));
+            let a = analyse(&id, today(), None);
+            prop_assert!(a.valid() && a.warnings.is_empty(), "{:?}", a);
+            prop_assert_eq!(a.kind, Some(IdKind::ResidentId));
+        }
+
+        #[test]
+        fn generated_credit_codes_are_valid_without_warnings(code in credit_strategy()) {
+            prop_assert_eq!(check_credit_code(&code), Ok(code.clone()));
+            let a = analyse(&code, today(), Some(IdKind::CreditCode));
+            prop_assert!(a.valid() && a.warnings.is_empty(), "{:?}", a);
         }
 
         #[test]

@@ -592,24 +592,11 @@ impl Workstation {
         }
         let raw = ids::normalize(&req.applicant_id);
         let overridden = req.id_override.as_deref().is_some_and(|r| !r.trim().is_empty());
-        let (kind, id) = if let Ok(id) = ids::check_resident_id(&raw, today) {
-            ("person", id)
-        } else if let Ok(id) = ids::check_credit_code(&raw) {
-            ("legal_person", id)
-        } else if ids::check(&raw, today).kind == Some(ids::IdKind::CreditCode) {
-            // Early pilot credit codes fail the checksum yet are legal: the window may accept one
-            // with a recorded reason. Structural errors are never overridable.
-            match ids::check_credit_code(&raw) {
-                Err(e) if e.overridable() && overridden => ("legal_person", raw.clone()),
-                Err(e) => return Err(e.into()),
-                Ok(id) => ("legal_person", id),
-            }
-        } else {
-            return Err(ids::check_resident_id(&raw, today)
-                .err()
-                .map_or_else(|| CoreError::Invalid(format!("证件号码无法识别：{raw}")), CoreError::from));
-        };
-        let looks_credit = kind == "legal_person";
+        // The rule (checksum override, warnings the clerk confirms, a number that reads as a
+        // person's ID) is ids::accept_for_intake; a reason given is recorded with the case.
+        let accepted = ids::accept_for_intake(&raw, today, None, overridden)?;
+        let looks_credit = accepted.kind == ids::IdKind::CreditCode;
+        let (kind, id) = (if looks_credit { "legal_person" } else { "person" }, accepted.normalized);
         let channel = req.channel.clone().unwrap_or_else(|| "window".into());
         if !matches!(channel.as_str(), "window" | "online" | "township") {
             return Err(CoreError::Invalid(format!("未知的收件渠道：{channel}")));
@@ -670,7 +657,7 @@ impl Workstation {
             applicant: ApplicantSnapshot { kind: kind.into(), id, name: name.into(), phone: req.phone.clone() },
             channel,
             materials,
-            id_override: if looks_credit { req.id_override.clone() } else { None },
+            id_override: if looks_credit || accepted.overridden { req.id_override.clone() } else { None },
             note: req.note.clone(),
             attachments: crate::attachment::check_for_filing(&self.blobs(), &req.attachments, &known)?,
             sub_item: situation.map(|s| SubItemRef { code: s.code.clone(), name: s.name.clone() }),
