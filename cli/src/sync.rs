@@ -87,8 +87,21 @@ pub enum AdapterCmd {
         #[arg(long)]
         force: bool,
     },
-    /// Run any adapter through the conformance kit
-    Check { config: PathBuf },
+    /// Run any adapter through the conformance kit (it pushes ~730 synthetic items). By default
+    /// in a sandbox: settings naming a non-loopback address are refused, file-drop writes to a
+    /// local recorder directory. Exit status 1 when a check failed or a required one was skipped
+    Check {
+        config: PathBuf,
+        /// Run against the configured far side, whatever it is
+        #[arg(long, conflicts_with = "sandbox")]
+        live: bool,
+        /// Only loopback addresses and local files (the default)
+        #[arg(long)]
+        sandbox: bool,
+        /// The far side (a test double) holds exactly COUNT items of STREAM, for cursor_resume
+        #[arg(long, value_name = "STREAM=COUNT")]
+        inbox: Option<String>,
+    },
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -324,16 +337,36 @@ pub fn adapter(ws: Option<&Workstation>, actor: &str, cmd: &AdapterCmd, out: &Ou
             out.value(&serde_json::json!({ "removed": name }), || format!("已删除同步适配器 {name}（已记入日志）"));
             Ok(ExitCode::SUCCESS)
         }
-        AdapterCmd::Check { config } => {
+        AdapterCmd::Check { config, live, sandbox: _, inbox } => {
             let cfg = AdapterConfig::load(config)?;
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-            let report = match (&cfg.kind, &cfg.process) {
-                (AdapterKind::Process, Some(spec)) => {
-                    rt.block_on(conformance::run(&ProcessTarget::new(spec.clone(), settings_of(&cfg)?)))
-                }
-                _ => rt.block_on(conformance::run(&ConfigTarget(cfg.clone()))),
+            let inbox = match inbox.as_deref().map(|s| s.rsplit_once('=')) {
+                None => None,
+                Some(Some((stream, n))) if !stream.is_empty() => Some((
+                    stream.to_owned(),
+                    n.parse::<usize>().with_context(|| format!("--inbox 的条数应为非负整数：{n}"))?,
+                )),
+                Some(_) => return Err(anyhow!("--inbox 的格式应为 流名=条数，例如 applications.online=25")),
             };
+            let mode = if *live { conformance::Mode::Live } else { conformance::Mode::Sandbox };
+            // Sandbox: refused before anything starts when a setting names a non-loopback address.
+            let prepared = conformance::prepare(&cfg, mode, |v| std::env::var(v).ok())?;
+            if *live {
+                eprintln!("{}", prepared.describe());
+            }
+            let options = conformance::Options { inbox };
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+            let mut report = match (&prepared.config.kind, &prepared.config.process) {
+                (AdapterKind::Process, Some(spec)) => {
+                    let target = ProcessTarget::new(spec.clone(), settings_of(&prepared.config)?);
+                    rt.block_on(conformance::run_with(&target, &options))
+                }
+                _ => rt.block_on(conformance::run_with(&ConfigTarget(prepared.config.clone()), &options)),
+            };
+            report.mode = Some(prepared.describe());
             out.value(&report, || report.to_text());
+            if out.json && !report.passed() {
+                eprintln!("{}", report.verdict());
+            }
             Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }

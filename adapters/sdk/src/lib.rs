@@ -10,6 +10,7 @@
 //!   the host side of it (see docs/adapter-protocol.md).
 //! * [`config`]: the adapter configuration file (TOML or JSON).
 //! * [`conformance`]: the conformance kit every adapter must pass.
+//! * [`serve`]: the adapter side of the protocol, to run any [`Adapter`] as a process adapter.
 //!
 //! The core crate depends on this crate, never the other way round.
 
@@ -21,6 +22,7 @@ pub mod hash;
 pub mod item;
 pub mod process;
 pub mod protocol;
+pub mod serve;
 pub mod xml;
 
 pub use adapter::{Adapter, BoxedAdapter, DynAdapter, KillSwitch};

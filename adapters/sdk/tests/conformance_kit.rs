@@ -42,6 +42,12 @@ async fn python_example_adapter_passes_every_conformance_case() {
     assert!(report.passed(), "{}", report.to_text());
     assert_eq!(report.cases.len(), 9);
     assert!(report.case("handshake").unwrap().message.contains("token"), "secret setting listed");
+    assert!(report.cases.iter().all(|c| c.passed()), "nothing skipped: {}", report.to_text());
+    // Killed on its first progress (item 100): it writes the far side once per batch, so nothing
+    // of the batch was there yet, and the re-push after the restart stored each item once.
+    let crash = report.crash.expect("killed inside the batch");
+    assert_eq!(crash.far_held_at_kill, Some(0), "{}", report.to_text());
+    assert!(crash.progress_seen >= 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -53,7 +59,7 @@ async fn broken_adapter_fails_with_readable_messages() {
     assert!(!report.passed());
     let failed = |name: &str| {
         let c = report.case(name).unwrap_or_else(|| panic!("case {name} missing"));
-        assert!(!c.passed, "{name} should fail: {}", c.message);
+        assert!(c.failed(), "{name} should fail: {}", c.message);
         c.message.clone()
     };
     assert!(failed("idempotent_repush").contains("对端保存了 2 份"));
@@ -62,6 +68,10 @@ async fn broken_adapter_fails_with_readable_messages() {
     assert!(failed("slow_replies").contains("存活超时"));
     assert!(failed("malformed_replies").contains("health checked"));
     // What it does right is still recognised.
-    assert!(report.case("handshake").unwrap().passed);
-    assert!(report.case("shutdown").unwrap().passed);
+    assert!(report.case("handshake").unwrap().passed());
+    assert!(report.case("shutdown").unwrap().passed());
+    // It sends no progress, so the kit cannot crash it inside a batch: skipped, and said so.
+    let crash = report.case("crash_mid_batch").unwrap();
+    assert!(crash.skipped() && crash.required, "{}", crash.message);
+    assert!(report.to_text().contains("[跳过] crash_mid_batch（必检）"), "{}", report.to_text());
 }
