@@ -29,7 +29,8 @@ struct Cli {
     /// Staff account acting (roles and department scope are checked in the core)
     #[arg(long = "as", global = true, env = "YC_USER", default_value = "admin")]
     actor: String,
-    /// Pretend today is DATE (Beijing time), for checks and demos
+    /// Pretend today is DATE (Beijing time): demo and training workstations only (a real one uses
+    /// the system clock)
     #[arg(long, global = true, env = "YC_TODAY")]
     today: Option<NaiveDate>,
     #[command(subcommand)]
@@ -311,16 +312,7 @@ fn data_dir(cli: &Cli) -> PathBuf {
 }
 
 fn open(cli: &Cli) -> Result<Workstation> {
-    let ws = Workstation::open(&data_dir(cli), Clock::System)?;
-    // A demo workstation lives on a frozen day so its lights stay as built; --today wins.
-    let today = match cli.today {
-        Some(d) => Some(d),
-        None => ws.setting("demo.today")?.and_then(|d| d.parse().ok()),
-    };
-    Ok(match today {
-        Some(d) => ws.with_clock(Clock::at_date(d)),
-        None => ws,
-    })
+    Ok(yc_core::demo::open(&data_dir(cli), cli.today)?)
 }
 
 fn parse_action(s: &str) -> Result<Action> {

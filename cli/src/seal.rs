@@ -201,7 +201,8 @@ pub fn doc(ws: &Workstation, actor: &str, cmd: &DocCmd, out: &Out) -> Result<Exi
                 } else {
                     target.clone()
                 };
-                std::fs::copy(&d.path, &dest).with_context(|| format!("复制 {} → {}", d.path, dest.display()))?;
+                let bytes = ws.document_bytes(d)?;
+                std::fs::write(&dest, bytes).with_context(|| format!("写入 {}", dest.display()))?;
                 written.push(dest.display().to_string());
             }
             out.value(&written, || {

@@ -1202,8 +1202,8 @@ fn main() -> Res<()> {
     let root = data_root();
     let mut rep = Report { out: String::new() };
     rep.line(format!(
-        "# yc-core bench — {} UTC, {} logical CPUs{}",
-        chrono::Utc::now().format("%Y-%m-%d %H:%M"),
+        "# yc-core bench — {}, {} logical CPUs{}",
+        yc_core::Clock::System.now().format("%Y-%m-%d %H:%M %:z"),
         std::thread::available_parallelism().map_or(0, usize::from),
         if quick { " (quick mode: no --bench flag)" } else { "" }
     ));

@@ -236,6 +236,23 @@ pub fn default_today() -> NaiveDate {
     cal.years().into_iter().max().and_then(|y| NaiveDate::from_ymd_opt(y, 11, 23)).unwrap_or(today)
 }
 
+/// Opens the workstation in `dir` with the clock it may use. A real workstation runs on the
+/// system clock, and a requested day (`--today`, `YC_TODAY`) is refused: a backdated acceptance
+/// on a real record is exactly what supervision must prevent. A demo workstation lives on its
+/// frozen `demo.today`, or on the requested day — demos and training may move in time.
+pub fn open(dir: &Path, requested_today: Option<NaiveDate>) -> Result<Workstation> {
+    let ws = Workstation::open(dir, Clock::System)?;
+    let frozen: Option<NaiveDate> = ws.setting("demo.today")?.and_then(|d| d.parse().ok());
+    match (frozen, requested_today) {
+        (None, None) => Ok(ws),
+        (None, Some(d)) => Err(CoreError::Invalid(format!(
+            "正式工作站（{}）只使用系统时钟，不能指定日期 {d}（--today / YC_TODAY 仅用于演示和培训工作站）",
+            ws.identity().name
+        ))),
+        (Some(frozen), requested) => Ok(ws.with_clock(Clock::at_date(requested.unwrap_or(frozen)))),
+    }
+}
+
 /// The demo's identity; `reset` recognises a demo store by it (or by its `demo.today`).
 fn demo_identity() -> Identity {
     Identity { region: "440399".into(), code: "W01".into(), name: "示范区政务服务中心 综合窗口".into() }

@@ -45,6 +45,10 @@ pub enum CoreError {
     Seal(String),
     #[error("日志校验失败：第 {seq} 条事件（{id}）{problem}")]
     JournalBroken { seq: i64, id: String, problem: String },
+    /// A stored file no longer matches the hash the record holds for it (replaced or damaged):
+    /// it is never handed out as genuine.
+    #[error("完整性校验失败：{what}（{detail}）")]
+    Tampered { what: String, detail: String },
 }
 
 impl CoreError {
@@ -69,6 +73,7 @@ impl CoreError {
             Self::Invalid(_) => "Invalid",
             Self::JournalBroken { .. } => "JournalBroken",
             Self::Seal(_) => "Seal",
+            Self::Tampered { .. } => "Tampered",
         }
     }
 

@@ -637,6 +637,20 @@ impl Workstation {
             .ok_or_else(|| CoreError::Invalid(format!("没有文书 {doc_id}")))
     }
 
+    /// The bytes of a sealed document, re-hashed against the record before they leave the
+    /// store: a replaced or damaged file in `documents/` is refused, never exported as genuine.
+    pub fn document_bytes(&self, doc: &DocumentRow) -> Result<Vec<u8>> {
+        let bytes = std::fs::read(&doc.path).map_err(|e| CoreError::io(&doc.path, e))?;
+        let actual = crate::journal::hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
+        if actual != doc.file_sha256 {
+            return Err(CoreError::Tampered {
+                what: format!("办件 {} 的{}（{}）文件与用印登记不符，可能已被替换或损坏，拒绝导出", doc.case_no, doc.doc_type_zh, doc.doc_id),
+                detail: format!("记录的 SHA-256 {}，文件的 SHA-256 {actual}", doc.file_sha256),
+            });
+        }
+        Ok(bytes)
+    }
+
     pub fn case_documents(&self, case_no: &str) -> Result<Vec<DocumentRow>> {
         self.documents_where("case_no = ?1", case_no)
     }

@@ -5,14 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use chrono::NaiveDate;
 use yc_core::case::Action;
 use yc_core::ids::{self, IdReport};
 use yc_core::journal::Event;
 use yc_core::query::{CaseDetail, CaseSummary, LightCounts, ListFilter};
 use yc_core::staff::Actor;
 use yc_core::workstation::{ReusableMaterial, Status};
-use yc_core::{ActRequest, Clock, CoreError, NewCase, Workstation};
+use yc_core::{ActRequest, CoreError, NewCase, Workstation};
 
 use crate::ipc::{AppInfo, CatalogDoc, CatalogEntry, IpcError, IpcResult, StaffEntry};
 
@@ -89,13 +88,8 @@ impl AppCtx {
     }
 
     pub fn from_dir(dir: &Path) -> IpcResult<Self> {
-        let ws = Workstation::open(dir, Clock::System)?;
-        let frozen: Option<NaiveDate> = ws.setting("demo.today")?.and_then(|d| d.parse().ok());
-        let demo = frozen.is_some();
-        let ws = match frozen {
-            Some(d) => ws.with_clock(Clock::at_date(d)),
-            None => ws,
-        };
+        let ws = yc_core::demo::open(dir, None)?;
+        let demo = ws.setting("demo.today")?.is_some();
         let interval = std::env::var("YC_SYNC_INTERVAL")
             .ok()
             .and_then(|v| v.parse().ok())
