@@ -223,12 +223,14 @@ fn demo_then_tamper_makes_journal_verify_fail_and_rebuild_is_identical_before_th
 fn adapter_check_passes_the_python_example_and_fails_the_broken_one_with_reasons() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let target = tempfile::tempdir().unwrap();
+    // Run from elsewhere: the configs' relative paths are relative to the config files.
     let run = |cfg: &str| {
         Command::new(env!("CARGO_BIN_EXE_yc"))
-            .current_dir(root)
+            .current_dir(target.path())
             .arg("--data")
             .arg(target.path())
-            .args(["adapter", "check", cfg])
+            .args(["adapter", "check"])
+            .arg(root.join(cfg))
             .output()
             .unwrap()
     };

@@ -12,15 +12,16 @@ use crate::error::ErrorClass;
 pub struct OutItem {
     /// Idempotency key, unique per workstation and never reused for another payload.
     pub key: String,
-    /// Logical stream, e.g. `cases`, `documents`, `supervision`, `evaluations`.
+    /// Logical stream: `cases` or `replies` from the workstation (`supervision`, `evaluations`
+    /// reserved); the list is `yc_core::sync::contract::Stream` (docs/adapter-protocol.md §3.8).
     pub stream: String,
     /// The case (办件编号) this item concerns, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_no: Option<String>,
     /// Per-case order (1, 2, 3 …); far sides apply a case's items in this order.
     pub seq: u64,
-    /// `case.filed`, `case.accepted`, `case.decided`, `document.sealed`, `supervision.event`,
-    /// `evaluation` …
+    /// From the workstation: `case.<action>` (`case.file`, `case.accept` …), `document.sealed`,
+    /// `case.status`; the list is `yc_core::sync::contract::ItemKind` (docs/adapter-protocol.md §3.8).
     pub kind: String,
     /// RFC 3339 with the +08:00 offset (Beijing time), e.g. `2026-11-23T09:30:00+08:00`.
     pub occurred_at: String,
