@@ -3,12 +3,19 @@
 //! to the same simulator. The ratio (adapter / raw) is what a noisy, shared machine cannot
 //! hide. Targets: city-extranet ≥ 5,000 items/s and ratio ≥ 0.5.
 //!
+//! A process adapter's cost is measured the same way: an in-memory adapter
+//! (`yc_adapter_sdk::serve::MemoryAdapter`) pushed to in-process through the `Adapter` trait, and
+//! the same adapter served over stdin/stdout (`serve::serve_stdio`) by this very bench binary
+//! started as a child (`YC_BENCH_SERVE_MEMORY=1`) and driven through `ProcessAdapter`: the ratio is
+//! what the JSON-lines protocol and the pipe cost per item.
+//!
 //! `CARGO_TARGET_DIR=… cargo bench -p yc-adapters`
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use yc_adapter_sdk::{Adapter, OutItem};
+use yc_adapter_sdk::serve::{MemoryAdapter, serve_stdio};
+use yc_adapter_sdk::{Adapter, OutItem, ProcessAdapter, ProcessSpec};
 use yc_adapters::city_extranet::{CityExtranet, CityExtranetConfig};
 use yc_adapters::file_drop::{self, FileDrop, FileDropConfig};
 use yc_adapters::vertical_xml::{VerticalXml, VerticalXmlConfig};
@@ -17,6 +24,8 @@ use yc_sim::SimConfig;
 const N: usize = 20_000;
 const BATCH: usize = 500;
 const RUNS: usize = 3;
+/// Set in the child: serve the in-memory adapter on stdin/stdout instead of benchmarking.
+const SERVE_ENV: &str = "YC_BENCH_SERVE_MEMORY";
 
 fn items(run: usize) -> Vec<OutItem> {
     (0..N)
@@ -119,14 +128,54 @@ async fn filedrop(run: usize) -> f64 {
     rate(N, d)
 }
 
+async fn memory_in_process(run: usize) -> f64 {
+    let mut a = MemoryAdapter::default();
+    a.hello().await.expect("hello");
+    let batch = items(run);
+    let t = Instant::now();
+    let mut acked = 0;
+    for chunk in batch.chunks(BATCH) {
+        acked += a.push(chunk).await.expect("push").acked.len();
+    }
+    let d = t.elapsed();
+    assert_eq!((acked, a.held.len()), (N, N));
+    rate(N, d)
+}
+
+async fn memory_process(run: usize) -> f64 {
+    let exe = std::env::current_exe().expect("bench binary path");
+    let mut spec = ProcessSpec::new(vec![exe.to_string_lossy().into_owned()]);
+    spec.env.insert(SERVE_ENV.into(), "1".into());
+    let mut a = ProcessAdapter::spawn("bench-memory", &spec, serde_json::json!({})).expect("spawn");
+    a.hello().await.expect("hello");
+    let batch = items(run);
+    let t = Instant::now();
+    let mut acked = 0;
+    for chunk in batch.chunks(BATCH) {
+        acked += a.push(chunk).await.expect("push").acked.len();
+    }
+    let d = t.elapsed();
+    a.shutdown().await.expect("shutdown");
+    assert_eq!(acked, N);
+    rate(N, d)
+}
+
 fn main() {
+    if std::env::var_os(SERVE_ENV).is_some() {
+        serve_stdio(|_: &serde_json::Value| Ok(MemoryAdapter::default())).expect("serve");
+        return;
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("rt");
     rt.block_on(async {
         // Warm-up (connection pools, allocator).
         let _ = city_adapter(99).await;
         let _ = city_raw(99).await;
+        let _ = memory_process(99).await;
         let (mut adapter, mut raw, mut soap, mut drop_) = (vec![], vec![], vec![], vec![]);
+        let (mut mem, mut proc_) = (vec![], vec![]);
         for run in 0..RUNS {
+            mem.push(memory_in_process(run).await);
+            proc_.push(memory_process(run).await);
             adapter.push(city_adapter(run).await);
             raw.push(city_raw(run).await);
             soap.push(vertical(run).await);
@@ -140,5 +189,14 @@ fn main() {
         println!("  vertical-xml (SOAP 1.1)    {:>10.0}", median(soap));
         println!("  file-drop (1000/packet)    {:>10.0}", median(drop_));
         println!("  city target >= 5000 items/s: {}", if a >= 5000.0 { "met" } else { "NOT met" });
+        let (m, p) = (median(mem), median(proc_));
+        println!("process adapter (in-memory far side, same adapter both ways):");
+        println!("  in-process (Adapter trait)     {m:>10.0}");
+        println!("  process (JSON lines on stdio)  {p:>10.0}   (child serves it with serve::serve_stdio)");
+        println!(
+            "  ratio process/in-process       {:>10.4}   ({:.1} µs protocol cost per item)",
+            p / m,
+            1e6 / p - 1e6 / m
+        );
     });
 }
