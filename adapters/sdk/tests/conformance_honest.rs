@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 
 use yc_adapter_sdk::AdapterConfig;
-use yc_adapter_sdk::conformance::{self, Mode, Options, Outcome, ProcessTarget, SandboxError};
+use yc_adapter_sdk::conformance::{
+    self, CaseResult, ConformanceReport, Mode, Options, Outcome, ProcessTarget, SandboxError,
+};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kit_adapter.py")
@@ -56,13 +58,13 @@ async fn crash_mid_batch_kills_inside_the_batch_after_a_partial_far_side_write()
     let cfg = config(dir.path(), "", "progress_every = 50\nstall_min_batch = 400\ninbox_count = 25");
     let report = conformance::run_with(&target(&cfg), &with_inbox(25)).await;
     println!("{}", report.to_text());
-    assert!(report.passed(), "{}", report.to_text());
+    let case = report.case("crash_mid_batch").unwrap();
+    assert!(case.passed(), "{}", report.to_text());
     let crash = report.crash.expect("crash observed");
     let held = crash.far_held_at_kill.expect("far side visible");
     assert!(held > 0 && held < crash.batch, "partial write at kill: {held}/{}", crash.batch);
     assert_eq!((held, crash.batch), (50, 500));
     assert!(!crash.finished_before_kill);
-    let case = report.case("crash_mid_batch").unwrap();
     assert!(case.message.contains("已保存本批 50/500 条（部分写入）"), "{}", case.message);
     assert!(case.message.contains("对端每键 1 份"), "{}", case.message);
 }
@@ -97,14 +99,34 @@ async fn a_skipped_required_check_fails_the_kit_with_its_reason() {
     assert!(!text.contains("[通过] cursor_resume"), "{text}");
     assert!(report.verdict().starts_with("结论：未通过") && report.verdict().contains("2 项必检项目被跳过"), "{text}");
 
-    // An adapter that does not pull: the same skip is "not applicable", and the kit passes.
+    // An adapter that does not pull: the same skip is "not applicable", not required.
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), "", "pull = false");
     let report = conformance::run(&target(&cfg)).await;
     let cursor = report.case("cursor_resume").unwrap();
     assert_eq!((cursor.outcome, cursor.required), (Outcome::Skipped, false), "{}", cursor.message);
-    assert!(report.passed(), "{}", report.to_text());
-    assert!(report.verdict().contains("1 项不适用已跳过（cursor_resume）"), "{}", report.verdict());
+    assert!(report.skipped_required().is_empty(), "{}", report.to_text());
+}
+
+#[test]
+fn the_verdict_counts_skips_by_whether_they_were_required() {
+    let case = |name: &str, outcome, required| CaseResult {
+        name: name.into(),
+        outcome,
+        required,
+        message: format!("{name} 的说明"),
+        evidence: vec![],
+    };
+    let mut report = ConformanceReport {
+        cases: vec![case("handshake", Outcome::Passed, true), case("cursor_resume", Outcome::Skipped, false)],
+        ..Default::default()
+    };
+    assert!(report.passed());
+    assert_eq!(report.verdict(), "结论：通过——1 项通过，1 项不适用已跳过（cursor_resume）");
+    report.cases[1].required = true;
+    assert!(!report.passed());
+    assert_eq!(report.verdict(), "结论：未通过——1 项必检项目被跳过（cursor_resume：cursor_resume 的说明）；1 项通过");
+    assert!(report.to_text().contains("[跳过] cursor_resume（必检）: cursor_resume 的说明"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
