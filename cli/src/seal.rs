@@ -43,6 +43,14 @@ pub enum SealCmd {
         #[arg(long, env = "YC_AUTHORITY_PIN")]
         authority_pin: String,
     },
+    /// Unlock a seal locked by wrong PINs: admin, with the seal authority's PIN and a reason; journaled
+    Unlock {
+        seal_id: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, env = "YC_AUTHORITY_PIN")]
+        authority_pin: String,
+    },
     /// Seals, their status in the trust bundle, and key lock state
     List,
     /// Import a trust bundle file (signature checked against the pinned roots; newer only)
@@ -117,6 +125,12 @@ pub fn seal(ws: &Workstation, actor: &str, cmd: &SealCmd, out: &Out) -> Result<E
         SealCmd::Revoke { seal_id, reason, authority_pin } => {
             ws.revoke_seal(&ws.actor(actor)?, seal_id, reason, authority_pin)?;
             out.value(&serde_json::json!({ "revoked": seal_id }), || format!("印章 {seal_id} 已作废，新信任包已发布"));
+        }
+        SealCmd::Unlock { seal_id, reason, authority_pin } => {
+            let cleared = ws.unlock_seal(&ws.actor(actor)?, seal_id, reason, authority_pin)?;
+            out.value(&serde_json::json!({ "unlocked": seal_id, "failed_attempts_cleared": cleared }), || {
+                format!("印章 {seal_id} 已解锁（清除 {cleared} 次 PIN 错误记录，已记入日志）")
+            });
         }
         SealCmd::List => {
             let rows = ws.list_seals()?;

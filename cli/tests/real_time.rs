@@ -23,7 +23,17 @@ fn a_real_workstation_refuses_a_requested_day_and_a_demo_accepts_it() {
     let real = dir.path().join("real");
     let o = yc(
         &real,
-        &["init", "--region", "440305", "--workstation", "W01", "--name", "某镇便民服务中心", "--admin-password", "pw-123456"],
+        &[
+            "init",
+            "--region",
+            "440305",
+            "--workstation",
+            "W01",
+            "--name",
+            "某镇便民服务中心",
+            "--admin-password",
+            "pw-123456",
+        ],
         None,
     );
     assert!(o.status.success(), "{}", stderr(&o));

@@ -43,6 +43,13 @@ pub enum CoreError {
     Invalid(String),
     #[error("电子印章：{0}")]
     Seal(String),
+    /// A wrong seal PIN: counted in the key file; the caller may try again.
+    #[error("电子印章 PIN 错误，还可尝试 {remaining} 次")]
+    WrongPin { remaining: u32 },
+    /// The seal's key locked itself after too many wrong PINs: nothing seals with it until an
+    /// administrator unlocks it with the seal authority's confirmation (journaled).
+    #[error("电子印章已锁定（PIN 已连续错误 {attempts} 次）：须由管理员经印章制作机构确认后解锁（yc seal unlock）")]
+    SealLocked { attempts: u32 },
     #[error("日志校验失败：第 {seq} 条事件（{id}）{problem}")]
     JournalBroken { seq: i64, id: String, problem: String },
     /// A stored file no longer matches the hash the record holds for it (replaced or damaged):
@@ -73,6 +80,8 @@ impl CoreError {
             Self::Invalid(_) => "Invalid",
             Self::JournalBroken { .. } => "JournalBroken",
             Self::Seal(_) => "Seal",
+            Self::WrongPin { .. } => "WrongPin",
+            Self::SealLocked { .. } => "SealLocked",
             Self::Tampered { .. } => "Tampered",
         }
     }

@@ -112,7 +112,11 @@ pub fn allowed(kind: DocKind, c: &CaseDetail) -> std::result::Result<(), String>
 }
 
 fn seal_err(e: yc_seal::SealError) -> CoreError {
-    CoreError::Seal(e.to_string())
+    match e {
+        yc_seal::SealError::WrongPin { remaining } => CoreError::WrongPin { remaining },
+        yc_seal::SealError::Locked { attempts } => CoreError::SealLocked { attempts },
+        e => CoreError::Seal(e.to_string()),
+    }
 }
 
 /// The CJK font, loaded once per process (the collection file is large).
@@ -419,6 +423,52 @@ impl Workstation {
         })
     }
 
+    /// Unlocks a seal whose key locked itself after wrong PINs. An administrator asks, the seal
+    /// authority confirms with its own PIN (so a workstation admin alone cannot reopen a seal),
+    /// a reason is required, and the unlock is journaled with the count of wrong PINs it clears.
+    pub fn unlock_seal(&self, by: &Actor, seal_id: &str, reason: &str, authority_pin: &str) -> Result<u32> {
+        by.require_role(Role::Admin, "解锁电子印章")?;
+        if reason.trim().is_empty() {
+            return Err(CoreError::Missing { action: "解锁电子印章".into(), field: "理由".into() });
+        }
+        let key_file: String = self
+            .store()
+            .reader()?
+            .query_row("SELECT key_file FROM seals WHERE seal_id = ?1", [seal_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| CoreError::Invalid(format!("没有印章 {seal_id}")))?;
+        let file = SealKeyFile::open(&self.data_dir().join(key_file)).map_err(seal_err)?;
+        let status = file.status().map_err(seal_err)?;
+        if status.failed_attempts == 0 {
+            return Err(CoreError::Invalid(format!("印章 {seal_id} 未锁定，也没有 PIN 错误记录，无需解锁")));
+        }
+        let (_, authority) = self.authority(authority_pin)?;
+        // Journal first: if the reset then fails the record says an unlock was attempted; a
+        // reset without its journal event cannot happen.
+        self.store().write(|tx| {
+            journal::append(
+                tx,
+                NewEvent {
+                    case_no: None,
+                    actor: &by.id,
+                    role: Role::Admin.code(),
+                    action: "seal.unlock",
+                    at: self.clock().now(),
+                    payload: serde_json::json!({
+                        "seal_id": seal_id,
+                        "authority": authority,
+                        "failed_attempts": status.failed_attempts,
+                        "was_locked": status.locked,
+                    }),
+                    reason: Some(reason),
+                },
+            )?;
+            Ok(())
+        })?;
+        file.reset_attempts().map_err(seal_err)?;
+        Ok(status.failed_attempts)
+    }
+
     pub fn list_seals(&self) -> Result<Vec<SealRow>> {
         let bundle = self.trust_bundle().ok();
         let conn = self.store().reader()?;
@@ -644,7 +694,10 @@ impl Workstation {
         let actual = crate::journal::hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
         if actual != doc.file_sha256 {
             return Err(CoreError::Tampered {
-                what: format!("办件 {} 的{}（{}）文件与用印登记不符，可能已被替换或损坏，拒绝导出", doc.case_no, doc.doc_type_zh, doc.doc_id),
+                what: format!(
+                    "办件 {} 的{}（{}）文件与用印登记不符，可能已被替换或损坏，拒绝导出",
+                    doc.case_no, doc.doc_type_zh, doc.doc_id
+                ),
                 detail: format!("记录的 SHA-256 {}，文件的 SHA-256 {actual}", doc.file_sha256),
             });
         }

@@ -12,7 +12,7 @@ use yc_adapter_sdk::{
 };
 use yc_core::case::Role;
 use yc_core::sync::outbox::{self, AdapterRegistration};
-use yc_core::sync::{SyncOptions, run_once};
+use yc_core::sync::{AdapterState, SyncOptions, run_once};
 use yc_core::{Clock, Identity, NewCase, NewStaff, Workstation, catalog};
 
 /// What the far side does with the next push.
@@ -26,6 +26,9 @@ enum Script {
     WriteThenError(usize),
     /// Reject these keys with these classes; store and ack the rest.
     Reject(HashMap<String, ErrorClass>),
+    /// Answer wrongly: ack a key never sent, ack *and* reject the first item, say nothing of the
+    /// rest (a far side that "succeeds" without confirming anything).
+    Wrong,
 }
 
 #[derive(Clone)]
@@ -81,6 +84,18 @@ impl Adapter for Far {
                     self.store(it);
                 }
                 return Err(AdapterError::retryable(Origin::FarSystem, "对端写入中途失败", "HTTP 503 after k rows"));
+            }
+            Script::Wrong => {
+                rep.acked.push("never-sent-key".into());
+                if let Some(first) = batch.first() {
+                    rep.acked.push(first.key.clone());
+                    rep.rejected.push(Rejection {
+                        key: first.key.clone(),
+                        class: ErrorClass::Permanent,
+                        message: "矛盾".into(),
+                        detail: String::new(),
+                    });
+                }
             }
             Script::Reject(classes) => {
                 for it in batch {
@@ -323,4 +338,30 @@ async fn a_wrong_program_path_is_an_auth_start_failure_and_the_adapter_needs_an_
     assert!(msg.unwrap().contains("启动失败"));
     // Nothing was lost, tried or quarantined.
     assert!(deliveries(&dir).iter().all(|x| x.state == "pending" && x.attempts == 0));
+}
+
+#[tokio::test]
+async fn wrong_answers_end_the_run_degraded_with_the_reason_and_lose_nothing() {
+    let (dir, ws) = setup();
+    let keys = cases(&ws, 4);
+    assert_eq!(keys.len(), 4);
+    let mut far = Far::new(Script::Wrong);
+    let r = run_once(&ws, "far", &mut far, &opts()).await.unwrap();
+    assert_eq!((r.pushed, r.acked), (4, 0), "{r:?}");
+    assert_eq!(r.state, AdapterState::Degraded, "not 'ok' when nothing was confirmed: {r:?}");
+    let why = r.stopped.clone().unwrap_or_default();
+    assert!(why.contains("对端未答复 3 项"), "{why}");
+    assert!(why.contains("1 个本次未发送的键") && why.contains("never-sent-key"), "{why}");
+    assert!(why.contains("既确认又拒绝"), "{why}");
+    let (state, class, err) = adapter_state(&dir);
+    assert_eq!((state.as_str(), class.as_deref()), ("degraded", Some("retryable")));
+    assert!(err.unwrap_or_default().contains("适配器答复不完整"));
+    // Nothing was taken as confirmed or quarantined: every item waits for a proper answer.
+    assert!(deliveries(&dir).iter().all(|d| d.state == "failed"), "all retried later");
+
+    *far.script.lock().unwrap() = Script::All;
+    backoff_passes(&dir);
+    let r = run_once(&ws, "far", &mut far, &opts()).await.unwrap();
+    assert_eq!((r.acked, r.state), (4, AdapterState::Ok), "{r:?}");
+    assert!(deliveries(&dir).iter().all(|d| d.state == "acked"));
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// `Invalid`/`Indeterminate`, not an error.
 #[derive(Debug, thiserror::Error)]
 pub enum SealError {
-    #[error("印章密钥已锁定：PIN 已连续错误 {attempts} 次，请由印章管理员重置")]
+    #[error("印章密钥已锁定：PIN 已连续错误 {attempts} 次，须由管理员经印章制作机构确认后解锁（yc seal unlock）")]
     Locked { attempts: u32 },
     #[error("PIN 错误，还可尝试 {remaining} 次")]
     WrongPin { remaining: u32 },

@@ -388,8 +388,19 @@ pub async fn run_once<A: Adapter>(
                     let by_key: HashMap<&str, i64> = batch.iter().map(|c| (c.item.key.as_str(), c.outbox_id)).collect();
                     let mut results: Vec<(i64, Outcome<'_>)> = Vec::with_capacity(batch.len());
                     let mut answered = std::collections::HashSet::new();
+                    // A key both acked and rejected is an ambiguous answer: it stays unconfirmed
+                    // (sent again; the far side dedupes) rather than be taken either way.
+                    let rejected: std::collections::HashSet<&str> =
+                        rep.rejected.iter().map(|r| r.key.as_str()).collect();
                     for k in &rep.acked {
                         match by_key.get(k.as_str()) {
+                            Some(&id) if rejected.contains(k.as_str()) => {
+                                answered.insert(id);
+                                wrong.contradictory.push(k.clone());
+                                results
+                                    .push((id, Outcome::Failed("对端对此项既确认又拒绝", "", ErrorClass::Retryable)));
+                                report.failed += 1;
+                            }
                             Some(&id) if answered.insert(id) => {
                                 results.push((id, Outcome::Acked));
                                 report.acked += 1;
@@ -504,6 +515,7 @@ pub async fn run_once<A: Adapter>(
 struct WrongAnswers {
     unanswered: u64,
     foreign: Vec<String>,
+    contradictory: Vec<String>,
 }
 
 impl WrongAnswers {
@@ -521,13 +533,19 @@ impl WrongAnswers {
                 if self.foreign.len() > 3 { "…" } else { "" }
             ));
         }
+        if !self.contradictory.is_empty() {
+            parts.push(format!("对端对 {} 项既确认又拒绝（按未确认处理，下次重发）", self.contradictory.len()));
+        }
         if parts.is_empty() {
             return None;
         }
         Some(AdapterError::retryable(
             yc_adapter_sdk::Origin::Adapter,
             format!("适配器答复不完整：{}", parts.join("；")),
-            format!("unanswered={} foreign_keys={:?}", self.unanswered, self.foreign),
+            format!(
+                "unanswered={} foreign_keys={:?} acked_and_rejected={:?}",
+                self.unanswered, self.foreign, self.contradictory
+            ),
         ))
     }
 }
