@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use yc_core::deadline::Light;
+use yc_core::deadline::{Light, Phase};
 use yc_core::ids::IdReport;
 use yc_core::journal::{Event, VerifyReport};
 use yc_core::query::{CaseDetail, CaseSummary};
@@ -33,6 +33,20 @@ fn light_zh(s: &CaseSummary) -> String {
         None => "－",
     };
     if s.paused { format!("{l}⏸") } else { l.to_owned() }
+}
+
+/// Days left on the deadline that runs. A case decided late shows how late it was at the
+/// decision (fixed), not a count that keeps growing while it waits for delivery.
+fn days_zh(s: &CaseSummary) -> String {
+    let left = |d: i64| if d < 0 { format!("超期{}日", -d) } else { format!("剩{d}日") };
+    match (s.phase, s.decision_late_days, s.days_left) {
+        (Some(Phase::Delivery), Some(n), d) if n > 0 => match d {
+            Some(d) if d < 0 => format!("决定超期{n}日·送达超期{}日", -d),
+            _ => format!("决定超期{n}日"),
+        },
+        (Some(Phase::Delivery), _, Some(d)) => format!("送达{}", left(d)),
+        (_, _, d) => d.map_or_else(String::new, left),
+    }
 }
 
 /// Writes one line to stdout. A closed pipe (`yc … | head -1`) ends the program quietly with
@@ -129,17 +143,19 @@ impl Out {
             if cases.is_empty() {
                 return "（没有符合条件的办件）".into();
             }
-            let mut lines = vec![format!("今天 {today}；灯：绿/黄/红，⏸ 暂停计时，？ 日历缺年度数据，结 已办结")];
+            let mut lines = vec![format!(
+                "今天 {today}；灯：绿/黄/红，⏸ 暂停计时，？ 日历缺年度数据，结 已办结；决定后的期限为送达期限"
+            )];
             for c in cases {
-                let left = c
-                    .days_left
-                    .map_or_else(String::new, |d| if d < 0 { format!("超期{}日", -d) } else { format!("剩{d}日") });
+                let left = days_zh(c);
+                // Once decided the delivery deadline runs (§44): that is the date to act by.
+                let due = if c.phase == Some(Phase::Delivery) { &c.delivery_due } else { &c.due_date };
                 lines.push(format!(
                     "{} {:<3} {:<8} {:<10} {:<8} {:<8} {}  {}",
                     c.case_no,
                     light_zh(c),
                     c.state_zh,
-                    c.due_date.as_deref().unwrap_or("—"),
+                    due.as_deref().unwrap_or("—"),
                     left,
                     c.applicant_name,
                     c.item_name,
@@ -171,6 +187,17 @@ impl Out {
                     s.closed_on.as_deref().unwrap_or("—")
                 ),
             ];
+            if let (Some(on), Some(due)) = (&s.decided_on, &s.decision_due) {
+                let late = match s.decision_late_days {
+                    Some(0) => "按时".to_owned(),
+                    Some(n) => format!("决定超期 {n} 个工作日"),
+                    None => "？".to_owned(),
+                };
+                t.push(format!(
+                    "决定：{on}（决定期限 {due}，{late}）  送达期限：{}（《行政许可法》第四十四条）",
+                    s.delivery_due.as_deref().unwrap_or("—")
+                ));
+            }
             if let Some(n) = &s.deadline_note {
                 t.push(format!("期限说明：{n}"));
             }

@@ -193,6 +193,9 @@ pub enum ClockEffect {
     /// 补正 waiting, 中止, special procedure (§45): the clock stops.
     Stop,
     Resume,
+    /// 准予 or 不予许可: the decision deadline is met (or missed) today, and the §44 delivery
+    /// deadline starts. On the spot (即办件) it also starts the clock, with nothing left to run.
+    Decide,
     /// The case is closed (decided and delivered, or ended).
     Close,
 }
@@ -295,8 +298,8 @@ pub fn apply(facts: &Facts, action: Action, role: Role, input: &Input) -> Result
             }
             f.state = Approved;
             f.outcome = Some(Outcome::Approved);
-            // Accepted and decided in one sitting: the clock starts and has nothing left to run.
-            ClockEffect::Start
+            // Accepted and decided in one sitting.
+            ClockEffect::Decide
         }
         Action::RequestSupplement => {
             // The reviewer asks after acceptance, the clerk before it: each at their own step.
@@ -344,12 +347,12 @@ pub fn apply(facts: &Facts, action: Action, role: Role, input: &Input) -> Result
         Action::Approve => {
             f.state = Approved;
             f.outcome = Some(Outcome::Approved);
-            ClockEffect::None
+            ClockEffect::Decide
         }
         Action::Deny => {
             f.state = Denied;
             f.outcome = Some(Outcome::Denied);
-            ClockEffect::None
+            ClockEffect::Decide
         }
         Action::IssueCertificate => {
             if f.certificate_made {
@@ -484,7 +487,7 @@ mod tests {
         assert!(matches!(apply(&p, Action::DecideOnSpot, Clerk, &input_full()), Err(Refusal::State { .. })));
         let i = start(Action::File, Clerk, Kind::Immediate, false).unwrap();
         let (f, clock) = apply(&i, Action::DecideOnSpot, Clerk, &input_full()).unwrap();
-        assert_eq!((f.state, clock), (Approved, ClockEffect::Start));
+        assert_eq!((f.state, clock), (Approved, ClockEffect::Decide));
     }
 
     #[test]

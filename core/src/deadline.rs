@@ -11,11 +11,29 @@
 //!   the day the clock stops still counts, the day it restarts does not; the clock runs again
 //!   the day after `to`. Overlapping stops are merged so no day is removed twice.
 //! - A 即办件 has limit 0: due the day it is accepted.
+//! - Before acceptance the window pre-reviews within [`PRE_REVIEW_DAYS`] of filing.
+//! - 《行政许可法》第四十四条: after the decision a second limit runs, [`DELIVERY_DAYS`] to issue
+//!   and deliver it. A case therefore has two deadlines ([`Phase`]); the decision's lateness is
+//!   fixed on the day of the decision ([`DecisionRecord::late_days`]), whatever day it is now.
+//!
+//! This module is the only place a case's due date is computed: the projection stores
+//! [`CaseClock::schedule`] on the case row, the read side turns it into days left and a light
+//! with [`Board`] (`core/tests/deadline_home.rs` checks that no other module counts working days).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, CalendarError};
+use crate::case::ClockEffect;
+
+/// The window pre-reviews an application within 2 working days of filing (seed articles:
+/// 提前预审; §32 allows 5 days for the supplement notice, the service hall promises 2).
+pub const PRE_REVIEW_DAYS: u32 = 2;
+
+/// 《行政许可法》第四十四条: 行政机关作出准予行政许可的决定，需要颁发行政许可证件的，应当自作出决定之日起
+/// 十日内向申请人颁发、送达行政许可证件. Working days (§82). The window holds the written denial
+/// (不予许可决定书) to the same limit, so every decided case waits at most this long for delivery.
+pub const DELIVERY_DAYS: u32 = 10;
 
 /// Why the clock stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +191,236 @@ pub fn assess(
     let deadline = compute(cal, input, today)?;
     let left = working_days_left(cal, deadline.due, today)?;
     Ok(Assessment { deadline, left, light: light(policy, deadline.total_days, left) })
+}
+
+/// Which of a case's deadlines runs.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Filed, not yet accepted: the window's pre-review ([`PRE_REVIEW_DAYS`] from filing).
+    PreReview,
+    /// Accepted, not yet decided: the promised (or statutory) limit from acceptance, plus
+    /// extensions and stops.
+    Decision,
+    /// Decided (准予 or 不予许可), not yet delivered: [`DELIVERY_DAYS`] from the decision (§44).
+    Delivery,
+}
+
+impl Phase {
+    pub fn of(accepted: bool, decided: bool) -> Phase {
+        match (accepted, decided) {
+            (_, true) => Phase::Delivery,
+            (true, false) => Phase::Decision,
+            (false, false) => Phase::PreReview,
+        }
+    }
+
+    /// The limit the phase runs against (the light's yellow share is taken of it).
+    pub fn total_days(self, limit_and_extension: u32) -> u32 {
+        match self {
+            Phase::PreReview => PRE_REVIEW_DAYS,
+            Phase::Decision => limit_and_extension,
+            Phase::Delivery => DELIVERY_DAYS,
+        }
+    }
+}
+
+/// The statutory clock of one case, as its row keeps it. The projection moves it with each
+/// event's [`ClockEffect`]; [`CaseClock::schedule`] turns it into due dates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseClock {
+    pub filed_on: NaiveDate,
+    pub accepted_on: Option<NaiveDate>,
+    /// The promised limit (承诺时限) in working days; 0 for a 即办件.
+    pub limit_days: u32,
+    /// §42 extension granted so far (capped by `case::MAX_EXTENSION_DAYS`).
+    pub extension_days: u32,
+    /// Working days of closed stops in the running phase; acceptance starts the count afresh,
+    /// so a 补正 during pre-review does not lengthen the decision limit.
+    pub stopped_days: u32,
+    /// The open stop's first day: working days after it do not count until it ends.
+    pub stopped_since: Option<NaiveDate>,
+    pub decided_on: Option<NaiveDate>,
+}
+
+impl CaseClock {
+    pub fn filed(filed_on: NaiveDate, limit_days: u32) -> CaseClock {
+        CaseClock {
+            filed_on,
+            accepted_on: None,
+            limit_days,
+            extension_days: 0,
+            stopped_days: 0,
+            stopped_since: None,
+            decided_on: None,
+        }
+    }
+
+    pub fn phase(&self) -> Phase {
+        Phase::of(self.accepted_on.is_some(), self.decided_on.is_some())
+    }
+
+    /// Moves the clock for an event on `day`. A stop ending in a year the calendar lacks cannot
+    /// be counted: it adds nothing, and [`CaseClock::schedule`] then fails on that same year and
+    /// flags the deadline instead of guessing.
+    pub fn apply(&mut self, effect: ClockEffect, day: NaiveDate, cal: &Calendar) {
+        match effect {
+            ClockEffect::Start => self.accept(day),
+            ClockEffect::Stop => {
+                self.stopped_since.get_or_insert(day);
+            }
+            ClockEffect::Resume => {
+                if let Some(since) = self.stopped_since.take()
+                    && let Ok(n) = cal.workdays_between(since, day)
+                {
+                    self.stopped_days = self.stopped_days.saturating_add(u32::try_from(n.max(0)).unwrap_or(0));
+                }
+            }
+            ClockEffect::Decide => {
+                // 当场办结: accepted and decided in one sitting, nothing left to run.
+                if self.accepted_on.is_none() {
+                    self.accept(day);
+                }
+                self.stopped_since = None;
+                self.decided_on = Some(day);
+            }
+            ClockEffect::Close | ClockEffect::None => {}
+        }
+    }
+
+    fn accept(&mut self, day: NaiveDate) {
+        self.accepted_on = Some(day);
+        self.stopped_days = 0;
+        self.stopped_since = None;
+    }
+
+    /// The due dates the case row stores. A function of the clock alone, never of `today`, so
+    /// replaying the same events (`yc rebuild`) writes the same row, and a decision's lateness
+    /// stays what it was on the day of the decision.
+    ///
+    /// due = add_workdays(start, limit + stopped): start is acceptance (limit + extension) or,
+    /// before it, filing ([`PRE_REVIEW_DAYS`]); an open stop is not in it (see [`Board`]).
+    pub fn schedule(&self, cal: &Calendar) -> Result<Schedule, CalendarError> {
+        let (start, days) = match self.accepted_on {
+            Some(a) => (a, self.limit_days.saturating_add(self.extension_days)),
+            None => (self.filed_on, PRE_REVIEW_DAYS),
+        };
+        let due = cal.add_workdays(start, days.saturating_add(self.stopped_days))?;
+        let decision = match self.decided_on {
+            None => None,
+            Some(on) => {
+                let late = cal.workdays_between(due, on)?.max(0);
+                Some(DecisionRecord {
+                    decided_on: on,
+                    due,
+                    late_days: u32::try_from(late).unwrap_or(u32::MAX),
+                    delivery_due: cal.add_workdays(on, DELIVERY_DAYS)?,
+                })
+            }
+        };
+        Ok(Schedule { due, decision })
+    }
+}
+
+/// A case's stored deadlines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    /// The pre-review or decision deadline without an open stop (`cases.due_date`).
+    pub due: NaiveDate,
+    pub decision: Option<DecisionRecord>,
+}
+
+/// The decision against its deadline, and the delivery deadline it starts (§44).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecisionRecord {
+    pub decided_on: NaiveDate,
+    /// The decision deadline as it stood on the day of the decision.
+    pub due: NaiveDate,
+    /// Working days the decision came after `due` (0: on time). Supervision counts it; it does
+    /// not grow while the case waits for delivery.
+    pub late_days: u32,
+    /// decided_on + [`DELIVERY_DAYS`] working days.
+    pub delivery_due: NaiveDate,
+}
+
+/// The deadline an open case runs against now, as read from its row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Running {
+    pub phase: Phase,
+    /// The phase's stored due date: `due_date` (without an open stop) or `delivery_due`.
+    pub due: NaiveDate,
+    pub total_days: u32,
+    pub stopped_since: Option<NaiveDate>,
+}
+
+/// What the clerk sees of one open case today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    pub phase: Phase,
+    /// The date to act by. While paused: the date it would be due if the clock restarted today,
+    /// one working day later for each working day paused (`None` if that runs into a year the
+    /// calendar lacks).
+    pub due: Option<NaiveDate>,
+    /// Working days from today to `due`; while paused, the days that were left when it stopped.
+    pub left: i64,
+    pub light: Light,
+    pub paused: bool,
+}
+
+/// Deadlines seen from one day, for many cases: the work list and the light pass.
+/// [`Board::left`] is O(1) per case (ordinals); [`Board::standing`] adds one O(log n) date
+/// search for a paused case only.
+pub struct Board<'a> {
+    cal: &'a Calendar,
+    policy: LightPolicy,
+    today: NaiveDate,
+    today_ord: Option<i64>,
+}
+
+impl<'a> Board<'a> {
+    pub fn new(cal: &'a Calendar, policy: LightPolicy, today: NaiveDate) -> Board<'a> {
+        Board { cal, policy, today, today_ord: cal.workday_ordinal(today).ok() }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// A stop in force today (one recorded after `today` has not begun yet).
+    pub fn paused_since(&self, stopped_since: Option<NaiveDate>) -> Option<NaiveDate> {
+        stopped_since.filter(|s| *s <= self.today)
+    }
+
+    /// (working days left, light): left = ordinal(due) - ordinal(today), or - ordinal(stop)
+    /// while paused (the count stands still). `None`: the calendar lacks a year involved.
+    pub fn left(&self, r: &Running) -> Option<(i64, Light)> {
+        let due = self.cal.workday_ordinal(r.due).ok()?;
+        let from = match self.paused_since(r.stopped_since) {
+            Some(since) => self.cal.workday_ordinal(since).ok()?,
+            None => self.today_ord?,
+        };
+        let left = due - from;
+        Some((left, light(&self.policy, r.total_days, left)))
+    }
+
+    /// [`Board::left`] with the date to show. While paused the stored due date excludes the open
+    /// stop; restarting today would add the working days in (since, today] (as [`compute`]
+    /// counts an open stop), which keeps `left` = working days from today to the date shown.
+    pub fn standing(&self, r: &Running) -> Option<Standing> {
+        let (left, light) = self.left(r)?;
+        let paused = self.paused_since(r.stopped_since);
+        let due = match paused {
+            None => Some(r.due),
+            Some(since) => self
+                .cal
+                .workdays_between(since, self.today)
+                .ok()
+                .and_then(|n| u32::try_from(n).ok())
+                .and_then(|n| self.cal.add_workdays(r.due, n).ok()),
+        };
+        Some(Standing { phase: r.phase, due, left, light, paused: paused.is_some() })
+    }
 }
 
 #[cfg(test)]
@@ -369,5 +617,260 @@ mod tests {
     fn light_and_stop_kind_serialise_as_lowercase_tags() {
         assert_eq!(serde_json::to_string(&Light::Yellow).ok().as_deref(), Some("\"yellow\""));
         assert_eq!(serde_json::to_string(&StopKind::SpecialProcedure).ok().as_deref(), Some("\"special_procedure\""));
+    }
+
+    // ---- the case clock: two deadlines, frozen lateness, what a paused case shows ----------
+
+    /// Accepted 3/2 (Mon) with a 20-day limit: due 3/30 (see above).
+    fn accepted_clock(limit: u32) -> CaseClock {
+        let mut c = CaseClock::filed(mon(), limit);
+        c.apply(ClockEffect::Start, mon(), &Calendar::official());
+        c
+    }
+
+    #[test]
+    fn before_acceptance_the_pre_review_runs_and_acceptance_starts_the_count_afresh() {
+        let cal = Calendar::official();
+        let mut c = CaseClock::filed(mon(), 20);
+        assert_eq!(c.phase(), Phase::PreReview);
+        // 2 working days after 3/2: 3/4.
+        assert_eq!(c.schedule(&cal).map(|s| s.due), Ok(day(2026, 3, 4)));
+        // A 补正 during pre-review stops it; acceptance then runs the full decision limit.
+        c.apply(ClockEffect::Stop, day(2026, 3, 3), &cal);
+        c.apply(ClockEffect::Resume, day(2026, 3, 6), &cal);
+        assert_eq!((c.stopped_days, c.schedule(&cal).map(|s| s.due)), (3, Ok(day(2026, 3, 9))));
+        c.apply(ClockEffect::Start, day(2026, 3, 9), &cal);
+        assert_eq!((c.phase(), c.stopped_days), (Phase::Decision, 0));
+        assert_eq!(c.schedule(&cal).map(|s| s.due), cal.add_workdays(day(2026, 3, 9), 20));
+    }
+
+    #[test]
+    fn a_decision_six_working_days_late_records_six_and_starts_the_delivery_limit() {
+        let cal = Calendar::official();
+        let mut c = accepted_clock(20);
+        // Due 3/30; 3/31, 4/1, 4/2, 4/3, (4/4–4/6 清明), 4/7, 4/8 = 6 working days late.
+        c.apply(ClockEffect::Decide, day(2026, 4, 8), &cal);
+        let s = c.schedule(&cal).expect("covered");
+        // §44: 4/9, 4/10, 4/13–17, 4/20, 4/21, 4/22 = 10 working days.
+        let rec = DecisionRecord {
+            decided_on: day(2026, 4, 8),
+            due: day(2026, 3, 30),
+            late_days: 6,
+            delivery_due: day(2026, 4, 22),
+        };
+        assert_eq!((s.due, s.decision, c.phase()), (day(2026, 3, 30), Some(rec), Phase::Delivery));
+        // A week later the board counts the delivery deadline, not the missed decision.
+        let run =
+            Running { phase: Phase::Delivery, due: rec.delivery_due, total_days: DELIVERY_DAYS, stopped_since: None };
+        let st = Board::new(&cal, LightPolicy::default(), day(2026, 4, 15)).standing(&run).expect("covered");
+        assert_eq!((st.left, st.light, st.due), (5, Light::Green, Some(day(2026, 4, 22))));
+    }
+
+    #[test]
+    fn a_decision_on_the_spot_is_accepted_and_decided_the_same_day() {
+        let cal = Calendar::official();
+        let mut c = CaseClock::filed(mon(), 0);
+        c.apply(ClockEffect::Decide, mon(), &cal);
+        let s = c.schedule(&cal).expect("covered");
+        assert_eq!((c.accepted_on, s.due), (Some(mon()), mon()));
+        assert_eq!(s.decision.map(|d| (d.late_days, d.delivery_due)), Some((0, day(2026, 3, 16))));
+    }
+
+    #[test]
+    fn a_paused_case_shows_the_date_it_would_be_due_if_it_restarted_today() {
+        let cal = Calendar::official();
+        let mut c = accepted_clock(20);
+        c.apply(ClockEffect::Stop, day(2026, 3, 5), &cal);
+        let stored = c.schedule(&cal).expect("covered").due;
+        assert_eq!(stored, day(2026, 3, 30));
+        let run = Running { phase: Phase::Decision, due: stored, total_days: 20, stopped_since: c.stopped_since };
+        // Left when it stopped: (3/5, 3/30] = 3/6 + 3 weeks + 3/30 = 17.
+        let at = |t| Board::new(&cal, LightPolicy::default(), t).standing(&run).expect("covered");
+        assert_eq!((at(day(2026, 3, 5)).due, at(day(2026, 3, 5)).left), (Some(day(2026, 3, 30)), 17));
+        // 3/12: 5 working days paused -> 4/7 (as compute counts the open stop), still 17 left.
+        let s = at(day(2026, 3, 12));
+        assert_eq!((s.due, s.left, s.paused), (Some(day(2026, 4, 7)), 17, true));
+        assert_eq!(working_days_left(&cal, day(2026, 4, 7), day(2026, 3, 12)), Ok(17));
+        let open = input(mon(), 20, vec![stop(StopKind::Supplement, day(2026, 3, 5), None)]);
+        assert_eq!(compute(&cal, &open, day(2026, 3, 12)).map(|d| d.due), Ok(day(2026, 4, 7)));
+    }
+
+    mod props {
+        use super::*;
+        use chrono::Days;
+        use proptest::prelude::*;
+
+        fn official() -> &'static Calendar {
+            static CAL: std::sync::LazyLock<Calendar> = std::sync::LazyLock::new(Calendar::official);
+            &CAL
+        }
+
+        /// 2024-01-01 .. 2025-10: every count below stays inside the embedded 2024–2026 tables.
+        fn accepted() -> impl Strategy<Value = NaiveDate> {
+            (0u64..660).prop_map(|o| day(2024, 1, 1) + Days::new(o))
+        }
+
+        /// A case's life after acceptance: stops and restarts at the given gaps (calendar days),
+        /// every stop restarted, then the decision `decide_gap` days later.
+        #[derive(Debug, Clone)]
+        struct Life {
+            accepted: NaiveDate,
+            limit: u32,
+            extension: u32,
+            gaps: Vec<u64>,
+            decide_gap: u64,
+        }
+
+        fn life() -> impl Strategy<Value = Life> {
+            (accepted(), 0u32..45, 0u32..=10, proptest::collection::vec(0u64..20, 0..8), 0u64..60).prop_map(
+                |(accepted, limit, extension, gaps, decide_gap)| Life { accepted, limit, extension, gaps, decide_gap },
+            )
+        }
+
+        /// Replays `life` up to (not including) the decision: the clock and the same stops as
+        /// the general [`compute`] takes them.
+        fn replay(l: &Life) -> (CaseClock, Vec<ClockStop>, NaiveDate) {
+            let cal = official();
+            let mut c = CaseClock::filed(l.accepted, l.limit);
+            c.apply(ClockEffect::Start, l.accepted, cal);
+            c.extension_days = l.extension;
+            let mut stops: Vec<ClockStop> = Vec::new();
+            let mut at = l.accepted;
+            for (i, g) in l.gaps.iter().enumerate() {
+                at = at + Days::new(*g);
+                if i % 2 == 0 {
+                    c.apply(ClockEffect::Stop, at, cal);
+                    stops.push(ClockStop { kind: StopKind::Supplement, from: at, to: None });
+                } else {
+                    c.apply(ClockEffect::Resume, at, cal);
+                    if let Some(s) = stops.last_mut() {
+                        s.to = Some(at);
+                    }
+                }
+            }
+            if c.stopped_since.is_some() {
+                at = at + Days::new(1);
+                c.apply(ClockEffect::Resume, at, cal);
+                if let Some(s) = stops.last_mut() {
+                    s.to = Some(at);
+                }
+            }
+            (c, stops, at)
+        }
+
+        fn general(l: &Life, stops: Vec<ClockStop>) -> DeadlineInput {
+            DeadlineInput { accepted_on: l.accepted, limit_days: l.limit, extension_days: l.extension, stops }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(400))]
+
+            /// due ≥ accepted + limit (+ extension) working days, and the case clock the
+            /// projection keeps gives the same date as the general computation over its stops.
+            #[test]
+            fn due_is_never_before_the_limit_and_the_case_clock_agrees_with_compute(l in life()) {
+                let cal = official();
+                let (c, stops, last) = replay(&l);
+                let s = c.schedule(cal);
+                prop_assume!(s.is_ok());
+                let due = s.expect("assumed").due;
+                let bare = cal.add_workdays(l.accepted, l.limit + l.extension).expect("inside the tables");
+                prop_assert!(due >= bare, "{due} < {bare}");
+                prop_assert!(cal.workdays_between(l.accepted, due).expect("covered") >= i64::from(l.limit + l.extension));
+                let g = compute(cal, &general(&l, stops), last).expect("covered");
+                prop_assert_eq!(g.due, due);
+                prop_assert_eq!(g.stopped_days, c.stopped_days);
+            }
+
+            /// Adding a stop (overlapping or not, open or closed) never brings the due date forward.
+            #[test]
+            fn stops_never_shorten(
+                a in accepted(), limit in 0u32..45,
+                raw in proptest::collection::vec((0u64..80, 0u64..30, any::<bool>()), 1..6),
+                today_gap in 0u64..120,
+            ) {
+                let cal = official();
+                let today = a + Days::new(today_gap);
+                let stops: Vec<ClockStop> = raw.iter().map(|&(from, len, open)| {
+                    let from = a + Days::new(from);
+                    ClockStop { kind: StopKind::SpecialProcedure, from, to: (!open).then(|| from + Days::new(len)) }
+                }).collect();
+                let mut prev = cal.add_workdays(a, limit).expect("inside the tables");
+                for n in 1..=stops.len() {
+                    let i = DeadlineInput { accepted_on: a, limit_days: limit, extension_days: 0, stops: stops[..n].to_vec() };
+                    let d = compute(cal, &i, today).expect("inside the tables");
+                    prop_assert!(d.due >= prev, "stop {} moved the due date from {} to {}", n, prev, d.due);
+                    prev = d.due;
+                }
+            }
+
+            /// The decision's lateness is what the board showed on the day of the decision, and
+            /// no later day or event changes it; the delivery deadline is 10 working days on.
+            #[test]
+            fn decision_lateness_is_frozen_and_delivery_is_ten_working_days_later(
+                l in life(), later in proptest::collection::vec(0u64..90, 1..4),
+            ) {
+                let cal = official();
+                let (mut c, _, last) = replay(&l);
+                let decided = last + Days::new(l.decide_gap);
+                let before = c.schedule(cal);
+                prop_assume!(before.is_ok());
+                let decision_due = before.expect("assumed").due;
+                c.apply(ClockEffect::Decide, decided, cal);
+                let s = c.schedule(cal);
+                prop_assume!(s.is_ok());
+                let rec = s.expect("assumed").decision.expect("decided");
+                prop_assert_eq!(rec.due, decision_due);
+                prop_assert_eq!(c.phase(), Phase::Delivery);
+                // §44.
+                prop_assert_eq!(cal.workdays_between(decided, rec.delivery_due), Ok(i64::from(DELIVERY_DAYS)));
+                prop_assert_eq!(cal.is_workday(rec.delivery_due), Ok(true));
+                // Late = overdue count the decision deadline showed that day.
+                let on_the_day = Board::new(cal, LightPolicy::default(), decided)
+                    .left(&Running { phase: Phase::Decision, due: decision_due, total_days: 1, stopped_since: None })
+                    .expect("covered").0;
+                prop_assert_eq!(i64::from(rec.late_days), (-on_the_day).max(0));
+                for g in later {
+                    let t = decided + Days::new(g);
+                    c.apply(ClockEffect::None, t, cal);
+                    prop_assert_eq!(c.schedule(cal).ok().and_then(|s| s.decision), Some(rec));
+                    let run = Running { phase: Phase::Delivery, due: rec.delivery_due, total_days: DELIVERY_DAYS, stopped_since: None };
+                    let st = Board::new(cal, LightPolicy::default(), t).standing(&run);
+                    prop_assume!(st.is_some());
+                    prop_assert_eq!(Some(st.expect("assumed").left), cal.workdays_between(t, rec.delivery_due).ok());
+                }
+            }
+
+            /// While paused, the due date shown and the days left agree (left = working days from
+            /// today to the date shown), left stands still, and the date is what compute gives for
+            /// the open stop.
+            #[test]
+            fn a_paused_case_shows_a_due_date_and_days_left_that_agree(
+                l in life(), stop_gap in 0u64..30, today_gap in 0u64..40,
+            ) {
+                let cal = official();
+                let (mut c, mut stops, last) = replay(&l);
+                let since = last + Days::new(stop_gap);
+                c.apply(ClockEffect::Stop, since, cal);
+                stops.push(ClockStop { kind: StopKind::Suspension, from: since, to: None });
+                let s = c.schedule(cal);
+                prop_assume!(s.is_ok());
+                let run = Running {
+                    phase: Phase::Decision,
+                    due: s.expect("assumed").due,
+                    total_days: l.limit + l.extension,
+                    stopped_since: Some(since),
+                };
+                let at_stop = Board::new(cal, LightPolicy::default(), since).left(&run).expect("covered").0;
+                let today = since + Days::new(today_gap);
+                let st = Board::new(cal, LightPolicy::default(), today).standing(&run).expect("covered");
+                prop_assume!(st.due.is_some());
+                let shown = st.due.expect("assumed");
+                prop_assert!(st.paused);
+                prop_assert_eq!(st.left, at_stop);
+                prop_assert_eq!(working_days_left(cal, shown, today), Ok(st.left));
+                prop_assert_eq!(compute(cal, &general(&l, stops), today).map(|d| d.due), Ok(shown));
+            }
+        }
     }
 }

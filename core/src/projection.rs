@@ -7,12 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, YearTable};
 use crate::case::{self, Action, ClockEffect, Facts, Input, Kind, Role, State};
+use crate::deadline::CaseClock;
 use crate::error::{CoreError, Result};
 use crate::journal::Event;
-
-/// The window pre-reviews an application within 2 working days of filing (seed articles:
-/// 提前预审; §32 allows 5 days for the supplement notice, the service hall promises 2).
-pub const PRE_REVIEW_DAYS: u32 = 2;
 
 /// Event actions that are not case actions.
 pub mod actions {
@@ -98,34 +95,59 @@ pub struct ActPayload {
     pub attachments: Vec<crate::attachment::Attachment>,
 }
 
+/// Set (in `settings`) by a migration that adds derived columns only a replay of the journal can
+/// fill; [`finish_pending_rebuild`] replays once and clears it.
+pub const REBUILD_PENDING: &str = "derived_rebuild_pending";
+
+/// Runs `rebuild` once if a migration asked for it. A broken chain keeps the request (and the
+/// workstation usable, so `yc verify` can name the bad event): the rebuild refuses to launder it.
+pub(crate) fn finish_pending_rebuild(store: &crate::store::Store, rebuild: impl FnOnce() -> Result<i64>) -> Result<()> {
+    let pending = store
+        .reader()?
+        .query_row("SELECT 1 FROM settings WHERE key = ?1", [REBUILD_PENDING], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !pending {
+        return Ok(());
+    }
+    match rebuild() {
+        Ok(_) => store.write(|tx| {
+            tx.execute("DELETE FROM settings WHERE key = ?1", [REBUILD_PENDING])?;
+            Ok(())
+        }),
+        Err(CoreError::JournalBroken { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 pub fn event_date(at: &str) -> Result<NaiveDate> {
     at.get(..10)
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .ok_or_else(|| CoreError::Invalid(format!("事件时间格式错误：{at}")))
 }
 
-/// The clock columns of a case row.
-#[derive(Debug, Clone)]
-struct Clock {
-    filed_on: NaiveDate,
-    accepted_on: Option<NaiveDate>,
-    limit_days: u32,
-    extension_days: u32,
-    stopped_days: u32,
-    stopped_since: Option<NaiveDate>,
+/// The deadline columns of a case row, as `deadline::CaseClock::schedule` gives them; all `None`
+/// with the reason in `note` when the calendar lacks a year the count reaches.
+#[derive(Debug, Default)]
+struct DeadlineCols {
+    due: Option<String>,
+    note: Option<String>,
+    decision_due: Option<String>,
+    decision_late_days: Option<u32>,
+    delivery_due: Option<String>,
 }
 
-impl Clock {
-    /// Due date while running: N working days after the start, pushed back by every working day
-    /// the clock stood still (§45: hearings, testing, expert review… are not counted).
-    fn due(&self, cal: &Calendar) -> (Option<String>, Option<String>) {
-        let (start, days) = match self.accepted_on {
-            Some(a) => (a, self.limit_days + self.extension_days),
-            None => (self.filed_on, PRE_REVIEW_DAYS),
-        };
-        match cal.add_workdays(start, days + self.stopped_days) {
-            Ok(d) => (Some(d.to_string()), None),
-            Err(e) => (None, Some(e.to_string())),
+impl DeadlineCols {
+    fn of(clock: &CaseClock, cal: &Calendar) -> Self {
+        match clock.schedule(cal) {
+            Ok(s) => DeadlineCols {
+                due: Some(s.due.to_string()),
+                note: None,
+                decision_due: s.decision.map(|d| d.due.to_string()),
+                decision_late_days: s.decision.map(|d| d.late_days),
+                delivery_due: s.decision.map(|d| d.delivery_due.to_string()),
+            },
+            Err(e) => DeadlineCols { note: Some(e.to_string()), ..DeadlineCols::default() },
         }
     }
 }
@@ -180,27 +202,11 @@ impl Projector {
             id: ev.id.clone(),
             problem: format!("记录的操作不符合办件规则：{r:?}"),
         })?;
-        let mut closed_on = None;
-        match effect {
-            ClockEffect::Start => {
-                clock.accepted_on = Some(day);
-                clock.stopped_days = 0;
-            }
-            ClockEffect::Stop => clock.stopped_since = Some(day),
-            ClockEffect::Resume => {
-                if let Some(since) = clock.stopped_since.take() {
-                    // A resume in a year the calendar lacks cannot be counted; `due` below then
-                    // fails on the same year and flags the deadline instead of guessing.
-                    if let Ok(n) = self.cal.workdays_between(since, day) {
-                        clock.stopped_days += u32::try_from(n.max(0)).unwrap_or(0);
-                    }
-                }
-            }
-            ClockEffect::Close => closed_on = Some(day.to_string()),
-            ClockEffect::None => {}
-        }
+        let closed_on = (effect == ClockEffect::Close).then(|| day.to_string());
+        clock.apply(effect, day, &self.cal);
         clock.extension_days = next.extension_days;
-        let (due, note) = if closed_on.is_some() { (None, None) } else { clock.due(&self.cal) };
+        // A closed case keeps the deadlines it had (supervision reads them).
+        let cols = if closed_on.is_some() { DeadlineCols::default() } else { DeadlineCols::of(&clock, &self.cal) };
         let published = action == Action::Publish;
         tx.prepare_cached(
             "UPDATE cases SET state = ?2, resume_state = ?3, outcome = ?4, certificate_made = ?5,
@@ -209,7 +215,10 @@ impl Projector {
                 due_date = CASE WHEN ?12 IS NULL THEN ?13 ELSE due_date END,
                 deadline_note = CASE WHEN ?12 IS NULL THEN ?14 ELSE deadline_note END,
                 closed_on = COALESCE(?12, closed_on), published = published OR ?15,
-                updated_at = ?16, last_seq = ?17
+                updated_at = ?16, last_seq = ?17, decided_on = ?18,
+                decision_due = CASE WHEN ?12 IS NULL THEN ?19 ELSE decision_due END,
+                decision_late_days = CASE WHEN ?12 IS NULL THEN ?20 ELSE decision_late_days END,
+                delivery_due = CASE WHEN ?12 IS NULL THEN ?21 ELSE delivery_due END
              WHERE case_no = ?1",
         )?
         .execute(params![
@@ -229,11 +238,15 @@ impl Projector {
             clock.stopped_days,
             clock.stopped_since.map(|d| d.to_string()),
             closed_on,
-            due,
-            note,
+            cols.due,
+            cols.note,
             published,
             ev.at,
             ev.seq,
+            clock.decided_on.map(|d| d.to_string()),
+            cols.decision_due,
+            cols.decision_late_days,
+            cols.delivery_due,
         ])?;
         if action == Action::Supplement {
             for m in &payload.materials {
@@ -264,15 +277,9 @@ impl Projector {
                 seq: ev.seq, id: ev.id.clone(), problem: format!("新办件不符合规则：{r:?}")
             }
         })?;
-        let clock = Clock {
-            filed_on: day,
-            accepted_on: None,
-            limit_days: p.item.promised_days,
-            extension_days: 0,
-            stopped_days: 0,
-            stopped_since: None,
-        };
-        let (due, note) = if facts.state == State::Appointed { (None, None) } else { clock.due(&self.cal) };
+        let clock = CaseClock::filed(day, p.item.promised_days);
+        let DeadlineCols { due, note, .. } =
+            if facts.state == State::Appointed { DeadlineCols::default() } else { DeadlineCols::of(&clock, &self.cal) };
         tx.prepare_cached(
             "INSERT INTO cases (case_no, item_code, catalog_version, item_name, department, kind,
                 applicant_id, applicant_name, applicant_kind, channel, state, has_certificate,
@@ -333,18 +340,29 @@ impl Projector {
         let open: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         for case_no in open {
             let (_, clock) = load(tx, &case_no)?;
-            let (due, note) = clock.due(&self.cal);
-            tx.prepare_cached("UPDATE cases SET due_date = ?2, deadline_note = ?3 WHERE case_no = ?1")?
-                .execute(params![case_no, due, note])?;
+            let c = DeadlineCols::of(&clock, &self.cal);
+            tx.prepare_cached(
+                "UPDATE cases SET due_date = ?2, deadline_note = ?3, decision_due = ?4, decision_late_days = ?5,
+                    delivery_due = ?6 WHERE case_no = ?1",
+            )?
+            .execute(params![
+                case_no,
+                c.due,
+                c.note,
+                c.decision_due,
+                c.decision_late_days,
+                c.delivery_due
+            ])?;
         }
         Ok(())
     }
 }
 
-fn load(tx: &rusqlite::Connection, case_no: &str) -> Result<(Facts, Clock)> {
+fn load(tx: &rusqlite::Connection, case_no: &str) -> Result<(Facts, CaseClock)> {
     tx.prepare_cached(
         "SELECT state, resume_state, kind, has_certificate, outcome, certificate_made, extension_days,
-                licence_status, supplement_count, filed_on, accepted_on, limit_days, stopped_days, stopped_since
+                licence_status, supplement_count, filed_on, accepted_on, limit_days, stopped_days, stopped_since,
+                decided_on
          FROM cases WHERE case_no = ?1",
     )?
     .query_row([case_no], |r| {
@@ -368,13 +386,14 @@ fn load(tx: &rusqlite::Connection, case_no: &str) -> Result<(Facts, Clock)> {
             }),
             supplements: r.get(8)?,
         };
-        let clock = Clock {
+        let clock = CaseClock {
             filed_on: parse_date(r.get(9)?).unwrap_or_default(),
             accepted_on: parse_date(r.get(10)?),
             limit_days: r.get(11)?,
             extension_days: r.get(6)?,
             stopped_days: r.get(12)?,
             stopped_since: parse_date(r.get(13)?),
+            decided_on: parse_date(r.get(14)?),
         };
         Ok((facts, clock))
     })

@@ -7,10 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
 use crate::case::{self, Action, State};
-use crate::deadline::{Light, LightPolicy, light};
+use crate::deadline::{Board, Light, Phase, Running};
 use crate::error::{CoreError, Result};
 use crate::journal::Event;
-use crate::projection::PRE_REVIEW_DAYS;
 use crate::staff::Actor;
 use crate::workstation::Workstation;
 
@@ -29,13 +28,31 @@ pub struct CaseSummary {
     pub state_zh: String,
     pub filed_on: String,
     pub accepted_on: Option<String>,
+    /// The pre-review or decision deadline. While paused: the date it would be due if the clock
+    /// restarted today (it moves one working day later per working day paused). Once decided:
+    /// the decision deadline as it stood that day (`delivery_due` runs then).
     pub due_date: Option<String>,
     pub closed_on: Option<String>,
-    /// Working days left (negative: overdue). None when closed or the deadline is unknown.
+    /// Working days left on the deadline that runs (`phase`): today to `due_date`, or to
+    /// `delivery_due` once decided; negative: overdue. While paused it stands still, and
+    /// equals the working days from today to the `due_date` shown. None when closed or unknown.
     pub days_left: Option<i64>,
+    /// The light of the deadline that runs: a case decided on time is not red while it waits
+    /// for delivery; one decided late is not kept red for it (see `decision_late_days`).
     pub light: Option<Light>,
     pub paused: bool,
     pub deadline_note: Option<String>,
+    /// Which deadline runs; None when closed or only appointed.
+    #[cfg_attr(feature = "ts", ts(inline))]
+    pub phase: Option<Phase>,
+    /// Day of the decision (准予/不予许可).
+    pub decided_on: Option<String>,
+    /// The decision deadline on the day of the decision.
+    pub decision_due: Option<String>,
+    /// Working days the decision came late (0: on time), fixed at the decision: 决定超期 N 日.
+    pub decision_late_days: Option<u32>,
+    /// 《行政许可法》§44: decided_on + 10 working days to issue and deliver.
+    pub delivery_due: Option<String>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -108,31 +125,34 @@ pub struct LightCounts {
 }
 
 const SUMMARY_COLS: &str = "case_no, item_code, item_name, department, kind, applicant_id, applicant_name, channel,
-    state, filed_on, accepted_on, due_date, closed_on, stopped_since, limit_days, extension_days, deadline_note";
+    state, filed_on, accepted_on, due_date, closed_on, stopped_since, limit_days, extension_days, deadline_note,
+    decided_on, decision_due, decision_late_days, delivery_due";
 
-/// Light computation for one row, O(1) with the calendar's ordinal index.
-pub struct LightContext<'a> {
-    cal: &'a Calendar,
-    policy: LightPolicy,
-    today_ord: Option<i64>,
+/// The deadline an open case runs against, from its row's columns (`deadline::Phase` decides
+/// which stored date that is). None when the date is missing (calendar lacks a year).
+fn running(
+    accepted: bool,
+    decided: bool,
+    limit_and_extension: u32,
+    due: Option<&str>,
+    delivery_due: Option<&str>,
+    stopped_since: Option<&str>,
+) -> Option<Running> {
+    let phase = Phase::of(accepted, decided);
+    let due = if phase == Phase::Delivery { delivery_due } else { due };
+    Some(Running {
+        phase,
+        due: fast_date(due?)?,
+        total_days: phase.total_days(limit_and_extension),
+        stopped_since: stopped_since.and_then(fast_date),
+    })
 }
 
-impl<'a> LightContext<'a> {
-    pub fn new(cal: &'a Calendar, policy: LightPolicy, today: NaiveDate) -> Self {
-        Self { cal, policy, today_ord: cal.workday_ordinal(today).ok() }
-    }
-
-    /// (working days left, light). A paused case keeps the days it had when the clock stopped.
-    pub fn eval(&self, due: &str, stopped_since: Option<&str>, total: u32) -> Option<(i64, Light)> {
-        let due = fast_date(due)?;
-        let due_ord = self.cal.workday_ordinal(due).ok()?;
-        let from = match stopped_since {
-            Some(s) => self.cal.workday_ordinal(fast_date(s)?).ok()?,
-            None => self.today_ord?,
-        };
-        let left = due_ord - from;
-        Some((left, light(&self.policy, total, left)))
-    }
+/// A TEXT column borrowed from the row (the light pass allocates nothing per case).
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    r.get_ref(i)?
+        .as_str_or_null()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 /// `YYYY-MM-DD` without the general parser: this runs a million times per light pass.
@@ -147,7 +167,7 @@ fn fast_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
 }
 
-fn summary_from_row(r: &rusqlite::Row<'_>, lc: &LightContext<'_>) -> rusqlite::Result<CaseSummary> {
+fn summary_from_row(r: &rusqlite::Row<'_>, board: &Board<'_>) -> rusqlite::Result<CaseSummary> {
     let state: String = r.get(8)?;
     let st = State::parse(&state);
     let accepted_on: Option<String> = r.get(10)?;
@@ -156,11 +176,29 @@ fn summary_from_row(r: &rusqlite::Row<'_>, lc: &LightContext<'_>) -> rusqlite::R
     let stopped: Option<String> = r.get(13)?;
     let limit: u32 = r.get(14)?;
     let ext: u32 = r.get(15)?;
-    let total = if accepted_on.is_some() { limit + ext } else { PRE_REVIEW_DAYS };
-    let evaluated = match (&due, &closed) {
-        (Some(d), None) => lc.eval(d, stopped.as_deref(), total),
-        _ => None,
+    let decided_on: Option<String> = r.get(17)?;
+    let delivery_due: Option<String> = r.get(20)?;
+    let open = closed.is_none() && st != Some(State::Appointed);
+    let phase = open.then(|| Phase::of(accepted_on.is_some(), decided_on.is_some()));
+    let standing = if open {
+        running(
+            accepted_on.is_some(),
+            decided_on.is_some(),
+            limit.saturating_add(ext),
+            due.as_deref(),
+            delivery_due.as_deref(),
+            stopped.as_deref(),
+        )
+        .and_then(|run| board.standing(&run))
+    } else {
+        None
     };
+    let due = match standing {
+        // Paused before the decision: show the date it would be due if it restarted today.
+        Some(s) if s.paused && s.phase != Phase::Delivery => s.due.map(|d| d.to_string()),
+        _ => due,
+    };
+    let paused = board.paused_since(stopped.as_deref().and_then(fast_date)).is_some();
     Ok(CaseSummary {
         case_no: r.get(0)?,
         item_code: r.get(1)?,
@@ -176,16 +214,21 @@ fn summary_from_row(r: &rusqlite::Row<'_>, lc: &LightContext<'_>) -> rusqlite::R
         accepted_on,
         due_date: due,
         closed_on: closed,
-        days_left: evaluated.map(|e| e.0),
-        light: evaluated.map(|e| e.1),
-        paused: stopped.is_some(),
+        days_left: standing.map(|s| s.left),
+        light: standing.map(|s| s.light),
+        paused,
         deadline_note: r.get(16)?,
+        phase,
+        decided_on,
+        decision_due: r.get(18)?,
+        decision_late_days: r.get(19)?,
+        delivery_due,
     })
 }
 
 impl Workstation {
-    fn light_context<'c>(&self, cal: &'c Calendar) -> LightContext<'c> {
-        LightContext::new(cal, self.policy, self.today())
+    fn light_context<'c>(&self, cal: &'c Calendar) -> Board<'c> {
+        Board::new(cal, self.policy, self.today())
     }
 
     pub fn case_summary(&self, case_no: &str) -> Result<CaseSummary> {
@@ -433,21 +476,20 @@ impl Workstation {
         let lc = self.light_context(&cal);
         // The covering partial index is not picked by the planner on its own (benchmarks.md).
         let mut st = conn.prepare(
-            "SELECT due_date, stopped_since, accepted_on IS NOT NULL, limit_days + extension_days
+            "SELECT due_date, stopped_since, accepted_on IS NOT NULL, limit_days + extension_days,
+                    decided_on IS NOT NULL, delivery_due
              FROM cases INDEXED BY cases_open_lights
              WHERE closed_on IS NULL AND state <> 'appointed'",
         )?;
         let mut rows = st.query([])?;
         let mut c = LightCounts::default();
         while let Some(r) = rows.next()? {
-            let due: Option<String> = r.get(0)?;
-            let stopped: Option<String> = r.get(1)?;
-            let accepted: bool = r.get(2)?;
-            let total: u32 = if accepted { r.get(3)? } else { PRE_REVIEW_DAYS };
-            if stopped.is_some() {
+            let (due, stopped) = (text(r, 0)?, text(r, 1)?);
+            let run = running(r.get(2)?, r.get(4)?, r.get(3)?, due, text(r, 5)?, stopped);
+            if lc.paused_since(stopped.and_then(fast_date)).is_some() {
                 c.paused += 1;
             }
-            match due.as_deref().and_then(|d| lc.eval(d, stopped.as_deref(), total)) {
+            match run.and_then(|run| lc.left(&run)) {
                 Some((_, Light::Green)) => c.green += 1,
                 Some((_, Light::Yellow)) => c.yellow += 1,
                 Some((_, Light::Red)) => c.red += 1,

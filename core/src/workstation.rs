@@ -261,7 +261,9 @@ impl Workstation {
             calendar.insert_year(YearTable::parse_json(&body)?);
         }
         let policy = load_policy(&store)?;
-        Ok(Self { store, clock, identity, calendar: RwLock::new(calendar), policy })
+        let ws = Self { store, clock, identity, calendar: RwLock::new(calendar), policy };
+        crate::projection::finish_pending_rebuild(&ws.store, || ws.rebuild())?;
+        Ok(ws)
     }
 
     /// Replaces the clock (the CLI's `--today`, a demo workstation's frozen day).

@@ -53,11 +53,44 @@ export type Actor = { id: string, name: string, roles: Array<Role>, departments:
 
 export type Light = "green" | "yellow" | "red";
 
-export type CaseSummary = { case_no: string, item_code: string, item_name: string, department: string, kind: string, applicant_id: string, applicant_name: string, channel: string, state: string, state_zh: string, filed_on: string, accepted_on: string | null, due_date: string | null, closed_on: string | null, 
+export type CaseSummary = { case_no: string, item_code: string, item_name: string, department: string, kind: string, applicant_id: string, applicant_name: string, channel: string, state: string, state_zh: string, filed_on: string, accepted_on: string | null, 
 /**
- * Working days left (negative: overdue). None when closed or the deadline is unknown.
+ * The pre-review or decision deadline. While paused: the date it would be due if the clock
+ * restarted today (it moves one working day later per working day paused). Once decided:
+ * the decision deadline as it stood that day (`delivery_due` runs then).
  */
-days_left: number | null, light: Light | null, paused: boolean, deadline_note: string | null, };
+due_date: string | null, closed_on: string | null, 
+/**
+ * Working days left on the deadline that runs (`phase`): today to `due_date`, or to
+ * `delivery_due` once decided; negative: overdue. While paused it stands still, and
+ * equals the working days from today to the `due_date` shown. None when closed or unknown.
+ */
+days_left: number | null, 
+/**
+ * The light of the deadline that runs: a case decided on time is not red while it waits
+ * for delivery; one decided late is not kept red for it (see `decision_late_days`).
+ */
+light: Light | null, paused: boolean, deadline_note: string | null, 
+/**
+ * Which deadline runs; None when closed or only appointed.
+ */
+phase: "pre_review" | "decision" | "delivery" | null, 
+/**
+ * Day of the decision (准予/不予许可).
+ */
+decided_on: string | null, 
+/**
+ * The decision deadline on the day of the decision.
+ */
+decision_due: string | null, 
+/**
+ * Working days the decision came late (0: on time), fixed at the decision: 决定超期 N 日.
+ */
+decision_late_days: number | null, 
+/**
+ * 《行政许可法》§44: decided_on + 10 working days to issue and deliver.
+ */
+delivery_due: string | null, };
 
 export type MaterialRow = { material_id: string, name: string, required: boolean, provided: boolean, reused_from: string | null, };
 

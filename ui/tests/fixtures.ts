@@ -20,6 +20,11 @@ export function summary(i: number, over: Partial<CaseSummary> = {}): CaseSummary
     light: "green",
     paused: false,
     deadline_note: null,
+    phase: "decision",
+    decided_on: null,
+    decision_due: null,
+    decision_late_days: null,
+    delivery_due: null,
     ...over,
   };
 }
