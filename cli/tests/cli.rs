@@ -224,20 +224,26 @@ fn adapter_check_passes_the_python_example_and_fails_the_broken_one_with_reasons
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let target = tempfile::tempdir().unwrap();
     // Run from elsewhere: the configs' relative paths are relative to the config files.
-    let run = |cfg: &str| {
+    let run = |cfg: &str, extra: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_yc"))
             .current_dir(target.path())
             .arg("--data")
             .arg(target.path())
             .args(["adapter", "check"])
             .arg(root.join(cfg))
+            .args(extra)
             .output()
             .unwrap()
     };
-    let good = run("adapters/examples/python/example.toml");
+    // As the README says: the example's sample inbox lets the kit check pull cursors too.
+    let good = run("adapters/examples/python/example.toml", &["--inbox", "applications.online=25"]);
     assert!(good.status.success(), "{}{}", stdout(&good), stderr(&good));
-    assert!(!stdout(&good).contains("[失败]"), "{}", stdout(&good));
-    let bad = run("adapters/examples/python/broken.toml");
+    assert!(!stdout(&good).contains("[失败]") && !stdout(&good).contains("[跳过]"), "{}", stdout(&good));
+    // Without saying what is seeded, the required pull check is skipped: the kit does not pass.
+    let unseeded = run("adapters/examples/python/example.toml", &[]);
+    assert!(!unseeded.status.success());
+    assert!(stdout(&unseeded).contains("[跳过] cursor_resume"), "{}", stdout(&unseeded));
+    let bad = run("adapters/examples/python/broken.toml", &[]);
     assert!(!bad.status.success());
     let text = stdout(&bad);
     assert!(text.contains("[失败] same_key_different_payload_is_permanent"), "{text}");

@@ -46,6 +46,8 @@ CONFIG_SCHEMA = {
         "base_url": {"type": "string", "description": "far side: the city platform, e.g. http://127.0.0.1:8801"},
         "source": {"type": "string", "description": "this workstation's source code on the platform"},
         "timeout_s": {"type": "number", "description": "HTTP timeout per request, seconds (default 30)"},
+        "sample_inbox": {"type": "integer", "description": "file far side only: offer this many sample online "
+                         "applications on applications.online when it has none (for the conformance kit)"},
         "token": {"type": "string", "secret": True, "description": "bearer token; never logged"},
     },
 }
@@ -180,6 +182,23 @@ class FarSide:
             raise
 
 
+def seed_samples(far, n):
+    """Sample online applications for the pull side, so `yc adapter check` can test cursors
+    (run it with --inbox applications.online=N). Deterministic, written once."""
+    stream = "applications.online"
+    if n <= 0 or far.state["inbox"].get(stream):
+        return
+    items = []
+    for k in range(1, n + 1):
+        payload = {"item_code": "SAMPLE-0001", "applicant_id": "11010519491231002X",
+                   "applicant_name": "示例申请人%d" % k, "note": "示例网上申报（适配器样例数据）"}
+        items.append({"key": "sample-app-%04d" % k, "stream": stream, "kind": "application.online",
+                      "occurred_at": "2026-11-23T08:%02d:00+08:00" % (k % 60), "payload": payload,
+                      "payload_sha256": canonical_sha256(payload), "source": "python-example"})
+    far.state["inbox"][stream] = items
+    far.save()
+
+
 class Adapter:
     def __init__(self):
         self.far = None
@@ -207,6 +226,7 @@ class Adapter:
         else:
             try:
                 self.far = FarSide(path)
+                seed_samples(self.far, int(config.get("sample_inbox") or 0))
             except (OSError, ValueError) as e:
                 return self.error(rid, "retryable", "无法读取对端数据文件", str(e))
             log("hello from", (msg.get("host") or {}).get("name"), "state", path)

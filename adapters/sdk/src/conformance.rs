@@ -432,9 +432,20 @@ impl ItemGen {
                     "cases",
                     Some(case),
                     n,
-                    "case.filed",
+                    "case.file",
                     "2026-11-23T09:30:00+08:00",
-                    serde_json::json!({"申请人": "张三", "序号": n, "备注": "第一行\u{2028}第二行"}),
+                    // Shaped like a real case item (docs/schemas/item.case.schema.json), so an
+                    // adapter's field map over `payload.case…` finds what it maps.
+                    serde_json::json!({
+                        "action": "file", "序号": n, "reason": "第一行\u{2028}第二行",
+                        "case": {
+                            "case_no": format!("{}-case-{}", self.run_id, n % 3),
+                            "item": {"code": "KIT-0001", "name": "一致性检查事项", "catalog_version": 1},
+                            "department": "市场监督管理局",
+                            "applicant": {"kind": "person", "id": "11010519491231002X", "name": "张三"},
+                            "channel": "window", "kind": "promised"
+                        }
+                    }),
                 )
             })
             .collect()

@@ -141,7 +141,7 @@ async fn acking_a_key_never_sent_is_named_a_wrong_ack_with_what_was_sent() {
     assert!(!case.message.contains("非协议"), "{}", case.message);
     // The failure shows the items sent (key, kind, payload) and what came back.
     let sent = &case.evidence[0];
-    assert!(sent.starts_with("发送：20 条") && sent.contains("kind=case.filed"), "{sent}");
+    assert!(sent.starts_with("发送：20 条") && sent.contains("kind=case.file "), "{sent}");
     assert!(sent.contains("payload={") && sent.contains("张三"), "{sent}");
     assert!(case.evidence[1].contains("返回：push_result 确认 20 条"), "{:?}", case.evidence);
     // stdout itself was clean: that case is not blamed.
