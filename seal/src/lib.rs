@@ -6,6 +6,7 @@
 
 mod cms;
 mod document;
+mod ecdsa;
 mod encoding;
 mod error;
 mod font;

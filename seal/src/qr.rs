@@ -45,7 +45,7 @@ pub(crate) fn make(
     spec_hash: &[u8; 32],
 ) -> Result<String> {
     let text = signed_text(doc_id, seal_id, claimed, spec_hash);
-    let sig = signer.sign(text.as_bytes())?;
+    let sig = crate::signer::canonical(&signer.sign(text.as_bytes())?)?;
     Ok(format!("{text}.{}", b64url(&sig)))
 }
 
@@ -53,7 +53,7 @@ impl QrPayload {
     /// Parse without verifying; `None` if the text is not a YC1 payload.
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
-        let text = text.trim();
+        // No trimming: a trailing space or newline is a second text for the same document.
         let (signed, sig) = text.rsplit_once('.')?;
         let mut parts = signed.split('.');
         if parts.next()? != PREFIX {
@@ -69,6 +69,9 @@ impl QrPayload {
         }
         let spec_hash: [u8; 32] = hash.try_into().ok()?;
         let signature = unb64url(sig)?;
+        if crate::encoding::b64url(&signature) != sig || !crate::ecdsa::is_canonical(&signature) {
+            return None;
+        }
         // Reject non-canonical encodings so one document has exactly one valid payload text.
         if signed_text(&doc_id, &seal_id, claimed_time, &spec_hash) != signed {
             return None;

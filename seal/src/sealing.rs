@@ -113,7 +113,8 @@ pub fn seal_document_unchecked(
     doc_digest.copy_from_slice(hasher.finish().as_ref());
     info.data_hash = hex(&doc_digest);
 
-    let cms_der = cms::build(seal, chain, &doc_digest, claimed_time, &info, &|m| signer.sign(m))?;
+    let cms_der =
+        cms::build(seal, chain, &doc_digest, claimed_time, &info, &|m| crate::signer::canonical(&signer.sign(m)?))?;
     if cms_der.len() > capacity {
         return Err(SealError::Pdf(format!("签名数据 {} 字节超出预留空间 {} 字节", cms_der.len(), capacity)));
     }
@@ -134,7 +135,9 @@ pub fn seal_document_unchecked(
 /// # Errors
 /// `Certificate`, `Signing`.
 pub fn cms_signature(signer: &dyn Signer, seal: &Seal, digest: &[u8; 32], info: &SignatureInfo) -> Result<Vec<u8>> {
-    cms::build(seal, signer.certificate_chain(), digest, info.claimed_time, info, &|m| signer.sign(m))
+    cms::build(seal, signer.certificate_chain(), digest, info.claimed_time, info, &|m| {
+        crate::signer::canonical(&signer.sign(m)?)
+    })
 }
 
 fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -116,8 +116,14 @@ impl Signer for SoftwareSigner {
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        self.key.sign(&self.rng, message).map(|s| s.as_ref().to_vec()).map_err(|e| SealError::Signing(e.to_string()))
+        let sig = self.key.sign(&self.rng, message).map_err(|e| SealError::Signing(e.to_string()))?;
+        canonical(sig.as_ref())
     }
+}
+
+/// The low-S, minimal DER form of a signature from any signer (ring, a device…).
+pub(crate) fn canonical(sig: &[u8]) -> Result<Vec<u8>> {
+    crate::ecdsa::canonicalize(sig).ok_or_else(|| SealError::Signing("签名不是 DER 编码的 ECDSA 签名".into()))
 }
 
 /// Generate a fresh P-256 key as PKCS#8 (zeroised when dropped).

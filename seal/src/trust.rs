@@ -138,10 +138,10 @@ impl SealAuthority {
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        self.ring_key
-            .sign(&self.rng, message)
-            .map(|s| s.as_ref().to_vec())
-            .map_err(|e| SealError::Signing(e.to_string()))
+        // Low-S like every signature we make (see `ecdsa`); verifiers of seals and bundles still
+        // accept high-S ones made by earlier versions.
+        let sig = self.ring_key.sign(&self.rng, message).map_err(|e| SealError::Signing(e.to_string()))?;
+        crate::signer::canonical(sig.as_ref())
     }
 
     /// Issue an X.509 signer certificate for a department seal key (raw P-256 public key).

@@ -406,7 +406,12 @@ fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>)
     let sig_ok = signer
         .as_ref()
         .is_some_and(|c| crate::x509::verify_ecdsa_p256(c.public_key(), &parsed.signed_attrs_der, &parsed.signature));
-    a.check(sig_ok, "signature_value", Reason::BadSignature, "签名值验证通过", "签名值验证失败");
+    if !crate::ecdsa::is_canonical(&parsed.signature) {
+        // s → n − s (or a re-encoded DER) still verifies mathematically but is not what we sign.
+        a.invalid("signature_value", Reason::BadSignature, "签名值不是规范编码（须为严格 DER 且 s ≤ n/2），可能被篡改");
+    } else {
+        a.check(sig_ok, "signature_value", Reason::BadSignature, "签名值验证通过", "签名值验证失败");
+    }
 
     let time_ok = parsed.signing_time == Some(info.claimed_time);
     a.check(
@@ -465,8 +470,9 @@ pub fn verify_qr(payload: &str, bundle: &TrustBundle, now: DateTime<Utc>) -> Ver
         }
     }
     let signer = seal.info().property.signer_certs.iter().find(|c| {
-        ParsedCert::parse(c)
-            .is_some_and(|p| crate::x509::verify_ecdsa_p256(p.public_key(), q.signed_text.as_bytes(), &q.signature))
+        ParsedCert::parse(c).is_some_and(|p| {
+            crate::x509::verify_ecdsa_p256_canonical(p.public_key(), q.signed_text.as_bytes(), &q.signature)
+        })
     });
     match signer {
         Some(cert) => {

@@ -73,6 +73,12 @@ pub(crate) fn verify_ecdsa_p256(public_key: &[u8], message: &[u8], signature: &[
         .is_ok()
 }
 
+/// As [`verify_ecdsa_p256`], and only for the canonical (strict DER, low-S) encoding: document
+/// signatures must have exactly one valid form.
+pub(crate) fn verify_ecdsa_p256_canonical(public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    crate::ecdsa::is_canonical(signature) && verify_ecdsa_p256(public_key, message, signature)
+}
+
 fn to_chrono(d: std::time::Duration) -> DateTime<Utc> {
     let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
     DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
