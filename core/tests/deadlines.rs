@@ -258,30 +258,67 @@ fn a_rebuild_reproduces_the_fingerprint_with_both_deadlines() {
     assert_eq!(fx.ws.derived_fingerprint().unwrap(), before);
 }
 
+/// Migration 0006 on a store that has cases asks for the replay; on an empty one it does not.
 #[test]
-fn a_store_from_before_the_two_deadlines_is_migrated_and_filled_once_on_opening() {
+fn migration_0006_adds_the_columns_and_asks_for_a_replay_only_when_there_are_cases() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let (before, rest): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|f| f.file_name().unwrap().to_string_lossy().as_ref() < "20261202_0006");
+    let ours = rest.iter().find(|f| f.to_string_lossy().contains("_0006_two_deadlines")).expect("migration 0006");
+    for with_cases in [false, true] {
+        let c = Connection::open_in_memory().unwrap();
+        for f in &before {
+            c.execute_batch(&std::fs::read_to_string(f).unwrap()).unwrap();
+        }
+        if with_cases {
+            c.execute_batch(
+                "INSERT INTO cases (case_no, item_code, catalog_version, item_name, department, kind, applicant_id,
+                    applicant_name, applicant_kind, channel, state, has_certificate, filed_on, limit_days,
+                    statutory_days, created_at, created_by, updated_at, last_seq)
+                 VALUES ('c1', 'i', 1, 'n', 'd', 'promised', 'a', 'n', 'person', 'window', 'approved', 0,
+                    '2026-03-02', 5, 20, 't', 'u', 't', 1)",
+            )
+            .unwrap();
+        }
+        c.execute_batch(&std::fs::read_to_string(ours).unwrap()).unwrap();
+        let mut st = c.prepare("SELECT decided_on, decision_due, decision_late_days, delivery_due FROM cases").unwrap();
+        let rows: Vec<(Option<String>, Option<String>, Option<i64>, Option<String>)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        // Empty until the replay fills them.
+        assert_eq!(rows, if with_cases { vec![(None, None, None, None)] } else { vec![] });
+        drop(st);
+        let mark: Option<String> = c
+            .query_row("SELECT value FROM settings WHERE key = ?1", [yc_core::projection::REBUILD_PENDING], |r| {
+                r.get(0)
+            })
+            .ok();
+        assert_eq!(mark.is_some(), with_cases, "{mark:?}");
+    }
+}
+
+/// A store the migration marked: the next opening replays the journal once and the new columns
+/// come out as live updates write them.
+#[test]
+fn an_upgraded_store_is_filled_once_on_opening() {
     let fx = Fx::new(MON);
     mixed_store(&fx);
     let before = fx.ws.derived_fingerprint().unwrap();
     let Fx { dir, ws, .. } = fx;
     drop(ws);
-    // Put the file back to schema 5: the columns and the light index as they were.
+    // What migration 0006 leaves on a store with cases: empty columns and the request.
     let c = Connection::open(dir.path().join("yichuang.db")).unwrap();
     c.execute_batch(
-        "DROP INDEX cases_open_lights;
-         ALTER TABLE cases DROP COLUMN decided_on;
-         ALTER TABLE cases DROP COLUMN decision_due;
-         ALTER TABLE cases DROP COLUMN decision_late_days;
-         ALTER TABLE cases DROP COLUMN delivery_due;
-         CREATE INDEX cases_open_lights ON cases(due_date, stopped_since, accepted_on, limit_days, extension_days, state)
-             WHERE closed_on IS NULL;
-         PRAGMA user_version = 5;",
+        "UPDATE cases SET decided_on = NULL, decision_due = NULL, decision_late_days = NULL, delivery_due = NULL;
+         INSERT INTO settings (key, value) VALUES ('derived_rebuild_pending', '20261202_0006_two_deadlines');",
     )
     .unwrap();
     drop(c);
     let ws = Workstation::open(dir.path(), Clock::at_date(d("2026-03-30"))).unwrap();
-    assert_eq!(ws.store().schema_version().unwrap(), yc_core::store::schema_target());
-    assert!(dir.path().join("yichuang.db.bak-v5").exists(), "the old file is kept before migrating");
     assert_eq!(ws.derived_fingerprint().unwrap(), before, "the replay fills the new columns as live updates do");
     assert_eq!(ws.setting(yc_core::projection::REBUILD_PENDING).unwrap(), None, "done once");
     let late = ws.list_cases(&ListFilter::default()).unwrap().into_iter().filter(|s| s.decision_late_days == Some(3));
@@ -292,4 +329,24 @@ fn a_store_from_before_the_two_deadlines_is_migrated_and_filled_once_on_opening(
 fn a_new_store_needs_no_rebuild() {
     let fx = Fx::new(MON);
     assert_eq!(fx.ws.setting(yc_core::projection::REBUILD_PENDING).unwrap(), None);
+}
+
+#[test]
+fn an_upgraded_store_with_a_broken_chain_still_opens_and_keeps_the_rebuild_for_later() {
+    let fx = Fx::new(MON);
+    mixed_store(&fx);
+    let Fx { dir, ws, .. } = fx;
+    drop(ws);
+    let c = Connection::open(dir.path().join("yichuang.db")).unwrap();
+    c.execute_batch(
+        "DROP TRIGGER journal_is_append_only_u;
+         UPDATE journal SET reason = '改过的理由' WHERE seq = 20;
+         INSERT INTO settings (key, value) VALUES ('derived_rebuild_pending', 'test');",
+    )
+    .unwrap();
+    drop(c);
+    // The rebuild refuses to launder the tampered journal; the clerk can still open and verify.
+    let ws = Workstation::open(dir.path(), Clock::at_date(d(MON))).unwrap();
+    assert!(!ws.verify_journal().unwrap().ok);
+    assert_eq!(ws.setting(yc_core::projection::REBUILD_PENDING).unwrap().as_deref(), Some("test"));
 }
