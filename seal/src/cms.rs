@@ -53,8 +53,11 @@ pub struct SignatureInfo {
     pub data_hash_algorithm: String,
     /// Hex SHA-256 of the /ByteRange bytes (equals CMS messageDigest).
     pub data_hash: String,
-    /// Hex canonical hash of the [`crate::DocumentSpec`] (what the QR code vouches for).
+    /// Hex canonical hash of the [`crate::DocumentSpec`] (compare with the case record).
     pub spec_hash: String,
+    /// Hex content hash of the page body streams, the one the QR code binds (docs/seal.md).
+    #[serde(default)]
+    pub content_hash: String,
     /// `propertyInfo`: what the hash covers.
     pub property_info: String,
 }

@@ -49,6 +49,49 @@ impl DocType {
         }
     }
 
+    /// Stable code (the serde name), as the QR payload carries it.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::MaterialReceipt => "MaterialReceipt",
+            Self::Acceptance => "Acceptance",
+            Self::NonAcceptance => "NonAcceptance",
+            Self::SupplementNotice => "SupplementNotice",
+            Self::ApprovalDecision => "ApprovalDecision",
+            Self::RefusalDecision => "RefusalDecision",
+            Self::Certificate => "Certificate",
+        }
+    }
+
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::MaterialReceipt,
+            Self::Acceptance,
+            Self::NonAcceptance,
+            Self::SupplementNotice,
+            Self::ApprovalDecision,
+            Self::RefusalDecision,
+            Self::Certificate,
+        ]
+        .into_iter()
+        .find(|t| t.code() == code)
+    }
+
+    /// What the document decides, in the words a reader compares with the paper.
+    #[must_use]
+    pub fn decision_text(self) -> &'static str {
+        match self {
+            Self::MaterialReceipt => "材料已接收",
+            Self::Acceptance => "予以受理",
+            Self::NonAcceptance => "不予受理",
+            Self::SupplementNotice => "一次性告知补正材料",
+            Self::ApprovalDecision => "准予行政许可",
+            Self::RefusalDecision => "不予行政许可",
+            Self::Certificate => "准予行政许可（证照）",
+        }
+    }
+
     fn needs_reason_and_basis(self) -> bool {
         matches!(self, Self::NonAcceptance | Self::RefusalDecision)
     }
@@ -145,10 +188,38 @@ impl DocumentSpec {
     }
 }
 
-/// What sealing adds to the page.
+/// What sealing adds to the page: the seal picture, and the verification QR whose payload is
+/// made from the content hash of the pages (`qr`, called once the body is drawn).
 pub(crate) struct SealMark<'a> {
     pub seal: &'a Seal,
-    pub verification_qr: &'a str,
+    pub qr: &'a dyn Fn(&[u8; 32]) -> Result<String>,
+}
+
+/// A rendered notice: the PDF, the verification QR text it carries, the content hash it binds.
+pub(crate) struct Rendered {
+    pub pdf: Vec<u8>,
+    pub qr_payload: Option<String>,
+}
+
+const CONTENT_HASH_DOMAIN: &[u8] = b"yc-doc-content/1\n";
+/// First line of the overlay stream that draws the verification QR: `%YC-QR x y size payload`.
+pub(crate) const QR_COMMENT: &[u8] = b"%YC-QR ";
+
+/// The content hash the verification QR binds: SHA-256 over `"yc-doc-content/1\n"` and, page by
+/// page, the 8-byte big-endian length and bytes of the page's **body content stream** (the first
+/// `/Contents` stream: every text, line and the seal picture). The last page's second stream, the
+/// QR overlay, is excluded — it cannot contain its own hash. The body streams are written
+/// uncompressed, so a verifier reads them straight from the file.
+pub(crate) fn content_hash(bodies: &[&[u8]]) -> [u8; 32] {
+    let mut ctx = ring::digest::Context::new(&SHA256);
+    ctx.update(CONTENT_HASH_DOMAIN);
+    for b in bodies {
+        ctx.update(&(b.len() as u64).to_be_bytes());
+        ctx.update(b);
+    }
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    out
 }
 
 /// The `/Sig` dictionary written with placeholders that sealing patches in place.
@@ -176,6 +247,10 @@ const BODY: f32 = 16.0;
 const LEADING: f32 = 28.9;
 const TITLE: f32 = 22.0;
 const MM: f32 = 72.0 / 25.4;
+/// Verification QR side: ~30 mm, so the ~65-module code keeps ~0.45 mm modules for phones.
+const QR_SIZE: f32 = 80.0;
+const CERT_FRAME_OUTER: f32 = 40.0;
+const CERT_FRAME_INNER: f32 = 48.0;
 
 struct Pen<'f> {
     face: ttf_parser::Face<'f>,
@@ -416,7 +491,34 @@ fn draw_qr(c: &mut Content, payload: &str, x: f32, y: f32, size: f32) -> Result<
 /// # Errors
 /// `InvalidSpec`, `MissingGlyph`, `Pdf`.
 pub fn render_draft(spec: &DocumentSpec, font: &CjkFont) -> Result<Vec<u8>> {
-    render(spec, font, None, None)
+    render(spec, font, None, None).map(|r| r.pdf)
+}
+
+/// An unsigned notice with the seal picture and a given QR text — what a forger makes by pasting
+/// a genuine code onto another paper. Exists only so tests can check the verifier catches it.
+///
+/// # Errors
+/// As [`render_draft`].
+#[doc(hidden)]
+pub fn render_forgery_with_qr(spec: &DocumentSpec, font: &CjkFont, seal: &Seal, qr_payload: &str) -> Result<Vec<u8>> {
+    let qr = |_: &[u8; 32]| Ok(qr_payload.to_owned());
+    render(spec, font, Some(&SealMark { seal, qr: &qr }), None).map(|r| r.pdf)
+}
+
+/// Where the verification QR goes: bottom left of the type area, inside a certificate's frame.
+pub(crate) fn qr_position(doc_type: DocType) -> (f32, f32, f32) {
+    if doc_type == DocType::Certificate { (LEFT, CERT_FRAME_INNER + 10.0, QR_SIZE) } else { (LEFT, 16.0, QR_SIZE) }
+}
+
+/// The overlay stream: the comment naming the payload, then the QR modules exactly as
+/// [`draw_qr`] draws them (a verifier redraws and compares), then the caption.
+pub(crate) fn qr_overlay_prefix(payload: &str, x: f32, y: f32, size: f32) -> Result<Vec<u8>> {
+    let mut c = Content::new();
+    draw_qr(&mut c, payload, x, y, size)?;
+    let mut out = QR_COMMENT.to_vec();
+    out.extend_from_slice(format!("{x} {y} {size} {payload}\n").as_bytes());
+    out.extend_from_slice(&c.finish());
+    Ok(out)
 }
 
 pub(crate) fn render(
@@ -424,7 +526,7 @@ pub(crate) fn render(
     font: &CjkFont,
     mark: Option<&SealMark<'_>>,
     sig: Option<&SigPlaceholder>,
-) -> Result<Vec<u8>> {
+) -> Result<Rendered> {
     spec.validate()?;
     let face = font.face()?;
     let upem = f32::from(face.units_per_em());
@@ -482,9 +584,6 @@ pub(crate) fn render(
         pen.text(last, &date, BODY, date_x, date_y)?;
         if let Some(m) = mark {
             draw_seal(last, &mut pen, m.seal, block_center, (dept_y + date_y) / 2.0 + 5.0, 21.0 * MM)?;
-            draw_qr(last, m.verification_qr, LEFT, 22.0, 72.0)?;
-            pen.text(last, "扫码验证电子印章", 9.0, LEFT + 80.0, 40.0)?;
-            pen.text(last, &format!("办件编号：{}", spec.case_number), 9.0, LEFT + 80.0, 26.0)?;
         } else {
             pen.text(last, "（草稿，未加盖电子印章，不具法律效力）", 9.0, LEFT, 40.0)?;
         }
@@ -499,23 +598,56 @@ pub(crate) fn render(
             page.save_state();
             page.set_stroke_rgb(0.7, 0.55, 0.2);
             page.set_line_width(3.0);
-            page.rect(40.0, 40.0, PAGE_W - 80.0, PAGE_H - 80.0);
+            page.rect(
+                CERT_FRAME_OUTER,
+                CERT_FRAME_OUTER,
+                PAGE_W - 2.0 * CERT_FRAME_OUTER,
+                PAGE_H - 2.0 * CERT_FRAME_OUTER,
+            );
             page.stroke();
             page.set_line_width(1.0);
-            page.rect(48.0, 48.0, PAGE_W - 96.0, PAGE_H - 96.0);
+            page.rect(
+                CERT_FRAME_INNER,
+                CERT_FRAME_INNER,
+                PAGE_W - 2.0 * CERT_FRAME_INNER,
+                PAGE_H - 2.0 * CERT_FRAME_INNER,
+            );
             page.stroke();
             page.restore_state();
         }
     }
 
-    write_pdf(spec, font, pen, pages, page_count, sig)
+    let bodies: Vec<Vec<u8>> = pages.into_iter().map(|c| c.finish().to_vec()).collect();
+    let mut qr_payload = None;
+    let mut overlay = None;
+    if let Some(m) = mark {
+        let refs: Vec<&[u8]> = bodies.iter().map(Vec::as_slice).collect();
+        let payload = (m.qr)(&content_hash(&refs))?;
+        let (x, y, size) = qr_position(spec.doc_type);
+        let mut bytes = qr_overlay_prefix(&payload, x, y, size)?;
+        let mut caption = Content::new();
+        pen.text(
+            &mut caption,
+            "扫码核验：办件、文号、申请人、决定、日期应与本文书一致",
+            9.0,
+            x + size + 8.0,
+            y + 14.0,
+        )?;
+        pen.text(&mut caption, &format!("办件编号：{}", spec.case_number), 9.0, x + size + 8.0, y)?;
+        bytes.extend_from_slice(&caption.finish());
+        overlay = Some(bytes);
+        qr_payload = Some(payload);
+    }
+    let pdf = write_pdf(spec, font, pen, bodies, overlay, page_count, sig)?;
+    Ok(Rendered { pdf, qr_payload })
 }
 
 fn write_pdf(
     spec: &DocumentSpec,
     font: &CjkFont,
     pen: Pen<'_>,
-    pages: Vec<Content>,
+    pages: Vec<Vec<u8>>,
+    overlay: Option<Vec<u8>>,
     page_count: usize,
     sig: Option<&SigPlaceholder>,
 ) -> Result<Vec<u8>> {
@@ -537,6 +669,7 @@ fn write_pdf(
     let widget_id = alloc();
     let sig_id = alloc();
     let page_ids: Vec<(Ref, Ref)> = (0..page_count).map(|_| (alloc(), alloc())).collect();
+    let overlay_id = alloc();
 
     let mut pdf = Pdf::new();
     {
@@ -551,7 +684,12 @@ fn write_pdf(
     pdf.pages(tree_id).kids(page_ids.iter().map(|(p, _)| *p)).count(i32::try_from(page_count).unwrap_or(1));
     for (i, ((page_id, content_id), content)) in page_ids.iter().zip(pages).enumerate() {
         let mut page = pdf.page(*page_id);
-        page.parent(tree_id).media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H)).contents(*content_id);
+        page.parent(tree_id).media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H));
+        if overlay.is_some() && i + 1 == page_count {
+            page.contents_array([*content_id, overlay_id]);
+        } else {
+            page.contents(*content_id);
+        }
         {
             let mut res = page.resources();
             res.fonts().pair(Name(b"F1"), type0_id);
@@ -561,8 +699,10 @@ fn write_pdf(
             page.annotations([widget_id]);
         }
         page.finish();
-        let data = content.finish();
-        pdf.stream(*content_id, &data);
+        pdf.stream(*content_id, &content);
+    }
+    if let Some(o) = &overlay {
+        pdf.stream(overlay_id, o);
     }
     pdf.ext_graphics(gs_id).blend_mode(BlendMode::Multiply).non_stroking_alpha(0.9).stroking_alpha(0.9);
 

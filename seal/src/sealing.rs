@@ -6,10 +6,13 @@ use chrono::{DateTime, FixedOffset, Utc};
 use ring::digest::{SHA256, digest};
 
 use crate::cms::{self, SignatureInfo};
-use crate::document::{BYTE_RANGE_PLACEHOLDER, DocumentSpec, PLACEHOLDER_BYTE, SealMark, SigPlaceholder, render};
+use crate::document::{
+    BYTE_RANGE_PLACEHOLDER, DocumentSpec, PLACEHOLDER_BYTE, Rendered, SealMark, SigPlaceholder, render,
+};
 use crate::encoding::hex;
 use crate::error::{Result, SealError};
 use crate::font::CjkFont;
+use crate::qr::PrintedFields;
 use crate::seal::Seal;
 use crate::signer::Signer;
 
@@ -75,7 +78,6 @@ pub fn seal_document_unchecked(
     // CMS signingTime (UTCTime) and the QR carry whole seconds; keep all three copies equal.
     let claimed_time = DateTime::<Utc>::from_timestamp(claimed_time.timestamp(), 0).unwrap_or(claimed_time);
     let spec_hash = spec.canonical_hash();
-    let qr_payload = crate::qr::make(signer, &spec.doc_id, seal.id(), claimed_time, &spec_hash)?;
     let mut info = SignatureInfo {
         version: 1,
         seal_id: seal.id().to_string(),
@@ -87,6 +89,7 @@ pub fn seal_document_unchecked(
         data_hash_algorithm: "SHA-256".into(),
         data_hash: hex(&[0u8; 32]),
         spec_hash: hex(&spec_hash),
+        content_hash: hex(&[0u8; 32]),
         property_info: "/ByteRange".into(),
     };
     // Size the placeholder from a dry run (a P-256 DER signature is at most 72 bytes) plus slack
@@ -102,8 +105,15 @@ pub fn seal_document_unchecked(
         location: p.department.clone(),
         signing_date: pdf_date(claimed_time),
     };
-    let mark = SealMark { seal, verification_qr: &qr_payload };
-    let mut pdf = render(spec, font, Some(&mark), Some(&sig))?;
+    let bound = std::cell::Cell::new([0u8; 32]);
+    let make_qr = |content: &[u8; 32]| {
+        bound.set(*content);
+        crate::qr::make(signer, &spec.doc_id, seal.id(), claimed_time, &PrintedFields::of(spec, content))
+    };
+    let mark = SealMark { seal, qr: &make_qr };
+    let Rendered { mut pdf, qr_payload } = render(spec, font, Some(&mark), Some(&sig))?;
+    let qr_payload = qr_payload.ok_or_else(|| SealError::Pdf("验证码未生成".into()))?;
+    info.content_hash = hex(&bound.get());
 
     let (gap_start, gap_end) = patch_byte_range(&mut pdf, capacity)?;
     let mut hasher = ring::digest::Context::new(&SHA256);

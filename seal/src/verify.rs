@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::cms::{self, SignatureInfo};
 use crate::encoding::hex;
-use crate::qr::QrPayload;
+use crate::qr::{PrintedFields, QrPayload};
 use crate::seal::{MakerCheck, Seal};
 use crate::trust::{SealStatus, TrustBundle};
 use crate::x509::ParsedCert;
@@ -61,6 +61,9 @@ pub enum Reason {
     ContentAfterSignature,
     /// No seal signature found.
     NoSignature,
+    /// The verification QR on the document was made for other content (a genuine code pasted
+    /// onto another paper), or the file's QR cannot be read.
+    ContentMismatch,
     /// Structure cannot be parsed.
     Malformed,
 }
@@ -83,6 +86,8 @@ pub struct Verification {
     pub claimed_time: Option<DateTime<Utc>>,
     /// Hex canonical spec hash the signature vouches for (compare with the case record).
     pub spec_hash: Option<String>,
+    /// What the verification QR says is printed: the reader compares it with the paper.
+    pub printed: Option<PrintedFields>,
 }
 
 #[derive(Default)]
@@ -94,6 +99,7 @@ struct Assess {
     doc_id: Option<String>,
     claimed_time: Option<DateTime<Utc>>,
     spec_hash: Option<String>,
+    printed: Option<PrintedFields>,
 }
 
 impl Assess {
@@ -129,6 +135,7 @@ impl Assess {
             doc_id: self.doc_id,
             claimed_time: self.claimed_time,
             spec_hash: self.spec_hash,
+            printed: self.printed,
         }
     }
 }
@@ -328,15 +335,19 @@ pub fn verify_pdf(pdf: &[u8], bundle: &TrustBundle, now: DateTime<Utc>) -> Verif
     if sigs.is_empty() {
         let mut a = Assess::default();
         a.invalid("signature_present", Reason::NoSignature, "文件中没有电子印章签名（未盖章的文书无效）");
-        return a.finish();
+        let mut v = a.finish();
+        if crate::pdfscan::page_content(pdf).is_ok_and(|p| p.qr_payload.is_some()) {
+            check_embedded_qr(pdf, bundle, now, &mut v, None);
+        }
+        return v;
     }
     // Every signature dictionary must verify; the worst result wins (an attacker's appended
     // second signature cannot launder the first).
-    let mut results: Vec<Verification> = sigs
+    let mut results: Vec<(Verification, Option<Vec<u8>>)> = sigs
         .into_iter()
         .map(|s| match s {
             Ok(d) => verify_one(pdf, &d, bundle, now),
-            Err(e) => malformed(e),
+            Err(e) => (malformed(e), None),
         })
         .collect();
     let rank = |v: &Verification| match v.verdict {
@@ -344,11 +355,108 @@ pub fn verify_pdf(pdf: &[u8], bundle: &TrustBundle, now: DateTime<Utc>) -> Verif
         Verdict::Indeterminate => 1,
         Verdict::Valid => 0,
     };
-    results.sort_by_key(|v| std::cmp::Reverse(rank(v)));
-    results.swap_remove(0)
+    results.sort_by_key(|(v, _)| std::cmp::Reverse(rank(v)));
+    let (mut v, signer) = results.swap_remove(0);
+    check_embedded_qr(pdf, bundle, now, &mut v, signer.as_deref());
+    v
 }
 
-fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>) -> Verification {
+fn worsen(v: &mut Verification, verdict: Verdict, reason: Reason) {
+    let rank = |v: Verdict| match v {
+        Verdict::Invalid => 2,
+        Verdict::Indeterminate => 1,
+        Verdict::Valid => 0,
+    };
+    if rank(verdict) > rank(v.verdict) {
+        v.verdict = verdict;
+        v.reason = Some(reason);
+    }
+}
+
+/// The QR printed on the file must be genuine and made for this file's content: a genuine code
+/// pasted onto another paper gives INVALID / ContentMismatch.
+/// `signer`: the PDF signature's certificate, already assessed above; the code must be signed by
+/// it. Without a PDF signature the code is verified on its own against the bundle.
+fn check_embedded_qr(
+    pdf: &[u8],
+    bundle: &TrustBundle,
+    now: DateTime<Utc>,
+    v: &mut Verification,
+    signer: Option<&[u8]>,
+) {
+    let fail = |v: &mut Verification, name: &'static str, detail: String| {
+        v.checks.push(Check { name, passed: false, detail });
+        // On an unsigned paper, "the content differs" says more than "no signature".
+        if v.verdict != Verdict::Invalid || v.reason == Some(Reason::NoSignature) {
+            v.verdict = Verdict::Invalid;
+            v.reason = Some(Reason::ContentMismatch);
+        }
+    };
+    let page = match crate::pdfscan::page_content(pdf) {
+        Ok(p) => p,
+        Err(e) => return fail(v, "qr_content", format!("无法从文件读出验证码与页面内容：{e}")),
+    };
+    let Some(payload) = page.qr_payload.as_deref() else {
+        return fail(v, "qr_content", "文件中没有一窗验证码（或验证码图形与其内容不符）".into());
+    };
+    let q = match (signer, QrPayload::parse(payload)) {
+        (Some(cert), Some(parsed)) => {
+            let ok = ParsedCert::parse(cert).is_some_and(|c| {
+                crate::x509::verify_ecdsa_p256_canonical(
+                    c.public_key(),
+                    parsed.signed_text.as_bytes(),
+                    &parsed.signature,
+                )
+            });
+            Verification {
+                verdict: if ok { Verdict::Valid } else { Verdict::Invalid },
+                reason: (!ok).then_some(Reason::BadSignature),
+                checks: vec![],
+                seal_id: Some(parsed.seal_id.clone()),
+                doc_id: Some(parsed.doc_id.clone()),
+                claimed_time: Some(parsed.claimed_time),
+                spec_hash: None,
+                printed: Some(parsed.fields),
+            }
+        }
+        _ => verify_qr(payload, bundle, now),
+    };
+    if q.verdict == Verdict::Valid {
+        v.checks.push(Check { name: "qr_signature", passed: true, detail: "验证码签名有效".into() });
+    } else {
+        let reason = q.reason.unwrap_or(Reason::Malformed);
+        v.checks.push(Check {
+            name: "qr_signature",
+            passed: false,
+            detail: format!("验证码本身未通过验证：{reason:?}"),
+        });
+        worsen(v, q.verdict, reason);
+    }
+    let actual = hex(&crate::document::content_hash(&page.bodies.iter().map(Vec::as_slice).collect::<Vec<_>>()));
+    let printed = q.printed.clone();
+    v.printed.clone_from(&printed);
+    match printed {
+        Some(p) if p.content_hash == actual => {
+            v.checks.push(Check {
+                name: "qr_content", passed: true, detail: "验证码与本文书页面内容一致".into()
+            });
+        }
+        Some(p) => fail(
+            v,
+            "qr_content",
+            format!(
+                "内容不符：验证码是为另一份文书（{} {} {}）签发的，与本文件页面内容不一致",
+                p.case_number, p.doc_number, p.decision
+            ),
+        ),
+        None => fail(v, "qr_content", "验证码无法解析".into()),
+    }
+    if v.doc_id.is_some() && (v.doc_id != q.doc_id || v.seal_id != q.seal_id) {
+        fail(v, "qr_matches_signature", "验证码与文件签名中的文书编号或印章不一致".into());
+    }
+}
+
+fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>) -> (Verification, Option<Vec<u8>>) {
     let mut a = Assess::default();
     let [_, gap_start, gap_end, tail_len] = d.byte_range;
     if gap_end.checked_add(tail_len) == Some(pdf.len()) {
@@ -367,13 +475,13 @@ fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>)
     let signed_end = gap_end.saturating_add(tail_len).min(pdf.len());
     let Some(der) = unhex(&pdf[d.contents_hex.0..d.contents_hex.1]) else {
         a.invalid("cms", Reason::Malformed, "/Contents 不是十六进制串");
-        return a.finish();
+        return (a.finish(), None);
     };
     let parsed = match cms::parse(&der) {
         Ok(p) => p,
         Err(e) => {
             a.invalid("cms", Reason::Malformed, e);
-            return a.finish();
+            return (a.finish(), None);
         }
     };
     // Padding after the DER is outside the signature: insist it is zeros so the file has one
@@ -439,7 +547,7 @@ fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>)
         }
     }
     assess_seal_and_signer(&mut a, seal, &parsed.signer_cert, info.claimed_time, bundle, now);
-    a.finish()
+    (a.finish(), Some(parsed.signer_cert))
 }
 
 /// Verify the text of a verification QR code with the trust bundle alone. The seal is taken from
@@ -453,7 +561,7 @@ pub fn verify_qr(payload: &str, bundle: &TrustBundle, now: DateTime<Utc>) -> Ver
         seal_id: Some(q.seal_id.clone()),
         doc_id: Some(q.doc_id.clone()),
         claimed_time: Some(q.claimed_time),
-        spec_hash: Some(hex(&q.spec_hash)),
+        printed: Some(q.fields.clone()),
         ..Assess::default()
     };
     a.pass("structure", "验证码格式正确");
@@ -494,8 +602,13 @@ pub fn verify_qr_for_spec(
     now: DateTime<Utc>,
 ) -> Verification {
     let mut v = verify_qr(payload, bundle, now);
-    let expected = hex(&spec.canonical_hash());
-    if v.spec_hash.as_deref() == Some(expected.as_str()) && v.doc_id.as_deref() == Some(spec.doc_id.as_str()) {
+    // Everything printed except the content hash, which needs the file (`verify_pdf` checks it).
+    let same = v.printed.as_ref().is_some_and(|p| {
+        let mut expected = PrintedFields::of(spec, &[0u8; 32]);
+        expected.content_hash.clone_from(&p.content_hash);
+        *p == expected
+    });
+    if same && v.doc_id.as_deref() == Some(spec.doc_id.as_str()) {
         v.checks.push(Check {
             name: "spec_hash", passed: true, detail: "验证码与办件记录中的文书一致".into()
         });

@@ -149,11 +149,11 @@ fn high_half(sig: &[u8]) -> [u8; 32] {
 fn qr_with_s_replaced_by_n_minus_s_is_invalid() {
     let f = fixture();
     let doc = sealed(&f);
-    let (signed, sig) = doc.qr_payload.rsplit_once('.').expect("payload");
+    let (signed, sig) = doc.qr_payload.rsplit_once('|').expect("payload");
     let sig = URL_SAFE_NO_PAD.decode(sig).expect("b64");
     let malleated = malleate(&sig);
     assert!(ring_accepts(f.signer().public_key(), signed.as_bytes(), &malleated));
-    let forged = format!("{signed}.{}", URL_SAFE_NO_PAD.encode(&malleated));
+    let forged = format!("{signed}|{}", URL_SAFE_NO_PAD.encode(&malleated));
     assert_eq!(verify_qr(&doc.qr_payload, &f.bundle, f.now).verdict, Verdict::Valid);
     assert_eq!(verify_qr(&forged, &f.bundle, f.now).verdict, Verdict::Invalid);
 }
@@ -163,13 +163,13 @@ fn qr_payload_in_any_other_encoding_is_refused() {
     let f = fixture();
     let doc = sealed(&f);
     let q = &doc.qr_payload;
-    let (signed, sig) = q.rsplit_once('.').expect("payload");
+    let (signed, sig) = q.rsplit_once('|').expect("payload");
     let variants = [
         format!("{q} "),
         format!(" {q}"),
         format!("{q}\n"),
-        format!("{signed}.{sig}="),
-        format!("{signed}.{}", URL_SAFE_NO_PAD.encode([&[0u8][..], &URL_SAFE_NO_PAD.decode(sig).unwrap()].concat())),
+        format!("{signed}|{sig}="),
+        format!("{signed}|{}", URL_SAFE_NO_PAD.encode([&[0u8][..], &URL_SAFE_NO_PAD.decode(sig).unwrap()].concat())),
         q.to_lowercase(),
     ];
     for v in &variants {

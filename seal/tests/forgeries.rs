@@ -170,19 +170,10 @@ fn tampered_qr_payload_is_invalid() {
     let f = fixture();
     let doc = sealed(&f);
     let q = QrPayload::parse(&doc.qr_payload).expect("parse");
-    // Re-encode with another doc id but keep the old signature.
-    let b64 = |b: &[u8]| {
-        use base64::Engine as _;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
-    };
-    let forged = format!(
-        "YC1.{}.{}.{}.{}.{}",
-        b64("0193a5b2-0000-0000-0000-000000000000".as_bytes()),
-        b64(q.seal_id.as_bytes()),
-        q.claimed_time.timestamp(),
-        b64(&q.spec_hash),
-        b64(&q.signature)
-    );
+    // Another case number in the signed text, the old signature kept.
+    let (_, sig) = doc.qr_payload.rsplit_once('|').expect("sig");
+    let forged = format!("{}|{sig}", q.signed_text.replace(&q.fields.case_number, "YC-330100-20261123-0999"));
+    assert_ne!(forged, doc.qr_payload);
     assert_eq!(verdict(&verify_qr(&forged, &f.bundle, f.now)), (Verdict::Invalid, Some(Reason::BadSignature)));
     let mut flipped = doc.qr_payload.clone().into_bytes();
     flipped[10] = if flipped[10] == b'A' { b'B' } else { b'A' };
