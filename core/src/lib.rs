@@ -22,6 +22,7 @@ pub mod query;
 pub mod seal;
 pub mod staff;
 pub mod store;
+pub mod supervision;
 pub mod sync;
 pub mod workstation;
 

@@ -174,6 +174,7 @@ impl Projector {
                 self.recompute_open(tx)
             }
             crate::seal::SEALED => crate::seal::project_sealed(tx, ev),
+            a if crate::supervision::projects(a) => crate::supervision::project(tx, ev, &self.cal),
             a => match (Action::parse(a), ev.case_no.as_deref()) {
                 (Some(action), Some(case_no)) => self.case_event(tx, ev, action, case_no),
                 // Workstation, staff and catalog events are audit records; unknown actions from a

@@ -837,6 +837,9 @@ impl Workstation {
             "DELETE FROM case_fts; DELETE FROM case_attachments; DELETE FROM case_materials; DELETE FROM cases; DELETE FROM applicants; DELETE FROM case_seq;
              DELETE FROM documents;",
         )?;
+        for (table, _) in crate::supervision::DERIVED_TABLES {
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
         let reader = self.store.reader()?;
         let mut n = 0;
         journal::for_each(&reader, |ev| {
@@ -859,7 +862,10 @@ impl Workstation {
             ("applicants", "id_no"),
             ("case_seq", "day"),
             ("documents", "doc_id"),
-        ] {
+        ]
+        .into_iter()
+        .chain(crate::supervision::DERIVED_TABLES.iter().copied())
+        {
             let sql =
                 format!("SELECT {}* FROM {table} ORDER BY {order}", if table == "cases" { "rowid, " } else { "" });
             let mut st = conn.prepare(&sql)?;

@@ -16,7 +16,7 @@ pub enum Stream {
     Cases,
     /// Answers to far-side queries (a status query); no per-case order.
     Replies,
-    /// Reserved for supervision events (好差评/督办); nothing produces it yet.
+    /// Supervision events (电子监察 monitor hits); no per-case order.
     Supervision,
     /// Reserved for service evaluations; nothing produces it yet.
     Evaluations,
@@ -36,7 +36,7 @@ impl Stream {
 
     /// False for names kept free for later use: an adapter may subscribe, but no item comes yet.
     pub fn produced(self) -> bool {
-        matches!(self, Self::Cases | Self::Replies)
+        matches!(self, Self::Cases | Self::Replies | Self::Supervision)
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -60,13 +60,15 @@ pub enum ItemKind {
     DocumentSealed,
     /// `case.status`: the answer to a far side's status query.
     CaseStatus,
+    /// `supervision.hit`: a monitor raised a supervision event (journal action `supervision.hit`).
+    SupervisionHit,
 }
 
 impl ItemKind {
     /// Every kind, case actions in [`Action::ALL`] order first.
     pub fn all() -> Vec<ItemKind> {
         let mut v: Vec<ItemKind> = Action::ALL.iter().map(|&a| ItemKind::Case(a)).collect();
-        v.extend([ItemKind::DocumentSealed, ItemKind::CaseStatus]);
+        v.extend([ItemKind::DocumentSealed, ItemKind::CaseStatus, ItemKind::SupervisionHit]);
         v
     }
 
@@ -75,6 +77,7 @@ impl ItemKind {
             Self::Case(a) => format!("case.{}", a.code()),
             Self::DocumentSealed => crate::seal::SEALED.to_owned(),
             Self::CaseStatus => "case.status".to_owned(),
+            Self::SupervisionHit => crate::supervision::actions::HIT.to_owned(),
         }
     }
 
@@ -86,6 +89,7 @@ impl ItemKind {
         match self {
             Self::Case(_) | Self::DocumentSealed => Stream::Cases,
             Self::CaseStatus => Stream::Replies,
+            Self::SupervisionHit => Stream::Supervision,
         }
     }
 
@@ -104,6 +108,7 @@ impl ItemKind {
             Self::Case(_) => "item.case.schema.json",
             Self::DocumentSealed => "item.document.sealed.schema.json",
             Self::CaseStatus => "item.case.status.schema.json",
+            Self::SupervisionHit => "item.supervision.hit.schema.json",
         }
     }
 }
@@ -175,7 +180,7 @@ mod tests {
     #[test]
     fn every_kind_parses_back_and_lives_on_a_produced_stream() {
         let all = ItemKind::all();
-        assert_eq!(all.len(), Action::ALL.len() + 2);
+        assert_eq!(all.len(), Action::ALL.len() + 3);
         let codes: std::collections::HashSet<String> = all.iter().map(|k| k.code()).collect();
         assert_eq!(codes.len(), all.len(), "kind codes are unique");
         for k in all {

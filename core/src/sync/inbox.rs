@@ -84,6 +84,10 @@ fn apply_one(
             ws.record_department_opinion(adapter, case_no, kind, payload)?;
             Ok(format!("已记入办件 {case_no} 的办理过程"))
         }
+        "evaluation.rating" => {
+            let r = crate::supervision::evaluation::record_from_sync(ws, adapter, payload)?;
+            Ok(format!("已登记评价{}", r.work_order.map(|w| format!("，差评工单 {w}")).unwrap_or_default()))
+        }
         other => Err(CoreError::Invalid(format!("未知的入站类型：{other}"))),
     }
 }

@@ -1,0 +1,299 @@
+//! Supervision scenarios with known answers (issue 15): each monitor fires exactly where it should
+//! and nowhere else; a second run raises nothing; hits reach the outbox stream `supervision`
+//! matching their schema; a 差评 opens a work order that goes late; a rebuild reproduces it all.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{NaiveDate, TimeZone};
+use yc_core::calendar::Calendar;
+use yc_core::case::{Action, Role};
+use yc_core::catalog::{self, Item};
+use yc_core::clock::beijing;
+use yc_core::staff::Actor;
+use yc_core::supervision::{self, Channel, Level, NewRating, Rule, WorkOrderStep, evaluation, monitors};
+use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+struct Fx {
+    dir: tempfile::TempDir,
+    ws: Workstation,
+    item: Item,
+    seq: std::cell::Cell<u16>,
+}
+
+impl Fx {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let id = Identity { region: "440305".into(), code: "W01".into(), name: "测试窗口".into() };
+        let ws = Workstation::init(dir.path(), id, "admin-pw", Clock::at_date(d("2026-03-02"))).unwrap();
+        let admin = ws.actor("admin").unwrap();
+        ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
+        for (id, role) in [
+            ("clerk", Role::Clerk),
+            ("reviewer", Role::Reviewer),
+            ("decider", Role::Decider),
+            ("seal", Role::SealKeeper),
+        ] {
+            let s = NewStaff {
+                id: id.into(),
+                name: id.into(),
+                roles: vec![role],
+                departments: vec!["*".into()],
+                password: Some("pw".into()),
+            };
+            ws.add_staff(&admin, &s).unwrap();
+        }
+        let item = ws
+            .catalog_items(None)
+            .unwrap()
+            .into_iter()
+            .find(|i| i.promised_limit_days == 10 && i.result.is_some() && !i.secret)
+            .expect("a 10-day promised item");
+        let low = yc_seal::KeyStoreOptions { iterations: std::num::NonZeroU32::new(1000).unwrap(), max_attempts: 5 };
+        ws.create_seal_authority(&admin, "测试印章制作中心", "authority-pin", low).unwrap();
+        ws.issue_seal(
+            &admin,
+            &item.department,
+            yc_seal::SealType::AdministrativeLicensing,
+            "seal-pin",
+            "authority-pin",
+            low,
+        )
+        .unwrap();
+        Fx { dir, ws, item, seq: std::cell::Cell::new(0) }
+    }
+
+    /// The store at `2026-03-DD HH:MM` Beijing time.
+    fn at(&self, when: &str) -> Workstation {
+        let t = chrono::NaiveDateTime::parse_from_str(when, "%Y-%m-%d %H:%M").unwrap();
+        Workstation::open(self.dir.path(), Clock::fixed(beijing().from_local_datetime(&t).single().unwrap())).unwrap()
+    }
+
+    fn actor(&self, id: &str) -> Actor {
+        self.ws.actor(id).unwrap()
+    }
+
+    fn file(&self, when: &str) -> String {
+        self.seq.set(self.seq.get() + 1);
+        let req = NewCase {
+            item_code: self.item.code.clone(),
+            applicant_id: yc_core::ids::make_resident_id("440305", d("1980-05-17"), self.seq.get()),
+            applicant_name: format!("申请人{}", self.seq.get()),
+            ..Default::default()
+        };
+        self.at(when).new_case(&self.actor("clerk"), &req).unwrap()
+    }
+
+    fn act_with(&self, when: &str, who: &str, no: &str, action: Action, basis: &str) {
+        let req =
+            ActRequest {
+                reason: Some("材料不符合要求".into()), legal_basis: Some(basis.into()), ..Default::default()
+            };
+        self.at(when)
+            .act(&self.actor(who), no, action, &req)
+            .unwrap_or_else(|e| panic!("{action:?} on {no} at {when}: {e}"));
+    }
+
+    fn act(&self, when: &str, who: &str, no: &str, action: Action) {
+        self.act_with(when, who, no, action, "《行政许可法》第三十八条");
+    }
+
+    fn deliver(&self, when: &str, no: &str) {
+        let ws = self.at(when);
+        ws.seal_document(&self.actor("seal"), no, yc_core::seal::DocKind::Approval, "seal-pin").unwrap();
+        if self.item.result.as_ref().is_some_and(|r| format!("{:?}", r.kind).to_lowercase().contains("certificate")) {
+            self.act(when, "seal", no, Action::IssueCertificate);
+        }
+        self.act(when, "clerk", no, Action::Deliver);
+    }
+}
+
+fn by_rule(hits: &[monitors::Hit]) -> BTreeMap<Rule, BTreeSet<String>> {
+    let mut m: BTreeMap<Rule, BTreeSet<String>> = BTreeMap::new();
+    for h in hits {
+        m.entry(h.rule).or_default().insert(h.case_no.clone().unwrap_or_default());
+    }
+    m
+}
+
+#[test]
+fn each_monitor_fires_exactly_where_it_should() {
+    let fx = Fx::new();
+    let cal = Calendar::official();
+
+    // A clean case: filed, accepted next day, decided, delivered in time. No hit at all.
+    let clean = fx.file("2026-03-02 09:00");
+    fx.act("2026-03-03 09:00", "clerk", &clean, Action::Accept);
+    fx.act("2026-03-03 10:00", "reviewer", &clean, Action::StartReview);
+    fx.act("2026-03-04 10:00", "decider", &clean, Action::Approve);
+    fx.deliver("2026-03-05 10:00", &clean);
+
+    // Two supplement requests: 多次补正 fires once, on the second.
+    let sup = fx.file("2026-03-02 09:00");
+    fx.act("2026-03-02 10:00", "clerk", &sup, Action::RequestSupplement);
+    fx.act("2026-03-03 09:00", "clerk", &sup, Action::Supplement);
+    fx.act("2026-03-03 11:00", "clerk", &sup, Action::RequestSupplement);
+    fx.act("2026-03-04 09:00", "clerk", &sup, Action::Supplement);
+    fx.act("2026-03-04 10:00", "clerk", &sup, Action::Accept);
+
+    // Refusals: one with a generic basis (fires), one citing the law (does not).
+    let vague = fx.file("2026-03-02 09:00");
+    fx.act_with("2026-03-03 09:00", "clerk", &vague, Action::RefuseAcceptance, "相关规定");
+    let cited = fx.file("2026-03-02 09:00");
+    fx.act_with(
+        "2026-03-03 09:00",
+        "clerk",
+        &cited,
+        Action::RefuseAcceptance,
+        "《行政许可法》第三十二条第一款第（二）项",
+    );
+
+    // Decided one working day late.
+    let late = fx.file("2026-03-02 09:00");
+    fx.act("2026-03-02 13:00", "clerk", &late, Action::Accept);
+    fx.act("2026-03-02 14:00", "reviewer", &late, Action::StartReview);
+    let due = cal.add_workdays(d("2026-03-02"), 10).unwrap();
+    let late_day = cal.add_workdays(due, 1).unwrap();
+    fx.act(&format!("{late_day} 10:00"), "decider", &late, Action::Approve);
+
+    // A 承诺件 decided 10 minutes after filing.
+    let hasty = fx.file("2026-03-02 09:00");
+    fx.act("2026-03-02 09:03", "clerk", &hasty, Action::Accept);
+    fx.act("2026-03-02 09:05", "reviewer", &hasty, Action::StartReview);
+    fx.act("2026-03-02 09:10", "decider", &hasty, Action::Approve);
+    fx.deliver("2026-03-03 09:00", &hasty);
+
+    // Back-filling: ten week-old cases accepted by one clerk within five minutes (they are also
+    // late for pre-review).
+    let old: Vec<String> = (0..10).map(|_| fx.file("2026-03-02 16:00")).collect();
+    for (i, no) in old.iter().enumerate() {
+        fx.act(&format!("2026-03-09 10:{:02}", i / 2), "clerk", no, Action::Accept);
+    }
+
+    // A named 差评 on the clean case: a work order due in 5 working days, left after 整改.
+    let ws = fx.at("2026-03-05 15:00");
+    let rating = NewRating {
+        case_no: clean.clone(),
+        channel: Channel::WindowDevice,
+        level: Level::VeryDissatisfied,
+        indicators: [("态度".to_owned(), Level::Dissatisfied)].into(),
+        comment: Some("等了很久".into()),
+        real_name: true,
+        rater_name: Some("申请人1".into()),
+        rater_phone: None,
+    };
+    let rec = evaluation::record(&ws, &fx.actor("clerk"), &rating).unwrap();
+    let order = rec.work_order.clone().expect("a 差评 opens a work order");
+    let e = evaluation::record(&ws, &fx.actor("clerk"), &rating).unwrap_err();
+    assert!(e.to_string().contains("只能评价一次"), "{e}");
+    let e =
+        evaluation::record(&ws, &fx.actor("clerk"), &NewRating { case_no: sup.clone(), ..rating.clone() }).unwrap_err();
+    assert!(matches!(e, CoreError::IllegalTransition { .. }), "not closed yet: {e}");
+    let reviewer = fx.actor("reviewer");
+    evaluation::step(&ws, &reviewer, &order, WorkOrderStep::Verify, "已核实").unwrap();
+    let e = evaluation::step(&ws, &reviewer, &order, WorkOrderStep::Review, "复核").unwrap_err();
+    assert!(e.to_string().contains("待整改"), "{e}");
+    evaluation::step(&ws, &reviewer, &order, WorkOrderStep::Rectify, "已整改").unwrap();
+    evaluation::step(&ws, &reviewer, &order, WorkOrderStep::Feedback, "已反馈").unwrap();
+    let e = evaluation::step(&ws, &reviewer, &order, WorkOrderStep::Review, "复核").unwrap_err();
+    assert!(e.to_string().contains("回访"), "a named 差评 is called back first: {e}");
+    let wo = evaluation::list(&ws, &reviewer, false).unwrap();
+    assert_eq!(wo.len(), 1);
+    assert_eq!(wo[0].due_on, Some(cal.add_workdays(d("2026-03-05"), 5).unwrap()));
+
+    // Run on the day after the late decision.
+    let run_on = cal.add_workdays(late_day, 1).unwrap();
+    let ws = fx.at(&format!("{run_on} 18:00"));
+    let admin = fx.actor("admin");
+    let e = monitors::run(&ws, &fx.actor("clerk")).unwrap_err();
+    assert!(matches!(e, CoreError::RoleDenied { .. }));
+    let rep = monitors::run(&ws, &admin).unwrap();
+    let got = by_rule(&rep.raised);
+    let set = |v: &[&String]| v.iter().map(|s| (*s).clone()).collect::<BTreeSet<_>>();
+    let mut want: BTreeMap<Rule, BTreeSet<String>> = BTreeMap::new();
+    want.insert(Rule::RepeatedSupplement, set(&[&sup]));
+    want.insert(Rule::WeakLegalBasis, set(&[&vague]));
+    want.insert(Rule::DecisionOverdue, set(&[&late]));
+    want.insert(Rule::HastyDecision, set(&[&hasty]));
+    want.insert(Rule::BackfillBurst, old.iter().cloned().collect());
+    want.insert(Rule::PreReviewLate, old.iter().cloned().collect());
+    want.insert(Rule::WorkOrderOverdue, set(&[&clean]));
+    assert_eq!(got, want, "{:#?}", rep.raised);
+    // 多次补正 on the second request only.
+    let sup_hit = rep.raised.iter().find(|h| h.rule == Rule::RepeatedSupplement).unwrap();
+    assert_eq!(sup_hit.evidence["nth"], 2);
+    assert_eq!(sup_hit.staff.as_deref(), Some("clerk"));
+    let late_hit = rep.raised.iter().find(|h| h.rule == Rule::DecisionOverdue).unwrap();
+    assert_eq!((late_hit.evidence["late_days"].as_u64(), late_hit.occurred_on), (Some(1), late_day));
+
+    // Idempotent: nothing new on a second run.
+    let again = monitors::run(&ws, &admin).unwrap();
+    assert!(again.raised.is_empty(), "{:#?}", again.raised);
+    assert_eq!(again.known, rep.raised.len());
+
+    // Journaled once each, stored, and queued on the supervision stream matching the schema.
+    let conn = rusqlite::Connection::open(fx.dir.path().join("yichuang.db")).unwrap();
+    let journaled: i64 =
+        conn.query_row("SELECT count(*) FROM journal WHERE action = 'supervision.hit'", [], |r| r.get(0)).unwrap();
+    assert_eq!(journaled as usize, rep.raised.len());
+    let stored = monitors::list(&ws, &admin, None, None, 1000).unwrap();
+    assert_eq!(stored.len(), rep.raised.len());
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/schemas/item.supervision.hit.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::draft202012::options().should_validate_formats(true).build(&schema).unwrap();
+    let mut st = conn
+        .prepare("SELECT stream, kind, case_no, case_seq, payload FROM outbox WHERE stream = 'supervision'")
+        .unwrap();
+    let items: Vec<(String, String, Option<String>, i64, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(items.len(), rep.raised.len());
+    for (_, kind, case_no, seq, payload) in &items {
+        assert_eq!((kind.as_str(), case_no, *seq), ("supervision.hit", &None, 0));
+        let p: serde_json::Value = serde_json::from_str(payload).unwrap();
+        let bad: Vec<String> = v.iter_errors(&p).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(bad.is_empty(), "{bad:?}\n{p:#}");
+    }
+
+    // A rebuild reproduces every derived row.
+    let before = ws.derived_fingerprint().unwrap();
+    ws.rebuild().unwrap();
+    assert_eq!(ws.derived_fingerprint().unwrap(), before);
+    assert_eq!(monitors::list(&ws, &admin, None, None, 1000).unwrap().len(), rep.raised.len());
+}
+
+#[test]
+fn thresholds_are_configuration_and_basis_rules_are_documented_defaults() {
+    let cfg = supervision::Config::default();
+    assert_eq!((cfg.work_order_days, cfg.pre_review_days, cfg.supplements_allowed), (5, 2, 1));
+    for (basis, weak) in [
+        (None, true),
+        (Some("相关规定"), true),
+        (Some("有关规定。"), true),
+        (Some("依法不予受理"), true),
+        (Some("依据相关法律法规的规定不予受理"), true),
+        (Some("《行政许可法》第三十二条"), false),
+        (Some("行政许可法第三十二条第一款"), false),
+    ] {
+        assert_eq!(monitors::weak_basis(basis, &cfg).is_some(), weak, "{basis:?}");
+    }
+    let fx = Fx::new();
+    let admin = fx.actor("admin");
+    let e = supervision::set_config(&fx.ws, &fx.actor("clerk"), &cfg).unwrap_err();
+    assert!(matches!(e, CoreError::RoleDenied { .. }));
+    let custom = supervision::Config { work_order_days: 15, ..cfg };
+    supervision::set_config(&fx.ws, &admin, &custom).unwrap();
+    assert_eq!(supervision::config(&fx.ws).unwrap().work_order_days, 15);
+    let e = supervision::set_config(&fx.ws, &admin, &supervision::Config { burst_events: 1, ..custom }).unwrap_err();
+    assert!(e.to_string().contains("至少"), "{e}");
+}
