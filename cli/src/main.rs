@@ -1,6 +1,7 @@
 //! `yc`: the headless Yichuang tool for IT staff, scripts and verification.
 //! Every read takes `--json`; errors go to stderr in Chinese with a stable kind, exit code 1.
 
+mod auth;
 mod output;
 mod seal;
 mod sync;
@@ -26,9 +27,13 @@ struct Cli {
     /// Machine-readable JSON output
     #[arg(long, global = true)]
     json: bool,
-    /// Staff account acting (roles and department scope are checked in the core)
+    /// Staff account acting (roles and department scope are checked in the core); its password
+    /// is asked on the terminal, or read from --password-file or YC_PASSWORD
     #[arg(long = "as", global = true, env = "YC_USER", default_value = "admin")]
     actor: String,
+    /// File whose first line is the password of the --as account (for scripts; keep it private)
+    #[arg(long, global = true)]
+    password_file: Option<PathBuf>,
     /// Pretend today is DATE (Beijing time): demo and training workstations only (a real one uses
     /// the system clock)
     #[arg(long, global = true, env = "YC_TODAY")]
@@ -141,6 +146,20 @@ enum StaffCmd {
         password: Option<String>,
     },
     List,
+    /// Unlock an account locked by wrong passwords (admin; a reason is required; journaled)
+    Unlock {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Change your own (--as) password: the new one from YC_NEW_PASSWORD or the terminal
+    Passwd,
+    /// Set a new password for someone who forgot theirs (admin; unlocks the account; journaled)
+    ResetPassword {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -315,6 +334,26 @@ fn open(cli: &Cli) -> Result<Workstation> {
     Ok(yc_core::demo::open(&data_dir(cli), cli.today)?)
 }
 
+/// A new password: `YC_NEW_PASSWORD` for scripts, else asked twice on the terminal.
+fn new_password(prompt: &str) -> Result<String> {
+    use std::io::IsTerminal;
+    if let Ok(p) = std::env::var("YC_NEW_PASSWORD") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!(CoreError::Missing {
+            action: "设置密码".into(),
+            field: "新密码（终端输入或环境变量 YC_NEW_PASSWORD）".into()
+        });
+    }
+    let a = rpassword::prompt_password(prompt).context("读取密码")?;
+    let b = rpassword::prompt_password("再输入一次：").context("读取密码")?;
+    if a != b {
+        bail!(CoreError::Invalid("两次输入的新密码不一致".into()));
+    }
+    Ok(a)
+}
+
 fn parse_action(s: &str) -> Result<Action> {
     Action::parse(s).ok_or_else(|| {
         let all: Vec<String> = Action::ALL.iter().map(|a| format!("{}（{}）", a.code(), a.zh())).collect();
@@ -323,6 +362,7 @@ fn parse_action(s: &str) -> Result<Action> {
 }
 
 fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
+    let auth = auth::Auth::new(&cli.actor, cli.password_file.clone());
     match &cli.cmd {
         Cmd::Init { region, workstation, name, admin_password } => {
             let id = Identity { region: region.clone(), code: workstation.clone(), name: name.clone() };
@@ -351,7 +391,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         }
         Cmd::Staff(StaffCmd::Add { id, name, roles, departments, password }) => {
             let ws = open(&cli)?;
-            let by = ws.actor(&cli.actor)?;
+            let by = auth.actor(&ws)?;
             let roles = roles
                 .iter()
                 .map(|r| Role::parse(r).ok_or_else(|| anyhow!(CoreError::Invalid(format!("未知角色：{r}")))))
@@ -369,6 +409,26 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             out.value(&a, || format!("已添加 {}（{}）", a.name, a.id));
         }
         Cmd::Staff(StaffCmd::List) => out.staff(&open(&cli)?.list_staff()?),
+        Cmd::Staff(StaffCmd::Unlock { id, reason }) => {
+            let ws = open(&cli)?;
+            ws.unlock_staff(&auth.actor(&ws)?, id, reason)?;
+            out.value(&serde_json::json!({ "unlocked": id }), || format!("账号 {id} 已解锁（已记入日志）"));
+        }
+        Cmd::Staff(StaffCmd::Passwd) => {
+            let ws = open(&cli)?;
+            let me = auth.actor(&ws)?;
+            let new = new_password(&format!("{} 的新密码：", me.id))?;
+            let old = auth.password()?;
+            ws.change_password(&me.id, &old, &new)?;
+            out.value(&serde_json::json!({ "changed": me.id }), || format!("{} 的密码已更改", me.id));
+        }
+        Cmd::Staff(StaffCmd::ResetPassword { id, reason }) => {
+            let ws = open(&cli)?;
+            let by = auth.actor(&ws)?;
+            let new = new_password(&format!("{id} 的新密码："))?;
+            ws.reset_password(&by, id, &new, reason)?;
+            out.value(&serde_json::json!({ "reset": id }), || format!("{id} 的密码已重置并解锁（已记入日志）"));
+        }
         Cmd::Catalog(c) => catalog(&cli, c, out)?,
         Cmd::Case(c) => return case(&cli, c, out),
         Cmd::Journal(JournalCmd::Verify) => {
@@ -417,7 +477,9 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
                 let verdict = match &a.result {
                     Err(e) if e.overridable() => format!("invalid 无效：{e}（可由窗口登记理由后放行）"),
                     Err(e) => format!("invalid 无效：{e}"),
-                    Ok(()) if a.needs_confirmation() => "warning 待确认：号码有效，但须窗口核对原件并登记理由后收件".into(),
+                    Ok(()) if a.needs_confirmation() => {
+                        "warning 待确认：号码有效，但须窗口核对原件并登记理由后收件".into()
+                    }
                     Ok(()) => "valid 有效".into(),
                 };
                 println!("{} {} {verdict}", label(a.kind), a.normalized);
@@ -434,9 +496,8 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
                 if let Some(b) = a.birth_date {
                     println!("  出生日期：{b}");
                 }
-                if let Some((dept, cat)) = (a.kind == Some(IdKind::CreditCode))
-                    .then(|| yc_core::ids::credit_category(&a.normalized))
-                    .flatten()
+                if let Some((dept, cat)) =
+                    (a.kind == Some(IdKind::CreditCode)).then(|| yc_core::ids::credit_category(&a.normalized)).flatten()
                 {
                     println!("  登记管理部门：{dept}；机构类别：{cat}");
                 }
@@ -452,7 +513,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         Cmd::Sync(a) => {
             let ws = open(&cli)?;
             return match &a.cmd {
-                Some(c) => sync::command(&ws, &cli.actor, c, out),
+                Some(c) => sync::command(&ws, &auth, c, out),
                 None => {
                     let opts = yc_core::sync::SyncOptions {
                         batch: a.batch,
@@ -465,10 +526,10 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         }
         Cmd::Adapter(c) => {
             let ws = open(&cli).ok();
-            return sync::adapter(ws.as_ref(), &cli.actor, c, out);
+            return sync::adapter(ws.as_ref(), &auth, c, out);
         }
-        Cmd::Seal(c) => return seal::seal(&open(&cli)?, &cli.actor, c, out),
-        Cmd::Doc(c) => return seal::doc(&open(&cli)?, &cli.actor, c, out),
+        Cmd::Seal(c) => return seal::seal(&open(&cli)?, &auth, c, out),
+        Cmd::Doc(c) => return seal::doc(&open(&cli)?, &auth, c, out),
         Cmd::Verify { file, qr } => return seal::verify(&open(&cli)?, file.as_ref(), qr.as_deref(), out),
         Cmd::Lights => {
             let ws = open(&cli)?;
@@ -506,11 +567,12 @@ fn demo_today(flag: Option<NaiveDate>) -> Result<NaiveDate> {
 }
 
 fn catalog(cli: &Cli, c: &CatalogCmd, out: &Out) -> Result<()> {
+    let auth = auth::Auth::new(&cli.actor, cli.password_file.clone());
     let ws = open(cli)?;
     match c {
         CatalogCmd::Import { file } => {
             let text = std::fs::read_to_string(file).with_context(|| format!("读取 {}", file.display()))?;
-            let by = ws.actor(&cli.actor)?;
+            let by = auth.actor(&ws)?;
             let v = ws.import_catalog(&by, &text)?;
             out.value(&v, || format!("已导入事项目录「{}」为第 {} 版，共 {} 项", v.label, v.version, v.item_count));
         }
@@ -550,10 +612,11 @@ fn catalog(cli: &Cli, c: &CatalogCmd, out: &Out) -> Result<()> {
 }
 
 fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
+    let auth = auth::Auth::new(&cli.actor, cli.password_file.clone());
     let ws = open(cli)?;
     match c {
         CaseCmd::New(a) => {
-            let by = ws.actor(&cli.actor)?;
+            let by = auth.actor(&ws)?;
             let reuse = a
                 .reuse
                 .iter()
@@ -582,7 +645,7 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
             out.value(&s, || format!("已收件：{}（{}，{}）", s.case_no, s.item_name, s.state_zh));
         }
         CaseCmd::Act { case_no, action, reason, basis, days, materials, attach } => {
-            let by = ws.actor(&cli.actor)?;
+            let by = auth.actor(&ws)?;
             let action = parse_action(action)?;
             let req = ActRequest {
                 reason: reason.clone(),
@@ -597,7 +660,7 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
             out.value(&s, || format!("{}：{} → {}", s.case_no, action.zh(), s.state_zh));
         }
         CaseCmd::Show { case_no } => {
-            let by = ws.actor(&cli.actor).ok();
+            let by = auth.actor_if_given(&ws)?;
             out.detail(&ws.case_detail(case_no, by.as_ref())?);
         }
         CaseCmd::List { state, light, department, applicant, open, limit, offset } => {
@@ -634,6 +697,7 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
 }
 
 fn calendar(cli: &Cli, c: &CalendarCmd, out: &Out) -> Result<()> {
+    let auth = auth::Auth::new(&cli.actor, cli.password_file.clone());
     // Pure date questions work without a workstation (official tables), or with its imports.
     let cal = match Workstation::open(&data_dir(cli), Clock::System) {
         Ok(ws) => ws.calendar().clone(),
@@ -658,7 +722,7 @@ fn calendar(cli: &Cli, c: &CalendarCmd, out: &Out) -> Result<()> {
         CalendarCmd::Import { file } => {
             let ws = open(cli)?;
             let text = std::fs::read_to_string(file).with_context(|| format!("读取 {}", file.display()))?;
-            let y = ws.import_calendar(&ws.actor(&cli.actor)?, &text)?;
+            let y = ws.import_calendar(&auth.actor(&ws)?, &text)?;
             out.value(&serde_json::json!({ "year": y }), || format!("已导入 {y} 年工作日历，在办件期限已重算"));
         }
         CalendarCmd::Years => {

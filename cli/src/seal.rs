@@ -101,17 +101,17 @@ fn kind(s: &str) -> Result<DocKind> {
     })
 }
 
-pub fn seal(ws: &Workstation, actor: &str, cmd: &SealCmd, out: &Out) -> Result<ExitCode> {
+pub fn seal(ws: &Workstation, auth: &crate::auth::Auth, cmd: &SealCmd, out: &Out) -> Result<ExitCode> {
     match cmd {
         SealCmd::Authority { name, pin } => {
-            ws.create_seal_authority(&ws.actor(actor)?, name, pin, KeyStoreOptions::default())?;
+            ws.create_seal_authority(&auth.actor(ws)?, name, pin, KeyStoreOptions::default())?;
             out.value(&serde_json::json!({ "authority": name }), || {
                 format!("已建立印章制作机构「{name}」并固定其根证书")
             });
         }
         SealCmd::Issue { department, r#type, pin, authority_pin } => {
             let id = ws.issue_seal(
-                &ws.actor(actor)?,
+                &auth.actor(ws)?,
                 department,
                 seal_type(r#type)?,
                 pin,
@@ -123,11 +123,11 @@ pub fn seal(ws: &Workstation, actor: &str, cmd: &SealCmd, out: &Out) -> Result<E
             });
         }
         SealCmd::Revoke { seal_id, reason, authority_pin } => {
-            ws.revoke_seal(&ws.actor(actor)?, seal_id, reason, authority_pin)?;
+            ws.revoke_seal(&auth.actor(ws)?, seal_id, reason, authority_pin)?;
             out.value(&serde_json::json!({ "revoked": seal_id }), || format!("印章 {seal_id} 已作废，新信任包已发布"));
         }
         SealCmd::Unlock { seal_id, reason, authority_pin } => {
-            let cleared = ws.unlock_seal(&ws.actor(actor)?, seal_id, reason, authority_pin)?;
+            let cleared = ws.unlock_seal(&auth.actor(ws)?, seal_id, reason, authority_pin)?;
             out.value(&serde_json::json!({ "unlocked": seal_id, "failed_attempts_cleared": cleared }), || {
                 format!("印章 {seal_id} 已解锁（清除 {cleared} 次 PIN 错误记录，已记入日志）")
             });
@@ -169,10 +169,10 @@ pub fn seal(ws: &Workstation, actor: &str, cmd: &SealCmd, out: &Out) -> Result<E
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn doc(ws: &Workstation, actor: &str, cmd: &DocCmd, out: &Out) -> Result<ExitCode> {
+pub fn doc(ws: &Workstation, auth: &crate::auth::Auth, cmd: &DocCmd, out: &Out) -> Result<ExitCode> {
     match cmd {
         DocCmd::Seal { case_no, kind: k, pin } => {
-            let d = ws.seal_document(&ws.actor(actor)?, case_no, kind(k)?, pin)?;
+            let d = ws.seal_document(&auth.actor(ws)?, case_no, kind(k)?, pin)?;
             out.value(&d, || format!("已用印：{}（{}）→ {}", d.doc_type_zh, d.doc_id, d.path));
         }
         DocCmd::List { case_no } => {

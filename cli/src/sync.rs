@@ -166,7 +166,7 @@ pub fn run(
     }
 }
 
-pub fn command(ws: &Workstation, actor: &str, cmd: &SyncCmd, out: &Out) -> Result<ExitCode> {
+pub fn command(ws: &Workstation, auth: &crate::auth::Auth, cmd: &SyncCmd, out: &Out) -> Result<ExitCode> {
     match cmd {
         SyncCmd::Status { adapter } => {
             let mut st = outbox::status(ws)?;
@@ -230,13 +230,13 @@ pub fn command(ws: &Workstation, actor: &str, cmd: &SyncCmd, out: &Out) -> Resul
             });
         }
         SyncCmd::Quarantine(QuarantineCmd::Retry { adapter, outbox_id }) => {
-            outbox::resolve_quarantine(ws, &ws.actor(actor)?, adapter, *outbox_id, true, None)?;
+            outbox::resolve_quarantine(ws, &auth.actor(ws)?, adapter, *outbox_id, true, None)?;
             out.value(&serde_json::json!({ "retried": outbox_id }), || {
                 format!("已放回发送队列：{adapter} #{outbox_id}")
             });
         }
         SyncCmd::Quarantine(QuarantineCmd::Discard { adapter, outbox_id, reason }) => {
-            outbox::resolve_quarantine(ws, &ws.actor(actor)?, adapter, *outbox_id, false, Some(reason))?;
+            outbox::resolve_quarantine(ws, &auth.actor(ws)?, adapter, *outbox_id, false, Some(reason))?;
             out.value(&serde_json::json!({ "discarded": outbox_id }), || {
                 format!("已丢弃（留档）：{adapter} #{outbox_id}")
             });
@@ -276,7 +276,7 @@ impl Target for ConfigTarget {
     }
 }
 
-pub fn adapter(ws: Option<&Workstation>, actor: &str, cmd: &AdapterCmd, out: &Out) -> Result<ExitCode> {
+pub fn adapter(ws: Option<&Workstation>, auth: &crate::auth::Auth, cmd: &AdapterCmd, out: &Out) -> Result<ExitCode> {
     match cmd {
         AdapterCmd::Add { config, streams, departments, backfill } => {
             let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
@@ -287,7 +287,7 @@ pub fn adapter(ws: Option<&Workstation>, actor: &str, cmd: &AdapterCmd, out: &Ou
                 departments: departments.clone(),
                 backfill: *backfill,
             };
-            outbox::register_adapter(ws, &ws.actor(actor)?, &reg)?;
+            outbox::register_adapter(ws, &auth.actor(ws)?, &reg)?;
             out.value(&serde_json::json!({ "registered": reg.config.name }), || {
                 format!("已配置同步适配器 {}", reg.config.name)
             });
@@ -319,7 +319,7 @@ pub fn adapter(ws: Option<&Workstation>, actor: &str, cmd: &AdapterCmd, out: &Ou
         }
         AdapterCmd::Pause { name, reason } => {
             let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
-            outbox::set_enabled(ws, &ws.actor(actor)?, name, false, reason.as_deref())?;
+            outbox::set_enabled(ws, &auth.actor(ws)?, name, false, reason.as_deref())?;
             out.value(&serde_json::json!({ "paused": name }), || {
                 format!("已暂停同步适配器 {name}（待发项继续排队，恢复后补发）")
             });
@@ -327,13 +327,13 @@ pub fn adapter(ws: Option<&Workstation>, actor: &str, cmd: &AdapterCmd, out: &Ou
         }
         AdapterCmd::Resume { name } => {
             let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
-            outbox::set_enabled(ws, &ws.actor(actor)?, name, true, None)?;
+            outbox::set_enabled(ws, &auth.actor(ws)?, name, true, None)?;
             out.value(&serde_json::json!({ "resumed": name }), || format!("已恢复同步适配器 {name}"));
             Ok(ExitCode::SUCCESS)
         }
         AdapterCmd::Remove { name, reason, force } => {
             let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
-            outbox::remove_adapter(ws, &ws.actor(actor)?, name, reason, *force)?;
+            outbox::remove_adapter(ws, &auth.actor(ws)?, name, reason, *force)?;
             out.value(&serde_json::json!({ "removed": name }), || format!("已删除同步适配器 {name}（已记入日志）"));
             Ok(ExitCode::SUCCESS)
         }

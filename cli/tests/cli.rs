@@ -10,6 +10,8 @@ fn yc(data: &Path, args: &[&str]) -> Output {
         .args(args)
         .env_remove("YC_USER")
         .env_remove("YC_TODAY")
+        // Every account of these tests has the demo password (yc acts as someone only after it).
+        .env("YC_PASSWORD", yc_core::demo::DEMO_PASSWORD)
         .output()
         .expect("yc runs")
 }
@@ -78,13 +80,27 @@ fn commands_on_a_missing_workstation_say_how_to_create_one() {
 fn a_scripted_intake_runs_through_the_cli_and_refusals_explain_themselves() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = yc(d, &["init", "--region", "440305", "--workstation", "T1", "--name", "测试", "--admin-password", "pw"]);
+    let o = yc(
+        d,
+        &[
+            "init",
+            "--region",
+            "440305",
+            "--workstation",
+            "T1",
+            "--name",
+            "测试",
+            "--admin-password",
+            yc_core::demo::DEMO_PASSWORD,
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let catalog = d.join("catalog.json");
     std::fs::write(&catalog, yc_core::catalog::DEMO_CATALOG_JSON).unwrap();
     assert!(yc(d, &["catalog", "import", catalog.to_str().unwrap()]).status.success());
     for (id, roles) in [("clerk", "受理员"), ("rev", "reviewer"), ("dec", "decider")] {
-        let o = yc(d, &["staff", "add", id, "--name", id, "--roles", roles]);
+        let o =
+            yc(d, &["staff", "add", id, "--name", id, "--roles", roles, "--password", yc_core::demo::DEMO_PASSWORD]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
     let items = json(&yc(d, &["--json", "catalog", "list"]));
@@ -142,7 +158,11 @@ fn a_scripted_intake_runs_through_the_cli_and_refusals_explain_themselves() {
 fn a_malformed_catalog_file_is_refused_with_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    assert!(yc(d, &["init", "--region", "440305", "--workstation", "T1", "--admin-password", "pw"]).status.success());
+    assert!(
+        yc(d, &["init", "--region", "440305", "--workstation", "T1", "--admin-password", yc_core::demo::DEMO_PASSWORD])
+            .status
+            .success()
+    );
     let bad = d.join("bad.json");
     std::fs::write(&bad, yc_core::catalog::DEMO_CATALOG_JSON.replacen("\"visits\": 1", "\"visits\": -1", 1)).unwrap();
     let o = yc(d, &["catalog", "import", bad.to_str().unwrap()]);
@@ -261,9 +281,12 @@ fn demo_force_rebuilds_a_demo_with_its_seals_and_never_overwrites_a_real_worksta
     assert!(!json(&yc(d, &["--json", "seal", "list"])).as_array().unwrap().is_empty(), "the new demo has its seals");
     let real = tempfile::tempdir().unwrap();
     assert!(
-        yc(real.path(), &["init", "--region", "440305", "--workstation", "T1", "--admin-password", "pw"])
-            .status
-            .success()
+        yc(
+            real.path(),
+            &["init", "--region", "440305", "--workstation", "T1", "--admin-password", yc_core::demo::DEMO_PASSWORD]
+        )
+        .status
+        .success()
     );
     let o = yc(real.path(), &["demo", "--force"]);
     assert!(!o.status.success());

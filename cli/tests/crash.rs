@@ -11,7 +11,11 @@ use std::time::Instant;
 
 fn yc(data: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_yc"));
-    c.arg("--data").arg(data).env_remove("YC_USER").env_remove("YC_TODAY");
+    c.arg("--data")
+        .arg(data)
+        .env_remove("YC_USER")
+        .env_remove("YC_TODAY")
+        .env("YC_PASSWORD", yc_core::demo::DEMO_PASSWORD);
     c
 }
 

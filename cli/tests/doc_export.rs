@@ -10,6 +10,7 @@ fn yc(data: &Path, args: &[&str]) -> Output {
         .args(args)
         .env_remove("YC_USER")
         .env_remove("YC_TODAY")
+        .env("YC_PASSWORD", yc_core::demo::DEMO_PASSWORD)
         .output()
         .expect("yc runs")
 }

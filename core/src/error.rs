@@ -25,8 +25,10 @@ pub enum CoreError {
     AlreadyInitialised(String),
     #[error("用户不存在或已停用：{0}")]
     UnknownStaff(String),
-    #[error("密码错误")]
-    WrongPassword,
+    #[error("密码错误{}", remaining.map_or_else(String::new, |n| format!("，再错 {n} 次账号将被锁定")))]
+    WrongPassword { remaining: Option<u32> },
+    #[error("账号 {id} 已锁定（{since} 起，连续输错密码）：请管理员解锁（yc staff unlock）")]
+    AccountLocked { id: String, since: String },
     #[error("权限不足：{actor} 没有「{role}」角色，不能执行「{action}」")]
     RoleDenied { actor: String, role: String, action: String },
     #[error("超出部门权限：{actor} 不能办理「{department}」的事项")]
@@ -70,7 +72,8 @@ impl CoreError {
             Self::NotInitialised(_) => "NotInitialised",
             Self::AlreadyInitialised(_) => "AlreadyInitialised",
             Self::UnknownStaff(_) => "UnknownStaff",
-            Self::WrongPassword => "WrongPassword",
+            Self::WrongPassword { .. } => "WrongPassword",
+            Self::AccountLocked { .. } => "AccountLocked",
             Self::RoleDenied { .. } => "RoleDenied",
             Self::DepartmentDenied { .. } => "DepartmentDenied",
             Self::UnknownCase(_) => "UnknownCase",

@@ -8,6 +8,7 @@
 //! [`demo`] (a believable demo workstation).
 
 pub mod attachment;
+pub mod auth;
 pub mod calendar;
 pub mod case;
 pub mod catalog;

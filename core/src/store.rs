@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/20261123_0004_worklist_indexes.sql"),
     include_str!("../migrations/20261123_0005_attachments.sql"),
     include_str!("../migrations/20261202_0006_two_deadlines.sql"),
+    include_str!("../migrations/20261202_0007_staff_lockout.sql"),
     include_str!("../migrations/20261202_0008_supervision.sql"),
 ];
 

@@ -345,19 +345,6 @@ impl Workstation {
         load_actor(&conn, id)
     }
 
-    pub fn login(&self, id: &str, password: &str) -> Result<Actor> {
-        let conn = self.store.reader()?;
-        let hash: Option<String> = conn
-            .query_row("SELECT password_hash FROM staff WHERE id = ?1 AND active = 1", [id], |r| r.get(0))
-            .optional()?
-            .flatten();
-        match hash {
-            Some(h) if staff::check_password(&h, password) => load_actor(&conn, id),
-            Some(_) => Err(CoreError::WrongPassword),
-            None => Err(CoreError::UnknownStaff(id.into())),
-        }
-    }
-
     pub fn add_staff(&self, by: &Actor, s: &NewStaff) -> Result<Actor> {
         by.require_role(Role::Admin, "添加工作人员")?;
         if s.id.trim().is_empty() || s.name.trim().is_empty() || s.roles.is_empty() || s.departments.is_empty() {
@@ -948,7 +935,7 @@ fn insert_staff(tx: &Transaction<'_>, s: &NewStaff, by: &str, now: DateTime<Fixe
     Ok(())
 }
 
-fn load_actor(conn: &rusqlite::Connection, id: &str) -> Result<Actor> {
+pub(crate) fn load_actor(conn: &rusqlite::Connection, id: &str) -> Result<Actor> {
     let row: Option<(String, String, String)> = conn
         .query_row("SELECT name, roles, departments FROM staff WHERE id = ?1 AND active = 1", [id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))

@@ -284,7 +284,8 @@ fn migration_0006_adds_the_columns_and_asks_for_a_replay_only_when_there_are_cas
         }
         c.execute_batch(&std::fs::read_to_string(ours).unwrap()).unwrap();
         let mut st = c.prepare("SELECT decided_on, decision_due, decision_late_days, delivery_due FROM cases").unwrap();
-        let rows: Vec<(Option<String>, Option<String>, Option<i64>, Option<String>)> = st
+        type DecisionColumns = (Option<String>, Option<String>, Option<i64>, Option<String>);
+        let rows: Vec<DecisionColumns> = st
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .unwrap()
             .collect::<rusqlite::Result<_>>()

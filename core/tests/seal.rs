@@ -123,12 +123,14 @@ fn only_a_seal_keeper_seals_and_only_documents_the_state_allows() {
 fn wrong_pins_are_counted_and_lock_the_seal() {
     let fx = Fx::new();
     let no = fx.approved_case(3);
-    for _ in 0..3 {
-        let e = fx.ws.seal_document(&fx.a("keeper"), &no, DocKind::Approval, "wrong-pin").unwrap_err();
-        assert!(matches!(e, CoreError::Seal(_)), "{e:?}");
-    }
+    // This fixture's key allows 3 tries: two wrong PINs say how many are left, the third locks.
+    let kinds: Vec<CoreError> =
+        (0..3).map(|_| fx.ws.seal_document(&fx.a("keeper"), &no, DocKind::Approval, "wrong-pin").unwrap_err()).collect();
+    assert!(matches!(kinds[0], CoreError::WrongPin { remaining: 2 }), "{kinds:?}");
+    assert!(matches!(kinds[1], CoreError::WrongPin { remaining: 1 }), "{kinds:?}");
+    assert!(matches!(kinds[2], CoreError::SealLocked { attempts: 3 }), "{kinds:?}");
     let e = fx.ws.seal_document(&fx.a("keeper"), &no, DocKind::Approval, PIN).unwrap_err();
-    assert!(e.to_string().contains("锁"), "locked even for the right PIN: {e}");
+    assert!(matches!(e, CoreError::SealLocked { .. }), "locked even for the right PIN: {e:?}");
     assert!(fx.ws.list_seals().unwrap()[0].locked);
     // Nothing was journaled for the failed attempts.
     assert!(fx.ws.case_documents(&no).unwrap().is_empty());

@@ -242,7 +242,7 @@ fn roles_and_department_scope_are_checked_in_the_core() {
     fx.ws.act(&fx.actor("civil"), &c, Action::StartReview, &ActRequest::default()).unwrap();
     // An unknown account is refused outright.
     assert!(matches!(fx.ws.actor("nobody"), Err(CoreError::UnknownStaff(_))));
-    assert!(matches!(fx.ws.login("clerk", "wrong"), Err(CoreError::WrongPassword)));
+    assert!(matches!(fx.ws.login("clerk", "wrong"), Err(CoreError::WrongPassword { remaining: Some(4) })));
     assert_eq!(fx.ws.login("clerk", "pw").unwrap().id, "clerk");
 }
 

@@ -44,7 +44,7 @@ fn commands_refuse_before_login_and_while_locked() {
     let ctx = demo(dir.path());
     assert_eq!(ctx.list_cases(&ListFilter::default()).unwrap_err().kind, "NotLoggedIn");
     let e = ctx.login("zhangwei", "wrong").unwrap_err();
-    assert_eq!((e.kind.as_str(), e.message.as_str()), ("WrongPassword", "密码错误"));
+    assert_eq!((e.kind.as_str(), e.message.as_str()), ("WrongPassword", "密码错误，再错 4 次账号将被锁定"));
     ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
     assert!(!ctx.list_cases(&ListFilter { limit: Some(5), ..Default::default() }).unwrap().is_empty());
     ctx.lock();
@@ -274,4 +274,24 @@ fn scans_go_through_the_shell_into_the_case_and_back() {
     let back = ctx.attachment_data(&no, &att.sha256).unwrap();
     assert_eq!(back.data_base64, b64(&scan));
     assert_eq!(ctx.attachment_data(&no, &"0".repeat(64)).unwrap_err().kind, "Invalid");
+}
+
+#[test]
+fn wrong_passwords_lock_the_account_in_the_app_and_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = demo(dir.path());
+    for left in (1..=4).rev() {
+        let e = ctx.login("liuyang", "wrong").unwrap_err();
+        assert_eq!(e.kind, "WrongPassword");
+        assert!(e.message.contains(&format!("再错 {left} 次")), "{}", e.message);
+    }
+    let e = ctx.login("liuyang", "wrong").unwrap_err();
+    assert_eq!(e.kind, "AccountLocked");
+    assert!(e.message.contains("已锁定") && e.message.contains("请管理员解锁"), "{}", e.message);
+    // Locked means locked: the right password is refused too, until an admin unlocks.
+    assert_eq!(ctx.login("liuyang", yc_core::demo::DEMO_PASSWORD).unwrap_err().kind, "AccountLocked");
+    let ws = yc_core::Workstation::open(dir.path(), yc_core::Clock::System).unwrap();
+    let admin = ws.login("admin", yc_core::demo::DEMO_PASSWORD).unwrap();
+    ws.unlock_staff(&admin, "liuyang", "本人确认").unwrap();
+    assert_eq!(ctx.login("liuyang", yc_core::demo::DEMO_PASSWORD).unwrap().id, "liuyang");
 }

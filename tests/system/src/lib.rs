@@ -17,10 +17,11 @@ pub fn bin(name: &str) -> PathBuf {
     p
 }
 
-/// `yc --data <data>` without the caller's environment choosing the actor or the day.
+/// `yc --data <data>` without the caller's environment choosing the actor or the day; every
+/// demo account's password (`yc123456`) is given the way scripts give it, in `YC_PASSWORD`.
 pub fn yc(data: &Path) -> Command {
     let mut c = Command::new(bin("yc"));
-    c.arg("--data").arg(data).env_remove("YC_USER").env_remove("YC_TODAY");
+    c.arg("--data").arg(data).env_remove("YC_USER").env_remove("YC_TODAY").env("YC_PASSWORD", "yc123456");
     c
 }
 
