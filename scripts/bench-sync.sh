@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 items="${1:-100000}"
 yc=target/release/yc
+# The demo accounts' password, given the way scripts give it (yc acts as someone only after it).
+export YC_PASSWORD=yc123456
 simbin=target/release/yc-sim
 [ -x "$yc" ] && [ -x "$simbin" ] || cargo build --release -p yc -p yc-sim --locked
 dir=$(mktemp -d)
