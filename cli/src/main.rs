@@ -106,6 +106,9 @@ enum Cmd {
         file: Option<PathBuf>,
         #[arg(long)]
         qr: Option<String>,
+        /// Exported trust directory (yc seal trust export) or bundle file: verify with no workstation
+        #[arg(long)]
+        trust: Option<PathBuf>,
     },
 }
 
@@ -432,10 +435,23 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         Cmd::Catalog(c) => catalog(&cli, c, out)?,
         Cmd::Case(c) => return case(&cli, c, out),
         Cmd::Journal(JournalCmd::Verify) => {
-            let r = open(&cli)?.verify_journal()?;
+            let ws = open(&cli)?;
+            let r = ws.verify_journal()?;
             out.verify(&r);
             if !r.ok {
                 return Ok(ExitCode::FAILURE);
+            }
+            // The seal usage log and the sealed files are part of the record: checked against it.
+            let s = ws.verify_seal_record()?;
+            if let Some(p) = &s.problem {
+                eprintln!("用印登记或文书与日志不符：{p}");
+                return Ok(ExitCode::FAILURE);
+            }
+            if !out.json {
+                output::say(format_args!(
+                    "用印登记与日志一致：{} 次用印，{} 份文书文件完好",
+                    s.sealed_events, s.files_checked
+                ));
             }
         }
         Cmd::Journal(JournalCmd::Show { case_no }) => out.events(&open(&cli)?.case_events(case_no)?),
@@ -530,7 +546,12 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         }
         Cmd::Seal(c) => return seal::seal(&open(&cli)?, &auth, c, out),
         Cmd::Doc(c) => return seal::doc(&open(&cli)?, &auth, c, out),
-        Cmd::Verify { file, qr } => return seal::verify(&open(&cli)?, file.as_ref(), qr.as_deref(), out),
+        Cmd::Verify { file, qr, trust: Some(t) } => {
+            return seal::verify_with_trust(t, file.as_ref(), qr.as_deref(), out);
+        }
+        Cmd::Verify { file, qr, trust: None } => {
+            return seal::verify(&open(&cli)?, file.as_ref(), qr.as_deref(), out);
+        }
         Cmd::Lights => {
             let ws = open(&cli)?;
             let c = ws.light_counts()?;

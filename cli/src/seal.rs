@@ -1,7 +1,7 @@
 //! `yc seal …`, `yc doc …`, `yc verify FILE`: the seal registry, sealing a case's documents,
 //! exporting them, and checking any sealed PDF or QR payload.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
@@ -55,8 +55,28 @@ pub enum SealCmd {
     List,
     /// Import a trust bundle file (signature checked against the pinned roots; newer only)
     Bundle { file: PathBuf },
+    /// Export the root certificate(s) and current signed bundle, or pin a root from such an export
+    #[command(subcommand)]
+    Trust(TrustCmd),
     /// Re-walk the seal usage log's hash chain (用印登记)
     Log,
+}
+
+#[derive(Subcommand)]
+pub enum TrustCmd {
+    /// Write root-*.pem/.der, trust-bundle.json and FINGERPRINTS.txt to DIR (for anyone to verify)
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Pin the root(s) of an exported trust directory, then import its bundle (admin). Without
+    /// --fingerprint it only prints the SHA-256 to compare with the authority's published one
+    Import {
+        dir: PathBuf,
+        /// The root's SHA-256 fingerprint as the seal authority publishes it (typed, not copied from DIR)
+        #[arg(long)]
+        fingerprint: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -82,6 +102,10 @@ pub enum DocCmd {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+fn seal_err(e: yc_seal::SealError) -> anyhow::Error {
+    anyhow!(CoreError::Seal(e.to_string()))
 }
 
 fn seal_type(s: &str) -> Result<SealType> {
@@ -155,11 +179,56 @@ pub fn seal(ws: &Workstation, auth: &crate::auth::Auth, cmd: &SealCmd, out: &Out
             let v = ws.import_trust_bundle(&bytes, &file.display().to_string())?;
             out.value(&serde_json::json!({ "version": v }), || format!("已导入信任包第 {v} 版"));
         }
+        SealCmd::Trust(TrustCmd::Export { out: dir }) => {
+            let roots = ws.trust_anchors()?;
+            let bundle = ws.trust_bundle()?;
+            let written = yc_seal::export_trust(dir, &roots, &bundle).map_err(seal_err)?;
+            out.value(&serde_json::json!({ "dir": dir, "roots": written, "bundle_version": bundle.version() }), || {
+                let mut t = vec![format!("已导出信任根与第 {} 版信任包到 {}", bundle.version(), dir.display())];
+                for r in &written {
+                    t.push(format!("  根证书 {}\n  SHA-256 {}", r.subject, r.sha256));
+                }
+                t.push("接收方导入或信任前，须与印章制作机构另行公布的指纹逐位核对。".into());
+                t.join("\n")
+            });
+        }
+        SealCmd::Trust(TrustCmd::Import { dir, fingerprint }) => {
+            let roots = yc_seal::load_roots(dir).map_err(seal_err)?;
+            let Some(typed) = fingerprint else {
+                let list: Vec<String> = roots
+                    .iter()
+                    .map(|r| {
+                        format!("{}  {}", yc_seal::fingerprint(r), yc_seal::certificate_subject(r).unwrap_or_default())
+                    })
+                    .collect();
+                return Err(anyhow!(CoreError::Invalid(format!(
+                    "尚未固定：请将以下指纹与印章制作机构公布的指纹逐位核对，核对无误后加 --fingerprint <指纹> 重新执行：\n{}",
+                    list.join("\n")
+                ))));
+            };
+            let root = roots.iter().find(|r| yc_seal::fingerprint_matches(r, typed)).ok_or_else(|| {
+                anyhow!(CoreError::Seal(format!("{} 中没有指纹为 {typed} 的根证书，拒绝固定", dir.display())))
+            })?;
+            let fp = ws.pin_trust_anchor(&auth.actor(ws)?, root, typed)?;
+            let bundle_path = dir.join(yc_seal::TRUST_BUNDLE_FILE);
+            let version = if bundle_path.exists() {
+                let bytes = std::fs::read(&bundle_path).with_context(|| format!("读取 {}", bundle_path.display()))?;
+                Some(ws.import_trust_bundle(&bytes, &bundle_path.display().to_string())?)
+            } else {
+                None
+            };
+            out.value(&serde_json::json!({ "pinned": fp, "bundle_version": version }), || {
+                format!("已固定信任根 {fp}{}", version.map_or_else(String::new, |v| format!("，并导入信任包第 {v} 版")))
+            });
+        }
         SealCmd::Log => {
-            let r = ws.verify_seal_usage()?;
-            out.value(&r, || match r.first_bad {
-                None => format!("用印登记完整：{} 条", r.entries),
-                Some(s) => format!("用印登记校验失败：第 {s} 条被改动、删除或重排"),
+            let r = ws.verify_seal_record()?;
+            out.value(&r, || match &r.problem {
+                None => format!(
+                    "用印登记完整：{} 条，与日志中的 {} 次用印一致；{} 份文书文件完好",
+                    r.usage_entries, r.sealed_events, r.files_checked
+                ),
+                Some(p) => format!("用印登记校验失败：{p}"),
             });
             if !r.ok {
                 return Ok(ExitCode::FAILURE);
@@ -194,10 +263,11 @@ pub fn doc(ws: &Workstation, auth: &crate::auth::Auth, cmd: &DocCmd, out: &Out) 
                             let k = kind(k)?;
                             docs.into_iter().rev().find(|d| d.doc_type == k.code())
                         }
-                        None => docs
+                        // The decision (准予/不予行政许可决定书) first — the licence is a separate
+                        // document, exported with --type certificate.
+                        None => [DocKind::Approval, DocKind::Refusal, DocKind::Certificate]
                             .iter()
-                            .rev()
-                            .find(|d| DocKind::parse(&d.doc_type).is_some_and(DocKind::is_decision))
+                            .find_map(|k| docs.iter().rev().find(|d| d.doc_type == k.code()))
                             .cloned()
                             .or_else(|| docs.last().cloned()),
                     };
@@ -206,6 +276,7 @@ pub fn doc(ws: &Workstation, auth: &crate::auth::Auth, cmd: &DocCmd, out: &Out) 
                 (None, false) => return Err(anyhow!(CoreError::Invalid("请指定办件编号或 --all".into()))),
             };
             let mut written = Vec::new();
+            let mut what = Vec::new();
             if *all {
                 std::fs::create_dir_all(target).with_context(|| format!("创建 {}", target.display()))?;
             }
@@ -218,13 +289,14 @@ pub fn doc(ws: &Workstation, auth: &crate::auth::Auth, cmd: &DocCmd, out: &Out) 
                 let bytes = ws.document_bytes(d)?;
                 std::fs::write(&dest, bytes).with_context(|| format!("写入 {}", dest.display()))?;
                 written.push(dest.display().to_string());
+                what.push(format!("{}（{}，{}）", d.doc_type_zh, d.case_no, d.doc_id));
             }
             out.value(&written, || {
-                format!(
-                    "已导出 {} 份已用印文书{}",
-                    written.len(),
-                    if *all { format!("到 {}", target.display()) } else { format!("：{}", target.display()) }
-                )
+                if *all {
+                    format!("已导出 {} 份已用印文书到 {}", written.len(), target.display())
+                } else {
+                    format!("已导出{}：{}", what.join("、"), target.display())
+                }
             });
         }
     }
@@ -246,11 +318,49 @@ pub fn verify(ws: &Workstation, file: Option<&PathBuf>, qr: Option<&str>, out: &
         (None, Some(q)) => ws.verify_qr(q)?,
         (None, None) => return Err(anyhow!(CoreError::Invalid("请给出 PDF 文件或 --qr 内容".into()))),
     };
-    out.value(&v, || {
-        let mut t = vec![format!("{}{}", verdict_zh(&v), v.reason.map_or_else(String::new, |r| format!("：{r:?}")))];
+    report(&v, None, out)
+}
+
+/// `yc verify --trust DIR_OR_BUNDLE FILE.pdf`: no workstation, no data directory — the exported
+/// roots and bundle are the whole trust.
+pub fn verify_with_trust(trust: &Path, file: Option<&PathBuf>, qr: Option<&str>, out: &Out) -> Result<ExitCode> {
+    let (roots, bundle) = yc_seal::load_trust(trust).map_err(seal_err)?;
+    let now = yc_core::Clock::System.now().with_timezone(&chrono::Utc);
+    let v = match (file, qr) {
+        (Some(f), _) => {
+            yc_seal::verify_pdf(&std::fs::read(f).with_context(|| format!("读取 {}", f.display()))?, &bundle, now)
+        }
+        (None, Some(q)) => yc_seal::verify_qr(q, &bundle, now),
+        (None, None) => return Err(anyhow!(CoreError::Invalid("请给出 PDF 文件或 --qr 内容".into()))),
+    };
+    let anchor = format!(
+        "信任根（来自 {}）：{}  SHA-256 {}；信任包第 {} 版",
+        trust.display(),
+        roots.first().and_then(|r| yc_seal::certificate_subject(r)).unwrap_or_default(),
+        roots.first().map(|r| yc_seal::fingerprint(r)).unwrap_or_default(),
+        bundle.version()
+    );
+    report(&v, Some(anchor), out)
+}
+
+fn report(v: &Verification, anchor: Option<String>, out: &Out) -> Result<ExitCode> {
+    out.value(v, || {
+        let mut t = vec![format!("{}{}", verdict_zh(v), v.reason.map_or_else(String::new, |r| format!("：{r:?}")))];
+        if let Some(a) = &anchor {
+            t.push(a.clone());
+        }
+        if let Some(p) = &v.printed {
+            // What the paper must say: the reader compares these lines with the document.
+            t.push("请与纸面逐项核对：".into());
+            t.push(format!("  办件编号：{}", p.case_number));
+            t.push(format!("  文书：{}  {}", p.doc_type.default_title(), p.doc_number));
+            t.push(format!("  申请人：{}（{}）", p.applicant, p.applicant_id));
+            t.push(format!("  决定：{}", p.decision));
+            t.push(format!("  成文日期：{}", p.date.format("%Y年%-m月%-d日")));
+        }
         if let Some(s) = &v.seal_id {
             t.push(format!(
-                "印章：{s}  文书：{}  声称时间：{}",
+                "印章：{s}  文书编号：{}  声称时间：{}",
                 v.doc_id.as_deref().unwrap_or("—"),
                 v.claimed_time.map_or_else(|| "—".into(), |t| t.to_string())
             ));

@@ -169,7 +169,7 @@ fn sha_hex(b: &[u8]) -> String {
 }
 
 impl Workstation {
-    fn data_dir(&self) -> PathBuf {
+    pub(crate) fn data_dir(&self) -> PathBuf {
         self.store().path().parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     }
 
@@ -182,6 +182,49 @@ impl Workstation {
         let conn = self.store().reader()?;
         let mut st = conn.prepare("SELECT der FROM trust_anchors ORDER BY added_at")?;
         Ok(st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The pinned root certificates (DER), for `yc seal trust export`.
+    pub fn trust_anchors(&self) -> Result<Vec<Vec<u8>>> {
+        self.anchors()
+    }
+
+    /// Pins a seal authority root from an exported trust directory (another workstation of the
+    /// city). Admin only, and only when `confirmed_sha256` — typed by the admin after comparing
+    /// with the fingerprint the authority publishes — names this certificate; journaled.
+    /// Returns the fingerprint.
+    pub fn pin_trust_anchor(&self, by: &Actor, der: &[u8], confirmed_sha256: &str) -> Result<String> {
+        by.require_role(Role::Admin, "固定印章信任根")?;
+        let fp = yc_seal::fingerprint(der);
+        let subject =
+            yc_seal::certificate_subject(der).ok_or_else(|| CoreError::Seal("根证书无法解析，拒绝固定".into()))?;
+        if !yc_seal::fingerprint_matches(der, confirmed_sha256) {
+            return Err(CoreError::Seal(format!(
+                "确认的指纹与根证书不符，拒绝固定：根证书「{subject}」的 SHA-256 为 {fp}，请与印章制作机构公布的指纹逐位核对"
+            )));
+        }
+        let at = stamp(&self.clock().now());
+        let sha = sha_hex(der);
+        self.store().write(|tx| {
+            tx.execute(
+                "INSERT OR IGNORE INTO trust_anchors (sha256, der, name, added_at) VALUES (?1, ?2, ?3, ?4)",
+                params![sha, der, subject, at],
+            )?;
+            journal::append(
+                tx,
+                NewEvent {
+                    case_no: None,
+                    actor: &by.id,
+                    role: Role::Admin.code(),
+                    action: "seal.trust_anchor",
+                    at: self.clock().now(),
+                    payload: serde_json::json!({ "subject": subject, "root_sha256": sha }),
+                    reason: None,
+                },
+            )?;
+            Ok(())
+        })?;
+        Ok(fp)
     }
 
     /// The newest stored trust bundle, re-verified against the pinned roots.
@@ -800,13 +843,11 @@ fn usage_hash(seq: i64, fields: &[String], prev: &[u8]) -> Vec<u8> {
     ctx.finish().as_ref().to_vec()
 }
 
-fn append_usage(tx: &Transaction<'_>, ev: &journal::Event, info: &serde_json::Value) -> Result<()> {
-    let (seq, prev): (i64, Vec<u8>) = tx
-        .query_row("SELECT seq, hash FROM seal_usage ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .unwrap_or((0, journal::GENESIS.to_vec()));
+/// A usage entry's fields, all taken from its `document.sealed` journal event: so the log can be
+/// recomputed from the journal and compared entry by entry (crate::integrity).
+pub(crate) fn usage_fields(ev: &journal::Event, info: &serde_json::Value) -> Vec<String> {
     let s = |k: &str| ev.payload.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-    let fields = vec![
+    vec![
         s("doc_id"),
         s("seal_id"),
         ev.case_no.clone().unwrap_or_default(),
@@ -815,7 +856,15 @@ fn append_usage(tx: &Transaction<'_>, ev: &journal::Event, info: &serde_json::Va
         info.to_string(),
         ev.actor.clone(),
         ev.at.clone(),
-    ];
+    ]
+}
+
+fn append_usage(tx: &Transaction<'_>, ev: &journal::Event, info: &serde_json::Value) -> Result<()> {
+    let (seq, prev): (i64, Vec<u8>) = tx
+        .query_row("SELECT seq, hash FROM seal_usage ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, journal::GENESIS.to_vec()));
+    let fields = usage_fields(ev, info);
     let hash = usage_hash(seq + 1, &fields, &prev);
     tx.execute(
         "INSERT INTO seal_usage (seq, doc_id, seal_id, case_no, doc_type, file_sha256, signature_info, actor, at, prev_hash, hash)
