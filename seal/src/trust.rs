@@ -306,6 +306,16 @@ impl TrustBundle {
         Ok(Self { content, content_json: file.content, signer_cert: file.signer_cert, signature: file.signature })
     }
 
+    /// The certificate a bundle file claims to be signed by (not yet trusted).
+    ///
+    /// # Errors
+    /// `TrustBundleFormat`.
+    pub fn signer_of(bytes: &[u8]) -> Result<Vec<u8>> {
+        let file: BundleFile =
+            serde_json::from_slice(bytes).map_err(|e| SealError::TrustBundleFormat(e.to_string()))?;
+        Ok(file.signer_cert)
+    }
+
     #[must_use]
     pub fn content(&self) -> &TrustBundleContent {
         &self.content

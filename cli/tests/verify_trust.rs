@@ -1,0 +1,134 @@
+//! A verifier anyone can run: the issuing workstation exports its root(s) and signed bundle;
+//! `yc verify --trust` then works on a machine with no workstation at all, and another
+//! workstation of the city pins the root only after the admin confirms its fingerprint.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn yc(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yc"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("YC_USER")
+        .env_remove("YC_TODAY")
+        .env("YC_PASSWORD", yc_core::demo::DEMO_PASSWORD)
+        .output()
+        .expect("yc runs")
+}
+
+/// `yc` on a machine that never had a workstation: no --data, empty HOME and XDG dirs.
+fn bare_yc(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yc"))
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("xdg"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .expect("yc runs")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// Demo workstation with a completed case; returns (case number, exported decision path, export message).
+fn demo_with_decision(d: &Path) -> (String, std::path::PathBuf, String) {
+    let today = yc_core::Clock::System.now().date_naive() - chrono::Duration::days(3);
+    let o = yc(d, &["--today", &today.to_string(), "demo", "--cases", "20"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = yc(d, &["--json", "case", "list", "--state", "completed", "--limit", "1"]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let no = list[0]["case_no"].as_str().expect("a completed demo case").to_owned();
+    let pdf = d.join("decision.pdf");
+    let o = yc(d, &["doc", "export", &no, "--out", pdf.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    (no, pdf, text(&o))
+}
+
+#[test]
+fn exported_trust_verifies_on_a_machine_without_workstation_and_pins_only_after_fingerprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("issuer");
+    let (no, pdf, msg) = demo_with_decision(&d);
+    // doc export says which document it wrote, and it is the decision, not the licence.
+    assert!(msg.contains("行政许可决定书") && msg.contains(&no), "{msg}");
+
+    let trust = dir.path().join("trust");
+    let o = yc(&d, &["seal", "trust", "export", "--out", trust.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let names: Vec<String> =
+        std::fs::read_dir(&trust).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    for want in ["trust-bundle.json", "FINGERPRINTS.txt"] {
+        assert!(names.iter().any(|n| n == want), "{names:?}");
+    }
+    let pem = names.iter().find(|n| n.ends_with(".pem")).expect("root PEM");
+    assert!(names.iter().any(|n| n.ends_with(".der")), "{names:?}");
+    let pem_text = std::fs::read_to_string(trust.join(pem)).unwrap();
+    assert!(pem_text.starts_with("-----BEGIN CERTIFICATE-----"));
+    // The fingerprint printed by export is the SHA-256 of the DER root (checked independently).
+    let der_name = names.iter().find(|n| n.ends_with(".der")).unwrap();
+    let der = std::fs::read(trust.join(der_name)).unwrap();
+    let sha = sha256_hex(&der);
+    let export_text = text(&o).replace(':', "").to_lowercase();
+    assert!(export_text.contains(&sha), "export prints the root SHA-256 {sha}: {export_text}");
+
+    // No workstation: an empty home, no --data.
+    let home = dir.path().join("citizen");
+    std::fs::create_dir_all(&home).unwrap();
+    let o = bare_yc(&home, &["verify", "--trust", trust.to_str().unwrap(), pdf.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("VALID") && out.contains(&no) && out.contains("请与纸面逐项核对"), "{out}");
+    assert!(std::fs::read_dir(&home).unwrap().next().is_none(), "verify --trust created nothing");
+    // The bundle file alone works too and names the anchor it took.
+    let o = bare_yc(
+        &home,
+        &["verify", "--trust", trust.join("trust-bundle.json").to_str().unwrap(), pdf.to_str().unwrap()],
+    );
+    assert!(o.status.success() && text(&o).contains("SHA-256"), "{}", text(&o));
+    // A byte flipped in the body: INVALID, exit 1.
+    let mut bytes = std::fs::read(&pdf).unwrap();
+    let at = bytes.windows(2).position(|w| w == b"BT").unwrap();
+    bytes[at + 3] ^= 1;
+    let forged = dir.path().join("forged.pdf");
+    std::fs::write(&forged, &bytes).unwrap();
+    let o = bare_yc(&home, &["verify", "--trust", trust.to_str().unwrap(), forged.to_str().unwrap()]);
+    assert!(!o.status.success() && text(&o).contains("INVALID"), "{}", text(&o));
+
+    // Another workstation of the city: fresh, no bundle; verify stops at 尚无信任包.
+    let w2 = dir.path().join("other");
+    let o = yc(
+        &w2,
+        &["init", "--region", "440305", "--workstation", "T2", "--admin-password", yc_core::demo::DEMO_PASSWORD],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = yc(&w2, &["verify", pdf.to_str().unwrap()]);
+    assert!(!o.status.success() && text(&o).contains("尚无信任包"), "{}", text(&o));
+    // Import without a fingerprint only shows it; a wrong one is refused; nothing pinned.
+    let o = yc(&w2, &["seal", "trust", "import", trust.to_str().unwrap()]);
+    assert!(!o.status.success() && text(&o).replace(':', "").to_lowercase().contains(&sha), "{}", text(&o));
+    let wrong = "00".repeat(32);
+    let o = yc(&w2, &["seal", "trust", "import", trust.to_str().unwrap(), "--fingerprint", &wrong]);
+    assert!(!o.status.success(), "{}", text(&o));
+    let o = yc(&w2, &["verify", pdf.to_str().unwrap()]);
+    assert!(!o.status.success(), "still unpinned: {}", text(&o));
+    // The confirmed fingerprint pins the root and imports the bundle.
+    let o = yc(&w2, &["seal", "trust", "import", trust.to_str().unwrap(), "--fingerprint", &sha]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = yc(&w2, &["verify", pdf.to_str().unwrap()]);
+    assert!(o.status.success() && text(&o).contains("VALID"), "{}", text(&o));
+    // And the ordinary bundle import works from then on (same version: refused as not newer).
+    let o = yc(&w2, &["seal", "bundle", trust.join("trust-bundle.json").to_str().unwrap()]);
+    assert!(!o.status.success() && text(&o).contains("不比现有版本"), "{}", text(&o));
+}
+
+/// SHA-256 by `sha256sum`: an implementation independent of the one yc uses.
+fn sha256_hex(b: &[u8]) -> String {
+    let p = std::env::temp_dir().join(format!("yc-fp-{}", std::process::id()));
+    std::fs::write(&p, b).unwrap();
+    let o = Command::new("sha256sum").arg(&p).output().expect("sha256sum");
+    let _ = std::fs::remove_file(&p);
+    String::from_utf8_lossy(&o.stdout).split_whitespace().next().unwrap_or_default().to_owned()
+}
