@@ -54,6 +54,14 @@ fn exported_trust_verifies_on_a_machine_without_workstation_and_pins_only_after_
     let (no, pdf, msg) = demo_with_decision(&d);
     // doc export says which document it wrote, and it is the decision, not the licence.
     assert!(msg.contains("行政许可决定书") && msg.contains(&no), "{msg}");
+    // GB/T 9704 on the exported paper: 〔year〕N号 without 第 or zero padding, dates in Chinese.
+    let t =
+        Command::new("pdftotext").args(["-layout", "-enc", "UTF-8"]).arg(&pdf).arg("-").output().expect("pdftotext");
+    let flat: String = String::from_utf8_lossy(&t.stdout).chars().filter(|c| !c.is_whitespace()).collect();
+    let num = flat.split('〔').nth(1).and_then(|r| r.split('号').next()).expect("a document number");
+    assert!(num.len() > 5 && !num.contains('第') && !num.contains("〕0"), "{num}");
+    assert!(flat.contains("年") && flat.contains("月") && !has_iso_date(&flat), "{flat}");
+    assert!(flat.matches("如不服本决定").count() <= 1, "{flat}");
 
     let trust = dir.path().join("trust");
     let o = yc(&d, &["seal", "trust", "export", "--out", trust.to_str().unwrap()]);
@@ -131,4 +139,11 @@ fn sha256_hex(b: &[u8]) -> String {
     let o = Command::new("sha256sum").arg(&p).output().expect("sha256sum");
     let _ = std::fs::remove_file(&p);
     String::from_utf8_lossy(&o.stdout).split_whitespace().next().unwrap_or_default().to_owned()
+}
+
+/// `dddd-dd-dd` anywhere (an ISO date on paper).
+fn has_iso_date(s: &str) -> bool {
+    let b: Vec<char> = s.chars().collect();
+    b.windows(10)
+        .any(|w| w.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == '-' } else { c.is_ascii_digit() }))
 }

@@ -621,19 +621,33 @@ impl Workstation {
         let s = &c.summary;
         let date = self.today();
         let year = date.format("%Y");
+        // GB/T 9704 §7.2.3 发文字号: 机关代字 + 〔年份〕 + 序号, no 第, no zero padding
+        // (民政许〔2026〕1号). Kinds sharing a 代字 share one series per department and year.
+        let (code, series) = doc_series(kind);
+        let placeholders = vec!["?"; series.len()].join(", ");
+        let mut args: Vec<String> = series.iter().map(|k| k.code().to_owned()).collect();
+        args.push(year.to_string());
+        args.push(s.department.clone());
         let n: i64 = self.store().reader()?.query_row(
-            "SELECT count(*) + 1 FROM documents WHERE doc_type = ?1 AND substr(sealed_at, 1, 4) = ?2",
-            params![kind.code(), year.to_string()],
+            &format!(
+                "SELECT count(*) + 1 FROM documents WHERE doc_type IN ({placeholders})
+                 AND substr(sealed_at, 1, 4) = ?{y}
+                 AND case_no IN (SELECT case_no FROM cases WHERE department = ?{d})",
+                y = series.len() + 1,
+                d = series.len() + 2
+            ),
+            rusqlite::params_from_iter(args.iter()),
             |r| r.get(0),
         )?;
         let short: String = s.department.trim_start_matches("示范区").chars().take(2).collect();
-        let doc_number = format!("{short}{}字〔{year}〕第{n:04}号", &kind.code()[..1].to_uppercase());
+        let doc_number = format!("{short}{code}〔{year}〕{n}号");
         let event = |action: &str| c.events.iter().rev().find(|e| e.action == action);
         let reason_of = |action: &str| event(action).and_then(|e| e.reason.clone()).unwrap_or_default();
         let basis_of = |action: &str| {
             event(action).and_then(|e| e.payload.get("legal_basis").and_then(|b| b.as_str()).map(str::to_owned))
         };
-        let filed = &s.filed_on;
+        // Dates in the body in Chinese (2026年10月21日), as GB/T 9704 writes them.
+        let filed = &zh_date(&s.filed_on);
         let mut body = Vec::new();
         let mut list = Vec::new();
         let mut legal_basis = None;
@@ -649,7 +663,7 @@ impl Workstation {
                     "你（单位）于{filed}提出的「{}」申请，申请材料齐全、符合法定形式，本机关决定予以受理。",
                     s.item_name
                 ));
-                if let Some(due) = &s.due_date {
+                if let Some(due) = s.due_date.as_deref().map(zh_date) {
                     body.push(format!("本机关将于{due}前作出决定（不含依法不计入期限的时间）。"));
                 }
                 legal_basis = Some("《中华人民共和国行政许可法》第三十二条第一款第（五）项".to_owned());
@@ -657,7 +671,7 @@ impl Workstation {
             DocKind::NonAcceptance => {
                 body.push(format!("你（单位）于{filed}提出的「{}」申请，本机关决定不予受理。", s.item_name));
                 body.push(format!("理由：{}", reason_of("refuse_acceptance")));
-                body.push("如不服本决定，可以依法申请行政复议或者提起行政诉讼。".to_owned());
+                // The remedy sentence is printed by the template (yc_seal::remedy_sentence), once.
                 legal_basis = basis_of("refuse_acceptance");
             }
             DocKind::Supplement => {
@@ -691,17 +705,13 @@ impl Workstation {
                     s.item_name
                 ));
                 body.push(format!("理由：{}", reason_of("deny")));
-                body.push(
-                    "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
-                        .to_owned(),
-                );
                 legal_basis = basis_of("deny");
             }
             DocKind::Certificate => {
                 // Holder, ID and item are printed by the template itself.
                 fields = vec![
                     CertificateField { label: "发证机关".into(), value: s.department.clone() },
-                    CertificateField { label: "发证日期".into(), value: date.to_string() },
+                    CertificateField { label: "发证日期".into(), value: yc_seal::chinese_date(date) },
                 ];
             }
         }
@@ -829,6 +839,23 @@ impl Workstation {
             .query_row(params![case_no, kinds[0], kinds.get(1).copied().unwrap_or(kinds[0])], |r| r.get(0))?;
         Ok(n > 0)
     }
+}
+
+/// 机关代字 of a document kind and the kinds numbered in the same series.
+fn doc_series(kind: DocKind) -> (&'static str, &'static [DocKind]) {
+    match kind {
+        DocKind::Approval | DocKind::Refusal => ("许", &[DocKind::Approval, DocKind::Refusal]),
+        DocKind::Acceptance | DocKind::NonAcceptance => ("受", &[DocKind::Acceptance, DocKind::NonAcceptance]),
+        DocKind::Supplement => ("补", &[DocKind::Supplement]),
+        DocKind::Receipt => ("收", &[DocKind::Receipt]),
+        DocKind::Certificate => ("证", &[DocKind::Certificate]),
+    }
+}
+
+/// An ISO date from the case record as 2026年10月21日; anything else unchanged.
+fn zh_date(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso.get(..10).unwrap_or(iso), "%Y-%m-%d")
+        .map_or_else(|_| iso.to_owned(), yc_seal::chinese_date)
 }
 
 fn usage_hash(seq: i64, fields: &[String], prev: &[u8]) -> Vec<u8> {

@@ -314,20 +314,46 @@ impl<'f> Pen<'f> {
         Ok(())
     }
 
-    /// Break a paragraph into lines no wider than `width_pt`; closing punctuation never starts a line.
+    /// Break a paragraph into lines no wider than `width_pt`; closing punctuation never starts a
+    /// line, and an identifier (a run of ASCII letters, digits, '-' and '*': credit codes, ID
+    /// numbers, case numbers) moves to the next line whole rather than breaking, unless it is
+    /// wider than a whole line.
     fn wrap(&self, text: &str, size: f32, width_pt: f32) -> Result<Vec<String>> {
         const NO_START: &str = "，。、；：？！）》」』”’,.;:?!)%";
+        let ident = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '*';
+        let mut tokens: Vec<String> = Vec::new();
+        for ch in text.chars() {
+            match tokens.last_mut() {
+                Some(t) if ident(ch) && t.chars().last().is_some_and(ident) => t.push(ch),
+                _ => tokens.push(ch.to_string()),
+            }
+        }
         let mut lines = Vec::new();
         let mut line = String::new();
         let mut w = 0.0;
-        for ch in text.chars() {
-            let cw = self.advance(ch)?.map_or(0.5, |(_, a)| a) * size;
-            if w + cw > width_pt && !line.is_empty() && !NO_START.contains(ch) {
-                lines.push(std::mem::take(&mut line));
-                w = 0.0;
+        for tok in tokens {
+            let tw = self.width(&tok)? * size;
+            let first = tok.chars().next().unwrap_or(' ');
+            if w + tw > width_pt && !line.is_empty() && !NO_START.contains(first) {
+                if tw <= width_pt {
+                    lines.push(std::mem::take(&mut line));
+                    w = 0.0;
+                } else {
+                    // Wider than a line: break inside, character by character.
+                    for ch in tok.chars() {
+                        let cw = self.advance(ch)?.map_or(0.5, |(_, a)| a) * size;
+                        if w + cw > width_pt && !line.is_empty() {
+                            lines.push(std::mem::take(&mut line));
+                            w = 0.0;
+                        }
+                        line.push(ch);
+                        w += cw;
+                    }
+                    continue;
+                }
             }
-            line.push(ch);
-            w += cw;
+            line.push_str(&tok);
+            w += tw;
         }
         if !line.is_empty() || lines.is_empty() {
             lines.push(line);
@@ -406,10 +432,7 @@ fn blocks_for(spec: &DocumentSpec) -> Vec<Block> {
         b.push(Block::Para(format!("依据：{basis}")));
     }
     if spec.doc_type.needs_reason_and_basis() {
-        // 《行政复议法》第二十条（60 日）、《行政诉讼法》第四十六条（6 个月）: the notice must state remedies.
-        b.push(Block::Para(
-            "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。".into(),
-        ));
+        b.push(Block::Para(remedy_sentence(spec.doc_type)));
     }
     b.push(Block::Gap(LEADING * 0.3));
     b.push(Block::Plain(format!("事项名称：{}", spec.item_name)));
@@ -417,7 +440,17 @@ fn blocks_for(spec: &DocumentSpec) -> Vec<Block> {
     b
 }
 
-fn chinese_date(d: NaiveDate) -> String {
+/// The remedy notice (《行政复议法》第二十条 60 日, 《行政诉讼法》第四十六条 6 个月), printed once
+/// on every refusal and non-acceptance — the case engine must not add its own.
+#[must_use]
+pub fn remedy_sentence(doc_type: DocType) -> String {
+    let doc = if doc_type == DocType::NonAcceptance { "通知书" } else { "决定书" };
+    format!("如不服本决定，可以自收到本{doc}之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。")
+}
+
+/// 成文日期 and dates in the body as GB/T 9704 writes them: 2026年10月21日 (no zero padding).
+#[must_use]
+pub fn chinese_date(d: NaiveDate) -> String {
     use chrono::Datelike as _;
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
@@ -534,6 +567,9 @@ pub(crate) fn render(
     let mut pages: Vec<Content> = vec![Content::new()];
     let mut y = TOP_BASELINE;
     let is_cert = spec.doc_type == DocType::Certificate;
+    // Text stays above the verification QR (and its frame on a certificate): nothing crosses it.
+    let (_, qr_y, qr_size) = qr_position(spec.doc_type);
+    let bottom = BOTTOM.max(qr_y + qr_size + 8.0);
 
     for block in blocks_for(spec) {
         let (lines, size, indent, center): (Vec<String>, f32, bool, bool) = match block {
@@ -553,7 +589,7 @@ pub(crate) fn render(
         };
         let _ = indent;
         for line in lines {
-            if y < BOTTOM {
+            if y < bottom {
                 pages.push(Content::new());
                 y = TOP_BASELINE;
             }
@@ -572,7 +608,7 @@ pub(crate) fn render(
     let block_center = date_x + date_w / 2.0;
     let dept_x = (block_center - dept_w / 2.0).min(LEFT + TEXT_W - dept_w).max(LEFT);
     let mut dept_y = y - LEADING * 1.5;
-    if dept_y - LEADING < BOTTOM + 10.0 {
+    if dept_y - LEADING < bottom + 10.0 {
         pages.push(Content::new());
         dept_y = TOP_BASELINE - LEADING * 2.0;
     }

@@ -8,8 +8,8 @@ mod cms;
 mod document;
 mod ecdsa;
 mod encoding;
-mod export;
 mod error;
+mod export;
 mod font;
 mod keystore;
 mod pdfscan;
@@ -23,11 +23,13 @@ mod verify;
 mod x509;
 
 pub use cms::{SEAL_ATTRIBUTE_OID, SIGNATURE_INFO_OID, SignatureInfo};
-pub use document::{CertificateField, DocType, DocumentSpec, render_draft, render_forgery_with_qr};
+pub use document::{
+    CertificateField, DocType, DocumentSpec, chinese_date, remedy_sentence, render_draft, render_forgery_with_qr,
+};
 pub use error::{Result, SealError};
 pub use export::{
-    ExportedRoot, TRUST_BUNDLE_FILE, certificate_pem, certificate_subject, export_trust, fingerprint, fingerprint_matches,
-    load_roots, load_trust,
+    ExportedRoot, TRUST_BUNDLE_FILE, certificate_pem, certificate_subject, export_trust, fingerprint,
+    fingerprint_matches, load_roots, load_trust,
 };
 pub use font::{CjkFont, DEFAULT_FONT_PATHS};
 pub use keystore::{DEFAULT_MAX_ATTEMPTS, DEFAULT_PBKDF2_ITERATIONS, KeyFileStatus, KeyStoreOptions, SealKeyFile};

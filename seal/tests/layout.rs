@@ -1,0 +1,128 @@
+//! The notices as GB/T 9704 lays them out, checked on the rendered pages with poppler
+//! (`pdftotext -layout` for the text, `pdftoppm` for the pixels around the QR).
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use yc_seal::*;
+
+fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new(tool)
+        .args(args)
+        .arg(&path)
+        .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils) is installed by scripts/deps.sh test: {e}"));
+    assert!(out.status.success(), "{tool}: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+fn layout_text(pdf: &[u8]) -> String {
+    String::from_utf8(poppler("pdftotext", &["-layout", "-enc", "UTF-8"], pdf)).unwrap()
+}
+
+fn sealed(spec: &DocumentSpec) -> SealedDocument {
+    let f = fixture();
+    seal_document(spec, &f.seal, &f.signer(), &font(), f.now).expect("seal")
+}
+
+#[test]
+fn refusal_and_non_acceptance_print_the_remedy_once_and_the_date_in_chinese() {
+    for doc_type in [DocType::RefusalDecision, DocType::NonAcceptance] {
+        let mut spec = decision_spec();
+        spec.doc_type = doc_type;
+        spec.doc_number = "某市监许〔2026〕12号".into();
+        spec.body = vec!["经审查，申请不符合法定条件。".into()];
+        let text = layout_text(&sealed(&spec).pdf);
+        let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(flat.matches("如不服本决定").count(), 1, "{doc_type:?}: remedy once\n{text}");
+        assert_eq!(flat.matches("行政复议").count(), 1, "{doc_type:?}\n{text}");
+        assert!(flat.contains("2026年11月23日"), "{text}");
+        assert!(flat.contains("某市监许〔2026〕12号"), "{text}");
+        assert!(!flat.contains("2026-11-23"), "no ISO date on paper\n{text}");
+    }
+}
+
+#[test]
+fn identifiers_are_never_broken_across_lines() {
+    let code = "91330100MA2XXXXX1K";
+    let case = "YC-330100-20261123-0001";
+    let mut spec = decision_spec();
+    spec.applicant_name = "杭州某某餐饮管理有限公司".into();
+    spec.applicant_id = code.into();
+    // Pad with one more character per paragraph so each identifier lands on a line end once.
+    spec.body = (0..14).map(|i| format!("{}统一社会信用代码{code}，办件编号{case}。", "经".repeat(i))).collect();
+    let text = layout_text(&sealed(&spec).pdf);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut seen = 0;
+    for id in [code, case] {
+        for (i, l) in lines.iter().enumerate() {
+            // A prefix of the identifier ending a line means it was broken.
+            let end = l.trim_end();
+            for k in 4..id.len() {
+                if end.ends_with(&id[..k]) {
+                    panic!("{id} broken at line {i}: {end:?} / {:?}", lines.get(i + 1));
+                }
+            }
+            seen += l.matches(id).count();
+        }
+    }
+    assert!(seen >= 28, "every identifier printed whole ({seen})\n{text}");
+}
+
+/// Pixels (RGB) of page 1 at 50 dpi, PPM parsed by hand.
+fn render(pdf: &[u8]) -> (usize, usize, Vec<u8>) {
+    let ppm = poppler("pdftoppm", &["-r", "50", "-f", "1", "-l", "1"], pdf);
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while ppm[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while !ppm[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&ppm[start..i]).into_owned());
+    }
+    assert_eq!(fields[0], "P6");
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, ppm[i + 1..].to_vec())
+}
+
+#[test]
+fn the_certificate_frame_does_not_cross_the_qr_or_its_caption() {
+    let mut spec = decision_spec();
+    spec.doc_type = DocType::Certificate;
+    spec.title = Some("食品经营许可证".into());
+    let (w, h, px) = render(&sealed(&spec).pdf);
+    let gold = |x: usize, y: usize| {
+        let p = &px[(y * w + x) * 3..(y * w + x) * 3 + 3];
+        p[0] > 140 && p[1] > 90 && p[1] < 180 && p[2] < 110 && p[0] > p[2] + 60
+    };
+    let dark = |x: usize, y: usize| px[(y * w + x) * 3..(y * w + x) * 3 + 3].iter().all(|&c| c < 80);
+    let scale = 50.0 / 72.0;
+    let to_px = |x: f32, y_pdf: f32| ((x * scale) as usize, ((841.89 - y_pdf) * scale) as usize);
+    // The frame is drawn (control)…
+    let (fx, _) = to_px(40.0, 0.0);
+    assert!((0..h).filter(|&y| gold(fx, y) || gold(fx + 1, y)).count() > h / 2, "frame present");
+    // …and nothing gold inside the QR's box and caption strip (QR 80 pt at (79.4, 58), caption to its right).
+    let (x0, y1) = to_px(79.4 - 4.0, 58.0 - 4.0);
+    let (x1, y0) = to_px(79.4 + 80.0 + 4.0, 58.0 + 80.0 + 4.0);
+    let (cx1, _) = to_px(460.0, 0.0);
+    let mut dark_modules = 0;
+    for y in y0..=y1 {
+        for x in x0..=cx1 {
+            assert!(!gold(x, y), "frame crosses the QR area at pixel ({x}, {y})");
+            if x <= x1 && dark(x, y) {
+                dark_modules += 1;
+            }
+        }
+    }
+    assert!(dark_modules > 200, "the QR is where we looked ({dark_modules} dark pixels)");
+}
