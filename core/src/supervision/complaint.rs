@@ -175,10 +175,15 @@ pub fn answer(ws: &Workstation, by: &Actor, id: &str, text: &str) -> Result<Comp
     if text.trim().is_empty() {
         return Err(CoreError::Missing { action: "答复投诉".into(), field: "答复内容".into() });
     }
-    let role = [Role::Admin, Role::Reviewer, Role::Decider, Role::Clerk]
+    // The event names a role the actor holds (an assignee may be a seal keeper: never "clerk").
+    let role = [Role::Admin, Role::Reviewer, Role::Decider, Role::Clerk, Role::SealKeeper]
         .into_iter()
         .find(|r| by.has_role(*r))
-        .unwrap_or(Role::Clerk);
+        .ok_or_else(|| CoreError::RoleDenied {
+            actor: by.name.clone(),
+            role: "投诉承办人或管理员".into(),
+            action: "答复投诉".into(),
+        })?;
     let p = Payload::Answer { complaint_id: id.into(), answer: text.trim().into() };
     change(ws, by, id, role, actions::COMPLAINT_ANSWER, &p, |c| {
         if c.answered_on.is_some() {

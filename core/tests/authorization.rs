@@ -1,0 +1,834 @@
+//! The role and department-scope matrix (issue 12 item 6), table-driven, calling the core directly.
+//!
+//! [`commands`] states, for every command of `Workstation` that acts or changes configuration,
+//! which roles may use it and whether the department scope applies; [`CASE_ACTIONS`] does the same
+//! for every case action (`Action::ALL`), from a state where the action is legal. The test runs
+//! each row for every role (one account per role, holding exactly that role) in three settings:
+//!
+//! - `*`   the account covering all departments, on a target of department D;
+//! - `in`  the account scoped to department D, on a target of D;
+//! - `out` the account scoped to D, on a target of another department O.
+//!
+//! Allowed: the call may still fail for a state reason, never with `RoleDenied` or
+//! `DepartmentDenied`, and every event it journals names the actor in a role the actor holds.
+//! Denied: exactly `RoleDenied` or `DepartmentDenied`, and nothing journaled. On failure the whole
+//! matrix is printed. The table is checked complete: every `Action::ALL` member has a row whose
+//! roles are exactly `case::rule`'s, and every `pub fn` of `core/src` that takes an `&Actor` is a
+//! row here or a listed read.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::num::NonZeroU32;
+use std::path::Path;
+
+use yc_core::case::{self, Action, Role};
+use yc_core::seal::DocKind;
+use yc_core::staff::Actor;
+use yc_core::supervision::{self, Channel, Level, NewComplaint, NewRating, WorkOrderStep, complaint, evaluation};
+use yc_core::sync::outbox::{self, AdapterRegistration};
+use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation, catalog};
+use yc_seal::{KeyStoreOptions, SealKeyFile, SealType};
+
+const AUTH_PIN: &str = "authority-pin";
+const PIN: &str = "seal-pin-1";
+const D: usize = 0;
+const O: usize = 1;
+
+use Role::{Admin, Clerk, Decider, Reviewer, SealKeeper};
+const ALL_ROLES: &[Role] = &[Clerk, Reviewer, Decider, SealKeeper, Admin];
+
+/// Seal keys with few PBKDF2 iterations: the matrix is about who, not about key strength.
+fn low() -> KeyStoreOptions {
+    KeyStoreOptions { iterations: NonZeroU32::new(1000).unwrap(), max_attempts: 5 }
+}
+
+// ---- the table ---------------------------------------------------------------------------------
+
+/// Where a case must be for the action to be legal (see `case::rule`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// No case yet: `new_case` / `new_cases`.
+    New,
+    Appointed,
+    Submitted,
+    /// Submitted, an immediate (即办) item.
+    SubmittedImmediate,
+    Supplementing,
+    Accepted,
+    UnderReview,
+    Suspended,
+    Special,
+    /// Decided on the spot, an item with a certificate.
+    Approved,
+    /// Approved, the decision sealed and the certificate made: ready for 送达.
+    ApprovedSealed,
+    Completed,
+}
+
+/// Every case action, who may take it, from where. Department scope always applies.
+/// `RequestSupplement` has two rows: the clerk asks before acceptance, the reviewer during review.
+const CASE_ACTIONS: &[(Action, Stage, &[Role])] = &[
+    (Action::Appoint, Stage::New, &[Clerk]),
+    (Action::File, Stage::New, &[Clerk]),
+    (Action::File, Stage::Appointed, &[Clerk]),
+    (Action::Accept, Stage::Submitted, &[Clerk]),
+    (Action::DecideOnSpot, Stage::SubmittedImmediate, &[Clerk]),
+    (Action::RequestSupplement, Stage::Submitted, &[Clerk]),
+    (Action::RequestSupplement, Stage::UnderReview, &[Reviewer]),
+    (Action::Supplement, Stage::Supplementing, &[Clerk]),
+    (Action::RefuseAcceptance, Stage::Submitted, &[Clerk]),
+    (Action::StartReview, Stage::Accepted, &[Reviewer]),
+    (Action::Suspend, Stage::Accepted, &[Decider]),
+    (Action::Resume, Stage::Suspended, &[Decider]),
+    (Action::SpecialStart, Stage::UnderReview, &[Reviewer]),
+    (Action::SpecialEnd, Stage::Special, &[Reviewer]),
+    (Action::Extend, Stage::Accepted, &[Decider]),
+    (Action::Approve, Stage::UnderReview, &[Decider]),
+    (Action::Deny, Stage::UnderReview, &[Decider]),
+    (Action::IssueCertificate, Stage::Approved, &[SealKeeper]),
+    (Action::Deliver, Stage::ApprovedSealed, &[Clerk]),
+    (Action::Publish, Stage::Completed, &[Decider, Admin]),
+    (Action::Inspect, Stage::Completed, &[Admin]),
+    (Action::Withdraw, Stage::Submitted, &[Clerk]),
+    (Action::Terminate, Stage::UnderReview, &[Decider]),
+    (Action::Change, Stage::Completed, &[Decider]),
+    (Action::Renew, Stage::Completed, &[Decider]),
+    (Action::Transfer, Stage::Completed, &[Decider]),
+    (Action::Deregister, Stage::Completed, &[Decider]),
+    (Action::Revoke, Stage::Completed, &[Decider]),
+];
+
+/// `pub fn`s that take an `&Actor` only to filter what it may see (or to list the buttons it may
+/// press): reads, not commands.
+const READS: &[&str] = &[
+    "query::case_detail",
+    "supervision/complaint::list",
+    "supervision/evaluation::list",
+    "supervision/monitors::list",
+    // Statistics (in progress in the tree): admins covering every department only.
+    "report::report",
+];
+
+/// When a row's target is made again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fresh {
+    /// After every call that succeeded (it moved the target on).
+    AfterOk,
+    /// Never: a success leaves the target as it was.
+    Never,
+    /// Before every call (the target depends on the caller).
+    PerCall,
+}
+
+type Prepare = Box<dyn Fn(&Env, &Actor, usize) -> Vec<String>>;
+type Run = Box<dyn Fn(&Env, &Actor, &[String]) -> Result<(), CoreError>>;
+
+struct Row {
+    /// `file::function` in core/src (case actions: `workstation::act(code)`).
+    name: String,
+    roles: &'static [Role],
+    /// Department scope applies: a caller outside the target's department is refused.
+    scoped: bool,
+    fresh: Fresh,
+    prepare: Prepare,
+    run: Run,
+}
+
+fn row(
+    name: &str,
+    roles: &'static [Role],
+    scoped: bool,
+    fresh: Fresh,
+    prepare: impl Fn(&Env, &Actor, usize) -> Vec<String> + 'static,
+    run: impl Fn(&Env, &Actor, &[String]) -> Result<(), CoreError> + 'static,
+) -> Row {
+    Row { name: name.into(), roles, scoped, fresh, prepare: Box::new(prepare), run: Box::new(run) }
+}
+
+fn nothing(_: &Env, _: &Actor, x: usize) -> Vec<String> {
+    vec![x.to_string()]
+}
+
+/// Every command that acts or changes configuration, in the order they run (the seal authority
+/// and seals are made by their own rows, before the rows that need them).
+fn commands() -> Vec<Row> {
+    let global = false;
+    let scoped = true;
+    let mut rows = vec![
+        row("workstation::add_staff", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+            let id = format!("new{}", e.next());
+            let s = NewStaff {
+                id: id.clone(),
+                name: id,
+                roles: vec![Clerk],
+                departments: vec!["*".into()],
+                password: None,
+            };
+            e.ws.add_staff(by, &s).map(drop)
+        }),
+        row("workstation::import_catalog", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+            e.ws.import_catalog(by, catalog::DEMO_CATALOG_JSON).map(drop)
+        }),
+        row("workstation::import_calendar", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+            e.ws.import_calendar(by, include_str!("../data/calendar/2026.json")).map(drop)
+        }),
+        row("workstation::put_attachment", &[Clerk], global, Fresh::Never, nothing, |e, by, _| {
+            e.ws.put_attachment(by, "扫描件.pdf", format!("%PDF-1.7\n% scan {}\n", e.next()).as_bytes()).map(drop)
+        }),
+        row(
+            "workstation::attachment",
+            ALL_ROLES,
+            scoped,
+            Fresh::Never,
+            |e, _, x| {
+                let clerk = e.a("clerk_all");
+                let mut att = e.ws.put_attachment(&clerk, "身份证.jpg", b"\xFF\xD8\xFF\xE0 photo").unwrap();
+                let item = e.ws.catalog_item(&e.promised[x], None).unwrap().1;
+                att.material = Some(item.materials[0].id.clone());
+                let sha = att.sha256.clone();
+                let req = NewCase { attachments: vec![att], ..e.new_case_req(x, false, false) };
+                vec![e.ws.new_case(&clerk, &req).unwrap(), sha]
+            },
+            |e, by, t| e.ws.attachment(by, &t[0], &t[1]).map(drop),
+        ),
+        row("seal::create_seal_authority", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+            e.ws.create_seal_authority(by, "测试印章制作中心", AUTH_PIN, low())
+        }),
+        // Pins the authority's own root again (as `yc seal trust import` does on another
+        // workstation), confirmed by its fingerprint.
+        row("seal::pin_trust_anchor", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+            let der = e.ws.trust_anchors().unwrap().remove(0);
+            e.ws.pin_trust_anchor(by, &der, &yc_seal::fingerprint(&der)).map(drop)
+        }),
+        // The `*` admin issues D's seal, the scoped admin another for D and O's (issuing is
+        // configuration, confirmed by the seal authority's PIN, not department work).
+        row("seal::issue_seal", &[Admin], global, Fresh::Never, nothing, |e, by, t| {
+            let dept = &e.depts[t[0].parse::<usize>().unwrap()];
+            e.ws.issue_seal(by, dept, SealType::AdministrativeLicensing, PIN, AUTH_PIN, low()).map(drop)
+        }),
+        row(
+            "seal::unlock_seal",
+            &[Admin],
+            global,
+            Fresh::AfterOk,
+            |e, _, _| {
+                let id = e.spare_seal();
+                let key = SealKeyFile::open(&e.dir().join("seals").join(format!("{id}.key"))).unwrap();
+                assert!(key.unlock("wrong-pin").is_err());
+                vec![id]
+            },
+            |e, by, t| e.ws.unlock_seal(by, &t[0], "忘记 PIN，经印章制作机构确认", AUTH_PIN).map(drop),
+        ),
+        row(
+            "seal::revoke_seal",
+            &[Admin],
+            global,
+            Fresh::Never,
+            |e, _, _| vec![e.spare_seal()],
+            |e, by, t| e.ws.revoke_seal(by, &t[0], "印章遗失", AUTH_PIN),
+        ),
+        row(
+            "seal::seal_document",
+            &[SealKeeper],
+            scoped,
+            Fresh::Never,
+            |e, _, x| vec![e.case_in(x, Stage::Approved)],
+            |e, by, t| e.ws.seal_document(by, &t[0], DocKind::Approval, PIN).map(drop),
+        ),
+    ];
+    for &(action, from, roles) in CASE_ACTIONS {
+        let name = match from {
+            Stage::New if action == Action::Appoint => "workstation::new_cases(appoint)".to_owned(),
+            Stage::New => format!("workstation::new_case({})", action.code()),
+            _ => format!("workstation::act({}@{from:?})", action.code()),
+        };
+        let (prepare, run): (Prepare, Run) = if from == Stage::New {
+            let appointment = action == Action::Appoint;
+            (
+                Box::new(|_, _, x| vec![x.to_string()]),
+                Box::new(move |e, by, t| {
+                    let req = e.new_case_req(t[0].parse().unwrap(), false, appointment);
+                    if appointment { e.ws.new_cases(by, &[req]).map(drop) } else { e.ws.new_case(by, &req).map(drop) }
+                }),
+            )
+        } else {
+            (
+                Box::new(move |e, _, x| vec![e.case_in(x, from)]),
+                Box::new(move |e, by, t| e.ws.act(by, &t[0], action, &full_request()).map(drop)),
+            )
+        };
+        rows.push(Row { name, roles, scoped, fresh: Fresh::AfterOk, prepare, run });
+    }
+    rows.extend([
+        row("sync/outbox::register_adapter", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+            outbox::register_adapter(&e.ws, by, &registration("city", false))
+        }),
+        row(
+            "sync/outbox::set_enabled",
+            &[Admin],
+            global,
+            Fresh::Never,
+            |e, _, _| {
+                outbox::register_adapter(&e.ws, &e.a("admin"), &registration("toggle", false)).unwrap();
+                vec!["toggle".into()]
+            },
+            |e, by, t| outbox::set_enabled(&e.ws, by, &t[0], false, Some("对端维护")),
+        ),
+        row(
+            "sync/outbox::resolve_quarantine",
+            &[Admin],
+            global,
+            Fresh::AfterOk,
+            |e, _, _| {
+                outbox::register_adapter(&e.ws, &e.a("admin"), &registration("quarantine", true)).unwrap();
+                let conn = e.ws.store().writer();
+                let id: i64 = conn
+                    .query_row(
+                        "UPDATE outbox_delivery SET state = 'quarantined'
+                         WHERE adapter = 'quarantine' AND outbox_id = (SELECT min(outbox_id) FROM outbox_delivery
+                             WHERE adapter = 'quarantine' AND state = 'pending') RETURNING outbox_id",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                vec![id.to_string()]
+            },
+            |e, by, t| outbox::resolve_quarantine(&e.ws, by, "quarantine", t[0].parse().unwrap(), true, None),
+        ),
+        row(
+            "sync/outbox::remove_adapter",
+            &[Admin],
+            global,
+            Fresh::AfterOk,
+            |e, _, _| {
+                let name = format!("gone{}", e.next());
+                outbox::register_adapter(&e.ws, &e.a("admin"), &registration(&name, false)).unwrap();
+                vec![name]
+            },
+            |e, by, t| outbox::remove_adapter(&e.ws, by, &t[0], "对端系统停用", true),
+        ),
+        row(
+            "auth::unlock_staff",
+            &[Admin],
+            global,
+            Fresh::AfterOk,
+            |e, _, _| {
+                let id = format!("locked{}", e.next());
+                let s = NewStaff {
+                    id: id.clone(),
+                    name: id.clone(),
+                    roles: vec![Clerk],
+                    departments: vec!["*".into()],
+                    password: Some("right-password".into()),
+                };
+                e.ws.add_staff(&e.a("admin"), &s).unwrap();
+                assert!(matches!(e.ws.login(&id, "wrong"), Err(CoreError::WrongPassword { .. })));
+                vec![id]
+            },
+            |e, by, t| e.ws.unlock_staff(by, &t[0], "本人到场核实"),
+        ),
+        row(
+            "auth::reset_password",
+            &[Admin],
+            global,
+            Fresh::Never,
+            |_, _, _| vec!["forgetful".into()],
+            |e, by, t| e.ws.reset_password(by, &t[0], "new-password-1", "本人忘记密码"),
+        ),
+        row("supervision/mod::set_config", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+            supervision::set_config(&e.ws, by, &supervision::Config::default())
+        }),
+        row("supervision/monitors::run", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+            supervision::monitors::run(&e.ws, by).map(drop)
+        }),
+        row(
+            "supervision/evaluation::record",
+            &[Clerk, Admin],
+            scoped,
+            Fresh::AfterOk,
+            |e, _, x| vec![e.case_in(x, Stage::Completed)],
+            |e, by, t| evaluation::record(&e.ws, by, &rating(&t[0])).map(drop),
+        ),
+        row(
+            "supervision/evaluation::step",
+            &[Reviewer, Decider, Admin],
+            scoped,
+            Fresh::AfterOk,
+            |e, _, x| {
+                let no = e.case_in(x, Stage::Completed);
+                let rec = evaluation::record(&e.ws, &e.a("clerk_all"), &rating(&no)).unwrap();
+                vec![rec.work_order.expect("a bad rating opens a work order")]
+            },
+            |e, by, t| evaluation::step(&e.ws, by, &t[0], WorkOrderStep::Verify, "已核实情况").map(drop),
+        ),
+        row("supervision/complaint::register", &[Clerk, Admin], scoped, Fresh::Never, nothing, |e, by, t| {
+            complaint::register(&e.ws, by, &e.complaint(t[0].parse().unwrap())).map(drop)
+        }),
+        row(
+            "supervision/complaint::assign",
+            &[Admin],
+            scoped,
+            Fresh::Never,
+            |e, _, x| vec![e.registered_complaint(x)],
+            |e, by, t| complaint::assign(&e.ws, by, &t[0], "clerk_all").map(drop),
+        ),
+        row(
+            "supervision/complaint::link",
+            &[Clerk, Admin],
+            scoped,
+            Fresh::AfterOk,
+            |e, _, x| vec![e.registered_complaint(x), e.case_in(x, Stage::Submitted)],
+            |e, by, t| complaint::link(&e.ws, by, &t[0], &t[1]).map(drop),
+        ),
+        // Its assignee (of whatever role) or an administrator answers: each caller is made the
+        // assignee when the complaint is in its departments.
+        row(
+            "supervision/complaint::answer",
+            ALL_ROLES,
+            scoped,
+            Fresh::PerCall,
+            |e, by, x| {
+                let id = e.registered_complaint(x);
+                let to = if by.covers(&e.depts[x]) { by.id.as_str() } else { "clerk_all" };
+                complaint::assign(&e.ws, &e.a("admin"), &id, to).unwrap();
+                vec![id]
+            },
+            |e, by, t| complaint::answer(&e.ws, by, &t[0], "已向投诉人说明并致歉").map(drop),
+        ),
+    ]);
+    rows
+}
+
+fn full_request() -> ActRequest {
+    ActRequest {
+        reason: Some("依申请人请求".into()),
+        legal_basis: Some("《中华人民共和国行政许可法》第三十八条".into()),
+        days: Some(1),
+        ..Default::default()
+    }
+}
+
+fn registration(name: &str, backfill: bool) -> AdapterRegistration {
+    let json = format!(r#"{{"name":"{name}","kind":"city-extranet","settings":{{}}}}"#);
+    AdapterRegistration {
+        config: yc_adapter_sdk::AdapterConfig::from_json_str(&json).unwrap(),
+        streams: vec!["*".into()],
+        departments: vec!["*".into()],
+        backfill,
+    }
+}
+
+fn rating(case_no: &str) -> NewRating {
+    NewRating {
+        case_no: case_no.into(),
+        channel: Channel::WindowDevice,
+        level: Level::VeryDissatisfied,
+        indicators: BTreeMap::new(),
+        comment: None,
+        real_name: false,
+        rater_name: None,
+        rater_phone: None,
+    }
+}
+
+// ---- the workstation ---------------------------------------------------------------------------
+
+struct Env {
+    dir: tempfile::TempDir,
+    ws: Workstation,
+    /// [D, O].
+    depts: [String; 2],
+    promised: [String; 2],
+    immediate: [String; 2],
+    seq: Cell<u16>,
+    spare: RefCell<Option<String>>,
+}
+
+impl Env {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let id = Identity { region: "440305".into(), code: "W01".into(), name: "权限矩阵".into() };
+        let ws = Workstation::init(dir.path(), id, "admin-pw", Clock::at_date("2026-03-02".parse().unwrap())).unwrap();
+        let admin = ws.actor("admin").unwrap();
+        ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
+        let items = ws.catalog_items(None).unwrap();
+        let cert = |i: &catalog::Item| i.result.as_ref().is_some_and(|r| r.kind == catalog::ResultKind::Certificate);
+        // Departments with both an immediate item yielding a certificate and a promised item.
+        let mut depts = items
+            .iter()
+            .filter(|i| i.kind == catalog::ItemKind::Immediate && cert(i))
+            .map(|i| i.department.clone())
+            .filter(|d| items.iter().any(|i| &i.department == d && i.promised_limit_days > 0 && !i.secret))
+            .collect::<BTreeSet<_>>()
+            .into_iter();
+        let depts = [depts.next().expect("department D"), depts.next().expect("department O")];
+        let pick = |dept: &str, immediate: bool| {
+            items
+                .iter()
+                .find(|i| {
+                    i.department == dept
+                        && !i.secret
+                        && if immediate {
+                            i.kind == catalog::ItemKind::Immediate && cert(i)
+                        } else {
+                            i.promised_limit_days > 0
+                        }
+                })
+                .unwrap()
+                .code
+                .clone()
+        };
+        let promised = [pick(&depts[D], false), pick(&depts[O], false)];
+        let immediate = [pick(&depts[D], true), pick(&depts[O], true)];
+        for r in ALL_ROLES {
+            for (suffix, dept) in [("all", "*"), ("dept", depts[D].as_str())] {
+                let id = format!("{}_{suffix}", r.code());
+                let s = NewStaff {
+                    id: id.clone(),
+                    name: id,
+                    roles: vec![*r],
+                    departments: vec![dept.into()],
+                    password: None,
+                };
+                ws.add_staff(&admin, &s).unwrap();
+            }
+        }
+        let s = NewStaff {
+            id: "forgetful".into(),
+            name: "忘记密码的人".into(),
+            roles: vec![Clerk],
+            departments: vec!["*".into()],
+            password: None,
+        };
+        ws.add_staff(&admin, &s).unwrap();
+        Env { dir, ws, depts, promised, immediate, seq: Cell::new(0), spare: RefCell::new(None) }
+    }
+
+    fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn next(&self) -> u16 {
+        self.seq.set(self.seq.get() + 1);
+        self.seq.get()
+    }
+
+    fn a(&self, id: &str) -> Actor {
+        self.ws.actor(id).unwrap()
+    }
+
+    fn new_case_req(&self, x: usize, immediate: bool, appointment: bool) -> NewCase {
+        let n = self.next();
+        NewCase {
+            item_code: if immediate { &self.immediate[x] } else { &self.promised[x] }.clone(),
+            applicant_id: yc_core::ids::make_resident_id("440305", "1980-05-17".parse().unwrap(), n),
+            applicant_name: format!("申请人{n}"),
+            appointment,
+            ..Default::default()
+        }
+    }
+
+    fn step(&self, who: &str, no: &str, action: Action) {
+        self.ws
+            .act(&self.a(who), no, action, &full_request())
+            .unwrap_or_else(|e| panic!("setting up {no}: {action:?} by {who}: {e}"));
+    }
+
+    /// A fresh case of department `x` (D or O) in `from`, walked there by the `*` accounts.
+    fn case_in(&self, x: usize, from: Stage) -> String {
+        let immediate =
+            matches!(from, Stage::SubmittedImmediate | Stage::Approved | Stage::ApprovedSealed | Stage::Completed);
+        let req = self.new_case_req(x, immediate, from == Stage::Appointed);
+        let no = self.ws.new_case(&self.a("clerk_all"), &req).unwrap();
+        let path: &[(&str, Action)] = match from {
+            Stage::New | Stage::Appointed | Stage::Submitted | Stage::SubmittedImmediate => &[],
+            Stage::Supplementing => &[("clerk_all", Action::RequestSupplement)],
+            Stage::Accepted => &[("clerk_all", Action::Accept)],
+            Stage::UnderReview => &[("clerk_all", Action::Accept), ("reviewer_all", Action::StartReview)],
+            Stage::Suspended => &[("clerk_all", Action::Accept), ("decider_all", Action::Suspend)],
+            Stage::Special => &[
+                ("clerk_all", Action::Accept),
+                ("reviewer_all", Action::StartReview),
+                ("reviewer_all", Action::SpecialStart),
+            ],
+            Stage::Approved | Stage::ApprovedSealed | Stage::Completed => &[("clerk_all", Action::DecideOnSpot)],
+        };
+        for &(who, action) in path {
+            self.step(who, &no, action);
+        }
+        if matches!(from, Stage::ApprovedSealed | Stage::Completed) {
+            self.ws.seal_document(&self.a("seal_keeper_all"), &no, DocKind::Approval, PIN).unwrap();
+            self.step("seal_keeper_all", &no, Action::IssueCertificate);
+        }
+        if from == Stage::Completed {
+            self.step("clerk_all", &no, Action::Deliver);
+        }
+        no
+    }
+
+    /// A seal of D that nothing seals with (a 公章; sealing takes the 行政许可专用章).
+    fn spare_seal(&self) -> String {
+        let mut spare = self.spare.borrow_mut();
+        spare
+            .get_or_insert_with(|| {
+                self.ws.issue_seal(&self.a("admin"), &self.depts[D], SealType::Official, PIN, AUTH_PIN, low()).unwrap()
+            })
+            .clone()
+    }
+
+    fn complaint(&self, x: usize) -> NewComplaint {
+        NewComplaint {
+            complainant: "投诉人".into(),
+            department: Some(self.depts[x].clone()),
+            subject: "窗口服务态度差".into(),
+            ..Default::default()
+        }
+    }
+
+    fn registered_complaint(&self, x: usize) -> String {
+        complaint::register(&self.ws, &self.a("clerk_all"), &self.complaint(x)).unwrap().complaint_id
+    }
+
+    fn journal_len(&self) -> i64 {
+        self.ws.status().unwrap().journal_events
+    }
+
+    /// (actor, role) of the events after `seq`.
+    fn events_after(&self, seq: i64) -> Vec<(String, String, String)> {
+        let conn = self.ws.store().reader().unwrap();
+        let mut st = conn.prepare("SELECT actor, role, action FROM journal WHERE seq > ?1 ORDER BY seq").unwrap();
+        st.query_map([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    }
+}
+
+// ---- the run -----------------------------------------------------------------------------------
+
+/// The three settings of a call: who calls (the `*` or the D-scoped account) on which target.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Setting {
+    All,
+    In,
+    Out,
+}
+
+impl Setting {
+    const ALL: [Setting; 3] = [Setting::All, Setting::In, Setting::Out];
+    fn account(self, role: Role) -> String {
+        format!("{}_{}", role.code(), if self == Setting::All { "all" } else { "dept" })
+    }
+    fn target(self) -> usize {
+        if self == Setting::Out { O } else { D }
+    }
+}
+
+/// What a call did, as the matrix shows it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Got {
+    /// Succeeded.
+    Ok,
+    /// Allowed, refused for another reason (state, input).
+    Other,
+    RoleDenied,
+    DepartmentDenied,
+}
+
+struct Cellule {
+    expected_allowed: bool,
+    got: Got,
+    problem: Option<String>,
+}
+
+fn symbol(c: &Cellule) -> char {
+    match (c.problem.is_some(), c.got) {
+        (true, _) => '!',
+        (false, Got::Ok) => '✓',
+        (false, Got::Other) => '~',
+        (false, Got::RoleDenied) => '✗',
+        (false, Got::DepartmentDenied) => 's',
+    }
+}
+
+fn check(env: &Env, r: &Row, role: Role, setting: Setting, target: &[String]) -> Cellule {
+    let by = env.a(&setting.account(role));
+    let expected_allowed = r.roles.contains(&role) && !(r.scoped && setting == Setting::Out);
+    let before = env.journal_len();
+    let result = (r.run)(env, &by, target);
+    let after = env.journal_len();
+    let got = match &result {
+        Ok(()) => Got::Ok,
+        Err(CoreError::RoleDenied { .. }) => Got::RoleDenied,
+        Err(CoreError::DepartmentDenied { .. }) => Got::DepartmentDenied,
+        Err(_) => Got::Other,
+    };
+    let mut problem = None;
+    let denied = matches!(got, Got::RoleDenied | Got::DepartmentDenied);
+    if expected_allowed && denied {
+        problem = Some(format!("allowed but refused: {:?}", result.as_ref().unwrap_err()));
+    } else if !expected_allowed && !denied {
+        problem = Some(format!("should be refused, got {:?}", result.as_ref().err()));
+    } else if !expected_allowed {
+        // A caller of the right role outside the department is refused for the department.
+        if r.roles.contains(&role) && got != Got::DepartmentDenied {
+            problem = Some(format!("out of scope should be DepartmentDenied, got {:?}", result.as_ref().err()));
+        }
+        if after != before {
+            problem = Some(format!("refused, yet journaled {} event(s)", after - before));
+        }
+    } else if after > before {
+        // Every event the caller wrote names them in a role they hold.
+        let holds: Vec<&str> = by.roles.iter().map(|r| r.code()).collect();
+        for (actor, ev_role, action) in env.events_after(before) {
+            if actor == by.id && !holds.contains(&ev_role.as_str()) {
+                problem = Some(format!("journaled {action} as role {ev_role:?}, holds {holds:?}"));
+            }
+        }
+    }
+    Cellule { expected_allowed, got, problem }
+}
+
+/// Runs one row: every role in every setting, refusals first (on targets in the legal state),
+/// then the allowed calls.
+fn run_row(env: &Env, r: &Row) -> Vec<Vec<Cellule>> {
+    let mut out: Vec<Vec<Option<Cellule>>> =
+        ALL_ROLES.iter().map(|_| Setting::ALL.iter().map(|_| None).collect()).collect();
+    let mut targets: [Option<Vec<String>>; 2] = [None, None];
+    let mut order: Vec<(usize, usize)> = (0..ALL_ROLES.len()).flat_map(|i| (0..3).map(move |j| (i, j))).collect();
+    let allowed =
+        |(i, j): (usize, usize)| r.roles.contains(&ALL_ROLES[i]) && !(r.scoped && Setting::ALL[j] == Setting::Out);
+    order.sort_by_key(|&k| allowed(k));
+    for (i, j) in order {
+        let (role, setting) = (ALL_ROLES[i], Setting::ALL[j]);
+        let x = setting.target();
+        let by = env.a(&setting.account(role));
+        let target = match (&targets[x], r.fresh) {
+            (Some(t), Fresh::AfterOk | Fresh::Never) => t.clone(),
+            _ => (r.prepare)(env, &by, x),
+        };
+        let c = check(env, r, role, setting, &target);
+        targets[x] = if c.got == Got::Ok && r.fresh == Fresh::AfterOk { None } else { Some(target) };
+        out[i][j] = Some(c);
+    }
+    out.into_iter().map(|cs| cs.into_iter().map(Option::unwrap).collect()).collect()
+}
+
+fn render(results: &[(String, bool, Vec<Vec<Cellule>>)]) -> String {
+    let width = results.iter().map(|(n, _, _)| n.chars().count()).max().unwrap_or(0);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "legend: per role the settings * / in / out;  ✓ ok  ~ allowed, refused for state or input  ✗ RoleDenied  s DepartmentDenied  ! wrong"
+    );
+    let _ = write!(s, "{:width$}  scope ", "command");
+    for r in ALL_ROLES {
+        let _ = write!(s, " {:<11}", r.code());
+    }
+    s.push('\n');
+    for (name, scoped, cells) in results {
+        let _ = write!(s, "{name:width$}  {} ", if *scoped { "dept " } else { "all  " });
+        for per_role in cells {
+            let sym: String = per_role.iter().map(symbol).collect();
+            let _ = write!(s, " {sym:<11}");
+        }
+        s.push('\n');
+    }
+    s
+}
+
+#[test]
+fn every_role_in_and_out_of_scope_against_every_command_and_case_action() {
+    let started = std::time::Instant::now();
+    let env = Env::new();
+    let rows = commands();
+    let mut results = Vec::new();
+    let mut problems = Vec::new();
+    let (mut calls, mut allowed_ok, mut allowed_other, mut denied) = (0, 0, 0, 0);
+    for r in &rows {
+        let cells = run_row(&env, r);
+        for (i, per_role) in cells.iter().enumerate() {
+            for (j, c) in per_role.iter().enumerate() {
+                calls += 1;
+                match (c.expected_allowed, c.got) {
+                    (true, Got::Ok) => allowed_ok += 1,
+                    (true, _) => allowed_other += 1,
+                    (false, _) => denied += 1,
+                }
+                if let Some(p) = &c.problem {
+                    problems.push(format!("{} × {} × {:?}: {p}", r.name, ALL_ROLES[i].code(), Setting::ALL[j]));
+                }
+            }
+        }
+        // Case actions: "allowed" really ran, at least once.
+        let case_action = r.name.starts_with("workstation::act") || r.name.starts_with("workstation::new_case");
+        if case_action && !cells.iter().flatten().any(|c| c.got == Got::Ok) {
+            problems.push(format!("{}: no allowed call succeeded (the target was not in a legal state)", r.name));
+        }
+        results.push((r.name.clone(), r.scoped, cells));
+    }
+    let matrix = render(&results);
+    assert!(problems.is_empty(), "{} problem(s):\n{}\n\n{matrix}", problems.len(), problems.join("\n"));
+    println!("{matrix}");
+    println!(
+        "{} rows, {calls} calls: {allowed_ok} allowed and done, {allowed_other} allowed but refused for state or input, {denied} refused; {:.1} s",
+        rows.len(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn every_case_action_has_a_row_with_exactly_the_roles_of_the_rule_table() {
+    let mut missing = Vec::new();
+    for &action in Action::ALL {
+        let rows: Vec<_> = CASE_ACTIONS.iter().filter(|(a, _, _)| *a == action).collect();
+        if rows.is_empty() {
+            missing.push(format!("{action:?} has no row in CASE_ACTIONS"));
+            continue;
+        }
+        let table: BTreeSet<&str> = rows.iter().flat_map(|(_, _, roles)| roles.iter().map(|r| r.code())).collect();
+        let rule: BTreeSet<&str> = case::rule(action).roles.iter().map(|r| r.code()).collect();
+        if table != rule {
+            missing.push(format!("{action:?}: the matrix says {table:?}, case::rule says {rule:?}"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// `file::name` of every `pub fn` in core/src whose signature takes an `&Actor`.
+fn actor_taking_functions() -> BTreeSet<String> {
+    fn walk(dir: &Path, root: &Path, out: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, root, out);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let module = path.strip_prefix(root).unwrap().with_extension("").to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (at, _) in text.match_indices("pub fn ") {
+                let rest = &text[at + "pub fn ".len()..];
+                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                let signature = &rest[..rest.find(['{', ';']).unwrap_or(rest.len())];
+                if signature.contains("&Actor") {
+                    out.insert(format!("{module}::{name}"));
+                }
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = BTreeSet::new();
+    walk(&root, &root, &mut out);
+    out
+}
+
+#[test]
+fn every_command_taking_an_actor_has_a_row() {
+    let rows: BTreeSet<String> = commands().iter().map(|r| r.name.split('(').next().unwrap().to_owned()).collect();
+    let found = actor_taking_functions();
+    let missing: Vec<_> = found.iter().filter(|f| !rows.contains(*f) && !READS.contains(&f.as_str())).collect();
+    assert!(missing.is_empty(), "commands taking an Actor without a row in the matrix: {missing:?}");
+    let stale: Vec<_> = rows.iter().filter(|r| !found.contains(*r)).collect();
+    assert!(stale.is_empty(), "rows naming no such function: {stale:?}");
+}
