@@ -3,7 +3,9 @@
 
 mod auth;
 mod output;
+mod report;
 mod seal;
+mod supervision;
 mod sync;
 
 use std::path::PathBuf;
@@ -93,6 +95,20 @@ enum Cmd {
     Id(IdCmd),
     /// Count green/yellow/red lights over all open cases
     Lights,
+    /// Statistics per department, staff or item for a period (administrators): table, --json, CSV, XLSX
+    Report(report::ReportArgs),
+    /// Electronic supervision (电子监察): run the monitors, list their hits
+    #[command(subcommand)]
+    Supervision(supervision::SupervisionCmd),
+    /// 好差评: record an applicant's rating of a closed case
+    #[command(subcommand)]
+    Rating(supervision::RatingCmd),
+    /// 差评 work orders: list, take the next step
+    #[command(subcommand)]
+    Workorder(supervision::WorkorderCmd),
+    /// Complaints (投诉): add, assign, link, answer, list
+    #[command(subcommand)]
+    Complaint(supervision::ComplaintCmd),
     /// Sync with far systems through the configured adapters (or: status, quarantine, inbox)
     Sync(SyncArgs),
     #[command(subcommand)]
@@ -545,6 +561,11 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             return sync::adapter(ws.as_ref(), &auth, c, out);
         }
         Cmd::Seal(c) => return seal::seal(&open(&cli)?, &auth, c, out),
+        Cmd::Report(a) => report::report(&open(&cli)?, &auth, a, out)?,
+        Cmd::Supervision(c) => supervision::supervision(&open(&cli)?, &auth, c, out)?,
+        Cmd::Rating(c) => supervision::rating(&open(&cli)?, &auth, c, out)?,
+        Cmd::Workorder(c) => supervision::workorder(&open(&cli)?, &auth, c, out)?,
+        Cmd::Complaint(c) => supervision::complaint(&open(&cli)?, &auth, c, out)?,
         Cmd::Doc(c) => return seal::doc(&open(&cli)?, &auth, c, out),
         Cmd::Verify { file, qr, trust: Some(t) } => {
             return seal::verify_with_trust(t, file.as_ref(), qr.as_deref(), out);

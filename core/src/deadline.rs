@@ -173,6 +173,11 @@ pub fn working_days_left(cal: &Calendar, due: NaiveDate, today: NaiveDate) -> Re
     cal.workdays_between(today, due)
 }
 
+/// Working days in (from, to] (statistics: acceptance → decision, the acceptance day not counted, as §42 counts).
+pub fn working_days_elapsed(cal: &Calendar, from: NaiveDate, to: NaiveDate) -> Result<i64, CalendarError> {
+    cal.workdays_between(from, to)
+}
+
 /// A case's deadline seen from `today`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assessment {

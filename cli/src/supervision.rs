@@ -1,0 +1,340 @@
+//! `yc supervision …`, `yc rating …`, `yc workorder …`, `yc complaint …`: the command line over
+//! `yc_core::supervision` (monitors, 好差评 and its work orders, complaints). Every command acts
+//! as the logged-in `--as` account; roles and department scope are checked in the core.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, anyhow};
+use clap::Subcommand;
+use yc_core::supervision::complaint::{self, Complaint};
+use yc_core::supervision::evaluation::{self, WorkOrder};
+use yc_core::supervision::monitors::{self, StoredHit};
+use yc_core::supervision::{Channel, Level, NewComplaint, NewRating, Rule, WorkOrderStep};
+use yc_core::{CoreError, Workstation};
+
+use crate::auth::Auth;
+use crate::output::Out;
+
+#[derive(Subcommand)]
+pub enum SupervisionCmd {
+    /// Run every monitor as of today (administrators); prints the hits raised by this run
+    Run,
+    /// Stored hits, newest first
+    Hits {
+        /// Rule code or name, e.g. decision_overdue or 决定超期
+        #[arg(long)]
+        rule: Option<String>,
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long = "case")]
+        case_no: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RatingCmd {
+    /// Record the applicant's rating of a closed (办结) case
+    Add {
+        case_no: String,
+        /// 非常满意 | 满意 | 基本满意 | 不满意 | 非常不满意 (or very_satisfied …)
+        #[arg(long)]
+        level: String,
+        /// window | qr | sms | online
+        #[arg(long, default_value = "window")]
+        channel: String,
+        /// An indicator rated: NAME=LEVEL, LEVEL as 1–5 (5 = 非常满意) or a level name; repeatable
+        #[arg(long = "indicator", value_name = "NAME=LEVEL")]
+        indicators: Vec<String>,
+        #[arg(long)]
+        comment: Option<String>,
+        /// Anonymous (default: real-name, the rater being the case's applicant unless --rater-name)
+        #[arg(long)]
+        anonymous: bool,
+        #[arg(long)]
+        rater_name: Option<String>,
+        #[arg(long)]
+        rater_phone: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum WorkorderCmd {
+    /// 差评 work orders with their lights (open ones unless --all)
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Take the next step: 核实 | 整改 | 反馈 | 回访 | 复核 | 申诉 (or verify, rectify, feedback, callback, review, appeal)
+    Advance {
+        id: String,
+        #[arg(long)]
+        step: String,
+        /// What was done (required)
+        #[arg(long)]
+        note: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ComplaintCmd {
+    /// Register a complaint (clerk or administrator)
+    Add {
+        #[arg(long)]
+        complainant: String,
+        #[arg(long)]
+        phone: Option<String>,
+        /// The department complained about (taken from --case when one is given)
+        #[arg(long)]
+        department: Option<String>,
+        /// The staff member complained about
+        #[arg(long)]
+        staff: Option<String>,
+        #[arg(long = "case")]
+        case_no: Option<String>,
+        #[arg(long)]
+        subject: String,
+    },
+    /// Assign to a staff member of the department (administrators)
+    Assign {
+        id: String,
+        #[arg(long)]
+        to: String,
+    },
+    /// Link a further case
+    Link {
+        id: String,
+        #[arg(long = "case")]
+        case_no: String,
+    },
+    /// Answer (the assignee or an administrator)
+    Answer {
+        id: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Complaints (unanswered ones unless --all)
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+fn invalid(msg: String) -> anyhow::Error {
+    anyhow!(CoreError::Invalid(msg))
+}
+
+pub fn supervision(ws: &Workstation, auth: &Auth, c: &SupervisionCmd, out: &Out) -> Result<()> {
+    let by = auth.actor(ws)?;
+    match c {
+        SupervisionCmd::Run => {
+            let r = monitors::run(ws, &by)?;
+            out.value(&r, || {
+                let mut s =
+                    vec![format!("{} 电子监察：新命中 {} 条，此前已记录 {} 条", ws.today(), r.raised.len(), r.known)];
+                s.extend(r.raised.iter().map(|h| {
+                    format!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        h.rule.zh(),
+                        h.occurred_on,
+                        h.case_no.as_deref().unwrap_or("—"),
+                        h.department.as_deref().unwrap_or("—"),
+                        h.staff.as_deref().unwrap_or("—")
+                    )
+                }));
+                s.join("\n")
+            });
+        }
+        SupervisionCmd::Hits { rule, department, case_no, limit } => {
+            let rule = match rule {
+                None => None,
+                Some(r) => Some(Rule::parse(r).ok_or_else(|| {
+                    let all: Vec<String> = Rule::ALL.iter().map(|r| format!("{}（{}）", r.code(), r.zh())).collect();
+                    invalid(format!("未知监察规则「{r}」。可用：{}", all.join("、")))
+                })?),
+            };
+            // The department filter is applied after the core's scope filter, so the limit
+            // counts the rows shown.
+            let all = monitors::list(ws, &by, rule, case_no.as_deref(), usize::MAX)?;
+            let hits: Vec<StoredHit> = all
+                .into_iter()
+                .filter(|h| department.as_deref().is_none_or(|d| h.hit.department.as_deref() == Some(d)))
+                .take(*limit)
+                .collect();
+            out.value(&hits, || {
+                let mut s = vec![format!("监察命中 {} 条", hits.len())];
+                s.extend(hits.iter().map(|h| {
+                    format!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        h.hit.rule.zh(),
+                        h.hit.occurred_on,
+                        h.hit.case_no.as_deref().unwrap_or("—"),
+                        h.hit.department.as_deref().unwrap_or("—"),
+                        h.hit.staff.as_deref().unwrap_or("—"),
+                        h.hit.evidence
+                    )
+                }));
+                s.join("\n")
+            });
+        }
+    }
+    Ok(())
+}
+
+fn parse_level(s: &str) -> Result<Level> {
+    let by_digit = match s.trim() {
+        "5" => Some(Level::VerySatisfied),
+        "4" => Some(Level::Satisfied),
+        "3" => Some(Level::FairlySatisfied),
+        "2" => Some(Level::Dissatisfied),
+        "1" => Some(Level::VeryDissatisfied),
+        _ => None,
+    };
+    by_digit.or_else(|| Level::parse(s.trim())).ok_or_else(|| {
+        invalid(format!("未知评价等级「{s}」：可用 非常满意、满意、基本满意、不满意、非常不满意（或 5–1）"))
+    })
+}
+
+fn parse_channel(s: &str) -> Result<Channel> {
+    let c = match s {
+        "window" | "窗口" => Some(Channel::WindowDevice),
+        "qr" | "二维码" => Some(Channel::ReceiptQr),
+        other => Channel::parse(other),
+    };
+    c.ok_or_else(|| invalid(format!("未知评价渠道「{s}」：可用 window、qr、sms、online")))
+}
+
+pub fn rating(ws: &Workstation, auth: &Auth, c: &RatingCmd, out: &Out) -> Result<()> {
+    let RatingCmd::Add { case_no, level, channel, indicators, comment, anonymous, rater_name, rater_phone } = c;
+    let mut ind = BTreeMap::new();
+    for i in indicators {
+        let (name, lv) = i
+            .split_once('=')
+            .ok_or_else(|| invalid(format!("评价指标应写作 名称=等级（如 效率=5），而不是「{i}」")))?;
+        if name.trim().is_empty() {
+            return Err(invalid(format!("评价指标「{i}」缺少名称")));
+        }
+        ind.insert(name.trim().to_owned(), parse_level(lv)?);
+    }
+    let by = auth.actor(ws)?;
+    // Real-name by default: the rater is the applicant unless another name is given.
+    let rater_name = match (anonymous, rater_name) {
+        (true, _) => None,
+        (false, Some(n)) => Some(n.clone()),
+        (false, None) => Some(ws.case_summary(case_no)?.applicant_name),
+    };
+    let r = NewRating {
+        case_no: case_no.clone(),
+        channel: parse_channel(channel)?,
+        level: parse_level(level)?,
+        indicators: ind,
+        comment: comment.clone(),
+        real_name: !anonymous,
+        rater_name,
+        rater_phone: rater_phone.clone(),
+    };
+    let rec = evaluation::record(ws, &by, &r)?;
+    out.value(&rec, || match &rec.work_order {
+        Some(wo) => format!("已记录评价 {}（{}，差评），已开整改工单 {wo}", rec.rating_id, r.level.zh()),
+        None => format!("已记录评价 {}（{}）", rec.rating_id, r.level.zh()),
+    });
+    Ok(())
+}
+
+fn light_zh(o: &WorkOrder) -> &'static str {
+    use yc_core::deadline::Light;
+    match o.light {
+        Some(Light::Green) => "绿",
+        Some(Light::Yellow) => "黄",
+        Some(Light::Red) => "红",
+        None if o.closed_on.is_some() => "结",
+        None => "？",
+    }
+}
+
+fn order_line(o: &WorkOrder) -> String {
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t期限 {}\t{}{}",
+        o.order_id,
+        o.case_no,
+        o.department,
+        if o.real_name { "实名" } else { "匿名" },
+        o.state.zh(),
+        o.due_on.map_or("未知".into(), |d| d.to_string()),
+        light_zh(o),
+        o.days_left.map_or(String::new(), |d| if d < 0 { format!(" 超期{}日", -d) } else { format!(" 剩{d}日") })
+    )
+}
+
+pub fn workorder(ws: &Workstation, auth: &Auth, c: &WorkorderCmd, out: &Out) -> Result<()> {
+    let by = auth.actor(ws)?;
+    match c {
+        WorkorderCmd::List { all } => {
+            let list = evaluation::list(ws, &by, *all)?;
+            out.value(&list, || {
+                let mut s = vec![format!("差评工单 {} 件", list.len())];
+                s.extend(list.iter().map(order_line));
+                s.join("\n")
+            });
+        }
+        WorkorderCmd::Advance { id, step, note } => {
+            let st = WorkOrderStep::parse(step).ok_or_else(|| {
+                let all: Vec<String> =
+                    WorkOrderStep::ALL.iter().map(|w| format!("{}（{}）", w.code(), w.zh())).collect();
+                invalid(format!("未知工单步骤「{step}」。可用：{}", all.join("、")))
+            })?;
+            let o = evaluation::step(ws, &by, id, st, note)?;
+            out.value(&o, || format!("工单已{}：{}", st.zh(), order_line(&o)));
+        }
+    }
+    Ok(())
+}
+
+fn complaint_line(c: &Complaint) -> String {
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t登记 {}\t期限 {}\t{}",
+        c.complaint_id,
+        c.complainant,
+        c.department,
+        c.staff.as_deref().unwrap_or("—"),
+        c.subject,
+        c.registered_on,
+        c.due_on.map_or("未知".into(), |d| d.to_string()),
+        match (&c.answered_on, &c.assignee) {
+            (Some(d), _) => format!("已答复 {d}"),
+            (None, Some(a)) => format!("待答复（{a}）"),
+            (None, None) => "待分派".into(),
+        }
+    )
+}
+
+pub fn complaint(ws: &Workstation, auth: &Auth, c: &ComplaintCmd, out: &Out) -> Result<()> {
+    let by = auth.actor(ws)?;
+    let one = |x: Complaint, what: &str| out.value(&x, || format!("投诉{what}：{}", complaint_line(&x)));
+    match c {
+        ComplaintCmd::Add { complainant, phone, department, staff, case_no, subject } => {
+            let n = NewComplaint {
+                complainant: complainant.clone(),
+                phone: phone.clone(),
+                department: department.clone(),
+                staff: staff.clone(),
+                case_no: case_no.clone(),
+                subject: subject.clone(),
+            };
+            one(complaint::register(ws, &by, &n)?, "已登记");
+        }
+        ComplaintCmd::Assign { id, to } => one(complaint::assign(ws, &by, id, to)?, "已分派"),
+        ComplaintCmd::Link { id, case_no } => one(complaint::link(ws, &by, id, case_no)?, "已关联办件"),
+        ComplaintCmd::Answer { id, text } => one(complaint::answer(ws, &by, id, text)?, "已答复"),
+        ComplaintCmd::List { all } => {
+            let list = complaint::list(ws, &by, *all)?;
+            out.value(&list, || {
+                let mut s = vec![format!("投诉 {} 件", list.len())];
+                s.extend(list.iter().map(complaint_line));
+                s.join("\n")
+            });
+        }
+    }
+    Ok(())
+}
