@@ -63,7 +63,7 @@ impl Workstation {
     pub fn login(&self, id: &str, password: &str) -> Result<Actor> {
         let Some(acc) = self.account(id)? else { return Err(CoreError::UnknownStaff(id.into())) };
         if let Some(at) = acc.locked_at {
-            return Err(CoreError::AccountLocked { id: id.into(), since: at });
+            return Err(CoreError::AccountLocked { id: id.into(), since: shown(&at) });
         }
         let Some(hash) = acc.hash else {
             // An account without a password cannot log in (it acts only through an admin's set-up).
@@ -106,7 +106,7 @@ impl Workstation {
             Ok((failed, locked))
         })?;
         if locked {
-            Err(CoreError::AccountLocked { id: id.into(), since: stamp(&now) })
+            Err(CoreError::AccountLocked { id: id.into(), since: shown(&stamp(&now)) })
         } else {
             Err(CoreError::WrongPassword { remaining: Some(max - failed) })
         }
@@ -176,6 +176,11 @@ impl Workstation {
             admin_event(tx, by, actions::PASSWORD_RESET, now, serde_json::json!({ "id": id }), reason)
         })
     }
+}
+
+/// `2026-12-03T12:00:00.000+08:00` as a clerk reads it: `2026-12-03 12:00` (Beijing time).
+fn shown(at: &str) -> String {
+    at.get(..16).map_or_else(|| at.to_owned(), |s| s.replacen('T', " ", 1))
 }
 
 fn require_reason(reason: &str, action: &str) -> Result<()> {

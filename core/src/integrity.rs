@@ -12,7 +12,7 @@ use ring::digest;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::journal::{Event, hex};
+use crate::journal::{self, Event, hex};
 use crate::workstation::Workstation;
 
 #[derive(Debug, Clone, Serialize)]
@@ -34,27 +34,7 @@ impl Workstation {
     pub fn verify_seal_record(&self) -> Result<RecordReport> {
         let chain = self.verify_seal_usage()?;
         let conn = self.store().reader()?;
-        let mut st = conn.prepare(
-            "SELECT seq, id, case_no, actor, role, action, at, payload, reason, hash FROM journal
-             WHERE action = ?1 ORDER BY seq",
-        )?;
-        let sealed: Vec<Event> = st
-            .query_map([crate::seal::SEALED], |r| {
-                let payload: String = r.get(7)?;
-                Ok(Event {
-                    seq: r.get(0)?,
-                    id: r.get(1)?,
-                    case_no: r.get(2)?,
-                    actor: r.get(3)?,
-                    role: r.get(4)?,
-                    action: r.get(5)?,
-                    at: r.get(6)?,
-                    payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
-                    reason: r.get(8)?,
-                    hash: r.get(9)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        let sealed: Vec<Event> = journal::events_with_action(&conn, crate::seal::SEALED)?;
         let mut st = conn.prepare(
             "SELECT seq, doc_id, seal_id, case_no, doc_type, file_sha256, signature_info, actor, at FROM seal_usage
              ORDER BY seq",

@@ -163,6 +163,13 @@ pub fn case_events(conn: &Connection, case_no: &str) -> Result<Vec<Event>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The events with one action, in chain order (e.g. every `document.sealed`, for integrity checks).
+pub fn events_with_action(conn: &Connection, action: &str) -> Result<Vec<Event>> {
+    let mut st = conn.prepare_cached(&format!("{SELECT} WHERE action = ?1 ORDER BY seq"))?;
+    let rows = st.query_map([action], |r| row_to_event(r).map(|(e, _, _)| e))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Calls `f` for every event in chain order (used by rebuild; streams, so 1M events fit).
 pub fn for_each(conn: &Connection, mut f: impl FnMut(Event) -> Result<()>) -> Result<()> {
     let mut st = conn.prepare(&format!("{SELECT} ORDER BY seq"))?;

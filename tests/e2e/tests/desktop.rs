@@ -43,6 +43,13 @@ fn start(env: &Env, extra: &[&str]) -> (Driver, Session) {
 }
 
 fn login(s: &Session, id: &str, name: &str) {
+    choose_account(s, id, name);
+    s.type_into("[data-test=login-password]", PASSWORD).unwrap();
+    s.click("[data-test=login-submit]").unwrap();
+    s.wait("[data-test=current-user]").unwrap();
+}
+
+fn choose_account(s: &Session, id: &str, name: &str) {
     // The dropdown animates open; if a click lands before it settles, open it again.
     for attempt in 0.. {
         s.click("[data-test=login-account]").unwrap();
@@ -53,9 +60,6 @@ fn login(s: &Session, id: &str, name: &str) {
         }
         assert!(attempt < 3, "cannot choose {id} in the login list (shows 「{chosen}」)");
     }
-    s.type_into("[data-test=login-password]", PASSWORD).unwrap();
-    s.click("[data-test=login-submit]").unwrap();
-    s.wait("[data-test=current-user]").unwrap();
 }
 
 fn logout(s: &Session) {
@@ -279,5 +283,28 @@ fn half_filled_intake_survives_a_restart() {
     s.wait("[data-test=draft-restored]").unwrap();
     let v = s.exec("return document.querySelector('[data-test=applicant-name]').value", serde_json::json!([])).unwrap();
     assert_eq!(v.as_str(), Some("陈晓明"));
+    s.close().unwrap();
+}
+
+#[test]
+fn wrong_passwords_lock_the_account_and_the_login_screen_says_why() {
+    let env = fresh_env("lockout");
+    let (_d, s) = start(&env, &["--demo", "--demo-cases", "10"]);
+    choose_account(&s, "liuyang", "刘洋");
+    for left in (1..=4).rev() {
+        s.type_into("[data-test=login-password]", "not-the-password").unwrap();
+        s.click("[data-test=login-submit]").unwrap();
+        s.wait_text("[data-test=login-error]", &format!("再错 {left} 次")).unwrap();
+    }
+    s.type_into("[data-test=login-password]", "still-wrong").unwrap();
+    s.click("[data-test=login-submit]").unwrap();
+    s.wait_text("[data-test=login-error]", "已锁定").unwrap();
+    // Locked means locked: the right password is refused too, and the screen says who can help.
+    s.type_into("[data-test=login-password]", PASSWORD).unwrap();
+    s.click("[data-test=login-submit]").unwrap();
+    let text = s.wait_text("[data-test=login-error]", "请管理员解锁").unwrap();
+    assert!(text.contains("已锁定"), "{text}");
+    assert!(s.find_all("[data-test=current-user]").unwrap().is_empty(), "not logged in");
+    s.screenshot("login-locked").unwrap();
     s.close().unwrap();
 }
