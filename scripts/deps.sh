@@ -44,3 +44,13 @@ if [ "$profile" = test ] && ! command -v tauri-driver >/dev/null 2>&1; then
   echo "==> installing tauri-driver (WebDriver proxy for the e2e tests)"
   cargo install tauri-driver --version '^2' --locked --quiet
 fi
+if [ "$profile" = test ] && ! python3 -c "import pyhanko.sign" >/dev/null 2>&1; then
+  echo "==> installing pyHanko (independent validation of sealed PDFs in the seal tests)"
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+  fi
+  # Debian 12+ marks the system Python externally managed (PEP 668): fall back to --user.
+  python3 -m pip install --quiet pyhanko==0.29.1 2>/dev/null \
+    || python3 -m pip install --quiet --user --break-system-packages pyhanko==0.29.1
+fi

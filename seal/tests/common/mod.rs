@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 
+pub mod forge;
+
 use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
