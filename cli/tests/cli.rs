@@ -3,26 +3,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn yc(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yc"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("YC_USER")
-        .env_remove("YC_TODAY")
-        // Every account of these tests has the demo password (yc acts as someone only after it).
-        .env("YC_PASSWORD", yc_core::demo::DEMO_PASSWORD)
-        .output()
-        .expect("yc runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).trim().to_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).trim().to_owned()
-}
+mod common;
+use common::{stderr, stdout, yc};
 
 /// `yc --as clerk case new` for `item` and applicant `id`/`name`, plus `extra` arguments.
 fn file_case(data: &Path, item: &str, id: &str, name: &str, extra: &[&str]) -> Output {

@@ -1,19 +1,9 @@
 //! `yc doc export` hands out a stored document only if it still is the one the record sealed.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn yc(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yc"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("YC_USER")
-        .env_remove("YC_TODAY")
-        .env("YC_PASSWORD", yc_core::demo::DEMO_PASSWORD)
-        .output()
-        .expect("yc runs")
-}
+mod common;
+use common::yc;
 
 #[test]
 fn a_replaced_document_file_is_refused_not_exported_as_genuine() {

@@ -4,21 +4,12 @@
 //! `yc seal log` and `yc journal verify`, which name what and where.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+use common::yc;
 
 use ring::digest;
-
-fn yc(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yc"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("YC_USER")
-        .env_remove("YC_TODAY")
-        .env("YC_PASSWORD", yc_core::demo::DEMO_PASSWORD)
-        .output()
-        .expect("yc runs")
-}
 
 fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
