@@ -105,6 +105,43 @@ fn exported_trust_verifies_on_a_machine_without_workstation_and_pins_only_after_
     let o = bare_yc(&home, &["verify", "--trust", trust.to_str().unwrap(), forged.to_str().unwrap()]);
     assert!(!o.status.success() && text(&o).contains("INVALID"), "{}", text(&o));
 
+    // The QR as a phone reads it: valid, and it shows what the paper must say.
+    let payload = qr_payload_in(&std::fs::read(&pdf).unwrap());
+    let o = bare_yc(&home, &["verify", "--trust", trust.to_str().unwrap(), "--qr", &payload]);
+    let out = text(&o);
+    assert!(o.status.success() && out.contains("VALID"), "{out}");
+    for want in
+        ["办件编号", &no, "文书：准予行政许可决定书", "申请人：", "**********", "决定：准予行政许可", "成文日期："]
+    {
+        assert!(out.contains(want), "--qr shows {want}: {out}");
+    }
+    // That genuine code pasted onto a forged paper (seal picture copied, no signature): 内容不符.
+    let (_, bundle) = yc_seal::load_trust(&trust).unwrap();
+    let seal = bundle.content().seals[0].seal.clone();
+    let fake = yc_seal::DocumentSpec {
+        doc_type: yc_seal::DocType::ApprovalDecision,
+        title: None,
+        doc_id: "forged".into(),
+        doc_number: "伪造许〔2026〕1号".into(),
+        case_number: no.clone(),
+        applicant_name: "李四".into(),
+        applicant_id: "110101199003071234".into(),
+        item_name: "食品经营许可".into(),
+        body: vec!["本机关决定准予行政许可。".into()],
+        list_items: vec![],
+        legal_basis: None,
+        department: seal.info().property.department.clone(),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        qr_payload: None,
+        certificate_fields: vec![],
+    };
+    let font = yc_seal::CjkFont::load_default().unwrap();
+    let forged_paper = dir.path().join("forged-paper.pdf");
+    std::fs::write(&forged_paper, yc_seal::render_forgery_with_qr(&fake, &font, &seal, &payload).unwrap()).unwrap();
+    let o = bare_yc(&home, &["verify", "--trust", trust.to_str().unwrap(), forged_paper.to_str().unwrap()]);
+    let out = text(&o);
+    assert!(!o.status.success() && out.contains("ContentMismatch") && out.contains("内容不符"), "{out}");
+
     // Another workstation of the city: fresh, no bundle; verify stops at 尚无信任包.
     let w2 = dir.path().join("other");
     let o = yc(
@@ -146,4 +183,12 @@ fn has_iso_date(s: &str) -> bool {
     let b: Vec<char> = s.chars().collect();
     b.windows(10)
         .any(|w| w.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == '-' } else { c.is_ascii_digit() }))
+}
+
+/// The verification QR text a sealed PDF carries (its overlay stream names it).
+fn qr_payload_in(pdf: &[u8]) -> String {
+    let key = b"%YC-QR ";
+    let at = pdf.windows(key.len()).position(|w| w == key).expect("a verification QR") + key.len();
+    let line = &pdf[at..at + pdf[at..].iter().position(|&b| b == b'\n').unwrap()];
+    String::from_utf8(line.to_vec()).unwrap().splitn(4, ' ').nth(3).unwrap().to_owned()
 }
