@@ -343,7 +343,7 @@ pub fn verify_pdf(pdf: &[u8], bundle: &TrustBundle, now: DateTime<Utc>) -> Verif
     }
     // Every signature dictionary must verify; the worst result wins (an attacker's appended
     // second signature cannot launder the first).
-    let mut results: Vec<(Verification, Option<Vec<u8>>)> = sigs
+    let mut results: Vec<(Verification, Option<Signed>)> = sigs
         .into_iter()
         .map(|s| match s {
             Ok(d) => verify_one(pdf, &d, bundle, now),
@@ -356,8 +356,8 @@ pub fn verify_pdf(pdf: &[u8], bundle: &TrustBundle, now: DateTime<Utc>) -> Verif
         Verdict::Valid => 0,
     };
     results.sort_by_key(|(v, _)| std::cmp::Reverse(rank(v)));
-    let (mut v, signer) = results.swap_remove(0);
-    check_embedded_qr(pdf, bundle, now, &mut v, signer.as_deref());
+    let (mut v, signed) = results.swap_remove(0);
+    check_embedded_qr(pdf, bundle, now, &mut v, signed.as_ref());
     v
 }
 
@@ -382,8 +382,9 @@ fn check_embedded_qr(
     bundle: &TrustBundle,
     now: DateTime<Utc>,
     v: &mut Verification,
-    signer: Option<&[u8]>,
+    signed: Option<&Signed>,
 ) {
+    let signer = signed.map(|s| s.signer_cert.as_slice());
     let fail = |v: &mut Verification, name: &'static str, detail: String| {
         v.checks.push(Check { name, passed: false, detail });
         // On an unsigned paper, "the content differs" says more than "no signature".
@@ -396,7 +397,30 @@ fn check_embedded_qr(
         Ok(p) => p,
         Err(e) => return fail(v, "qr_content", format!("无法从文件读出验证码与页面内容：{e}")),
     };
+    let actual = hex(&crate::document::content_hash(&page.bodies.iter().map(Vec::as_slice).collect::<Vec<_>>()));
+    // The signature itself names the content hash (new documents): check it directly.
+    if let Some(s) = signed.filter(|s| !s.content_hash.is_empty()) {
+        if s.content_hash == actual {
+            v.checks.push(Check {
+                name: "content_hash",
+                passed: true,
+                detail: "页面内容与签名中的内容摘要一致".into(),
+            });
+        } else {
+            fail(v, "content_hash", "页面内容与签名中的内容摘要不一致".into());
+        }
+    }
+    let legacy = signed.is_some_and(|s| s.content_hash.is_empty());
     let Some(payload) = page.qr_payload.as_deref() else {
+        if legacy {
+            // Sealed before the QR bound the content (YC1): the signature alone decides.
+            v.checks.push(Check {
+                name: "qr_content",
+                passed: true,
+                detail: "旧版文书：验证码未绑定页面内容，以签名为准".into(),
+            });
+            return;
+        }
         return fail(v, "qr_content", "文件中没有一窗验证码（或验证码图形与其内容不符）".into());
     };
     let q = match (signer, QrPayload::parse(payload)) {
@@ -432,7 +456,6 @@ fn check_embedded_qr(
         });
         worsen(v, q.verdict, reason);
     }
-    let actual = hex(&crate::document::content_hash(&page.bodies.iter().map(Vec::as_slice).collect::<Vec<_>>()));
     let printed = q.printed.clone();
     v.printed.clone_from(&printed);
     match printed {
@@ -456,7 +479,14 @@ fn check_embedded_qr(
     }
 }
 
-fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>) -> (Verification, Option<Vec<u8>>) {
+/// What the QR check needs from a parsed PDF signature.
+struct Signed {
+    signer_cert: Vec<u8>,
+    /// `SignatureInfo.content_hash`; empty for documents sealed before it existed.
+    content_hash: String,
+}
+
+fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>) -> (Verification, Option<Signed>) {
     let mut a = Assess::default();
     let [_, gap_start, gap_end, tail_len] = d.byte_range;
     if gap_end.checked_add(tail_len) == Some(pdf.len()) {
@@ -547,7 +577,8 @@ fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>)
         }
     }
     assess_seal_and_signer(&mut a, seal, &parsed.signer_cert, info.claimed_time, bundle, now);
-    (a.finish(), Some(parsed.signer_cert))
+    let content_hash = parsed.info.content_hash.clone();
+    (a.finish(), Some(Signed { signer_cert: parsed.signer_cert, content_hash }))
 }
 
 /// Verify the text of a verification QR code with the trust bundle alone. The seal is taken from
