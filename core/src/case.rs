@@ -147,6 +147,8 @@ pub struct Facts {
     pub extension_days: u32,
     pub licence: Option<LicenceStatus>,
     pub supplements: u32,
+    /// The decision has been made public (决定公开): once, for a stated period, at a stated place.
+    pub published: bool,
 }
 
 impl Facts {
@@ -161,6 +163,7 @@ impl Facts {
             extension_days: 0,
             licence: None,
             supplements: 0,
+            published: false,
         }
     }
 }
@@ -172,6 +175,9 @@ pub struct Input {
     pub legal_basis: Option<String>,
     pub days: Option<u32>,
 }
+
+/// The longest publication period (公示期) a window sets, in working days; local rules seen use 5–20.
+pub const MAX_PUBLICATION_DAYS: u32 = 30;
 
 /// 《行政许可法》第四十二条: the decision period may be extended by ten days, once, with the head's approval.
 pub const MAX_EXTENSION_DAYS: u32 = 10;
@@ -237,7 +243,8 @@ pub fn rule(action: Action) -> Rule {
         Action::Deny => r(&[Decider], &[UnderReview], true, true),
         Action::IssueCertificate => r(&[SealKeeper], &[Approved], false, false),
         Action::Deliver => r(&[Clerk], &[Approved, Denied], false, false),
-        Action::Publish => r(&[Decider, Admin], &[Completed], false, false),
+        // 决定公开: where (the reason field) and for how many working days (`days`); once per case.
+        Action::Publish => r(&[Decider, Admin], &[Completed], true, false),
         Action::Inspect => r(&[Admin], &[Completed], true, false),
         Action::Withdraw => r(&[Clerk], PRE_DECISION, true, false),
         Action::Terminate => r(&[Decider], &[Accepted, UnderReview, Suspended, SpecialProcedure], true, true),
@@ -371,7 +378,23 @@ pub fn apply(facts: &Facts, action: Action, role: Role, input: &Input) -> Result
             }
             ClockEffect::Close
         }
-        Action::Publish | Action::Inspect => ClockEffect::None,
+        Action::Publish => {
+            if facts.published {
+                return Err(Refusal::State {
+                    detail: "（决定已公开，公示期自首次公开起算，不能重复公开）".into()
+                });
+            }
+            match input.days {
+                Some(d) if (1..=MAX_PUBLICATION_DAYS).contains(&d) => {}
+                Some(_) => {
+                    return Err(Refusal::Invalid(format!("公示期应为 1 至 {MAX_PUBLICATION_DAYS} 个工作日")));
+                }
+                None => return Err(Refusal::Missing { field: "公示期（工作日数）" }),
+            }
+            f.published = true;
+            ClockEffect::None
+        }
+        Action::Inspect => ClockEffect::None,
         Action::Withdraw | Action::Terminate => {
             f.state = if action == Action::Withdraw { Withdrawn } else { Terminated };
             f.resume_state = None;
@@ -427,6 +450,30 @@ mod tests {
     fn input_full() -> Input {
         Input {
             reason: Some("理由".into()), legal_basis: Some("《行政许可法》第三十八条".into()), days: Some(5)
+        }
+    }
+
+    #[test]
+    fn a_decision_is_published_once_with_a_place_and_a_period() {
+        let done = Facts {
+            state: Completed,
+            outcome: Some(Outcome::Approved),
+            ..Facts::new(Completed, Kind::Promised, false)
+        };
+        let no_days = Input { days: None, ..input_full() };
+        assert_eq!(
+            apply(&done, Action::Publish, Decider, &no_days).unwrap_err(),
+            Refusal::Missing { field: "公示期（工作日数）" }
+        );
+        let no_place = Input { reason: None, ..input_full() };
+        assert_eq!(apply(&done, Action::Publish, Decider, &no_place).unwrap_err(), Refusal::Missing { field: "理由" });
+        let too_long = Input { days: Some(MAX_PUBLICATION_DAYS + 1), ..input_full() };
+        assert!(matches!(apply(&done, Action::Publish, Admin, &too_long), Err(Refusal::Invalid(_))));
+        let (published, effect) = apply(&done, Action::Publish, Decider, &input_full()).unwrap();
+        assert!(published.published && published.state == Completed && effect == ClockEffect::None);
+        // Once: a second publication is refused, whoever asks.
+        for role in [Decider, Admin] {
+            assert!(matches!(apply(&published, Action::Publish, role, &input_full()), Err(Refusal::State { .. })));
         }
     }
 

@@ -209,6 +209,7 @@ fn request(action: Action, item: &Item) -> ActRequest {
             (Some("以欺骗手段取得许可".into()), Some("《中华人民共和国行政许可法》第六十九条第二款".into()), None)
         }
         Action::Inspect => (Some("年度监督检查".into()), None, None),
+        Action::Publish => (Some("示范区政务服务网“双公示”栏目".into()), None, Some(7)),
         _ => (None, None, None),
     };
     ActRequest { reason, legal_basis, days, ..Default::default() }

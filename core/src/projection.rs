@@ -363,7 +363,7 @@ fn load(tx: &rusqlite::Connection, case_no: &str) -> Result<(Facts, CaseClock)> 
     tx.prepare_cached(
         "SELECT state, resume_state, kind, has_certificate, outcome, certificate_made, extension_days,
                 licence_status, supplement_count, filed_on, accepted_on, limit_days, stopped_days, stopped_since,
-                decided_on
+                decided_on, published
          FROM cases WHERE case_no = ?1",
     )?
     .query_row([case_no], |r| {
@@ -386,6 +386,7 @@ fn load(tx: &rusqlite::Connection, case_no: &str) -> Result<(Facts, CaseClock)> 
                 _ => case::LicenceStatus::Revoked,
             }),
             supplements: r.get(8)?,
+            published: r.get(15)?,
         };
         let clock = CaseClock {
             filed_on: parse_date(r.get(9)?).unwrap_or_default(),
