@@ -124,8 +124,9 @@ fn wrong_pins_are_counted_and_lock_the_seal() {
     let fx = Fx::new();
     let no = fx.approved_case(3);
     // This fixture's key allows 3 tries: two wrong PINs say how many are left, the third locks.
-    let kinds: Vec<CoreError> =
-        (0..3).map(|_| fx.ws.seal_document(&fx.a("keeper"), &no, DocKind::Approval, "wrong-pin").unwrap_err()).collect();
+    let kinds: Vec<CoreError> = (0..3)
+        .map(|_| fx.ws.seal_document(&fx.a("keeper"), &no, DocKind::Approval, "wrong-pin").unwrap_err())
+        .collect();
     assert!(matches!(kinds[0], CoreError::WrongPin { remaining: 2 }), "{kinds:?}");
     assert!(matches!(kinds[1], CoreError::WrongPin { remaining: 1 }), "{kinds:?}");
     assert!(matches!(kinds[2], CoreError::SealLocked { attempts: 3 }), "{kinds:?}");

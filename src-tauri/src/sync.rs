@@ -149,8 +149,11 @@ impl AppCtx {
             .filter(|a| a.enabled && matches!(a.state, AdapterState::Degraded | AdapterState::NeedsOperator))
             .count();
         // A paused adapter's items wait on purpose (an admin paused it): not "to sync" now.
-        let waiting: i64 =
-            adapters.iter().filter(|a| a.enabled).map(|a| a.backlog.pending + a.backlog.failed + a.backlog.sending).sum();
+        let waiting: i64 = adapters
+            .iter()
+            .filter(|a| a.enabled)
+            .map(|a| a.backlog.pending + a.backlog.failed + a.backlog.sending)
+            .sum();
         let quarantined: i64 = adapters.iter().map(|a| a.backlog.quarantined).sum();
         Some(if trouble > 0 {
             format!("同步异常 {trouble} 路，待发 {waiting}")

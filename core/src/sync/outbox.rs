@@ -91,7 +91,13 @@ fn matches(list: &str, value: Option<&str>) -> bool {
 
 /// A delivery row for every adapter subscribed to the item's stream and department, paused ones
 /// included: a paused adapter's items wait for it and go when it is resumed.
-pub(crate) fn route(tx: &Transaction<'_>, outbox_id: i64, stream: &str, department: Option<&str>, at: &str) -> Result<()> {
+pub(crate) fn route(
+    tx: &Transaction<'_>,
+    outbox_id: i64,
+    stream: &str,
+    department: Option<&str>,
+    at: &str,
+) -> Result<()> {
     let mut st = tx.prepare_cached("SELECT name, streams, departments FROM adapters")?;
     let targets: Vec<String> = st
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
