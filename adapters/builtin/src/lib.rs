@@ -30,12 +30,42 @@ pub fn from_config(config: &AdapterConfig, settings: &serde_json::Value) -> Resu
             };
             BoxedAdapter::new(ProcessAdapter::spawn(&config.name, spec, settings.clone())?)
         }
-        AdapterKind::CityExtranet => BoxedAdapter::new(city_extranet::CityExtranet::from_settings(settings)?),
-        AdapterKind::VerticalXml => BoxedAdapter::new(vertical_xml::VerticalXml::from_settings(settings)?),
+        AdapterKind::CityExtranet => BoxedAdapter::new(city_extranet::CityExtranet::from_settings(
+            &paths_relative_to(settings, config.base_dir.as_deref(), TLS_PATH_SETTINGS),
+        )?),
+        AdapterKind::VerticalXml => BoxedAdapter::new(vertical_xml::VerticalXml::from_settings(&paths_relative_to(
+            settings,
+            config.base_dir.as_deref(),
+            TLS_PATH_SETTINGS,
+        ))?),
         AdapterKind::FileDrop => {
             BoxedAdapter::new(file_drop::FileDrop::from_settings_in(settings, config.base_dir.as_deref())?)
         }
     })
+}
+
+/// The HTTP adapters' settings that name files (PEM certificates and keys).
+const TLS_PATH_SETTINGS: &[&str] = &["client_cert_pem", "ca_pem"];
+
+/// `settings` with the relative file paths under `keys` joined to `base_dir` (the config file's
+/// directory): a config means the files beside it, not in whatever directory `yc` runs in.
+fn paths_relative_to(
+    settings: &serde_json::Value,
+    base_dir: Option<&std::path::Path>,
+    keys: &[&str],
+) -> serde_json::Value {
+    let mut out = settings.clone();
+    if let (Some(base), Some(map)) = (base_dir, out.as_object_mut()) {
+        for k in keys {
+            if let Some(serde_json::Value::String(p)) = map.get(*k)
+                && std::path::Path::new(p).is_relative()
+            {
+                let joined = base.join(p).display().to_string();
+                map.insert((*k).to_owned(), serde_json::Value::String(joined));
+            }
+        }
+    }
+    out
 }
 
 /// Builds the adapter a stored config describes, its secrets filled in from this process's

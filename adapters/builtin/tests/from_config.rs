@@ -41,3 +41,32 @@ fn settings_of_the_wrong_shape_are_a_readable_auth_error() {
     assert_eq!(err.class, yc_adapter_sdk::ErrorClass::Auth);
     assert!(err.message.contains("vertical-xml 适配器设置有误"), "{err}");
 }
+
+/// The certificate files an HTTP adapter's config names are the ones beside the config file,
+/// whatever directory `yc` runs in (a missing file is named with its full path).
+#[test]
+fn certificate_paths_are_relative_to_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("certs")).unwrap();
+    for (kind, url_key, url) in [
+        ("city-extranet", "base_url", "https://zwfw.example.gov.cn"),
+        ("vertical-xml", "endpoint", "https://10.1.2.3/ws"),
+    ] {
+        let path = dir.path().join(format!("{kind}.toml"));
+        std::fs::write(
+            &path,
+            format!(
+                "name = \"a\"\nkind = \"{kind}\"\n[settings]\n{url_key} = \"{url}\"\nsource = \"WS01\"\nca_pem = \"certs/missing-ca.pem\"\n"
+            ),
+        )
+        .unwrap();
+        let cfg = AdapterConfig::load(&path).unwrap();
+        let err = yc_adapters::from_config(&cfg, &cfg.settings).err().expect("the CA file does not exist");
+        let want = dir.path().join("certs/missing-ca.pem");
+        let real = std::fs::canonicalize(dir.path()).unwrap().join("certs/missing-ca.pem");
+        assert!(
+            err.message.contains(&want.display().to_string()) || err.message.contains(&real.display().to_string()),
+            "{kind}: {err}"
+        );
+    }
+}
