@@ -5,7 +5,7 @@ DEMO_DIR ?= target/demo
 export CARGO_TERM_COLOR ?= never
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run run-cli test bench deps deps-app deps-test build ui ui-test desktop e2e bench-desktop fmt
+.PHONY: run run-cli test bench deps deps-app deps-test build ui ui-test desktop e2e bench-desktop fmt package package-test
 
 ## make run: install what is missing, build, create the demo workstation and start the desktop app
 ## on it (without a display: say what to do, and show the work list in the terminal).
@@ -69,6 +69,16 @@ test: deps-test ui ui-test
 	$(CARGO) build --workspace --locked --bins
 	$(CARGO) test --workspace --locked
 	$(MAKE) e2e
+
+## make package: the Debian package target/package/yichuang_<version>_<arch>.deb (installer/README.md).
+package: deps-app ui
+	CARGO=$(CARGO) installer/build-deb.sh
+
+## make package-test: install the .deb with dpkg, check it, open the installed app to its login
+## screen under Xvfb, remove it. Root only (skips otherwise). Not part of `make test`: it needs the
+## dist build of yc and the desktop (~20 minutes from cold on 2 cores); the test itself takes ~15 s.
+package-test: deps-test package
+	installer/test-deb.sh
 
 ## make bench: figures and ratios against baselines measured in the same run.
 bench: deps-test ui

@@ -3,7 +3,8 @@
 # Idempotent and quiet when everything is there. Usage: scripts/deps.sh [base|app|test]
 #   base: the CLI (yc) and its demo, which seals PDFs with the Noto CJK font
 #   app:  + the desktop app (Tauri 2 on WebKitGTK)
-#   test: + Xvfb, WebKitWebDriver and tauri-driver for the end-to-end tests in the real window
+#   test: + Xvfb, WebKitWebDriver and tauri-driver for the end-to-end tests in the real window;
+#         desktop-file-utils and man-db for the package test (make package-test)
 set -euo pipefail
 profile="${1:-base}"
 
@@ -12,7 +13,7 @@ case "$profile" in
   app|test) pkgs+=(libwebkit2gtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev xvfb xauth) ;;
 esac
 case "$profile" in
-  test) pkgs+=(webkit2gtk-driver) ;;
+  test) pkgs+=(webkit2gtk-driver desktop-file-utils man-db) ;;
 esac
 
 missing=()
