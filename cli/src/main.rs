@@ -95,6 +95,11 @@ enum Cmd {
     Id(IdCmd),
     /// Count green/yellow/red lights over all open cases
     Lights,
+    /// Accept the system clock after it went back or jumped far ahead (admin, with a reason; journaled)
+    ClockConfirm {
+        #[arg(long)]
+        reason: String,
+    },
     /// Statistics per department, staff or item for a period (administrators): table, --json, CSV, XLSX
     Report(report::ReportArgs),
     /// Electronic supervision (电子监察): run the monitors, list their hits
@@ -572,6 +577,13 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         }
         Cmd::Verify { file, qr, trust: None } => {
             return seal::verify(&open(&cli)?, file.as_ref(), qr.as_deref(), out);
+        }
+        Cmd::ClockConfirm { reason } => {
+            let ws = open(&cli)?;
+            ws.confirm_clock(&auth.actor(&ws)?, reason)?;
+            out.value(&serde_json::json!({ "confirmed": ws.clock().now().to_rfc3339() }), || {
+                format!("已确认系统时钟（{}），已记入日志", ws.clock().now().format("%Y-%m-%d %H:%M"))
+            });
         }
         Cmd::Lights => {
             let ws = open(&cli)?;

@@ -183,6 +183,28 @@ fn shown(at: &str) -> String {
     at.get(..16).map_or_else(|| at.to_owned(), |s| s.replacen('T', " ", 1))
 }
 
+impl Workstation {
+    /// An administrator accepts the clock as it is now after it went back or jumped ahead
+    /// (journaled with the reason and the two times), so writing can go on.
+    pub fn confirm_clock(&self, by: &Actor, reason: &str) -> Result<()> {
+        by.require_role(Role::Admin, "确认系统时钟")?;
+        require_reason(reason, "确认系统时钟")?;
+        let now = self.clock().now();
+        self.store().write(|tx| {
+            let last: Option<String> =
+                tx.query_row("SELECT at FROM journal ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional()?;
+            admin_event(
+                tx,
+                by,
+                journal::CLOCK_CONFIRM,
+                now,
+                serde_json::json!({ "last_event_at": last, "now": stamp(&now) }),
+                reason,
+            )
+        })
+    }
+}
+
 fn require_reason(reason: &str, action: &str) -> Result<()> {
     if reason.trim().is_empty() {
         return Err(CoreError::Missing { action: action.into(), field: "理由".into() });

@@ -54,6 +54,14 @@ pub enum CoreError {
     SealLocked { attempts: u32 },
     #[error("日志校验失败：第 {seq} 条事件（{id}）{problem}")]
     JournalBroken { seq: i64, id: String, problem: String },
+    #[error(
+        "系统时钟早于最近一条记录（最近记录 {last}，现在 {now}）：时钟可能被调回，已停止写入。请核对时钟；如确属正常，由管理员确认（yc clock-confirm）"
+    )]
+    ClockBehind { last: String, now: String },
+    #[error(
+        "系统时钟比最近一条记录晚了 {days} 天以上（最近记录 {last}，现在 {now}）：请核对时钟；如确属正常（长期未使用），由管理员确认（yc clock-confirm）"
+    )]
+    ClockJump { last: String, now: String, days: i64 },
     /// A stored file no longer matches the hash the record holds for it (replaced or damaged):
     /// it is never handed out as genuine.
     #[error("完整性校验失败：{what}（{detail}）")]
@@ -86,6 +94,8 @@ impl CoreError {
             Self::WrongPin { .. } => "WrongPin",
             Self::SealLocked { .. } => "SealLocked",
             Self::Tampered { .. } => "Tampered",
+            Self::ClockBehind { .. } => "ClockBehind",
+            Self::ClockJump { .. } => "ClockJump",
         }
     }
 

@@ -96,6 +96,54 @@ fn event_id(at: &DateTime<FixedOffset>) -> String {
     uuid::Uuid::new_v7(ts).to_string()
 }
 
+/// The action an administrator writes to accept a clock that went back or jumped ahead.
+pub const CLOCK_CONFIRM: &str = "clock.confirm";
+
+/// How far the clock may step back (an NTP correction, two processes a moment apart) before
+/// writes stop.
+const CLOCK_BACK_TOLERANCE_SECS: i64 = 120;
+
+/// Default for the setting `clock.max_gap_days`: a longer silence since the last event is taken
+/// for a wrong clock until an administrator confirms it.
+pub const DEFAULT_MAX_GAP_DAYS: i64 = 90;
+
+/// Events must not go back in time (a backdated record is what supervision exists to stop), nor
+/// jump far ahead unnoticed. Demo and training workstations (`demo.today`) travel in time freely.
+fn check_clock(tx: &Transaction<'_>, prev_seq: i64, at: &DateTime<FixedOffset>, action: &str) -> Result<()> {
+    if prev_seq == 0 || action == CLOCK_CONFIRM {
+        return Ok(());
+    }
+    if tx.prepare_cached("SELECT 1 FROM settings WHERE key = 'demo.today'")?.exists([])? {
+        return Ok(());
+    }
+    // A fixed clock (tests, scenario replays) is exempt unless the workstation asked otherwise;
+    // a connection that never said (a tool opening the file itself) is checked.
+    let order: Option<String> = tx
+        .query_row("SELECT value FROM temp.yc_session WHERE key = 'clock_order'", [], |r| r.get(0))
+        .optional()
+        .unwrap_or(None);
+    if order.as_deref() == Some("off") {
+        return Ok(());
+    }
+    let last: String =
+        tx.prepare_cached("SELECT at FROM journal WHERE seq = ?1")?.query_row([prev_seq], |r| r.get(0))?;
+    let Ok(last) = DateTime::parse_from_rfc3339(&last) else { return Ok(()) };
+    let shown = |t: &DateTime<FixedOffset>| t.format("%Y-%m-%d %H:%M").to_string();
+    if *at < last - chrono::Duration::seconds(CLOCK_BACK_TOLERANCE_SECS) {
+        return Err(CoreError::ClockBehind { last: shown(&last), now: shown(at) });
+    }
+    let gap: i64 = tx
+        .prepare_cached("SELECT value FROM settings WHERE key = 'clock.max_gap_days'")?
+        .query_row([], |r| r.get::<_, String>(0))
+        .optional()?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_MAX_GAP_DAYS);
+    if *at > last + chrono::Duration::days(gap) {
+        return Err(CoreError::ClockJump { last: shown(&last), now: shown(at), days: gap });
+    }
+    Ok(())
+}
+
 /// Appends one event inside the caller's transaction (so the state change and its event commit
 /// together or not at all).
 pub fn append(tx: &Transaction<'_>, ev: NewEvent<'_>) -> Result<Event> {
@@ -104,6 +152,7 @@ pub fn append(tx: &Transaction<'_>, ev: NewEvent<'_>) -> Result<Event> {
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS.to_vec()));
+    check_clock(tx, prev_seq, &ev.at, ev.action)?;
     let seq = prev_seq + 1;
     let id = event_id(&ev.at);
     let at = stamp(&ev.at);

@@ -116,6 +116,18 @@ impl Store {
 
     /// The single writer. A poisoned lock only means another thread panicked mid-call; SQLite
     /// rolled its transaction back, so the connection is still sound.
+    /// Whether journal events must keep time order (`journal::append` refuses a clock that went
+    /// back or jumped far ahead). On for the system clock; off for a fixed clock (tests replaying a
+    /// scenario, demos) unless asked. Kept on the writer connection, which every event goes through.
+    pub(crate) fn set_clock_order(&self, enforced: bool) -> Result<()> {
+        self.writer().execute_batch(&format!(
+            "CREATE TEMP TABLE IF NOT EXISTS yc_session (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             INSERT OR REPLACE INTO temp.yc_session (key, value) VALUES ('clock_order', '{}');",
+            if enforced { "on" } else { "off" }
+        ))?;
+        Ok(())
+    }
+
     pub fn writer(&self) -> MutexGuard<'_, Connection> {
         self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }

@@ -261,6 +261,7 @@ impl Workstation {
             calendar.insert_year(YearTable::parse_json(&body)?);
         }
         let policy = load_policy(&store)?;
+        store.set_clock_order(matches!(clock, Clock::System))?;
         let ws = Self { store, clock, identity, calendar: RwLock::new(calendar), policy };
         crate::projection::finish_pending_rebuild(&ws.store, || ws.rebuild())?;
         Ok(ws)
@@ -269,7 +270,17 @@ impl Workstation {
     /// Replaces the clock (the CLI's `--today`, a demo workstation's frozen day).
     #[must_use]
     pub fn with_clock(mut self, clock: Clock) -> Self {
+        // A failure here only leaves the previous policy in place; the store opened fine.
+        let _ = self.store.set_clock_order(matches!(clock, Clock::System));
         self.clock = clock;
+        self
+    }
+
+    /// Enforces time order of events even on a fixed clock (a test of what a real workstation
+    /// does when its system clock goes back, or a training workstation that should behave so).
+    #[must_use]
+    pub fn with_clock_order_enforced(self) -> Self {
+        let _ = self.store.set_clock_order(true);
         self
     }
 

@@ -336,6 +336,9 @@ fn commands() -> Vec<Row> {
             |_, _, _| vec!["forgetful".into()],
             |e, by, t| e.ws.reset_password(by, &t[0], "new-password-1", "本人忘记密码"),
         ),
+        row("auth::confirm_clock", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+            e.ws.confirm_clock(by, "核对无误：长期停用后重新启用")
+        }),
         row("supervision/mod::set_config", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
             supervision::set_config(&e.ws, by, &supervision::Config::default())
         }),
