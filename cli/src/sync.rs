@@ -55,6 +55,9 @@ pub enum QuarantineCmd {
 
 #[derive(Subcommand)]
 pub enum AdapterCmd {
+    /// Make a file-drop adapter's workstation signing key (Ed25519, PKCS#8, mode 0600) and print
+    /// its public key for the exchange's other side; refuses to overwrite an existing key
+    Keygen { key_file: PathBuf },
     /// Register an adapter from its config file (TOML or JSON; docs/adapter-protocol.md)
     Add {
         config: PathBuf,
@@ -290,6 +293,19 @@ pub fn adapter(ws: Option<&Workstation>, auth: &crate::auth::Auth, cmd: &Adapter
             outbox::register_adapter(ws, &auth.actor(ws)?, &reg)?;
             out.value(&serde_json::json!({ "registered": reg.config.name }), || {
                 format!("已配置同步适配器 {}", reg.config.name)
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        AdapterCmd::Keygen { key_file } => {
+            if key_file.exists() {
+                return Err(anyhow!(yc_core::CoreError::Invalid(format!(
+                    "{} 已存在：不覆盖已有的签名密钥（对端按它的公钥核验数据包）",
+                    key_file.display()
+                ))));
+            }
+            let public = yc_adapters::file_drop::generate_key(key_file)?;
+            out.value(&serde_json::json!({ "key_file": key_file, "public_key": public }), || {
+                format!("已生成签名密钥 {}\n公钥（交给交换对端）：{public}", key_file.display())
             });
             Ok(ExitCode::SUCCESS)
         }
