@@ -72,7 +72,10 @@ impl Auth {
     /// they know who asks, such as the next actions of `case show`).
     pub fn actor_if_given(&self, ws: &Workstation) -> Result<Option<Actor>> {
         match self.given_password()? {
-            Some(_) => self.actor(ws).map(Some),
+            Some(p) => {
+                self.password.get_or_init(|| p);
+                self.actor(ws).map(Some)
+            }
             None => Ok(None),
         }
     }

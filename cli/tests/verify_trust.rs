@@ -5,17 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn yc(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yc"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("YC_USER")
-        .env_remove("YC_TODAY")
-        .env("YC_PASSWORD", yc_core::demo::DEMO_PASSWORD)
-        .output()
-        .expect("yc runs")
-}
+mod common;
+use common::yc;
 
 /// `yc` on a machine that never had a workstation: no --data, empty HOME and XDG dirs.
 fn bare_yc(home: &Path, args: &[&str]) -> Output {

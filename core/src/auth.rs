@@ -124,14 +124,15 @@ impl Workstation {
         let now = self.clock().now();
         self.store().write(|tx| {
             tx.execute("UPDATE staff SET failed_logins = 0, locked_at = NULL WHERE id = ?1", [id])?;
-            admin_event(
+            journal::append_admin(
                 tx,
                 by,
                 actions::UNLOCK,
                 now,
                 serde_json::json!({ "id": id, "failed_logins": acc.failed, "was_locked": acc.locked_at.is_some() }),
-                reason,
+                Some(reason),
             )
+            .map(drop)
         })
     }
 
@@ -173,7 +174,8 @@ impl Workstation {
                 "UPDATE staff SET password_hash = ?2, failed_logins = 0, locked_at = NULL WHERE id = ?1",
                 params![id, staff::hash_password(new)],
             )?;
-            admin_event(tx, by, actions::PASSWORD_RESET, now, serde_json::json!({ "id": id }), reason)
+            journal::append_admin(tx, by, actions::PASSWORD_RESET, now, serde_json::json!({ "id": id }), Some(reason))
+                .map(drop)
         })
     }
 }
@@ -193,14 +195,15 @@ impl Workstation {
         self.store().write(|tx| {
             let last: Option<String> =
                 tx.query_row("SELECT at FROM journal ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional()?;
-            admin_event(
+            journal::append_admin(
                 tx,
                 by,
                 journal::CLOCK_CONFIRM,
                 now,
                 serde_json::json!({ "last_event_at": last, "now": stamp(&now) }),
-                reason,
+                Some(reason),
             )
+            .map(drop)
         })
     }
 }
@@ -216,20 +219,5 @@ fn check_new_password(p: &str) -> Result<()> {
     if p.chars().count() < 8 {
         return Err(CoreError::Invalid("新密码至少 8 个字符".into()));
     }
-    Ok(())
-}
-
-fn admin_event(
-    tx: &rusqlite::Transaction<'_>,
-    by: &Actor,
-    action: &str,
-    at: chrono::DateTime<chrono::FixedOffset>,
-    payload: serde_json::Value,
-    reason: &str,
-) -> Result<()> {
-    journal::append(
-        tx,
-        NewEvent { case_no: None, actor: &by.id, role: Role::Admin.code(), action, at, payload, reason: Some(reason) },
-    )?;
     Ok(())
 }

@@ -144,6 +144,19 @@ fn check_clock(tx: &Transaction<'_>, prev_seq: i64, at: &DateTime<FixedOffset>, 
     Ok(())
 }
 
+/// An administrator's event that is not about a case (sync, accounts, clock), with its reason.
+pub(crate) fn append_admin(
+    tx: &Transaction<'_>,
+    by: &crate::staff::Actor,
+    action: &str,
+    at: DateTime<FixedOffset>,
+    payload: serde_json::Value,
+    reason: Option<&str>,
+) -> Result<Event> {
+    let role = crate::case::Role::Admin.code();
+    append(tx, NewEvent { case_no: None, actor: &by.id, role, action, at, payload, reason })
+}
+
 /// Appends one event inside the caller's transaction (so the state change and its event commit
 /// together or not at all).
 pub fn append(tx: &Transaction<'_>, ev: NewEvent<'_>) -> Result<Event> {

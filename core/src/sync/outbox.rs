@@ -160,7 +160,7 @@ pub fn register_adapter(ws: &Workstation, by: &Actor, reg: &AdapterRegistration)
         }
         let payload =
             serde_json::json!({ "name": name, "kind": kind, "streams": reg.streams, "departments": reg.departments });
-        admin_event(tx, by, "sync.adapter", ws.clock().now(), payload, None)
+        crate::journal::append_admin(tx, by, "sync.adapter", ws.clock().now(), payload, None).map(drop)
     })
 }
 
@@ -336,7 +336,15 @@ pub fn resolve_quarantine(
             return Err(CoreError::Invalid(format!("适配器 {adapter} 没有隔离中的第 {outbox_id} 项")));
         }
         let action = if retry { "sync.retry" } else { "sync.discard" };
-        admin_event(tx, by, action, now, serde_json::json!({ "adapter": adapter, "outbox_id": outbox_id }), reason)
+        crate::journal::append_admin(
+            tx,
+            by,
+            action,
+            now,
+            serde_json::json!({ "adapter": adapter, "outbox_id": outbox_id }),
+            reason,
+        )
+        .map(drop)
     })
 }
 
@@ -351,7 +359,7 @@ pub fn set_enabled(ws: &Workstation, by: &Actor, adapter: &str, enabled: bool, r
             return Err(CoreError::Invalid(format!("没有名为 {adapter} 的同步适配器")));
         }
         let action = if enabled { "sync.enable" } else { "sync.disable" };
-        admin_event(tx, by, action, now, serde_json::json!({ "adapter": adapter }), reason)
+        crate::journal::append_admin(tx, by, action, now, serde_json::json!({ "adapter": adapter }), reason).map(drop)
     })
 }
 
@@ -385,25 +393,8 @@ pub fn remove_adapter(ws: &Workstation, by: &Actor, adapter: &str, reason: &str,
         tx.execute("DELETE FROM sync_cursors WHERE adapter = ?1", [adapter])?;
         tx.execute("DELETE FROM adapters WHERE name = ?1", [adapter])?;
         let payload = serde_json::json!({ "adapter": adapter, "kind": kind, "unconfirmed_given_up": unconfirmed });
-        admin_event(tx, by, "sync.remove", now, payload, Some(reason))
+        crate::journal::append_admin(tx, by, "sync.remove", now, payload, Some(reason)).map(drop)
     })
-}
-
-/// Journals an admin's sync operation (not tied to a case).
-fn admin_event(
-    tx: &rusqlite::Transaction<'_>,
-    by: &Actor,
-    action: &str,
-    at: chrono::DateTime<chrono::FixedOffset>,
-    payload: serde_json::Value,
-    reason: Option<&str>,
-) -> Result<()> {
-    let role = crate::case::Role::Admin.code();
-    crate::journal::append(
-        tx,
-        crate::journal::NewEvent { case_no: None, actor: &by.id, role, action, at, payload, reason },
-    )?;
-    Ok(())
 }
 
 /// Real time in unix milliseconds, for backoff (the case clock may be frozen in a demo).
