@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{Datelike, NaiveDate};
 use clap::{Args, Parser, Subcommand};
-use yc_core::case::{Action, Role};
+use yc_core::case::{Action, Role, State};
 use yc_core::query::ListFilter;
 use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation};
 
@@ -552,6 +552,11 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             return match &a.cmd {
                 Some(c) => sync::command(&ws, &auth, c, out),
                 None => {
+                    // Replies and incoming items become journal events signed by the workstation
+                    // key, which a login unlocks (--password-file or YC_PASSWORD for a timer).
+                    if ws.signing_required()? {
+                        auth.actor(&ws)?;
+                    }
                     let opts = yc_core::sync::SyncOptions {
                         batch: a.batch,
                         backoff_base_ms: a.backoff_ms,
@@ -685,7 +690,14 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
                 applicant_id: a.applicant_id.clone(),
                 applicant_name: a.name.clone(),
                 phone: a.phone.clone(),
-                channel: a.channel.clone(),
+                channel: a
+                    .channel
+                    .as_deref()
+                    .map(|c| {
+                        yc_core::case::Channel::parse(c)
+                            .ok_or_else(|| anyhow!(CoreError::Invalid(format!("未知的收件渠道：{c}"))))
+                    })
+                    .transpose()?,
                 provided: a.provided.clone(),
                 reuse,
                 appointment: a.appointment,
@@ -725,8 +737,14 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
                         .ok_or_else(|| anyhow!(CoreError::Invalid(format!("灯色应为 green/yellow/red：{l}"))))?,
                 ),
             };
+            let state = match state.as_deref() {
+                None => None,
+                Some(s) => {
+                    Some(State::parse(s).ok_or_else(|| anyhow!(CoreError::Invalid(format!("未知的办件状态：{s}"))))?)
+                }
+            };
             let f = ListFilter {
-                state: state.clone(),
+                state,
                 light,
                 department: department.clone(),
                 applicant_id: applicant.clone(),

@@ -282,6 +282,12 @@ impl Out {
             eprintln!("日志校验失败：第 {} 条事件（{}）{}", b.seq, b.id, b.problem);
         } else {
             say(format_args!("日志完整：{} 条事件，链头 {}", r.events, r.head));
+            let rule = if r.signing_required {
+                "本工作站要求逐条签名"
+            } else {
+                "演示/训练工作站，未签名的可见"
+            };
+            say(format_args!("签名：{} 条由本人或工作站密钥签名有效，{} 条未签名（{rule}）", r.signed, r.unsigned));
         }
     }
 

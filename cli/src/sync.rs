@@ -70,6 +70,9 @@ pub enum AdapterCmd {
         /// Also queue everything already in the outbox
         #[arg(long)]
         backfill: bool,
+        /// Confirm the program a process adapter runs at every sync (asked on a terminal)
+        #[arg(long)]
+        yes: bool,
     },
     /// Registered adapters: kind, enabled or paused, state, routing
     List,
@@ -209,7 +212,7 @@ pub fn command(ws: &Workstation, auth: &crate::auth::Auth, cmd: &SyncCmd, out: &
             return Ok(code);
         }
         SyncCmd::Quarantine(QuarantineCmd::List { adapter }) => {
-            let rows = outbox::deliveries(ws, adapter.as_deref(), "quarantined", 500)?;
+            let rows = outbox::deliveries(ws, adapter.as_deref(), outbox::DeliveryState::Quarantined, 500)?;
             out.value(&rows, || {
                 if rows.is_empty() {
                     return "隔离区为空".into();
@@ -245,7 +248,15 @@ pub fn command(ws: &Workstation, auth: &crate::auth::Auth, cmd: &SyncCmd, out: &
             });
         }
         SyncCmd::Inbox { state, limit } => {
-            let rows = yc_core::sync::inbox::list(ws, state.as_deref(), *limit)?;
+            use yc_core::sync::inbox::InboxState;
+            let state = match state.as_deref() {
+                None => None,
+                Some(s) => Some(InboxState::parse(s.trim()).ok_or_else(|| {
+                    let all: Vec<&str> = InboxState::ALL.iter().map(|x| x.code()).collect();
+                    yc_core::CoreError::Invalid(format!("未知的入站状态：{s}（{}）", all.join(" | ")))
+                })?),
+            };
+            let rows = yc_core::sync::inbox::list(ws, state, *limit)?;
             out.value(&rows, || {
                 rows.iter()
                     .map(|r| {
@@ -281,16 +292,23 @@ impl Target for ConfigTarget {
 
 pub fn adapter(ws: Option<&Workstation>, auth: &crate::auth::Auth, cmd: &AdapterCmd, out: &Out) -> Result<ExitCode> {
     match cmd {
-        AdapterCmd::Add { config, streams, departments, backfill } => {
+        AdapterCmd::Add { config, streams, departments, backfill, yes } => {
             let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
             let cfg = AdapterConfig::load(config)?;
+            let by = auth.actor(ws)?;
+            // The rule is core's (outbox::program_to_confirm); here is only how the question is put.
+            let program_confirmed = *yes || outbox::program_to_confirm(&cfg).is_none_or(|q| ask(&q));
             let reg = AdapterRegistration {
                 config: cfg,
                 streams: streams.clone(),
                 departments: departments.clone(),
                 backfill: *backfill,
+                program_confirmed,
             };
-            outbox::register_adapter(ws, &auth.actor(ws)?, &reg)?;
+            outbox::register_adapter(ws, &by, &reg).map_err(|e| match e {
+                yc_core::CoreError::NeedsConfirm(q) => anyhow!("{q}\n未确认，未配置（在终端上回答 y，或加 --yes）"),
+                e => e.into(),
+            })?;
             out.value(&serde_json::json!({ "registered": reg.config.name }), || {
                 format!("已配置同步适配器 {}", reg.config.name)
             });
@@ -386,4 +404,16 @@ pub fn adapter(ws: Option<&Workstation>, auth: &crate::auth::Auth, cmd: &Adapter
             Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
+}
+
+/// Asks `question` on the terminal; `false` without one (a script must say --yes).
+fn ask(question: &str) -> bool {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).is_ok() && matches!(line.trim(), "y" | "Y" | "yes" | "是")
 }

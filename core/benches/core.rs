@@ -132,7 +132,7 @@ fn requests(rng: &mut Rng, items: &[Item], n: usize) -> Vec<NewCase> {
                 applicant_id: id,
                 applicant_name: name,
                 phone: Some(format!("13{:09}", rng.next() % 1_000_000_000)),
-                channel: Some("window".into()),
+                channel: Some(yc_core::case::Channel::Window),
                 ..Default::default()
             }
         })
@@ -262,7 +262,7 @@ fn extract(db: &Path) -> Res<Vec<CaseRows>> {
         let no = text(&case[c_no]);
         let id = text(&case[c_id]);
         let (kind, phone) = applicants.get(&id).cloned().unwrap_or((Value::Null, Value::Null));
-        let (day, seq) = yc_core::workstation::case_no_parts(&no).ok_or("办件编号无法解析")?;
+        let (day, seq) = yc_core::numbering::case_no_parts(&no).ok_or("办件编号无法解析")?;
         out.push(CaseRows {
             journal: journal.remove(&no).ok_or("办件没有日志事件")?,
             fts: [case[c_no].clone(), case[c_name].clone(), case[c_id].clone(), case[c_item].clone()],
@@ -399,6 +399,33 @@ fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
     let raw_batch = raw_insert(&mut raw, &rows_b, BATCH)?;
     drop(raw);
 
+    // The same filings signed: the clerk logged in, every transaction's events signed with the
+    // clerk's Ed25519 key at commit (crate::signing). Baseline: the unsigned run above.
+    let signed_dir = tmp.path().join("signed");
+    let (ws, _, _) = fresh(&signed_dir, day)?;
+    let admin = ws.actor("admin")?;
+    ws.add_staff(
+        &admin,
+        &NewStaff {
+            id: "signer".into(),
+            name: "李娜".into(),
+            roles: vec![Role::Clerk],
+            departments: vec![ALL_DEPARTMENTS.into()],
+            password: Some("bench-signer".into()),
+        },
+    )?;
+    let signer = ws.login("signer", "bench-signer")?;
+    let t = Instant::now();
+    for r in &reqs {
+        ws.new_case(&signer, r)?;
+    }
+    let signed_one = t.elapsed();
+    let check = ws.verify_journal()?;
+    if !check.ok || check.signed < n as i64 {
+        return Err(format!("签名基准：{} 条已签名，应至少 {n}", check.signed).into());
+    }
+    drop(ws);
+
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
     rep.line(format!("## 1. Case creation ({n} cases, demo catalog, one clerk)"));
     rep.line("");
@@ -429,6 +456,14 @@ fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
         "| raw rusqlite, same rows, {BATCH}/tx | {:.2} s | {:.0} | 1.00 | |",
         raw_batch.as_secs_f64(),
         rate(raw_batch)
+    ));
+    let rs = real_one.as_secs_f64() / signed_one.as_secs_f64();
+    rep.line(format!(
+        "| `new_case` signed (Ed25519 per tx, clerk logged in), 1 tx/case | {:.2} s | {:.0} | {:.2} of unsigned | ≥ 0.70 of unsigned: {} |",
+        signed_one.as_secs_f64(),
+        rate(signed_one),
+        rs,
+        verdict(rs >= 0.70)
     ));
     rep.line("");
     rep.line(rows_note);
@@ -624,7 +659,7 @@ fn scale_up(dir: &Path, n: usize) -> Res<usize> {
     let stride = 100_000 / (reps + 1) as u32;
     let max_seq = template
         .iter()
-        .filter_map(|r| yc_core::workstation::case_no_parts(&text(&r[c_no])).map(|p| p.1))
+        .filter_map(|r| yc_core::numbering::case_no_parts(&text(&r[c_no])).map(|p| p.1))
         .max()
         .unwrap_or(0);
     if max_seq >= stride {
@@ -644,7 +679,7 @@ fn scale_up(dir: &Path, n: usize) -> Res<usize> {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for (r, case) in chunk {
             let old_no = text(&case[c_no]);
-            let (_, old_seq) = yc_core::workstation::case_no_parts(&old_no).ok_or("办件编号无法解析")?;
+            let (_, old_seq) = yc_core::numbering::case_no_parts(&old_no).ok_or("办件编号无法解析")?;
             let new_seq = old_seq + r * stride;
             let new_no = format!("{}{new_seq:05}", &old_no[..old_no.len() - 5]);
             let (id, name) = if text(&case[c_kind]) == "legal_person" { company(&mut rng) } else { person(&mut rng) };
@@ -703,7 +738,7 @@ fn scale_up(dir: &Path, n: usize) -> Res<usize> {
                  ON CONFLICT(id_no) DO UPDATE SET name = excluded.name, last_case = excluded.last_case",
             )?
             .execute(params![id, case[c_kind], name, new_no])?;
-            if let Some((day, s)) = yc_core::workstation::case_no_parts(&new_no) {
+            if let Some((day, s)) = yc_core::numbering::case_no_parts(&new_no) {
                 tx.prepare_cached(
                     "INSERT INTO case_seq (day, last) VALUES (?1, ?2) ON CONFLICT(day) DO UPDATE SET last = max(last, excluded.last)",
                 )?

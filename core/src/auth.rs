@@ -7,9 +7,14 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use chrono::{DateTime, FixedOffset};
+use rusqlite::Transaction;
+use serde::{Deserialize, Serialize};
+
 use crate::case::Role;
 use crate::clock::stamp;
 use crate::error::{CoreError, Result};
+use crate::events;
 use crate::journal::{self, NewEvent};
 use crate::staff::{self, Actor};
 use crate::workstation::{Workstation, load_actor};
@@ -17,14 +22,6 @@ use crate::workstation::{Workstation, load_actor};
 /// Wrong passwords in a row that lock an account, unless the `auth.max_failed_logins` setting
 /// says otherwise.
 pub const DEFAULT_MAX_FAILED_LOGINS: u32 = 5;
-
-/// Journal actions of this module (not case actions).
-pub mod actions {
-    pub const LOCKED: &str = "staff.locked";
-    pub const UNLOCK: &str = "staff.unlock";
-    pub const PASSWORD_CHANGE: &str = "staff.password.change";
-    pub const PASSWORD_RESET: &str = "staff.password.reset";
-}
 
 /// The role recorded on events the system writes on an account's behalf (a lockout).
 const SYSTEM_ROLE: &str = "system";
@@ -76,6 +73,7 @@ impl Workstation {
                     Ok(())
                 })?;
             }
+            self.unlock_keys(id, password)?;
             let conn = self.store().reader()?;
             return load_actor(&conn, id);
         }
@@ -96,7 +94,7 @@ impl Workstation {
                         case_no: None,
                         actor: id,
                         role: SYSTEM_ROLE,
-                        action: actions::LOCKED,
+                        action: events::STAFF_LOCKED,
                         at: now,
                         payload: serde_json::json!({ "id": id, "failed_logins": failed }),
                         reason: Some("连续输错密码"),
@@ -127,7 +125,7 @@ impl Workstation {
             journal::append_admin(
                 tx,
                 by,
-                actions::UNLOCK,
+                events::STAFF_UNLOCK,
                 now,
                 serde_json::json!({ "id": id, "failed_logins": acc.failed, "was_locked": acc.locked_at.is_some() }),
                 Some(reason),
@@ -143,13 +141,14 @@ impl Workstation {
         let now = self.clock().now();
         self.store().write(|tx| {
             tx.execute("UPDATE staff SET password_hash = ?2 WHERE id = ?1", params![id, staff::hash_password(new)])?;
+            crate::signing::rewrap(tx, id, old, new)?;
             journal::append(
                 tx,
                 NewEvent {
                     case_no: None,
                     actor: &me.id,
                     role: SYSTEM_ROLE,
-                    action: actions::PASSWORD_CHANGE,
+                    action: events::STAFF_PASSWORD_CHANGE,
                     at: now,
                     payload: serde_json::json!({ "id": id }),
                     reason: None,
@@ -169,14 +168,64 @@ impl Workstation {
             return Err(CoreError::UnknownStaff(id.into()));
         }
         let now = self.clock().now();
+        let ws_key = self.store().keyring().workstation();
         self.store().write(|tx| {
             tx.execute(
                 "UPDATE staff SET password_hash = ?2, failed_logins = 0, locked_at = NULL WHERE id = ?1",
                 params![id, staff::hash_password(new)],
             )?;
-            journal::append_admin(tx, by, actions::PASSWORD_RESET, now, serde_json::json!({ "id": id }), Some(reason))
-                .map(drop)
-        })
+            journal::append_admin(
+                tx,
+                by,
+                events::STAFF_PASSWORD_RESET,
+                now,
+                serde_json::json!({ "id": id }),
+                Some(reason),
+            )?;
+            // The old key is sealed under a password nobody knows any more: a new key, announced
+            // in the journal; events signed with the old one keep verifying under it.
+            crate::signing::create_staff_key(tx, id, new, &by.id, now, ws_key.as_deref()).map(drop)
+        })?;
+        self.store().keyring_mut().remove(id);
+        Ok(())
+    }
+}
+
+impl Workstation {
+    /// Opens the account's signing key (and the workstation key) with the password just checked.
+    /// An account from before signed events gets its key now, journaled by the person.
+    fn unlock_keys(&self, id: &str, password: &str) -> Result<()> {
+        let (staff_key, ws_key) = {
+            let conn = self.store().reader()?;
+            crate::signing::unlock(&conn, id, password)?
+        };
+        let staff_key = match staff_key {
+            Some(k) => k,
+            None => {
+                let now = self.clock().now();
+                let ws = ws_key.clone().or_else(|| self.store().keyring().workstation());
+                let made = self.store().write(|tx| {
+                    let k = crate::signing::create_staff_key(tx, id, password, id, now, ws.as_deref())?;
+                    // Sign its own announcement: the key is unlocked before the commit signs.
+                    self.store().keyring_mut().insert(id, Some(k.clone()), None);
+                    Ok(k)
+                });
+                match made {
+                    Ok(k) => k,
+                    Err(e) => {
+                        self.store().keyring_mut().remove(id);
+                        return Err(e);
+                    }
+                }
+            }
+        };
+        self.store().keyring_mut().insert(id, Some(staff_key), ws_key);
+        Ok(())
+    }
+
+    /// Drops the person's signing key from this program (logout, screen lock by another person).
+    pub fn logout(&self, id: &str) {
+        self.store().keyring_mut().remove(id);
     }
 }
 
@@ -198,7 +247,7 @@ impl Workstation {
             journal::append_admin(
                 tx,
                 by,
-                journal::CLOCK_CONFIRM,
+                events::CLOCK_CONFIRM,
                 now,
                 serde_json::json!({ "last_event_at": last, "now": stamp(&now) }),
                 Some(reason),
@@ -220,4 +269,71 @@ fn check_new_password(p: &str) -> Result<()> {
         return Err(CoreError::Invalid("新密码至少 8 个字符".into()));
     }
     Ok(())
+}
+
+// ---- accounts ----------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewStaff {
+    pub id: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub departments: Vec<String>,
+    pub password: Option<String>,
+}
+
+impl Workstation {
+    pub fn add_staff(&self, by: &Actor, s: &NewStaff) -> Result<Actor> {
+        by.require_role(Role::Admin, "添加工作人员")?;
+        if s.id.trim().is_empty() || s.name.trim().is_empty() || s.roles.is_empty() || s.departments.is_empty() {
+            return Err(CoreError::Invalid("工作人员须有账号、姓名、至少一个角色和部门".into()));
+        }
+        let now = self.now();
+        let ws_key = self.store.keyring().workstation();
+        self.store.write(|tx| insert_staff(tx, s, &by.id, now, ws_key.as_deref()))?;
+        self.actor(&s.id)
+    }
+
+    pub fn list_staff(&self) -> Result<Vec<Actor>> {
+        let conn = self.store.reader()?;
+        let mut st = conn.prepare("SELECT id FROM staff WHERE active = 1 ORDER BY id")?;
+        let ids: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        ids.iter().map(|i| load_actor(&conn, i)).collect()
+    }
+}
+
+/// Adds the account, journaled; an account with a password also gets its signing key (and a
+/// copy of the workstation key when `ws_key` is unlocked). Returns the new key.
+pub(crate) fn insert_staff(
+    tx: &Transaction<'_>,
+    s: &NewStaff,
+    by: &str,
+    now: DateTime<FixedOffset>,
+    ws_key: Option<&crate::signing::SigningKey>,
+) -> Result<Option<std::sync::Arc<crate::signing::SigningKey>>> {
+    let roles = serde_json::to_string(&s.roles).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let depts = serde_json::to_string(&s.departments).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let hash = s.password.as_deref().map(staff::hash_password);
+    let n = tx.execute(
+        "INSERT INTO staff (id, name, roles, departments, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO NOTHING",
+        params![s.id, s.name, roles, depts, hash, stamp(&now)],
+    )?;
+    if n == 0 {
+        return Err(CoreError::Invalid(format!("账号已存在：{}", s.id)));
+    }
+    journal::append(
+        tx,
+        NewEvent {
+            case_no: None,
+            actor: by,
+            role: Role::Admin.code(),
+            action: events::STAFF_ADD,
+            at: now,
+            // Never the password hash: the journal is synced and audited.
+            payload: serde_json::json!({ "id": s.id, "name": s.name, "roles": s.roles, "departments": s.departments }),
+            reason: None,
+        },
+    )?;
+    s.password.as_deref().map(|pw| crate::signing::create_staff_key(tx, &s.id, pw, by, now, ws_key)).transpose()
 }

@@ -44,6 +44,7 @@ coded_enum! {
 }
 
 coded_enum! {
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
     pub enum State {
         Appointed = ("appointed", "已预约", "Appointed"),
         Submitted = ("submitted", "已申请", "Submitted"),
@@ -64,6 +65,7 @@ coded_enum! {
 }
 
 coded_enum! {
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
     pub enum Action {
         Appoint = ("appoint", "预约", "Book appointment"),
         File = ("file", "申请收件", "File application"),
@@ -94,6 +96,18 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// 收件渠道: where an application came in. Stored, journaled and sent as the code.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    pub enum Channel {
+        Window = ("window", "窗口", "Window"),
+        Online = ("online", "网上", "Online"),
+        Township = ("township", "乡镇代办", "Township"),
+    }
+}
+
+/// 办件类型 of a case (the catalog item's kind when it was filed).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "CaseKind"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -119,11 +133,29 @@ impl Kind {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Approved,
     Denied,
+}
+
+impl Outcome {
+    /// Stable code used in storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::Denied => "denied",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "approved" => Some(Self::Approved),
+            "denied" => Some(Self::Denied),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -578,6 +610,20 @@ mod tests {
         }
         assert_eq!(State::parse("审查中"), Some(UnderReview));
         assert_eq!(Role::parse("决定人"), Some(Decider));
+    }
+
+    /// The JSON form (IPC, bindings.ts) and the stored code are the same text.
+    #[test]
+    fn serde_names_are_the_codes() {
+        fn same<T: Serialize>(x: T, code: &str) {
+            assert_eq!(serde_json::to_value(x).unwrap(), serde_json::Value::String(code.into()));
+        }
+        State::ALL.iter().for_each(|x| same(x, x.code()));
+        Action::ALL.iter().for_each(|x| same(x, x.code()));
+        Role::ALL.iter().for_each(|x| same(x, x.code()));
+        Channel::ALL.iter().for_each(|x| same(x, x.code()));
+        [Kind::Immediate, Kind::Promised].into_iter().for_each(|x| same(x, x.code()));
+        [Outcome::Approved, Outcome::Denied].into_iter().for_each(|x| same(x, x.code()));
     }
 
     fn invariants(f: &Facts) -> Result<(), String> {

@@ -6,14 +6,17 @@ use std::path::Path;
 
 use chrono::{Days, NaiveDate};
 
+use crate::auth::NewStaff;
 use crate::case::Role;
-use crate::case::{Action, State};
+use crate::case::{Action, Channel, State};
+use crate::casework::ActRequest;
 use crate::catalog::{self, Item};
 use crate::clock::Clock;
 use crate::error::{CoreError, Result};
 use crate::ids;
+use crate::intake::NewCase;
 use crate::staff::{ALL_DEPARTMENTS, Actor};
-use crate::workstation::{ActRequest, Identity, NewCase, NewStaff, Workstation};
+use crate::workstation::{Identity, Workstation};
 
 /// Every demo account has this password (printed by `yc demo`); it also opens the demo seal
 /// authority's key.
@@ -52,16 +55,16 @@ fn perform(
     seal: bool,
     rng: &mut Rng,
 ) -> Result<bool> {
-    use crate::seal::DocKind;
+    use crate::document::DocKind;
     let keeper = staff.iter().find(|a| a.has_role(Role::SealKeeper)).unwrap_or(&staff[0]);
     if action == Action::Deliver {
         if !seal {
             return Ok(false);
         }
         let d = ws.case_detail(case_no, None)?;
-        let kinds: &[DocKind] = match (d.outcome.as_deref(), d.has_certificate) {
-            (Some("approved"), true) => &[DocKind::Approval, DocKind::Certificate],
-            (Some("approved"), false) => &[DocKind::Approval],
+        let kinds: &[DocKind] = match (d.outcome, d.has_certificate) {
+            (Some(crate::case::Outcome::Approved), true) => &[DocKind::Approval, DocKind::Certificate],
+            (Some(crate::case::Outcome::Approved), false) => &[DocKind::Approval],
             _ => &[DocKind::Refusal],
         };
         for k in kinds {
@@ -69,7 +72,7 @@ fn perform(
         }
     }
     let state = ws.case_summary(case_no)?.state;
-    ws.act(actor_for(action, &state, staff), case_no, action, &request(action, item))?;
+    ws.act(actor_for(action, state, staff), case_no, action, &request(action, item))?;
     let notice = match action {
         Action::Accept => Some(DocKind::Acceptance),
         Action::RefuseAcceptance => Some(DocKind::NonAcceptance),
@@ -215,9 +218,9 @@ fn request(action: Action, item: &Item) -> ActRequest {
     ActRequest { reason, legal_basis, days, ..Default::default() }
 }
 
-fn actor_for<'a>(action: Action, state: &str, staff: &'a [Actor]) -> &'a Actor {
+fn actor_for(action: Action, state: State, staff: &[Actor]) -> &Actor {
     // 补正 is asked by the clerk before acceptance and by the reviewer during review.
-    let role = if action == Action::RequestSupplement && state == State::UnderReview.code() {
+    let role = if action == Action::RequestSupplement && state == State::UnderReview {
         Role::Reviewer
     } else {
         crate::case::rule(action).roles[0]
@@ -399,16 +402,13 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
                     applicant_id: id.clone(),
                     applicant_name: name.clone(),
                     phone: Some(format!("13{:09}", rng.next() % 1_000_000_000)),
-                    channel: Some(
-                        if by.id == "liuyang" {
-                            "township"
-                        } else if item.online && rng.chance(30) {
-                            "online"
-                        } else {
-                            "window"
-                        }
-                        .into(),
-                    ),
+                    channel: Some(if by.id == "liuyang" {
+                        Channel::Township
+                    } else if item.online && rng.chance(30) {
+                        Channel::Online
+                    } else {
+                        Channel::Window
+                    }),
                     provided: None,
                     reuse,
                     appointment: rng.chance(4),
@@ -439,11 +439,7 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
     let admin = ws.actor("admin")?;
     // One supervisory inspection so the journal shows it.
     if let Some(c) = ws
-        .list_cases(&crate::query::ListFilter {
-            state: Some(State::Completed.code().into()),
-            limit: Some(1),
-            ..Default::default()
-        })?
+        .list_cases(&crate::query::ListFilter { state: Some(State::Completed), limit: Some(1), ..Default::default() })?
         .first()
     {
         ws.act(
@@ -489,11 +485,7 @@ fn cover_every_state(ws: &Workstation, rng: &mut Rng, seal: bool) -> Result<()> 
     let clerk = staff.iter().find(|a| a.id == "zhangwei").unwrap_or(&staff[0]);
     let present = |s: State| -> Result<bool> {
         Ok(!ws
-            .list_cases(&crate::query::ListFilter {
-                state: Some(s.code().into()),
-                limit: Some(1),
-                ..Default::default()
-            })?
+            .list_cases(&crate::query::ListFilter { state: Some(s), limit: Some(1), ..Default::default() })?
             .is_empty())
     };
     for (state, steps) in plans {
@@ -537,6 +529,7 @@ pub fn register_adapters(ws: &Workstation, configs: Vec<yc_adapter_sdk::AdapterC
             streams: vec!["*".into()],
             departments: vec!["*".into()],
             backfill: true,
+            program_confirmed: false,
         };
         crate::sync::outbox::register_adapter(ws, &admin, &reg)?;
     }

@@ -66,37 +66,142 @@ pub enum CoreError {
     /// it is never handed out as genuine.
     #[error("完整性校验失败：{what}（{detail}）")]
     Tampered { what: String, detail: String },
+    /// Signatures are required here and the signer's key is not unlocked (nobody logged in as
+    /// them in this program): the record would be unsigned, so nothing is written.
+    /// The command changes something an administrator must agree to first (a process adapter's
+    /// program); the message is the question, the caller asks and repeats with the confirmation.
+    #[error("{0}")]
+    NeedsConfirm(String),
+    #[error("无法签名：{actor} 的签名密钥未解锁（请以该账号登录后再操作），本次操作未写入")]
+    NotSigned { actor: String },
+}
+
+/// The stable, language-free kind of an error, as IPC carries it (`IpcError.kind`), scripts and
+/// exit codes see it, and the UI switches on it. Serialized as the variant name (`"WrongPin"`).
+/// Most come from [`CoreError::kind`]; the last group is raised by a front end itself.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ErrorKind {
+    Storage,
+    Io,
+    Calendar,
+    Catalog,
+    InvalidId,
+    NotInitialised,
+    AlreadyInitialised,
+    UnknownStaff,
+    WrongPassword,
+    AccountLocked,
+    RoleDenied,
+    DepartmentDenied,
+    UnknownCase,
+    UnknownItem,
+    IllegalTransition,
+    Missing,
+    Invalid,
+    JournalBroken,
+    Seal,
+    WrongPin,
+    SealLocked,
+    Tampered,
+    ClockBehind,
+    ClockJump,
+    NotSigned,
+    /// Front end: nobody is logged in.
+    NotLoggedIn,
+    /// Front end: the screen is locked (idle lock) until the password is given again.
+    Locked,
+    /// Front end: a service (the background sync worker) is not running.
+    Unavailable,
+    /// Front end: the same work (a sync pass) is already running.
+    Busy,
+    /// The action needs the operator's explicit confirmation (a process adapter's program).
+    NeedsConfirm,
+    /// Front end: anything that arrived without a kind (the UI's fallback).
+    Internal,
+}
+
+impl ErrorKind {
+    /// The kind's name, as serialized.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Storage => "Storage",
+            Self::Io => "Io",
+            Self::Calendar => "Calendar",
+            Self::Catalog => "Catalog",
+            Self::InvalidId => "InvalidId",
+            Self::NotInitialised => "NotInitialised",
+            Self::AlreadyInitialised => "AlreadyInitialised",
+            Self::UnknownStaff => "UnknownStaff",
+            Self::WrongPassword => "WrongPassword",
+            Self::AccountLocked => "AccountLocked",
+            Self::RoleDenied => "RoleDenied",
+            Self::DepartmentDenied => "DepartmentDenied",
+            Self::UnknownCase => "UnknownCase",
+            Self::UnknownItem => "UnknownItem",
+            Self::IllegalTransition => "IllegalTransition",
+            Self::Missing => "Missing",
+            Self::Invalid => "Invalid",
+            Self::JournalBroken => "JournalBroken",
+            Self::Seal => "Seal",
+            Self::WrongPin => "WrongPin",
+            Self::SealLocked => "SealLocked",
+            Self::Tampered => "Tampered",
+            Self::ClockBehind => "ClockBehind",
+            Self::ClockJump => "ClockJump",
+            Self::NotSigned => "NotSigned",
+            Self::NotLoggedIn => "NotLoggedIn",
+            Self::Locked => "Locked",
+            Self::Unavailable => "Unavailable",
+            Self::Busy => "Busy",
+            Self::NeedsConfirm => "NeedsConfirm",
+            Self::Internal => "Internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
 }
 
 impl CoreError {
     /// Stable kind for IPC, scripts and exit codes.
-    pub fn code(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Db(_) | Self::Migration(_) => "Storage",
-            Self::Io { .. } => "Io",
-            Self::Calendar(_) => "Calendar",
-            Self::Catalog(_) => "Catalog",
-            Self::Id(_) => "InvalidId",
-            Self::NotInitialised(_) => "NotInitialised",
-            Self::AlreadyInitialised(_) => "AlreadyInitialised",
-            Self::UnknownStaff(_) => "UnknownStaff",
-            Self::WrongPassword { .. } => "WrongPassword",
-            Self::AccountLocked { .. } => "AccountLocked",
-            Self::RoleDenied { .. } => "RoleDenied",
-            Self::DepartmentDenied { .. } => "DepartmentDenied",
-            Self::UnknownCase(_) => "UnknownCase",
-            Self::UnknownItem(_) => "UnknownItem",
-            Self::IllegalTransition { .. } => "IllegalTransition",
-            Self::Missing { .. } => "Missing",
-            Self::Invalid(_) => "Invalid",
-            Self::JournalBroken { .. } => "JournalBroken",
-            Self::Seal(_) => "Seal",
-            Self::WrongPin { .. } => "WrongPin",
-            Self::SealLocked { .. } => "SealLocked",
-            Self::Tampered { .. } => "Tampered",
-            Self::ClockBehind { .. } => "ClockBehind",
-            Self::ClockJump { .. } => "ClockJump",
+            Self::Db(_) | Self::Migration(_) => ErrorKind::Storage,
+            Self::Io { .. } => ErrorKind::Io,
+            Self::Calendar(_) => ErrorKind::Calendar,
+            Self::Catalog(_) => ErrorKind::Catalog,
+            Self::Id(_) => ErrorKind::InvalidId,
+            Self::NotInitialised(_) => ErrorKind::NotInitialised,
+            Self::AlreadyInitialised(_) => ErrorKind::AlreadyInitialised,
+            Self::UnknownStaff(_) => ErrorKind::UnknownStaff,
+            Self::WrongPassword { .. } => ErrorKind::WrongPassword,
+            Self::AccountLocked { .. } => ErrorKind::AccountLocked,
+            Self::RoleDenied { .. } => ErrorKind::RoleDenied,
+            Self::DepartmentDenied { .. } => ErrorKind::DepartmentDenied,
+            Self::UnknownCase(_) => ErrorKind::UnknownCase,
+            Self::UnknownItem(_) => ErrorKind::UnknownItem,
+            Self::IllegalTransition { .. } => ErrorKind::IllegalTransition,
+            Self::Missing { .. } => ErrorKind::Missing,
+            Self::Invalid(_) => ErrorKind::Invalid,
+            Self::JournalBroken { .. } => ErrorKind::JournalBroken,
+            Self::Seal(_) => ErrorKind::Seal,
+            Self::WrongPin { .. } => ErrorKind::WrongPin,
+            Self::SealLocked { .. } => ErrorKind::SealLocked,
+            Self::Tampered { .. } => ErrorKind::Tampered,
+            Self::ClockBehind { .. } => ErrorKind::ClockBehind,
+            Self::ClockJump { .. } => ErrorKind::ClockJump,
+            Self::NotSigned { .. } => ErrorKind::NotSigned,
+            Self::NeedsConfirm(_) => ErrorKind::NeedsConfirm,
         }
+    }
+
+    /// [`Self::kind`] as text.
+    pub fn code(&self) -> &'static str {
+        self.kind().code()
     }
 
     pub(crate) fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
@@ -105,3 +210,47 @@ impl CoreError {
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn error_kinds_serialize_as_their_code() {
+        let all = [
+            ErrorKind::Storage,
+            ErrorKind::Io,
+            ErrorKind::Calendar,
+            ErrorKind::Catalog,
+            ErrorKind::InvalidId,
+            ErrorKind::NotInitialised,
+            ErrorKind::AlreadyInitialised,
+            ErrorKind::UnknownStaff,
+            ErrorKind::WrongPassword,
+            ErrorKind::AccountLocked,
+            ErrorKind::RoleDenied,
+            ErrorKind::DepartmentDenied,
+            ErrorKind::UnknownCase,
+            ErrorKind::UnknownItem,
+            ErrorKind::IllegalTransition,
+            ErrorKind::Missing,
+            ErrorKind::Invalid,
+            ErrorKind::JournalBroken,
+            ErrorKind::Seal,
+            ErrorKind::WrongPin,
+            ErrorKind::SealLocked,
+            ErrorKind::Tampered,
+            ErrorKind::ClockBehind,
+            ErrorKind::ClockJump,
+            ErrorKind::NotLoggedIn,
+            ErrorKind::Locked,
+            ErrorKind::Unavailable,
+            ErrorKind::Busy,
+            ErrorKind::NeedsConfirm,
+            ErrorKind::Internal,
+        ];
+        for k in all {
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::Value::String(k.code().into()));
+        }
+    }
+}

@@ -34,7 +34,7 @@ impl Workstation {
     pub fn verify_seal_record(&self) -> Result<RecordReport> {
         let chain = self.verify_seal_usage()?;
         let conn = self.store().reader()?;
-        let sealed: Vec<Event> = journal::events_with_action(&conn, crate::seal::SEALED)?;
+        let sealed: Vec<Event> = journal::events_with_action(&conn, crate::events::DOCUMENT_SEALED)?;
         let mut st = conn.prepare(
             "SELECT seq, doc_id, seal_id, case_no, doc_type, file_sha256, signature_info, actor, at FROM seal_usage
              ORDER BY seq",
@@ -58,7 +58,7 @@ impl Workstation {
         }
         for (i, ev) in sealed.iter().enumerate() {
             let info = ev.payload.get("signature_info").cloned().unwrap_or(serde_json::Value::Null);
-            let expected = crate::seal::usage_fields(ev, &info);
+            let expected = crate::document::usage_fields(ev, &info);
             match usage.get(i) {
                 None => {
                     fail(format!(

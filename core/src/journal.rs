@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::clock::stamp;
 use crate::error::{CoreError, Result};
+pub use crate::hash::hex;
 
 pub const GENESIS: [u8; 32] = [0; 32];
 
@@ -31,16 +32,18 @@ pub struct Event {
     pub hash: Vec<u8>,
 }
 
-fn hex_ser<S: serde::Serializer>(b: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&hex(b))
+impl Event {
+    /// The Beijing-time calendar day the event happened (its `at` is an RFC 3339 stamp in +08:00).
+    pub fn date(&self) -> Result<chrono::NaiveDate> {
+        self.at
+            .get(..10)
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .ok_or_else(|| CoreError::Invalid(format!("事件时间格式错误：{}", self.at)))
+    }
 }
 
-pub fn hex(b: &[u8]) -> String {
-    use std::fmt::Write;
-    b.iter().fold(String::with_capacity(b.len() * 2), |mut s, x| {
-        let _ = write!(s, "{x:02x}");
-        s
-    })
+fn hex_ser<S: serde::Serializer>(b: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&hex(b))
 }
 
 /// What a caller supplies; the journal adds seq, id and the chain.
@@ -55,7 +58,7 @@ pub struct NewEvent<'a> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn chain_hash(
+pub fn chain_hash(
     seq: i64,
     id: &str,
     case_no: Option<&str>,
@@ -96,9 +99,6 @@ fn event_id(at: &DateTime<FixedOffset>) -> String {
     uuid::Uuid::new_v7(ts).to_string()
 }
 
-/// The action an administrator writes to accept a clock that went back or jumped ahead.
-pub const CLOCK_CONFIRM: &str = "clock.confirm";
-
 /// How far the clock may step back (an NTP correction, two processes a moment apart) before
 /// writes stop.
 const CLOCK_BACK_TOLERANCE_SECS: i64 = 120;
@@ -110,7 +110,7 @@ pub const DEFAULT_MAX_GAP_DAYS: i64 = 90;
 /// Events must not go back in time (a backdated record is what supervision exists to stop), nor
 /// jump far ahead unnoticed. Demo and training workstations (`demo.today`) travel in time freely.
 fn check_clock(tx: &Transaction<'_>, prev_seq: i64, at: &DateTime<FixedOffset>, action: &str) -> Result<()> {
-    if prev_seq == 0 || action == CLOCK_CONFIRM {
+    if prev_seq == 0 || action == crate::events::CLOCK_CONFIRM {
         return Ok(());
     }
     if tx.prepare_cached("SELECT 1 FROM settings WHERE key = 'demo.today'")?.exists([])? {
@@ -261,6 +261,15 @@ pub struct VerifyReport {
     pub events: i64,
     pub head: String,
     pub first_bad: Option<BadEvent>,
+    /// Events covered by their signer's signature, and events without one (crate::signing;
+    /// filled by `Workstation::verify_journal`, 0 from the chain walk alone).
+    #[serde(default)]
+    pub signed: i64,
+    #[serde(default)]
+    pub unsigned: i64,
+    /// Whether this journal requires every event to be signed (a real workstation).
+    #[serde(default)]
+    pub signing_required: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -281,6 +290,9 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
         events: seq - 1,
         head: String::new(),
         first_bad: Some(BadEvent { seq, id: id.to_owned(), problem: problem.to_owned() }),
+        signed: 0,
+        unsigned: 0,
+        signing_required: false,
     };
     while let Some(r) = rows.next()? {
         // Columns as stored; the payload is hashed as text, never parsed (1M events verify fast).
@@ -334,5 +346,13 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
         }
         _ => return Ok(bad(events, "-", "链头记录与日志不符")),
     }
-    Ok(VerifyReport { ok: true, events, head: hex(&prev), first_bad: None })
+    Ok(VerifyReport {
+        ok: true,
+        events,
+        head: hex(&prev),
+        first_bad: None,
+        signed: 0,
+        unsigned: 0,
+        signing_required: false,
+    })
 }

@@ -1,34 +1,47 @@
 //! Yichuang (一窗) core: the headless heart of the service-window workstation.
 //!
-//! No Tauri, no UI. Modules are named after the rule they hold:
-//! [`catalog`] (事项目录), [`case`] (the state machine), [`journal`] (the hash-chained truth),
-//! [`calendar`] and [`deadline`] (working days, lights), [`ids`] (resident IDs, credit codes),
-//! [`staff`] (roles, scope), [`projection`] (journal → tables), [`query`] (work lists, search),
-//! [`workstation`] (the service front ends call), [`sync`] (outbox, inbox, the sync engine),
-//! [`demo`] (a believable demo workstation).
+//! No Tauri, no UI. Modules are named after the rule they hold and layered without cycles
+//! (docs/ARCHITECTURE.md, core/tests/module_graph.rs): [`catalog`] (事项目录), [`case`] (the state
+//! machine), [`journal`] (the hash-chained truth) and [`events`] (its event names), [`calendar`] and
+//! [`deadline`] (working days, lights), [`ids`] (resident IDs, credit codes), [`staff`] (roles,
+//! scope), [`workstation`] (the handle every command runs on), [`intake`] and [`casework`] (filing
+//! and acting on cases), [`projection`] (journal → tables), [`query`] (work lists, search),
+//! [`seal`] and [`document`], [`supervision`], [`sync`] (outbox, inbox, the sync engine), [`demo`].
 
 pub mod attachment;
 pub mod auth;
 pub mod calendar;
 pub mod case;
+pub mod casework;
 pub mod catalog;
 pub mod clock;
 pub mod deadline;
 pub mod demo;
+pub mod document;
+pub mod draft;
 pub mod error;
+pub mod events;
+pub mod hash;
 pub mod ids;
+pub mod intake;
 pub mod integrity;
 pub mod journal;
+pub mod numbering;
 pub mod projection;
 pub mod query;
 pub mod report;
 pub mod seal;
+pub mod setup;
+pub mod signing;
 pub mod staff;
 pub mod store;
 pub mod supervision;
 pub mod sync;
 pub mod workstation;
 
+pub use auth::NewStaff;
+pub use casework::ActRequest;
 pub use clock::Clock;
 pub use error::{CoreError, Result};
-pub use workstation::{ActRequest, Identity, NewCase, NewStaff, Workstation};
+pub use intake::NewCase;
+pub use workstation::{Identity, Workstation};

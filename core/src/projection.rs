@@ -9,17 +9,10 @@ use crate::calendar::{Calendar, YearTable};
 use crate::case::{self, Action, ClockEffect, Facts, Input, Kind, Role, State};
 use crate::deadline::CaseClock;
 use crate::error::{CoreError, Result};
+use crate::events;
 use crate::journal::Event;
 
 /// Event actions that are not case actions.
-pub mod actions {
-    pub const INIT: &str = "workstation.init";
-    pub const STAFF_ADD: &str = "staff.add";
-    pub const STAFF_PASSWORD: &str = "staff.password";
-    pub const CATALOG_IMPORT: &str = "catalog.import";
-    pub const CALENDAR_IMPORT: &str = "calendar.import";
-}
-
 /// The payload of a case's first event: everything the case needs, snapshotted, so the case
 /// keeps the catalog version it was opened under and a rebuild needs nothing but the journal.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -120,12 +113,6 @@ pub(crate) fn finish_pending_rebuild(store: &crate::store::Store, rebuild: impl 
     }
 }
 
-pub fn event_date(at: &str) -> Result<NaiveDate> {
-    at.get(..10)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .ok_or_else(|| CoreError::Invalid(format!("事件时间格式错误：{at}")))
-}
-
 /// The deadline columns of a case row, as `deadline::CaseClock::schedule` gives them; all `None`
 /// with the reason in `note` when the calendar lacks a year the count reaches.
 #[derive(Debug, Default)]
@@ -167,13 +154,13 @@ impl Projector {
 
     pub fn apply(&mut self, tx: &Transaction<'_>, ev: &Event) -> Result<()> {
         match ev.action.as_str() {
-            actions::CALENDAR_IMPORT => {
+            events::CALENDAR_IMPORT => {
                 let body = ev.payload.get("body").and_then(|b| b.as_str()).unwrap_or_default();
                 let table = YearTable::parse_json(body)?;
                 self.cal.insert_year(table);
                 self.recompute_open(tx)
             }
-            crate::seal::SEALED => crate::seal::project_sealed(tx, ev),
+            events::DOCUMENT_SEALED => crate::document::project_sealed(tx, ev),
             a if crate::supervision::projects(a) => crate::supervision::project(tx, ev, &self.cal),
             a => match (Action::parse(a), ev.case_no.as_deref()) {
                 (Some(action), Some(case_no)) => self.case_event(tx, ev, action, case_no),
@@ -185,7 +172,7 @@ impl Projector {
     }
 
     fn case_event(&mut self, tx: &Transaction<'_>, ev: &Event, action: Action, case_no: &str) -> Result<()> {
-        let day = event_date(&ev.at)?;
+        let day = ev.date()?;
         let role = Role::parse(&ev.role).ok_or_else(|| CoreError::Invalid(format!("未知角色：{}", ev.role)))?;
         let exists: bool = tx
             .prepare_cached("SELECT 1 FROM cases WHERE case_no = ?1")?
@@ -325,7 +312,7 @@ impl Projector {
              ON CONFLICT(id_no) DO UPDATE SET name = excluded.name, phone = COALESCE(excluded.phone, phone), last_case = excluded.last_case",
         )?
         .execute(params![p.applicant.id, p.applicant.kind, p.applicant.name, p.applicant.phone, case_no])?;
-        if let Some((day_key, seq)) = crate::workstation::case_no_parts(case_no) {
+        if let Some((day_key, seq)) = crate::numbering::case_no_parts(case_no) {
             tx.prepare_cached(
                 "INSERT INTO case_seq (day, last) VALUES (?1, ?2) ON CONFLICT(day) DO UPDATE SET last = max(last, excluded.last)",
             )?
@@ -425,4 +412,75 @@ fn insert_attachments(tx: &Transaction<'_>, case_no: &str, atts: &[crate::attach
         st.execute(params![case_no, first + i as i64, a.sha256, a.name, a.mime, size, a.material])?;
     }
     Ok(())
+}
+
+/// Every table derived from the journal, with the key order the fingerprint reads it in, listed
+/// in the order they can be emptied (children before parents: work orders reference ratings,
+/// materials and attachments reference cases). `case_fts`, the search index, is derived too; its
+/// rows are covered by row id. A new derived table is added here and nowhere else.
+pub const DERIVED_TABLES: &[(&str, &str)] = &[
+    ("case_materials", "case_no, material_id"),
+    ("case_attachments", "case_no, pos"),
+    ("cases", "rowid"),
+    ("applicants", "id_no"),
+    ("case_seq", "day"),
+    ("documents", "doc_id"),
+    ("supervision_hits", "hit_id"),
+    ("work_orders", "order_id"),
+    ("ratings", "rating_id"),
+    ("complaints", "complaint_id"),
+];
+
+impl crate::workstation::Workstation {
+    /// Drops every derived table and replays the journal into them, in one transaction.
+    /// Refuses to run on a broken chain: rebuilding from a tampered journal would launder it.
+    pub fn rebuild(&self) -> Result<i64> {
+        let report = self.verify_journal()?;
+        if let Some(bad) = report.first_bad {
+            return Err(CoreError::JournalBroken { seq: bad.seq, id: bad.id, problem: bad.problem });
+        }
+        let mut projector = Projector::new(Calendar::official());
+        let mut conn = self.store.writer();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM case_fts", [])?;
+        for (table, _) in DERIVED_TABLES {
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        let reader = self.store.reader()?;
+        let mut n = 0;
+        crate::journal::for_each(&reader, |ev| {
+            n += 1;
+            projector.apply(&tx, &ev)
+        })?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// SHA-256 over every row of the derived tables in key order (and the search index's row
+    /// ids): equal fingerprints before and after `rebuild` prove the journal reproduces them.
+    pub fn derived_fingerprint(&self) -> Result<String> {
+        let conn = self.store.reader()?;
+        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        for &(table, order) in DERIVED_TABLES {
+            let sql =
+                format!("SELECT {}* FROM {table} ORDER BY {order}", if table == "cases" { "rowid, " } else { "" });
+            let mut st = conn.prepare(&sql)?;
+            let cols = st.column_count();
+            let mut rows = st.query([])?;
+            ctx.update(table.as_bytes());
+            while let Some(r) = rows.next()? {
+                for i in 0..cols {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    ctx.update(format!("{v:?}\u{1f}").as_bytes());
+                }
+                ctx.update(b"\x1e");
+            }
+        }
+        let mut st = conn.prepare("SELECT rowid FROM case_fts ORDER BY rowid")?;
+        let ids: Vec<i64> = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        for id in ids {
+            ctx.update(&id.to_be_bytes());
+        }
+        Ok(crate::hash::hex(ctx.finish().as_ref()))
+    }
 }

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, params_from_iter, types::Value};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::case::{self, Action, State};
+use crate::case::{self, Action, Channel, Kind, Outcome, State};
 use crate::deadline::{Board, Light, Phase, Running};
 use crate::error::{CoreError, Result};
 use crate::journal::Event;
@@ -20,11 +20,11 @@ pub struct CaseSummary {
     pub item_code: String,
     pub item_name: String,
     pub department: String,
-    pub kind: String,
+    pub kind: Kind,
     pub applicant_id: String,
     pub applicant_name: String,
-    pub channel: String,
-    pub state: String,
+    pub channel: Channel,
+    pub state: State,
     pub state_zh: String,
     pub filed_on: String,
     pub accepted_on: Option<String>,
@@ -70,7 +70,7 @@ pub struct MaterialRow {
 pub struct CaseDetail {
     pub summary: CaseSummary,
     pub catalog_version: i64,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub certificate_made: bool,
     /// The item yields a certificate (证照).
     pub has_certificate: bool,
@@ -83,7 +83,7 @@ pub struct CaseDetail {
     pub materials: Vec<MaterialRow>,
     pub events: Vec<Event>,
     /// Sealed documents issued for the case.
-    pub documents: Vec<crate::seal::DocumentRow>,
+    pub documents: Vec<crate::document::DocumentRow>,
     /// Scans and photos handed in with the case.
     pub attachments: Vec<crate::attachment::Attachment>,
     /// The situation (办理情形) chosen at intake, if the item has several.
@@ -95,7 +95,7 @@ pub struct CaseDetail {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionInfo {
-    pub code: String,
+    pub code: Action,
     pub zh: String,
     pub needs_reason: bool,
     pub needs_basis: bool,
@@ -104,7 +104,7 @@ pub struct ActionInfo {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ListFilter {
-    pub state: Option<String>,
+    pub state: Option<State>,
     pub light: Option<Light>,
     pub department: Option<String>,
     pub applicant_id: Option<String>,
@@ -148,6 +148,26 @@ fn running(
     })
 }
 
+/// A coded TEXT column (state, channel, kind, outcome) read back into its enum; a code this
+/// program does not know is a conversion error, never a string passed on.
+pub(crate) fn coded<T>(r: &rusqlite::Row<'_>, i: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<Option<T>> {
+    match text(r, i)? {
+        None => Ok(None),
+        Some(s) => parse(s).map(Some).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                i,
+                rusqlite::types::Type::Text,
+                format!("unknown code {s:?} in column {i}").into(),
+            )
+        }),
+    }
+}
+
+/// A coded TEXT column that is never NULL.
+pub(crate) fn coded_required<T>(r: &rusqlite::Row<'_>, i: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    coded(r, i, parse)?.ok_or(rusqlite::Error::InvalidColumnType(i, format!("column {i}"), rusqlite::types::Type::Null))
+}
+
 /// A TEXT column borrowed from the row (the light pass allocates nothing per case).
 fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
     r.get_ref(i)?
@@ -168,8 +188,7 @@ fn fast_date(s: &str) -> Option<NaiveDate> {
 }
 
 fn summary_from_row(r: &rusqlite::Row<'_>, board: &Board<'_>) -> rusqlite::Result<CaseSummary> {
-    let state: String = r.get(8)?;
-    let st = State::parse(&state);
+    let state = coded_required(r, 8, State::parse)?;
     let accepted_on: Option<String> = r.get(10)?;
     let due: Option<String> = r.get(11)?;
     let closed: Option<String> = r.get(12)?;
@@ -178,7 +197,7 @@ fn summary_from_row(r: &rusqlite::Row<'_>, board: &Board<'_>) -> rusqlite::Resul
     let ext: u32 = r.get(15)?;
     let decided_on: Option<String> = r.get(17)?;
     let delivery_due: Option<String> = r.get(20)?;
-    let open = closed.is_none() && st != Some(State::Appointed);
+    let open = closed.is_none() && state != State::Appointed;
     let phase = open.then(|| Phase::of(accepted_on.is_some(), decided_on.is_some()));
     let standing = if open {
         running(
@@ -204,11 +223,11 @@ fn summary_from_row(r: &rusqlite::Row<'_>, board: &Board<'_>) -> rusqlite::Resul
         item_code: r.get(1)?,
         item_name: r.get(2)?,
         department: r.get(3)?,
-        kind: r.get(4)?,
+        kind: coded_required(r, 4, Kind::parse)?,
         applicant_id: r.get(5)?,
         applicant_name: r.get(6)?,
-        channel: r.get(7)?,
-        state_zh: st.map_or_else(|| state.clone(), |s| s.zh().to_owned()),
+        channel: coded_required(r, 7, Channel::parse)?,
+        state_zh: state.zh().to_owned(),
         state,
         filed_on: r.get(9)?,
         accepted_on,
@@ -248,7 +267,7 @@ impl Workstation {
         #[allow(clippy::type_complexity)]
         let (version, outcome, cert, licence, ext, stopped, supp, limit, statutory, has_cert): (
             i64,
-            Option<String>,
+            Option<Outcome>,
             bool,
             Option<String>,
             u32,
@@ -264,7 +283,7 @@ impl Workstation {
             |r| {
                 Ok((
                     r.get(0)?,
-                    r.get(1)?,
+                    coded(r, 1, Outcome::parse)?,
                     r.get(2)?,
                     r.get(3)?,
                     r.get(4)?,
@@ -299,7 +318,7 @@ impl Workstation {
             .map(|a: Action| {
                 let rule = case::rule(a);
                 ActionInfo {
-                    code: a.code().into(),
+                    code: a,
                     zh: a.zh().into(),
                     needs_reason: rule.needs_reason,
                     needs_basis: rule.needs_basis,
@@ -342,8 +361,7 @@ impl Workstation {
     pub fn list_cases(&self, f: &ListFilter) -> Result<Vec<CaseSummary>> {
         let mut sql = format!("SELECT {SUMMARY_COLS} FROM cases WHERE 1 = 1");
         let mut args: Vec<Value> = Vec::new();
-        if let Some(s) = &f.state {
-            let st = State::parse(s).ok_or_else(|| CoreError::Invalid(format!("未知的办件状态：{s}")))?;
+        if let Some(st) = f.state {
             sql.push_str(" AND state = ?");
             args.push(Value::Text(st.code().into()));
         }
@@ -508,4 +526,28 @@ pub(crate) fn attachment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::a
         size: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
         material: r.get(4)?,
     })
+}
+
+impl Workstation {
+    /// A case's attachment and its bytes, for staff of the case's department.
+    pub fn attachment(
+        &self,
+        by: &Actor,
+        case_no: &str,
+        sha256: &str,
+    ) -> Result<(crate::attachment::Attachment, Vec<u8>)> {
+        let summary = self.case_summary(case_no)?;
+        by.require_department(&summary.department)?;
+        let conn = self.store.reader()?;
+        let att = conn
+            .prepare_cached(
+                "SELECT sha256, name, mime, size, material_id FROM case_attachments WHERE case_no = ?1 AND sha256 = ?2 LIMIT 1",
+            )?
+            .query_row(rusqlite::params![case_no, sha256], attachment_row)
+            .optional()?
+            .ok_or_else(|| CoreError::Invalid(format!("办件 {case_no} 没有这个附件")))?;
+        drop(conn);
+        let bytes = self.blobs().get(&att.sha256)?;
+        Ok((att, bytes))
+    }
 }

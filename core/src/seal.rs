@@ -14,95 +14,35 @@ use ring::digest;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use yc_seal::{
-    CertificateField, CjkFont, DocType, DocumentSpec, KeyStoreOptions, PictureFormat, Seal, SealAuthority, SealHeader,
-    SealInfo, SealKeyFile, SealPicture, SealProperty, SealStatus, SealStatusEntry, SealType, SignerCertRequest,
-    TrustBundle, TrustBundleContent, Verification,
+    CertificateField, CjkFont, DocumentSpec, KeyStoreOptions, PictureFormat, Seal, SealAuthority, SealHeader, SealInfo,
+    SealKeyFile, SealPicture, SealProperty, SealStatus, SealStatusEntry, SealType, SignerCertRequest, TrustBundle,
+    TrustBundleContent, Verification,
 };
 
 use crate::case::Role;
 use crate::clock::stamp;
 use crate::error::{CoreError, Result};
+use crate::events;
 use crate::journal::{self, NewEvent, hex};
 use crate::query::CaseDetail;
 use crate::staff::Actor;
 use crate::workstation::Workstation;
 
-pub const SEALED: &str = "document.sealed";
+pub use crate::document::{DocKind, DocumentRow};
+use crate::document::{append_usage, project_sealed, usage_hash};
 
-/// Document kinds a case can carry, with the state each needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum DocKind {
-    Receipt,
-    Acceptance,
-    NonAcceptance,
-    Supplement,
-    Approval,
-    Refusal,
-    Certificate,
-}
-
-impl DocKind {
-    pub const ALL: [DocKind; 7] = [
-        Self::Receipt,
-        Self::Acceptance,
-        Self::NonAcceptance,
-        Self::Supplement,
-        Self::Approval,
-        Self::Refusal,
-        Self::Certificate,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Receipt => "receipt",
-            Self::Acceptance => "acceptance",
-            Self::NonAcceptance => "non_acceptance",
-            Self::Supplement => "supplement",
-            Self::Approval => "approval",
-            Self::Refusal => "refusal",
-            Self::Certificate => "certificate",
-        }
-    }
-
-    pub fn doc_type(self) -> DocType {
-        match self {
-            Self::Receipt => DocType::MaterialReceipt,
-            Self::Acceptance => DocType::Acceptance,
-            Self::NonAcceptance => DocType::NonAcceptance,
-            Self::Supplement => DocType::SupplementNotice,
-            Self::Approval => DocType::ApprovalDecision,
-            Self::Refusal => DocType::RefusalDecision,
-            Self::Certificate => DocType::Certificate,
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        self.doc_type().default_title()
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == s || k.zh() == s)
-    }
-
-    /// A decision document: what 办结 needs.
-    pub fn is_decision(self) -> bool {
-        matches!(self, Self::Approval | Self::Refusal | Self::Certificate)
-    }
-}
-
-/// Whether the case is in a state that allows this document (a refusal notice only for a
-/// refused case, a certificate only for an approved item that yields one…).
 pub fn allowed(kind: DocKind, c: &CaseDetail) -> std::result::Result<(), String> {
-    let s = c.summary.state.as_str();
-    let approved = c.outcome.as_deref() == Some("approved");
+    use crate::case::{Outcome, State};
+    let s = c.summary.state;
+    let approved = c.outcome == Some(Outcome::Approved);
     let ok = match kind {
-        DocKind::Receipt => s != "appointed",
-        DocKind::Acceptance => c.summary.accepted_on.is_some() && s != "not_accepted",
-        DocKind::NonAcceptance => s == "not_accepted",
-        DocKind::Supplement => s == "supplementing",
-        DocKind::Approval => approved && !matches!(s, "cancelled" | "revoked"),
-        DocKind::Refusal => c.outcome.as_deref() == Some("denied"),
-        DocKind::Certificate => approved && c.has_certificate && !matches!(s, "cancelled" | "revoked"),
+        DocKind::Receipt => s != State::Appointed,
+        DocKind::Acceptance => c.summary.accepted_on.is_some() && s != State::NotAccepted,
+        DocKind::NonAcceptance => s == State::NotAccepted,
+        DocKind::Supplement => s == State::Supplementing,
+        DocKind::Approval => approved && !matches!(s, State::Cancelled | State::Revoked),
+        DocKind::Refusal => c.outcome == Some(Outcome::Denied),
+        DocKind::Certificate => approved && c.has_certificate && !matches!(s, State::Cancelled | State::Revoked),
     };
     if ok {
         Ok(())
@@ -137,20 +77,6 @@ pub struct SealRow {
     pub status: String,
     pub locked: bool,
     pub failed_attempts: u32,
-}
-
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Serialize)]
-pub struct DocumentRow {
-    pub doc_id: String,
-    pub case_no: String,
-    pub doc_type: String,
-    pub doc_type_zh: String,
-    pub seal_id: String,
-    pub file_sha256: String,
-    pub sealed_at: String,
-    pub sealed_by: String,
-    pub path: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -216,7 +142,7 @@ impl Workstation {
                     case_no: None,
                     actor: &by.id,
                     role: Role::Admin.code(),
-                    action: "seal.trust_anchor",
+                    action: events::SEAL_TRUST_ANCHOR,
                     at: self.clock().now(),
                     payload: serde_json::json!({ "subject": subject, "root_sha256": sha }),
                     reason: None,
@@ -289,7 +215,7 @@ impl Workstation {
                     case_no: None,
                     actor: &by.id,
                     role: Role::Admin.code(),
-                    action: "seal.authority",
+                    action: events::SEAL_AUTHORITY,
                     at: self.clock().now(),
                     payload: serde_json::json!({ "name": name, "root_sha256": sha_hex(&root) }),
                     reason: None,
@@ -417,7 +343,7 @@ impl Workstation {
                     case_no: None,
                     actor: &by.id,
                     role: Role::Admin.code(),
-                    action: "seal.issue",
+                    action: events::SEAL_ISSUE,
                     at: self.clock().now(),
                     payload: serde_json::json!({ "seal_id": seal_id, "name": seal_name, "department": department }),
                     reason: None,
@@ -456,7 +382,7 @@ impl Workstation {
                     case_no: None,
                     actor: &by.id,
                     role: Role::Admin.code(),
-                    action: "seal.revoke",
+                    action: events::SEAL_REVOKE,
                     at: self.clock().now(),
                     payload: serde_json::json!({ "seal_id": seal_id, "authority": name }),
                     reason: Some(reason),
@@ -495,7 +421,7 @@ impl Workstation {
                     case_no: None,
                     actor: &by.id,
                     role: Role::Admin.code(),
-                    action: "seal.unlock",
+                    action: events::SEAL_UNLOCK,
                     at: self.clock().now(),
                     payload: serde_json::json!({
                         "seal_id": seal_id,
@@ -603,7 +529,7 @@ impl Workstation {
                     case_no: Some(case_no),
                     actor: &by.id,
                     role: Role::SealKeeper.code(),
-                    action: SEALED,
+                    action: events::DOCUMENT_SEALED,
                     at,
                     payload: payload.clone(),
                     reason: None,
@@ -856,68 +782,4 @@ fn doc_series(kind: DocKind) -> (&'static str, &'static [DocKind]) {
 fn zh_date(iso: &str) -> String {
     chrono::NaiveDate::parse_from_str(iso.get(..10).unwrap_or(iso), "%Y-%m-%d")
         .map_or_else(|_| iso.to_owned(), yc_seal::chinese_date)
-}
-
-fn usage_hash(seq: i64, fields: &[String], prev: &[u8]) -> Vec<u8> {
-    let mut ctx = digest::Context::new(&digest::SHA256);
-    ctx.update(b"yc-seal-usage-v1");
-    ctx.update(&seq.to_be_bytes());
-    for f in fields {
-        ctx.update(&(f.len() as u64).to_be_bytes());
-        ctx.update(f.as_bytes());
-    }
-    ctx.update(prev);
-    ctx.finish().as_ref().to_vec()
-}
-
-/// A usage entry's fields, all taken from its `document.sealed` journal event: so the log can be
-/// recomputed from the journal and compared entry by entry (crate::integrity).
-pub(crate) fn usage_fields(ev: &journal::Event, info: &serde_json::Value) -> Vec<String> {
-    let s = |k: &str| ev.payload.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-    vec![
-        s("doc_id"),
-        s("seal_id"),
-        ev.case_no.clone().unwrap_or_default(),
-        s("doc_type"),
-        s("file_sha256"),
-        info.to_string(),
-        ev.actor.clone(),
-        ev.at.clone(),
-    ]
-}
-
-fn append_usage(tx: &Transaction<'_>, ev: &journal::Event, info: &serde_json::Value) -> Result<()> {
-    let (seq, prev): (i64, Vec<u8>) = tx
-        .query_row("SELECT seq, hash FROM seal_usage ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .unwrap_or((0, journal::GENESIS.to_vec()));
-    let fields = usage_fields(ev, info);
-    let hash = usage_hash(seq + 1, &fields, &prev);
-    tx.execute(
-        "INSERT INTO seal_usage (seq, doc_id, seal_id, case_no, doc_type, file_sha256, signature_info, actor, at, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![seq + 1, fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], fields[7], prev, hash],
-    )?;
-    Ok(())
-}
-
-/// Journal → `documents` row (live and in `yc rebuild`).
-pub(crate) fn project_sealed(tx: &Transaction<'_>, ev: &journal::Event) -> Result<()> {
-    let s = |k: &str| ev.payload.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-    tx.prepare_cached(
-        "INSERT OR REPLACE INTO documents (doc_id, case_no, doc_type, seal_id, file_sha256, qr_payload, sealed_at, sealed_by, journal_seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        s("doc_id"),
-        ev.case_no,
-        s("doc_type"),
-        s("seal_id"),
-        s("file_sha256"),
-        s("qr_payload"),
-        ev.at,
-        ev.actor,
-        ev.seq
-    ])?;
-    Ok(())
 }

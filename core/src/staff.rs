@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::Role;
 use crate::error::{CoreError, Result};
-use crate::journal::hex;
+use crate::hash::{hex, unhex};
 
 /// Every department (the comprehensive window, 综合窗口, takes in for all of them).
 pub const ALL_DEPARTMENTS: &str = "*";
@@ -60,13 +60,6 @@ pub fn hash_password(password: &str) -> String {
     let iters = NonZeroU32::new(PASSWORD_ITERATIONS).expect("non-zero");
     pbkdf2::derive(pbkdf2::PBKDF2_HMAC_SHA256, iters, &salt, password.as_bytes(), &mut out);
     format!("pbkdf2-sha256${PASSWORD_ITERATIONS}${}${}", hex(&salt), hex(&out))
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
 }
 
 /// Constant-time check via ring (no early exit on the first differing byte).

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{Connection, OpenFlags, Transaction};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction};
 use rusqlite_migration::{M, Migrations};
 
 use crate::error::{CoreError, Result};
@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/20261202_0006_two_deadlines.sql"),
     include_str!("../migrations/20261202_0007_staff_lockout.sql"),
     include_str!("../migrations/20261202_0008_supervision.sql"),
+    include_str!("../migrations/20261202_0009_signed_events.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -53,6 +54,8 @@ pub struct Store {
     /// Idle read connections: opening one costs ~0.5–2 ms (schema parse), which bulk intake and
     /// busy work lists paid on every call before the pool.
     readers: Mutex<Vec<Connection>>,
+    /// Signing keys unlocked by logins in this program; never written anywhere.
+    keyring: std::sync::RwLock<crate::signing::Keyring>,
 }
 
 /// Keep at most this many idle readers.
@@ -102,7 +105,7 @@ impl Store {
             conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])?;
         }
         migrations().to_latest(&mut conn)?;
-        Ok(Self { path, writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) })
+        Ok(Self { path, writer: Mutex::new(conn), readers: Mutex::new(Vec::new()), keyring: Default::default() })
     }
 
     pub fn path(&self) -> &Path {
@@ -133,12 +136,28 @@ impl Store {
     }
 
     /// Runs `f` in one IMMEDIATE write transaction: all of it commits, or none of it.
+    /// Every event the transaction appended is signed before it commits (crate::signing).
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let before: i64 = tx
+            .prepare_cached("SELECT seq FROM journal_head WHERE id = 1")?
+            .query_row([], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
         let out = f(&tx)?;
+        crate::signing::sign_new(&tx, before, &self.keyring())?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// The signing keys unlocked in this program.
+    pub(crate) fn keyring(&self) -> std::sync::RwLockReadGuard<'_, crate::signing::Keyring> {
+        self.keyring.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn keyring_mut(&self) -> std::sync::RwLockWriteGuard<'_, crate::signing::Keyring> {
+        self.keyring.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// A read-only connection from the pool (or a new one); callers keep it while they read.

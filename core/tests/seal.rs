@@ -3,7 +3,7 @@
 
 use std::num::NonZeroU32;
 
-use yc_core::case::{Action, Role};
+use yc_core::case::{Action, Role, State};
 use yc_core::seal::DocKind;
 use yc_core::staff::Actor;
 use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation, catalog};
@@ -96,7 +96,7 @@ fn a_sealed_decision_verifies_valid_and_lets_the_case_complete() {
         fx.ws.act(&fx.a("keeper"), &no, Action::IssueCertificate, &ActRequest::default()).unwrap();
     }
     fx.ws.act(&fx.a("clerk"), &no, Action::Deliver, &ActRequest::default()).unwrap();
-    assert_eq!(fx.ws.case_summary(&no).unwrap().state, "completed");
+    assert_eq!(fx.ws.case_summary(&no).unwrap().state, State::Completed);
     // The sealing is journaled and in the usage log; a rebuild keeps the document.
     let d = fx.ws.case_detail(&no, None).unwrap();
     assert!(d.events.iter().any(|e| e.action == "document.sealed"));

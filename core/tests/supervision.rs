@@ -111,7 +111,7 @@ impl Fx {
     }
 }
 
-fn by_rule(hits: &[monitors::Hit]) -> BTreeMap<Rule, BTreeSet<String>> {
+fn by_rule(hits: &[supervision::Hit]) -> BTreeMap<Rule, BTreeSet<String>> {
     let mut m: BTreeMap<Rule, BTreeSet<String>> = BTreeMap::new();
     for h in hits {
         m.entry(h.rule).or_default().insert(h.case_no.clone().unwrap_or_default());

@@ -9,8 +9,9 @@ use yc_adapter_sdk::{
     Adapter, AdapterConfig, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, InItem, Origin,
     OutItem, PullPage, PushReport, Rejection,
 };
-use yc_core::case::{Action, Role};
-use yc_core::sync::outbox::{self, AdapterRegistration};
+use yc_core::case::{Action, Channel, Role};
+use yc_core::sync::inbox::InboxState;
+use yc_core::sync::outbox::{self, AdapterRegistration, DeliveryState};
 use yc_core::sync::{AdapterState, SyncOptions, run_once};
 use yc_core::{ActRequest, Clock, Identity, NewCase, NewStaff, Workstation, catalog};
 
@@ -147,6 +148,7 @@ fn setup() -> (tempfile::TempDir, Workstation) {
         streams: vec!["*".into()],
         departments: vec!["*".into()],
         backfill: false,
+        program_confirmed: false,
     };
     outbox::register_adapter(&ws, &admin, &reg).unwrap();
     (dir, ws)
@@ -238,11 +240,11 @@ async fn a_poison_item_is_quarantined_while_the_items_behind_it_arrive() {
     let events = work(&ws, 12);
     // The poison is the filing event of the first case: that case's later items must wait,
     // every other case goes through.
-    let first = outbox::deliveries(&ws, Some("city"), "pending", 1).unwrap().remove(0);
+    let first = outbox::deliveries(&ws, Some("city"), DeliveryState::Pending, 1).unwrap().remove(0);
     let mut far = MemoryFarSide { poison: Some(first.key.clone()), ..Default::default() };
     let rep = run_once(&ws, "city", &mut far, &fast()).await.unwrap();
     assert_eq!(rep.quarantined, 1);
-    let q = outbox::deliveries(&ws, Some("city"), "quarantined", 10).unwrap();
+    let q = outbox::deliveries(&ws, Some("city"), DeliveryState::Quarantined, 10).unwrap();
     assert_eq!(q.len(), 1);
     assert!(q[0].last_error.as_deref().unwrap().contains("证件类型"));
     let blocked_case = first.case_no.clone().unwrap();
@@ -266,13 +268,13 @@ async fn a_poison_item_is_quarantined_while_the_items_behind_it_arrive() {
 async fn a_batch_refused_whole_is_bisected_until_the_poison_is_found() {
     let (_d, ws) = setup();
     let events = work(&ws, 8);
-    let keys = outbox::deliveries(&ws, Some("city"), "pending", 100).unwrap();
+    let keys = outbox::deliveries(&ws, Some("city"), DeliveryState::Pending, 100).unwrap();
     let poison = keys.iter().rev().find(|d| d.case_seq == 1).unwrap().clone();
     let mut far =
         MemoryFarSide { poison: Some(poison.key.clone()), reject_whole_batch_with_poison: true, ..Default::default() };
     let rep = run_once(&ws, "city", &mut far, &SyncOptions { batch: 16, ..fast() }).await.unwrap();
     assert_eq!(rep.quarantined, 1, "{rep:?}");
-    let q = outbox::deliveries(&ws, Some("city"), "quarantined", 10).unwrap();
+    let q = outbox::deliveries(&ws, Some("city"), DeliveryState::Quarantined, 10).unwrap();
     assert_eq!(q[0].key, poison.key);
     let blocked = events - keys.iter().filter(|d| d.case_no == poison.case_no).count();
     assert_eq!(far.state.lock().unwrap().received, blocked);
@@ -329,10 +331,10 @@ async fn online_applications_are_pulled_once_by_cursor_and_become_cases() {
         .list_cases(&yc_core::query::ListFilter::default())
         .unwrap()
         .into_iter()
-        .filter(|c| c.channel == "online")
+        .filter(|c| c.channel == Channel::Online)
         .count();
     assert_eq!(online, 5);
-    let failed = yc_core::sync::inbox::list(&ws, Some("failed"), 10).unwrap();
+    let failed = yc_core::sync::inbox::list(&ws, Some(InboxState::Failed), 10).unwrap();
     assert_eq!(failed[0].key, "WS-bad");
     assert_eq!(far.state.lock().unwrap().acked_cursor.as_deref(), Some("6"));
     // Pulling again from the saved cursor brings nothing new and creates no duplicate case.
@@ -342,7 +344,7 @@ async fn online_applications_are_pulled_once_by_cursor_and_become_cases() {
         .list_cases(&yc_core::query::ListFilter::default())
         .unwrap()
         .into_iter()
-        .filter(|c| c.channel == "online")
+        .filter(|c| c.channel == Channel::Online)
         .count();
     assert_eq!(online2, 5);
 }
@@ -387,7 +389,7 @@ async fn a_status_query_is_answered_through_the_outbox() {
     run_once(&ws, "city", &mut far, &fast()).await.unwrap();
     // The reply was queued after the push; the next run delivers it.
     run_once(&ws, "city", &mut far, &fast()).await.unwrap();
-    let rows = yc_core::sync::inbox::list(&ws, Some("applied"), 10).unwrap();
+    let rows = yc_core::sync::inbox::list(&ws, Some(InboxState::Applied), 10).unwrap();
     assert!(rows[0].result.as_deref().unwrap().contains(&case_no));
     let s = far.state.lock().unwrap();
     assert!(s.seen.keys().any(|k| k.starts_with("status:city:")), "{:?}", s.seen.keys().collect::<Vec<_>>());

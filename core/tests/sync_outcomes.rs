@@ -11,7 +11,7 @@ use yc_adapter_sdk::{
     ProcessAdapter, ProcessSpec, PullPage, PushReport, Rejection,
 };
 use yc_core::case::Role;
-use yc_core::sync::outbox::{self, AdapterRegistration};
+use yc_core::sync::outbox::{self, AdapterRegistration, DeliveryState};
 use yc_core::sync::{AdapterState, SyncOptions, run_once};
 use yc_core::{Clock, Identity, NewCase, NewStaff, Workstation, catalog};
 
@@ -155,6 +155,7 @@ fn setup() -> (tempfile::TempDir, Workstation) {
         streams: vec!["*".into()],
         departments: vec!["*".into()],
         backfill: false,
+        program_confirmed: false,
     };
     outbox::register_adapter(&ws, &admin, &reg).unwrap();
     (dir, ws)
@@ -296,7 +297,7 @@ async fn a_rejection_is_per_item_retryable_backs_off_permanent_quarantines_auth_
     backoff_passes(&dir);
     let rep = run_once(&ws, "far", &mut far, &opts()).await.unwrap();
     assert_eq!(rep.acked, 2, "the retryable and the auth-rejected item; the quarantined one waits for an admin");
-    let q = outbox::deliveries(&ws, Some("far"), "quarantined", 10).unwrap();
+    let q = outbox::deliveries(&ws, Some("far"), DeliveryState::Quarantined, 10).unwrap();
     assert_eq!(q.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), vec![keys[2].as_str()]);
 }
 

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
-use yc_core::case::{Action, Role};
+use yc_core::case::{Action, Channel, Role, State};
 use yc_core::catalog::{self, Item};
 use yc_core::deadline::Light;
 use yc_core::query::ListFilter;
@@ -109,7 +109,7 @@ fn a_promised_case_runs_from_intake_to_completion_with_a_journal_entry_per_step(
     ws.act(&fx.actor("decider"), &no, Action::Approve, &ActRequest::default()).unwrap();
     let detail = ws.case_detail(&no, Some(&fx.actor("seal"))).unwrap();
     if item.result.as_ref().is_some_and(|r| format!("{:?}", r.kind).to_lowercase().contains("certificate")) {
-        assert!(detail.available.iter().any(|a| a.code == "issue_certificate"));
+        assert!(detail.available.iter().any(|a| a.code == Action::IssueCertificate));
         ws.act(&fx.actor("seal"), &no, Action::IssueCertificate, &ActRequest::default()).unwrap();
     }
     // 办结 needs the sealed decision: refused without it, allowed once sealed.
@@ -132,7 +132,7 @@ fn a_promised_case_runs_from_intake_to_completion_with_a_journal_entry_per_step(
     ws.act(&fx.actor("clerk"), &no, Action::Deliver, &ActRequest::default()).unwrap();
     let done = ws.case_detail(&no, None).unwrap();
     assert_eq!(done.documents.len(), 1);
-    assert_eq!(done.summary.state, "completed");
+    assert_eq!(done.summary.state, State::Completed);
     assert_eq!(done.summary.closed_on.as_deref(), Some("2026-03-03"));
     assert_eq!(done.licence_status.as_deref(), Some("in_force"));
     let actions: Vec<&str> = done.events.iter().map(|e| e.action.as_str()).collect();
@@ -211,13 +211,13 @@ fn refusals_need_reason_and_legal_basis_and_a_refused_action_changes_nothing() {
     assert!(matches!(e, CoreError::Missing { .. }), "{e:?}");
     assert!(e.to_string().contains("法律依据"), "{e}");
     assert_eq!(journal_len(&fx.ws), before);
-    assert_eq!(fx.ws.case_summary(&no).unwrap().state, "submitted");
+    assert_eq!(fx.ws.case_summary(&no).unwrap().state, State::Submitted);
     let ok = ActRequest {
         legal_basis: Some("《行政许可法》第三十二条".into()), ..reason("不属于本机关职权")
     };
     fx.ws.act(&fx.actor("clerk"), &no, Action::RefuseAcceptance, &ok).unwrap();
     let s = fx.ws.case_summary(&no).unwrap();
-    assert_eq!((s.state.as_str(), s.closed_on.is_some()), ("not_accepted", true));
+    assert_eq!((s.state, s.closed_on.is_some()), (State::NotAccepted, true));
     let e = fx.ws.act(&fx.actor("clerk"), &no, Action::Accept, &ActRequest::default()).unwrap_err();
     assert!(matches!(e, CoreError::IllegalTransition { .. }), "{e:?}");
     assert!(e.to_string().contains("不予受理"), "{e}");
@@ -255,7 +255,7 @@ fn immediate_items_are_decided_on_the_spot() {
     let no = file(&fx.ws, &fx.actor("clerk"), &item, &person(1), "孙八");
     fx.ws.act(&fx.actor("clerk"), &no, Action::DecideOnSpot, &ActRequest::default()).unwrap();
     let s = fx.ws.case_summary(&no).unwrap();
-    assert_eq!((s.state.as_str(), s.due_date.as_deref()), ("approved", Some("2026-03-02")));
+    assert_eq!((s.state, s.due_date.as_deref()), (State::Approved, Some("2026-03-02")));
     let promised = file(&fx.ws, &fx.actor("clerk"), &fx.promised(), &person(2), "周九");
     assert!(matches!(
         fx.ws.act(&fx.actor("clerk"), &promised, Action::DecideOnSpot, &ActRequest::default()),
@@ -540,7 +540,7 @@ fn secret_items_never_go_online() {
             item_code: item.code,
             applicant_id: person(1),
             applicant_name: "甲".into(),
-            channel: Some("online".into()),
+            channel: Some(Channel::Online),
             ..Default::default()
         },
     );

@@ -4,10 +4,12 @@
 
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
+use yc_core::case::Action;
 use yc_core::ids::IdReport;
+use yc_core::intake::ReusableMaterial;
 use yc_core::query::{CaseDetail, CaseSummary, LightCounts, ListFilter};
 use yc_core::staff::Actor;
-use yc_core::workstation::{ReusableMaterial, Status};
+use yc_core::workstation::Status;
 use yc_core::{ActRequest, NewCase};
 
 use crate::context::AppCtx;
@@ -82,8 +84,8 @@ commands! {
     fn light_counts(ctx, app) -> LightCounts { ctx.light_counts() }
     fn case_detail(ctx, app, case_no: String) -> CaseDetail { ctx.case_detail(&case_no) }
     /// Takes an action; returns the case as it now is.
-    fn act(ctx, app, case_no: String, action: String, request: ActRequest) -> CaseDetail {
-        let r = ctx.act(&case_no, &action, &request);
+    fn act(ctx, app, case_no: String, action: Action, request: ActRequest) -> CaseDetail {
+        let r = ctx.act(&case_no, action, &request);
         refresh_tray(&app);
         r
     }

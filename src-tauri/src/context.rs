@@ -7,13 +7,14 @@ use std::sync::{Mutex, PoisonError};
 
 use yc_core::case::Action;
 use yc_core::ids::{self, IdReport};
+use yc_core::intake::ReusableMaterial;
 use yc_core::journal::Event;
 use yc_core::query::{CaseDetail, CaseSummary, LightCounts, ListFilter};
 use yc_core::staff::Actor;
-use yc_core::workstation::{ReusableMaterial, Status};
-use yc_core::{ActRequest, CoreError, NewCase, Workstation};
+use yc_core::workstation::Status;
+use yc_core::{ActRequest, NewCase, Workstation};
 
-use crate::ipc::{AppInfo, CatalogDoc, CatalogEntry, IpcError, IpcResult, StaffEntry};
+use crate::ipc::{AppInfo, CatalogDoc, CatalogEntry, ErrorKind, IpcError, IpcResult, StaffEntry};
 
 /// How the app was started: `--data DIR` (or `YC_DATA`), `--demo` to create the demo workstation
 /// when the directory has none, `--demo-cases N` for its size.
@@ -34,14 +35,15 @@ impl LaunchOptions {
         while let Some(a) = it.next() {
             match a.as_str() {
                 "--data" => {
-                    let v = it.next().ok_or_else(|| IpcError::new("Invalid", "--data 需要一个目录"))?;
+                    let v = it.next().ok_or_else(|| IpcError::new(ErrorKind::Invalid, "--data 需要一个目录"))?;
                     data = Some(PathBuf::from(v));
                 }
                 "--demo" => demo = true,
                 "--demo-cases" => {
-                    let v = it.next().ok_or_else(|| IpcError::new("Invalid", "--demo-cases 需要一个数字"))?;
-                    demo_cases =
-                        v.parse().map_err(|_| IpcError::new("Invalid", format!("--demo-cases 不是数字：{v}")))?;
+                    let v = it.next().ok_or_else(|| IpcError::new(ErrorKind::Invalid, "--demo-cases 需要一个数字"))?;
+                    demo_cases = v
+                        .parse()
+                        .map_err(|_| IpcError::new(ErrorKind::Invalid, format!("--demo-cases 不是数字：{v}")))?;
                 }
                 // Anything else (e.g. what a WebDriver adds) is not ours to refuse.
                 _ => {}
@@ -72,7 +74,7 @@ impl AppCtx {
         let dir = &opts.data_dir;
         if opts.demo && !dir.join(yc_core::store::DB_FILE).exists() {
             std::fs::create_dir_all(dir)
-                .map_err(|e| IpcError::new("Io", format!("无法创建数据目录 {}：{e}", dir.display())))?;
+                .map_err(|e| IpcError::new(ErrorKind::Io, format!("无法创建数据目录 {}：{e}", dir.display())))?;
             let o = yc_core::demo::DemoOptions {
                 cases: opts.demo_cases,
                 today: yc_core::demo::default_today(),
@@ -81,7 +83,7 @@ impl AppCtx {
             };
             let ws = yc_core::demo::create(dir, &o)?;
             let configs = yc_adapters::demo::demo_configs(dir, &ws.label())
-                .map_err(|e| IpcError::new("Io", format!("演示同步适配器无法配置：{e}")))?;
+                .map_err(|e| IpcError::new(ErrorKind::Io, format!("演示同步适配器无法配置：{e}")))?;
             yc_core::demo::register_adapters(&ws, configs)?;
         }
         Self::from_dir(dir)
@@ -157,12 +159,22 @@ impl AppCtx {
 
     pub fn login(&self, id: &str, password: &str) -> IpcResult<Actor> {
         let actor = self.ws.login(id.trim(), password)?;
-        *self.session() = Session { actor: Some(actor.clone()), locked: false };
+        let mut s = self.session();
+        // Another person logging in at this window: the previous one's signing key goes.
+        if let Some(prev) = s.actor.as_ref().filter(|p| p.id != actor.id) {
+            self.ws.logout(&prev.id);
+        }
+        *s = Session { actor: Some(actor.clone()), locked: false };
         Ok(actor)
     }
 
+    /// Ends the session and drops the person's signing key from memory.
     pub fn logout(&self) {
-        *self.session() = Session::default();
+        let mut s = self.session();
+        if let Some(a) = s.actor.take() {
+            self.ws.logout(&a.id);
+        }
+        *s = Session::default();
     }
 
     /// Idle lock: the session stays, but every command refuses until the same person unlocks.
@@ -208,10 +220,8 @@ impl AppCtx {
     }
 
     /// Takes an action and returns the case as it now is (state, journal, next actions).
-    pub fn act(&self, case_no: &str, action: &str, req: &ActRequest) -> IpcResult<CaseDetail> {
+    pub fn act(&self, case_no: &str, action: Action, req: &ActRequest) -> IpcResult<CaseDetail> {
         let actor = self.actor()?;
-        let action =
-            Action::parse(action).ok_or_else(|| IpcError::from(CoreError::Invalid(format!("未知操作：{action}"))))?;
         let _: Event = self.ws.act(&actor, case_no, action, req)?;
         Ok(self.ws.case_detail(case_no, Some(&actor))?)
     }
@@ -227,7 +237,7 @@ impl AppCtx {
         let actor = self.actor()?;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data_base64.trim())
-            .map_err(|e| IpcError::new("Invalid", format!("附件数据损坏：{e}")))?;
+            .map_err(|e| IpcError::new(ErrorKind::Invalid, format!("附件数据损坏：{e}")))?;
         Ok(self.ws.put_attachment(&actor, name, &bytes)?)
     }
 
@@ -285,46 +295,17 @@ impl AppCtx {
 
     // ---- intake drafts ----------------------------------------------------------------------
 
-    /// A half-filled intake, per staff account, in `<data>/drafts/<id>.json`. Written to a
-    /// temporary file and renamed, so a crash mid-write leaves the previous draft intact.
-    fn draft_path(&self) -> IpcResult<PathBuf> {
-        let id = self.actor()?.id;
-        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            return Err(IpcError::new("Invalid", format!("账号不能用作文件名：{id}")));
-        }
-        Ok(self.data_dir.join("drafts").join(format!("{id}.json")))
-    }
-
+    /// A half-filled intake, per staff account (the rule and the file are core's `draft`).
     pub fn save_draft(&self, json: &str) -> IpcResult<()> {
-        serde_json::from_str::<serde_json::Value>(json)
-            .map_err(|e| IpcError::new("Invalid", format!("草稿不是有效的 JSON：{e}")))?;
-        let path = self.draft_path()?;
-        let io = |e: std::io::Error| IpcError::new("Io", format!("草稿保存失败：{}：{e}", path.display()));
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, json).map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)
+        Ok(self.ws.save_draft(&self.actor()?, json)?)
     }
 
     pub fn load_draft(&self) -> IpcResult<Option<String>> {
-        let path = self.draft_path()?;
-        match std::fs::read_to_string(&path) {
-            Ok(s) => Ok(Some(s)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(IpcError::new("Io", format!("草稿读取失败：{}：{e}", path.display()))),
-        }
+        Ok(self.ws.load_draft(&self.actor()?)?)
     }
 
     pub fn clear_draft(&self) -> IpcResult<()> {
-        let path = self.draft_path()?;
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(IpcError::new("Io", format!("草稿删除失败：{}：{e}", path.display())))
-            }
-            _ => Ok(()),
-        }
+        Ok(self.ws.clear_draft(&self.actor()?)?)
     }
 
     /// (open cases, red lights) for the status icon.

@@ -5,33 +5,35 @@
 use serde::Serialize;
 use ts_rs::TS;
 use yc_core::CoreError;
+use yc_core::case::Kind;
 use yc_core::catalog::{Item, ItemKind};
+pub use yc_core::error::ErrorKind;
 use yc_core::workstation::Identity;
 
-/// An error as the UI receives it: `kind` is stable (the UI switches on it), `message` is the
-/// core's Chinese text for the clerk. Never a bare string (CONVENTIONS: errors are typed values).
+/// An error as the UI receives it: `kind` is stable (the UI switches on it; a TypeScript union),
+/// `message` is the core's Chinese text for the clerk. Never a bare string (CONVENTIONS: errors are typed values).
 #[derive(Debug, Clone, Serialize, TS, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct IpcError {
-    pub kind: String,
+    pub kind: ErrorKind,
     pub message: String,
 }
 
 impl From<CoreError> for IpcError {
     fn from(e: CoreError) -> Self {
-        Self { kind: e.code().to_owned(), message: e.to_string() }
+        Self { kind: e.kind(), message: e.to_string() }
     }
 }
 
 impl IpcError {
-    pub fn new(kind: &str, message: impl Into<String>) -> Self {
-        Self { kind: kind.to_owned(), message: message.into() }
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into() }
     }
     pub fn not_logged_in() -> Self {
-        Self::new("NotLoggedIn", "请先登录")
+        Self::new(ErrorKind::NotLoggedIn, "请先登录")
     }
     pub fn locked() -> Self {
-        Self::new("Locked", "屏幕已锁定，请输入密码解锁")
+        Self::new(ErrorKind::Locked, "屏幕已锁定，请输入密码解锁")
     }
 }
 
@@ -103,8 +105,8 @@ pub struct CatalogEntry {
     pub name: String,
     pub department: String,
     pub item_type_zh: String,
-    /// `immediate` (即办件) or `promised` (承诺件).
-    pub kind: String,
+    /// 即办件 or 承诺件.
+    pub kind: Kind,
     pub kind_zh: String,
     pub statutory_days: u32,
     pub promised_days: u32,
@@ -135,8 +137,8 @@ pub struct CatalogDoc {
 impl CatalogEntry {
     pub fn from_item(item: &Item) -> Self {
         let kind = match item.kind {
-            ItemKind::Immediate => "immediate",
-            ItemKind::Promised => "promised",
+            ItemKind::Immediate => Kind::Immediate,
+            ItemKind::Promised => Kind::Promised,
         };
         Self {
             code: item.code.clone(),
@@ -144,7 +146,7 @@ impl CatalogEntry {
             department: item.department.clone(),
             item_type_zh: item.item_type.label_zh().to_owned(),
             kind_zh: item.kind.label_zh().to_owned(),
-            kind: kind.to_owned(),
+            kind,
             statutory_days: item.statutory_limit_days,
             promised_days: item.promised_limit_days,
             online: item.online,

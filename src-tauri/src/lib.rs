@@ -29,7 +29,7 @@ pub fn run() -> i32 {
         Ok(c) => c,
         Err(e) => {
             eprintln!("一窗工作台无法启动：{}", e.message);
-            if e.kind == "NotInitialised" {
+            if e.kind == crate::ipc::ErrorKind::NotInitialised {
                 eprintln!("提示：用 --demo 创建演示工作站，或先运行 yc init；用 --data 目录 指定数据目录。");
             }
             return 2;

@@ -12,7 +12,7 @@ use yc_core::sync::outbox::{self, AdapterRegistration};
 use yc_core::sync::{AdapterState, RunReport, SyncOptions};
 
 use crate::context::AppCtx;
-use crate::ipc::{IpcError, IpcResult, SyncOverview};
+use crate::ipc::{ErrorKind, IpcError, IpcResult, SyncOverview};
 
 /// Default seconds between background passes (`YC_SYNC_INTERVAL` overrides).
 pub const DEFAULT_INTERVAL_SECS: u32 = 60;
@@ -62,13 +62,13 @@ impl AppCtx {
         let tx = self.sync_state().nudge.lock().unwrap_or_else(PoisonError::into_inner).clone();
         match tx {
             Some(tx) if tx.send(()).is_ok() => Ok(()),
-            _ => Err(IpcError::new("Unavailable", "后台同步没有运行")),
+            _ => Err(IpcError::new(ErrorKind::Unavailable, "后台同步没有运行")),
         }
     }
 
     pub fn quarantine(&self, adapter: Option<&str>) -> IpcResult<Vec<yc_core::sync::DeliveryRow>> {
         self.actor()?;
-        Ok(outbox::deliveries(self.workstation(), adapter, "quarantined", 500)?)
+        Ok(outbox::deliveries(self.workstation(), adapter, outbox::DeliveryState::Quarantined, 500)?)
     }
 
     /// Retry or discard a quarantined item; admin only (checked in the core), journaled.
@@ -90,32 +90,23 @@ impl AppCtx {
 
     /// Registers an adapter from a config file's text (`.toml` or `.json`, as `yc adapter add`).
     /// The config is checked by building the adapter before it is stored. A process adapter runs
-    /// a program on this PC at every sync: it is refused with kind `NeedsConfirm` and the command
+    /// a program on this PC at every sync: core refuses it with kind `NeedsConfirm` and the command
     /// line in words until the admin confirms (`confirmed`).
     pub fn add_adapter(&self, file_name: &str, text: &str, confirmed: bool) -> IpcResult<String> {
         let actor = self.actor()?;
         let config = yc_adapter_sdk::AdapterConfig::parse(std::path::Path::new(file_name), text)
-            .map_err(|e| IpcError::new("Invalid", format!("适配器配置有误：{e}")))?;
-        if let (yc_adapter_sdk::AdapterKind::Process, Some(spec)) = (&config.kind, &config.process)
-            && !confirmed
-        {
-            // Only an admin gets as far as the question.
-            actor.require_role(yc_core::case::Role::Admin, "配置同步适配器")?;
-            return Err(IpcError::new(
-                "NeedsConfirm",
-                format!(
-                    "适配器“{}”将在每次同步时运行程序：{}。确认这是信息中心提供的适配器吗？",
-                    config.name,
-                    spec.command.join(" ")
-                ),
-            ));
-        }
+            .map_err(|e| IpcError::new(ErrorKind::Invalid, format!("适配器配置有误：{e}")))?;
         if config.kind != yc_adapter_sdk::AdapterKind::Process {
-            yc_adapters::build(&config).map_err(|e| IpcError::new("Invalid", e.to_string()))?;
+            yc_adapters::build(&config).map_err(|e| IpcError::new(ErrorKind::Invalid, e.to_string()))?;
         }
         let name = config.name.clone();
-        let reg =
-            AdapterRegistration { config, streams: vec!["*".into()], departments: vec!["*".into()], backfill: false };
+        let reg = AdapterRegistration {
+            config,
+            streams: vec!["*".into()],
+            departments: vec!["*".into()],
+            backfill: false,
+            program_confirmed: confirmed,
+        };
         outbox::register_adapter(self.workstation(), &actor, &reg)?;
         Ok(name)
     }
@@ -124,7 +115,7 @@ impl AppCtx {
     pub async fn sync_pass(&self, opts: &SyncOptions) -> IpcResult<Vec<RunReport>> {
         let st = self.sync_state();
         if st.busy.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire).is_err() {
-            return Err(IpcError::new("Busy", "同步正在进行"));
+            return Err(IpcError::new(ErrorKind::Busy, "同步正在进行"));
         }
         let _busy = Busy(&st.busy);
         let ws = self.workstation();

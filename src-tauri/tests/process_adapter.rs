@@ -46,13 +46,18 @@ fn the_background_pass_runs_a_python_adapter_against_the_city_platform_exactly_o
         "name = \"py-city\"\nkind = \"process\"\n[process]\ncommand = [\"python3\", {:?}]\n[settings]\nbase_url = \"http://{addr}\"\nsource = \"440305-W01\"\n",
         script()
     );
-    assert_eq!(ctx.add_adapter("py-city.toml", &cfg, false).unwrap_err().kind, "NeedsConfirm");
+    assert_eq!(ctx.add_adapter("py-city.toml", &cfg, false).unwrap_err().kind, yc_core::error::ErrorKind::NeedsConfirm);
     assert_eq!(ctx.add_adapter("py-city.toml", &cfg, true).unwrap(), "py-city");
     // An adapter added from 设置 starts with what is filed from now on; the test files a case so
     // there is something to deliver, through the shell as a clerk would.
     ctx.logout();
     ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
-    let item = ctx.catalog_items().unwrap().into_iter().find(|i| i.kind == "promised" && !i.secret).unwrap();
+    let item = ctx
+        .catalog_items()
+        .unwrap()
+        .into_iter()
+        .find(|i| i.kind == yc_core::case::Kind::Promised && !i.secret)
+        .unwrap();
     let id = yc_core::ids::make_resident_id("440305", chrono::NaiveDate::from_ymd_opt(1988, 5, 6).unwrap(), 3);
     let no = ctx
         .new_case(&yc_core::NewCase {
@@ -62,7 +67,7 @@ fn the_background_pass_runs_a_python_adapter_against_the_city_platform_exactly_o
             ..Default::default()
         })
         .unwrap();
-    ctx.act(&no, "accept", &yc_core::ActRequest::default()).unwrap();
+    ctx.act(&no, yc_core::case::Action::Accept, &yc_core::ActRequest::default()).unwrap();
     ctx.logout();
     ctx.login("admin", yc_core::demo::DEMO_PASSWORD).unwrap();
 

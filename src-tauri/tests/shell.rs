@@ -5,6 +5,8 @@ use std::path::Path;
 
 use yc_core::ActRequest;
 use yc_core::NewCase;
+use yc_core::case::{Action, Kind, State};
+use yc_core::error::ErrorKind;
 use yc_core::query::ListFilter;
 use yc_desktop::{AppCtx, COMMAND_NAMES, LaunchOptions};
 
@@ -26,7 +28,7 @@ fn data_flag_wins_over_env_and_unknown_args_are_ignored() {
     assert_eq!(o.data_dir, Path::new("/tmp/env"));
     assert!(!o.demo);
     let e = LaunchOptions::parse(&s(&["--demo-cases", "x"]), None).unwrap_err();
-    assert_eq!(e.kind, "Invalid");
+    assert_eq!(e.kind, ErrorKind::Invalid);
 }
 
 #[test]
@@ -34,7 +36,7 @@ fn opening_an_empty_dir_without_demo_says_not_initialised_in_chinese() {
     let dir = tempfile::tempdir().unwrap();
     let opts = LaunchOptions { data_dir: dir.path().to_path_buf(), demo: false, demo_cases: 0 };
     let e = AppCtx::open(&opts).err().expect("refused");
-    assert_eq!(e.kind, "NotInitialised");
+    assert_eq!(e.kind, ErrorKind::NotInitialised);
     assert!(e.message.contains("尚未初始化"), "{}", e.message);
 }
 
@@ -42,19 +44,19 @@ fn opening_an_empty_dir_without_demo_says_not_initialised_in_chinese() {
 fn commands_refuse_before_login_and_while_locked() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = demo(dir.path());
-    assert_eq!(ctx.list_cases(&ListFilter::default()).unwrap_err().kind, "NotLoggedIn");
+    assert_eq!(ctx.list_cases(&ListFilter::default()).unwrap_err().kind, ErrorKind::NotLoggedIn);
     let e = ctx.login("zhangwei", "wrong").unwrap_err();
-    assert_eq!((e.kind.as_str(), e.message.as_str()), ("WrongPassword", "密码错误，再错 4 次账号将被锁定"));
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::WrongPassword, "密码错误，再错 4 次账号将被锁定"));
     ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
     assert!(!ctx.list_cases(&ListFilter { limit: Some(5), ..Default::default() }).unwrap().is_empty());
     ctx.lock();
-    assert_eq!(ctx.list_cases(&ListFilter::default()).unwrap_err().kind, "Locked");
+    assert_eq!(ctx.list_cases(&ListFilter::default()).unwrap_err().kind, ErrorKind::Locked);
     assert!(ctx.current_actor().is_none());
-    assert_eq!(ctx.unlock("wrong").unwrap_err().kind, "WrongPassword");
+    assert_eq!(ctx.unlock("wrong").unwrap_err().kind, ErrorKind::WrongPassword);
     assert_eq!(ctx.unlock(yc_core::demo::DEMO_PASSWORD).unwrap().id, "zhangwei");
     assert!(ctx.light_counts().is_ok());
     ctx.logout();
-    assert_eq!(ctx.unlock(yc_core::demo::DEMO_PASSWORD).unwrap_err().kind, "NotLoggedIn");
+    assert_eq!(ctx.unlock(yc_core::demo::DEMO_PASSWORD).unwrap_err().kind, ErrorKind::NotLoggedIn);
 }
 
 #[test]
@@ -73,7 +75,8 @@ fn intake_accept_review_decide_through_the_shell_with_chinese_refusals() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = demo(dir.path());
     ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
-    let item = ctx.catalog_items().unwrap().into_iter().find(|i| i.kind == "promised" && !i.secret).expect("a 承诺件");
+    let item =
+        ctx.catalog_items().unwrap().into_iter().find(|i| i.kind == Kind::Promised && !i.secret).expect("a 承诺件");
     let id = yc_core::ids::make_resident_id("440305", chrono::NaiveDate::from_ymd_opt(1990, 5, 17).unwrap(), 123);
     assert!(ctx.check_id(&id).valid);
     let mut bad = id.clone();
@@ -89,7 +92,7 @@ fn intake_accept_review_decide_through_the_shell_with_chinese_refusals() {
             ..Default::default()
         })
         .unwrap_err();
-    assert_eq!(refused.kind, "InvalidId");
+    assert_eq!(refused.kind, ErrorKind::InvalidId);
     let no = ctx
         .new_case(&NewCase {
             item_code: item.code.clone(),
@@ -98,21 +101,23 @@ fn intake_accept_review_decide_through_the_shell_with_chinese_refusals() {
             ..Default::default()
         })
         .unwrap();
-    let d = ctx.act(&no, "accept", &ActRequest::default()).unwrap();
-    assert_eq!(d.summary.state, "accepted");
+    let d = ctx.act(&no, Action::Accept, &ActRequest::default()).unwrap();
+    assert_eq!(d.summary.state, State::Accepted);
     // The clerk may not review: the core says so, in Chinese.
-    assert!(!d.available.iter().any(|a| a.code == "start_review"));
-    let e = ctx.act(&no, "start_review", &ActRequest::default()).unwrap_err();
-    assert_eq!(e.kind, "RoleDenied");
+    assert!(!d.available.iter().any(|a| a.code == Action::StartReview));
+    let e = ctx.act(&no, Action::StartReview, &ActRequest::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RoleDenied);
     assert!(e.message.contains("权限不足"), "{}", e.message);
     ctx.login("lina", yc_core::demo::DEMO_PASSWORD).unwrap();
-    assert_eq!(ctx.act(&no, "start_review", &ActRequest::default()).unwrap().summary.state, "under_review");
+    assert_eq!(ctx.act(&no, Action::StartReview, &ActRequest::default()).unwrap().summary.state, State::UnderReview);
     ctx.login("wangqiang", yc_core::demo::DEMO_PASSWORD).unwrap();
-    let e = ctx.act(&no, "deny", &ActRequest { reason: Some("不符合条件".into()), ..Default::default() }).unwrap_err();
-    assert_eq!(e.kind, "Missing");
+    let e = ctx
+        .act(&no, Action::Deny, &ActRequest { reason: Some("不符合条件".into()), ..Default::default() })
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Missing);
     assert!(e.message.contains("不予许可"), "{}", e.message);
-    let d = ctx.act(&no, "approve", &ActRequest::default()).unwrap();
-    assert_eq!(d.summary.state, "approved");
+    let d = ctx.act(&no, Action::Approve, &ActRequest::default()).unwrap();
+    assert_eq!(d.summary.state, State::Approved);
     let actions: Vec<&str> = d.events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["file", "accept", "start_review", "approve"]);
 }
@@ -160,8 +165,21 @@ fn bindings_ts_is_generated_from_the_rust_types() {
     }
     let on_disk = std::fs::read_to_string(yc_desktop::bindings::BINDINGS_PATH).unwrap_or_default();
     assert!(
-        text.contains("export function act(case_no: string, action: string, request: ActRequest): Promise<CaseDetail>")
+        text.contains("export function act(case_no: string, action: Action, request: ActRequest): Promise<CaseDetail>")
     );
+    // Kinds and states cross as unions, so vue-tsc catches a misspelt one (issue 11).
+    assert!(text.contains("export type IpcError = { kind: ErrorKind, message: string, };"));
+    for t in ["ErrorKind", "State", "Channel", "CaseKind", "Outcome", "Action", "AdapterState", "DeliveryState"] {
+        assert!(text.contains(&format!("export type {t} = \"")), "{t} is not a union");
+    }
+    for field in ["state: string", "channel: string", "outcome: string", "kind: string,"] {
+        let n = text.matches(field).count();
+        // Left as text: DeliveryRow's outbox item kind (`case.accept`…, the adapter protocol's
+        // vocabulary) and AdapterStatus's adapter kind (the SDK's `AdapterKind`, which has no
+        // TypeScript export yet).
+        let allowed = if field == "kind: string," { 2 } else { 0 };
+        assert!(n <= allowed, "`{field}` crosses IPC {n} times");
+    }
     assert_eq!(on_disk, text, "ui/src/bindings.ts is stale: run YC_WRITE_BINDINGS=1 cargo test -p yc-desktop bindings");
 }
 
@@ -170,9 +188,9 @@ fn drafts_are_per_staff_and_survive_reopening_the_store() {
     let dir = tempfile::tempdir().unwrap();
     {
         let ctx = demo(dir.path());
-        assert_eq!(ctx.save_draft("{}").unwrap_err().kind, "NotLoggedIn");
+        assert_eq!(ctx.save_draft("{}").unwrap_err().kind, ErrorKind::NotLoggedIn);
         ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
-        assert_eq!(ctx.save_draft("{not json").unwrap_err().kind, "Invalid");
+        assert_eq!(ctx.save_draft("{not json").unwrap_err().kind, ErrorKind::Invalid);
         ctx.save_draft(r#"{"applicantName":"陈晓明"}"#).unwrap();
     }
     let ctx = AppCtx::from_dir(dir.path()).unwrap();
@@ -193,7 +211,7 @@ fn rt() -> tokio::runtime::Runtime {
 fn a_sync_pass_delivers_to_the_exchange_and_says_in_chinese_why_the_city_platform_is_unreachable() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = demo(dir.path());
-    assert_eq!(ctx.sync_overview().unwrap_err().kind, "NotLoggedIn");
+    assert_eq!(ctx.sync_overview().unwrap_err().kind, ErrorKind::NotLoggedIn);
     ctx.login("admin", yc_core::demo::DEMO_PASSWORD).unwrap();
     // Point the city platform at a port where nothing listens.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -201,11 +219,11 @@ fn a_sync_pass_delivers_to_the_exchange_and_says_in_chinese_why_the_city_platfor
         r#"{{"name":"city-platform","kind":"city-extranet","settings":{{"base_url":"http://127.0.0.1:{port}","source":"W01","connect_timeout_ms":500}}}}"#
     );
     assert_eq!(ctx.add_adapter("city.json", &cfg, false).unwrap(), "city-platform");
-    assert_eq!(ctx.add_adapter("bad.json", "{\"name\":", false).unwrap_err().kind, "Invalid");
+    assert_eq!(ctx.add_adapter("bad.json", "{\"name\":", false).unwrap_err().kind, ErrorKind::Invalid);
     // A process adapter runs a program at every sync: the admin is asked first, in words.
     let proc_cfg = "name = \"dept\"\nkind = \"process\"\n[process]\ncommand = [\"python3\", \"dept_adapter.py\"]\n";
     let e = ctx.add_adapter("dept.toml", proc_cfg, false).unwrap_err();
-    assert_eq!(e.kind, "NeedsConfirm");
+    assert_eq!(e.kind, ErrorKind::NeedsConfirm);
     assert!(e.message.contains("python3 dept_adapter.py"), "{}", e.message);
     assert!(ctx.sync_overview().unwrap().adapters.iter().all(|a| a.name != "dept"), "not stored before confirming");
     assert_eq!(ctx.add_adapter("dept.toml", proc_cfg, true).unwrap(), "dept");
@@ -238,11 +256,11 @@ fn a_sync_pass_delivers_to_the_exchange_and_says_in_chinese_why_the_city_platfor
     assert_eq!(reports.iter().map(|r| r.adapter.as_str()).collect::<Vec<_>>(), ["county-exchange"]);
     ctx.logout();
     ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
-    assert_eq!(ctx.set_adapter_enabled("city-platform", true).unwrap_err().kind, "RoleDenied");
-    assert_eq!(ctx.resolve_quarantine("city-platform", 1, true, None).unwrap_err().kind, "RoleDenied");
+    assert_eq!(ctx.set_adapter_enabled("city-platform", true).unwrap_err().kind, ErrorKind::RoleDenied);
+    assert_eq!(ctx.resolve_quarantine("city-platform", 1, true, None).unwrap_err().kind, ErrorKind::RoleDenied);
     assert!(ctx.quarantine(None).unwrap().is_empty());
     // No worker thread in a test: asking for a pass says so instead of pretending.
-    assert_eq!(ctx.sync_now().unwrap_err().kind, "Unavailable");
+    assert_eq!(ctx.sync_now().unwrap_err().kind, ErrorKind::Unavailable);
 }
 
 #[test]
@@ -255,11 +273,11 @@ fn scans_go_through_the_shell_into_the_case_and_back() {
     let scan = b"%PDF-1.4\n% scanned application form".to_vec();
     let att = ctx.put_attachment("申请表.pdf", &b64(&scan)).unwrap();
     assert_eq!(att.mime, "application/pdf");
-    assert_eq!(ctx.put_attachment("x.pdf", "***").unwrap_err().kind, "Invalid");
+    assert_eq!(ctx.put_attachment("x.pdf", "***").unwrap_err().kind, ErrorKind::Invalid);
     let e = ctx.put_attachment("page.png", &b64(b"<html><script>alert(1)</script>")).unwrap_err();
     assert!(e.message.contains("不是可接受的扫描件"), "{}", e.message);
 
-    let item = ctx.catalog_items().unwrap().into_iter().find(|i| i.kind == "promised" && !i.secret).unwrap();
+    let item = ctx.catalog_items().unwrap().into_iter().find(|i| i.kind == Kind::Promised && !i.secret).unwrap();
     let id = yc_core::ids::make_resident_id("440305", chrono::NaiveDate::from_ymd_opt(1991, 2, 3).unwrap(), 9);
     let no = ctx
         .new_case(&NewCase {
@@ -273,7 +291,7 @@ fn scans_go_through_the_shell_into_the_case_and_back() {
     assert_eq!(ctx.case_detail(&no).unwrap().attachments, vec![att.clone()]);
     let back = ctx.attachment_data(&no, &att.sha256).unwrap();
     assert_eq!(back.data_base64, b64(&scan));
-    assert_eq!(ctx.attachment_data(&no, &"0".repeat(64)).unwrap_err().kind, "Invalid");
+    assert_eq!(ctx.attachment_data(&no, &"0".repeat(64)).unwrap_err().kind, ErrorKind::Invalid);
 }
 
 #[test]
@@ -282,14 +300,14 @@ fn wrong_passwords_lock_the_account_in_the_app_and_say_why() {
     let ctx = demo(dir.path());
     for left in (1..=4).rev() {
         let e = ctx.login("liuyang", "wrong").unwrap_err();
-        assert_eq!(e.kind, "WrongPassword");
+        assert_eq!(e.kind, ErrorKind::WrongPassword);
         assert!(e.message.contains(&format!("再错 {left} 次")), "{}", e.message);
     }
     let e = ctx.login("liuyang", "wrong").unwrap_err();
-    assert_eq!(e.kind, "AccountLocked");
+    assert_eq!(e.kind, ErrorKind::AccountLocked);
     assert!(e.message.contains("已锁定") && e.message.contains("请管理员解锁"), "{}", e.message);
     // Locked means locked: the right password is refused too, until an admin unlocks.
-    assert_eq!(ctx.login("liuyang", yc_core::demo::DEMO_PASSWORD).unwrap_err().kind, "AccountLocked");
+    assert_eq!(ctx.login("liuyang", yc_core::demo::DEMO_PASSWORD).unwrap_err().kind, ErrorKind::AccountLocked);
     let ws = yc_core::Workstation::open(dir.path(), yc_core::Clock::System).unwrap();
     let admin = ws.login("admin", yc_core::demo::DEMO_PASSWORD).unwrap();
     ws.unlock_staff(&admin, "liuyang", "本人确认").unwrap();

@@ -1,5 +1,5 @@
 // Files picked in the page travel to the shell as base64 (IPC arguments are JSON).
-import { put_attachment, type Attachment } from "./bindings";
+import { put_attachment, type Attachment, type IpcError } from "./bindings";
 
 /** Stores a picked or pasted file in the workstation's attachment store. */
 export async function uploadFile(f: File): Promise<Attachment> {
@@ -11,7 +11,10 @@ export async function uploadFile(f: File): Promise<Attachment> {
 export function fileToBase64(f: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
     const r = new FileReader();
-    r.onerror = () => reject({ kind: "Io", message: r.error?.message ?? "文件读取失败" });
+    r.onerror = () => {
+      const e: IpcError = { kind: "Io", message: r.error?.message ?? "文件读取失败" };
+      reject(e);
+    };
     r.onload = () => {
       const s = String(r.result ?? "");
       resolve(s.slice(s.indexOf(",") + 1));

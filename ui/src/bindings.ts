@@ -5,7 +5,9 @@ import { call } from "./ipc";
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
 
-export type IpcError = { kind: string, message: string, };
+export type ErrorKind = "Storage" | "Io" | "Calendar" | "Catalog" | "InvalidId" | "NotInitialised" | "AlreadyInitialised" | "UnknownStaff" | "WrongPassword" | "AccountLocked" | "RoleDenied" | "DepartmentDenied" | "UnknownCase" | "UnknownItem" | "IllegalTransition" | "Missing" | "Invalid" | "JournalBroken" | "Seal" | "WrongPin" | "SealLocked" | "Tampered" | "ClockBehind" | "ClockJump" | "NotSigned" | "NotLoggedIn" | "Locked" | "Unavailable" | "Busy" | "NeedsConfirm" | "Internal";
+
+export type IpcError = { kind: ErrorKind, message: string, };
 
 export type AppInfo = { identity: Identity, 
 /**
@@ -25,11 +27,13 @@ export type MaterialEntry = { id: string, name: string, required: boolean, reusa
 
 export type SubItemEntry = { code: string, name: string, materials: Array<string>, };
 
+export type CaseKind = "immediate" | "promised";
+
 export type CatalogEntry = { code: string, name: string, department: string, item_type_zh: string, 
 /**
- * `immediate` (即办件) or `promised` (承诺件).
+ * 即办件 or 承诺件.
  */
-kind: string, kind_zh: string, statutory_days: number, promised_days: number, online: boolean, secret: boolean, materials: Array<MaterialEntry>, 
+kind: CaseKind, kind_zh: string, statutory_days: number, promised_days: number, online: boolean, secret: boolean, materials: Array<MaterialEntry>, 
 /**
  * Situations (办理情形); each names the material ids it needs. Empty = one situation.
  */
@@ -53,7 +57,15 @@ export type Actor = { id: string, name: string, roles: Array<Role>, departments:
 
 export type Light = "green" | "yellow" | "red";
 
-export type CaseSummary = { case_no: string, item_code: string, item_name: string, department: string, kind: string, applicant_id: string, applicant_name: string, channel: string, state: string, state_zh: string, filed_on: string, accepted_on: string | null, 
+export type State = "appointed" | "submitted" | "supplementing" | "accepted" | "under_review" | "suspended" | "special_procedure" | "approved" | "denied" | "completed" | "not_accepted" | "withdrawn" | "terminated" | "cancelled" | "revoked";
+
+export type Channel = "window" | "online" | "township";
+
+export type Action = "appoint" | "file" | "accept" | "decide_on_spot" | "request_supplement" | "supplement" | "refuse_acceptance" | "start_review" | "suspend" | "resume" | "special_start" | "special_end" | "extend" | "approve" | "deny" | "issue_certificate" | "deliver" | "publish" | "inspect" | "withdraw" | "terminate" | "change" | "renew" | "transfer" | "deregister" | "revoke";
+
+export type Outcome = "approved" | "denied";
+
+export type CaseSummary = { case_no: string, item_code: string, item_name: string, department: string, kind: CaseKind, applicant_id: string, applicant_name: string, channel: Channel, state: State, state_zh: string, filed_on: string, accepted_on: string | null, 
 /**
  * The pre-review or decision deadline. While paused: the date it would be due if the clock
  * restarted today (it moves one working day later per working day paused). Once decided:
@@ -94,9 +106,9 @@ delivery_due: string | null, };
 
 export type MaterialRow = { material_id: string, name: string, required: boolean, provided: boolean, reused_from: string | null, };
 
-export type ActionInfo = { code: string, zh: string, needs_reason: boolean, needs_basis: boolean, };
+export type ActionInfo = { code: Action, zh: string, needs_reason: boolean, needs_basis: boolean, };
 
-export type CaseDetail = { summary: CaseSummary, catalog_version: number, outcome: string | null, certificate_made: boolean, 
+export type CaseDetail = { summary: CaseSummary, catalog_version: number, outcome: Outcome | null, certificate_made: boolean, 
 /**
  * The item yields a certificate (证照).
  */
@@ -118,7 +130,7 @@ sub_item: string | null,
  */
 available: Array<ActionInfo>, };
 
-export type ListFilter = { state: string | null, light: Light | null, department: string | null, applicant_id: string | null, open_only: boolean, limit: number | null, offset: number | null, };
+export type ListFilter = { state: State | null, light: Light | null, department: string | null, applicant_id: string | null, open_only: boolean, limit: number | null, offset: number | null, };
 
 export type LightCounts = { green: number, yellow: number, red: number, paused: number, 
 /**
@@ -148,9 +160,9 @@ overridable: boolean, birth_date: string | null, };
 
 export type NewCase = { item_code: string, applicant_id: string, applicant_name: string, phone: string | null, 
 /**
- * window | online | township
+ * None: at the window.
  */
-channel: string | null, 
+channel: Channel | null, 
 /**
  * Material ids handed in. `None` = all required materials handed in.
  */
@@ -229,7 +241,9 @@ stopped: string | null,
  */
 state: AdapterState, };
 
-export type DeliveryRow = { adapter: string, outbox_id: number, key: string, kind: string, case_no: string | null, case_seq: number, state: string, attempts: number, state_since: string, last_error: string | null, last_error_detail: string | null, last_error_class: string | null, };
+export type DeliveryState = "pending" | "sending" | "sent" | "acked" | "failed" | "quarantined" | "discarded";
+
+export type DeliveryRow = { adapter: string, outbox_id: number, key: string, kind: string, case_no: string | null, case_seq: number, state: DeliveryState, attempts: number, state_since: string, last_error: string | null, last_error_detail: string | null, last_error_class: string | null, };
 
 export type SyncOverview = { adapters: Array<AdapterStatus>, 
 /**
@@ -294,7 +308,7 @@ export function case_detail(case_no: string): Promise<CaseDetail> {
 }
 
 /** Takes an action; returns the case as it now is. */
-export function act(case_no: string, action: string, request: ActRequest): Promise<CaseDetail> {
+export function act(case_no: string, action: Action, request: ActRequest): Promise<CaseDetail> {
   return call("act", { case_no, action, request });
 }
 

@@ -2,14 +2,14 @@
 // which writes it atomically to <data>/drafts/<staff>.json (the webview's localStorage is flushed
 // to disk lazily and loses the last edits when the process is killed). localStorage is kept as a
 // fallback for when the shell cannot be reached.
-import { clear_draft, load_draft, save_draft, type Attachment } from "./bindings";
+import { clear_draft, load_draft, save_draft, type Attachment, type Channel } from "./bindings";
 export interface IntakeDraft {
   step: number;
   itemCode: string | null;
   applicantId: string;
   applicantName: string;
   phone: string;
-  channel: string;
+  channel: Channel;
   appointment: boolean;
   idOverride: string;
   note: string;

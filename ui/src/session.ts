@@ -1,6 +1,6 @@
 // Who is logged in and what the workstation is; shared by every screen.
 import { reactive } from "vue";
-import type { Actor, AppInfo } from "./bindings";
+import type { Actor, AppInfo, Light, State } from "./bindings";
 
 export const session = reactive<{ actor: Actor | null; info: AppInfo | null; locked: boolean }>({
   actor: null,
@@ -9,7 +9,7 @@ export const session = reactive<{ actor: Actor | null; info: AppInfo | null; loc
 });
 
 /** The work list's filters, kept across visits (into a case and back). */
-export const workFilters = reactive<{ state: string; light: "" | "green" | "yellow" | "red"; department: string; openOnly: boolean; query: string }>({
+export const workFilters = reactive<{ state: "" | State; light: "" | Light; department: string; openOnly: boolean; query: string }>({
   state: "",
   light: "",
   department: "",

@@ -5,13 +5,13 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
-use super::monitors::{Hit, Rule};
-use super::{actions, case_owner, days_left, due_after, to_json};
+use super::hit::{Hit, Rule};
+use super::record::{case_owner, days_left, due_after, to_json};
 use crate::calendar::Calendar;
 use crate::case::Role;
 use crate::error::{CoreError, Result};
+use crate::events;
 use crate::journal::Event;
-use crate::projection::event_date;
 use crate::staff::Actor;
 use crate::workstation::Workstation;
 
@@ -86,7 +86,7 @@ pub fn register(ws: &Workstation, by: &Actor, c: &NewComplaint) -> Result<Compla
     if c.complainant.trim().is_empty() || c.subject.trim().is_empty() {
         return Err(CoreError::Missing { action: "登记投诉".into(), field: "投诉人和投诉内容".into() });
     }
-    let cfg = super::config(ws)?;
+    let cfg = super::settings::config(ws)?;
     let cal = ws.calendar().clone();
     let now = ws.clock().now();
     let label = ws.label();
@@ -113,7 +113,8 @@ pub fn register(ws: &Workstation, by: &Actor, c: &NewComplaint) -> Result<Compla
             subject: c.subject.trim().into(),
             answer_days: cfg.complaint_answer_days,
         };
-        super::append(tx, &cal, by, role.code(), actions::COMPLAINT_REGISTER, now, to_json(&p)?)?;
+        let ev = super::record::append(tx, by, role.code(), events::COMPLAINT_REGISTER, now, to_json(&p)?)?;
+        project(tx, &ev, &cal)?;
         Ok(complaint_id)
     })?;
     get(ws, &id)
@@ -134,7 +135,8 @@ fn change(
         let c = load(tx, id)?;
         by.require_department(&c.department)?;
         check(&c)?;
-        super::append(tx, &cal, by, role.code(), action, now, to_json(p)?)?;
+        let ev = super::record::append(tx, by, role.code(), action, now, to_json(p)?)?;
+        project(tx, &ev, &cal)?;
         Ok(())
     })?;
     get(ws, id)
@@ -145,7 +147,7 @@ pub fn assign(ws: &Workstation, by: &Actor, id: &str, assignee: &str) -> Result<
     by.require_role(Role::Admin, "分派投诉")?;
     let to = ws.actor(assignee)?;
     let p = Payload::Assign { complaint_id: id.into(), assignee: to.id.clone() };
-    change(ws, by, id, Role::Admin, actions::COMPLAINT_ASSIGN, &p, |c| {
+    change(ws, by, id, Role::Admin, events::COMPLAINT_ASSIGN, &p, |c| {
         to.require_department(&c.department)?;
         if c.answered_on.is_some() { Err(CoreError::Invalid(format!("投诉 {id} 已答复"))) } else { Ok(()) }
     })
@@ -161,7 +163,7 @@ pub fn link(ws: &Workstation, by: &Actor, id: &str, case_no: &str) -> Result<Com
     let dept = case_owner(&*ws.store().reader()?, case_no)?.0;
     by.require_department(&dept)?;
     let p = Payload::Link { complaint_id: id.into(), case_no: case_no.into() };
-    change(ws, by, id, role, actions::COMPLAINT_LINK, &p, |c| {
+    change(ws, by, id, role, events::COMPLAINT_LINK, &p, |c| {
         if c.cases.iter().any(|x| x == case_no) {
             Err(CoreError::Invalid(format!("投诉 {id} 已关联办件 {case_no}")))
         } else {
@@ -185,7 +187,7 @@ pub fn answer(ws: &Workstation, by: &Actor, id: &str, text: &str) -> Result<Comp
             action: "答复投诉".into(),
         })?;
     let p = Payload::Answer { complaint_id: id.into(), answer: text.trim().into() };
-    change(ws, by, id, role, actions::COMPLAINT_ANSWER, &p, |c| {
+    change(ws, by, id, role, events::COMPLAINT_ANSWER, &p, |c| {
         if c.answered_on.is_some() {
             return Err(CoreError::Invalid(format!("投诉 {id} 已答复")));
         }
@@ -206,7 +208,7 @@ pub(crate) fn project(tx: &Transaction<'_>, ev: &Event, cal: &Calendar) -> Resul
         id: ev.id.clone(),
         problem: format!("投诉事件无法解析：{e}"),
     })?;
-    let day = event_date(&ev.at)?;
+    let day = ev.date()?;
     match p {
         Payload::Register { complaint_id, complainant, phone, department, staff, cases, subject, answer_days } => {
             let (due, note) = match due_after(cal, day, answer_days) {

@@ -8,14 +8,14 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
-use super::monitors::{Hit, Rule};
-use super::{actions, case_owner, days_left, due_after, to_json};
+use super::hit::{Hit, Rule};
+use super::record::{case_owner, days_left, due_after, to_json};
 use crate::calendar::Calendar;
 use crate::case::Role;
 use crate::deadline::{Light, light};
 use crate::error::{CoreError, Result};
+use crate::events;
 use crate::journal::Event;
-use crate::projection::event_date;
 use crate::staff::{ALL_DEPARTMENTS, Actor};
 use crate::workstation::Workstation;
 
@@ -156,7 +156,7 @@ pub fn record(ws: &Workstation, by: &Actor, r: &NewRating) -> Result<Recorded> {
     if r.real_name && r.rater_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
         return Err(CoreError::Missing { action: "实名评价".into(), field: "评价人姓名".into() });
     }
-    let cfg = super::config(ws)?;
+    let cfg = super::settings::config(ws)?;
     let cal = ws.calendar().clone();
     let now = ws.clock().now();
     ws.store().write(|tx| {
@@ -183,7 +183,8 @@ pub fn record(ws: &Workstation, by: &Actor, r: &NewRating) -> Result<Recorded> {
         let payload =
             RatingPayload { rating: r.clone(), work_order_days: r.level.is_bad().then_some(cfg.work_order_days) };
         let role = if by.has_role(Role::Clerk) { Role::Clerk } else { Role::Admin };
-        let ev = super::append(tx, &cal, by, role.code(), actions::RATING, now, to_json(&payload)?)?;
+        let ev = super::record::append(tx, by, role.code(), events::RATING, now, to_json(&payload)?)?;
+        project_rating(tx, &ev, &cal)?;
         Ok(Recorded { work_order: r.level.is_bad().then(|| order_id(&ev.id)), rating_id: ev.id })
     })
 }
@@ -214,7 +215,7 @@ pub(crate) fn project_rating(tx: &Transaction<'_>, ev: &Event, cal: &Calendar) -
     })?;
     let r = &p.rating;
     let (department, staff, item_code, _) = case_owner(tx, &r.case_no)?;
-    let day = event_date(&ev.at)?;
+    let day = ev.date()?;
     let indicators = serde_json::to_string(&r.indicators).map_err(|e| CoreError::Invalid(e.to_string()))?;
     tx.prepare_cached(
         "INSERT INTO ratings (rating_id, case_no, channel, level, indicators, comment, real_name, rater_name, rater_phone,
@@ -389,14 +390,14 @@ pub fn step(ws: &Workstation, by: &Actor, order_id: &str, step: WorkOrderStep, n
     if note.trim().is_empty() {
         return Err(CoreError::Missing { action: format!("工单{}", step.zh()), field: "处理情况".into() });
     }
-    let cal = ws.calendar().clone();
     let now = ws.clock().now();
     ws.store().write(|tx| {
         let o = load(tx, order_id)?;
         by.require_department(&o.department)?;
         next(o.state, step, o.real_name, o.called_back).map_err(CoreError::Invalid)?;
         let p = StepPayload { order_id: order_id.into(), step, note: note.trim().into() };
-        super::append(tx, &cal, by, role.code(), actions::WORK_ORDER_STEP, now, to_json(&p)?)?;
+        let ev = super::record::append(tx, by, role.code(), events::WORK_ORDER_STEP, now, to_json(&p)?)?;
+        project_step(tx, &ev)?;
         Ok(())
     })?;
     let conn = ws.store().reader()?;
@@ -411,7 +412,7 @@ pub(crate) fn project_step(tx: &Transaction<'_>, ev: &Event) -> Result<()> {
         serde_json::from_value(ev.payload.clone()).map_err(|e| broken(format!("工单事件无法解析：{e}")))?;
     let o = load(tx, &p.order_id)?;
     let state = next(o.state, p.step, o.real_name, o.called_back).map_err(broken)?;
-    let day = event_date(&ev.at)?.to_string();
+    let day = ev.date()?.to_string();
     let mut steps = o.steps;
     steps.push(StepRecord { step: p.step, by: ev.actor.clone(), at: ev.at.clone(), note: p.note });
     let outcome = match (state, p.step) {

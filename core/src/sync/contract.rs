@@ -75,9 +75,9 @@ impl ItemKind {
     pub fn code(self) -> String {
         match self {
             Self::Case(a) => format!("case.{}", a.code()),
-            Self::DocumentSealed => crate::seal::SEALED.to_owned(),
+            Self::DocumentSealed => crate::events::DOCUMENT_SEALED.to_owned(),
             Self::CaseStatus => "case.status".to_owned(),
-            Self::SupervisionHit => crate::supervision::actions::HIT.to_owned(),
+            Self::SupervisionHit => crate::events::SUPERVISION_HIT.to_owned(),
         }
     }
 
@@ -96,7 +96,7 @@ impl ItemKind {
     /// The kind a journaled case event travels as; `None` for events that are not sent
     /// (a department opinion that arrived by sync, admin events).
     pub fn for_event(action: &str) -> Option<Self> {
-        if action == crate::seal::SEALED {
+        if action == crate::events::DOCUMENT_SEALED {
             return Some(Self::DocumentSealed);
         }
         Action::ALL.iter().copied().find(|a| a.code() == action).map(Self::Case)

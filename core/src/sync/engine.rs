@@ -9,7 +9,7 @@ use rusqlite::params;
 use serde::Serialize;
 use yc_adapter_sdk::{Adapter, AdapterError, ErrorClass, HealthStatus, OutItem};
 
-use super::outbox::{now_ms, to_out_item};
+use super::outbox::{AdapterState, now_ms, to_out_item};
 use crate::clock::stamp;
 use crate::error::{CoreError, Result};
 use crate::workstation::Workstation;
@@ -49,63 +49,6 @@ pub struct RunReport {
     pub stopped: Option<String>,
     /// The adapter's state after the run: what a script's exit code is made from.
     pub state: AdapterState,
-}
-
-/// An adapter's health as the sync panel and `yc sync status` show it.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AdapterState {
-    /// Registered, never run.
-    #[default]
-    Idle,
-    Running,
-    /// The last run reached the far side and everything sent was answered.
-    Ok,
-    /// The last run hit a transient failure (link down, items unanswered, wrong acks): the
-    /// next run retries by itself.
-    Degraded,
-    /// Configuration or credentials: nothing moves until an administrator acts.
-    NeedsOperator,
-}
-
-impl AdapterState {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Idle => "idle",
-            Self::Running => "running",
-            Self::Ok => "ok",
-            Self::Degraded => "degraded",
-            Self::NeedsOperator => "needs_operator",
-        }
-    }
-
-    /// The stored code back; an unknown code (a newer program wrote it) reads as degraded, so it
-    /// is looked at rather than hidden.
-    pub fn parse(code: &str) -> Self {
-        match code {
-            "idle" => Self::Idle,
-            "running" => Self::Running,
-            "ok" => Self::Ok,
-            "needs_operator" => Self::NeedsOperator,
-            _ => Self::Degraded,
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            Self::Idle => "未运行",
-            Self::Running => "同步中",
-            Self::Ok => "正常",
-            Self::Degraded => "连接异常",
-            Self::NeedsOperator => "需管理员处理",
-        }
-    }
-
-    /// The state an error leaves an adapter in.
-    pub fn after(e: &AdapterError) -> Self {
-        if e.class == ErrorClass::Auth { Self::NeedsOperator } else { Self::Degraded }
-    }
 }
 
 fn backoff_ms(opts: &SyncOptions, attempts: i64) -> i64 {

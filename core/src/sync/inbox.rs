@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use crate::case::Role;
 use crate::error::{CoreError, Result};
+use crate::intake::NewCase;
 use crate::staff::{ALL_DEPARTMENTS, Actor};
-use crate::workstation::{NewCase, Workstation};
+use crate::workstation::Workstation;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ApplyReport {
@@ -36,7 +37,7 @@ fn apply_one(
         "application.online" => {
             let mut req: NewCase = serde_json::from_value(payload.clone())
                 .map_err(|e| CoreError::Invalid(format!("网上申报内容不完整：{e}")))?;
-            req.channel = Some("online".into());
+            req.channel = Some(crate::case::Channel::Online);
             let no = ws.new_case(&system_actor(adapter, Role::Clerk), &req)?;
             Ok(format!("已生成办件 {no}"))
         }
@@ -106,19 +107,58 @@ pub fn apply_pending(ws: &Workstation) -> Result<ApplyReport> {
         let (state, result) = match apply_one(ws, &adapter, &kind, case_no.as_deref(), &payload) {
             Ok(r) => {
                 rep.applied += 1;
-                ("applied", r)
+                (InboxState::Applied, r)
             }
             Err(e) => {
                 rep.failed += 1;
-                ("failed", e.to_string())
+                (InboxState::Failed, e.to_string())
             }
         };
         ws.store().write(|tx| {
-            tx.execute("UPDATE inbox SET state = ?2, result = ?3 WHERE id = ?1", params![id, state, result])?;
+            tx.execute("UPDATE inbox SET state = ?2, result = ?3 WHERE id = ?1", params![id, state.code(), result])?;
             Ok(())
         })?;
     }
     Ok(rep)
+}
+
+/// Where an inbox item stands (`inbox.state`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxState {
+    /// Stored, not yet applied.
+    Received,
+    Applied,
+    /// Applying it failed; `result` says why. Kept, never dropped.
+    Failed,
+    /// Refused on arrival (payload hash mismatch, malformed item).
+    Rejected,
+}
+
+impl InboxState {
+    pub const ALL: &'static [InboxState] =
+        &[InboxState::Received, InboxState::Applied, InboxState::Failed, InboxState::Rejected];
+
+    /// Stable code used in storage and the CLI.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Applied => "applied",
+            Self::Failed => "failed",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|x| x.code() == s)
+    }
+}
+
+impl std::fmt::Display for InboxState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -130,17 +170,17 @@ pub struct InboxRow {
     pub kind: String,
     pub case_no: Option<String>,
     pub received_at: String,
-    pub state: String,
+    pub state: InboxState,
     pub result: Option<String>,
 }
 
-pub fn list(ws: &Workstation, state: Option<&str>, limit: usize) -> Result<Vec<InboxRow>> {
+pub fn list(ws: &Workstation, state: Option<InboxState>, limit: usize) -> Result<Vec<InboxRow>> {
     let conn = ws.store().reader()?;
     let mut st = conn.prepare_cached(
         "SELECT id, adapter, stream, key, kind, case_no, received_at, state, result FROM inbox
          WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2",
     )?;
-    let rows = st.query_map(params![state, i64::try_from(limit).unwrap_or(100)], |r| {
+    let rows = st.query_map(params![state.map(InboxState::code), i64::try_from(limit).unwrap_or(100)], |r| {
         Ok(InboxRow {
             id: r.get(0)?,
             adapter: r.get(1)?,
@@ -149,7 +189,7 @@ pub fn list(ws: &Workstation, state: Option<&str>, limit: usize) -> Result<Vec<I
             kind: r.get(4)?,
             case_no: r.get(5)?,
             received_at: r.get(6)?,
-            state: r.get(7)?,
+            state: crate::query::coded_required(r, 7, InboxState::parse)?,
             result: r.get(8)?,
         })
     })?;

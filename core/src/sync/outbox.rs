@@ -124,11 +124,33 @@ pub struct AdapterRegistration {
     pub departments: Vec<String>,
     /// Also queue everything already in the outbox (a new platform link that must catch up).
     pub backfill: bool,
+    /// The administrator has confirmed the program a process adapter runs (see
+    /// [`program_to_confirm`]); other kinds ignore it.
+    pub program_confirmed: bool,
+}
+
+/// What an administrator must agree to before an adapter is registered: a process adapter runs a
+/// program on this PC at every sync, with the workstation's data. `None` for the built-in kinds.
+pub fn program_to_confirm(config: &AdapterConfig) -> Option<String> {
+    match (&config.kind, &config.process) {
+        (yc_adapter_sdk::AdapterKind::Process, Some(spec)) => Some(format!(
+            "适配器“{}”将在每次同步时运行程序：{}。确认这是信息中心提供的适配器吗？",
+            config.name,
+            spec.command.join(" ")
+        )),
+        (yc_adapter_sdk::AdapterKind::Process, None) => {
+            Some(format!("适配器“{}”是进程适配器，但没有配置要运行的程序", config.name))
+        }
+        _ => None,
+    }
 }
 
 /// Registers (or re-configures) an adapter. Admin only.
 pub fn register_adapter(ws: &Workstation, by: &Actor, reg: &AdapterRegistration) -> Result<()> {
     by.require_role(crate::case::Role::Admin, "配置同步适配器")?;
+    if let Some(question) = program_to_confirm(&reg.config).filter(|_| !reg.program_confirmed) {
+        return Err(CoreError::NeedsConfirm(question));
+    }
     let name = reg.config.name.trim();
     if name.is_empty() {
         return Err(CoreError::Invalid("适配器名称不能为空".into()));
@@ -160,7 +182,7 @@ pub fn register_adapter(ws: &Workstation, by: &Actor, reg: &AdapterRegistration)
         }
         let payload =
             serde_json::json!({ "name": name, "kind": kind, "streams": reg.streams, "departments": reg.departments });
-        crate::journal::append_admin(tx, by, "sync.adapter", ws.clock().now(), payload, None).map(drop)
+        crate::journal::append_admin(tx, by, crate::events::SYNC_ADAPTER, ws.clock().now(), payload, None).map(drop)
     })
 }
 
@@ -184,13 +206,70 @@ pub struct Backlog {
     pub discarded: i64,
 }
 
+/// An adapter's health as the sync panel and `yc sync status` show it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdapterState {
+    /// Registered, never run.
+    #[default]
+    Idle,
+    Running,
+    /// The last run reached the far side and everything sent was answered.
+    Ok,
+    /// The last run hit a transient failure (link down, items unanswered, wrong acks): the
+    /// next run retries by itself.
+    Degraded,
+    /// Configuration or credentials: nothing moves until an administrator acts.
+    NeedsOperator,
+}
+
+impl AdapterState {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Idle => "idle",
+            Self::Running => "running",
+            Self::Ok => "ok",
+            Self::Degraded => "degraded",
+            Self::NeedsOperator => "needs_operator",
+        }
+    }
+
+    /// The stored code back; an unknown code (a newer program wrote it) reads as degraded, so it
+    /// is looked at rather than hidden.
+    pub fn parse(code: &str) -> Self {
+        match code {
+            "idle" => Self::Idle,
+            "running" => Self::Running,
+            "ok" => Self::Ok,
+            "needs_operator" => Self::NeedsOperator,
+            _ => Self::Degraded,
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Idle => "未运行",
+            Self::Running => "同步中",
+            Self::Ok => "正常",
+            Self::Degraded => "连接异常",
+            Self::NeedsOperator => "需管理员处理",
+        }
+    }
+
+    /// The state an error leaves an adapter in.
+    pub fn after(e: &yc_adapter_sdk::AdapterError) -> Self {
+        if e.class == yc_adapter_sdk::ErrorClass::Auth { Self::NeedsOperator } else { Self::Degraded }
+    }
+}
+
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct AdapterStatus {
     pub name: String,
     pub kind: String,
     pub enabled: bool,
-    pub state: super::AdapterState,
+    pub state: AdapterState,
     pub streams: Vec<String>,
     pub departments: Vec<String>,
     pub last_run_at: Option<String>,
@@ -217,7 +296,7 @@ pub fn status(ws: &Workstation) -> Result<Vec<AdapterStatus>> {
                 name: r.get(0)?,
                 kind: r.get(1)?,
                 enabled: r.get(2)?,
-                state: super::AdapterState::parse(&r.get::<_, String>(3)?),
+                state: AdapterState::parse(&r.get::<_, String>(3)?),
                 streams: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
                 departments: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
                 last_run_at: r.get(6)?,
@@ -239,14 +318,14 @@ pub fn status(ws: &Workstation) -> Result<Vec<AdapterStatus>> {
         for row in rows {
             let (s, n) = row?;
             let b = &mut a.backlog;
-            match s.as_str() {
-                "pending" => b.pending = n,
-                "sending" => b.sending = n,
-                "sent" => b.sent = n,
-                "acked" => b.acked = n,
-                "failed" => b.failed = n,
-                "quarantined" => b.quarantined = n,
-                _ => b.discarded = n,
+            match DeliveryState::parse(&s) {
+                Some(DeliveryState::Pending) => b.pending = n,
+                Some(DeliveryState::Sending) => b.sending = n,
+                Some(DeliveryState::Sent) => b.sent = n,
+                Some(DeliveryState::Acked) => b.acked = n,
+                Some(DeliveryState::Failed) => b.failed = n,
+                Some(DeliveryState::Quarantined) => b.quarantined = n,
+                Some(DeliveryState::Discarded) | None => b.discarded = n,
             }
         }
         a.oldest_unacked_since = conn
@@ -265,6 +344,62 @@ pub fn status(ws: &Workstation) -> Result<Vec<AdapterStatus>> {
     Ok(out)
 }
 
+/// Where one outbox item stands for one adapter (`outbox_delivery.state`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Waiting for the next run (or its retry time).
+    Pending,
+    /// Handed to the adapter in the run now going.
+    Sending,
+    /// Sent, the far side's acknowledgement not yet in.
+    Sent,
+    /// The far side confirmed it: done.
+    Acked,
+    /// A transient failure; retried with backoff.
+    Failed,
+    /// Refused for good by the far side: waits for an administrator (retry or discard).
+    Quarantined,
+    /// Discarded by an administrator (journaled); kept for the audit trail.
+    Discarded,
+}
+
+impl DeliveryState {
+    pub const ALL: &'static [DeliveryState] = &[
+        DeliveryState::Pending,
+        DeliveryState::Sending,
+        DeliveryState::Sent,
+        DeliveryState::Acked,
+        DeliveryState::Failed,
+        DeliveryState::Quarantined,
+        DeliveryState::Discarded,
+    ];
+
+    /// Stable code used in storage and the CLI.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Acked => "acked",
+            Self::Failed => "failed",
+            Self::Quarantined => "quarantined",
+            Self::Discarded => "discarded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|x| x.code() == s)
+    }
+}
+
+impl std::fmt::Display for DeliveryState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct DeliveryRow {
@@ -274,7 +409,7 @@ pub struct DeliveryRow {
     pub kind: String,
     pub case_no: Option<String>,
     pub case_seq: i64,
-    pub state: String,
+    pub state: DeliveryState,
     pub attempts: i64,
     pub state_since: String,
     pub last_error: Option<String>,
@@ -283,7 +418,12 @@ pub struct DeliveryRow {
 }
 
 /// Items in quarantine (or in `state`), with the far side's reply.
-pub fn deliveries(ws: &Workstation, adapter: Option<&str>, state: &str, limit: usize) -> Result<Vec<DeliveryRow>> {
+pub fn deliveries(
+    ws: &Workstation,
+    adapter: Option<&str>,
+    state: DeliveryState,
+    limit: usize,
+) -> Result<Vec<DeliveryRow>> {
     let conn = ws.store().reader()?;
     let mut st = conn.prepare_cached(
         "SELECT d.adapter, d.outbox_id, o.key, o.kind, o.case_no, o.case_seq, d.state, d.attempts, d.state_since,
@@ -291,7 +431,7 @@ pub fn deliveries(ws: &Workstation, adapter: Option<&str>, state: &str, limit: u
          FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id
          WHERE d.state = ?1 AND (?2 IS NULL OR d.adapter = ?2) ORDER BY d.outbox_id LIMIT ?3",
     )?;
-    let rows = st.query_map(params![state, adapter, i64::try_from(limit).unwrap_or(100)], |r| {
+    let rows = st.query_map(params![state.code(), adapter, i64::try_from(limit).unwrap_or(100)], |r| {
         Ok(DeliveryRow {
             adapter: r.get(0)?,
             outbox_id: r.get(1)?,
@@ -299,7 +439,8 @@ pub fn deliveries(ws: &Workstation, adapter: Option<&str>, state: &str, limit: u
             kind: r.get(3)?,
             case_no: r.get(4)?,
             case_seq: r.get(5)?,
-            state: r.get(6)?,
+            // The query selects rows in `state`.
+            state,
             attempts: r.get(7)?,
             state_since: r.get(8)?,
             last_error: r.get(9)?,
@@ -330,12 +471,18 @@ pub fn resolve_quarantine(
             "UPDATE outbox_delivery SET state = ?3, attempts = CASE WHEN ?4 THEN 0 ELSE attempts END,
                 next_attempt_ms = 0, state_since = ?5
              WHERE adapter = ?1 AND outbox_id = ?2 AND state = 'quarantined'",
-            params![adapter, outbox_id, if retry { "pending" } else { "discarded" }, retry, stamp(&now)],
+            params![
+                adapter,
+                outbox_id,
+                if retry { DeliveryState::Pending } else { DeliveryState::Discarded }.code(),
+                retry,
+                stamp(&now)
+            ],
         )?;
         if n == 0 {
             return Err(CoreError::Invalid(format!("适配器 {adapter} 没有隔离中的第 {outbox_id} 项")));
         }
-        let action = if retry { "sync.retry" } else { "sync.discard" };
+        let action = if retry { crate::events::SYNC_RETRY } else { crate::events::SYNC_DISCARD };
         crate::journal::append_admin(
             tx,
             by,
@@ -358,7 +505,7 @@ pub fn set_enabled(ws: &Workstation, by: &Actor, adapter: &str, enabled: bool, r
         if n == 0 {
             return Err(CoreError::Invalid(format!("没有名为 {adapter} 的同步适配器")));
         }
-        let action = if enabled { "sync.enable" } else { "sync.disable" };
+        let action = if enabled { crate::events::SYNC_ENABLE } else { crate::events::SYNC_DISABLE };
         crate::journal::append_admin(tx, by, action, now, serde_json::json!({ "adapter": adapter }), reason).map(drop)
     })
 }
@@ -393,7 +540,7 @@ pub fn remove_adapter(ws: &Workstation, by: &Actor, adapter: &str, reason: &str,
         tx.execute("DELETE FROM sync_cursors WHERE adapter = ?1", [adapter])?;
         tx.execute("DELETE FROM adapters WHERE name = ?1", [adapter])?;
         let payload = serde_json::json!({ "adapter": adapter, "kind": kind, "unconfirmed_given_up": unconfirmed });
-        crate::journal::append_admin(tx, by, "sync.remove", now, payload, Some(reason)).map(drop)
+        crate::journal::append_admin(tx, by, crate::events::SYNC_REMOVE, now, payload, Some(reason)).map(drop)
     })
 }
 

@@ -101,7 +101,7 @@ pub fn unacked(data: &Path, adapter: &str) -> usize {
 
 /// Registers an adapter from a config file.
 pub fn add_adapter(data: &Path, config: &Path) {
-    let o = yc(data).args(["adapter", "add"]).arg(config).arg("--backfill").output().expect("yc runs");
+    let o = yc(data).args(["adapter", "add"]).arg(config).args(["--backfill", "--yes"]).output().expect("yc runs");
     assert!(o.status.success(), "adapter add: {}", String::from_utf8_lossy(&o.stderr));
 }
 

@@ -1,0 +1,77 @@
+//! The names of the journal's events that are not case actions, in one place.
+//!
+//! A case's own events are named by [`crate::case::Action::code`] (`case.file`, `case.accept`, …);
+//! everything else a workstation journals — its setup, staff accounts, the clock, seals, sync
+//! administration, supervision — is named here, so the projection, the outbox contract, the
+//! integrity checks and the writers agree on one spelling. Renaming one is a migration: events
+//! already in a journal keep the name they were written with.
+
+// ---- the workstation and its configuration ----
+pub const INIT: &str = "workstation.init";
+pub const CATALOG_IMPORT: &str = "catalog.import";
+pub const CALENDAR_IMPORT: &str = "calendar.import";
+/// An administrator accepts a clock that went back or jumped ahead.
+pub const CLOCK_CONFIRM: &str = "clock.confirm";
+/// From here on every event must carry its signer's signature (a real workstation, at init).
+pub const JOURNAL_SIGNING: &str = "journal.signing";
+/// The workstation's signing key (public half), for events no person makes.
+pub const WORKSTATION_KEY: &str = "workstation.key";
+
+// ---- staff accounts ----
+pub const STAFF_ADD: &str = "staff.add";
+pub const STAFF_PASSWORD: &str = "staff.password";
+pub const STAFF_LOCKED: &str = "staff.locked";
+pub const STAFF_UNLOCK: &str = "staff.unlock";
+pub const STAFF_PASSWORD_CHANGE: &str = "staff.password.change";
+pub const STAFF_PASSWORD_RESET: &str = "staff.password.reset";
+/// An account's signing key (public half): made with the account, replaced by a reset.
+pub const STAFF_KEY: &str = "staff.key";
+
+// ---- seals and documents ----
+pub const SEAL_TRUST_ANCHOR: &str = "seal.trust_anchor";
+pub const SEAL_AUTHORITY: &str = "seal.authority";
+pub const SEAL_ISSUE: &str = "seal.issue";
+pub const SEAL_REVOKE: &str = "seal.revoke";
+pub const SEAL_UNLOCK: &str = "seal.unlock";
+/// A decision, notice or certificate sealed (the usage log entry is derived from it).
+pub const DOCUMENT_SEALED: &str = "document.sealed";
+
+// ---- other departments (arriving through sync) ----
+pub const DEPT_OPINION: &str = "dept.opinion";
+pub const DEPT_DECISION: &str = "dept.decision";
+
+// ---- sync administration ----
+pub const SYNC_ADAPTER: &str = "sync.adapter";
+pub const SYNC_ENABLE: &str = "sync.enable";
+pub const SYNC_DISABLE: &str = "sync.disable";
+pub const SYNC_REMOVE: &str = "sync.remove";
+pub const SYNC_RETRY: &str = "sync.retry";
+pub const SYNC_DISCARD: &str = "sync.discard";
+
+// ---- supervision, evaluation, complaints ----
+pub const SUPERVISION_CONFIG: &str = "supervision.config";
+pub const SUPERVISION_HIT: &str = "supervision.hit";
+pub const RATING: &str = "rating.record";
+pub const WORK_ORDER_STEP: &str = "work_order.step";
+pub const COMPLAINT_REGISTER: &str = "complaint.register";
+pub const COMPLAINT_ASSIGN: &str = "complaint.assign";
+pub const COMPLAINT_LINK: &str = "complaint.link";
+pub const COMPLAINT_ANSWER: &str = "complaint.answer";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_distinct_and_never_a_case_action() {
+        let src = include_str!("events.rs");
+        let names: Vec<&str> =
+            src.lines().filter_map(|l| l.strip_prefix("pub const ")).filter_map(|l| l.split('"').nth(1)).collect();
+        assert!(names.len() > 30, "{names:?}");
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "a name is used twice");
+        for n in &names {
+            assert!(!n.starts_with("case."), "{n} would read as a case action");
+        }
+    }
+}
