@@ -32,7 +32,38 @@ struct Account {
     locked_at: Option<String>,
 }
 
+/// Days a workstation may go without a successful sync before only an administrator may log in
+/// (setting `auth.offline_login_days`; 0 turns the rule off).
+pub const DEFAULT_OFFLINE_LOGIN_DAYS: i64 = 30;
+
 impl Workstation {
+    /// (last successful sync or, never synced, the adapter's registration; days since) when that
+    /// is longer ago than the offline-login limit. Only for a workstation that syncs at all, and
+    /// never for a demo.
+    pub fn offline_too_long(&self) -> Result<Option<(String, i64)>> {
+        if self.setting("demo.today")?.is_some() {
+            return Ok(None);
+        }
+        let limit = self
+            .setting("auth.offline_login_days")?
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(DEFAULT_OFFLINE_LOGIN_DAYS);
+        if limit <= 0 {
+            return Ok(None);
+        }
+        let last: Option<String> = self.store().reader()?.query_row(
+            "SELECT MAX(COALESCE(last_success_at, created_at)) FROM adapters WHERE enabled = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        let Some(last) = last else { return Ok(None) };
+        let Some(day) = last.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) else {
+            return Ok(None);
+        };
+        let days = (self.today() - day).num_days();
+        Ok((days > limit).then(|| (shown(&last), days)))
+    }
+
     /// The lock threshold in force (`auth.max_failed_logins`, default 5, at least 1).
     pub fn max_failed_logins(&self) -> Result<u32> {
         Ok(self
@@ -73,9 +104,16 @@ impl Workstation {
                     Ok(())
                 })?;
             }
+            let actor = load_actor(&*self.store().reader()?, id)?;
+            // A laptop kept offline for weeks may be out of step with the platform (staff left,
+            // catalog changed): an administrator looks first.
+            if !actor.has_role(Role::Admin)
+                && let Some((since, days)) = self.offline_too_long()?
+            {
+                return Err(CoreError::OfflineTooLong { since, days });
+            }
             self.unlock_keys(id, password)?;
-            let conn = self.store().reader()?;
-            return load_actor(&conn, id);
+            return Ok(actor);
         }
         let max = self.max_failed_logins()?;
         let now = self.clock().now();

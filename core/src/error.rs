@@ -68,6 +68,9 @@ pub enum CoreError {
     Tampered { what: String, detail: String },
     /// Signatures are required here and the signer's key is not unlocked (nobody logged in as
     /// them in this program): the record would be unsigned, so nothing is written.
+    /// Too long without a sync: only an administrator may log in until the workstation syncs.
+    #[error("工作站已 {days} 天未与上级平台同步（最近一次 {since}）：请管理员登录并完成同步后再使用")]
+    OfflineTooLong { since: String, days: i64 },
     /// The command changes something an administrator must agree to first (a process adapter's
     /// program); the message is the question, the caller asks and repeats with the confirmation.
     #[error("{0}")]
@@ -107,6 +110,7 @@ pub enum ErrorKind {
     ClockBehind,
     ClockJump,
     NotSigned,
+    OfflineTooLong,
     /// Front end: nobody is logged in.
     NotLoggedIn,
     /// Front end: the screen is locked (idle lock) until the password is given again.
@@ -150,6 +154,7 @@ impl ErrorKind {
             Self::ClockBehind => "ClockBehind",
             Self::ClockJump => "ClockJump",
             Self::NotSigned => "NotSigned",
+            Self::OfflineTooLong => "OfflineTooLong",
             Self::NotLoggedIn => "NotLoggedIn",
             Self::Locked => "Locked",
             Self::Unavailable => "Unavailable",
@@ -196,6 +201,7 @@ impl CoreError {
             Self::ClockJump { .. } => ErrorKind::ClockJump,
             Self::NotSigned { .. } => ErrorKind::NotSigned,
             Self::NeedsConfirm(_) => ErrorKind::NeedsConfirm,
+            Self::OfflineTooLong { .. } => ErrorKind::OfflineTooLong,
         }
     }
 

@@ -5,7 +5,7 @@ import { call } from "./ipc";
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
 
-export type ErrorKind = "Storage" | "Io" | "Calendar" | "Catalog" | "InvalidId" | "NotInitialised" | "AlreadyInitialised" | "UnknownStaff" | "WrongPassword" | "AccountLocked" | "RoleDenied" | "DepartmentDenied" | "UnknownCase" | "UnknownItem" | "IllegalTransition" | "Missing" | "Invalid" | "JournalBroken" | "Seal" | "WrongPin" | "SealLocked" | "Tampered" | "ClockBehind" | "ClockJump" | "NotSigned" | "NotLoggedIn" | "Locked" | "Unavailable" | "Busy" | "NeedsConfirm" | "Internal";
+export type ErrorKind = "Storage" | "Io" | "Calendar" | "Catalog" | "InvalidId" | "NotInitialised" | "AlreadyInitialised" | "UnknownStaff" | "WrongPassword" | "AccountLocked" | "RoleDenied" | "DepartmentDenied" | "UnknownCase" | "UnknownItem" | "IllegalTransition" | "Missing" | "Invalid" | "JournalBroken" | "Seal" | "WrongPin" | "SealLocked" | "Tampered" | "ClockBehind" | "ClockJump" | "NotSigned" | "OfflineTooLong" | "NotLoggedIn" | "Locked" | "Unavailable" | "Busy" | "NeedsConfirm" | "Internal";
 
 export type IpcError = { kind: ErrorKind, message: string, };
 
