@@ -289,7 +289,7 @@ async fn wrong_credentials_stop_the_run_and_ask_for_an_operator() {
     assert!(rep.stopped.unwrap().contains("密码错误"));
     let st = &outbox::status(&ws).unwrap()[0];
     assert_eq!(st.state, AdapterState::NeedsOperator);
-    assert_eq!(st.last_error_class.as_deref(), Some("auth"));
+    assert_eq!(st.last_error_class, Some(yc_adapter_sdk::ErrorClass::Auth));
     assert_eq!(st.backlog.acked, 0);
     assert!(st.backlog.pending > 0, "nothing is lost or quarantined for a credentials problem");
 }

@@ -17,6 +17,7 @@ use crate::ipc::{
     AppInfo, AttachmentData, CatalogDoc, CatalogEntry, ErrorKind, IpcError, Label, MaterialEntry, StaffEntry,
     SubItemEntry, SyncOverview,
 };
+use yc_adapter_sdk::{AdapterKind, ErrorClass};
 use yc_core::attachment::Attachment;
 use yc_core::sync::outbox::Backlog;
 use yc_core::sync::{AdapterState, AdapterStatus, DeliveryRow, DeliveryState, RunReport};
@@ -41,7 +42,8 @@ pub fn typescript() -> String {
         ErrorKind, IpcError, AppInfo, Label, StaffEntry, MaterialEntry, SubItemEntry, Kind, CatalogEntry, CatalogDoc,
         Identity, Role, Actor, Light, State, Channel, Action, Outcome, CaseSummary, MaterialRow, ActionInfo,
         CaseDetail, ListFilter, LightCounts, Event, DocumentRow, IdKind, IdReport, NewCase, ActRequest,
-        ReusableMaterial, Status, Attachment, AttachmentData, Backlog, AdapterState, AdapterStatus, RunReport,
+        ReusableMaterial, Status, Attachment, AttachmentData, Backlog, AdapterKind, ErrorClass, AdapterState,
+        AdapterStatus, RunReport,
         DeliveryState, DeliveryRow, SyncOverview,
     ];
     let mut out = String::from(

@@ -222,9 +222,13 @@ export type AttachmentData = { attachment: Attachment, data_base64: string, };
 
 export type Backlog = { pending: number, sending: number, sent: number, acked: number, failed: number, quarantined: number, discarded: number, };
 
+export type AdapterKind = "process" | "city-extranet" | "vertical-xml" | "file-drop";
+
+export type ErrorClass = "retryable" | "permanent" | "auth";
+
 export type AdapterState = "idle" | "running" | "ok" | "degraded" | "needs_operator";
 
-export type AdapterStatus = { name: string, kind: string, enabled: boolean, state: AdapterState, streams: Array<string>, departments: Array<string>, last_run_at: string | null, last_success_at: string | null, last_error: string | null, last_error_class: string | null, last_error_at: string | null, backlog: Backlog, 
+export type AdapterStatus = { name: string, kind: AdapterKind, enabled: boolean, state: AdapterState, streams: Array<string>, departments: Array<string>, last_run_at: string | null, last_success_at: string | null, last_error: string | null, last_error_class: ErrorClass | null, last_error_at: string | null, backlog: Backlog, 
 /**
  * The oldest item not yet acknowledged: users lose trust when "sending" lasts forever.
  */
@@ -243,7 +247,7 @@ state: AdapterState, };
 
 export type DeliveryState = "pending" | "sending" | "sent" | "acked" | "failed" | "quarantined" | "discarded";
 
-export type DeliveryRow = { adapter: string, outbox_id: number, key: string, kind: string, case_no: string | null, case_seq: number, state: DeliveryState, attempts: number, state_since: string, last_error: string | null, last_error_detail: string | null, last_error_class: string | null, };
+export type DeliveryRow = { adapter: string, outbox_id: number, key: string, kind: string, case_no: string | null, case_seq: number, state: DeliveryState, attempts: number, state_since: string, last_error: string | null, last_error_detail: string | null, last_error_class: ErrorClass | null, };
 
 export type SyncOverview = { adapters: Array<AdapterStatus>, 
 /**

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AdapterKind {
@@ -36,6 +37,24 @@ pub enum AdapterKind {
     VerticalXml,
     /// Signed BagIt packets in an exchange directory (USB stick / front-end share).
     FileDrop,
+}
+
+impl AdapterKind {
+    /// The code configs and the store use (`city-extranet`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Process => "process",
+            Self::CityExtranet => "city-extranet",
+            Self::VerticalXml => "vertical-xml",
+            Self::FileDrop => "file-drop",
+        }
+    }
+}
+
+impl std::fmt::Display for AdapterKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -229,6 +248,13 @@ impl AdapterConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_codes_are_the_serde_names() {
+        for k in [AdapterKind::Process, AdapterKind::CityExtranet, AdapterKind::VerticalXml, AdapterKind::FileDrop] {
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::Value::String(k.code().into()));
+        }
+    }
 
     #[test]
     fn toml_process_config_parses_with_defaults_and_env_secrets() {

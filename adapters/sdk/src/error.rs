@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What the host does with a failure (Airbyte / X-Road error classes).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorClass {

@@ -127,8 +127,7 @@ pub struct CaseSnapshot {
     pub item: ItemRef,
     pub department: String,
     pub applicant: ApplicantRef,
-    /// window | online | township
-    pub channel: String,
+    pub channel: case::Channel,
     pub kind: case::Kind,
 }
 
@@ -169,6 +168,8 @@ impl CaseSnapshot {
             })?;
         let kind = case::Kind::parse(&kind)
             .ok_or_else(|| CoreError::Invalid(format!("办件 {case_no} 的办件类型无法识别：{kind}")))?;
+        let channel = case::Channel::parse(&channel)
+            .ok_or_else(|| CoreError::Invalid(format!("办件 {case_no} 的收件渠道无法识别：{channel}")))?;
         Ok(Self { case_no: case_no.to_owned(), item, department, applicant, channel, kind })
     }
 }

@@ -267,7 +267,7 @@ impl AdapterState {
 #[derive(Debug, Clone, Serialize)]
 pub struct AdapterStatus {
     pub name: String,
-    pub kind: String,
+    pub kind: yc_adapter_sdk::AdapterKind,
     pub enabled: bool,
     pub state: AdapterState,
     pub streams: Vec<String>,
@@ -275,7 +275,7 @@ pub struct AdapterStatus {
     pub last_run_at: Option<String>,
     pub last_success_at: Option<String>,
     pub last_error: Option<String>,
-    pub last_error_class: Option<String>,
+    pub last_error_class: Option<yc_adapter_sdk::ErrorClass>,
     pub last_error_at: Option<String>,
     pub backlog: Backlog,
     /// The oldest item not yet acknowledged: users lose trust when "sending" lasts forever.
@@ -294,7 +294,7 @@ pub fn status(ws: &Workstation) -> Result<Vec<AdapterStatus>> {
         .query_map([], |r| {
             Ok(AdapterStatus {
                 name: r.get(0)?,
-                kind: r.get(1)?,
+                kind: coded(r, 1)?,
                 enabled: r.get(2)?,
                 state: AdapterState::parse(&r.get::<_, String>(3)?),
                 streams: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
@@ -302,7 +302,7 @@ pub fn status(ws: &Workstation) -> Result<Vec<AdapterStatus>> {
                 last_run_at: r.get(6)?,
                 last_success_at: r.get(7)?,
                 last_error: r.get(8)?,
-                last_error_class: r.get(9)?,
+                last_error_class: coded_opt(r, 9)?,
                 last_error_at: r.get(10)?,
                 backlog: Backlog::default(),
                 oldest_unacked_since: None,
@@ -414,7 +414,7 @@ pub struct DeliveryRow {
     pub state_since: String,
     pub last_error: Option<String>,
     pub last_error_detail: Option<String>,
-    pub last_error_class: Option<String>,
+    pub last_error_class: Option<yc_adapter_sdk::ErrorClass>,
 }
 
 /// Items in quarantine (or in `state`), with the far side's reply.
@@ -445,7 +445,7 @@ pub fn deliveries(
             state_since: r.get(8)?,
             last_error: r.get(9)?,
             last_error_detail: r.get(10)?,
-            last_error_class: r.get(11)?,
+            last_error_class: coded_opt(r, 11)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -569,5 +569,20 @@ pub(crate) fn to_out_item(
         occurred_at,
         payload: serde_json::from_str(payload).unwrap_or(serde_json::Value::Null),
         payload_sha256: sha,
+    }
+}
+
+/// A column holding a serde code (`city-extranet`, `transient`) read back into its enum; a code
+/// this program does not know is a read error, not a string passed on.
+fn coded<T: serde::de::DeserializeOwned>(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<T> {
+    let text: String = r.get(i)?;
+    serde_json::from_value(serde_json::Value::String(text))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn coded_opt<T: serde::de::DeserializeOwned>(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<T>> {
+    match r.get::<_, Option<String>>(i)? {
+        None => Ok(None),
+        Some(_) => coded(r, i).map(Some),
     }
 }
