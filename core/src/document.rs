@@ -70,6 +70,25 @@ impl DocKind {
     pub fn is_decision(self) -> bool {
         matches!(self, Self::Approval | Self::Refusal | Self::Certificate)
     }
+
+    /// Whether a case with these facts may carry this document (a refusal notice only for a
+    /// refused case, a certificate only for an approved item that yields one…); `accepted`: the
+    /// case was accepted at some point (an acceptance notice stays issuable after later steps).
+    pub fn allowed(self, f: &crate::case::Facts, accepted: bool) -> bool {
+        use crate::case::{Outcome, State};
+        let s = f.state;
+        let approved = f.outcome == Some(Outcome::Approved);
+        let withdrawn = matches!(s, State::Cancelled | State::Revoked);
+        match self {
+            DocKind::Receipt => s != State::Appointed,
+            DocKind::Acceptance => accepted && s != State::NotAccepted,
+            DocKind::NonAcceptance => s == State::NotAccepted,
+            DocKind::Supplement => s == State::Supplementing,
+            DocKind::Approval => approved && !withdrawn,
+            DocKind::Refusal => f.outcome == Some(Outcome::Denied),
+            DocKind::Certificate => approved && f.has_certificate && !withdrawn,
+        }
+    }
 }
 
 /// Whether the case is in a state that allows this document (a refusal notice only for a

@@ -31,26 +31,6 @@ use crate::workstation::Workstation;
 pub use crate::document::{DocKind, DocumentRow};
 use crate::document::{append_usage, project_sealed, usage_hash};
 
-pub fn allowed(kind: DocKind, c: &CaseDetail) -> std::result::Result<(), String> {
-    use crate::case::{Outcome, State};
-    let s = c.summary.state;
-    let approved = c.outcome == Some(Outcome::Approved);
-    let ok = match kind {
-        DocKind::Receipt => s != State::Appointed,
-        DocKind::Acceptance => c.summary.accepted_on.is_some() && s != State::NotAccepted,
-        DocKind::NonAcceptance => s == State::NotAccepted,
-        DocKind::Supplement => s == State::Supplementing,
-        DocKind::Approval => approved && !matches!(s, State::Cancelled | State::Revoked),
-        DocKind::Refusal => c.outcome == Some(Outcome::Denied),
-        DocKind::Certificate => approved && c.has_certificate && !matches!(s, State::Cancelled | State::Revoked),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("办件处于「{}」状态，不能出具「{}」", c.summary.state_zh, kind.zh()))
-    }
-}
-
 fn seal_err(e: yc_seal::SealError) -> CoreError {
     match e {
         yc_seal::SealError::WrongPin { remaining } => CoreError::WrongPin { remaining },
@@ -136,17 +116,13 @@ impl Workstation {
                 "INSERT OR IGNORE INTO trust_anchors (sha256, der, name, added_at) VALUES (?1, ?2, ?3, ?4)",
                 params![sha, der, subject, at],
             )?;
-            journal::append(
+            journal::append_admin(
                 tx,
-                NewEvent {
-                    case_no: None,
-                    actor: &by.id,
-                    role: Role::Admin.code(),
-                    action: events::SEAL_TRUST_ANCHOR,
-                    at: self.clock().now(),
-                    payload: serde_json::json!({ "subject": subject, "root_sha256": sha }),
-                    reason: None,
-                },
+                by,
+                events::SEAL_TRUST_ANCHOR,
+                self.clock().now(),
+                serde_json::json!({ "subject": subject, "root_sha256": sha }),
+                None,
             )?;
             Ok(())
         })?;
@@ -209,17 +185,13 @@ impl Workstation {
                 "INSERT OR IGNORE INTO trust_anchors (sha256, der, name, added_at) VALUES (?1, ?2, ?3, ?4)",
                 params![sha_hex(&root), root, name, at],
             )?;
-            journal::append(
+            journal::append_admin(
                 tx,
-                NewEvent {
-                    case_no: None,
-                    actor: &by.id,
-                    role: Role::Admin.code(),
-                    action: events::SEAL_AUTHORITY,
-                    at: self.clock().now(),
-                    payload: serde_json::json!({ "name": name, "root_sha256": sha_hex(&root) }),
-                    reason: None,
-                },
+                by,
+                events::SEAL_AUTHORITY,
+                self.clock().now(),
+                serde_json::json!({ "name": name, "root_sha256": sha_hex(&root) }),
+                None,
             )?;
             Ok(())
         })?;
@@ -337,18 +309,7 @@ impl Workstation {
                 "INSERT INTO seals (seal_id, name, seal_type, department, seal_json, key_file, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![seal_id, seal_name, seal_type.label(), department, json, rel, stamp(&self.clock().now())],
             )?;
-            journal::append(
-                tx,
-                NewEvent {
-                    case_no: None,
-                    actor: &by.id,
-                    role: Role::Admin.code(),
-                    action: events::SEAL_ISSUE,
-                    at: self.clock().now(),
-                    payload: serde_json::json!({ "seal_id": seal_id, "name": seal_name, "department": department }),
-                    reason: None,
-                },
-            )?;
+            journal::append_admin(tx, by, events::SEAL_ISSUE, self.clock().now(), serde_json::json!({ "seal_id": seal_id, "name": seal_name, "department": department }), None)?;
             Ok(())
         })?;
         self.publish_bundle(&authority, &name)?;
@@ -376,17 +337,13 @@ impl Workstation {
         let bundle = authority.sign_trust_bundle(content).map_err(seal_err)?;
         self.import_trust_bundle(&bundle.to_bytes().map_err(seal_err)?, "authority")?;
         self.store().write(|tx| {
-            journal::append(
+            journal::append_admin(
                 tx,
-                NewEvent {
-                    case_no: None,
-                    actor: &by.id,
-                    role: Role::Admin.code(),
-                    action: events::SEAL_REVOKE,
-                    at: self.clock().now(),
-                    payload: serde_json::json!({ "seal_id": seal_id, "authority": name }),
-                    reason: Some(reason),
-                },
+                by,
+                events::SEAL_REVOKE,
+                self.clock().now(),
+                serde_json::json!({ "seal_id": seal_id, "authority": name }),
+                Some(reason),
             )?;
             Ok(())
         })
@@ -415,22 +372,18 @@ impl Workstation {
         // Journal first: if the reset then fails the record says an unlock was attempted; a
         // reset without its journal event cannot happen.
         self.store().write(|tx| {
-            journal::append(
+            journal::append_admin(
                 tx,
-                NewEvent {
-                    case_no: None,
-                    actor: &by.id,
-                    role: Role::Admin.code(),
-                    action: events::SEAL_UNLOCK,
-                    at: self.clock().now(),
-                    payload: serde_json::json!({
-                        "seal_id": seal_id,
-                        "authority": authority,
-                        "failed_attempts": status.failed_attempts,
-                        "was_locked": status.locked,
-                    }),
-                    reason: Some(reason),
-                },
+                by,
+                events::SEAL_UNLOCK,
+                self.clock().now(),
+                serde_json::json!({
+                    "seal_id": seal_id,
+                    "authority": authority,
+                    "failed_attempts": status.failed_attempts,
+                    "was_locked": status.locked,
+                }),
+                Some(reason),
             )?;
             Ok(())
         })?;
@@ -492,11 +445,15 @@ impl Workstation {
         by.require_role(Role::SealKeeper, "用印")?;
         let case = self.case_detail(case_no, None)?;
         by.require_department(&case.summary.department)?;
-        allowed(kind, &case).map_err(|detail| CoreError::IllegalTransition {
-            state: case.summary.state_zh.clone(),
-            action: format!("用印（{}）", kind.zh()),
-            detail: format!("（{detail}）"),
-        })?;
+        // The rule is over the case's facts, the same the state machine decides on.
+        let facts = crate::projection::facts(&*self.store().reader()?, case_no)?;
+        if !kind.allowed(&facts, case.summary.accepted_on.is_some()) {
+            return Err(CoreError::IllegalTransition {
+                state: case.summary.state_zh.clone(),
+                action: format!("用印（{}）", kind.zh()),
+                detail: format!("（办件处于「{}」状态，不能出具「{}」）", case.summary.state_zh, kind.zh()),
+            });
+        }
         let (seal, key_file) = self.seal_for(&case.summary.department)?;
         let bundle = self.trust_bundle()?;
         let now = utc(self);

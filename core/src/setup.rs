@@ -134,18 +134,7 @@ impl Workstation {
                 "INSERT INTO calendar_years (year, body) VALUES (?1, ?2) ON CONFLICT(year) DO UPDATE SET body = excluded.body",
                 params![year, body],
             )?;
-            let ev = journal::append(
-                tx,
-                NewEvent {
-                    case_no: None,
-                    actor: &by.id,
-                    role: Role::Admin.code(),
-                    action: events::CALENDAR_IMPORT,
-                    at: now,
-                    payload: serde_json::json!({ "year": year, "body": body }),
-                    reason: None,
-                },
-            )?;
+            let ev = journal::append_admin(tx, by, events::CALENDAR_IMPORT, now, serde_json::json!({ "year": year, "body": body }), None)?;
             projector.apply(tx, &ev)
         })?;
         *cal = projector.cal;

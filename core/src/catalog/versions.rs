@@ -10,7 +10,7 @@ use crate::case::Role;
 use crate::clock::stamp;
 use crate::error::{CoreError, Result};
 use crate::events;
-use crate::journal::{self, NewEvent, hex};
+use crate::journal::{self, hex};
 use crate::staff::Actor;
 use crate::workstation::{Workstation, enum_code};
 
@@ -58,18 +58,7 @@ impl Workstation {
                     body
                 ])?;
             }
-            journal::append(
-                tx,
-                NewEvent {
-                    case_no: None,
-                    actor: &by.id,
-                    role: Role::Admin.code(),
-                    action: events::CATALOG_IMPORT,
-                    at: now,
-                    payload: serde_json::json!({ "version": version, "label": file.version, "sha256": sha, "items": file.items.len() }),
-                    reason: None,
-                },
-            )?;
+            journal::append_admin(tx, by, events::CATALOG_IMPORT, now, serde_json::json!({ "version": version, "label": file.version, "sha256": sha, "items": file.items.len() }), None)?;
             Ok(version)
         })?;
         self.catalog_versions()?

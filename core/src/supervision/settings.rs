@@ -11,7 +11,7 @@ use crate::case::Role;
 use crate::deadline;
 use crate::error::{CoreError, Result};
 use crate::events;
-use crate::journal::{self, NewEvent};
+use crate::journal;
 use crate::staff::Actor;
 use crate::workstation::Workstation;
 
@@ -101,18 +101,7 @@ pub fn set_config(ws: &Workstation, by: &Actor, cfg: &Config) -> Result<()> {
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             params![SETTINGS_KEY, body.to_string()],
         )?;
-        journal::append(
-            tx,
-            NewEvent {
-                case_no: None,
-                actor: &by.id,
-                role: Role::Admin.code(),
-                action: events::SUPERVISION_CONFIG,
-                at: now,
-                payload: body.clone(),
-                reason: None,
-            },
-        )?;
+        journal::append_admin(tx, by, events::SUPERVISION_CONFIG, now, body.clone(), None)?;
         Ok(())
     })
 }
