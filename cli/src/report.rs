@@ -45,7 +45,7 @@ pub fn report(ws: &Workstation, auth: &Auth, a: &ReportArgs, out: &Out) -> Resul
         })?),
     };
     let actor = auth.actor(ws)?;
-    let r = report::report(ws, &actor, &report::Query { from: a.from, to: a.to, by })?;
+    let r = ws.report(&actor, &report::Query { from: a.from, to: a.to, by })?;
     if let Some(p) = &a.csv {
         write_csv(&r, p)?;
     }

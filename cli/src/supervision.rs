@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use anyhow::{Result, anyhow};
 use clap::Subcommand;
-use yc_core::supervision::complaint::{self, Complaint};
-use yc_core::supervision::evaluation::{self, WorkOrder};
-use yc_core::supervision::monitors::{self, StoredHit};
+use yc_core::supervision::complaint::Complaint;
+use yc_core::supervision::evaluation::WorkOrder;
+use yc_core::supervision::monitors::StoredHit;
 use yc_core::supervision::{Channel, Level, NewComplaint, NewRating, Rule, WorkOrderStep};
 use yc_core::{CoreError, Workstation};
 
@@ -129,7 +129,7 @@ pub fn supervision(ws: &Workstation, auth: &Auth, c: &SupervisionCmd, out: &Out)
     let by = auth.actor(ws)?;
     match c {
         SupervisionCmd::Run => {
-            let r = monitors::run(ws, &by)?;
+            let r = ws.run_monitors(&by)?;
             out.value(&r, || {
                 let mut s =
                     vec![format!("{} 电子监察：新命中 {} 条，此前已记录 {} 条", ws.today(), r.raised.len(), r.known)];
@@ -156,7 +156,7 @@ pub fn supervision(ws: &Workstation, auth: &Auth, c: &SupervisionCmd, out: &Out)
             };
             // The department filter is applied after the core's scope filter, so the limit
             // counts the rows shown.
-            let all = monitors::list(ws, &by, rule, case_no.as_deref(), usize::MAX)?;
+            let all = ws.supervision_hits(&by, rule, case_no.as_deref(), usize::MAX)?;
             let hits: Vec<StoredHit> = all
                 .into_iter()
                 .filter(|h| department.as_deref().is_none_or(|d| h.hit.department.as_deref() == Some(d)))
@@ -234,7 +234,7 @@ pub fn rating(ws: &Workstation, auth: &Auth, c: &RatingCmd, out: &Out) -> Result
         rater_name,
         rater_phone: rater_phone.clone(),
     };
-    let rec = evaluation::record(ws, &by, &r)?;
+    let rec = ws.record_rating(&by, &r)?;
     out.value(&rec, || match &rec.work_order {
         Some(wo) => format!("已记录评价 {}（{}，差评），已开整改工单 {wo}", rec.rating_id, r.level.zh()),
         None => format!("已记录评价 {}（{}）", rec.rating_id, r.level.zh()),
@@ -271,7 +271,7 @@ pub fn workorder(ws: &Workstation, auth: &Auth, c: &WorkorderCmd, out: &Out) -> 
     let by = auth.actor(ws)?;
     match c {
         WorkorderCmd::List { all } => {
-            let list = evaluation::list(ws, &by, *all)?;
+            let list = ws.work_orders(&by, *all)?;
             out.value(&list, || {
                 let mut s = vec![format!("差评工单 {} 件", list.len())];
                 s.extend(list.iter().map(order_line));
@@ -284,7 +284,7 @@ pub fn workorder(ws: &Workstation, auth: &Auth, c: &WorkorderCmd, out: &Out) -> 
                     WorkOrderStep::ALL.iter().map(|w| format!("{}（{}）", w.code(), w.zh())).collect();
                 invalid(format!("未知工单步骤「{step}」。可用：{}", all.join("、")))
             })?;
-            let o = evaluation::step(ws, &by, id, st, note)?;
+            let o = ws.step_work_order(&by, id, st, note)?;
             out.value(&o, || format!("工单已{}：{}", st.zh(), order_line(&o)));
         }
     }
@@ -322,13 +322,13 @@ pub fn complaint(ws: &Workstation, auth: &Auth, c: &ComplaintCmd, out: &Out) -> 
                 case_no: case_no.clone(),
                 subject: subject.clone(),
             };
-            one(complaint::register(ws, &by, &n)?, "已登记");
+            one(ws.register_complaint(&by, &n)?, "已登记");
         }
-        ComplaintCmd::Assign { id, to } => one(complaint::assign(ws, &by, id, to)?, "已分派"),
-        ComplaintCmd::Link { id, case_no } => one(complaint::link(ws, &by, id, case_no)?, "已关联办件"),
-        ComplaintCmd::Answer { id, text } => one(complaint::answer(ws, &by, id, text)?, "已答复"),
+        ComplaintCmd::Assign { id, to } => one(ws.assign_complaint(&by, id, to)?, "已分派"),
+        ComplaintCmd::Link { id, case_no } => one(ws.link_complaint(&by, id, case_no)?, "已关联办件"),
+        ComplaintCmd::Answer { id, text } => one(ws.answer_complaint(&by, id, text)?, "已答复"),
         ComplaintCmd::List { all } => {
-            let list = complaint::list(ws, &by, *all)?;
+            let list = ws.complaints(&by, *all)?;
             out.value(&list, || {
                 let mut s = vec![format!("投诉 {} 件", list.len())];
                 s.extend(list.iter().map(complaint_line));

@@ -159,7 +159,7 @@ pub fn run(
 ) -> Result<ExitCode> {
     let rt = runtime()?;
     loop {
-        let reports = rt.block_on(yc_core::sync::engine::pass(ws, adapter, opts, yc_adapters::build))?;
+        let reports = rt.block_on(ws.sync_pass(adapter, opts, yc_adapters::build))?;
         out.value(&reports, || reports.iter().map(report_line).collect::<Vec<_>>().join("\n"));
         if once {
             for r in reports.iter().filter(|r| matches!(r.state, AdapterState::Degraded | AdapterState::NeedsOperator))
@@ -175,7 +175,7 @@ pub fn run(
 pub fn command(ws: &Workstation, auth: &crate::auth::Auth, cmd: &SyncCmd, out: &Out) -> Result<ExitCode> {
     match cmd {
         SyncCmd::Status { adapter } => {
-            let mut st = outbox::status(ws)?;
+            let mut st = ws.sync_status()?;
             if let Some(name) = adapter {
                 st.retain(|a| &a.name == name);
                 if st.is_empty() {
@@ -212,7 +212,7 @@ pub fn command(ws: &Workstation, auth: &crate::auth::Auth, cmd: &SyncCmd, out: &
             return Ok(code);
         }
         SyncCmd::Quarantine(QuarantineCmd::List { adapter }) => {
-            let rows = outbox::deliveries(ws, adapter.as_deref(), outbox::DeliveryState::Quarantined, 500)?;
+            let rows = ws.deliveries(adapter.as_deref(), outbox::DeliveryState::Quarantined, 500)?;
             out.value(&rows, || {
                 if rows.is_empty() {
                     return "隔离区为空".into();
@@ -236,13 +236,13 @@ pub fn command(ws: &Workstation, auth: &crate::auth::Auth, cmd: &SyncCmd, out: &
             });
         }
         SyncCmd::Quarantine(QuarantineCmd::Retry { adapter, outbox_id }) => {
-            outbox::resolve_quarantine(ws, &auth.actor(ws)?, adapter, *outbox_id, true, None)?;
+            ws.resolve_quarantine(&auth.actor(ws)?, adapter, *outbox_id, true, None)?;
             out.value(&serde_json::json!({ "retried": outbox_id }), || {
                 format!("已放回发送队列：{adapter} #{outbox_id}")
             });
         }
         SyncCmd::Quarantine(QuarantineCmd::Discard { adapter, outbox_id, reason }) => {
-            outbox::resolve_quarantine(ws, &auth.actor(ws)?, adapter, *outbox_id, false, Some(reason))?;
+            ws.resolve_quarantine(&auth.actor(ws)?, adapter, *outbox_id, false, Some(reason))?;
             out.value(&serde_json::json!({ "discarded": outbox_id }), || {
                 format!("已丢弃（留档）：{adapter} #{outbox_id}")
             });
@@ -256,7 +256,7 @@ pub fn command(ws: &Workstation, auth: &crate::auth::Auth, cmd: &SyncCmd, out: &
                     yc_core::CoreError::Invalid(format!("未知的入站状态：{s}（{}）", all.join(" | ")))
                 })?),
             };
-            let rows = yc_core::sync::inbox::list(ws, state, *limit)?;
+            let rows = ws.inbox_items(state, *limit)?;
             out.value(&rows, || {
                 rows.iter()
                     .map(|r| {
@@ -305,7 +305,7 @@ pub fn adapter(ws: Option<&Workstation>, auth: &crate::auth::Auth, cmd: &Adapter
                 backfill: *backfill,
                 program_confirmed,
             };
-            outbox::register_adapter(ws, &by, &reg).map_err(|e| match e {
+            ws.register_adapter(&by, &reg).map_err(|e| match e {
                 yc_core::CoreError::NeedsConfirm(q) => anyhow!("{q}\n未确认，未配置（在终端上回答 y，或加 --yes）"),
                 e => e.into(),
             })?;
@@ -329,7 +329,7 @@ pub fn adapter(ws: Option<&Workstation>, auth: &crate::auth::Auth, cmd: &Adapter
         }
         AdapterCmd::List => {
             let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
-            let st = outbox::status(ws)?;
+            let st = ws.sync_status()?;
             out.value(&st, || {
                 if st.is_empty() {
                     return "还没有配置同步适配器（yc adapter add CONFIG）".into();
@@ -353,7 +353,7 @@ pub fn adapter(ws: Option<&Workstation>, auth: &crate::auth::Auth, cmd: &Adapter
         }
         AdapterCmd::Pause { name, reason } => {
             let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
-            outbox::set_enabled(ws, &auth.actor(ws)?, name, false, reason.as_deref())?;
+            ws.set_adapter_enabled(&auth.actor(ws)?, name, false, reason.as_deref())?;
             out.value(&serde_json::json!({ "paused": name }), || {
                 format!("已暂停同步适配器 {name}（待发项继续排队，恢复后补发）")
             });
@@ -361,13 +361,13 @@ pub fn adapter(ws: Option<&Workstation>, auth: &crate::auth::Auth, cmd: &Adapter
         }
         AdapterCmd::Resume { name } => {
             let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
-            outbox::set_enabled(ws, &auth.actor(ws)?, name, true, None)?;
+            ws.set_adapter_enabled(&auth.actor(ws)?, name, true, None)?;
             out.value(&serde_json::json!({ "resumed": name }), || format!("已恢复同步适配器 {name}"));
             Ok(ExitCode::SUCCESS)
         }
         AdapterCmd::Remove { name, reason, force } => {
             let ws = ws.ok_or_else(|| anyhow!("需要工作站（--data）"))?;
-            outbox::remove_adapter(ws, &auth.actor(ws)?, name, reason, *force)?;
+            ws.remove_adapter(&auth.actor(ws)?, name, reason, *force)?;
             out.value(&serde_json::json!({ "removed": name }), || format!("已删除同步适配器 {name}（已记入日志）"));
             Ok(ExitCode::SUCCESS)
         }

@@ -531,7 +531,7 @@ pub fn register_adapters(ws: &Workstation, configs: Vec<yc_adapter_sdk::AdapterC
             backfill: true,
             program_confirmed: false,
         };
-        crate::sync::outbox::register_adapter(ws, &admin, &reg)?;
+        ws.register_adapter(&admin, &reg)?;
     }
     Ok(())
 }

@@ -339,21 +339,24 @@ impl Row {
     }
 }
 
-/// The statistics for `q`. Administrators of every department only: the table names staff and
-/// covers the whole workstation. Reads only.
-pub fn report(ws: &Workstation, by: &Actor, q: &Query) -> Result<Report> {
-    by.require_role(Role::Admin, "查看统计报表")?;
-    if !by.departments.iter().any(|d| d == ALL_DEPARTMENTS) {
-        return Err(CoreError::DepartmentDenied {
-            actor: by.name.clone(), department: "全部部门（统计报表）".into()
-        });
+impl Workstation {
+    /// The statistics for `q`. Administrators of every department only: the table names staff and
+    /// covers the whole workstation. Reads only.
+    pub fn report(&self, by: &Actor, q: &Query) -> Result<Report> {
+        by.require_role(Role::Admin, "查看统计报表")?;
+        if !by.departments.iter().any(|d| d == ALL_DEPARTMENTS) {
+            return Err(CoreError::DepartmentDenied {
+                actor: by.name.clone(),
+                department: "全部部门（统计报表）".into(),
+            });
+        }
+        if q.from > q.to {
+            return Err(CoreError::Invalid(format!("统计期间起日 {} 晚于止日 {}", q.from, q.to)));
+        }
+        let cal = self.calendar().clone();
+        let conn = self.store().reader()?;
+        compute(&conn, &cal, self, q)
     }
-    if q.from > q.to {
-        return Err(CoreError::Invalid(format!("统计期间起日 {} 晚于止日 {}", q.from, q.to)));
-    }
-    let cal = ws.calendar().clone();
-    let conn = ws.store().reader()?;
-    compute(&conn, &cal, ws, q)
 }
 
 fn compute(conn: &Connection, cal: &crate::calendar::Calendar, ws: &Workstation, q: &Query) -> Result<Report> {

@@ -2,8 +2,9 @@
 //! working calendar, light policy, who the staff are. Commands are added by the module that owns
 //! their rule, each in its own `impl Workstation` block: intake (filing), casework (acting on a
 //! case), query (work lists, details), seal, auth (accounts), catalog::versions, setup (creating,
-//! opening, the calendar), projection (rebuild). Free functions over `&Workstation` in sync and
-//! supervision are the same shape for subsystems with a vocabulary of their own.
+//! opening, the calendar), projection (rebuild), sync (adapters, the inbox, the sync pass),
+//! supervision (monitors, ratings, work orders, complaints), report. One shape everywhere:
+//! `ws.command(by, …)`.
 //!
 //! This module sits low in the core: it names nothing above the store and the journal, so every
 //! domain module can take a `&Workstation` without a loop (core/tests/module_graph.rs).

@@ -25,8 +25,8 @@ use std::path::Path;
 use yc_core::case::{self, Action, Role};
 use yc_core::seal::DocKind;
 use yc_core::staff::Actor;
-use yc_core::supervision::{self, Channel, Level, NewComplaint, NewRating, WorkOrderStep, complaint, evaluation};
-use yc_core::sync::outbox::{self, AdapterRegistration};
+use yc_core::supervision::{self, Channel, Level, NewComplaint, NewRating, WorkOrderStep};
+use yc_core::sync::outbox::AdapterRegistration;
 use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation, catalog};
 use yc_seal::{KeyStoreOptions, SealKeyFile, SealType};
 
@@ -103,9 +103,9 @@ const CASE_ACTIONS: &[(Action, Stage, &[Role])] = &[
 /// press): reads, not commands.
 const READS: &[&str] = &[
     "query::case_detail",
-    "supervision/complaint::list",
-    "supervision/evaluation::list",
-    "supervision/monitors::list",
+    "supervision/complaint::complaints",
+    "supervision/evaluation::work_orders",
+    "supervision/monitors::supervision_hits",
     // Statistics (in progress in the tree): admins covering every department only.
     "report::report",
 ];
@@ -266,18 +266,18 @@ fn commands() -> Vec<Row> {
     }
     rows.extend([
         row("sync/outbox::register_adapter", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
-            outbox::register_adapter(&e.ws, by, &registration("city", false))
+            e.ws.register_adapter(by, &registration("city", false))
         }),
         row(
-            "sync/outbox::set_enabled",
+            "sync/outbox::set_adapter_enabled",
             &[Admin],
             global,
             Fresh::Never,
             |e, _, _| {
-                outbox::register_adapter(&e.ws, &e.a("admin"), &registration("toggle", false)).unwrap();
+                e.ws.register_adapter(&e.a("admin"), &registration("toggle", false)).unwrap();
                 vec!["toggle".into()]
             },
-            |e, by, t| outbox::set_enabled(&e.ws, by, &t[0], false, Some("对端维护")),
+            |e, by, t| e.ws.set_adapter_enabled(by, &t[0], false, Some("对端维护")),
         ),
         row(
             "sync/outbox::resolve_quarantine",
@@ -285,7 +285,7 @@ fn commands() -> Vec<Row> {
             global,
             Fresh::AfterOk,
             |e, _, _| {
-                outbox::register_adapter(&e.ws, &e.a("admin"), &registration("quarantine", true)).unwrap();
+                e.ws.register_adapter(&e.a("admin"), &registration("quarantine", true)).unwrap();
                 let conn = e.ws.store().writer();
                 let id: i64 = conn
                     .query_row(
@@ -298,7 +298,7 @@ fn commands() -> Vec<Row> {
                     .unwrap();
                 vec![id.to_string()]
             },
-            |e, by, t| outbox::resolve_quarantine(&e.ws, by, "quarantine", t[0].parse().unwrap(), true, None),
+            |e, by, t| e.ws.resolve_quarantine(by, "quarantine", t[0].parse().unwrap(), true, None),
         ),
         row(
             "sync/outbox::remove_adapter",
@@ -307,10 +307,10 @@ fn commands() -> Vec<Row> {
             Fresh::AfterOk,
             |e, _, _| {
                 let name = format!("gone{}", e.next());
-                outbox::register_adapter(&e.ws, &e.a("admin"), &registration(&name, false)).unwrap();
+                e.ws.register_adapter(&e.a("admin"), &registration(&name, false)).unwrap();
                 vec![name]
             },
-            |e, by, t| outbox::remove_adapter(&e.ws, by, &t[0], "对端系统停用", true),
+            |e, by, t| e.ws.remove_adapter(by, &t[0], "对端系统停用", true),
         ),
         row(
             "auth::unlock_staff",
@@ -343,65 +343,65 @@ fn commands() -> Vec<Row> {
         row("auth::confirm_clock", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
             e.ws.confirm_clock(by, "核对无误：长期停用后重新启用")
         }),
-        row("supervision/settings::set_config", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
-            supervision::set_config(&e.ws, by, &supervision::Config::default())
+        row("supervision/settings::set_supervision_config", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+            e.ws.set_supervision_config(by, &supervision::Config::default())
         }),
-        row("supervision/monitors::run", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
-            supervision::monitors::run(&e.ws, by).map(drop)
+        row("supervision/monitors::run_monitors", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+            e.ws.run_monitors(by).map(drop)
         }),
         row(
-            "supervision/evaluation::record",
+            "supervision/evaluation::record_rating",
             &[Clerk, Admin],
             scoped,
             Fresh::AfterOk,
             |e, _, x| vec![e.case_in(x, Stage::Completed)],
-            |e, by, t| evaluation::record(&e.ws, by, &rating(&t[0])).map(drop),
+            |e, by, t| e.ws.record_rating(by, &rating(&t[0])).map(drop),
         ),
         row(
-            "supervision/evaluation::step",
+            "supervision/evaluation::step_work_order",
             &[Reviewer, Decider, Admin],
             scoped,
             Fresh::AfterOk,
             |e, _, x| {
                 let no = e.case_in(x, Stage::Completed);
-                let rec = evaluation::record(&e.ws, &e.a("clerk_all"), &rating(&no)).unwrap();
+                let rec = e.ws.record_rating(&e.a("clerk_all"), &rating(&no)).unwrap();
                 vec![rec.work_order.expect("a bad rating opens a work order")]
             },
-            |e, by, t| evaluation::step(&e.ws, by, &t[0], WorkOrderStep::Verify, "已核实情况").map(drop),
+            |e, by, t| e.ws.step_work_order(by, &t[0], WorkOrderStep::Verify, "已核实情况").map(drop),
         ),
-        row("supervision/complaint::register", &[Clerk, Admin], scoped, Fresh::Never, nothing, |e, by, t| {
-            complaint::register(&e.ws, by, &e.complaint(t[0].parse().unwrap())).map(drop)
+        row("supervision/complaint::register_complaint", &[Clerk, Admin], scoped, Fresh::Never, nothing, |e, by, t| {
+            e.ws.register_complaint(by, &e.complaint(t[0].parse().unwrap())).map(drop)
         }),
         row(
-            "supervision/complaint::assign",
+            "supervision/complaint::assign_complaint",
             &[Admin],
             scoped,
             Fresh::Never,
             |e, _, x| vec![e.registered_complaint(x)],
-            |e, by, t| complaint::assign(&e.ws, by, &t[0], "clerk_all").map(drop),
+            |e, by, t| e.ws.assign_complaint(by, &t[0], "clerk_all").map(drop),
         ),
         row(
-            "supervision/complaint::link",
+            "supervision/complaint::link_complaint",
             &[Clerk, Admin],
             scoped,
             Fresh::AfterOk,
             |e, _, x| vec![e.registered_complaint(x), e.case_in(x, Stage::Submitted)],
-            |e, by, t| complaint::link(&e.ws, by, &t[0], &t[1]).map(drop),
+            |e, by, t| e.ws.link_complaint(by, &t[0], &t[1]).map(drop),
         ),
         // Its assignee (of whatever role) or an administrator answers: each caller is made the
         // assignee when the complaint is in its departments.
         row(
-            "supervision/complaint::answer",
+            "supervision/complaint::answer_complaint",
             ALL_ROLES,
             scoped,
             Fresh::PerCall,
             |e, by, x| {
                 let id = e.registered_complaint(x);
                 let to = if by.covers(&e.depts[x]) { by.id.as_str() } else { "clerk_all" };
-                complaint::assign(&e.ws, &e.a("admin"), &id, to).unwrap();
+                e.ws.assign_complaint(&e.a("admin"), &id, to).unwrap();
                 vec![id]
             },
-            |e, by, t| complaint::answer(&e.ws, by, &t[0], "已向投诉人说明并致歉").map(drop),
+            |e, by, t| e.ws.answer_complaint(by, &t[0], "已向投诉人说明并致歉").map(drop),
         ),
     ]);
     rows
@@ -595,7 +595,7 @@ impl Env {
     }
 
     fn registered_complaint(&self, x: usize) -> String {
-        complaint::register(&self.ws, &self.a("clerk_all"), &self.complaint(x)).unwrap().complaint_id
+        self.ws.register_complaint(&self.a("clerk_all"), &self.complaint(x)).unwrap().complaint_id
     }
 
     fn journal_len(&self) -> i64 {

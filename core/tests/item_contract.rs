@@ -115,7 +115,7 @@ fn demo() -> (tempfile::TempDir, yc_core::Workstation) {
     )
     .unwrap();
     drop(c);
-    let applied = yc_core::sync::inbox::apply_pending(&ws).unwrap();
+    let applied = ws.apply_inbox().unwrap();
     assert_eq!((applied.applied, applied.failed), (1, 0));
     (dir, ws)
 }

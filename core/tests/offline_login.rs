@@ -4,7 +4,7 @@
 
 use rusqlite::Connection;
 use yc_core::case::Role;
-use yc_core::sync::outbox::{self, AdapterRegistration};
+use yc_core::sync::outbox::AdapterRegistration;
 use yc_core::{Clock, CoreError, Identity, NewStaff, Workstation};
 
 fn day(s: &str) -> chrono::NaiveDate {
@@ -44,7 +44,7 @@ fn after_a_month_without_sync_only_an_admin_logs_in() {
         backfill: false,
         program_confirmed: false,
     };
-    outbox::register_adapter(&ws, &admin, &reg).unwrap();
+    ws.register_adapter(&admin, &reg).unwrap();
     let set_last = |stamp: &str| {
         let c = Connection::open(dir.path().join("yichuang.db")).unwrap();
         c.execute("UPDATE adapters SET last_success_at = ?1", [stamp]).unwrap();

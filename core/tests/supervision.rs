@@ -10,7 +10,7 @@ use yc_core::case::{Action, Role};
 use yc_core::catalog::{self, Item};
 use yc_core::clock::beijing;
 use yc_core::staff::Actor;
-use yc_core::supervision::{self, Channel, Level, NewRating, Rule, WorkOrderStep, evaluation, monitors};
+use yc_core::supervision::{self, Channel, Level, NewRating, Rule, WorkOrderStep, monitors};
 use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation};
 
 fn d(s: &str) -> NaiveDate {
@@ -185,22 +185,21 @@ fn each_monitor_fires_exactly_where_it_should() {
         rater_name: Some("申请人1".into()),
         rater_phone: None,
     };
-    let rec = evaluation::record(&ws, &fx.actor("clerk"), &rating).unwrap();
+    let rec = ws.record_rating(&fx.actor("clerk"), &rating).unwrap();
     let order = rec.work_order.clone().expect("a 差评 opens a work order");
-    let e = evaluation::record(&ws, &fx.actor("clerk"), &rating).unwrap_err();
+    let e = ws.record_rating(&fx.actor("clerk"), &rating).unwrap_err();
     assert!(e.to_string().contains("只能评价一次"), "{e}");
-    let e =
-        evaluation::record(&ws, &fx.actor("clerk"), &NewRating { case_no: sup.clone(), ..rating.clone() }).unwrap_err();
+    let e = ws.record_rating(&fx.actor("clerk"), &NewRating { case_no: sup.clone(), ..rating.clone() }).unwrap_err();
     assert!(matches!(e, CoreError::IllegalTransition { .. }), "not closed yet: {e}");
     let reviewer = fx.actor("reviewer");
-    evaluation::step(&ws, &reviewer, &order, WorkOrderStep::Verify, "已核实").unwrap();
-    let e = evaluation::step(&ws, &reviewer, &order, WorkOrderStep::Review, "复核").unwrap_err();
+    ws.step_work_order(&reviewer, &order, WorkOrderStep::Verify, "已核实").unwrap();
+    let e = ws.step_work_order(&reviewer, &order, WorkOrderStep::Review, "复核").unwrap_err();
     assert!(e.to_string().contains("待整改"), "{e}");
-    evaluation::step(&ws, &reviewer, &order, WorkOrderStep::Rectify, "已整改").unwrap();
-    evaluation::step(&ws, &reviewer, &order, WorkOrderStep::Feedback, "已反馈").unwrap();
-    let e = evaluation::step(&ws, &reviewer, &order, WorkOrderStep::Review, "复核").unwrap_err();
+    ws.step_work_order(&reviewer, &order, WorkOrderStep::Rectify, "已整改").unwrap();
+    ws.step_work_order(&reviewer, &order, WorkOrderStep::Feedback, "已反馈").unwrap();
+    let e = ws.step_work_order(&reviewer, &order, WorkOrderStep::Review, "复核").unwrap_err();
     assert!(e.to_string().contains("回访"), "a named 差评 is called back first: {e}");
-    let wo = evaluation::list(&ws, &reviewer, false).unwrap();
+    let wo = ws.work_orders(&reviewer, false).unwrap();
     assert_eq!(wo.len(), 1);
     assert_eq!(wo[0].due_on, Some(cal.add_workdays(d("2026-03-05"), 5).unwrap()));
 
@@ -208,9 +207,9 @@ fn each_monitor_fires_exactly_where_it_should() {
     let run_on = cal.add_workdays(late_day, 1).unwrap();
     let ws = fx.at(&format!("{run_on} 18:00"));
     let admin = fx.actor("admin");
-    let e = monitors::run(&ws, &fx.actor("clerk")).unwrap_err();
+    let e = ws.run_monitors(&fx.actor("clerk")).unwrap_err();
     assert!(matches!(e, CoreError::RoleDenied { .. }));
-    let rep = monitors::run(&ws, &admin).unwrap();
+    let rep = ws.run_monitors(&admin).unwrap();
     let got = by_rule(&rep.raised);
     let set = |v: &[&String]| v.iter().map(|s| (*s).clone()).collect::<BTreeSet<_>>();
     let mut want: BTreeMap<Rule, BTreeSet<String>> = BTreeMap::new();
@@ -230,7 +229,7 @@ fn each_monitor_fires_exactly_where_it_should() {
     assert_eq!((late_hit.evidence["late_days"].as_u64(), late_hit.occurred_on), (Some(1), late_day));
 
     // Idempotent: nothing new on a second run.
-    let again = monitors::run(&ws, &admin).unwrap();
+    let again = ws.run_monitors(&admin).unwrap();
     assert!(again.raised.is_empty(), "{:#?}", again.raised);
     assert_eq!(again.known, rep.raised.len());
 
@@ -239,7 +238,7 @@ fn each_monitor_fires_exactly_where_it_should() {
     let journaled: i64 =
         conn.query_row("SELECT count(*) FROM journal WHERE action = 'supervision.hit'", [], |r| r.get(0)).unwrap();
     assert_eq!(journaled as usize, rep.raised.len());
-    let stored = monitors::list(&ws, &admin, None, None, 1000).unwrap();
+    let stored = ws.supervision_hits(&admin, None, None, 1000).unwrap();
     assert_eq!(stored.len(), rep.raised.len());
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
@@ -269,7 +268,7 @@ fn each_monitor_fires_exactly_where_it_should() {
     let before = ws.derived_fingerprint().unwrap();
     ws.rebuild().unwrap();
     assert_eq!(ws.derived_fingerprint().unwrap(), before);
-    assert_eq!(monitors::list(&ws, &admin, None, None, 1000).unwrap().len(), rep.raised.len());
+    assert_eq!(ws.supervision_hits(&admin, None, None, 1000).unwrap().len(), rep.raised.len());
 }
 
 #[test]
@@ -289,11 +288,11 @@ fn thresholds_are_configuration_and_basis_rules_are_documented_defaults() {
     }
     let fx = Fx::new();
     let admin = fx.actor("admin");
-    let e = supervision::set_config(&fx.ws, &fx.actor("clerk"), &cfg).unwrap_err();
+    let e = fx.ws.set_supervision_config(&fx.actor("clerk"), &cfg).unwrap_err();
     assert!(matches!(e, CoreError::RoleDenied { .. }));
     let custom = supervision::Config { work_order_days: 15, ..cfg };
-    supervision::set_config(&fx.ws, &admin, &custom).unwrap();
-    assert_eq!(supervision::config(&fx.ws).unwrap().work_order_days, 15);
-    let e = supervision::set_config(&fx.ws, &admin, &supervision::Config { burst_events: 1, ..custom }).unwrap_err();
+    fx.ws.set_supervision_config(&admin, &custom).unwrap();
+    assert_eq!(fx.ws.supervision_config().unwrap().work_order_days, 15);
+    let e = fx.ws.set_supervision_config(&admin, &supervision::Config { burst_events: 1, ..custom }).unwrap_err();
     assert!(e.to_string().contains("至少"), "{e}");
 }

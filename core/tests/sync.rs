@@ -11,8 +11,8 @@ use yc_adapter_sdk::{
 };
 use yc_core::case::{Action, Channel, Role};
 use yc_core::sync::inbox::InboxState;
-use yc_core::sync::outbox::{self, AdapterRegistration, DeliveryState};
-use yc_core::sync::{AdapterState, SyncOptions, run_once};
+use yc_core::sync::outbox::{AdapterRegistration, DeliveryState};
+use yc_core::sync::{AdapterState, SyncOptions};
 use yc_core::{ActRequest, Clock, Identity, NewCase, NewStaff, Workstation, catalog};
 
 #[derive(Default)]
@@ -150,7 +150,7 @@ fn setup() -> (tempfile::TempDir, Workstation) {
         backfill: false,
         program_confirmed: false,
     };
-    outbox::register_adapter(&ws, &admin, &reg).unwrap();
+    ws.register_adapter(&admin, &reg).unwrap();
     (dir, ws)
 }
 
@@ -199,7 +199,7 @@ async fn every_outbox_item_arrives_once_in_per_case_order_and_rerunning_is_safe(
     let (_d, ws) = setup();
     let events = work(&ws, 30);
     let mut far = MemoryFarSide::default();
-    let rep = run_once(&ws, "city", &mut far, &fast()).await.unwrap();
+    let rep = ws.sync_once("city", &mut far, &fast()).await.unwrap();
     assert_eq!(rep.acked as usize, events);
     {
         let s = far.state.lock().unwrap();
@@ -207,9 +207,9 @@ async fn every_outbox_item_arrives_once_in_per_case_order_and_rerunning_is_safe(
         assert!(in_order(&s));
         assert!(s.pushes >= events / 7, "batched: {} pushes", s.pushes);
     }
-    let again = run_once(&ws, "city", &mut far, &fast()).await.unwrap();
+    let again = ws.sync_once("city", &mut far, &fast()).await.unwrap();
     assert_eq!(again.pushed, 0);
-    let st = &outbox::status(&ws).unwrap()[0];
+    let st = &ws.sync_status().unwrap()[0];
     assert_eq!((st.backlog.acked as usize, st.backlog.pending, st.state), (events, 0, AdapterState::Ok));
 }
 
@@ -220,14 +220,14 @@ async fn a_link_failure_backs_off_and_the_next_run_delivers_everything_without_d
     let far = MemoryFarSide::default();
     *far.fail_next.lock().unwrap() = 1;
     let mut a = far.clone();
-    let rep = run_once(&ws, "city", &mut a, &fast()).await.unwrap();
+    let rep = ws.sync_once("city", &mut a, &fast()).await.unwrap();
     assert!(rep.stopped.as_deref().unwrap_or("").contains("网络中断"), "{rep:?}");
-    let st = &outbox::status(&ws).unwrap()[0];
+    let st = &ws.sync_status().unwrap()[0];
     assert_eq!(st.state, AdapterState::Degraded);
     assert!(st.backlog.failed > 0 && st.oldest_unacked_since.is_some());
     // Backoff is a few ms here; wait for it to pass on the real clock.
     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    let rep = run_once(&ws, "city", &mut a, &fast()).await.unwrap();
+    let rep = ws.sync_once("city", &mut a, &fast()).await.unwrap();
     assert_eq!(rep.stopped, None);
     let s = far.state.lock().unwrap();
     assert_eq!(s.received, events);
@@ -240,11 +240,11 @@ async fn a_poison_item_is_quarantined_while_the_items_behind_it_arrive() {
     let events = work(&ws, 12);
     // The poison is the filing event of the first case: that case's later items must wait,
     // every other case goes through.
-    let first = outbox::deliveries(&ws, Some("city"), DeliveryState::Pending, 1).unwrap().remove(0);
+    let first = ws.deliveries(Some("city"), DeliveryState::Pending, 1).unwrap().remove(0);
     let mut far = MemoryFarSide { poison: Some(first.key.clone()), ..Default::default() };
-    let rep = run_once(&ws, "city", &mut far, &fast()).await.unwrap();
+    let rep = ws.sync_once("city", &mut far, &fast()).await.unwrap();
     assert_eq!(rep.quarantined, 1);
-    let q = outbox::deliveries(&ws, Some("city"), DeliveryState::Quarantined, 10).unwrap();
+    let q = ws.deliveries(Some("city"), DeliveryState::Quarantined, 10).unwrap();
     assert_eq!(q.len(), 1);
     assert!(q[0].last_error.as_deref().unwrap().contains("证件类型"));
     let blocked_case = first.case_no.clone().unwrap();
@@ -256,9 +256,9 @@ async fn a_poison_item_is_quarantined_while_the_items_behind_it_arrive() {
     }
     // An admin retries after the far side is fixed: the case catches up, in order.
     let admin = ws.actor("admin").unwrap();
-    outbox::resolve_quarantine(&ws, &admin, "city", first.outbox_id, true, None).unwrap();
+    ws.resolve_quarantine(&admin, "city", first.outbox_id, true, None).unwrap();
     far.poison = None;
-    run_once(&ws, "city", &mut far, &fast()).await.unwrap();
+    ws.sync_once("city", &mut far, &fast()).await.unwrap();
     let s = far.state.lock().unwrap();
     assert_eq!(s.per_case[&blocked_case], vec![1, 2, 3]);
     assert_eq!(s.received, events);
@@ -268,13 +268,13 @@ async fn a_poison_item_is_quarantined_while_the_items_behind_it_arrive() {
 async fn a_batch_refused_whole_is_bisected_until_the_poison_is_found() {
     let (_d, ws) = setup();
     let events = work(&ws, 8);
-    let keys = outbox::deliveries(&ws, Some("city"), DeliveryState::Pending, 100).unwrap();
+    let keys = ws.deliveries(Some("city"), DeliveryState::Pending, 100).unwrap();
     let poison = keys.iter().rev().find(|d| d.case_seq == 1).unwrap().clone();
     let mut far =
         MemoryFarSide { poison: Some(poison.key.clone()), reject_whole_batch_with_poison: true, ..Default::default() };
-    let rep = run_once(&ws, "city", &mut far, &SyncOptions { batch: 16, ..fast() }).await.unwrap();
+    let rep = ws.sync_once("city", &mut far, &SyncOptions { batch: 16, ..fast() }).await.unwrap();
     assert_eq!(rep.quarantined, 1, "{rep:?}");
-    let q = outbox::deliveries(&ws, Some("city"), DeliveryState::Quarantined, 10).unwrap();
+    let q = ws.deliveries(Some("city"), DeliveryState::Quarantined, 10).unwrap();
     assert_eq!(q[0].key, poison.key);
     let blocked = events - keys.iter().filter(|d| d.case_no == poison.case_no).count();
     assert_eq!(far.state.lock().unwrap().received, blocked);
@@ -285,9 +285,9 @@ async fn wrong_credentials_stop_the_run_and_ask_for_an_operator() {
     let (_d, ws) = setup();
     work(&ws, 3);
     let mut far = MemoryFarSide { bad_credentials: true, ..Default::default() };
-    let rep = run_once(&ws, "city", &mut far, &fast()).await.unwrap();
+    let rep = ws.sync_once("city", &mut far, &fast()).await.unwrap();
     assert!(rep.stopped.unwrap().contains("密码错误"));
-    let st = &outbox::status(&ws).unwrap()[0];
+    let st = &ws.sync_status().unwrap()[0];
     assert_eq!(st.state, AdapterState::NeedsOperator);
     assert_eq!(st.last_error_class, Some(yc_adapter_sdk::ErrorClass::Auth));
     assert_eq!(st.backlog.acked, 0);
@@ -325,7 +325,7 @@ async fn online_applications_are_pulled_once_by_cursor_and_become_cases() {
             source: None,
         });
     }
-    let rep = run_once(&ws, "city", &mut far, &fast()).await.unwrap();
+    let rep = ws.sync_once("city", &mut far, &fast()).await.unwrap();
     assert_eq!((rep.pulled, rep.applied, rep.inbox_failed), (6, 5, 1));
     let online = ws
         .list_cases(&yc_core::query::ListFilter::default())
@@ -334,11 +334,11 @@ async fn online_applications_are_pulled_once_by_cursor_and_become_cases() {
         .filter(|c| c.channel == Channel::Online)
         .count();
     assert_eq!(online, 5);
-    let failed = yc_core::sync::inbox::list(&ws, Some(InboxState::Failed), 10).unwrap();
+    let failed = ws.inbox_items(Some(InboxState::Failed), 10).unwrap();
     assert_eq!(failed[0].key, "WS-bad");
     assert_eq!(far.state.lock().unwrap().acked_cursor.as_deref(), Some("6"));
     // Pulling again from the saved cursor brings nothing new and creates no duplicate case.
-    let rep = run_once(&ws, "city", &mut far, &fast()).await.unwrap();
+    let rep = ws.sync_once("city", &mut far, &fast()).await.unwrap();
     assert_eq!(rep.pulled, 0);
     let online2 = ws
         .list_cases(&yc_core::query::ListFilter::default())
@@ -355,7 +355,7 @@ async fn an_interrupted_push_is_resent_and_deduplicated_by_the_far_side() {
     let events = work(&ws, 6);
     // Simulate a run killed after marking a batch 'sending' (the far side may have got it).
     let mut far = MemoryFarSide::default();
-    run_once(&ws, "city", &mut far, &SyncOptions { max_batches: 1, ..fast() }).await.unwrap();
+    ws.sync_once("city", &mut far, &SyncOptions { max_batches: 1, ..fast() }).await.unwrap();
     let c = rusqlite::Connection::open(dir.path().join("yichuang.db")).unwrap();
     c.execute(
         "UPDATE outbox_delivery SET state = 'sending' WHERE rowid IN (SELECT rowid FROM outbox_delivery LIMIT 3)",
@@ -363,11 +363,11 @@ async fn an_interrupted_push_is_resent_and_deduplicated_by_the_far_side() {
     )
     .unwrap();
     drop(c);
-    run_once(&ws, "city", &mut far, &fast()).await.unwrap();
+    ws.sync_once("city", &mut far, &fast()).await.unwrap();
     let s = far.state.lock().unwrap();
     assert_eq!(s.received, events);
     assert!(in_order(&s));
-    assert_eq!(outbox::status(&ws).unwrap()[0].backlog.acked as usize, events);
+    assert_eq!(ws.sync_status().unwrap()[0].backlog.acked as usize, events);
 }
 
 #[tokio::test]
@@ -386,10 +386,10 @@ async fn a_status_query_is_answered_through_the_outbox() {
         payload_sha256: None,
         source: None,
     });
-    run_once(&ws, "city", &mut far, &fast()).await.unwrap();
+    ws.sync_once("city", &mut far, &fast()).await.unwrap();
     // The reply was queued after the push; the next run delivers it.
-    run_once(&ws, "city", &mut far, &fast()).await.unwrap();
-    let rows = yc_core::sync::inbox::list(&ws, Some(InboxState::Applied), 10).unwrap();
+    ws.sync_once("city", &mut far, &fast()).await.unwrap();
+    let rows = ws.inbox_items(Some(InboxState::Applied), 10).unwrap();
     assert!(rows[0].result.as_deref().unwrap().contains(&case_no));
     let s = far.state.lock().unwrap();
     assert!(s.seen.keys().any(|k| k.starts_with("status:city:")), "{:?}", s.seen.keys().collect::<Vec<_>>());

@@ -11,8 +11,8 @@ use yc_adapter_sdk::{
     ProcessAdapter, ProcessSpec, PullPage, PushReport, Rejection,
 };
 use yc_core::case::Role;
-use yc_core::sync::outbox::{self, AdapterRegistration, DeliveryState};
-use yc_core::sync::{AdapterState, SyncOptions, run_once};
+use yc_core::sync::outbox::{AdapterRegistration, DeliveryState};
+use yc_core::sync::{AdapterState, SyncOptions};
 use yc_core::{Clock, Identity, NewCase, NewStaff, Workstation, catalog};
 
 /// What the far side does with the next push.
@@ -157,7 +157,7 @@ fn setup() -> (tempfile::TempDir, Workstation) {
         backfill: false,
         program_confirmed: false,
     };
-    outbox::register_adapter(&ws, &admin, &reg).unwrap();
+    ws.register_adapter(&admin, &reg).unwrap();
     (dir, ws)
 }
 
@@ -240,7 +240,7 @@ async fn k_of_n_acked_then_the_rest_left_out_stay_unconfirmed_back_off_and_are_r
     cases(&ws, 10);
     let mut far = Far::new(Script::AckFirst(4));
     let before = now_ms();
-    let rep = run_once(&ws, "far", &mut far, &SyncOptions { max_batches: 1, ..opts() }).await.unwrap();
+    let rep = ws.sync_once("far", &mut far, &SyncOptions { max_batches: 1, ..opts() }).await.unwrap();
     assert_eq!((rep.pushed, rep.acked, rep.failed, rep.quarantined), (10, 4, 6, 0), "{rep:?}");
     let d = deliveries(&dir);
     for (i, x) in d.iter().enumerate() {
@@ -254,10 +254,10 @@ async fn k_of_n_acked_then_the_rest_left_out_stay_unconfirmed_back_off_and_are_r
     }
     // Within the backoff a new run sends nothing.
     *far.script.lock().unwrap() = Script::All;
-    let rep = run_once(&ws, "far", &mut far, &opts()).await.unwrap();
+    let rep = ws.sync_once("far", &mut far, &opts()).await.unwrap();
     assert_eq!(rep.pushed, 0);
     backoff_passes(&dir);
-    let rep = run_once(&ws, "far", &mut far, &opts()).await.unwrap();
+    let rep = ws.sync_once("far", &mut far, &opts()).await.unwrap();
     assert_eq!((rep.pushed, rep.acked), (6, 6));
     assert!(deliveries(&dir).iter().all(|x| x.state == "acked"));
     // The 4 acked items were never sent again; the 6 others twice (left out, then acked).
@@ -277,7 +277,7 @@ async fn a_rejection_is_per_item_retryable_backs_off_permanent_quarantines_auth_
         (keys[3].clone(), ErrorClass::Auth),
     ]);
     let mut far = Far::new(Script::Reject(classes));
-    let rep = run_once(&ws, "far", &mut far, &opts()).await.unwrap();
+    let rep = ws.sync_once("far", &mut far, &opts()).await.unwrap();
     assert_eq!((rep.acked, rep.failed, rep.quarantined), (3, 2, 1), "{rep:?}");
     let d = deliveries(&dir);
     let by_key: HashMap<&str, &Delivery> = d.iter().map(|x| (x.key.as_str(), x)).collect();
@@ -295,9 +295,9 @@ async fn a_rejection_is_per_item_retryable_backs_off_permanent_quarantines_auth_
 
     *far.script.lock().unwrap() = Script::All;
     backoff_passes(&dir);
-    let rep = run_once(&ws, "far", &mut far, &opts()).await.unwrap();
+    let rep = ws.sync_once("far", &mut far, &opts()).await.unwrap();
     assert_eq!(rep.acked, 2, "the retryable and the auth-rejected item; the quarantined one waits for an admin");
-    let q = outbox::deliveries(&ws, Some("far"), DeliveryState::Quarantined, 10).unwrap();
+    let q = ws.deliveries(Some("far"), DeliveryState::Quarantined, 10).unwrap();
     assert_eq!(q.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), vec![keys[2].as_str()]);
 }
 
@@ -306,7 +306,7 @@ async fn an_error_reply_after_k_far_side_writes_resends_the_whole_batch_and_the_
     let (dir, ws) = setup();
     cases(&ws, 8);
     let mut far = Far::new(Script::WriteThenError(3));
-    let rep = run_once(&ws, "far", &mut far, &opts()).await.unwrap();
+    let rep = ws.sync_once("far", &mut far, &opts()).await.unwrap();
     assert_eq!((rep.acked, rep.failed), (0, 8));
     assert!(rep.stopped.as_deref().unwrap_or("").contains("中途失败"), "{rep:?}");
     let (state, class, _) = adapter_state(&dir);
@@ -314,7 +314,7 @@ async fn an_error_reply_after_k_far_side_writes_resends_the_whole_batch_and_the_
     assert!(deliveries(&dir).iter().all(|x| x.state == "failed" && x.attempts == 1));
     *far.script.lock().unwrap() = Script::All;
     backoff_passes(&dir);
-    let rep = run_once(&ws, "far", &mut far, &opts()).await.unwrap();
+    let rep = ws.sync_once("far", &mut far, &opts()).await.unwrap();
     assert_eq!(rep.acked, 8);
     // All 8 were sent again, the 3 written before the failure included: the far side's dedupe
     // on the key is what keeps them single.
@@ -332,7 +332,7 @@ async fn a_wrong_program_path_is_an_auth_start_failure_and_the_adapter_needs_an_
     let err = started.as_ref().err().expect("a missing program cannot start");
     assert_eq!(err.class, ErrorClass::Auth);
     assert!(err.message.contains("/nonexistent/yc-adapter-missing.py"), "{}", err.message);
-    let rep = yc_core::sync::engine::run_started(&ws, "far", started, &opts()).await.unwrap();
+    let rep = ws.sync_started("far", started, &opts()).await.unwrap();
     assert_eq!(rep.pushed, 0);
     let (state, class, msg) = adapter_state(&dir);
     assert_eq!((state.as_str(), class.as_deref()), ("needs_operator", Some("auth")));
@@ -347,7 +347,7 @@ async fn wrong_answers_end_the_run_degraded_with_the_reason_and_lose_nothing() {
     let keys = cases(&ws, 4);
     assert_eq!(keys.len(), 4);
     let mut far = Far::new(Script::Wrong);
-    let r = run_once(&ws, "far", &mut far, &opts()).await.unwrap();
+    let r = ws.sync_once("far", &mut far, &opts()).await.unwrap();
     assert_eq!((r.pushed, r.acked), (4, 0), "{r:?}");
     assert_eq!(r.state, AdapterState::Degraded, "not 'ok' when nothing was confirmed: {r:?}");
     let why = r.stopped.clone().unwrap_or_default();
@@ -362,7 +362,7 @@ async fn wrong_answers_end_the_run_degraded_with_the_reason_and_lose_nothing() {
 
     *far.script.lock().unwrap() = Script::All;
     backoff_passes(&dir);
-    let r = run_once(&ws, "far", &mut far, &opts()).await.unwrap();
+    let r = ws.sync_once("far", &mut far, &opts()).await.unwrap();
     assert_eq!((r.acked, r.state), (4, AdapterState::Ok), "{r:?}");
     assert!(deliveries(&dir).iter().all(|d| d.state == "acked"));
 }

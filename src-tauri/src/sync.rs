@@ -48,7 +48,7 @@ impl AppCtx {
         let st = self.sync_state();
         let last = st.last.lock().unwrap_or_else(PoisonError::into_inner).clone();
         Ok(SyncOverview {
-            adapters: outbox::status(self.workstation())?,
+            adapters: self.workstation().sync_status()?,
             running: st.busy.load(Ordering::Acquire),
             last_pass_at: last.as_ref().map(|(at, _)| at.clone()),
             last_reports: last.map(|(_, r)| r).unwrap_or_default(),
@@ -68,7 +68,7 @@ impl AppCtx {
 
     pub fn quarantine(&self, adapter: Option<&str>) -> IpcResult<Vec<yc_core::sync::DeliveryRow>> {
         self.actor()?;
-        Ok(outbox::deliveries(self.workstation(), adapter, outbox::DeliveryState::Quarantined, 500)?)
+        Ok(self.workstation().deliveries(adapter, outbox::DeliveryState::Quarantined, 500)?)
     }
 
     /// Retry or discard a quarantined item; admin only (checked in the core), journaled.
@@ -80,12 +80,12 @@ impl AppCtx {
         reason: Option<&str>,
     ) -> IpcResult<()> {
         let actor = self.actor()?;
-        Ok(outbox::resolve_quarantine(self.workstation(), &actor, adapter, outbox_id, retry, reason)?)
+        Ok(self.workstation().resolve_quarantine(&actor, adapter, outbox_id, retry, reason)?)
     }
 
     pub fn set_adapter_enabled(&self, adapter: &str, enabled: bool) -> IpcResult<()> {
         let actor = self.actor()?;
-        Ok(outbox::set_enabled(self.workstation(), &actor, adapter, enabled, None)?)
+        Ok(self.workstation().set_adapter_enabled(&actor, adapter, enabled, None)?)
     }
 
     /// Registers an adapter from a config file's text (`.toml` or `.json`, as `yc adapter add`).
@@ -107,7 +107,7 @@ impl AppCtx {
             backfill: false,
             program_confirmed: confirmed,
         };
-        outbox::register_adapter(self.workstation(), &actor, &reg)?;
+        self.workstation().register_adapter(&actor, &reg)?;
         Ok(name)
     }
 
@@ -120,10 +120,10 @@ impl AppCtx {
         let _busy = Busy(&st.busy);
         let ws = self.workstation();
         // No adapter enabled is not an error for the background worker: nothing to do.
-        if !outbox::status(ws)?.iter().any(|a| a.enabled) {
+        if !ws.sync_status()?.iter().any(|a| a.enabled) {
             return Ok(Vec::new());
         }
-        let reports = yc_core::sync::engine::pass(ws, None, opts, yc_adapters::build).await?;
+        let reports = ws.sync_pass(None, opts, yc_adapters::build).await?;
         let at = yc_core::clock::stamp(&yc_core::Clock::System.now());
         *st.last.lock().unwrap_or_else(PoisonError::into_inner) = Some((at, reports.clone()));
         Ok(reports)
@@ -131,7 +131,7 @@ impl AppCtx {
 
     /// A short line for the status icon: nothing pending, the backlog, or trouble.
     pub fn sync_label(&self) -> Option<String> {
-        let adapters = outbox::status(self.workstation()).ok()?;
+        let adapters = self.workstation().sync_status().ok()?;
         if adapters.is_empty() {
             return None;
         }

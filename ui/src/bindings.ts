@@ -247,7 +247,7 @@ state: AdapterState, };
 
 export type DeliveryState = "pending" | "sending" | "sent" | "acked" | "failed" | "quarantined" | "discarded";
 
-export type DeliveryRow = { adapter: string, outbox_id: number, key: string, kind: string, case_no: string | null, case_seq: number, state: DeliveryState, attempts: number, state_since: string, last_error: string | null, last_error_detail: string | null, last_error_class: ErrorClass | null, };
+export type DeliveryRow = { adapter: string, outbox_id: number, key: string, kind: ItemKind, case_no: string | null, case_seq: number, state: DeliveryState, attempts: number, state_since: string, last_error: string | null, last_error_detail: string | null, last_error_class: ErrorClass | null, };
 
 export type SyncOverview = { adapters: Array<AdapterStatus>, 
 /**
@@ -262,6 +262,8 @@ last_pass_at: string | null, last_reports: Array<RunReport>,
  * Seconds between background passes.
  */
 interval_secs: number, };
+
+export type ItemKind = "case.appoint" | "case.file" | "case.accept" | "case.decide_on_spot" | "case.request_supplement" | "case.supplement" | "case.refuse_acceptance" | "case.start_review" | "case.suspend" | "case.resume" | "case.special_start" | "case.special_end" | "case.extend" | "case.approve" | "case.deny" | "case.issue_certificate" | "case.deliver" | "case.publish" | "case.inspect" | "case.withdraw" | "case.terminate" | "case.change" | "case.renew" | "case.transfer" | "case.deregister" | "case.revoke" | "document.sealed" | "case.status" | "supervision.hit";
 
 /** Workstation identity and today's date, shown before login. */
 export function app_info(): Promise<AppInfo> {

@@ -76,48 +76,50 @@ pub struct Complaint {
     pub answer: Option<String>,
 }
 
-/// Registers a complaint (clerk or administrator). Its number is `TS-<workstation>-<journal seq>`.
-pub fn register(ws: &Workstation, by: &Actor, c: &NewComplaint) -> Result<Complaint> {
-    let role = [Role::Clerk, Role::Admin].into_iter().find(|r| by.has_role(*r)).ok_or_else(|| {
-        CoreError::RoleDenied {
-            actor: by.name.clone(), role: "受理员或管理员".into(), action: "登记投诉".into()
-        }
-    })?;
-    if c.complainant.trim().is_empty() || c.subject.trim().is_empty() {
-        return Err(CoreError::Missing { action: "登记投诉".into(), field: "投诉人和投诉内容".into() });
-    }
-    let cfg = super::settings::config(ws)?;
-    let cal = ws.calendar().clone();
-    let now = ws.clock().now();
-    let label = ws.label();
-    let id = ws.store().write(|tx| {
-        let department = match (&c.case_no, &c.department) {
-            (Some(no), _) => case_owner(tx, no)?.0,
-            (None, Some(d)) if !d.trim().is_empty() => d.trim().to_owned(),
-            _ => {
-                return Err(CoreError::Missing {
-                    action: "登记投诉".into(), field: "被投诉部门或办件".into()
-                });
+impl Workstation {
+    /// Registers a complaint (clerk or administrator). Its number is `TS-<workstation>-<journal seq>`.
+    pub fn register_complaint(&self, by: &Actor, c: &NewComplaint) -> Result<Complaint> {
+        let role = [Role::Clerk, Role::Admin].into_iter().find(|r| by.has_role(*r)).ok_or_else(|| {
+            CoreError::RoleDenied {
+                actor: by.name.clone(), role: "受理员或管理员".into(), action: "登记投诉".into()
             }
-        };
-        by.require_department(&department)?;
-        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM journal", [], |r| r.get(0))?;
-        let complaint_id = format!("TS-{label}-{seq:06}");
-        let p = Payload::Register {
-            complaint_id: complaint_id.clone(),
-            complainant: c.complainant.trim().into(),
-            phone: c.phone.clone(),
-            department,
-            staff: c.staff.clone(),
-            cases: c.case_no.iter().cloned().collect(),
-            subject: c.subject.trim().into(),
-            answer_days: cfg.complaint_answer_days,
-        };
-        let ev = super::record::append(tx, by, role.code(), events::COMPLAINT_REGISTER, now, to_json(&p)?)?;
-        project(tx, &ev, &cal)?;
-        Ok(complaint_id)
-    })?;
-    get(ws, &id)
+        })?;
+        if c.complainant.trim().is_empty() || c.subject.trim().is_empty() {
+            return Err(CoreError::Missing { action: "登记投诉".into(), field: "投诉人和投诉内容".into() });
+        }
+        let cfg = self.supervision_config()?;
+        let cal = self.calendar().clone();
+        let now = self.clock().now();
+        let label = self.label();
+        let id = self.store().write(|tx| {
+            let department = match (&c.case_no, &c.department) {
+                (Some(no), _) => case_owner(tx, no)?.0,
+                (None, Some(d)) if !d.trim().is_empty() => d.trim().to_owned(),
+                _ => {
+                    return Err(CoreError::Missing {
+                        action: "登记投诉".into(), field: "被投诉部门或办件".into()
+                    });
+                }
+            };
+            by.require_department(&department)?;
+            let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM journal", [], |r| r.get(0))?;
+            let complaint_id = format!("TS-{label}-{seq:06}");
+            let p = Payload::Register {
+                complaint_id: complaint_id.clone(),
+                complainant: c.complainant.trim().into(),
+                phone: c.phone.clone(),
+                department,
+                staff: c.staff.clone(),
+                cases: c.case_no.iter().cloned().collect(),
+                subject: c.subject.trim().into(),
+                answer_days: cfg.complaint_answer_days,
+            };
+            let ev = super::record::append(tx, by, role.code(), events::COMPLAINT_REGISTER, now, to_json(&p)?)?;
+            project(tx, &ev, &cal)?;
+            Ok(complaint_id)
+        })?;
+        self.complaint(&id)
+    }
 }
 
 fn change(
@@ -139,67 +141,73 @@ fn change(
         project(tx, &ev, &cal)?;
         Ok(())
     })?;
-    get(ws, id)
+    ws.complaint(id)
 }
 
-/// Assigns the complaint to a staff member (administrators).
-pub fn assign(ws: &Workstation, by: &Actor, id: &str, assignee: &str) -> Result<Complaint> {
-    by.require_role(Role::Admin, "分派投诉")?;
-    let to = ws.actor(assignee)?;
-    let p = Payload::Assign { complaint_id: id.into(), assignee: to.id.clone() };
-    change(ws, by, id, Role::Admin, events::COMPLAINT_ASSIGN, &p, |c| {
-        to.require_department(&c.department)?;
-        if c.answered_on.is_some() { Err(CoreError::Invalid(format!("投诉 {id} 已答复"))) } else { Ok(()) }
-    })
-}
-
-/// Links another case to the complaint (clerk or administrator).
-pub fn link(ws: &Workstation, by: &Actor, id: &str, case_no: &str) -> Result<Complaint> {
-    let role = if by.has_role(Role::Admin) {
-        Role::Admin
-    } else {
-        by.require_role(Role::Clerk, "关联投诉办件").map(|()| Role::Clerk)?
-    };
-    let dept = case_owner(&*ws.store().reader()?, case_no)?.0;
-    by.require_department(&dept)?;
-    let p = Payload::Link { complaint_id: id.into(), case_no: case_no.into() };
-    change(ws, by, id, role, events::COMPLAINT_LINK, &p, |c| {
-        if c.cases.iter().any(|x| x == case_no) {
-            Err(CoreError::Invalid(format!("投诉 {id} 已关联办件 {case_no}")))
-        } else {
-            Ok(())
-        }
-    })
-}
-
-/// Answers the complaint: its assignee, or an administrator.
-pub fn answer(ws: &Workstation, by: &Actor, id: &str, text: &str) -> Result<Complaint> {
-    if text.trim().is_empty() {
-        return Err(CoreError::Missing { action: "答复投诉".into(), field: "答复内容".into() });
+impl Workstation {
+    /// Assigns the complaint to a staff member (administrators).
+    pub fn assign_complaint(&self, by: &Actor, id: &str, assignee: &str) -> Result<Complaint> {
+        by.require_role(Role::Admin, "分派投诉")?;
+        let to = self.actor(assignee)?;
+        let p = Payload::Assign { complaint_id: id.into(), assignee: to.id.clone() };
+        change(self, by, id, Role::Admin, events::COMPLAINT_ASSIGN, &p, |c| {
+            to.require_department(&c.department)?;
+            if c.answered_on.is_some() { Err(CoreError::Invalid(format!("投诉 {id} 已答复"))) } else { Ok(()) }
+        })
     }
-    // The event names a role the actor holds (an assignee may be a seal keeper: never "clerk").
-    let role = [Role::Admin, Role::Reviewer, Role::Decider, Role::Clerk, Role::SealKeeper]
-        .into_iter()
-        .find(|r| by.has_role(*r))
-        .ok_or_else(|| CoreError::RoleDenied {
-            actor: by.name.clone(),
-            role: "投诉承办人或管理员".into(),
-            action: "答复投诉".into(),
-        })?;
-    let p = Payload::Answer { complaint_id: id.into(), answer: text.trim().into() };
-    change(ws, by, id, role, events::COMPLAINT_ANSWER, &p, |c| {
-        if c.answered_on.is_some() {
-            return Err(CoreError::Invalid(format!("投诉 {id} 已答复")));
+}
+
+impl Workstation {
+    /// Links another case to the complaint (clerk or administrator).
+    pub fn link_complaint(&self, by: &Actor, id: &str, case_no: &str) -> Result<Complaint> {
+        let role = if by.has_role(Role::Admin) {
+            Role::Admin
+        } else {
+            by.require_role(Role::Clerk, "关联投诉办件").map(|()| Role::Clerk)?
+        };
+        let dept = case_owner(&*self.store().reader()?, case_no)?.0;
+        by.require_department(&dept)?;
+        let p = Payload::Link { complaint_id: id.into(), case_no: case_no.into() };
+        change(self, by, id, role, events::COMPLAINT_LINK, &p, |c| {
+            if c.cases.iter().any(|x| x == case_no) {
+                Err(CoreError::Invalid(format!("投诉 {id} 已关联办件 {case_no}")))
+            } else {
+                Ok(())
+            }
+        })
+    }
+}
+
+impl Workstation {
+    /// Answers the complaint: its assignee, or an administrator.
+    pub fn answer_complaint(&self, by: &Actor, id: &str, text: &str) -> Result<Complaint> {
+        if text.trim().is_empty() {
+            return Err(CoreError::Missing { action: "答复投诉".into(), field: "答复内容".into() });
         }
-        if role != Role::Admin && c.assignee.as_deref() != Some(by.id.as_str()) {
-            return Err(CoreError::RoleDenied {
+        // The event names a role the actor holds (an assignee may be a seal keeper: never "clerk").
+        let role = [Role::Admin, Role::Reviewer, Role::Decider, Role::Clerk, Role::SealKeeper]
+            .into_iter()
+            .find(|r| by.has_role(*r))
+            .ok_or_else(|| CoreError::RoleDenied {
                 actor: by.name.clone(),
                 role: "投诉承办人或管理员".into(),
                 action: "答复投诉".into(),
-            });
-        }
-        Ok(())
-    })
+            })?;
+        let p = Payload::Answer { complaint_id: id.into(), answer: text.trim().into() };
+        change(self, by, id, role, events::COMPLAINT_ANSWER, &p, |c| {
+            if c.answered_on.is_some() {
+                return Err(CoreError::Invalid(format!("投诉 {id} 已答复")));
+            }
+            if role != Role::Admin && c.assignee.as_deref() != Some(by.id.as_str()) {
+                return Err(CoreError::RoleDenied {
+                    actor: by.name.clone(),
+                    role: "投诉承办人或管理员".into(),
+                    action: "答复投诉".into(),
+                });
+            }
+            Ok(())
+        })
+    }
 }
 
 pub(crate) fn project(tx: &Transaction<'_>, ev: &Event, cal: &Calendar) -> Result<()> {
@@ -285,25 +293,29 @@ fn load(conn: &Connection, id: &str) -> Result<Complaint> {
         .ok_or_else(|| CoreError::Invalid(format!("投诉不存在：{id}")))
 }
 
-pub fn get(ws: &Workstation, id: &str) -> Result<Complaint> {
-    load(&*ws.store().reader()?, id)
+impl Workstation {
+    pub fn complaint(&self, id: &str) -> Result<Complaint> {
+        load(&*self.store().reader()?, id)
+    }
 }
 
-/// Complaints about the actor's departments (open ones only unless `all`).
-pub fn list(ws: &Workstation, by: &Actor, all: bool) -> Result<Vec<Complaint>> {
-    let conn = ws.store().reader()?;
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {COLS} FROM complaints WHERE ?1 OR answered_on IS NULL ORDER BY registered_on, complaint_id"
-    ))?;
-    let rows = st.query_map([all], row)?;
-    let mut out = Vec::new();
-    for c in rows {
-        let c = c?;
-        if by.covers(&c.department) {
-            out.push(c);
+impl Workstation {
+    /// Complaints about the actor's departments (open ones only unless `all`).
+    pub fn complaints(&self, by: &Actor, all: bool) -> Result<Vec<Complaint>> {
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {COLS} FROM complaints WHERE ?1 OR answered_on IS NULL ORDER BY registered_on, complaint_id"
+        ))?;
+        let rows = st.query_map([all], row)?;
+        let mut out = Vec::new();
+        for c in rows {
+            let c = c?;
+            if by.covers(&c.department) {
+                out.push(c);
+            }
         }
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// Monitor: answered after the due day, or unanswered once it has passed.

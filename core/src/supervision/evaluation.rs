@@ -143,64 +143,68 @@ pub struct Recorded {
     pub work_order: Option<String>,
 }
 
-/// Records a rating of a closed (办结) case. The window's clerk captures it (the applicant taps),
-/// an administrator enters one from another channel; both within the case's department.
-pub fn record(ws: &Workstation, by: &Actor, r: &NewRating) -> Result<Recorded> {
-    if !(by.has_role(Role::Clerk) || by.has_role(Role::Admin)) {
-        return Err(CoreError::RoleDenied {
-            actor: by.name.clone(),
-            role: "受理员或管理员".into(),
-            action: "登记评价".into(),
-        });
-    }
-    if r.real_name && r.rater_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
-        return Err(CoreError::Missing { action: "实名评价".into(), field: "评价人姓名".into() });
-    }
-    let cfg = super::settings::config(ws)?;
-    let cal = ws.calendar().clone();
-    let now = ws.clock().now();
-    ws.store().write(|tx| {
-        let (department, _, _, state) = case_owner(tx, &r.case_no)?;
-        by.require_department(&department)?;
-        if state != "completed" {
-            return Err(CoreError::IllegalTransition {
-                state: crate::case::State::parse(&state).map_or(state.clone(), |s| s.zh().to_owned()),
-                action: "评价".into(),
-                detail: "（办结后才能评价）".into(),
+impl Workstation {
+    /// Records a rating of a closed (办结) case. The window's clerk captures it (the applicant taps),
+    /// an administrator enters one from another channel; both within the case's department.
+    pub fn record_rating(&self, by: &Actor, r: &NewRating) -> Result<Recorded> {
+        if !(by.has_role(Role::Clerk) || by.has_role(Role::Admin)) {
+            return Err(CoreError::RoleDenied {
+                actor: by.name.clone(),
+                role: "受理员或管理员".into(),
+                action: "登记评价".into(),
             });
         }
-        let dup: Option<String> = tx
-            .prepare_cached("SELECT rating_id FROM ratings WHERE case_no = ?1 AND channel = ?2")?
-            .query_row(params![r.case_no, r.channel.code()], |row| row.get(0))
-            .optional()?;
-        if dup.is_some() {
-            return Err(CoreError::Invalid(format!(
-                "办件 {} 已通过「{}」评价过，每个渠道只能评价一次",
-                r.case_no,
-                r.channel.zh()
-            )));
+        if r.real_name && r.rater_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            return Err(CoreError::Missing { action: "实名评价".into(), field: "评价人姓名".into() });
         }
-        let payload =
-            RatingPayload { rating: r.clone(), work_order_days: r.level.is_bad().then_some(cfg.work_order_days) };
-        let role = if by.has_role(Role::Clerk) { Role::Clerk } else { Role::Admin };
-        let ev = super::record::append(tx, by, role.code(), events::RATING, now, to_json(&payload)?)?;
-        project_rating(tx, &ev, &cal)?;
-        Ok(Recorded { work_order: r.level.is_bad().then(|| order_id(&ev.id)), rating_id: ev.id })
-    })
+        let cfg = self.supervision_config()?;
+        let cal = self.calendar().clone();
+        let now = self.clock().now();
+        self.store().write(|tx| {
+            let (department, _, _, state) = case_owner(tx, &r.case_no)?;
+            by.require_department(&department)?;
+            if state != "completed" {
+                return Err(CoreError::IllegalTransition {
+                    state: crate::case::State::parse(&state).map_or(state.clone(), |s| s.zh().to_owned()),
+                    action: "评价".into(),
+                    detail: "（办结后才能评价）".into(),
+                });
+            }
+            let dup: Option<String> = tx
+                .prepare_cached("SELECT rating_id FROM ratings WHERE case_no = ?1 AND channel = ?2")?
+                .query_row(params![r.case_no, r.channel.code()], |row| row.get(0))
+                .optional()?;
+            if dup.is_some() {
+                return Err(CoreError::Invalid(format!(
+                    "办件 {} 已通过「{}」评价过，每个渠道只能评价一次",
+                    r.case_no,
+                    r.channel.zh()
+                )));
+            }
+            let payload =
+                RatingPayload { rating: r.clone(), work_order_days: r.level.is_bad().then_some(cfg.work_order_days) };
+            let role = if by.has_role(Role::Clerk) { Role::Clerk } else { Role::Admin };
+            let ev = super::record::append(tx, by, role.code(), events::RATING, now, to_json(&payload)?)?;
+            project_rating(tx, &ev, &cal)?;
+            Ok(Recorded { work_order: r.level.is_bad().then(|| order_id(&ev.id)), rating_id: ev.id })
+        })
+    }
 }
 
-/// A rating that arrived through the inbox (kind `evaluation.rating`): applied once (the inbox
-/// dedupes on its key, and a case takes one rating per channel).
-pub fn record_from_sync(ws: &Workstation, adapter: &str, payload: &serde_json::Value) -> Result<Recorded> {
-    let r: NewRating =
-        serde_json::from_value(payload.clone()).map_err(|e| CoreError::Invalid(format!("评价内容不完整：{e}")))?;
-    let by = Actor {
-        id: format!("sync:{adapter}"),
-        name: format!("同步（{adapter}）"),
-        roles: vec![Role::Clerk],
-        departments: vec![ALL_DEPARTMENTS.into()],
-    };
-    record(ws, &by, &r)
+impl Workstation {
+    /// A rating that arrived through the inbox (kind `evaluation.rating`): applied once (the inbox
+    /// dedupes on its key, and a case takes one rating per channel).
+    pub fn record_rating_from_sync(&self, adapter: &str, payload: &serde_json::Value) -> Result<Recorded> {
+        let r: NewRating =
+            serde_json::from_value(payload.clone()).map_err(|e| CoreError::Invalid(format!("评价内容不完整：{e}")))?;
+        let by = Actor {
+            id: format!("sync:{adapter}"),
+            name: format!("同步（{adapter}）"),
+            roles: vec![Role::Clerk],
+            departments: vec![ALL_DEPARTMENTS.into()],
+        };
+        self.record_rating(&by, &r)
+    }
 }
 
 fn order_id(rating_id: &str) -> String {
@@ -377,33 +381,35 @@ struct StepPayload {
     note: String,
 }
 
-/// Takes the next step of a work order: staff of the rated case's department, as reviewer,
-/// decider or administrator, with a note saying what was done.
-pub fn step(ws: &Workstation, by: &Actor, order_id: &str, step: WorkOrderStep, note: &str) -> Result<WorkOrder> {
-    let Some(role) = [Role::Reviewer, Role::Decider, Role::Admin].into_iter().find(|r| by.has_role(*r)) else {
-        return Err(CoreError::RoleDenied {
-            actor: by.name.clone(),
-            role: "审查员、决定人或管理员".into(),
-            action: step.zh().into(),
-        });
-    };
-    if note.trim().is_empty() {
-        return Err(CoreError::Missing { action: format!("工单{}", step.zh()), field: "处理情况".into() });
+impl Workstation {
+    /// Takes the next step of a work order: staff of the rated case's department, as reviewer,
+    /// decider or administrator, with a note saying what was done.
+    pub fn step_work_order(&self, by: &Actor, order_id: &str, step: WorkOrderStep, note: &str) -> Result<WorkOrder> {
+        let Some(role) = [Role::Reviewer, Role::Decider, Role::Admin].into_iter().find(|r| by.has_role(*r)) else {
+            return Err(CoreError::RoleDenied {
+                actor: by.name.clone(),
+                role: "审查员、决定人或管理员".into(),
+                action: step.zh().into(),
+            });
+        };
+        if note.trim().is_empty() {
+            return Err(CoreError::Missing { action: format!("工单{}", step.zh()), field: "处理情况".into() });
+        }
+        let now = self.clock().now();
+        self.store().write(|tx| {
+            let o = load(tx, order_id)?;
+            by.require_department(&o.department)?;
+            next(o.state, step, o.real_name, o.called_back).map_err(CoreError::Invalid)?;
+            let p = StepPayload { order_id: order_id.into(), step, note: note.trim().into() };
+            let ev = super::record::append(tx, by, role.code(), events::WORK_ORDER_STEP, now, to_json(&p)?)?;
+            project_step(tx, &ev)?;
+            Ok(())
+        })?;
+        let conn = self.store().reader()?;
+        let mut o = load(&conn, order_id)?;
+        o.light_up(&self.calendar(), &self.policy, self.today());
+        Ok(o)
     }
-    let now = ws.clock().now();
-    ws.store().write(|tx| {
-        let o = load(tx, order_id)?;
-        by.require_department(&o.department)?;
-        next(o.state, step, o.real_name, o.called_back).map_err(CoreError::Invalid)?;
-        let p = StepPayload { order_id: order_id.into(), step, note: note.trim().into() };
-        let ev = super::record::append(tx, by, role.code(), events::WORK_ORDER_STEP, now, to_json(&p)?)?;
-        project_step(tx, &ev)?;
-        Ok(())
-    })?;
-    let conn = ws.store().reader()?;
-    let mut o = load(&conn, order_id)?;
-    o.light_up(&ws.calendar(), &ws.policy, ws.today());
-    Ok(o)
 }
 
 pub(crate) fn project_step(tx: &Transaction<'_>, ev: &Event) -> Result<()> {
@@ -513,22 +519,24 @@ fn load(conn: &Connection, order_id: &str) -> Result<WorkOrder> {
         .ok_or_else(|| CoreError::Invalid(format!("差评工单不存在：{order_id}")))
 }
 
-/// Work orders of the actor's departments (open ones only unless `all`), with their lights.
-pub fn list(ws: &Workstation, by: &Actor, all: bool) -> Result<Vec<WorkOrder>> {
-    let conn = ws.store().reader()?;
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {COLS} FROM work_orders WHERE ?1 OR closed_on IS NULL ORDER BY due_on IS NULL, due_on, order_id"
-    ))?;
-    let cal = ws.calendar();
-    let mut out = Vec::new();
-    for o in st.query_map([all], row)? {
-        let mut o = o?;
-        if by.covers(&o.department) {
-            o.light_up(&cal, &ws.policy, ws.today());
-            out.push(o);
+impl Workstation {
+    /// Work orders of the actor's departments (open ones only unless `all`), with their lights.
+    pub fn work_orders(&self, by: &Actor, all: bool) -> Result<Vec<WorkOrder>> {
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {COLS} FROM work_orders WHERE ?1 OR closed_on IS NULL ORDER BY due_on IS NULL, due_on, order_id"
+        ))?;
+        let cal = self.calendar();
+        let mut out = Vec::new();
+        for o in st.query_map([all], row)? {
+            let mut o = o?;
+            if by.covers(&o.department) {
+                o.light_up(&cal, &self.policy, self.today());
+                out.push(o);
+            }
         }
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// Monitor: a work order closed after its due day, or still open once the due day has passed.

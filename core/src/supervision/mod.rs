@@ -25,7 +25,7 @@ use crate::journal::Event;
 pub use complaint::{Complaint, NewComplaint};
 pub use evaluation::{Channel, Level, NewRating, WorkOrder, WorkOrderStep};
 pub use hit::{Hit, Rule, Severity};
-pub use settings::{Config, SETTINGS_KEY, config, set_config};
+pub use settings::{Config, SETTINGS_KEY};
 
 /// Whether the projection hands this journal action to [`project`].
 pub fn projects(action: &str) -> bool {

@@ -65,31 +65,33 @@ fn hit(
     }
 }
 
-/// Runs every monitor as of the workstation's today. Administrators only (it writes the record
-/// for every department). Running twice raises nothing new.
-pub fn run(ws: &Workstation, by: &Actor) -> Result<RunReport> {
-    by.require_role(Role::Admin, "运行电子监察")?;
-    let cfg = super::settings::config(ws)?;
-    let today = ws.today();
-    let cal = ws.calendar().clone();
-    let found = {
-        let conn = ws.store().reader()?;
-        detect(&conn, &cal, &ws.policy, &cfg, today)?
-    };
-    let now = ws.clock().now();
-    let label = ws.label();
-    ws.store().write(|tx| {
-        let mut rep = RunReport::default();
-        for h in found {
-            if known(tx, &h.hit_id)? {
-                rep.known += 1;
-                continue;
+impl Workstation {
+    /// Runs every monitor as of the workstation's today. Administrators only (it writes the record
+    /// for every department). Running twice raises nothing new.
+    pub fn run_monitors(&self, by: &Actor) -> Result<RunReport> {
+        by.require_role(Role::Admin, "运行电子监察")?;
+        let cfg = self.supervision_config()?;
+        let today = self.today();
+        let cal = self.calendar().clone();
+        let found = {
+            let conn = self.store().reader()?;
+            detect(&conn, &cal, &self.policy, &cfg, today)?
+        };
+        let now = self.clock().now();
+        let label = self.label();
+        self.store().write(|tx| {
+            let mut rep = RunReport::default();
+            for h in found {
+                if known(tx, &h.hit_id)? {
+                    rep.known += 1;
+                    continue;
+                }
+                raise(tx, by, now, &label, &h)?;
+                rep.raised.push(h);
             }
-            raise(tx, by, now, &label, &h)?;
-            rep.raised.push(h);
-        }
-        Ok(rep)
-    })
+            Ok(rep)
+        })
+    }
 }
 
 fn known(tx: &Transaction<'_>, hit_id: &str) -> Result<bool> {
@@ -136,50 +138,52 @@ pub(crate) fn project(tx: &Transaction<'_>, ev: &Event) -> Result<()> {
     Ok(())
 }
 
-/// Stored hits, newest first, optionally of one rule or case. Staff see their departments only.
-pub fn list(
-    ws: &Workstation,
-    by: &Actor,
-    rule: Option<Rule>,
-    case_no: Option<&str>,
-    limit: usize,
-) -> Result<Vec<StoredHit>> {
-    let conn = ws.store().reader()?;
-    let mut st = conn.prepare_cached(
-        "SELECT hit_id, rule, severity, case_no, department, staff, evidence, occurred_on, detected_at, journal_seq
+impl Workstation {
+    /// Stored hits, newest first, optionally of one rule or case. Staff see their departments only.
+    pub fn supervision_hits(
+        &self,
+        by: &Actor,
+        rule: Option<Rule>,
+        case_no: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<StoredHit>> {
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare_cached(
+            "SELECT hit_id, rule, severity, case_no, department, staff, evidence, occurred_on, detected_at, journal_seq
          FROM supervision_hits WHERE (?1 IS NULL OR rule = ?1) AND (?2 IS NULL OR case_no = ?2)
          ORDER BY journal_seq DESC",
-    )?;
-    let rows = st.query_map(params![rule.map(Rule::code), case_no], |r| {
-        let rule: String = r.get(1)?;
-        let evidence: String = r.get(6)?;
-        let on: String = r.get(7)?;
-        Ok(StoredHit {
-            hit: Hit {
-                hit_id: r.get(0)?,
-                rule: Rule::parse(&rule).unwrap_or(Rule::DecisionOverdue),
-                severity: if r.get::<_, String>(2)? == "serious" { Severity::Serious } else { Severity::Warning },
-                case_no: r.get(3)?,
-                department: r.get(4)?,
-                staff: r.get(5)?,
-                evidence: serde_json::from_str(&evidence).unwrap_or_default(),
-                occurred_on: on.parse().unwrap_or_default(),
-            },
-            detected_at: r.get(8)?,
-            journal_seq: r.get(9)?,
-        })
-    })?;
-    let mut out = Vec::new();
-    for r in rows {
-        let r = r?;
-        if r.hit.department.as_deref().is_none_or(|d| by.covers(d)) {
-            out.push(r);
-            if out.len() >= limit {
-                break;
+        )?;
+        let rows = st.query_map(params![rule.map(Rule::code), case_no], |r| {
+            let rule: String = r.get(1)?;
+            let evidence: String = r.get(6)?;
+            let on: String = r.get(7)?;
+            Ok(StoredHit {
+                hit: Hit {
+                    hit_id: r.get(0)?,
+                    rule: Rule::parse(&rule).unwrap_or(Rule::DecisionOverdue),
+                    severity: if r.get::<_, String>(2)? == "serious" { Severity::Serious } else { Severity::Warning },
+                    case_no: r.get(3)?,
+                    department: r.get(4)?,
+                    staff: r.get(5)?,
+                    evidence: serde_json::from_str(&evidence).unwrap_or_default(),
+                    occurred_on: on.parse().unwrap_or_default(),
+                },
+                detected_at: r.get(8)?,
+                journal_seq: r.get(9)?,
+            })
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let r = r?;
+            if r.hit.department.as_deref().is_none_or(|d| by.covers(d)) {
+                out.push(r);
+                if out.len() >= limit {
+                    break;
+                }
             }
         }
+        Ok(out)
     }
-    Ok(out)
 }
 
 // ---- detection ---------------------------------------------------------------------------------

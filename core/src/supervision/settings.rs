@@ -81,27 +81,31 @@ impl Config {
     }
 }
 
-/// The stored configuration, or the defaults.
-pub fn config(ws: &Workstation) -> Result<Config> {
-    match ws.setting(SETTINGS_KEY)? {
-        None => Ok(Config::default()),
-        Some(text) => serde_json::from_str(&text)
-            .map_err(|e| CoreError::Invalid(format!("监察配置（settings.{SETTINGS_KEY}）无法解析：{e}"))),
+impl Workstation {
+    /// The stored configuration, or the defaults.
+    pub fn supervision_config(&self) -> Result<Config> {
+        match self.setting(SETTINGS_KEY)? {
+            None => Ok(Config::default()),
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| CoreError::Invalid(format!("监察配置（settings.{SETTINGS_KEY}）无法解析：{e}"))),
+        }
     }
 }
 
-/// Stores a new configuration (administrators only), journaled for audit.
-pub fn set_config(ws: &Workstation, by: &Actor, cfg: &Config) -> Result<()> {
-    by.require_role(Role::Admin, "修改监察配置")?;
-    cfg.check()?;
-    let body = serde_json::to_value(cfg).map_err(|e| CoreError::Invalid(e.to_string()))?;
-    let now = ws.clock().now();
-    ws.store().write(|tx| {
-        tx.execute(
+impl Workstation {
+    /// Stores a new configuration (administrators only), journaled for audit.
+    pub fn set_supervision_config(&self, by: &Actor, cfg: &Config) -> Result<()> {
+        by.require_role(Role::Admin, "修改监察配置")?;
+        cfg.check()?;
+        let body = serde_json::to_value(cfg).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let now = self.clock().now();
+        self.store().write(|tx| {
+            tx.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             params![SETTINGS_KEY, body.to_string()],
         )?;
-        journal::append_admin(tx, by, events::SUPERVISION_CONFIG, now, body.clone(), None)?;
-        Ok(())
-    })
+            journal::append_admin(tx, by, events::SUPERVISION_CONFIG, now, body.clone(), None)?;
+            Ok(())
+        })
+    }
 }

@@ -113,6 +113,14 @@ impl ItemKind {
     }
 }
 
+/// On the wire (IPC, JSON) a kind is its code, `case.accept`; TypeScript sees the union of every
+/// code (`ItemKind` in ui/src/bindings.ts, written from [`ItemKind::all`]).
+impl Serialize for ItemKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.code())
+    }
+}
+
 impl std::fmt::Display for ItemKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.code())

@@ -128,77 +128,78 @@ fn next_batch(ws: &Workstation, adapter: &str, limit: usize) -> Result<Vec<Candi
     Ok(out)
 }
 
-/// One sync pass, as `yc sync` and the desktop's background worker run it: every enabled adapter
-/// (or only `only`), each built by `build` from its stored config *inside* this future — a
-/// process adapter's child must be spawned within the runtime that drives it — started, run
-/// once and shut down. One adapter's failure is recorded in its report and never stops the
-/// others.
-pub async fn pass<A, F>(
-    ws: &Workstation,
-    only: Option<&str>,
-    opts: &SyncOptions,
-    mut build: F,
-) -> Result<Vec<RunReport>>
-where
-    A: Adapter,
-    F: FnMut(&yc_adapter_sdk::AdapterConfig) -> std::result::Result<A, AdapterError>,
-{
-    let all = super::outbox::status(ws)?;
-    let names: Vec<String> = match only {
-        Some(name) => match all.iter().find(|a| a.name == name) {
-            None => return Err(CoreError::Invalid(format!("没有名为 {name} 的同步适配器"))),
-            Some(a) if !a.enabled => {
-                return Err(CoreError::Invalid(format!(
-                    "同步适配器 {name} 已暂停（yc adapter resume {name} 后再同步）"
-                )));
+impl Workstation {
+    /// One sync pass, as `yc sync` and the desktop's background worker run it: every enabled adapter
+    /// (or only `only`), each built by `build` from its stored config *inside* this future — a
+    /// process adapter's child must be spawned within the runtime that drives it — started, run
+    /// once and shut down. One adapter's failure is recorded in its report and never stops the
+    /// others.
+    pub async fn sync_pass<A, F>(&self, only: Option<&str>, opts: &SyncOptions, mut build: F) -> Result<Vec<RunReport>>
+    where
+        A: Adapter,
+        F: FnMut(&yc_adapter_sdk::AdapterConfig) -> std::result::Result<A, AdapterError>,
+    {
+        let all = self.sync_status()?;
+        let names: Vec<String> = match only {
+            Some(name) => match all.iter().find(|a| a.name == name) {
+                None => return Err(CoreError::Invalid(format!("没有名为 {name} 的同步适配器"))),
+                Some(a) if !a.enabled => {
+                    return Err(CoreError::Invalid(format!(
+                        "同步适配器 {name} 已暂停（yc adapter resume {name} 后再同步）"
+                    )));
+                }
+                Some(a) => vec![a.name.clone()],
+            },
+            None => all.into_iter().filter(|a| a.enabled).map(|a| a.name).collect(),
+        };
+        if names.is_empty() {
+            return Err(CoreError::Invalid(
+                "没有启用的同步适配器（yc adapter add CONFIG，或 yc adapter resume NAME）".into(),
+            ));
+        }
+        let mut reports = Vec::with_capacity(names.len());
+        for name in &names {
+            let cfg = self.adapter_config(name)?;
+            reports.push(self.sync_started(name, build(&cfg), opts).await?);
+        }
+        Ok(reports)
+    }
+}
+
+impl Workstation {
+    /// One pass of an adapter that was just started (or failed to start): a start failure is
+    /// recorded and reported, a started adapter runs `sync_once` and is shut down whatever the outcome.
+    pub async fn sync_started<A: Adapter>(
+        &self,
+        name: &str,
+        started: std::result::Result<A, AdapterError>,
+        opts: &SyncOptions,
+    ) -> Result<RunReport> {
+        match started {
+            Ok(mut adapter) => {
+                let r = self.sync_once(name, &mut adapter, opts).await;
+                let _ = adapter.shutdown().await;
+                r
             }
-            Some(a) => vec![a.name.clone()],
-        },
-        None => all.into_iter().filter(|a| a.enabled).map(|a| a.name).collect(),
-    };
-    if names.is_empty() {
-        return Err(CoreError::Invalid(
-            "没有启用的同步适配器（yc adapter add CONFIG，或 yc adapter resume NAME）".into(),
-        ));
-    }
-    let mut reports = Vec::with_capacity(names.len());
-    for name in &names {
-        let cfg = super::outbox::adapter_config(ws, name)?;
-        reports.push(run_started(ws, name, build(&cfg), opts).await?);
-    }
-    Ok(reports)
-}
-
-/// One pass of an adapter that was just started (or failed to start): a start failure is
-/// recorded and reported, a started adapter runs `run_once` and is shut down whatever the outcome.
-pub async fn run_started<A: Adapter>(
-    ws: &Workstation,
-    name: &str,
-    started: std::result::Result<A, AdapterError>,
-    opts: &SyncOptions,
-) -> Result<RunReport> {
-    match started {
-        Ok(mut adapter) => {
-            let r = run_once(ws, name, &mut adapter, opts).await;
-            let _ = adapter.shutdown().await;
-            r
-        }
-        Err(e) => {
-            record_start_failure(ws, name, &e)?;
-            Ok(RunReport {
-                adapter: name.to_owned(),
-                stopped: Some(e.to_string()),
-                state: AdapterState::after(&e),
-                ..Default::default()
-            })
+            Err(e) => {
+                self.record_adapter_start_failure(name, &e)?;
+                Ok(RunReport {
+                    adapter: name.to_owned(),
+                    stopped: Some(e.to_string()),
+                    state: AdapterState::after(&e),
+                    ..Default::default()
+                })
+            }
         }
     }
 }
 
-/// Records that an adapter could not even be started (bad settings, missing program), so the
-/// sync panel shows why instead of a silent "idle".
-pub fn record_start_failure(ws: &Workstation, name: &str, e: &AdapterError) -> Result<()> {
-    set_adapter(ws, name, AdapterState::after(e), Some(e))
+impl Workstation {
+    /// Records that an adapter could not even be started (bad settings, missing program), so the
+    /// sync panel shows why instead of a silent "idle".
+    pub fn record_adapter_start_failure(&self, name: &str, e: &AdapterError) -> Result<()> {
+        set_adapter(self, name, AdapterState::after(e), Some(e))
+    }
 }
 
 fn set_adapter(ws: &Workstation, name: &str, state: AdapterState, err: Option<&AdapterError>) -> Result<()> {
@@ -289,165 +290,169 @@ fn settle(ws: &Workstation, adapter: &str, opts: &SyncOptions, results: &[(i64, 
     })
 }
 
-/// Runs one sync pass of `adapter` (registered under `name`).
-pub async fn run_once<A: Adapter>(
-    ws: &Workstation,
-    name: &str,
-    adapter: &mut A,
-    opts: &SyncOptions,
-) -> Result<RunReport> {
-    let mut report = RunReport { adapter: name.to_owned(), ..Default::default() };
-    // A previous run killed mid-push left items in 'sending': they may or may not have arrived;
-    // sending them again is safe because the far side dedupes on the key.
-    ws.store().write(|tx| {
-        tx.execute("UPDATE outbox_delivery SET state = 'pending' WHERE adapter = ?1 AND state = 'sending'", [name])?;
-        Ok(())
-    })?;
-    set_adapter(ws, name, AdapterState::Running, None)?;
-    let hello = match adapter.hello().await {
-        Ok(h) => h,
-        Err(e) => {
-            report.state = AdapterState::after(&e);
-            set_adapter(ws, name, report.state, Some(&e))?;
-            report.stopped = Some(e.to_string());
-            return Ok(report);
-        }
-    };
-    let mut last_error: Option<AdapterError> = None;
-    let mut wrong = WrongAnswers::default();
-    let mut batch_size = opts.batch.max(1);
-    if hello.capabilities.push {
-        for _ in 0..opts.max_batches {
-            let batch = next_batch(ws, name, batch_size)?;
-            if batch.is_empty() {
-                break;
+impl Workstation {
+    /// Runs one sync pass of `adapter` (registered under `name`).
+    pub async fn sync_once<A: Adapter>(&self, name: &str, adapter: &mut A, opts: &SyncOptions) -> Result<RunReport> {
+        let mut report = RunReport { adapter: name.to_owned(), ..Default::default() };
+        // A previous run killed mid-push left items in 'sending': they may or may not have arrived;
+        // sending them again is safe because the far side dedupes on the key.
+        self.store().write(|tx| {
+            tx.execute(
+                "UPDATE outbox_delivery SET state = 'pending' WHERE adapter = ?1 AND state = 'sending'",
+                [name],
+            )?;
+            Ok(())
+        })?;
+        set_adapter(self, name, AdapterState::Running, None)?;
+        let hello = match adapter.hello().await {
+            Ok(h) => h,
+            Err(e) => {
+                report.state = AdapterState::after(&e);
+                set_adapter(self, name, report.state, Some(&e))?;
+                report.stopped = Some(e.to_string());
+                return Ok(report);
             }
-            let ids: Vec<i64> = batch.iter().map(|c| c.outbox_id).collect();
-            mark(ws, name, &ids, "sending")?;
-            let items: Vec<OutItem> = batch.iter().map(|c| c.item.clone()).collect();
-            report.pushed += items.len() as u64;
-            match adapter.push(&items).await {
-                Ok(rep) => {
-                    let by_key: HashMap<&str, i64> = batch.iter().map(|c| (c.item.key.as_str(), c.outbox_id)).collect();
-                    let mut results: Vec<(i64, Outcome<'_>)> = Vec::with_capacity(batch.len());
-                    let mut answered = std::collections::HashSet::new();
-                    // A key both acked and rejected is an ambiguous answer: it stays unconfirmed
-                    // (sent again; the far side dedupes) rather than be taken either way.
-                    let rejected: std::collections::HashSet<&str> =
-                        rep.rejected.iter().map(|r| r.key.as_str()).collect();
-                    for k in &rep.acked {
-                        match by_key.get(k.as_str()) {
-                            Some(&id) if rejected.contains(k.as_str()) => {
-                                answered.insert(id);
-                                wrong.contradictory.push(k.clone());
-                                results
-                                    .push((id, Outcome::Failed("对端对此项既确认又拒绝", "", ErrorClass::Retryable)));
-                                report.failed += 1;
-                            }
-                            Some(&id) if answered.insert(id) => {
-                                results.push((id, Outcome::Acked));
-                                report.acked += 1;
-                            }
-                            Some(_) => {}
-                            None => wrong.foreign.push(k.clone()),
-                        }
-                    }
-                    for r in &rep.rejected {
-                        let Some(&id) = by_key.get(r.key.as_str()) else {
-                            wrong.foreign.push(r.key.clone());
-                            continue;
-                        };
-                        if !answered.insert(id) {
-                            continue;
-                        }
-                        if r.class == ErrorClass::Permanent {
-                            results.push((id, Outcome::Quarantined(&r.message, &r.detail)));
-                            report.quarantined += 1;
-                        } else {
-                            results.push((id, Outcome::Failed(&r.message, &r.detail, r.class)));
-                            report.failed += 1;
-                        }
-                    }
-                    for c in &batch {
-                        if !answered.contains(&c.outbox_id) {
-                            results.push((c.outbox_id, Outcome::Failed("对端未答复此项", "", ErrorClass::Retryable)));
-                            report.failed += 1;
-                            wrong.unanswered += 1;
-                        }
-                    }
-                    settle(ws, name, opts, &results)?;
-                    batch_size = opts.batch.max(1);
-                }
-                Err(e) if e.class == ErrorClass::Permanent && batch.len() > 1 => {
-                    // The far side refused the batch as a whole: one poison item is likely.
-                    // Halve the batch until it is found; the good items go through meanwhile.
-                    mark(ws, name, &ids, "pending")?;
-                    batch_size = (batch.len() / 2).max(1);
-                    last_error = Some(e);
-                }
-                Err(e) => {
-                    let results: Vec<(i64, Outcome<'_>)> = ids
-                        .iter()
-                        .map(|&id| {
-                            let o = if e.class == ErrorClass::Permanent {
-                                Outcome::Quarantined(&e.message, &e.detail)
-                            } else {
-                                Outcome::Failed(&e.message, &e.detail, e.class)
-                            };
-                            (id, o)
-                        })
-                        .collect();
-                    if e.class == ErrorClass::Permanent {
-                        report.quarantined += results.len() as u64;
-                    } else {
-                        report.failed += results.len() as u64;
-                    }
-                    settle(ws, name, opts, &results)?;
-                    let stop = e.class != ErrorClass::Permanent;
-                    last_error = Some(e);
-                    if stop {
-                        // Link down or credentials wrong: don't hammer; the next run retries.
-                        break;
-                    }
-                }
-            }
-        }
-    }
-    if hello.capabilities.pull && last_error.as_ref().is_none_or(|e| e.class != ErrorClass::Auth) {
-        for stream in &hello.streams {
-            match pull_stream(ws, name, adapter, stream, opts, &mut report).await {
-                Ok(()) => {}
-                Err(PullError::Adapter(e)) => {
-                    last_error = Some(e);
+        };
+        let mut last_error: Option<AdapterError> = None;
+        let mut wrong = WrongAnswers::default();
+        let mut batch_size = opts.batch.max(1);
+        if hello.capabilities.push {
+            for _ in 0..opts.max_batches {
+                let batch = next_batch(self, name, batch_size)?;
+                if batch.is_empty() {
                     break;
                 }
-                Err(PullError::Core(e)) => return Err(e),
+                let ids: Vec<i64> = batch.iter().map(|c| c.outbox_id).collect();
+                mark(self, name, &ids, "sending")?;
+                let items: Vec<OutItem> = batch.iter().map(|c| c.item.clone()).collect();
+                report.pushed += items.len() as u64;
+                match adapter.push(&items).await {
+                    Ok(rep) => {
+                        let by_key: HashMap<&str, i64> =
+                            batch.iter().map(|c| (c.item.key.as_str(), c.outbox_id)).collect();
+                        let mut results: Vec<(i64, Outcome<'_>)> = Vec::with_capacity(batch.len());
+                        let mut answered = std::collections::HashSet::new();
+                        // A key both acked and rejected is an ambiguous answer: it stays unconfirmed
+                        // (sent again; the far side dedupes) rather than be taken either way.
+                        let rejected: std::collections::HashSet<&str> =
+                            rep.rejected.iter().map(|r| r.key.as_str()).collect();
+                        for k in &rep.acked {
+                            match by_key.get(k.as_str()) {
+                                Some(&id) if rejected.contains(k.as_str()) => {
+                                    answered.insert(id);
+                                    wrong.contradictory.push(k.clone());
+                                    results.push((
+                                        id,
+                                        Outcome::Failed("对端对此项既确认又拒绝", "", ErrorClass::Retryable),
+                                    ));
+                                    report.failed += 1;
+                                }
+                                Some(&id) if answered.insert(id) => {
+                                    results.push((id, Outcome::Acked));
+                                    report.acked += 1;
+                                }
+                                Some(_) => {}
+                                None => wrong.foreign.push(k.clone()),
+                            }
+                        }
+                        for r in &rep.rejected {
+                            let Some(&id) = by_key.get(r.key.as_str()) else {
+                                wrong.foreign.push(r.key.clone());
+                                continue;
+                            };
+                            if !answered.insert(id) {
+                                continue;
+                            }
+                            if r.class == ErrorClass::Permanent {
+                                results.push((id, Outcome::Quarantined(&r.message, &r.detail)));
+                                report.quarantined += 1;
+                            } else {
+                                results.push((id, Outcome::Failed(&r.message, &r.detail, r.class)));
+                                report.failed += 1;
+                            }
+                        }
+                        for c in &batch {
+                            if !answered.contains(&c.outbox_id) {
+                                results
+                                    .push((c.outbox_id, Outcome::Failed("对端未答复此项", "", ErrorClass::Retryable)));
+                                report.failed += 1;
+                                wrong.unanswered += 1;
+                            }
+                        }
+                        settle(self, name, opts, &results)?;
+                        batch_size = opts.batch.max(1);
+                    }
+                    Err(e) if e.class == ErrorClass::Permanent && batch.len() > 1 => {
+                        // The far side refused the batch as a whole: one poison item is likely.
+                        // Halve the batch until it is found; the good items go through meanwhile.
+                        mark(self, name, &ids, "pending")?;
+                        batch_size = (batch.len() / 2).max(1);
+                        last_error = Some(e);
+                    }
+                    Err(e) => {
+                        let results: Vec<(i64, Outcome<'_>)> = ids
+                            .iter()
+                            .map(|&id| {
+                                let o = if e.class == ErrorClass::Permanent {
+                                    Outcome::Quarantined(&e.message, &e.detail)
+                                } else {
+                                    Outcome::Failed(&e.message, &e.detail, e.class)
+                                };
+                                (id, o)
+                            })
+                            .collect();
+                        if e.class == ErrorClass::Permanent {
+                            report.quarantined += results.len() as u64;
+                        } else {
+                            report.failed += results.len() as u64;
+                        }
+                        settle(self, name, opts, &results)?;
+                        let stop = e.class != ErrorClass::Permanent;
+                        last_error = Some(e);
+                        if stop {
+                            // Link down or credentials wrong: don't hammer; the next run retries.
+                            break;
+                        }
+                    }
+                }
             }
         }
-        let applied = super::inbox::apply_pending(ws)?;
-        report.applied += applied.applied;
-        report.inbox_failed += applied.failed;
+        if hello.capabilities.pull && last_error.as_ref().is_none_or(|e| e.class != ErrorClass::Auth) {
+            for stream in &hello.streams {
+                match pull_stream(self, name, adapter, stream, opts, &mut report).await {
+                    Ok(()) => {}
+                    Err(PullError::Adapter(e)) => {
+                        last_error = Some(e);
+                        break;
+                    }
+                    Err(PullError::Core(e)) => return Err(e),
+                }
+            }
+            let applied = self.apply_inbox()?;
+            report.applied += applied.applied;
+            report.inbox_failed += applied.failed;
+        }
+        let health = if hello.capabilities.health { adapter.health().await.ok() } else { None };
+        let last_error = last_error.or_else(|| wrong.error());
+        match (&last_error, health) {
+            (Some(e), _) => {
+                report.state = AdapterState::after(e);
+                report.stopped = Some(e.to_string());
+                set_adapter(self, name, report.state, Some(e))?;
+            }
+            (None, Some(h)) if h.status != HealthStatus::Ok => {
+                let e = AdapterError::retryable(yc_adapter_sdk::Origin::FarSystem, h.message, "health");
+                report.state = AdapterState::Degraded;
+                report.stopped = Some(e.to_string());
+                set_adapter(self, name, report.state, Some(&e))?;
+            }
+            _ => {
+                report.state = AdapterState::Ok;
+                set_adapter(self, name, report.state, None)?;
+            }
+        }
+        Ok(report)
     }
-    let health = if hello.capabilities.health { adapter.health().await.ok() } else { None };
-    let last_error = last_error.or_else(|| wrong.error());
-    match (&last_error, health) {
-        (Some(e), _) => {
-            report.state = AdapterState::after(e);
-            report.stopped = Some(e.to_string());
-            set_adapter(ws, name, report.state, Some(e))?;
-        }
-        (None, Some(h)) if h.status != HealthStatus::Ok => {
-            let e = AdapterError::retryable(yc_adapter_sdk::Origin::FarSystem, h.message, "health");
-            report.state = AdapterState::Degraded;
-            report.stopped = Some(e.to_string());
-            set_adapter(ws, name, report.state, Some(&e))?;
-        }
-        _ => {
-            report.state = AdapterState::Ok;
-            set_adapter(ws, name, report.state, None)?;
-        }
-    }
-    Ok(report)
 }
 
 /// Answers that break the protocol without failing the batch: items left unanswered (they are

@@ -72,8 +72,7 @@ fn apply_one(
             let case_no = case_no.ok_or_else(|| CoreError::Invalid("进度查询未注明办件编号".into()))?;
             let s = ws.case_summary(case_no)?;
             let body = serde_json::to_value(&s).map_err(|e| CoreError::Invalid(e.to_string()))?;
-            super::outbox::enqueue_reply(
-                ws,
+            ws.enqueue_reply(
                 &format!("status:{adapter}:{case_no}:{}", ws.clock().now().timestamp_millis()),
                 super::contract::ItemKind::CaseStatus,
                 body,
@@ -86,40 +85,46 @@ fn apply_one(
             Ok(format!("已记入办件 {case_no} 的办理过程"))
         }
         "evaluation.rating" => {
-            let r = crate::supervision::evaluation::record_from_sync(ws, adapter, payload)?;
+            let r = ws.record_rating_from_sync(adapter, payload)?;
             Ok(format!("已登记评价{}", r.work_order.map(|w| format!("，差评工单 {w}")).unwrap_or_default()))
         }
         other => Err(CoreError::Invalid(format!("未知的入站类型：{other}"))),
     }
 }
 
-pub fn apply_pending(ws: &Workstation) -> Result<ApplyReport> {
-    let rows: Vec<(i64, String, String, Option<String>, String)> = {
-        let conn = ws.store().reader()?;
-        let mut st =
-            conn.prepare("SELECT id, adapter, kind, case_no, payload FROM inbox WHERE state = 'received' ORDER BY id")?;
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    let mut rep = ApplyReport::default();
-    for (id, adapter, kind, case_no, payload) in rows {
-        let payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
-        let (state, result) = match apply_one(ws, &adapter, &kind, case_no.as_deref(), &payload) {
-            Ok(r) => {
-                rep.applied += 1;
-                (InboxState::Applied, r)
-            }
-            Err(e) => {
-                rep.failed += 1;
-                (InboxState::Failed, e.to_string())
-            }
+impl Workstation {
+    pub fn apply_inbox(&self) -> Result<ApplyReport> {
+        let rows: Vec<(i64, String, String, Option<String>, String)> = {
+            let conn = self.store().reader()?;
+            let mut st = conn.prepare(
+                "SELECT id, adapter, kind, case_no, payload FROM inbox WHERE state = 'received' ORDER BY id",
+            )?;
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                .collect::<rusqlite::Result<_>>()?
         };
-        ws.store().write(|tx| {
-            tx.execute("UPDATE inbox SET state = ?2, result = ?3 WHERE id = ?1", params![id, state.code(), result])?;
-            Ok(())
-        })?;
+        let mut rep = ApplyReport::default();
+        for (id, adapter, kind, case_no, payload) in rows {
+            let payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
+            let (state, result) = match apply_one(self, &adapter, &kind, case_no.as_deref(), &payload) {
+                Ok(r) => {
+                    rep.applied += 1;
+                    (InboxState::Applied, r)
+                }
+                Err(e) => {
+                    rep.failed += 1;
+                    (InboxState::Failed, e.to_string())
+                }
+            };
+            self.store().write(|tx| {
+                tx.execute(
+                    "UPDATE inbox SET state = ?2, result = ?3 WHERE id = ?1",
+                    params![id, state.code(), result],
+                )?;
+                Ok(())
+            })?;
+        }
+        Ok(rep)
     }
-    Ok(rep)
 }
 
 /// Where an inbox item stands (`inbox.state`).
@@ -174,24 +179,26 @@ pub struct InboxRow {
     pub result: Option<String>,
 }
 
-pub fn list(ws: &Workstation, state: Option<InboxState>, limit: usize) -> Result<Vec<InboxRow>> {
-    let conn = ws.store().reader()?;
-    let mut st = conn.prepare_cached(
-        "SELECT id, adapter, stream, key, kind, case_no, received_at, state, result FROM inbox
+impl Workstation {
+    pub fn inbox_items(&self, state: Option<InboxState>, limit: usize) -> Result<Vec<InboxRow>> {
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare_cached(
+            "SELECT id, adapter, stream, key, kind, case_no, received_at, state, result FROM inbox
          WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2",
-    )?;
-    let rows = st.query_map(params![state.map(InboxState::code), i64::try_from(limit).unwrap_or(100)], |r| {
-        Ok(InboxRow {
-            id: r.get(0)?,
-            adapter: r.get(1)?,
-            stream: r.get(2)?,
-            key: r.get(3)?,
-            kind: r.get(4)?,
-            case_no: r.get(5)?,
-            received_at: r.get(6)?,
-            state: crate::query::coded_required(r, 7, InboxState::parse)?,
-            result: r.get(8)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        )?;
+        let rows = st.query_map(params![state.map(InboxState::code), i64::try_from(limit).unwrap_or(100)], |r| {
+            Ok(InboxRow {
+                id: r.get(0)?,
+                adapter: r.get(1)?,
+                stream: r.get(2)?,
+                key: r.get(3)?,
+                kind: r.get(4)?,
+                case_no: r.get(5)?,
+                received_at: r.get(6)?,
+                state: crate::query::coded_required(r, 7, InboxState::parse)?,
+                result: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }

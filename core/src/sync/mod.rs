@@ -12,5 +12,5 @@ pub mod engine;
 pub mod inbox;
 pub mod outbox;
 
-pub use engine::{RunReport, SyncOptions, run_once};
-pub use outbox::{AdapterState, AdapterStatus, DeliveryRow, DeliveryState, register_adapter};
+pub use engine::{RunReport, SyncOptions};
+pub use outbox::{AdapterState, AdapterStatus, DeliveryRow, DeliveryState};

@@ -56,13 +56,14 @@ pub fn enqueue(tx: &Transaction<'_>, ev: &Event, workstation: &str) -> Result<()
     route(tx, outbox_id, stream, Some(&department), &ev.at)
 }
 
-/// An outbox item that is not a journal event (a reply to a status query). It carries no case
-/// order: the case number is in the payload (`case_no`, and the snapshot under `case` when the
-/// case exists), not in the item's `case_no`.
-pub fn enqueue_reply(ws: &Workstation, key: &str, kind: ItemKind, mut payload: serde_json::Value) -> Result<()> {
-    let stream = kind.stream().code();
-    let at = stamp(&ws.clock().now());
-    ws.store().write(|tx| {
+impl Workstation {
+    /// An outbox item that is not a journal event (a reply to a status query). It carries no case
+    /// order: the case number is in the payload (`case_no`, and the snapshot under `case` when the
+    /// case exists), not in the item's `case_no`.
+    pub fn enqueue_reply(&self, key: &str, kind: ItemKind, mut payload: serde_json::Value) -> Result<()> {
+        let stream = kind.stream().code();
+        let at = stamp(&self.clock().now());
+        self.store().write(|tx| {
         let case_no = payload.get("case_no").and_then(|c| c.as_str()).map(str::to_owned);
         if let (Some(no), Some(obj)) = (case_no, payload.as_object_mut()) {
             let snapshot = CaseSnapshot::read(tx, &no)?;
@@ -82,6 +83,7 @@ pub fn enqueue_reply(ws: &Workstation, key: &str, kind: ItemKind, mut payload: s
         let id = tx.last_insert_rowid();
         route(tx, id, stream, department.as_deref(), &at)
     })
+    }
 }
 
 fn matches(list: &str, value: Option<&str>) -> bool {
@@ -145,22 +147,23 @@ pub fn program_to_confirm(config: &AdapterConfig) -> Option<String> {
     }
 }
 
-/// Registers (or re-configures) an adapter. Admin only.
-pub fn register_adapter(ws: &Workstation, by: &Actor, reg: &AdapterRegistration) -> Result<()> {
-    by.require_role(crate::case::Role::Admin, "配置同步适配器")?;
-    if let Some(question) = program_to_confirm(&reg.config).filter(|_| !reg.program_confirmed) {
-        return Err(CoreError::NeedsConfirm(question));
-    }
-    let name = reg.config.name.trim();
-    if name.is_empty() {
-        return Err(CoreError::Invalid("适配器名称不能为空".into()));
-    }
-    let now = stamp(&ws.clock().now());
-    let config = serde_json::to_string(&reg.config).map_err(|e| CoreError::Invalid(e.to_string()))?;
-    let kind = crate::workstation::enum_code(&reg.config.kind);
-    let streams = serde_json::to_string(&reg.streams).map_err(|e| CoreError::Invalid(e.to_string()))?;
-    let depts = serde_json::to_string(&reg.departments).map_err(|e| CoreError::Invalid(e.to_string()))?;
-    ws.store().write(|tx| {
+impl Workstation {
+    /// Registers (or re-configures) an adapter. Admin only.
+    pub fn register_adapter(&self, by: &Actor, reg: &AdapterRegistration) -> Result<()> {
+        by.require_role(crate::case::Role::Admin, "配置同步适配器")?;
+        if let Some(question) = program_to_confirm(&reg.config).filter(|_| !reg.program_confirmed) {
+            return Err(CoreError::NeedsConfirm(question));
+        }
+        let name = reg.config.name.trim();
+        if name.is_empty() {
+            return Err(CoreError::Invalid("适配器名称不能为空".into()));
+        }
+        let now = stamp(&self.clock().now());
+        let config = serde_json::to_string(&reg.config).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let kind = crate::workstation::enum_code(&reg.config.kind);
+        let streams = serde_json::to_string(&reg.streams).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let depts = serde_json::to_string(&reg.departments).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        self.store().write(|tx| {
         tx.execute(
             "INSERT INTO adapters (name, kind, config, streams, departments, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, config = excluded.config, streams = excluded.streams,
@@ -182,16 +185,19 @@ pub fn register_adapter(ws: &Workstation, by: &Actor, reg: &AdapterRegistration)
         }
         let payload =
             serde_json::json!({ "name": name, "kind": kind, "streams": reg.streams, "departments": reg.departments });
-        crate::journal::append_admin(tx, by, crate::events::SYNC_ADAPTER, ws.clock().now(), payload, None).map(drop)
+        crate::journal::append_admin(tx, by, crate::events::SYNC_ADAPTER, self.clock().now(), payload, None).map(drop)
     })
+    }
 }
 
-pub fn adapter_config(ws: &Workstation, name: &str) -> Result<AdapterConfig> {
-    let conn = ws.store().reader()?;
-    let cfg: Option<String> =
-        conn.query_row("SELECT config FROM adapters WHERE name = ?1", [name], |r| r.get(0)).optional()?;
-    let cfg = cfg.ok_or_else(|| CoreError::Invalid(format!("没有名为 {name} 的同步适配器")))?;
-    serde_json::from_str(&cfg).map_err(|e| CoreError::Invalid(format!("适配器 {name} 配置损坏：{e}")))
+impl Workstation {
+    pub fn adapter_config(&self, name: &str) -> Result<AdapterConfig> {
+        let conn = self.store().reader()?;
+        let cfg: Option<String> =
+            conn.query_row("SELECT config FROM adapters WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+        let cfg = cfg.ok_or_else(|| CoreError::Invalid(format!("没有名为 {name} 的同步适配器")))?;
+        serde_json::from_str(&cfg).map_err(|e| CoreError::Invalid(format!("适配器 {name} 配置损坏：{e}")))
+    }
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -284,64 +290,66 @@ pub struct AdapterStatus {
     pub inbox_failed: i64,
 }
 
-pub fn status(ws: &Workstation) -> Result<Vec<AdapterStatus>> {
-    let conn = ws.store().reader()?;
-    let mut st = conn.prepare(
-        "SELECT name, kind, enabled, state, streams, departments, last_run_at, last_success_at, last_error,
+impl Workstation {
+    pub fn sync_status(&self) -> Result<Vec<AdapterStatus>> {
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare(
+            "SELECT name, kind, enabled, state, streams, departments, last_run_at, last_success_at, last_error,
                 last_error_class, last_error_at FROM adapters ORDER BY name",
-    )?;
-    let mut out: Vec<AdapterStatus> = st
-        .query_map([], |r| {
-            Ok(AdapterStatus {
-                name: r.get(0)?,
-                kind: coded(r, 1)?,
-                enabled: r.get(2)?,
-                state: AdapterState::parse(&r.get::<_, String>(3)?),
-                streams: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
-                departments: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
-                last_run_at: r.get(6)?,
-                last_success_at: r.get(7)?,
-                last_error: r.get(8)?,
-                last_error_class: coded_opt(r, 9)?,
-                last_error_at: r.get(10)?,
-                backlog: Backlog::default(),
-                oldest_unacked_since: None,
-                inbox_received: 0,
-                inbox_failed: 0,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    for a in &mut out {
-        let mut q =
-            conn.prepare_cached("SELECT state, count(*) FROM outbox_delivery WHERE adapter = ?1 GROUP BY state")?;
-        let rows = q.query_map([&a.name], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-        for row in rows {
-            let (s, n) = row?;
-            let b = &mut a.backlog;
-            match DeliveryState::parse(&s) {
-                Some(DeliveryState::Pending) => b.pending = n,
-                Some(DeliveryState::Sending) => b.sending = n,
-                Some(DeliveryState::Sent) => b.sent = n,
-                Some(DeliveryState::Acked) => b.acked = n,
-                Some(DeliveryState::Failed) => b.failed = n,
-                Some(DeliveryState::Quarantined) => b.quarantined = n,
-                Some(DeliveryState::Discarded) | None => b.discarded = n,
+        )?;
+        let mut out: Vec<AdapterStatus> = st
+            .query_map([], |r| {
+                Ok(AdapterStatus {
+                    name: r.get(0)?,
+                    kind: coded(r, 1)?,
+                    enabled: r.get(2)?,
+                    state: AdapterState::parse(&r.get::<_, String>(3)?),
+                    streams: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+                    departments: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
+                    last_run_at: r.get(6)?,
+                    last_success_at: r.get(7)?,
+                    last_error: r.get(8)?,
+                    last_error_class: coded_opt(r, 9)?,
+                    last_error_at: r.get(10)?,
+                    backlog: Backlog::default(),
+                    oldest_unacked_since: None,
+                    inbox_received: 0,
+                    inbox_failed: 0,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for a in &mut out {
+            let mut q =
+                conn.prepare_cached("SELECT state, count(*) FROM outbox_delivery WHERE adapter = ?1 GROUP BY state")?;
+            let rows = q.query_map([&a.name], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (s, n) = row?;
+                let b = &mut a.backlog;
+                match DeliveryState::parse(&s) {
+                    Some(DeliveryState::Pending) => b.pending = n,
+                    Some(DeliveryState::Sending) => b.sending = n,
+                    Some(DeliveryState::Sent) => b.sent = n,
+                    Some(DeliveryState::Acked) => b.acked = n,
+                    Some(DeliveryState::Failed) => b.failed = n,
+                    Some(DeliveryState::Quarantined) => b.quarantined = n,
+                    Some(DeliveryState::Discarded) | None => b.discarded = n,
+                }
             }
-        }
-        a.oldest_unacked_since = conn
-            .prepare_cached(
-                "SELECT min(o.occurred_at) FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id
+            a.oldest_unacked_since = conn
+                .prepare_cached(
+                    "SELECT min(o.occurred_at) FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id
                  WHERE d.adapter = ?1 AND d.state NOT IN ('acked', 'discarded')",
-            )?
-            .query_row([&a.name], |r| r.get(0))?;
-        let (recv, failed): (i64, i64) = conn.prepare_cached(
+                )?
+                .query_row([&a.name], |r| r.get(0))?;
+            let (recv, failed): (i64, i64) = conn.prepare_cached(
             "SELECT count(*), coalesce(sum(state = 'failed' OR state = 'rejected'), 0) FROM inbox WHERE adapter = ?1",
         )?
         .query_row([&a.name], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        a.inbox_received = recv;
-        a.inbox_failed = failed;
+            a.inbox_received = recv;
+            a.inbox_failed = failed;
+        }
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// Where one outbox item stands for one adapter (`outbox_delivery.state`).
@@ -406,7 +414,8 @@ pub struct DeliveryRow {
     pub adapter: String,
     pub outbox_id: i64,
     pub key: String,
-    pub kind: String,
+    #[cfg_attr(feature = "ts", ts(type = "ItemKind"))]
+    pub kind: ItemKind,
     pub case_no: Option<String>,
     pub case_seq: i64,
     pub state: DeliveryState,
@@ -417,110 +426,122 @@ pub struct DeliveryRow {
     pub last_error_class: Option<yc_adapter_sdk::ErrorClass>,
 }
 
-/// Items in quarantine (or in `state`), with the far side's reply.
-pub fn deliveries(
-    ws: &Workstation,
-    adapter: Option<&str>,
-    state: DeliveryState,
-    limit: usize,
-) -> Result<Vec<DeliveryRow>> {
-    let conn = ws.store().reader()?;
-    let mut st = conn.prepare_cached(
-        "SELECT d.adapter, d.outbox_id, o.key, o.kind, o.case_no, o.case_seq, d.state, d.attempts, d.state_since,
+impl Workstation {
+    /// Items in quarantine (or in `state`), with the far side's reply.
+    pub fn deliveries(&self, adapter: Option<&str>, state: DeliveryState, limit: usize) -> Result<Vec<DeliveryRow>> {
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare_cached(
+            "SELECT d.adapter, d.outbox_id, o.key, o.kind, o.case_no, o.case_seq, d.state, d.attempts, d.state_since,
                 d.last_error, d.last_error_detail, d.last_error_class
          FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id
          WHERE d.state = ?1 AND (?2 IS NULL OR d.adapter = ?2) ORDER BY d.outbox_id LIMIT ?3",
-    )?;
-    let rows = st.query_map(params![state.code(), adapter, i64::try_from(limit).unwrap_or(100)], |r| {
-        Ok(DeliveryRow {
-            adapter: r.get(0)?,
-            outbox_id: r.get(1)?,
-            key: r.get(2)?,
-            kind: r.get(3)?,
-            case_no: r.get(4)?,
-            case_seq: r.get(5)?,
-            // The query selects rows in `state`.
-            state,
-            attempts: r.get(7)?,
-            state_since: r.get(8)?,
-            last_error: r.get(9)?,
-            last_error_detail: r.get(10)?,
-            last_error_class: coded_opt(r, 11)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        )?;
+        let rows = st.query_map(params![state.code(), adapter, i64::try_from(limit).unwrap_or(100)], |r| {
+            Ok(DeliveryRow {
+                adapter: r.get(0)?,
+                outbox_id: r.get(1)?,
+                key: r.get(2)?,
+                kind: {
+                    let code: String = r.get(3)?;
+                    ItemKind::parse(&code).ok_or_else(|| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            3,
+                            rusqlite::types::Type::Text,
+                            format!("未知的同步项类型：{code}").into(),
+                        )
+                    })?
+                },
+                case_no: r.get(4)?,
+                case_seq: r.get(5)?,
+                // The query selects rows in `state`.
+                state,
+                attempts: r.get(7)?,
+                state_since: r.get(8)?,
+                last_error: r.get(9)?,
+                last_error_detail: r.get(10)?,
+                last_error_class: coded_opt(r, 11)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }
 
-/// An admin sends a quarantined item again (after the far side or the data was fixed), or
-/// discards it. Both are journaled; a discarded item stays in the outbox for the audit trail.
-pub fn resolve_quarantine(
-    ws: &Workstation,
-    by: &Actor,
-    adapter: &str,
-    outbox_id: i64,
-    retry: bool,
-    reason: Option<&str>,
-) -> Result<()> {
-    by.require_role(crate::case::Role::Admin, if retry { "重试隔离项" } else { "丢弃隔离项" })?;
-    if !retry && reason.is_none_or(|r| r.trim().is_empty()) {
-        return Err(CoreError::Missing { action: "丢弃隔离项".into(), field: "理由".into() });
-    }
-    let now = ws.clock().now();
-    ws.store().write(|tx| {
-        let n = tx.execute(
-            "UPDATE outbox_delivery SET state = ?3, attempts = CASE WHEN ?4 THEN 0 ELSE attempts END,
+impl Workstation {
+    /// An admin sends a quarantined item again (after the far side or the data was fixed), or
+    /// discards it. Both are journaled; a discarded item stays in the outbox for the audit trail.
+    pub fn resolve_quarantine(
+        &self,
+        by: &Actor,
+        adapter: &str,
+        outbox_id: i64,
+        retry: bool,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        by.require_role(crate::case::Role::Admin, if retry { "重试隔离项" } else { "丢弃隔离项" })?;
+        if !retry && reason.is_none_or(|r| r.trim().is_empty()) {
+            return Err(CoreError::Missing { action: "丢弃隔离项".into(), field: "理由".into() });
+        }
+        let now = self.clock().now();
+        self.store().write(|tx| {
+            let n = tx.execute(
+                "UPDATE outbox_delivery SET state = ?3, attempts = CASE WHEN ?4 THEN 0 ELSE attempts END,
                 next_attempt_ms = 0, state_since = ?5
              WHERE adapter = ?1 AND outbox_id = ?2 AND state = 'quarantined'",
-            params![
-                adapter,
-                outbox_id,
-                if retry { DeliveryState::Pending } else { DeliveryState::Discarded }.code(),
-                retry,
-                stamp(&now)
-            ],
-        )?;
-        if n == 0 {
-            return Err(CoreError::Invalid(format!("适配器 {adapter} 没有隔离中的第 {outbox_id} 项")));
-        }
-        let action = if retry { crate::events::SYNC_RETRY } else { crate::events::SYNC_DISCARD };
-        crate::journal::append_admin(
-            tx,
-            by,
-            action,
-            now,
-            serde_json::json!({ "adapter": adapter, "outbox_id": outbox_id }),
-            reason,
-        )
-        .map(drop)
-    })
-}
-
-/// An admin pauses an adapter (a department system under maintenance) or resumes it. Items keep
-/// queueing while it is paused; nothing is lost. Journaled.
-pub fn set_enabled(ws: &Workstation, by: &Actor, adapter: &str, enabled: bool, reason: Option<&str>) -> Result<()> {
-    by.require_role(crate::case::Role::Admin, if enabled { "启用同步适配器" } else { "停用同步适配器" })?;
-    let now = ws.clock().now();
-    ws.store().write(|tx| {
-        let n = tx.execute("UPDATE adapters SET enabled = ?2 WHERE name = ?1", params![adapter, enabled])?;
-        if n == 0 {
-            return Err(CoreError::Invalid(format!("没有名为 {adapter} 的同步适配器")));
-        }
-        let action = if enabled { crate::events::SYNC_ENABLE } else { crate::events::SYNC_DISABLE };
-        crate::journal::append_admin(tx, by, action, now, serde_json::json!({ "adapter": adapter }), reason).map(drop)
-    })
-}
-
-/// An admin removes an adapter: its delivery rows and cursors go, the outbox items stay (other
-/// adapters and the journal still hold them) and what it received stays in the inbox. Items not
-/// yet confirmed by that far side would never reach it: refused unless `force`. Journaled with
-/// the reason and the count of unconfirmed items given up.
-pub fn remove_adapter(ws: &Workstation, by: &Actor, adapter: &str, reason: &str, force: bool) -> Result<()> {
-    by.require_role(crate::case::Role::Admin, "删除同步适配器")?;
-    if reason.trim().is_empty() {
-        return Err(CoreError::Invalid("删除同步适配器须说明原因".into()));
+                params![
+                    adapter,
+                    outbox_id,
+                    if retry { DeliveryState::Pending } else { DeliveryState::Discarded }.code(),
+                    retry,
+                    stamp(&now)
+                ],
+            )?;
+            if n == 0 {
+                return Err(CoreError::Invalid(format!("适配器 {adapter} 没有隔离中的第 {outbox_id} 项")));
+            }
+            let action = if retry { crate::events::SYNC_RETRY } else { crate::events::SYNC_DISCARD };
+            crate::journal::append_admin(
+                tx,
+                by,
+                action,
+                now,
+                serde_json::json!({ "adapter": adapter, "outbox_id": outbox_id }),
+                reason,
+            )
+            .map(drop)
+        })
     }
-    let now = ws.clock().now();
-    ws.store().write(|tx| {
+}
+
+impl Workstation {
+    /// An admin pauses an adapter (a department system under maintenance) or resumes it. Items keep
+    /// queueing while it is paused; nothing is lost. Journaled.
+    pub fn set_adapter_enabled(&self, by: &Actor, adapter: &str, enabled: bool, reason: Option<&str>) -> Result<()> {
+        by.require_role(crate::case::Role::Admin, if enabled { "启用同步适配器" } else { "停用同步适配器" })?;
+        let now = self.clock().now();
+        self.store().write(|tx| {
+            let n = tx.execute("UPDATE adapters SET enabled = ?2 WHERE name = ?1", params![adapter, enabled])?;
+            if n == 0 {
+                return Err(CoreError::Invalid(format!("没有名为 {adapter} 的同步适配器")));
+            }
+            let action = if enabled { crate::events::SYNC_ENABLE } else { crate::events::SYNC_DISABLE };
+            crate::journal::append_admin(tx, by, action, now, serde_json::json!({ "adapter": adapter }), reason)
+                .map(drop)
+        })
+    }
+}
+
+impl Workstation {
+    /// An admin removes an adapter: its delivery rows and cursors go, the outbox items stay (other
+    /// adapters and the journal still hold them) and what it received stays in the inbox. Items not
+    /// yet confirmed by that far side would never reach it: refused unless `force`. Journaled with
+    /// the reason and the count of unconfirmed items given up.
+    pub fn remove_adapter(&self, by: &Actor, adapter: &str, reason: &str, force: bool) -> Result<()> {
+        by.require_role(crate::case::Role::Admin, "删除同步适配器")?;
+        if reason.trim().is_empty() {
+            return Err(CoreError::Invalid("删除同步适配器须说明原因".into()));
+        }
+        let now = self.clock().now();
+        self.store().write(|tx| {
         let kind: Option<String> =
             tx.query_row("SELECT kind FROM adapters WHERE name = ?1", [adapter], |r| r.get(0)).optional()?;
         let Some(kind) = kind else {
@@ -542,6 +563,7 @@ pub fn remove_adapter(ws: &Workstation, by: &Actor, adapter: &str, reason: &str,
         let payload = serde_json::json!({ "adapter": adapter, "kind": kind, "unconfirmed_given_up": unconfirmed });
         crate::journal::append_admin(tx, by, crate::events::SYNC_REMOVE, now, payload, Some(reason)).map(drop)
     })
+    }
 }
 
 /// Real time in unix milliseconds, for backoff (the case clock may be frozen in a demo).
