@@ -553,9 +553,12 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
                 Some(c) => sync::command(&ws, &auth, c, out),
                 None => {
                     // Replies and incoming items become journal events signed by the workstation
-                    // key, which a login unlocks (--password-file or YC_PASSWORD for a timer).
+                    // key, and journal heads are anchored under it; a login unlocks it
+                    // (--password-file or YC_PASSWORD for a timer). A demo syncs without one.
                     if ws.signing_required()? {
                         auth.actor(&ws)?;
+                    } else {
+                        auth.actor_if_given(&ws)?;
                     }
                     let opts = yc_core::sync::SyncOptions {
                         batch: a.batch,

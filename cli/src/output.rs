@@ -280,6 +280,9 @@ impl Out {
             print_json(r);
         } else if let Some(b) = &r.first_bad {
             eprintln!("日志校验失败：第 {} 条事件（{}）{}", b.seq, b.id, b.problem);
+            if let Some(a) = r.anchor_bad.as_ref().filter(|a| a.seq != b.seq || a.problem != b.problem) {
+                eprintln!("对端签收回执不符：{}", a.problem);
+            }
         } else {
             say(format_args!("日志完整：{} 条事件，链头 {}", r.events, r.head));
             let rule = if r.signing_required {
@@ -288,6 +291,16 @@ impl Out {
                 "演示/训练工作站，未签名的可见"
             };
             say(format_args!("签名：{} 条由本人或工作站密钥签名有效，{} 条未签名（{rule}）", r.signed, r.unsigned));
+            if r.receipts > 0 {
+                say(format_args!(
+                    "锚定：{} 份对端签收回执与本地日志一致，{} 已签收至第 {} 号",
+                    r.receipts,
+                    r.anchored_by.join("、"),
+                    r.anchored_seq
+                ));
+            } else {
+                say(format_args!("锚定：尚无对端签收的日志头（同步到支持锚定的平台后才有）"));
+            }
         }
     }
 

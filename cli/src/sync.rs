@@ -134,7 +134,7 @@ fn exit_for(states: impl IntoIterator<Item = AdapterState>) -> ExitCode {
 
 fn report_line(r: &RunReport) -> String {
     format!(
-        "{}：推送 {}，确认 {}，失败 {}，隔离 {}；拉取 {}，入库 {}，入站失败 {}；状态 {}{}",
+        "{}：推送 {}，确认 {}，失败 {}，隔离 {}；拉取 {}，入库 {}，入站失败 {}{}；状态 {}{}",
         r.adapter,
         r.pushed,
         r.acked,
@@ -143,6 +143,11 @@ fn report_line(r: &RunReport) -> String {
         r.pulled,
         r.applied,
         r.inbox_failed,
+        match (r.anchored, &r.anchor_skipped) {
+            (Some(seq), _) => format!("；日志头已由对端签收至第 {seq} 号"),
+            (None, Some(why)) => format!("；日志头未锚定（{why}）"),
+            (None, None) => String::new(),
+        },
         r.state.zh(),
         r.stopped.as_ref().map_or_else(String::new, |s| format!("；原因：{s}"))
     )

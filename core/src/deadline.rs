@@ -18,7 +18,7 @@
 //!
 //! This module is the only place a case's due date is computed: the projection stores
 //! [`CaseClock::schedule`] on the case row, the read side turns it into days left and a light
-//! with [`Board`] (`core/tests/deadline_home.rs` checks that no other module counts working days).
+//! with [`Board`] (`core/tests/it/deadline_home.rs` checks that no other module counts working days).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -47,6 +47,8 @@ pub const SYNC_DISABLE: &str = "sync.disable";
 pub const SYNC_REMOVE: &str = "sync.remove";
 pub const SYNC_RETRY: &str = "sync.retry";
 pub const SYNC_DISCARD: &str = "sync.discard";
+/// A far side's receipt key, pinned at its first receipt for journal heads (crate::anchor).
+pub const SYNC_ANCHOR_KEY: &str = "sync.anchor_key";
 
 // ---- supervision, evaluation, complaints ----
 pub const SUPERVISION_CONFIG: &str = "supervision.config";

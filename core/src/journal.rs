@@ -270,6 +270,18 @@ pub struct VerifyReport {
     /// Whether this journal requires every event to be signed (a real workstation).
     #[serde(default)]
     pub signing_required: bool,
+    /// Far sides' signed receipts for journal heads checked against the chain (crate::anchor),
+    /// the highest seq they vouch for and who.
+    #[serde(default)]
+    pub receipts: i64,
+    #[serde(default)]
+    pub anchored_seq: i64,
+    #[serde(default)]
+    pub anchored_by: Vec<String>,
+    /// The first receipt the journal disagrees with (evidence from outside the machine, shown
+    /// even when `first_bad` names an earlier event).
+    #[serde(default)]
+    pub anchor_bad: Option<BadEvent>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -293,6 +305,10 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
         signed: 0,
         unsigned: 0,
         signing_required: false,
+        receipts: 0,
+        anchored_seq: 0,
+        anchored_by: Vec::new(),
+        anchor_bad: None,
     };
     while let Some(r) = rows.next()? {
         // Columns as stored; the payload is hashed as text, never parsed (1M events verify fast).
@@ -354,5 +370,9 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
         signed: 0,
         unsigned: 0,
         signing_required: false,
+        receipts: 0,
+        anchored_seq: 0,
+        anchored_by: Vec::new(),
+        anchor_bad: None,
     })
 }

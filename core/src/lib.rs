@@ -1,13 +1,14 @@
 //! Yichuang (一窗) core: the headless heart of the service-window workstation.
 //!
 //! No Tauri, no UI. Modules are named after the rule they hold and layered without cycles
-//! (docs/ARCHITECTURE.md, core/tests/module_graph.rs): [`catalog`] (事项目录), [`case`] (the state
+//! (docs/ARCHITECTURE.md, core/tests/it/module_graph.rs): [`catalog`] (事项目录), [`case`] (the state
 //! machine), [`journal`] (the hash-chained truth) and [`events`] (its event names), [`calendar`] and
 //! [`deadline`] (working days, lights), [`ids`] (resident IDs, credit codes), [`staff`] (roles,
 //! scope), [`workstation`] (the handle every command runs on), [`intake`] and [`casework`] (filing
 //! and acting on cases), [`projection`] (journal → tables), [`query`] (work lists, search),
 //! [`seal`] and [`document`], [`supervision`], [`sync`] (outbox, inbox, the sync engine), [`demo`].
 
+pub mod anchor;
 pub mod attachment;
 pub mod auth;
 pub mod calendar;

@@ -92,7 +92,7 @@ impl SigningKey {
         self.pair.public_key().as_ref()
     }
 
-    fn sign(&self, msg: &[u8]) -> Vec<u8> {
+    pub(crate) fn sign(&self, msg: &[u8]) -> Vec<u8> {
         self.pair.sign(msg).as_ref().to_vec()
     }
 }

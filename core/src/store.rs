@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/20261202_0007_staff_lockout.sql"),
     include_str!("../migrations/20261202_0008_supervision.sql"),
     include_str!("../migrations/20261202_0009_signed_events.sql"),
+    include_str!("../migrations/20261203_0010_journal_anchors.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -7,7 +7,7 @@
 //! `ws.command(by, …)`.
 //!
 //! This module sits low in the core: it names nothing above the store and the journal, so every
-//! domain module can take a `&Workstation` without a loop (core/tests/module_graph.rs).
+//! domain module can take a `&Workstation` without a loop (core/tests/it/module_graph.rs).
 
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
@@ -146,8 +146,8 @@ impl Workstation {
         crate::signing::required(&*self.store.reader()?)
     }
 
-    /// The chain, then every signature against the keys the journal announces (crate::signing):
-    /// the first event that fails either is named.
+    /// The chain, then every signature against the keys the journal announces (crate::signing),
+    /// then every far side's receipt for a head (crate::anchor): the first event that fails is named.
     pub fn verify_journal(&self) -> Result<journal::VerifyReport> {
         let conn = self.store.reader()?;
         let mut rep = journal::verify(&conn)?;
@@ -165,6 +165,22 @@ impl Workstation {
                 .unwrap_or_else(|| "-".into());
             rep.ok = false;
             rep.first_bad = Some(journal::BadEvent { seq, id, problem });
+        }
+        let anchors = crate::anchor::verify(&conn, &self.label())?;
+        rep.receipts = anchors.receipts;
+        rep.anchored_seq = anchors.anchored_seq;
+        rep.anchored_by = anchors.anchored_by;
+        if let Some((seq, problem)) = anchors.first_bad {
+            let id: String = conn
+                .query_row("SELECT id FROM journal WHERE seq = ?1", [seq], |r| r.get(0))
+                .optional()?
+                .unwrap_or_else(|| "-".into());
+            let bad = journal::BadEvent { seq, id, problem };
+            if rep.first_bad.is_none() {
+                rep.first_bad = Some(bad.clone());
+            }
+            rep.anchor_bad = Some(bad);
+            rep.ok = false;
         }
         Ok(rep)
     }

@@ -243,7 +243,15 @@ stopped: string | null,
 /**
  * The adapter's state after the run: what a script's exit code is made from.
  */
-state: AdapterState, };
+state: AdapterState, 
+/**
+ * The journal head a far side signed for in this run (crate::anchor), if any.
+ */
+anchored: number | null, 
+/**
+ * Why an anchoring far side was not shown the head (nobody logged in on a demo).
+ */
+anchor_skipped: string | null, };
 
 export type DeliveryState = "pending" | "sending" | "sent" | "acked" | "failed" | "quarantined" | "discarded";
 

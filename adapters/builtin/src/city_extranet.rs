@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use yc_adapter_sdk::{
-    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, InItem, Origin, OutItem,
-    PROTOCOL_VERSION, PullPage, PushReport, Rejection,
+    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, HeadProof, HeadReceipt, Health, HealthStatus, InItem,
+    Origin, OutItem, PROTOCOL_VERSION, PullPage, PushReport, Rejection,
 };
 
 use crate::http;
@@ -43,6 +43,14 @@ pub struct CityExtranetConfig {
     /// Largest answer body accepted.
     #[serde(default = "d_max_body")]
     pub max_response_bytes: usize,
+    /// Show the platform the journal head each sync and keep its signed receipt
+    /// (`POST /api/v1/journal-heads`); off only for a platform that does not offer it yet.
+    #[serde(default = "d_true")]
+    pub anchor_heads: bool,
+}
+
+fn d_true() -> bool {
+    true
 }
 
 fn d_connect() -> u64 {
@@ -70,6 +78,7 @@ impl CityExtranetConfig {
             request_timeout_ms: d_request(),
             batch_size: d_batch(),
             max_response_bytes: d_max_body(),
+            anchor_heads: true,
         }
     }
 }
@@ -213,7 +222,8 @@ impl CityExtranet {
                 "connect_timeout_ms": {"type": "integer", "default": 5000},
                 "request_timeout_ms": {"type": "integer", "default": 30000},
                 "batch_size": {"type": "integer", "default": 500, "maximum": 1000},
-                "max_response_bytes": {"type": "integer", "default": 16777216}
+                "max_response_bytes": {"type": "integer", "default": 16777216},
+                "anchor_heads": {"type": "boolean", "default": true, "description": "每次同步向平台锚定日志头并保存签收回执"}
             }
         })
     }
@@ -342,7 +352,7 @@ impl Adapter for CityExtranet {
             protocol_version: PROTOCOL_VERSION,
             name: "city-extranet".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            capabilities: Capabilities { push: true, pull: true, health: true },
+            capabilities: Capabilities { push: true, pull: true, health: true, anchor: self.config.anchor_heads },
             streams: vec![
                 "cases".into(),
                 "documents".into(),
@@ -354,6 +364,43 @@ impl Adapter for CityExtranet {
                 "trust".into(),
             ],
             config_schema: Self::config_schema(),
+        })
+    }
+
+    async fn anchor(&mut self, proof: &HeadProof) -> Result<HeadReceipt, AdapterError> {
+        const WHAT: &str = "向市级平台锚定日志头";
+        let resp = self
+            .authed(self.client.post(format!("{}/api/v1/journal-heads", self.base)))
+            .json(proof)
+            .send()
+            .await
+            .map_err(|e| http::transport_error(WHAT, &e))?;
+        let status = resp.status();
+        let bytes = http::read_limited(WHAT, resp, self.config.max_response_bytes).await?;
+        if !status.is_success() {
+            let body = serde_json::from_slice::<wire::ErrorBody>(&bytes).ok();
+            if status == reqwest::StatusCode::CONFLICT
+                && let Some(b) = body.as_ref().filter(|b| b.error_type == "JOURNAL_FORK")
+            {
+                // The platform saw a different history: nothing is retried until someone looks.
+                return Err(AdapterError::auth(
+                    Origin::FarSystem,
+                    format!("平台报告日志分叉：{}", b.message),
+                    format!("JOURNAL_FORK: {}", String::from_utf8_lossy(&bytes)),
+                ));
+            }
+            let mut err = http::status_error(WHAT, status, &String::from_utf8_lossy(&bytes));
+            if let Some(b) = body.filter(|b| !b.message.is_empty()) {
+                err.message = format!("{}：{}", err.message, b.message);
+            }
+            return Err(err);
+        }
+        serde_json::from_slice::<HeadReceipt>(&bytes).map_err(|e| {
+            AdapterError::retryable(
+                Origin::FarSystem,
+                format!("{WHAT}：平台回执无法解析，下次同步重发"),
+                format!("{e}; body: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(500)])),
+            )
         })
     }
 

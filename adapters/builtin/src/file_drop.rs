@@ -528,7 +528,7 @@ impl Adapter for FileDrop {
             protocol_version: PROTOCOL_VERSION,
             name: "file-drop".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            capabilities: Capabilities { push: true, pull: true, health: true },
+            capabilities: Capabilities { push: true, pull: true, health: true, anchor: false },
             streams: vec![STREAM.into()],
             config_schema: Self::config_schema(),
         })

@@ -5,7 +5,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::anchor::{HeadProof, HeadReceipt};
 use crate::error::AdapterError;
+use crate::error::Origin;
 use crate::item::{Handshake, Health, OutItem, PullPage, PushReport};
 
 /// A connection to one far system. One call at a time (`&mut self`): the engine drives one sync
@@ -40,6 +42,13 @@ pub trait Adapter: Send {
         async { Ok(()) }
     }
 
+    /// Shows the far side the journal head with the events since its last receipt and returns its
+    /// signed receipt. Called only when `hello` announced the `anchor` capability.
+    fn anchor(&mut self, proof: &HeadProof) -> impl Future<Output = Result<HeadReceipt, AdapterError>> + Send {
+        let _ = proof;
+        async { Err(AdapterError::permanent(Origin::Adapter, "此适配器不支持日志头锚定", "anchor")) }
+    }
+
     fn health(&mut self) -> impl Future<Output = Result<Health, AdapterError>> + Send;
 
     /// Orderly end: flush, close, let the process exit.
@@ -61,6 +70,7 @@ pub trait DynAdapter: Send {
         max: usize,
     ) -> BoxFuture<'a, Result<PullPage, AdapterError>>;
     fn ack_dyn<'a>(&'a mut self, stream: &'a str, cursor: &'a str) -> BoxFuture<'a, Result<(), AdapterError>>;
+    fn anchor_dyn<'a>(&'a mut self, proof: &'a HeadProof) -> BoxFuture<'a, Result<HeadReceipt, AdapterError>>;
     fn health_dyn(&mut self) -> BoxFuture<'_, Result<Health, AdapterError>>;
     fn shutdown_dyn(&mut self) -> BoxFuture<'_, Result<(), AdapterError>>;
 }
@@ -82,6 +92,9 @@ impl<A: Adapter> DynAdapter for A {
     }
     fn ack_dyn<'a>(&'a mut self, stream: &'a str, cursor: &'a str) -> BoxFuture<'a, Result<(), AdapterError>> {
         Box::pin(self.ack(stream, cursor))
+    }
+    fn anchor_dyn<'a>(&'a mut self, proof: &'a HeadProof) -> BoxFuture<'a, Result<HeadReceipt, AdapterError>> {
+        Box::pin(self.anchor(proof))
     }
     fn health_dyn(&mut self) -> BoxFuture<'_, Result<Health, AdapterError>> {
         Box::pin(self.health())
@@ -112,6 +125,9 @@ impl Adapter for BoxedAdapter {
     }
     async fn ack(&mut self, stream: &str, cursor: &str) -> Result<(), AdapterError> {
         self.0.ack_dyn(stream, cursor).await
+    }
+    async fn anchor(&mut self, proof: &HeadProof) -> Result<HeadReceipt, AdapterError> {
+        self.0.anchor_dyn(proof).await
     }
     async fn health(&mut self) -> Result<Health, AdapterError> {
         self.0.health_dyn().await

@@ -91,6 +91,9 @@ pub struct Capabilities {
     pub pull: bool,
     #[serde(default)]
     pub health: bool,
+    /// The far side keeps journal heads and signs receipts (`anchor`, docs/adapter-protocol.md §6).
+    #[serde(default)]
+    pub anchor: bool,
 }
 
 /// The adapter's answer to `hello` (LSP `initialize`, go-plugin's version line).

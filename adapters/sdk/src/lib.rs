@@ -8,6 +8,7 @@
 //!   [`BoxedAdapter`] for hosts that pick adapters at run time.
 //! * [`protocol`] + [`process`]: the out-of-process JSON-lines protocol and [`ProcessAdapter`],
 //!   the host side of it (see docs/adapter-protocol.md).
+//! * [`anchor`]: anchored journal heads: the proof a host sends and the receipt a far side signs.
 //! * [`config`]: the adapter configuration file (TOML or JSON).
 //! * [`conformance`]: the conformance kit every adapter must pass.
 //! * [`serve`]: the adapter side of the protocol, to run any [`Adapter`] as a process adapter.
@@ -15,6 +16,7 @@
 //! The core crate depends on this crate, never the other way round.
 
 pub mod adapter;
+pub mod anchor;
 pub mod config;
 pub mod conformance;
 pub mod error;
@@ -26,6 +28,7 @@ pub mod serve;
 pub mod xml;
 
 pub use adapter::{Adapter, BoxedAdapter, DynAdapter, KillSwitch};
+pub use anchor::{ChainEvent, HeadProof, HeadReceipt};
 pub use config::{AdapterConfig, AdapterKind, ConfigError, ProcessSpec};
 pub use error::{AdapterError, ErrorClass, Origin};
 pub use hash::{canonical_json, payload_sha256, sha256_hex};

@@ -20,10 +20,13 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::adapter::{Adapter, KillSwitch};
+use crate::anchor::{HeadProof, HeadReceipt};
 use crate::config::ProcessSpec;
 use crate::error::{AdapterError, Origin};
 use crate::item::{Handshake, Health, OutItem, PullPage, PushReport};
-use crate::protocol::{self, Envelope, ErrorReply, HealthReply, HelloReply, HostInfo, PullReply, PushReply, Request};
+use crate::protocol::{
+    self, AnchorReply, Envelope, ErrorReply, HealthReply, HelloReply, HostInfo, PullReply, PushReply, Request,
+};
 
 const STDERR_TAIL_LINES: usize = 20;
 const DETAIL_LINE_CHARS: usize = 2000;
@@ -458,6 +461,14 @@ impl Adapter for ProcessAdapter {
         let id = self.next_id();
         let req = Request::Ack { id, stream: stream.to_string(), cursor: cursor.to_string() };
         self.request(req).await.map(|_| ())
+    }
+
+    async fn anchor(&mut self, proof: &HeadProof) -> Result<HeadReceipt, AdapterError> {
+        self.ensure_hello().await?;
+        let id = self.next_id();
+        let value = self.request(Request::Anchor { id, proof: proof.clone() }).await?;
+        let reply: AnchorReply = self.decode("anchor", value)?;
+        Ok(reply.receipt)
     }
 
     async fn health(&mut self) -> Result<Health, AdapterError> {

@@ -44,6 +44,11 @@ pub enum Request {
         stream: String,
         cursor: String,
     },
+    /// Anchor the journal head (docs/adapter-protocol.md §6); only if `hello` announced `anchor`.
+    Anchor {
+        id: u64,
+        proof: crate::anchor::HeadProof,
+    },
     Health {
         id: u64,
     },
@@ -59,6 +64,7 @@ impl Request {
             | Self::Push { id, .. }
             | Self::Pull { id, .. }
             | Self::Ack { id, .. }
+            | Self::Anchor { id, .. }
             | Self::Health { id }
             | Self::Shutdown { id } => *id,
         }
@@ -70,6 +76,7 @@ impl Request {
             Self::Push { .. } => "push_result",
             Self::Pull { .. } => "pull_result",
             Self::Ack { .. } => "ack_result",
+            Self::Anchor { .. } => "anchor_result",
             Self::Health { .. } => "health_result",
             Self::Shutdown { .. } => "shutdown_result",
         }
@@ -80,6 +87,7 @@ impl Request {
             Self::Push { .. } => "push",
             Self::Pull { .. } => "pull",
             Self::Ack { .. } => "ack",
+            Self::Anchor { .. } => "anchor",
             Self::Health { .. } => "health",
             Self::Shutdown { .. } => "shutdown",
         }
@@ -127,6 +135,13 @@ pub struct PullReply {
     pub next_cursor: Option<String>,
     #[serde(default)]
     pub rejected: Vec<crate::item::PullRejection>,
+}
+
+/// Adapter → host: reply to `anchor`: the far side's signed receipt.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnchorReply {
+    pub id: u64,
+    pub receipt: crate::anchor::HeadReceipt,
 }
 
 /// Adapter → host: reply to `health`.

@@ -26,7 +26,8 @@ use crate::adapter::Adapter;
 use crate::error::{AdapterError, ErrorClass, Origin};
 use crate::item::{Capabilities, Handshake, Health, HealthStatus, InItem, OutItem, PullPage, PushReport, Rejection};
 use crate::protocol::{
-    Envelope, ErrorReply, HealthReply, HelloReply, MAX_LINE_BYTES, PROTOCOL_VERSION, PullReply, PushReply, Request,
+    AnchorReply, Envelope, ErrorReply, HealthReply, HelloReply, MAX_LINE_BYTES, PROTOCOL_VERSION, PullReply, PushReply,
+    Request,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +115,7 @@ where
             Err(e) => {
                 // Unknown types are ignored (a newer host); a known type that does not parse
                 // is answered, so the host does not wait for nothing.
-                const KNOWN: [&str; 6] = ["hello", "push", "pull", "ack", "health", "shutdown"];
+                const KNOWN: [&str; 7] = ["hello", "push", "pull", "ack", "anchor", "health", "shutdown"];
                 if let (true, Some(id)) = (KNOWN.contains(&env.kind.as_str()), env.id) {
                     let err = AdapterError::permanent(Origin::Adapter, "适配器无法解析该请求", e.to_string());
                     send_error(&mut output, id, &err)?;
@@ -216,6 +217,10 @@ where
                 Ok(()) => send(&mut output, "ack_result", &serde_json::json!({"id": id}))?,
                 Err(e) => send_error(&mut output, id, &e)?,
             },
+            Request::Anchor { proof, .. } => match rt.block_on(a.anchor(&proof)) {
+                Ok(receipt) => send(&mut output, "anchor_result", &AnchorReply { id, receipt })?,
+                Err(e) => send_error(&mut output, id, &e)?,
+            },
             Request::Health { .. } => match rt.block_on(a.health()) {
                 Ok(h) => send(&mut output, "health_result", &HealthReply { id, status: h.status, message: h.message })?,
                 Err(e) => send_error(&mut output, id, &e)?,
@@ -310,7 +315,7 @@ impl Adapter for MemoryAdapter {
             protocol_version: PROTOCOL_VERSION,
             name: "memory".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            capabilities: Capabilities { push: true, pull: true, health: true },
+            capabilities: Capabilities { push: true, pull: true, health: true, anchor: false },
             streams: self.inbox.keys().cloned().collect(),
             config_schema: serde_json::json!({"type": "object", "properties": {}}),
         })
@@ -389,6 +394,31 @@ mod tests {
         assert_eq!(msgs[2]["done"], 4);
         assert_eq!(msgs[3]["id"], 2);
         assert_eq!(msgs[3]["acked"].as_array().unwrap().len(), 5);
+    }
+
+    #[test]
+    fn an_anchor_request_reaches_the_adapter_and_is_answered_by_id() {
+        let proof = crate::anchor::HeadProof {
+            workstation: "440399-W01".into(),
+            from_seq: 0,
+            from_hash: "0".repeat(64),
+            events: Vec::new(),
+            seq: 0,
+            hash: "0".repeat(64),
+            public_key: String::new(),
+            signature: String::new(),
+        };
+        let input = format!(
+            "{}\n{}\n",
+            r#"{"type":"hello","id":1,"protocol_version":1,"host":{"name":"t","version":"0"},"config":{}}"#,
+            serde_json::json!({"type": "anchor", "id": 7, "proof": proof})
+        );
+        let msgs = run(&input, 10);
+        // The memory far side keeps no heads: the default answer, a permanent error for id 7.
+        assert_eq!(msgs[1]["type"], "error", "{msgs:?}");
+        assert_eq!(msgs[1]["id"], 7);
+        assert_eq!(msgs[1]["class"], "permanent");
+        assert!(msgs[1]["message"].as_str().unwrap().contains("锚定"));
     }
 
     #[test]

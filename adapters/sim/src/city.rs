@@ -91,6 +91,7 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<(std::net::SocketAddr, 
         .route("/api/v1/items:batch", post(batch))
         .route("/api/v1/inbox", get(inbox))
         .route("/api/v1/inbox:ack", post(inbox_ack))
+        .route("/api/v1/journal-heads", post(journal_head))
         .route("/api/v1/health", get(health))
         .route("/_sim/stats", get(stats))
         .route("/_sim/inbox", post(seed))
@@ -241,6 +242,39 @@ fn apply_row(store: &mut Store, req: &BatchRequest, row: &Row, t: &str) -> RowRe
         ),
         Offer::HashMismatch { computed } => {
             mk("rejected", Some("HASH_MISMATCH"), Some(format!("payload_sha256 与内容不符（计算值 {computed}）")))
+        }
+    }
+}
+
+/// `POST /api/v1/journal-heads`: witness a workstation's journal head (crate::heads). 200 with a
+/// signed receipt; 409 `JOURNAL_FORK` when the history disagrees with a head signed for before.
+async fn journal_head(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    latency(&app).await;
+    if !authorised(&app, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "访问令牌无效或缺失");
+    }
+    let proof: yc_adapter_sdk::HeadProof = match serde_json::from_slice(&body) {
+        Ok(p) => p,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("请求体无法解析：{e}")),
+    };
+    let Ok(mut store) = app.store.lock() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "模拟器状态锁损坏");
+    };
+    match store.witness(&proof, &now()) {
+        Ok(receipt) => {
+            if let Some(path) = &app.config.state_file
+                && let Err(e) = store.save(path)
+            {
+                return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &e.to_string());
+            }
+            axum::Json(receipt).into_response()
+        }
+        Err(r) => {
+            let status = match r.error_type {
+                "JOURNAL_FORK" | "WORKSTATION_KEY" | "UNKNOWN_HEAD" => StatusCode::CONFLICT,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            error(status, r.error_type, &r.message)
         }
     }
 }

@@ -13,6 +13,7 @@
 pub mod city;
 pub mod dept;
 pub mod faults;
+pub mod heads;
 pub mod store;
 
 use std::net::SocketAddr;

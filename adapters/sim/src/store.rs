@@ -34,6 +34,13 @@ pub struct Stats {
     pub order_violations: u64,
     pub cases: u64,
     pub faults: FaultCounts,
+    /// Journal heads offered, signed for, and refused as forks (crate::heads).
+    #[serde(default)]
+    pub heads_received: u64,
+    #[serde(default)]
+    pub heads_signed: u64,
+    #[serde(default)]
+    pub forks: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,6 +79,12 @@ pub enum Offer {
 struct Persisted {
     rows: Vec<StoredRow>,
     inbox: BTreeMap<String, Vec<serde_json::Value>>,
+    /// The witness's key (PKCS#8, hex) and what it has witnessed: a restarted platform keeps
+    /// signing with the key workstations pinned.
+    #[serde(default)]
+    witness_key: Option<String>,
+    #[serde(default)]
+    witnessed: HashMap<String, crate::heads::Witnessed>,
 }
 
 pub struct Store {
@@ -83,6 +96,7 @@ pub struct Store {
     pub inbox_acked: BTreeMap<String, String>,
     pub stats: Stats,
     pub faults: FaultPlan,
+    pub witness: crate::heads::Witness,
 }
 
 impl Store {
@@ -95,6 +109,7 @@ impl Store {
             inbox_acked: BTreeMap::new(),
             stats: Stats::default(),
             faults: FaultPlan::new(faults),
+            witness: crate::heads::Witness::new(),
         }
     }
 
@@ -108,6 +123,12 @@ impl Store {
         let text = std::fs::read_to_string(path)?;
         let p: Persisted = serde_json::from_str(&text).map_err(std::io::Error::other)?;
         store.inbox = p.inbox;
+        if let Some(k) = p.witness_key.as_deref().and_then(crate::heads::unhex)
+            && let Some(mut w) = crate::heads::Witness::from_pkcs8(&k)
+        {
+            w.workstations = p.witnessed;
+            store.witness = w;
+        }
         for row in p.rows {
             store.insert(row);
         }
@@ -115,10 +136,31 @@ impl Store {
     }
 
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let p = Persisted { rows: self.log.clone(), inbox: self.inbox.clone() };
+        let p = Persisted {
+            rows: self.log.clone(),
+            inbox: self.inbox.clone(),
+            witness_key: Some(self.witness.pkcs8().iter().map(|b| format!("{b:02x}")).collect()),
+            witnessed: self.witness.workstations.clone(),
+        };
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, serde_json::to_vec(&p).map_err(std::io::Error::other)?)?;
         std::fs::rename(tmp, path)
+    }
+
+    /// Witnesses a journal head (crate::heads), counting what happened.
+    pub fn witness(
+        &mut self,
+        proof: &yc_adapter_sdk::HeadProof,
+        now: &str,
+    ) -> Result<yc_adapter_sdk::HeadReceipt, crate::heads::Refusal> {
+        self.stats.heads_received += 1;
+        let r = self.witness.witness(proof, now);
+        match &r {
+            Ok(_) => self.stats.heads_signed += 1,
+            Err(e) if e.error_type == "JOURNAL_FORK" => self.stats.forks += 1,
+            Err(_) => {}
+        }
+        r
     }
 
     fn insert(&mut self, row: StoredRow) {

@@ -49,6 +49,10 @@ pub struct RunReport {
     pub stopped: Option<String>,
     /// The adapter's state after the run: what a script's exit code is made from.
     pub state: AdapterState,
+    /// The journal head a far side signed for in this run (crate::anchor), if any.
+    pub anchored: Option<i64>,
+    /// Why an anchoring far side was not shown the head (nobody logged in on a demo).
+    pub anchor_skipped: Option<String>,
 }
 
 fn backoff_ms(opts: &SyncOptions, attempts: i64) -> i64 {
@@ -417,6 +421,14 @@ impl Workstation {
                 }
             }
         }
+        // Anchor the head unless the link is down or the credentials are wrong (a quarantined
+        // item says nothing about the journal).
+        if hello.capabilities.anchor
+            && last_error.as_ref().is_none_or(|e| e.class == ErrorClass::Permanent)
+            && let Err(e) = self.anchor_heads(name, adapter, opts, &mut report).await?
+        {
+            last_error = Some(e);
+        }
         if hello.capabilities.pull && last_error.as_ref().is_none_or(|e| e.class != ErrorClass::Auth) {
             for stream in &hello.streams {
                 match pull_stream(self, name, adapter, stream, opts, &mut report).await {
@@ -452,6 +464,49 @@ impl Workstation {
             }
         }
         Ok(report)
+    }
+}
+
+impl Workstation {
+    /// Shows the far side the journal head, in stretches of at most
+    /// [`yc_adapter_sdk::anchor::MAX_EVENTS_PER_ANCHOR`] events, and keeps each signed receipt.
+    /// The inner error is the far side's (a fork, the link) or a receipt not taken, for the
+    /// adapter's state; the outer one is the store's.
+    async fn anchor_heads<A: Adapter>(
+        &self,
+        name: &str,
+        adapter: &mut A,
+        opts: &SyncOptions,
+        report: &mut RunReport,
+    ) -> Result<std::result::Result<(), AdapterError>> {
+        let Some(key) = self.store().keyring().workstation() else {
+            // Nobody has logged in: nothing can sign the head. A real workstation's sync always
+            // logs in (signatures are required there); a demo's may not, and is told so.
+            report.anchor_skipped = Some("未登录，工作站密钥未解锁".into());
+            return Ok(Ok(()));
+        };
+        for _ in 0..opts.max_batches {
+            let proof = {
+                let conn = self.store().reader()?;
+                crate::anchor::proof(&conn, name, &self.label(), &key)?
+            };
+            let Some(proof) = proof else { break };
+            let receipt = match adapter.anchor(&proof).await {
+                Ok(r) => r,
+                Err(e) => return Ok(Err(e)),
+            };
+            let at = self.clock().now();
+            let taken = self.store().write(|tx| crate::anchor::store_receipt(tx, name, &proof, &receipt, at))?;
+            if let Err(bad) = taken {
+                return Ok(Err(AdapterError::auth(
+                    yc_adapter_sdk::Origin::FarSystem,
+                    bad.0,
+                    format!("anchor receipt refused: {receipt:?}"),
+                )));
+            }
+            report.anchored = Some(proof.seq);
+        }
+        Ok(Ok(()))
     }
 }
 

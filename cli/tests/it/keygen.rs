@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-mod common;
+use crate::common;
 use common::{stderr, stdout, yc};
 
 #[test]

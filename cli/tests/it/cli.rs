@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-mod common;
+use crate::common;
 use common::{stderr, stdout, yc};
 
 /// `yc --as clerk case new` for `item` and applicant `id`/`name`, plus `extra` arguments.

@@ -1,7 +1,7 @@
 //! The verification QR binds what the paper shows: case, document, masked applicant, decision,
 //! date and the page content. A genuine code pasted onto another document must say so.
 
-mod common;
+use crate::common;
 
 use common::*;
 use yc_seal::*;

@@ -3,7 +3,7 @@
 //! tests build that variant independently (with the `cms` crate and our own n − s), show that ring
 //! itself accepts it, and require `verify_pdf`/`verify_qr` to refuse it.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

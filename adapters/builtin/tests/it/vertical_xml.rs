@@ -259,7 +259,7 @@ use yc_sim::dept::Profile;
 
 /// The worked examples of docs/vertical-xml.md, used as written (only the port changes), so the
 /// documentation cannot drift from what works.
-const DOC: &str = include_str!("../../../docs/vertical-xml.md");
+const DOC: &str = include_str!("../../../../docs/vertical-xml.md");
 
 fn documented(name: &str, addr: std::net::SocketAddr) -> serde_json::Value {
     let block = DOC

@@ -175,7 +175,7 @@ fn commands() -> Vec<Row> {
             e.ws.import_catalog(by, catalog::DEMO_CATALOG_JSON).map(drop)
         }),
         row("setup::import_calendar", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
-            e.ws.import_calendar(by, include_str!("../data/calendar/2026.json")).map(drop)
+            e.ws.import_calendar(by, include_str!("../../data/calendar/2026.json")).map(drop)
         }),
         row("intake::put_attachment", &[Clerk], global, Fresh::Never, nothing, |e, by, _| {
             e.ws.put_attachment(by, "扫描件.pdf", format!("%PDF-1.7\n% scan {}\n", e.next()).as_bytes()).map(drop)

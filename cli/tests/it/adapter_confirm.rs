@@ -2,7 +2,7 @@
 //! only when the administrator confirms that program (the rule is core's, the same question the
 //! desktop asks). A script says `--yes`; without it, and without a terminal, nothing is stored.
 
-mod common;
+use crate::common;
 use common::{stderr, stdout, yc};
 
 #[test]

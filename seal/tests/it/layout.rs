@@ -1,7 +1,7 @@
 //! The notices as GB/T 9704 lays them out, checked on the rendered pages with poppler
 //! (`pdftotext -layout` for the text, `pdftoppm` for the pixels around the QR).
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

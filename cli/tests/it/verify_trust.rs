@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-mod common;
+use crate::common;
 use common::yc;
 
 /// `yc` on a machine that never had a workstation: no --data, empty HOME and XDG dirs.

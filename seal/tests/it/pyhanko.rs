@@ -2,7 +2,7 @@
 //! exported root, judges our sealed decision and the forgery set, and its verdicts must agree
 //! with `verify_pdf` (accepted ⇔ VALID).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,0 +1,17 @@
+//! One test binary per crate: every file below is a module, so the crate and its
+//! dependencies are linked once instead of once per file (link time and disk in CI).
+
+mod authorization;
+mod clock_order;
+mod deadline_home;
+mod deadlines;
+mod ids;
+mod item_contract;
+mod module_graph;
+mod offline_login;
+mod seal;
+mod signing;
+mod supervision;
+mod sync;
+mod sync_outcomes;
+mod workstation;
