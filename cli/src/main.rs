@@ -2,6 +2,7 @@
 //! Every read takes `--json`; errors go to stderr in Chinese with a stable kind, exit code 1.
 
 mod auth;
+mod backup;
 mod output;
 mod report;
 mod seal;
@@ -122,6 +123,11 @@ enum Cmd {
     Seal(seal::SealCmd),
     #[command(subcommand)]
     Doc(seal::DocCmd),
+    /// 备份（管理员）：立即备份、列出、校验、最近一次（docs/backup.md）
+    #[command(subcommand)]
+    Backup(backup::BackupCmd),
+    /// 从备份恢复工作站（管理员；须先关闭桌面程序；较旧的备份须 --force --reason）
+    Restore(backup::RestoreArgs),
     /// Verify a sealed PDF (or --qr PAYLOAD): VALID / INVALID / INDETERMINATE with the checks made
     Verify {
         file: Option<PathBuf>,
@@ -573,6 +579,8 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             let ws = open(&cli).ok();
             return sync::adapter(ws.as_ref(), &auth, c, out);
         }
+        Cmd::Backup(c) => return backup::backup(|| open(&cli), &auth, c, out),
+        Cmd::Restore(a) => return backup::restore(&data_dir(&cli), cli.today, &auth, &cli.actor, a, out),
         Cmd::Seal(c) => return seal::seal(&open(&cli)?, &auth, c, out),
         Cmd::Report(a) => report::report(&open(&cli)?, &auth, a, out)?,
         Cmd::Supervision(c) => supervision::supervision(&open(&cli)?, &auth, c, out)?,

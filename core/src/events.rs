@@ -50,6 +50,12 @@ pub const SYNC_DISCARD: &str = "sync.discard";
 /// A far side's receipt key, pinned at its first receipt for journal heads (crate::anchor).
 pub const SYNC_ANCHOR_KEY: &str = "sync.anchor_key";
 
+// ---- backups ----
+/// A signed backup of the store was made (its directory, journal head and manifest hash).
+pub const BACKUP: &str = "backup.made";
+/// The store was replaced by a backup (the replaced head, and the reason when forced).
+pub const RESTORE: &str = "backup.restore";
+
 // ---- supervision, evaluation, complaints ----
 pub const SUPERVISION_CONFIG: &str = "supervision.config";
 pub const SUPERVISION_HIT: &str = "supervision.hit";

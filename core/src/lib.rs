@@ -11,6 +11,7 @@
 pub mod anchor;
 pub mod attachment;
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod case;
 pub mod casework;

@@ -251,6 +251,7 @@ impl Workstation {
         options: KeyStoreOptions,
     ) -> Result<String> {
         by.require_role(Role::Admin, "刻制电子印章")?;
+        by.require_department(department)?;
         let (authority, name) = self.authority(authority_pin)?;
         let now = utc(self);
         let pkcs8 = yc_seal::generate_pkcs8().map_err(seal_err)?;
@@ -319,6 +320,7 @@ impl Workstation {
     /// Revokes a seal from now on (a new signed bundle lists it revoked).
     pub fn revoke_seal(&self, by: &Actor, seal_id: &str, reason: &str, authority_pin: &str) -> Result<()> {
         by.require_role(Role::Admin, "作废电子印章")?;
+        by.require_department(&self.seal_department(seal_id)?)?;
         if reason.trim().is_empty() {
             return Err(CoreError::Missing { action: "作废电子印章".into(), field: "理由".into() });
         }
@@ -354,6 +356,7 @@ impl Workstation {
     /// a reason is required, and the unlock is journaled with the count of wrong PINs it clears.
     pub fn unlock_seal(&self, by: &Actor, seal_id: &str, reason: &str, authority_pin: &str) -> Result<u32> {
         by.require_role(Role::Admin, "解锁电子印章")?;
+        by.require_department(&self.seal_department(seal_id)?)?;
         if reason.trim().is_empty() {
             return Err(CoreError::Missing { action: "解锁电子印章".into(), field: "理由".into() });
         }
@@ -389,6 +392,15 @@ impl Workstation {
         })?;
         file.reset_attempts().map_err(seal_err)?;
         Ok(status.failed_attempts)
+    }
+
+    /// The department a seal belongs to (its administrators manage it).
+    fn seal_department(&self, seal_id: &str) -> Result<String> {
+        self.store()
+            .reader()?
+            .query_row("SELECT department FROM seals WHERE seal_id = ?1", [seal_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| CoreError::Invalid(format!("没有印章 {seal_id}")))
     }
 
     pub fn list_seals(&self) -> Result<Vec<SealRow>> {

@@ -2,6 +2,7 @@
 //! yc-desktop` fails when the committed file is stale; `YC_WRITE_BINDINGS=1` rewrites it.
 
 use ts_rs::{Config, TS};
+use yc_core::backup::{BackupStatus, Head, LastBackup};
 use yc_core::case::{Action, Channel, Kind, Outcome, Role, State};
 use yc_core::deadline::Light;
 use yc_core::ids::{IdKind, IdReport};
@@ -44,7 +45,7 @@ pub fn typescript() -> String {
         CaseDetail, ListFilter, LightCounts, Event, DocumentRow, IdKind, IdReport, NewCase, ActRequest,
         ReusableMaterial, Status, Attachment, AttachmentData, Backlog, AdapterKind, ErrorClass, AdapterState,
         AdapterStatus, RunReport,
-        DeliveryState, DeliveryRow, SyncOverview,
+        DeliveryState, DeliveryRow, SyncOverview, Head, LastBackup, BackupStatus,
     ];
     // Item kinds are an enum with a payload (`case.<action>`), serialized as their code: the union
     // of every code is written out here.

@@ -23,6 +23,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "load_draft",
     "clear_draft",
     "status",
+    "backup_status",
     "import_calendar",
     "put_attachment",
     "attachment_data",

@@ -105,6 +105,8 @@ commands! {
     fn load_draft(ctx, app) -> Option<String> { ctx.load_draft() }
     fn clear_draft(ctx, app) -> () { ctx.clear_draft() }
     fn status(ctx, app) -> Status { ctx.status() }
+    /// The last backup and whether the 设置 tab should warn.
+    fn backup_status(ctx, app) -> yc_core::backup::BackupStatus { ctx.backup_status() }
     fn import_calendar(ctx, app, json: String) -> i32 { ctx.import_calendar(&json) }
     /// A scan or photo for the intake in progress, stored content-addressed; returns its record.
     fn put_attachment(ctx, app, name: String, data_base64: String) -> Attachment { ctx.put_attachment(&name, &data_base64) }

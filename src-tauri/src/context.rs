@@ -287,6 +287,12 @@ impl AppCtx {
         Ok(self.ws.status()?)
     }
 
+    /// The last backup and whether it is old (the backup itself is `yc backup now`, admin).
+    pub fn backup_status(&self) -> IpcResult<yc_core::backup::BackupStatus> {
+        self.actor()?;
+        Ok(self.ws.backup_status()?)
+    }
+
     /// Imports a year's working-day table (JSON, docs/calendar-format.md); admin only (core checks).
     pub fn import_calendar(&self, json: &str) -> IpcResult<i32> {
         let actor = self.actor()?;

@@ -232,7 +232,12 @@ export type AdapterStatus = { name: string, kind: AdapterKind, enabled: boolean,
 /**
  * The oldest item not yet acknowledged: users lose trust when "sending" lasts forever.
  */
-oldest_unacked_since: string | null, inbox_received: number, inbox_failed: number, };
+oldest_unacked_since: string | null, inbox_received: number, inbox_failed: number, 
+/**
+ * The journal head this adapter's far side last signed for (crate::anchor), and when it
+ * received it (the far side's clock); `None` if it never anchored.
+ */
+anchored_seq: number | null, anchored_at: string | null, };
 
 export type RunReport = { adapter: string, pushed: number, acked: number, failed: number, quarantined: number, pulled: number, applied: number, inbox_failed: number, 
 /**
@@ -270,6 +275,24 @@ last_pass_at: string | null, last_reports: Array<RunReport>,
  * Seconds between background passes.
  */
 interval_secs: number, };
+
+export type Head = { seq: number, hash: string, };
+
+export type LastBackup = { 
+/**
+ * `backup.made` or `backup.restore`.
+ */
+action: string, at: string, by: string, name: string, head: Head, manifest_sha256: string, };
+
+export type BackupStatus = { last: LastBackup | null, 
+/**
+ * Whole days since the last backup (Beijing dates), `None` without one.
+ */
+age_days: number | null, warn_after_days: number, 
+/**
+ * No backup at all, or one older than `warn_after_days`.
+ */
+overdue: boolean, };
 
 export type ItemKind = "case.appoint" | "case.file" | "case.accept" | "case.decide_on_spot" | "case.request_supplement" | "case.supplement" | "case.refuse_acceptance" | "case.start_review" | "case.suspend" | "case.resume" | "case.special_start" | "case.special_end" | "case.extend" | "case.approve" | "case.deny" | "case.issue_certificate" | "case.deliver" | "case.publish" | "case.inspect" | "case.withdraw" | "case.terminate" | "case.change" | "case.renew" | "case.transfer" | "case.deregister" | "case.revoke" | "document.sealed" | "case.status" | "supervision.hit";
 
@@ -363,6 +386,11 @@ export function clear_draft(): Promise<null> {
 
 export function status(): Promise<Status> {
   return call("status", {  });
+}
+
+/** The last backup and whether the 设置 tab should warn. */
+export function backup_status(): Promise<BackupStatus> {
+  return call("backup_status", {  });
 }
 
 export function import_calendar(json: string): Promise<number> {

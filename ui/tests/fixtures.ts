@@ -96,6 +96,8 @@ export function adapter(name: string, over: Partial<AdapterStatus> = {}): Adapte
     oldest_unacked_since: null,
     inbox_received: 0,
     inbox_failed: 0,
+    anchored_seq: null,
+    anchored_at: null,
     ...over,
   };
 }

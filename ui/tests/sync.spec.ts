@@ -41,7 +41,7 @@ const poison: DeliveryRow = {
   last_error_class: "permanent",
 };
 function overview(over: Partial<SyncOverview> = {}): SyncOverview {
-  return { adapters: [adapter("county-exchange", { kind: "file-drop" }), down], running: false, last_pass_at: null, last_reports: [], interval_secs: 60, ...over };
+  return { adapters: [adapter("county-exchange", { kind: "file-drop", anchored_seq: 4812, anchored_at: "2026-12-03T09:30:02+08:00" }), down], running: false, last_pass_at: null, last_reports: [], interval_secs: 60, ...over };
 }
 
 afterEach(() => {
@@ -59,6 +59,9 @@ describe("SyncView", () => {
     expect(card.get("[data-test=adapter-error]").text()).toContain("连接被拒绝");
     expect(card.text()).toContain("120");
     expect(w.get("[data-adapter=county-exchange]").text()).toContain("文件交换");
+    // Which journal head the far side has signed for, or that it never has.
+    expect(w.get("[data-adapter=county-exchange] [data-test=adapter-anchored]").text()).toContain("第 4812 号");
+    expect(card.get("[data-test=adapter-anchored]").text()).toBe("尚未锚定");
     // A clerk sees the quarantine but not the admin's buttons.
     expect(w.get("[data-test=quarantine]").text()).toContain("applicant.id 格式错误");
     expect(w.find("[data-test=q-retry]").exists()).toBe(false);

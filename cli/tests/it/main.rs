@@ -3,6 +3,7 @@
 
 mod adapter_confirm;
 mod auth;
+mod backup;
 mod cli;
 mod common;
 mod crash;

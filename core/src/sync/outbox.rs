@@ -288,6 +288,10 @@ pub struct AdapterStatus {
     pub oldest_unacked_since: Option<String>,
     pub inbox_received: i64,
     pub inbox_failed: i64,
+    /// The journal head this adapter's far side last signed for (crate::anchor), and when it
+    /// received it (the far side's clock); `None` if it never anchored.
+    pub anchored_seq: Option<i64>,
+    pub anchored_at: Option<String>,
 }
 
 impl Workstation {
@@ -315,6 +319,8 @@ impl Workstation {
                     oldest_unacked_since: None,
                     inbox_received: 0,
                     inbox_failed: 0,
+                    anchored_seq: None,
+                    anchored_at: None,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -347,6 +353,16 @@ impl Workstation {
         .query_row([&a.name], |r| Ok((r.get(0)?, r.get(1)?)))?;
             a.inbox_received = recv;
             a.inbox_failed = failed;
+            if let Some((seq, at)) = conn
+                .prepare_cached(
+                    "SELECT seq, received_at FROM journal_anchors WHERE adapter = ?1 ORDER BY seq DESC LIMIT 1",
+                )?
+                .query_row([&a.name], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?
+            {
+                a.anchored_seq = Some(seq);
+                a.anchored_at = Some(at);
+            }
         }
         Ok(out)
     }

@@ -132,17 +132,46 @@ struct Row {
     /// `file::function` in core/src (case actions: `workstation::act(code)`).
     name: String,
     roles: &'static [Role],
-    /// Department scope applies: a caller outside the target's department is refused.
-    scoped: bool,
+    /// Which callers' departments count (see [`Scope`]).
+    scoped: Scope,
     fresh: Fresh,
     prepare: Prepare,
     run: Run,
 }
 
+/// How department scope applies to a row.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Scope {
+    /// No department: any caller of the role.
+    Global,
+    /// A caller outside the target's department is refused.
+    Department,
+    /// The whole workstation (every department's data at once, as a backup holds): only a caller
+    /// covering every department (`*`); a department-scoped one is refused even in its own.
+    Workstation,
+}
+
+impl Scope {
+    fn allows(self, setting: Setting) -> bool {
+        match self {
+            Scope::Global => true,
+            Scope::Department => setting != Setting::Out,
+            Scope::Workstation => setting == Setting::All,
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Scope::Global => "all  ",
+            Scope::Department => "dept ",
+            Scope::Workstation => "ws   ",
+        }
+    }
+}
+
 fn row(
     name: &str,
     roles: &'static [Role],
-    scoped: bool,
+    scoped: Scope,
     fresh: Fresh,
     prepare: impl Fn(&Env, &Actor, usize) -> Vec<String> + 'static,
     run: impl Fn(&Env, &Actor, &[String]) -> Result<(), CoreError> + 'static,
@@ -157,8 +186,8 @@ fn nothing(_: &Env, _: &Actor, x: usize) -> Vec<String> {
 /// Every command that acts or changes configuration, in the order they run (the seal authority
 /// and seals are made by their own rows, before the rows that need them).
 fn commands() -> Vec<Row> {
-    let global = false;
-    let scoped = true;
+    let global = Scope::Global;
+    let scoped = Scope::Department;
     let mut rows = vec![
         row("auth::add_staff", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
             let id = format!("new{}", e.next());
@@ -205,19 +234,20 @@ fn commands() -> Vec<Row> {
             let der = e.ws.trust_anchors().unwrap().remove(0);
             e.ws.pin_trust_anchor(by, &der, &yc_seal::fingerprint(&der)).map(drop)
         }),
-        // The `*` admin issues D's seal, the scoped admin another for D and O's (issuing is
-        // configuration, confirmed by the seal authority's PIN, not department work).
-        row("seal::issue_seal", &[Admin], global, Fresh::Never, nothing, |e, by, t| {
+        // A department's administrator issues, unlocks and revokes its own department's seals
+        // (each also confirmed by the seal authority's PIN); only the `*` admin reaches every
+        // department's.
+        row("seal::issue_seal", &[Admin], scoped, Fresh::Never, nothing, |e, by, t| {
             let dept = &e.depts[t[0].parse::<usize>().unwrap()];
             e.ws.issue_seal(by, dept, SealType::AdministrativeLicensing, PIN, AUTH_PIN, low()).map(drop)
         }),
         row(
             "seal::unlock_seal",
             &[Admin],
-            global,
+            scoped,
             Fresh::AfterOk,
-            |e, _, _| {
-                let id = e.spare_seal();
+            |e, _, x| {
+                let id = e.spare_seal(x);
                 let key = SealKeyFile::open(&e.dir().join("seals").join(format!("{id}.key"))).unwrap();
                 assert!(key.unlock("wrong-pin").is_err());
                 vec![id]
@@ -227,9 +257,9 @@ fn commands() -> Vec<Row> {
         row(
             "seal::revoke_seal",
             &[Admin],
-            global,
+            scoped,
             Fresh::Never,
-            |e, _, _| vec![e.spare_seal()],
+            |e, _, x| vec![e.spare_seal(x)],
             |e, by, t| e.ws.revoke_seal(by, &t[0], "印章遗失", AUTH_PIN),
         ),
         row(
@@ -340,6 +370,10 @@ fn commands() -> Vec<Row> {
             |_, _, _| vec!["forgetful".into()],
             |e, by, t| e.ws.reset_password(by, &t[0], "new-password-1", "本人忘记密码"),
         ),
+        // A backup holds every department's data: only an administrator of all of them.
+        row("backup::backup_now", &[Admin], Scope::Workstation, Fresh::Never, nothing, |e, by, _| {
+            e.ws.backup_now(by, e.backups.path()).map(drop)
+        }),
         row("auth::confirm_clock", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
             e.ws.confirm_clock(by, "核对无误：长期停用后重新启用")
         }),
@@ -444,13 +478,15 @@ fn rating(case_no: &str) -> NewRating {
 
 struct Env {
     dir: tempfile::TempDir,
+    /// Where backups go (never inside the data directory).
+    backups: tempfile::TempDir,
     ws: Workstation,
     /// [D, O].
     depts: [String; 2],
     promised: [String; 2],
     immediate: [String; 2],
     seq: Cell<u16>,
-    spare: RefCell<Option<String>>,
+    spare: RefCell<[Option<String>; 2]>,
 }
 
 impl Env {
@@ -510,7 +546,8 @@ impl Env {
             password: None,
         };
         ws.add_staff(&admin, &s).unwrap();
-        Env { dir, ws, depts, promised, immediate, seq: Cell::new(0), spare: RefCell::new(None) }
+        let backups = tempfile::tempdir().unwrap();
+        Env { dir, backups, ws, depts, promised, immediate, seq: Cell::new(0), spare: RefCell::new([None, None]) }
     }
 
     fn dir(&self) -> &Path {
@@ -575,12 +612,12 @@ impl Env {
         no
     }
 
-    /// A seal of D that nothing seals with (a 公章; sealing takes the 行政许可专用章).
-    fn spare_seal(&self) -> String {
+    /// A seal of department `x` that nothing seals with (a 公章; sealing takes the 行政许可专用章).
+    fn spare_seal(&self, x: usize) -> String {
         let mut spare = self.spare.borrow_mut();
-        spare
+        spare[x]
             .get_or_insert_with(|| {
-                self.ws.issue_seal(&self.a("admin"), &self.depts[D], SealType::Official, PIN, AUTH_PIN, low()).unwrap()
+                self.ws.issue_seal(&self.a("admin"), &self.depts[x], SealType::Official, PIN, AUTH_PIN, low()).unwrap()
             })
             .clone()
     }
@@ -659,7 +696,7 @@ fn symbol(c: &Cellule) -> char {
 
 fn check(env: &Env, r: &Row, role: Role, setting: Setting, target: &[String]) -> Cellule {
     let by = env.a(&setting.account(role));
-    let expected_allowed = r.roles.contains(&role) && !(r.scoped && setting == Setting::Out);
+    let expected_allowed = r.roles.contains(&role) && r.scoped.allows(setting);
     let before = env.journal_len();
     let result = (r.run)(env, &by, target);
     let after = env.journal_len();
@@ -702,8 +739,7 @@ fn run_row(env: &Env, r: &Row) -> Vec<Vec<Cellule>> {
         ALL_ROLES.iter().map(|_| Setting::ALL.iter().map(|_| None).collect()).collect();
     let mut targets: [Option<Vec<String>>; 2] = [None, None];
     let mut order: Vec<(usize, usize)> = (0..ALL_ROLES.len()).flat_map(|i| (0..3).map(move |j| (i, j))).collect();
-    let allowed =
-        |(i, j): (usize, usize)| r.roles.contains(&ALL_ROLES[i]) && !(r.scoped && Setting::ALL[j] == Setting::Out);
+    let allowed = |(i, j): (usize, usize)| r.roles.contains(&ALL_ROLES[i]) && r.scoped.allows(Setting::ALL[j]);
     order.sort_by_key(|&k| allowed(k));
     for (i, j) in order {
         let (role, setting) = (ALL_ROLES[i], Setting::ALL[j]);
@@ -720,7 +756,7 @@ fn run_row(env: &Env, r: &Row) -> Vec<Vec<Cellule>> {
     out.into_iter().map(|cs| cs.into_iter().map(Option::unwrap).collect()).collect()
 }
 
-fn render(results: &[(String, bool, Vec<Vec<Cellule>>)]) -> String {
+fn render(results: &[(String, Scope, Vec<Vec<Cellule>>)]) -> String {
     let width = results.iter().map(|(n, _, _)| n.chars().count()).max().unwrap_or(0);
     let mut s = String::new();
     let _ = writeln!(
@@ -733,7 +769,7 @@ fn render(results: &[(String, bool, Vec<Vec<Cellule>>)]) -> String {
     }
     s.push('\n');
     for (name, scoped, cells) in results {
-        let _ = write!(s, "{name:width$}  {} ", if *scoped { "dept " } else { "all  " });
+        let _ = write!(s, "{name:width$}  {} ", scoped.label());
         for per_role in cells {
             let sym: String = per_role.iter().map(symbol).collect();
             let _ = write!(s, " {sym:<11}");

@@ -2,6 +2,7 @@
 //! dependencies are linked once instead of once per file (link time and disk in CI).
 
 mod authorization;
+mod backup;
 mod clock_order;
 mod deadline_home;
 mod deadlines;

@@ -26,3 +26,15 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).trim().to_owned()
 }
+
+/// `yc`'s `--json` output on stdout, parsed (the test fails naming stderr when it is not JSON).
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("JSON on stdout: {} / {}", stdout(o), stderr(o)))
+}
+
+/// Runs `yc` and fails the test with its stderr unless it succeeded.
+pub fn yc_ok(data: &Path, args: &[&str]) -> Output {
+    let o = yc(data, args);
+    assert!(o.status.success(), "yc {args:?}: {}", stderr(&o));
+    o
+}
