@@ -5,7 +5,7 @@ DEMO_DIR ?= target/demo
 export CARGO_TERM_COLOR ?= never
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run run-cli test bench deps deps-app deps-test build ui ui-test desktop e2e bench-desktop fmt package package-test
+.PHONY: run run-cli test bench deps deps-app deps-test build ui ui-test desktop e2e bench-desktop fmt package package-test fuzz
 
 ## make run: install what is missing, build, create the demo workstation and start the desktop app
 ## on it (without a display: say what to do, and show the work list in the terminal).
@@ -69,6 +69,18 @@ test: deps-test ui ui-test
 	$(CARGO) build --workspace --locked --bins
 	$(CARGO) test --workspace --locked
 	$(MAKE) e2e
+
+## make fuzz: the fuzz targets `make test` runs briefly (the `fuzz::` tests of core, adapters/sdk,
+## adapters/builtin and seal: catalog, calendar, IDs, backup manifests, protocol lines, XML, SOAP,
+## city JSON, file-drop packets, sealed PDFs, QR payloads) with FUZZ_CASES cases per fast target
+## (default 200000; slow targets take a fraction, docs/fuzzing.md). About half an hour on 2 cores
+## at the default (extrapolated from FUZZ_CASES=2000); `make fuzz FUZZ_CASES=20000` a few minutes.
+FUZZ_CASES ?= 200000
+fuzz:
+	YC_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -p yc-core --locked --test it fuzz::
+	YC_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -p yc-adapter-sdk --locked --test it fuzz::
+	YC_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -p yc-adapters --locked --test it fuzz::
+	PROPTEST_CASES=$$(( $(FUZZ_CASES) / 20 )) $(CARGO) test -p yc-seal --locked --test it fuzz::
 
 ## make package: the Debian package target/package/yichuang_<version>_<arch>.deb (installer/README.md).
 package: deps-app ui

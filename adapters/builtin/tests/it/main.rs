@@ -5,4 +5,5 @@ mod city_extranet;
 mod file_drop;
 mod file_drop_paths;
 mod from_config;
+mod fuzz;
 mod vertical_xml;

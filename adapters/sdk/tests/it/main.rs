@@ -3,5 +3,6 @@
 
 mod conformance_honest;
 mod conformance_kit;
+mod fuzz;
 mod process_host;
 mod template;
