@@ -8,7 +8,7 @@
 set -euo pipefail
 profile="${1:-base}"
 
-pkgs=(pkg-config build-essential python3 fonts-noto-cjk poppler-utils)
+pkgs=(pkg-config build-essential libssl-dev python3 fonts-noto-cjk poppler-utils)
 case "$profile" in
   app|test) pkgs+=(libwebkit2gtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev xvfb xauth) ;;
 esac

@@ -177,7 +177,10 @@ pub fn restore(
         force_reason: if a.force { a.reason.as_deref() } else { None },
     };
     let started = std::time::Instant::now();
-    let r = yc_core::backup::restore(data, &a.backup_dir, &req, |d| yc_core::demo::open(d, today))?;
+    // Every directory a restore opens (the live one, the checked copy) under the same account.
+    let r = yc_core::backup::restore(data, &a.backup_dir, &req, |d| {
+        yc_core::demo::open_unlocked(d, today, yc_core::vault::Unlock::Password { staff: actor, password: &password })
+    })?;
     let secs = started.elapsed().as_secs_f64();
     out.value(&r, || report_zh(&r, secs));
     Ok(ExitCode::SUCCESS)

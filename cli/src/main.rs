@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use clap::{Args, Parser, Subcommand};
 use yc_core::case::{Action, Role, State};
 use yc_core::query::ListFilter;
+use yc_core::vault::Unlock;
 use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation};
 
 use output::Out;
@@ -41,6 +42,9 @@ struct Cli {
     /// the system clock)
     #[arg(long, global = true, env = "YC_TODAY")]
     today: Option<NaiveDate>,
+    /// Open an encrypted workstation with the administrator's recovery key instead of a password
+    #[arg(long, global = true, env = "YC_RECOVERY_KEY", hide_env_values = true)]
+    recovery_key: Option<String>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -58,8 +62,22 @@ enum Cmd {
         #[arg(long, default_value = "政务服务工作站")]
         name: String,
         /// Password of the first administrator account `admin`
-        #[arg(long, env = "YC_ADMIN_PASSWORD")]
+        #[arg(long, env = "YC_ADMIN_PASSWORD", hide_env_values = true)]
         admin_password: String,
+    },
+    /// Encrypt a plain workstation in place (admin of every department): a verified backup first
+    Encrypt {
+        /// Where the backup made first goes (another disk; it is plain: keep it safe or destroy it)
+        #[arg(long)]
+        backup_to: PathBuf,
+    },
+    /// Replace the recovery key (admin of every department; the old one stops working)
+    RenewRecoveryKey,
+    /// With the recovery key, give `admin` a new password (YC_NEW_PASSWORD or asked) when no
+    /// administrator's password is known any more; journaled with the reason
+    Recover {
+        #[arg(long)]
+        reason: String,
     },
     /// Workstation identity, schema version and counts
     Status,
@@ -75,6 +93,9 @@ enum Cmd {
         /// No seals: cases stop before 办结 (which needs a sealed decision)
         #[arg(long)]
         no_seal: bool,
+        /// Keep the demo's data unencrypted (tests that edit the SQLite file as an insider would)
+        #[arg(long)]
+        plain: bool,
         /// No demo sync adapters (by default: a file-drop exchange under the data directory and
         /// the city platform at the loopback address `make run` starts its simulator on)
         #[arg(long)]
@@ -360,8 +381,25 @@ fn data_dir(cli: &Cli) -> PathBuf {
     cli.data.clone().unwrap_or_else(yc_core::workstation::default_data_dir)
 }
 
-fn open(cli: &Cli) -> Result<Workstation> {
-    Ok(yc_core::demo::open(&data_dir(cli), cli.today)?)
+/// Opens the workstation: an encrypted one with the `--as` account's password (the same one the
+/// command then logs in with), or with `--recovery-key`.
+fn open(cli: &Cli, auth: &auth::Auth) -> Result<Workstation> {
+    let dir = data_dir(cli);
+    if !yc_core::vault::is_encrypted(&dir) {
+        return Ok(yc_core::demo::open(&dir, cli.today)?);
+    }
+    if let Some(code) = &cli.recovery_key {
+        return Ok(yc_core::demo::open_unlocked(&dir, cli.today, Unlock::Recovery(code))?);
+    }
+    let password = auth.password()?;
+    Ok(yc_core::demo::open_unlocked(&dir, cli.today, Unlock::Password { staff: &cli.actor, password: &password })?)
+}
+
+fn recovery_text(r: &yc_core::vault::RecoveryKey) -> String {
+    format!(
+        "恢复密钥（只显示这一次，请抄写或打印后交管理员存放保险柜；忘记全部管理员密码时用 yc recover 凭它重置）：\n\n    {}\n",
+        r.as_str()
+    )
 }
 
 /// A new password: `YC_NEW_PASSWORD` for scripts, else asked twice on the terminal.
@@ -396,23 +434,74 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
     match &cli.cmd {
         Cmd::Init { region, workstation, name, admin_password } => {
             let id = Identity { region: region.clone(), code: workstation.clone(), name: name.clone() };
-            let ws = Workstation::init(&data_dir(&cli), id, admin_password, Clock::System)?;
-            out.status(&ws.status()?);
+            let (ws, recovery) = Workstation::init_encrypted(&data_dir(&cli), id, admin_password, Clock::System)?;
+            let status = ws.status()?;
+            if out.json {
+                out.value(&serde_json::json!({ "status": status, "recovery_key": recovery.as_str() }), String::new);
+            } else {
+                out.status(&status);
+                println!("\n{}", recovery_text(&recovery));
+            }
         }
-        Cmd::Status => out.status(&open(&cli)?.status()?),
-        Cmd::Demo { cases, force, seed, no_seal, no_adapters } => {
+        Cmd::Encrypt { backup_to } => {
+            let password = auth.password()?;
+            let r = yc_core::setup::encrypt_in_place(&data_dir(&cli), &cli.actor, &password, backup_to, Clock::System)?;
+            if out.json {
+                out.value(&serde_json::json!({ "report": r, "recovery_key": r.recovery.as_str() }), String::new);
+            } else {
+                println!(
+                    "已加密：数据密钥 {}，密封文件 {} 个，可用自己密码登录的账号 {}。\n加密前的备份：{}（未加密，核对无误后请妥善保管或销毁）{}\n\n{}",
+                    r.key_id,
+                    r.files,
+                    r.accounts.join("、"),
+                    r.backup.path,
+                    if r.removed.is_empty() {
+                        String::new()
+                    } else {
+                        format!("\n已删除明文副本：{}", r.removed.join("、"))
+                    },
+                    recovery_text(&r.recovery)
+                );
+            }
+        }
+        Cmd::RenewRecoveryKey => {
+            let ws = open(&cli, &auth)?;
+            let by = auth.actor(&ws)?;
+            let r = ws.renew_recovery_key(&by)?;
+            out.value(&serde_json::json!({ "recovery_key": r.as_str() }), || recovery_text(&r));
+        }
+        Cmd::Recover { reason } => {
+            let code = cli.recovery_key.clone().ok_or_else(|| {
+                anyhow!(CoreError::Missing {
+                    action: "用恢复密钥重置管理员密码".into(),
+                    field: "恢复密钥（--recovery-key 或 YC_RECOVERY_KEY）".into()
+                })
+            })?;
+            let new = new_password("管理员 admin 的新密码：")?;
+            let ws = Workstation::recover_admin(&data_dir(&cli), Clock::System, &code, &new, reason)?;
+            out.value(&serde_json::json!({ "reset": "admin" }), || {
+                format!("已用恢复密钥为 admin 设置新密码（{}，已记入日志）", ws.identity().name)
+            });
+        }
+        Cmd::Status => out.status(&open(&cli, &auth)?.status()?),
+        Cmd::Demo { cases, force, seed, no_seal, plain, no_adapters } => {
             let dir = data_dir(&cli);
-            if dir.join(yc_core::store::DB_FILE).exists() {
+            if dir.join(yc_core::store::DB_FILE).exists() || yc_core::vault::is_encrypted(&dir) {
                 if !force {
                     bail!(CoreError::AlreadyInitialised(format!("{}（加 --force 重建演示工作站）", dir.display())));
                 }
                 yc_core::demo::reset(&dir)?;
             }
             let today = demo_today(cli.today)?;
-            let ws = yc_core::demo::create(
+            let (ws, recovery) = yc_core::demo::create_reporting(
                 &dir,
-                &yc_core::demo::DemoOptions { cases: *cases, today, seed: *seed, seal: !no_seal },
+                &yc_core::demo::DemoOptions { cases: *cases, today, seed: *seed, seal: !no_seal, encrypt: !plain },
             )?;
+            if let Some(r) = &recovery
+                && !out.json
+            {
+                eprintln!("{}", recovery_text(r));
+            }
             if !no_adapters {
                 let configs = yc_adapters::demo::demo_configs(&dir, &ws.label())?;
                 yc_core::demo::register_adapters(&ws, configs)?;
@@ -420,7 +509,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             out.demo(&ws)?;
         }
         Cmd::Staff(StaffCmd::Add { id, name, roles, departments, password }) => {
-            let ws = open(&cli)?;
+            let ws = open(&cli, &auth)?;
             let by = auth.actor(&ws)?;
             let roles = roles
                 .iter()
@@ -438,14 +527,14 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             )?;
             out.value(&a, || format!("已添加 {}（{}）", a.name, a.id));
         }
-        Cmd::Staff(StaffCmd::List) => out.staff(&open(&cli)?.list_staff()?),
+        Cmd::Staff(StaffCmd::List) => out.staff(&open(&cli, &auth)?.list_staff()?),
         Cmd::Staff(StaffCmd::Unlock { id, reason }) => {
-            let ws = open(&cli)?;
+            let ws = open(&cli, &auth)?;
             ws.unlock_staff(&auth.actor(&ws)?, id, reason)?;
             out.value(&serde_json::json!({ "unlocked": id }), || format!("账号 {id} 已解锁（已记入日志）"));
         }
         Cmd::Staff(StaffCmd::Passwd) => {
-            let ws = open(&cli)?;
+            let ws = open(&cli, &auth)?;
             let me = auth.actor(&ws)?;
             let new = new_password(&format!("{} 的新密码：", me.id))?;
             let old = auth.password()?;
@@ -453,7 +542,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             out.value(&serde_json::json!({ "changed": me.id }), || format!("{} 的密码已更改", me.id));
         }
         Cmd::Staff(StaffCmd::ResetPassword { id, reason }) => {
-            let ws = open(&cli)?;
+            let ws = open(&cli, &auth)?;
             let by = auth.actor(&ws)?;
             let new = new_password(&format!("{id} 的新密码："))?;
             ws.reset_password(&by, id, &new, reason)?;
@@ -462,7 +551,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         Cmd::Catalog(c) => catalog(&cli, c, out)?,
         Cmd::Case(c) => return case(&cli, c, out),
         Cmd::Journal(JournalCmd::Verify) => {
-            let ws = open(&cli)?;
+            let ws = open(&cli, &auth)?;
             let r = ws.verify_journal()?;
             out.verify(&r);
             if !r.ok {
@@ -481,9 +570,9 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
                 ));
             }
         }
-        Cmd::Journal(JournalCmd::Show { case_no }) => out.events(&open(&cli)?.case_events(case_no)?),
+        Cmd::Journal(JournalCmd::Show { case_no }) => out.events(&open(&cli, &auth)?.case_events(case_no)?),
         Cmd::Rebuild => {
-            let ws = open(&cli)?;
+            let ws = open(&cli, &auth)?;
             let before = ws.derived_fingerprint()?;
             let n = ws.rebuild()?;
             let after = ws.derived_fingerprint()?;
@@ -554,7 +643,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             }
         }
         Cmd::Sync(a) => {
-            let ws = open(&cli)?;
+            let ws = open(&cli, &auth)?;
             return match &a.cmd {
                 Some(c) => sync::command(&ws, &auth, c, out),
                 None => {
@@ -576,33 +665,33 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             };
         }
         Cmd::Adapter(c) => {
-            let ws = open(&cli).ok();
+            let ws = open(&cli, &auth).ok();
             return sync::adapter(ws.as_ref(), &auth, c, out);
         }
-        Cmd::Backup(c) => return backup::backup(|| open(&cli), &auth, c, out),
+        Cmd::Backup(c) => return backup::backup(|| open(&cli, &auth), &auth, c, out),
         Cmd::Restore(a) => return backup::restore(&data_dir(&cli), cli.today, &auth, &cli.actor, a, out),
-        Cmd::Seal(c) => return seal::seal(&open(&cli)?, &auth, c, out),
-        Cmd::Report(a) => report::report(&open(&cli)?, &auth, a, out)?,
-        Cmd::Supervision(c) => supervision::supervision(&open(&cli)?, &auth, c, out)?,
-        Cmd::Rating(c) => supervision::rating(&open(&cli)?, &auth, c, out)?,
-        Cmd::Workorder(c) => supervision::workorder(&open(&cli)?, &auth, c, out)?,
-        Cmd::Complaint(c) => supervision::complaint(&open(&cli)?, &auth, c, out)?,
-        Cmd::Doc(c) => return seal::doc(&open(&cli)?, &auth, c, out),
+        Cmd::Seal(c) => return seal::seal(&open(&cli, &auth)?, &auth, c, out),
+        Cmd::Report(a) => report::report(&open(&cli, &auth)?, &auth, a, out)?,
+        Cmd::Supervision(c) => supervision::supervision(&open(&cli, &auth)?, &auth, c, out)?,
+        Cmd::Rating(c) => supervision::rating(&open(&cli, &auth)?, &auth, c, out)?,
+        Cmd::Workorder(c) => supervision::workorder(&open(&cli, &auth)?, &auth, c, out)?,
+        Cmd::Complaint(c) => supervision::complaint(&open(&cli, &auth)?, &auth, c, out)?,
+        Cmd::Doc(c) => return seal::doc(&open(&cli, &auth)?, &auth, c, out),
         Cmd::Verify { file, qr, trust: Some(t) } => {
             return seal::verify_with_trust(t, file.as_ref(), qr.as_deref(), out);
         }
         Cmd::Verify { file, qr, trust: None } => {
-            return seal::verify(&open(&cli)?, file.as_ref(), qr.as_deref(), out);
+            return seal::verify(&open(&cli, &auth)?, file.as_ref(), qr.as_deref(), out);
         }
         Cmd::ClockConfirm { reason } => {
-            let ws = open(&cli)?;
+            let ws = open(&cli, &auth)?;
             ws.confirm_clock(&auth.actor(&ws)?, reason)?;
             out.value(&serde_json::json!({ "confirmed": ws.clock().now().to_rfc3339() }), || {
                 format!("已确认系统时钟（{}），已记入日志", ws.clock().now().format("%Y-%m-%d %H:%M"))
             });
         }
         Cmd::Lights => {
-            let ws = open(&cli)?;
+            let ws = open(&cli, &auth)?;
             let c = ws.light_counts()?;
             out.value(&c, || {
                 format!(
@@ -638,7 +727,7 @@ fn demo_today(flag: Option<NaiveDate>) -> Result<NaiveDate> {
 
 fn catalog(cli: &Cli, c: &CatalogCmd, out: &Out) -> Result<()> {
     let auth = auth::Auth::new(&cli.actor, cli.password_file.clone());
-    let ws = open(cli)?;
+    let ws = open(cli, &auth)?;
     match c {
         CatalogCmd::Import { file } => {
             let text = std::fs::read_to_string(file).with_context(|| format!("读取 {}", file.display()))?;
@@ -683,7 +772,7 @@ fn catalog(cli: &Cli, c: &CatalogCmd, out: &Out) -> Result<()> {
 
 fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
     let auth = auth::Auth::new(&cli.actor, cli.password_file.clone());
-    let ws = open(cli)?;
+    let ws = open(cli, &auth)?;
     match c {
         CaseCmd::New(a) => {
             let by = auth.actor(&ws)?;
@@ -785,6 +874,8 @@ fn calendar(cli: &Cli, c: &CalendarCmd, out: &Out) -> Result<()> {
     let cal = match Workstation::open(&data_dir(cli), Clock::System) {
         Ok(ws) => ws.calendar().clone(),
         Err(CoreError::NotInitialised(_)) => yc_core::calendar::Calendar::official(),
+        // Encrypted: its imported years need the store opened with a password.
+        Err(CoreError::StoreLocked(_)) => open(cli, &auth)?.calendar().clone(),
         Err(e) => return Err(e.into()),
     };
     match c {
@@ -803,7 +894,7 @@ fn calendar(cli: &Cli, c: &CalendarCmd, out: &Out) -> Result<()> {
             out.value(&serde_json::json!({ "from": from, "to": to, "workdays": n }), || n.to_string());
         }
         CalendarCmd::Import { file } => {
-            let ws = open(cli)?;
+            let ws = open(cli, &auth)?;
             let text = std::fs::read_to_string(file).with_context(|| format!("读取 {}", file.display()))?;
             let y = ws.import_calendar(&auth.actor(&ws)?, &text)?;
             out.value(&serde_json::json!({ "year": y }), || format!("已导入 {y} 年工作日历，在办件期限已重算"));

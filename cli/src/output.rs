@@ -92,11 +92,12 @@ impl Out {
     pub fn status(&self, s: &Status) {
         self.value(s, || {
             format!(
-                "工作站：{}（{}-{}）\n数据文件：{}\n数据库结构版本：{}\n日志事件：{} 条\n办件：{} 件（在办 {}）\n事项目录版本：{}\n工作日历：{}\n今天：{}",
+                "工作站：{}（{}-{}）\n数据文件：{}（{}）\n数据库结构版本：{}\n日志事件：{} 条\n办件：{} 件（在办 {}）\n事项目录版本：{}\n工作日历：{}\n今天：{}",
                 s.identity.name,
                 s.identity.region,
                 s.identity.code,
                 s.path,
+                if s.encrypted { "已加密" } else { "未加密" },
                 s.schema_version,
                 s.journal_events,
                 s.cases,

@@ -147,6 +147,23 @@ fn identity() -> Identity {
     Identity { region: "440399".into(), code: "W01".into(), name: "示范区政务服务中心 综合窗口".into() }
 }
 
+/// A clerk of every department on `ws` (added once).
+fn admin_as_clerk(ws: &Workstation, admin: &Actor) -> Res<Actor> {
+    if let Ok(a) = ws.actor("clerk") {
+        return Ok(a);
+    }
+    Ok(ws.add_staff(
+        admin,
+        &NewStaff {
+            id: "clerk".into(),
+            name: "张伟".into(),
+            roles: vec![Role::Clerk],
+            departments: vec![ALL_DEPARTMENTS.into()],
+            password: None,
+        },
+    )?)
+}
+
 /// A fresh workstation with the demo catalog and one clerk for every department.
 fn fresh(dir: &Path, day: NaiveDate) -> Res<(Workstation, Actor, Vec<Item>)> {
     let ws = Workstation::init(dir, identity(), "bench-admin", Clock::at_date(day))?;
@@ -426,6 +443,40 @@ fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
     }
     drop(ws);
 
+    // The same filings on an encrypted workstation (SQLCipher store, crate::vault): issue 13's
+    // target is at most 15 % slower than the plain runs above, one per tx and batched.
+    let enc_dir = tmp.path().join("encrypted");
+    let (ws, _) = Workstation::init_encrypted(&enc_dir, identity(), "bench-admin", Clock::at_date(day))?;
+    let admin = ws.actor("admin")?;
+    ws.import_catalog(&admin, DEMO_CATALOG_JSON)?;
+    let enc_clerk = ws.add_staff(
+        &admin,
+        &NewStaff {
+            id: "clerk".into(),
+            name: "张伟".into(),
+            roles: vec![Role::Clerk],
+            departments: vec![ALL_DEPARTMENTS.into()],
+            password: None,
+        },
+    )?;
+    let t = Instant::now();
+    for r in &reqs {
+        ws.new_case(&enc_clerk, r)?;
+    }
+    let enc_one = t.elapsed();
+    drop(ws);
+    let enc_b_dir = tmp.path().join("encrypted-b");
+    let (ws, _) = Workstation::init_encrypted(&enc_b_dir, identity(), "bench-admin", Clock::at_date(day))?;
+    let admin = ws.actor("admin")?;
+    ws.import_catalog(&admin, DEMO_CATALOG_JSON)?;
+    let clerk_b = admin_as_clerk(&ws, &admin)?;
+    let t = Instant::now();
+    for chunk in reqs.chunks(BATCH) {
+        ws.new_cases(&clerk_b, chunk)?;
+    }
+    let enc_batch = t.elapsed();
+    drop(ws);
+
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
     rep.line(format!("## 1. Case creation ({n} cases, demo catalog, one clerk)"));
     rep.line("");
@@ -465,6 +516,16 @@ fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
         rs,
         verdict(rs >= 0.70)
     ));
+    for (what, enc, plain) in [("1 tx/case", enc_one, real_one), (&*format!("{BATCH}/tx"), enc_batch, real_batch)] {
+        let slower = enc.as_secs_f64() / plain.as_secs_f64() - 1.0;
+        rep.line(format!(
+            "| `new_case(s)` encrypted at rest (SQLCipher), {what} | {:.2} s | {:.0} | {:+.0} % vs plain | ≤ +15 %: {} |",
+            enc.as_secs_f64(),
+            rate(enc),
+            slower * 100.0,
+            verdict(slower <= 0.15)
+        ));
+    }
     rep.line("");
     rep.line(rows_note);
     rep.line("");

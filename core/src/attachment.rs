@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, Result};
 use crate::journal::hex;
+use crate::vault::FileCipher;
 
 /// Largest accepted file: a 600 dpi colour A4 scan as JPEG stays well under this.
 pub const MAX_BYTES: usize = 32 * 1024 * 1024;
@@ -63,15 +64,30 @@ fn valid_sha(sha: &str) -> bool {
     sha.len() == 64 && sha.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
 }
 
-/// `<data>/attachments/<first two hex digits>/<sha256>`.
+/// `<data>/attachments/<first two hex digits>/<sha256>`. The address is the hash of the content;
+/// on an encrypted workstation the file holds it AES-256-GCM-sealed (crate::vault).
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     root: PathBuf,
+    cipher: Option<FileCipher>,
 }
+
+/// The associated-data kind of an attachment file (crate::vault::FileCipher).
+const KIND: &str = "attachment";
 
 impl BlobStore {
     pub fn new(data_dir: &Path) -> Self {
-        Self { root: data_dir.join("attachments") }
+        Self { root: data_dir.join("attachments"), cipher: None }
+    }
+
+    /// The store of an encrypted workstation.
+    pub(crate) fn with_cipher(mut self, cipher: Option<FileCipher>) -> Self {
+        self.cipher = cipher;
+        self
+    }
+
+    fn stored_size(&self, size: u64) -> u64 {
+        if self.cipher.is_some() { size + crate::vault::FILE_OVERHEAD } else { size }
     }
 
     fn path(&self, sha: &str) -> PathBuf {
@@ -98,14 +114,18 @@ impl BlobStore {
         })?;
         let sha = hex(digest::digest(&digest::SHA256, bytes).as_ref());
         if !self.has(&sha, bytes.len() as u64) {
-            crate::store::write_atomically(&self.path(&sha), bytes)?;
+            let path = self.path(&sha);
+            crate::store::write_atomically(
+                &path,
+                &crate::vault::file_bytes(&path, self.cipher.as_ref(), KIND, bytes)?,
+            )?;
         }
         Ok(Attachment { sha256: sha, name, mime: mime.into(), size: bytes.len() as u64, material: None })
     }
 
     /// True when the store holds a file of that hash and size (checked before filing a case).
     pub fn has(&self, sha: &str, size: u64) -> bool {
-        valid_sha(sha) && std::fs::metadata(self.path(sha)).is_ok_and(|m| m.len() == size)
+        valid_sha(sha) && std::fs::metadata(self.path(sha)).is_ok_and(|m| m.len() == self.stored_size(size))
     }
 
     /// Reads a file back, re-hashing it: a file changed on disk is reported, never served.
@@ -114,10 +134,14 @@ impl BlobStore {
             return Err(CoreError::Invalid(format!("附件编号无效：{sha}")));
         }
         let path = self.path(sha);
-        let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+        let raw = std::fs::read(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => CoreError::Invalid(format!("附件文件缺失：{}", path.display())),
             _ => CoreError::io(&path, e),
         })?;
+        let bytes = match &self.cipher {
+            Some(c) => c.open(KIND, sha, &raw)?,
+            None => raw,
+        };
         if hex(digest::digest(&digest::SHA256, &bytes).as_ref()) != sha {
             return Err(CoreError::Invalid(format!("附件文件已被改动，与登记的摘要不符：{}", path.display())));
         }

@@ -158,6 +158,9 @@ impl Workstation {
             return Err(CoreError::Invalid(format!("账号 {id} 未锁定，无需解锁")));
         }
         let now = self.clock().now();
+        if crate::vault::is_encrypted(&self.data_dir()) {
+            crate::vault::clear_lock(&self.data_dir(), id)?;
+        }
         self.store().write(|tx| {
             tx.execute("UPDATE staff SET failed_logins = 0, locked_at = NULL WHERE id = ?1", [id])?;
             journal::append_admin(
@@ -180,6 +183,9 @@ impl Workstation {
         self.store().write(|tx| {
             tx.execute("UPDATE staff SET password_hash = ?2 WHERE id = ?1", params![id, staff::hash_password(new)])?;
             crate::signing::rewrap(tx, id, old, new)?;
+            // The person's copy of the data key follows the password (written before the commit:
+            // a crash after it leaves the old password opening the store and the new one too).
+            self.rewrap_data_key(id, &me.name, new)?;
             journal::append(
                 tx,
                 NewEvent {
@@ -222,7 +228,9 @@ impl Workstation {
             )?;
             // The old key is sealed under a password nobody knows any more: a new key, announced
             // in the journal; events signed with the old one keep verifying under it.
-            crate::signing::create_staff_key(tx, id, new, &by.id, now, ws_key.as_deref()).map(drop)
+            crate::signing::create_staff_key(tx, id, new, &by.id, now, ws_key.as_deref())?;
+            let name: String = tx.query_row("SELECT name FROM staff WHERE id = ?1", [id], |r| r.get(0))?;
+            self.rewrap_data_key(id, &name, new)
         })?;
         self.store().keyring_mut().remove(id);
         Ok(())
@@ -258,6 +266,46 @@ impl Workstation {
             }
         };
         self.store().keyring_mut().insert(id, Some(staff_key), ws_key);
+        Ok(())
+    }
+
+    /// Gives `id` a copy of the data key under `password` when the store is encrypted.
+    fn rewrap_data_key(&self, id: &str, name: &str, password: &str) -> Result<()> {
+        match self.store().data_key() {
+            Some(key) => crate::vault::set_password(&self.data_dir(), key, id, name, password),
+            None => Ok(()),
+        }
+    }
+
+    /// Accounts locked by wrong passwords typed before the store was open (counted in the access
+    /// file) are locked in the store too, on the record, so an administrator sees and unlocks them.
+    pub(crate) fn mirror_locks_from_access(&self) -> Result<()> {
+        for (id, failed, at) in crate::vault::locked_accounts(&self.data_dir())? {
+            let Some(acc) = self.account(&id)? else { continue };
+            if acc.locked_at.is_some() {
+                continue;
+            }
+            let now = self.clock().now();
+            self.store().write(|tx| {
+                tx.execute(
+                    "UPDATE staff SET locked_at = ?2, failed_logins = ?3 WHERE id = ?1",
+                    params![id, at, failed],
+                )?;
+                journal::append(
+                    tx,
+                    NewEvent {
+                        case_no: None,
+                        actor: &id,
+                        role: SYSTEM_ROLE,
+                        action: events::STAFF_LOCKED,
+                        at: now,
+                        payload: serde_json::json!({ "id": id, "failed_logins": failed, "before_open": true, "locked_at": at }),
+                        reason: Some("连续输错密码（工作站数据未打开时）"),
+                    },
+                )
+                .map(drop)
+            })?;
+        }
         Ok(())
     }
 
@@ -328,7 +376,13 @@ impl Workstation {
         }
         let now = self.now();
         let ws_key = self.store.keyring().workstation();
-        self.store.write(|tx| insert_staff(tx, s, &by.id, now, ws_key.as_deref()))?;
+        self.store.write(|tx| {
+            insert_staff(tx, s, &by.id, now, ws_key.as_deref())?;
+            match &s.password {
+                Some(pw) => self.rewrap_data_key(&s.id, &s.name, pw),
+                None => Ok(()),
+            }
+        })?;
         self.actor(&s.id)
     }
 

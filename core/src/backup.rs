@@ -32,6 +32,7 @@ use crate::hash::{hex, unhex};
 use crate::journal;
 use crate::staff::Actor;
 use crate::store::DB_FILE;
+use crate::vault::DataKey;
 use crate::workstation::{Identity, Workstation};
 
 /// The manifest's format; a later format gets a new name and this one keeps verifying.
@@ -359,8 +360,10 @@ fn workstation_keys(conn: &Connection) -> Result<BTreeMap<String, Vec<u8>>> {
     Ok(keys)
 }
 
-fn open_read_only(path: &Path) -> Result<Connection> {
-    Ok(Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?)
+/// The backup of an encrypted store is encrypted with the same data key (the pages are copied
+/// as they are): every connection to a copy is keyed like the live store.
+fn open_read_only(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
+    crate::vault::open_connection(path, key, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
 }
 
 /// What the copied database says about itself once its chain and signatures verified.
@@ -373,9 +376,9 @@ struct DbFacts {
 
 /// The copied database checked on its own: the chain, every signature, the head the manifest
 /// names. Problems are pushed in Chinese; `None` when it could not be read at all.
-fn check_db(path: &Path, expected: &Head, problems: &mut Vec<String>) -> Option<DbFacts> {
+fn check_db(path: &Path, key: Option<&DataKey>, expected: &Head, problems: &mut Vec<String>) -> Option<DbFacts> {
     let run = |problems: &mut Vec<String>| -> Result<DbFacts> {
-        let conn = open_read_only(path)?;
+        let conn = open_read_only(path, key)?;
         let chain = journal::verify(&conn)?;
         if let Some(bad) = &chain.first_bad {
             problems.push(format!("备份数据库的日志链校验失败：第 {} 条事件（{}）{}", bad.seq, bad.id, bad.problem));
@@ -438,7 +441,9 @@ fn read_manifest(dir: &Path) -> std::result::Result<(Vec<u8>, Manifest), String>
 }
 
 /// Checks the backup in `dir` completely; compared with `live` when there is one.
-fn inspect(dir: &Path, live: Option<&Live>) -> Result<(BackupCheck, Option<Manifest>)> {
+fn inspect(dir: &Path, live: Option<&Live>, key: Option<&DataKey>) -> Result<(BackupCheck, Option<Manifest>)> {
+    // A backup made before the workstation was encrypted is plain (it has no access file).
+    let key = key.filter(|_| crate::vault::is_encrypted(dir));
     let mut c = BackupCheck {
         name: dir_name(dir),
         path: dir.display().to_string(),
@@ -523,7 +528,7 @@ fn inspect(dir: &Path, live: Option<&Live>) -> Result<(BackupCheck, Option<Manif
 
     // The copied store: chain, signatures, head; the keys it announces.
     let db = dir.join(DB_FILE);
-    let facts = if db.is_file() { check_db(&db, &m.journal, &mut c.problems) } else { None };
+    let facts = if db.is_file() { check_db(&db, key, &m.journal, &mut c.problems) } else { None };
     if let Some(f) = &facts {
         c.events = f.events;
         c.signed = f.signed;
@@ -670,29 +675,22 @@ impl Workstation {
         let db = tmp.join(DB_FILE);
         let (head, counts, schema_version) = {
             let src = self.store().reader()?;
-            let mut dst = Connection::open(&db)?;
-            {
-                let b = rusqlite::backup::Backup::new(&src, &mut dst)?;
-                let mut waits = 0;
-                loop {
-                    match b.step(-1)? {
-                        rusqlite::backup::StepResult::Done => break,
-                        rusqlite::backup::StepResult::More => {}
-                        _ if waits < 200 => {
-                            waits += 1;
-                            std::thread::sleep(std::time::Duration::from_millis(25));
-                        }
-                        _ => return Err(CoreError::Invalid("备份数据库失败：数据库持续忙，请稍后再试".into())),
-                    }
-                }
-            }
-            dst.execute_batch("PRAGMA journal_mode = DELETE;")?;
+            crate::store::snapshot(&src, &db, self.store().data_key())?;
+            let dst = open_read_only(&db, self.store().data_key())?;
             let schema: usize = dst.pragma_query_value(None, "user_version", |r| r.get(0))?;
             (head_of(&dst)?, counts_of(&dst)?, schema)
         };
         let (size, sha) = hash_file(&db).map_err(io(&db))?;
         std::fs::File::open(&db).and_then(|f| f.sync_all()).map_err(io(&db))?;
         let mut files = vec![FileEntry { path: DB_FILE.into(), size, sha256: sha }];
+
+        // The wraps of the data key: without them an encrypted backup opens only with the
+        // recovery key.
+        let access = data.join(crate::vault::ACCESS_FILE);
+        if access.is_file() {
+            let (size, sha256) = copy_hashing(&access, &tmp.join(crate::vault::ACCESS_FILE))?;
+            files.push(FileEntry { path: crate::vault::ACCESS_FILE.into(), size, sha256 });
+        }
 
         // 2. The blob directories, after the snapshot: content-addressed files are only ever
         // added, so every file the snapshot names is there. Temporary files (`.name.tmp`) are not.
@@ -761,7 +759,7 @@ impl Workstation {
     /// missing or extra, the copied journal's chain, signatures and head.
     pub fn verify_backup(&self, dir: &Path) -> Result<BackupCheck> {
         let live = Live::of(self)?;
-        Ok(inspect(dir, Some(&live))?.0)
+        Ok(inspect(dir, Some(&live), self.store().data_key())?.0)
     }
 
     /// The last backup the journal records (made here, or the one a restore brought back).
@@ -864,6 +862,7 @@ pub struct RestoreReport {
 /// Why the backup may only replace the live store with a reason: older, or another history.
 /// Returns the reason and the events the live store has after the backup's head.
 fn needs_reason(
+    key: Option<&DataKey>,
     live: &Connection,
     live_head: &Head,
     backup_db: &Path,
@@ -894,7 +893,7 @@ fn needs_reason(
         return Ok((why, live_head.seq - backup_head.seq));
     }
     // A backup ahead of the live store must extend it.
-    let b = open_read_only(backup_db)?;
+    let b = open_read_only(backup_db, key)?;
     if hash_at(&b, live_head.seq)?.as_deref() != Some(live_head.hash.as_str()) {
         return Ok((
             Some(format!("备份与当前记录不是同一段历史：备份日志第 {} 条事件的哈希与当前链头不同", live_head.seq)),
@@ -911,6 +910,7 @@ fn state_of(ws: &Workstation) -> Result<StoreState> {
 /// What sits in a data directory and is replaced by a restore.
 fn store_items() -> Vec<String> {
     let mut v: Vec<String> = ["", "-wal", "-shm", "-journal"].iter().map(|s| format!("{DB_FILE}{s}")).collect();
+    v.push(crate::vault::ACCESS_FILE.to_owned());
     v.extend(BLOB_DIRS.iter().map(|d| (*d).to_owned()));
     v
 }
@@ -951,14 +951,27 @@ pub fn restore(
             )));
         }
     };
+    // An encrypted backup is under this workstation's data key: the live store's, or (the live
+    // store lost) the one the backup's own access file gives the administrator's password.
+    let key: Option<DataKey> = match &live_ws {
+        Some(ws) => ws.store().data_key().cloned(),
+        None if crate::vault::is_encrypted(backup_dir) => Some(crate::vault::open_quietly(
+            backup_dir,
+            crate::vault::Unlock::Password { staff: req.admin_id, password: req.admin_password },
+        )?),
+        None => None,
+    };
+    let live_key = key.as_ref();
+    // The backup (and the copy made of it) is keyed as it was made: plain before encryption.
+    let key = live_key.filter(|_| crate::vault::is_encrypted(backup_dir));
     let (check, manifest) = match &live_ws {
         Some(ws) => {
             let admin = ws.login(req.admin_id, req.admin_password)?;
             admin.require_role(Role::Admin, "恢复备份")?;
             require_whole_workstation(&admin)?;
-            inspect(backup_dir, Some(&Live::of(ws)?))?
+            inspect(backup_dir, Some(&Live::of(ws)?), key)?
         }
-        None => inspect(backup_dir, None)?,
+        None => inspect(backup_dir, None, key)?,
     };
     if let Some(f) = &check.foreign {
         return Err(CoreError::Invalid(format!("外来备份，拒绝恢复：{f}")));
@@ -973,7 +986,7 @@ pub fn restore(
         Some(ws) => {
             let before = state_of(ws)?;
             let (why, lost) =
-                needs_reason(&*ws.store().reader()?, &before.head, &backup_dir.join(DB_FILE), &manifest.journal)?;
+                needs_reason(key, &*ws.store().reader()?, &before.head, &backup_dir.join(DB_FILE), &manifest.journal)?;
             (Some(before), why, lost)
         }
         None => (None, Some("当前工作站无法打开".to_owned()), 0),
@@ -1007,7 +1020,7 @@ pub fn restore(
         }
     }
     let mut problems = Vec::new();
-    check_db(&staging.join(DB_FILE), &manifest.journal, &mut problems);
+    check_db(&staging.join(DB_FILE), key, &manifest.journal, &mut problems);
     if !problems.is_empty() {
         return Err(CoreError::Tampered { what: format!("备份 {name} 的副本"), detail: problems.join("；") });
     }
@@ -1066,9 +1079,10 @@ pub fn restore(
         (restored, confirmed)
     };
     // One self-contained file again, then the chain and signatures once more.
-    Connection::open(staging.join(DB_FILE))?.execute_batch("PRAGMA journal_mode = DELETE;")?;
+    crate::vault::open_connection(&staging.join(DB_FILE), key, OpenFlags::default())?
+        .execute_batch("PRAGMA journal_mode = DELETE;")?;
     {
-        let conn = open_read_only(&staging.join(DB_FILE))?;
+        let conn = open_read_only(&staging.join(DB_FILE), key)?;
         let chain = journal::verify(&conn)?;
         let sig = crate::signing::verify(&conn)?;
         let at = hash_at(&conn, manifest.journal.seq)?;
@@ -1087,7 +1101,7 @@ pub fn restore(
     // Leaving WAL mode needs the only connection to the file: it fails while any other program
     // holds the store open, and otherwise folds the WAL into the file that is set aside.
     if data_dir.join(DB_FILE).exists() {
-        let c = Connection::open(data_dir.join(DB_FILE))?;
+        let c = crate::vault::open_connection(&data_dir.join(DB_FILE), live_key, OpenFlags::default())?;
         c.busy_timeout(std::time::Duration::from_secs(1))?;
         let mode: String = c.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0)).unwrap_or_default();
         if !mode.eq_ignore_ascii_case("delete") {

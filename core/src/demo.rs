@@ -34,6 +34,8 @@ pub struct DemoOptions {
     /// Create a demo seal authority and department seals, and seal the decisions (needs the CJK
     /// font). Without seals, cases stop before 办结, which needs a sealed decision.
     pub seal: bool,
+    /// Encrypt the store and files at rest, as a real workstation is (crate::vault).
+    pub encrypt: bool,
 }
 
 fn demo_keystore() -> yc_seal::KeyStoreOptions {
@@ -245,7 +247,19 @@ pub fn default_today() -> NaiveDate {
 /// on a real record is exactly what supervision must prevent. A demo workstation lives on its
 /// frozen `demo.today`, or on the requested day — demos and training may move in time.
 pub fn open(dir: &Path, requested_today: Option<NaiveDate>) -> Result<Workstation> {
-    let ws = Workstation::open(dir, Clock::System)?;
+    with_demo_clock(Workstation::open(dir, Clock::System)?, requested_today)
+}
+
+/// [`open`] for an encrypted workstation too: `how` unwraps its data key.
+pub fn open_unlocked(
+    dir: &Path,
+    requested_today: Option<NaiveDate>,
+    how: crate::vault::Unlock<'_>,
+) -> Result<Workstation> {
+    with_demo_clock(Workstation::open_unlocked(dir, Clock::System, how)?, requested_today)
+}
+
+fn with_demo_clock(ws: Workstation, requested_today: Option<NaiveDate>) -> Result<Workstation> {
     let frozen: Option<NaiveDate> = ws.setting("demo.today")?.and_then(|d| d.parse().ok());
     match (frozen, requested_today) {
         (None, None) => Ok(ws),
@@ -255,6 +269,13 @@ pub fn open(dir: &Path, requested_today: Option<NaiveDate>) -> Result<Workstatio
         ))),
         (Some(frozen), requested) => Ok(ws.with_clock(Clock::at_date(requested.unwrap_or(frozen)))),
     }
+}
+
+/// Whether the encrypted workstation in `dir` is the demo (its access file names the demo's
+/// identity): what a front end can tell before the store is open.
+pub fn is_encrypted_demo(dir: &Path) -> bool {
+    let demo = demo_identity();
+    crate::vault::identity(dir).is_ok_and(|n| n.region == demo.region && n.code == demo.code && n.name == demo.name)
 }
 
 /// The demo's identity; `reset` recognises a demo store by it (or by its `demo.today`).
@@ -271,7 +292,17 @@ const WORKSTATION_DIRS: &[&str] = &["authority", "seals", "documents", "attachme
 /// holding any other workstation — `--force` must never wipe real case data.
 pub fn reset(dir: &Path) -> Result<()> {
     let db = dir.join(crate::store::DB_FILE);
-    if db.exists() {
+    if crate::vault::is_encrypted(dir) {
+        // Encrypted: the access file names the workstation without opening the store.
+        if !is_encrypted_demo(dir) {
+            let named = crate::vault::identity(dir)?;
+            return Err(CoreError::Invalid(format!(
+                "{} 是正式工作站（{}），不是演示工作站，拒绝覆盖",
+                dir.display(),
+                named.name
+            )));
+        }
+    } else if db.exists() {
         // A store that cannot even be opened is a half-built demo (a killed `yc demo`).
         if let Ok(ws) = Workstation::open(dir, Clock::System) {
             let is_demo = ws.setting("demo.today")?.is_some() || *ws.identity() == demo_identity();
@@ -288,7 +319,7 @@ pub fn reset(dir: &Path) -> Result<()> {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             let p = e.path();
-            if name.starts_with(crate::store::DB_FILE) || name == "city-sim.json" {
+            if name.starts_with(crate::store::DB_FILE) || name == "city-sim.json" || name == crate::vault::ACCESS_FILE {
                 std::fs::remove_file(&p).map_err(|err| CoreError::io(&p, err))?;
             } else if WORKSTATION_DIRS.contains(&name.as_str()) && p.is_dir() {
                 std::fs::remove_dir_all(&p).map_err(|err| CoreError::io(&p, err))?;
@@ -299,8 +330,20 @@ pub fn reset(dir: &Path) -> Result<()> {
 }
 
 pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
+    Ok(create_reporting(dir, opts)?.0)
+}
+
+/// [`create`], with the recovery key of an encrypted demo (shown once, as `yc init` shows it).
+pub fn create_reporting(dir: &Path, opts: &DemoOptions) -> Result<(Workstation, Option<crate::vault::RecoveryKey>)> {
     let start = opts.today.checked_sub_days(Days::new(42)).ok_or_else(|| CoreError::Invalid("日期超出范围".into()))?;
-    let ws = Workstation::init(dir, demo_identity(), DEMO_PASSWORD, Clock::at_date(start))?;
+    let (ws, recovery) = if opts.encrypt {
+        let (ws, r) = Workstation::init_encrypted(dir, demo_identity(), DEMO_PASSWORD, Clock::at_date(start))?;
+        (ws, Some(r))
+    } else {
+        (Workstation::init(dir, demo_identity(), DEMO_PASSWORD, Clock::at_date(start))?, None)
+    };
+    // Reopened day by day below with the same key (no password to type in a generator).
+    let key = ws.store().data_key().cloned();
     let admin = ws.actor("admin")?;
     ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON)?;
     for s in staff() {
@@ -341,7 +384,7 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
     let mut filed = 0;
     let mut day = start;
     while day <= opts.today {
-        let ws = Workstation::open(dir, Clock::at_date(day))?;
+        let ws = Workstation::open_keyed(dir, Clock::at_date(day), key.clone())?;
         let cal = ws.calendar().clone();
         let staff: Vec<Actor> = ws.list_staff()?;
         let workday = cal.is_workday(day).unwrap_or(false);
@@ -434,7 +477,7 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
         }
         day = day.checked_add_days(Days::new(1)).ok_or_else(|| CoreError::Invalid("日期超出范围".into()))?;
     }
-    let ws = Workstation::open(dir, Clock::at_date(opts.today))?;
+    let ws = Workstation::open_keyed(dir, Clock::at_date(opts.today), key)?;
     cover_every_state(&ws, &mut rng, opts.seal)?;
     let admin = ws.actor("admin")?;
     // One supervisory inspection so the journal shows it.
@@ -449,7 +492,7 @@ pub fn create(dir: &Path, opts: &DemoOptions) -> Result<Workstation> {
             &request(Action::Inspect, &ws.catalog_item(&c.item_code, None)?.1),
         )?;
     }
-    Ok(ws)
+    Ok((ws, recovery))
 }
 
 /// Whatever the dice did, the demo shows a case in every state: any state left empty gets one

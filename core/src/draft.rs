@@ -11,6 +11,9 @@ use crate::error::{CoreError, Result};
 use crate::staff::Actor;
 use crate::workstation::Workstation;
 
+/// The associated-data kind of a draft file on an encrypted workstation.
+const KIND: &str = "draft";
+
 /// Largest draft accepted (an intake form, not a scan: attachments are stored separately).
 pub const MAX_DRAFT_BYTES: usize = 256 * 1024;
 
@@ -38,8 +41,9 @@ impl Workstation {
         opts.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let bytes = crate::vault::file_bytes(&path, self.store().files(), KIND, json.as_bytes())?;
         let mut f = opts.open(&tmp).map_err(io)?;
-        f.write_all(json.as_bytes()).and_then(|()| f.sync_all()).map_err(io)?;
+        f.write_all(&bytes).and_then(|()| f.sync_all()).map_err(io)?;
         drop(f);
         std::fs::rename(&tmp, &path).map_err(io)
     }
@@ -47,11 +51,13 @@ impl Workstation {
     /// `by`'s draft, if there is one.
     pub fn load_draft(&self, by: &Actor) -> Result<Option<String>> {
         let path = self.draft_path(by)?;
-        match std::fs::read_to_string(&path) {
-            Ok(s) => Ok(Some(s)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(CoreError::io(&path, e)),
+        if !path.exists() {
+            return Ok(None);
         }
+        let bytes = crate::vault::read_file(&path, self.store().files(), KIND)?;
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| CoreError::Invalid(format!("草稿不是 UTF-8 文本：{}", path.display())))
     }
 
     /// Discards `by`'s draft (after filing, or when the clerk clears the form).

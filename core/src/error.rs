@@ -77,6 +77,9 @@ pub enum CoreError {
     NeedsConfirm(String),
     #[error("无法签名：{actor} 的签名密钥未解锁（请以该账号登录后再操作），本次操作未写入")]
     NotSigned { actor: String },
+    /// The store is encrypted (crate::vault) and was asked to open without a key.
+    #[error("工作站数据已加密（{0}）：须以工作人员账号和密码（或管理员的恢复密钥）打开")]
+    StoreLocked(String),
 }
 
 /// The stable, language-free kind of an error, as IPC carries it (`IpcError.kind`), scripts and
@@ -111,6 +114,8 @@ pub enum ErrorKind {
     ClockJump,
     NotSigned,
     OfflineTooLong,
+    /// The store is encrypted and nobody has opened it yet.
+    StoreLocked,
     /// Front end: nobody is logged in.
     NotLoggedIn,
     /// Front end: the screen is locked (idle lock) until the password is given again.
@@ -154,6 +159,7 @@ impl ErrorKind {
             Self::ClockBehind => "ClockBehind",
             Self::ClockJump => "ClockJump",
             Self::NotSigned => "NotSigned",
+            Self::StoreLocked => "StoreLocked",
             Self::OfflineTooLong => "OfflineTooLong",
             Self::NotLoggedIn => "NotLoggedIn",
             Self::Locked => "Locked",
@@ -200,6 +206,7 @@ impl CoreError {
             Self::ClockBehind { .. } => ErrorKind::ClockBehind,
             Self::ClockJump { .. } => ErrorKind::ClockJump,
             Self::NotSigned { .. } => ErrorKind::NotSigned,
+            Self::StoreLocked(_) => ErrorKind::StoreLocked,
             Self::NeedsConfirm(_) => ErrorKind::NeedsConfirm,
             Self::OfflineTooLong { .. } => ErrorKind::OfflineTooLong,
         }

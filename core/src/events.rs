@@ -55,6 +55,10 @@ pub const SYNC_ANCHOR_KEY: &str = "sync.anchor_key";
 pub const BACKUP: &str = "backup.made";
 /// The store was replaced by a backup (the replaced head, and the reason when forced).
 pub const RESTORE: &str = "backup.restore";
+/// A plain store is being converted to encrypted (the verified backup made first, the key id).
+pub const STORE_ENCRYPT: &str = "store.encrypt";
+/// A new recovery key replaced the old one (the old one no longer opens the store).
+pub const RECOVERY_KEY: &str = "store.recovery_key";
 
 // ---- supervision, evaluation, complaints ----
 pub const SUPERVISION_CONFIG: &str = "supervision.config";

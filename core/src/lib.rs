@@ -39,6 +39,7 @@ pub mod staff;
 pub mod store;
 pub mod supervision;
 pub mod sync;
+pub mod vault;
 pub mod workstation;
 
 pub use auth::NewStaff;

@@ -74,6 +74,9 @@ fn sha_hex(b: &[u8]) -> String {
     hex(digest::digest(&digest::SHA256, b).as_ref())
 }
 
+/// The associated-data kind of a sealed document file on an encrypted workstation.
+pub(crate) const DOCUMENT_KIND: &str = "document";
+
 impl Workstation {
     pub(crate) fn data_dir(&self) -> PathBuf {
         self.store().path().parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
@@ -483,7 +486,10 @@ impl Workstation {
         drop(signer);
         let sha = hex(&sealed.file_sha256);
         let path = self.data_dir().join("documents").join(format!("{sha}.pdf"));
-        crate::store::write_atomically(&path, &sealed.pdf)?;
+        crate::store::write_atomically(
+            &path,
+            &crate::vault::file_bytes(&path, self.store().files(), DOCUMENT_KIND, &sealed.pdf)?,
+        )?;
         let info = serde_json::to_value(&sealed.signature_info).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let payload = serde_json::json!({
             "doc_id": doc_id, "doc_type": kind.code(), "seal_id": seal.id(), "file_sha256": sha,
@@ -638,7 +644,15 @@ impl Workstation {
     /// The bytes of a sealed document, re-hashed against the record before they leave the
     /// store: a replaced or damaged file in `documents/` is refused, never exported as genuine.
     pub fn document_bytes(&self, doc: &DocumentRow) -> Result<Vec<u8>> {
-        let bytes = std::fs::read(&doc.path).map_err(|e| CoreError::io(&doc.path, e))?;
+        let bytes = crate::vault::read_file(Path::new(&doc.path), self.store().files(), DOCUMENT_KIND).map_err(
+            |e| match e {
+                CoreError::Tampered { detail, .. } => CoreError::Tampered {
+                    what: format!("办件 {} 的{}（{}）文件，拒绝导出", doc.case_no, doc.doc_type_zh, doc.doc_id),
+                    detail,
+                },
+                e => e,
+            },
+        )?;
         let actual = crate::journal::hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
         if actual != doc.file_sha256 {
             return Err(CoreError::Tampered {

@@ -297,6 +297,17 @@ fn wrap_workstation_key(tx: &Transaction<'_>, staff_id: &str, k: &Kek, ws: &Sign
     Ok(())
 }
 
+/// The pseudo-account under which the recovery key (crate::vault) holds a copy of the workstation
+/// key: whoever holds the printed recovery key can sign a recovery (an administrator's new
+/// password) as the workstation, on the record.
+pub(crate) const RECOVERY_ACCOUNT: &str = "#recovery";
+
+/// Wraps the workstation key under the recovery key (its normalised text is the secret).
+pub(crate) fn wrap_workstation_key_for_recovery(tx: &Transaction<'_>, recovery: &str, ws: &SigningKey) -> Result<()> {
+    tx.execute("DELETE FROM workstation_key_wraps WHERE staff_id = ?1", [RECOVERY_ACCOUNT])?;
+    wrap_workstation_key(tx, RECOVERY_ACCOUNT, &Kek::new(recovery)?, ws)
+}
+
 /// (the person's own key, the workstation key), each if the account has one.
 pub(crate) type Unlocked = (Option<Arc<SigningKey>>, Option<Arc<SigningKey>>);
 

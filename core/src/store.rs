@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction};
 use rusqlite_migration::{M, Migrations};
 
 use crate::error::{CoreError, Result};
+use crate::vault::{DataKey, FileCipher};
 
 pub const DB_FILE: &str = "yichuang.db";
 
@@ -57,6 +58,10 @@ pub struct Store {
     readers: Mutex<Vec<Connection>>,
     /// Signing keys unlocked by logins in this program; never written anywhere.
     keyring: std::sync::RwLock<crate::signing::Keyring>,
+    /// The data key of an encrypted store (crate::vault): every connection is keyed with it and
+    /// the files beside the store are sealed with its file key. `None` for a plain store.
+    key: Option<DataKey>,
+    files: Option<FileCipher>,
 }
 
 /// Keep at most this many idle readers.
@@ -87,12 +92,18 @@ impl Drop for Reader<'_> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `dir` and migrates it to the current schema.
-    /// A file that already has data is copied to `yichuang.db.bak-v<N>` before a migration runs.
+    /// Opens (creating if needed) a plain store in `dir` and migrates it to the current schema.
     pub fn open(dir: &Path) -> Result<Self> {
+        Self::open_keyed(dir, None)
+    }
+
+    /// Opens the store in `dir`, encrypted with `key` (or plain), creating it if needed, and
+    /// migrates it. A file that already has data is copied to `yichuang.db.bak-v<N>` (encrypted
+    /// as the store is) before a migration runs.
+    pub fn open_keyed(dir: &Path, key: Option<DataKey>) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
         let path = dir.join(DB_FILE);
-        let mut conn = Connection::open(&path)?;
+        let mut conn = crate::vault::open_connection(&path, key.as_ref(), OpenFlags::default())?;
         tune(&conn)?;
         let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if current > schema_target() {
@@ -103,10 +114,28 @@ impl Store {
         }
         if current > 0 && current < schema_target() {
             let backup = dir.join(format!("{DB_FILE}.bak-v{current}"));
-            conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])?;
+            snapshot(&conn, &backup, key.as_ref())?;
         }
         migrations().to_latest(&mut conn)?;
-        Ok(Self { path, writer: Mutex::new(conn), readers: Mutex::new(Vec::new()), keyring: Default::default() })
+        let files = key.as_ref().map(DataKey::files);
+        Ok(Self {
+            path,
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            keyring: Default::default(),
+            key,
+            files,
+        })
+    }
+
+    /// The data key when the store is encrypted.
+    pub(crate) fn data_key(&self) -> Option<&DataKey> {
+        self.key.as_ref()
+    }
+
+    /// The cipher of the files beside an encrypted store.
+    pub(crate) fn files(&self) -> Option<&FileCipher> {
+        self.files.as_ref()
     }
 
     pub fn path(&self) -> &Path {
@@ -173,13 +202,37 @@ impl Store {
     }
 
     fn open_reader(&self) -> Result<Connection> {
-        let conn = Connection::open_with_flags(
+        let conn = crate::vault::open_connection(
             &self.path,
+            self.key.as_ref(),
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -32000;")?;
         Ok(conn)
     }
+}
+
+/// A consistent copy of `conn`'s database in one file at `dest`, keyed as the source is (SQLite's
+/// online backup API: pages are copied as they are, so both sides must use the same key).
+pub(crate) fn snapshot(conn: &Connection, dest: &Path, key: Option<&DataKey>) -> Result<()> {
+    let mut dst = crate::vault::open_connection(dest, key, OpenFlags::default())?;
+    {
+        let b = rusqlite::backup::Backup::new(conn, &mut dst)?;
+        let mut waits = 0;
+        loop {
+            match b.step(-1)? {
+                rusqlite::backup::StepResult::Done => break,
+                rusqlite::backup::StepResult::More => {}
+                _ if waits < 200 => {
+                    waits += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                _ => return Err(CoreError::Invalid("复制数据库失败：数据库持续忙，请稍后再试".into())),
+            }
+        }
+    }
+    dst.execute_batch("PRAGMA journal_mode = DELETE;")?;
+    Ok(())
 }
 
 /// Writes a file beside the database so that a crash leaves the whole file or none: a temporary

@@ -66,6 +66,8 @@ pub struct Status {
     pub catalog_version: Option<i64>,
     pub calendar_years: Vec<i32>,
     pub today: NaiveDate,
+    /// The store, attachments, documents and drafts are encrypted at rest (crate::vault).
+    pub encrypted: bool,
 }
 
 pub struct Workstation {
@@ -114,6 +116,7 @@ impl Workstation {
     /// The content-addressed file store beside the database.
     pub fn blobs(&self) -> crate::attachment::BlobStore {
         crate::attachment::BlobStore::new(self.store.path().parent().unwrap_or_else(|| Path::new(".")))
+            .with_cipher(self.store.files().cloned())
     }
 
     pub fn today(&self) -> NaiveDate {

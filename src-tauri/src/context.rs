@@ -60,7 +60,9 @@ struct Session {
 }
 
 pub struct AppCtx {
-    ws: Workstation,
+    /// Open from the start for a plain store; an encrypted one (yc_core::vault) opens at the first
+    /// login, with that person's password, and stays open while the app runs.
+    ws: std::sync::OnceLock<Workstation>,
     data_dir: PathBuf,
     demo: bool,
     session: Mutex<Session>,
@@ -80,6 +82,7 @@ impl AppCtx {
                 today: yc_core::demo::default_today(),
                 seed: 20_261_123,
                 seal: true,
+                encrypt: true,
             };
             let ws = yc_core::demo::create(dir, &o)?;
             let configs = yc_adapters::demo::demo_configs(dir, &ws.label())
@@ -90,8 +93,17 @@ impl AppCtx {
     }
 
     pub fn from_dir(dir: &Path) -> IpcResult<Self> {
-        let ws = yc_core::demo::open(dir, None)?;
-        let demo = ws.setting("demo.today")?.is_some();
+        let ws = std::sync::OnceLock::new();
+        let demo = if yc_core::vault::is_encrypted(dir) {
+            // The store opens at the first login; until then the access file names the workstation.
+            yc_core::vault::identity(dir)?;
+            yc_core::demo::is_encrypted_demo(dir)
+        } else {
+            let opened = yc_core::demo::open(dir, None)?;
+            let demo = opened.setting("demo.today")?.is_some();
+            let _ = ws.set(opened);
+            demo
+        };
         let interval = std::env::var("YC_SYNC_INTERVAL")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -105,8 +117,24 @@ impl AppCtx {
         })
     }
 
-    pub fn workstation(&self) -> &Workstation {
-        &self.ws
+    /// The open workstation; before the first login of an encrypted one, `NotLoggedIn`.
+    pub fn workstation(&self) -> IpcResult<&Workstation> {
+        self.ws.get().ok_or_else(IpcError::not_logged_in)
+    }
+
+    /// Opens an encrypted store with the person's password (a wrong one is counted there).
+    fn open_store(&self, id: &str, password: &str) -> IpcResult<&Workstation> {
+        if let Some(ws) = self.ws.get() {
+            return Ok(ws);
+        }
+        let opened = yc_core::demo::open_unlocked(
+            &self.data_dir,
+            None,
+            yc_core::vault::Unlock::Password { staff: id, password },
+        )?;
+        // Two logins racing: the first to finish wins, the other's copy is dropped.
+        let _ = self.ws.set(opened);
+        self.workstation()
     }
 
     pub(crate) fn sync_state(&self) -> &crate::sync::SyncState {
@@ -126,15 +154,23 @@ impl AppCtx {
             }
             s.actor.as_ref().map(|a| a.id.clone()).ok_or_else(IpcError::not_logged_in)?
         };
-        Ok(self.ws.actor(&id)?)
+        Ok(self.workstation()?.actor(&id)?)
     }
 
     // ---- session ---------------------------------------------------------------------------
 
     pub fn app_info(&self) -> IpcResult<AppInfo> {
+        let (identity, today) = match self.ws.get() {
+            Some(ws) => (ws.identity().clone(), ws.today().to_string()),
+            None => {
+                let n = yc_core::vault::identity(&self.data_dir)?;
+                let identity = yc_core::Identity { region: n.region, code: n.code, name: n.name };
+                (identity, yc_core::Clock::System.today().to_string())
+            }
+        };
         Ok(AppInfo {
-            identity: self.ws.identity().clone(),
-            today: self.ws.today().to_string(),
+            identity,
+            today,
             data_dir: self.data_dir.display().to_string(),
             demo: self.demo,
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -145,8 +181,14 @@ impl AppCtx {
     }
 
     pub fn list_staff(&self) -> IpcResult<Vec<StaffEntry>> {
-        Ok(self
-            .ws
+        let Some(ws) = self.ws.get() else {
+            // Before the store is open: the accounts that can open it.
+            return Ok(yc_core::vault::accounts(&self.data_dir)?
+                .into_iter()
+                .map(|a| StaffEntry { id: a.id, name: a.name, roles_zh: Vec::new() })
+                .collect());
+        };
+        Ok(ws
             .list_staff()?
             .into_iter()
             .map(|a| StaffEntry {
@@ -158,11 +200,12 @@ impl AppCtx {
     }
 
     pub fn login(&self, id: &str, password: &str) -> IpcResult<Actor> {
-        let actor = self.ws.login(id.trim(), password)?;
+        let ws = self.open_store(id.trim(), password)?;
+        let actor = ws.login(id.trim(), password)?;
         let mut s = self.session();
         // Another person logging in at this window: the previous one's signing key goes.
         if let Some(prev) = s.actor.as_ref().filter(|p| p.id != actor.id) {
-            self.ws.logout(&prev.id);
+            ws.logout(&prev.id);
         }
         *s = Session { actor: Some(actor.clone()), locked: false };
         Ok(actor)
@@ -171,8 +214,8 @@ impl AppCtx {
     /// Ends the session and drops the person's signing key from memory.
     pub fn logout(&self) {
         let mut s = self.session();
-        if let Some(a) = s.actor.take() {
-            self.ws.logout(&a.id);
+        if let (Some(a), Some(ws)) = (s.actor.take(), self.ws.get()) {
+            ws.logout(&a.id);
         }
         *s = Session::default();
     }
@@ -187,7 +230,7 @@ impl AppCtx {
 
     pub fn unlock(&self, password: &str) -> IpcResult<Actor> {
         let id = self.session().actor.as_ref().map(|a| a.id.clone()).ok_or_else(IpcError::not_logged_in)?;
-        let actor = self.ws.login(&id, password)?;
+        let actor = self.workstation()?.login(&id, password)?;
         *self.session() = Session { actor: Some(actor.clone()), locked: false };
         Ok(actor)
     }
@@ -201,34 +244,34 @@ impl AppCtx {
 
     pub fn list_cases(&self, filter: &ListFilter) -> IpcResult<Vec<CaseSummary>> {
         self.actor()?;
-        Ok(self.ws.list_cases(filter)?)
+        Ok(self.workstation()?.list_cases(filter)?)
     }
 
     pub fn search_cases(&self, query: &str, limit: u32) -> IpcResult<Vec<CaseSummary>> {
         self.actor()?;
-        Ok(self.ws.search_cases(query, limit as usize)?)
+        Ok(self.workstation()?.search_cases(query, limit as usize)?)
     }
 
     pub fn light_counts(&self) -> IpcResult<LightCounts> {
         self.actor()?;
-        Ok(self.ws.light_counts()?)
+        Ok(self.workstation()?.light_counts()?)
     }
 
     pub fn case_detail(&self, case_no: &str) -> IpcResult<CaseDetail> {
         let actor = self.actor()?;
-        Ok(self.ws.case_detail(case_no, Some(&actor))?)
+        Ok(self.workstation()?.case_detail(case_no, Some(&actor))?)
     }
 
     /// Takes an action and returns the case as it now is (state, journal, next actions).
     pub fn act(&self, case_no: &str, action: Action, req: &ActRequest) -> IpcResult<CaseDetail> {
         let actor = self.actor()?;
-        let _: Event = self.ws.act(&actor, case_no, action, req)?;
-        Ok(self.ws.case_detail(case_no, Some(&actor))?)
+        let _: Event = self.workstation()?.act(&actor, case_no, action, req)?;
+        Ok(self.workstation()?.case_detail(case_no, Some(&actor))?)
     }
 
     pub fn new_case(&self, req: &NewCase) -> IpcResult<String> {
         let actor = self.actor()?;
-        Ok(self.ws.new_case(&actor, req)?)
+        Ok(self.workstation()?.new_case(&actor, req)?)
     }
 
     /// Stores a scan or photo picked in the intake form (base64 from the page).
@@ -238,13 +281,13 @@ impl AppCtx {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data_base64.trim())
             .map_err(|e| IpcError::new(ErrorKind::Invalid, format!("附件数据损坏：{e}")))?;
-        Ok(self.ws.put_attachment(&actor, name, &bytes)?)
+        Ok(self.workstation()?.put_attachment(&actor, name, &bytes)?)
     }
 
     pub fn attachment_data(&self, case_no: &str, sha256: &str) -> IpcResult<crate::ipc::AttachmentData> {
         use base64::Engine as _;
         let actor = self.actor()?;
-        let (attachment, bytes) = self.ws.attachment(&actor, case_no, sha256)?;
+        let (attachment, bytes) = self.workstation()?.attachment(&actor, case_no, sha256)?;
         Ok(crate::ipc::AttachmentData {
             attachment,
             data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
@@ -253,24 +296,24 @@ impl AppCtx {
 
     pub fn reusable_materials(&self, applicant_id: &str) -> IpcResult<Vec<ReusableMaterial>> {
         self.actor()?;
-        Ok(self.ws.reusable_materials(&ids::normalize(applicant_id))?)
+        Ok(self.workstation()?.reusable_materials(&ids::normalize(applicant_id))?)
     }
 
     /// Live check-digit validation while the clerk types (GB 11643 / GB 32100).
     pub fn check_id(&self, number: &str) -> IdReport {
-        ids::check(number, self.ws.today())
+        ids::check(number, self.ws.get().map_or_else(|| yc_core::Clock::System.today(), Workstation::today))
     }
 
     // ---- catalog ---------------------------------------------------------------------------
 
     pub fn catalog_items(&self) -> IpcResult<Vec<CatalogEntry>> {
         self.actor()?;
-        Ok(self.ws.catalog_items(None)?.iter().map(CatalogEntry::from_item).collect())
+        Ok(self.workstation()?.catalog_items(None)?.iter().map(CatalogEntry::from_item).collect())
     }
 
     pub fn catalog_item(&self, code: &str) -> IpcResult<CatalogDoc> {
         self.actor()?;
-        let (version, item) = self.ws.catalog_item(code, None)?;
+        let (version, item) = self.workstation()?.catalog_item(code, None)?;
         Ok(CatalogDoc {
             entry: CatalogEntry::from_item(&item),
             version,
@@ -284,39 +327,39 @@ impl AppCtx {
 
     pub fn status(&self) -> IpcResult<Status> {
         self.actor()?;
-        Ok(self.ws.status()?)
+        Ok(self.workstation()?.status()?)
     }
 
     /// The last backup and whether it is old (the backup itself is `yc backup now`, admin).
     pub fn backup_status(&self) -> IpcResult<yc_core::backup::BackupStatus> {
         self.actor()?;
-        Ok(self.ws.backup_status()?)
+        Ok(self.workstation()?.backup_status()?)
     }
 
     /// Imports a year's working-day table (JSON, docs/calendar-format.md); admin only (core checks).
     pub fn import_calendar(&self, json: &str) -> IpcResult<i32> {
         let actor = self.actor()?;
-        Ok(self.ws.import_calendar(&actor, json)?)
+        Ok(self.workstation()?.import_calendar(&actor, json)?)
     }
 
     // ---- intake drafts ----------------------------------------------------------------------
 
     /// A half-filled intake, per staff account (the rule and the file are core's `draft`).
     pub fn save_draft(&self, json: &str) -> IpcResult<()> {
-        Ok(self.ws.save_draft(&self.actor()?, json)?)
+        Ok(self.workstation()?.save_draft(&self.actor()?, json)?)
     }
 
     pub fn load_draft(&self) -> IpcResult<Option<String>> {
-        Ok(self.ws.load_draft(&self.actor()?)?)
+        Ok(self.workstation()?.load_draft(&self.actor()?)?)
     }
 
     pub fn clear_draft(&self) -> IpcResult<()> {
-        Ok(self.ws.clear_draft(&self.actor()?)?)
+        Ok(self.workstation()?.clear_draft(&self.actor()?)?)
     }
 
     /// (open cases, red lights) for the status icon.
     pub fn tray_counts(&self) -> IpcResult<(u64, u64)> {
-        let c = self.ws.light_counts()?;
+        let c = self.workstation()?.light_counts()?;
         Ok((c.green + c.yellow + c.red + c.unknown, c.red))
     }
 }

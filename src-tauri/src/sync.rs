@@ -48,7 +48,7 @@ impl AppCtx {
         let st = self.sync_state();
         let last = st.last.lock().unwrap_or_else(PoisonError::into_inner).clone();
         Ok(SyncOverview {
-            adapters: self.workstation().sync_status()?,
+            adapters: self.workstation()?.sync_status()?,
             running: st.busy.load(Ordering::Acquire),
             last_pass_at: last.as_ref().map(|(at, _)| at.clone()),
             last_reports: last.map(|(_, r)| r).unwrap_or_default(),
@@ -68,7 +68,7 @@ impl AppCtx {
 
     pub fn quarantine(&self, adapter: Option<&str>) -> IpcResult<Vec<yc_core::sync::DeliveryRow>> {
         self.actor()?;
-        Ok(self.workstation().deliveries(adapter, outbox::DeliveryState::Quarantined, 500)?)
+        Ok(self.workstation()?.deliveries(adapter, outbox::DeliveryState::Quarantined, 500)?)
     }
 
     /// Retry or discard a quarantined item; admin only (checked in the core), journaled.
@@ -80,12 +80,12 @@ impl AppCtx {
         reason: Option<&str>,
     ) -> IpcResult<()> {
         let actor = self.actor()?;
-        Ok(self.workstation().resolve_quarantine(&actor, adapter, outbox_id, retry, reason)?)
+        Ok(self.workstation()?.resolve_quarantine(&actor, adapter, outbox_id, retry, reason)?)
     }
 
     pub fn set_adapter_enabled(&self, adapter: &str, enabled: bool) -> IpcResult<()> {
         let actor = self.actor()?;
-        Ok(self.workstation().set_adapter_enabled(&actor, adapter, enabled, None)?)
+        Ok(self.workstation()?.set_adapter_enabled(&actor, adapter, enabled, None)?)
     }
 
     /// Registers an adapter from a config file's text (`.toml` or `.json`, as `yc adapter add`).
@@ -107,7 +107,7 @@ impl AppCtx {
             backfill: false,
             program_confirmed: confirmed,
         };
-        self.workstation().register_adapter(&actor, &reg)?;
+        self.workstation()?.register_adapter(&actor, &reg)?;
         Ok(name)
     }
 
@@ -118,7 +118,8 @@ impl AppCtx {
             return Err(IpcError::new(ErrorKind::Busy, "同步正在进行"));
         }
         let _busy = Busy(&st.busy);
-        let ws = self.workstation();
+        // Before the first login of an encrypted store there is nothing to sync with.
+        let Ok(ws) = self.workstation() else { return Ok(Vec::new()) };
         // No adapter enabled is not an error for the background worker: nothing to do.
         if !ws.sync_status()?.iter().any(|a| a.enabled) {
             return Ok(Vec::new());
@@ -131,7 +132,7 @@ impl AppCtx {
 
     /// A short line for the status icon: nothing pending, the backlog, or trouble.
     pub fn sync_label(&self) -> Option<String> {
-        let adapters = self.workstation().sync_status().ok()?;
+        let adapters = self.workstation().ok()?.sync_status().ok()?;
         if adapters.is_empty() {
             return None;
         }

@@ -63,9 +63,14 @@ fn commands_refuse_before_login_and_while_locked() {
 fn demo_workstation_runs_on_its_frozen_day() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = demo(dir.path());
+    // Encrypted: before the first login the access file names the workstation, nothing else.
+    assert_eq!(ctx.workstation().err().unwrap().kind, ErrorKind::NotLoggedIn);
+    assert!(ctx.list_staff().unwrap().iter().any(|s| s.id == "zhangwei"));
+    assert!(ctx.app_info().unwrap().demo);
+    ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
     let info = ctx.app_info().unwrap();
     assert!(info.demo);
-    let frozen = ctx.workstation().setting("demo.today").unwrap().unwrap();
+    let frozen = ctx.workstation().unwrap().setting("demo.today").unwrap().unwrap();
     assert_eq!(info.today, frozen);
     assert!(info.actions.iter().any(|a| a.code == "accept" && a.zh == "受理"));
 }
@@ -308,7 +313,14 @@ fn wrong_passwords_lock_the_account_in_the_app_and_say_why() {
     assert!(e.message.contains("已锁定") && e.message.contains("请管理员解锁"), "{}", e.message);
     // Locked means locked: the right password is refused too, until an admin unlocks.
     assert_eq!(ctx.login("liuyang", yc_core::demo::DEMO_PASSWORD).unwrap_err().kind, ErrorKind::AccountLocked);
-    let ws = yc_core::Workstation::open(dir.path(), yc_core::Clock::System).unwrap();
+    // The store is encrypted: the administrator opens it with their own password, and sees the
+    // lock counted before it was open, on the record.
+    let ws = yc_core::Workstation::open_unlocked(
+        dir.path(),
+        yc_core::Clock::System,
+        yc_core::vault::Unlock::Password { staff: "admin", password: yc_core::demo::DEMO_PASSWORD },
+    )
+    .unwrap();
     let admin = ws.login("admin", yc_core::demo::DEMO_PASSWORD).unwrap();
     ws.unlock_staff(&admin, "liuyang", "本人确认").unwrap();
     assert_eq!(ctx.login("liuyang", yc_core::demo::DEMO_PASSWORD).unwrap().id, "liuyang");

@@ -5,7 +5,7 @@ import { call } from "./ipc";
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
 
-export type ErrorKind = "Storage" | "Io" | "Calendar" | "Catalog" | "InvalidId" | "NotInitialised" | "AlreadyInitialised" | "UnknownStaff" | "WrongPassword" | "AccountLocked" | "RoleDenied" | "DepartmentDenied" | "UnknownCase" | "UnknownItem" | "IllegalTransition" | "Missing" | "Invalid" | "JournalBroken" | "Seal" | "WrongPin" | "SealLocked" | "Tampered" | "ClockBehind" | "ClockJump" | "NotSigned" | "OfflineTooLong" | "NotLoggedIn" | "Locked" | "Unavailable" | "Busy" | "NeedsConfirm" | "Internal";
+export type ErrorKind = "Storage" | "Io" | "Calendar" | "Catalog" | "InvalidId" | "NotInitialised" | "AlreadyInitialised" | "UnknownStaff" | "WrongPassword" | "AccountLocked" | "RoleDenied" | "DepartmentDenied" | "UnknownCase" | "UnknownItem" | "IllegalTransition" | "Missing" | "Invalid" | "JournalBroken" | "Seal" | "WrongPin" | "SealLocked" | "Tampered" | "ClockBehind" | "ClockJump" | "NotSigned" | "OfflineTooLong" | "StoreLocked" | "NotLoggedIn" | "Locked" | "Unavailable" | "Busy" | "NeedsConfirm" | "Internal";
 
 export type IpcError = { kind: ErrorKind, message: string, };
 
@@ -198,7 +198,11 @@ attachments: Array<Attachment>, };
 
 export type ReusableMaterial = { material_id: string, name: string, case_no: string, filed_on: string, };
 
-export type Status = { path: string, schema_version: number, identity: Identity, journal_events: number, cases: number, open_cases: number, catalog_version: number | null, calendar_years: Array<number>, today: string, };
+export type Status = { path: string, schema_version: number, identity: Identity, journal_events: number, cases: number, open_cases: number, catalog_version: number | null, calendar_years: Array<number>, today: string, 
+/**
+ * The store, attachments, documents and drafts are encrypted at rest (crate::vault).
+ */
+encrypted: boolean, };
 
 export type Attachment = { 
 /**

@@ -35,7 +35,7 @@ fn journal_len(data: &Path) -> i64 {
 fn acting_as_someone_needs_their_password_and_wrong_ones_lock_the_account() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = yc(d, &["--today", "2026-11-20", "demo", "--cases", "20", "--no-seal", "--no-adapters"], None);
+    let o = yc(d, &["--today", "2026-11-20", "demo", "--cases", "20", "--no-seal", "--no-adapters", "--plain"], None);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = yc(d, &["--json", "case", "list", "--state", "under_review", "--limit", "1"], None);
     let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -87,7 +87,7 @@ fn acting_as_someone_needs_their_password_and_wrong_ones_lock_the_account() {
 fn passwords_are_changed_by_their_owner_and_reset_by_an_admin_on_the_record() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = yc(d, &["--today", "2026-11-20", "demo", "--cases", "3", "--no-seal", "--no-adapters"], None);
+    let o = yc(d, &["--today", "2026-11-20", "demo", "--cases", "3", "--no-seal", "--no-adapters", "--plain"], None);
     assert!(o.status.success());
     let passwd = |who: &str, old: &str, new: &str| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_yc"));

@@ -11,7 +11,7 @@ fn backup_list_verify_and_a_forced_restore_of_an_older_backup() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("data");
     let to = tmp.path().join("backups");
-    yc_ok(&d, &["--today", "2026-11-20", "demo", "--cases", "20", "--no-adapters"]);
+    yc_ok(&d, &["--today", "2026-11-20", "demo", "--cases", "20", "--no-adapters", "--plain"]);
 
     // Back up; the directory name says whose and when, the journal records it.
     let info = json(&yc_ok(&d, &["--json", "backup", "now", "--to", to.to_str().unwrap()]));

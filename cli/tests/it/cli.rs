@@ -158,7 +158,7 @@ fn a_malformed_catalog_file_is_refused_with_line_and_field() {
 fn demo_then_tamper_makes_journal_verify_fail_and_rebuild_is_identical_before_that() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = yc(d, &["--today", "2026-11-20", "demo", "--cases", "60"]);
+    let o = yc(d, &["--today", "2026-11-20", "demo", "--cases", "60", "--plain"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let s = json(&yc(d, &["--json", "status"]));
     assert!(s["cases"].as_i64().unwrap() >= 60);

@@ -9,7 +9,7 @@ use common::yc;
 fn a_replaced_document_file_is_refused_not_exported_as_genuine() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = yc(d, &["--today", "2026-11-20", "demo", "--cases", "20"]);
+    let o = yc(d, &["--today", "2026-11-20", "demo", "--cases", "20", "--plain"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = yc(d, &["--json", "case", "list", "--state", "completed", "--limit", "1"]);
     let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -50,7 +50,7 @@ fn err_kind(o: &Output) -> String {
 fn a_seal_locked_by_wrong_pins_is_unlocked_only_by_an_admin_with_the_authoritys_pin_on_the_record() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = yc(d, &["--today", "2026-11-20", "demo", "--cases", "30"]);
+    let o = yc(d, &["--today", "2026-11-20", "demo", "--cases", "30", "--plain"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // An approved case waiting for its decision document, in a department the seal keeper serves.
     let o = yc(d, &["--json", "case", "list", "--state", "approved", "--limit", "50"]);

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod crash;
 mod doc_export;
+mod encryption;
 mod id_check;
 mod keygen;
 mod real_time;

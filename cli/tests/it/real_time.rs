@@ -6,7 +6,9 @@ use std::process::{Command, Output};
 
 fn yc(data: &Path, args: &[&str], today_env: Option<&str>) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_yc"));
-    c.arg("--data").arg(data).args(args).env_remove("YC_USER").env_remove("YC_TODAY");
+    // Both workstations are encrypted: every command opens them with the admin's password.
+    let password = if data.ends_with("demo") { "yc123456" } else { "pw-123456" };
+    c.arg("--data").arg(data).args(args).env_remove("YC_USER").env_remove("YC_TODAY").env("YC_PASSWORD", password);
     if let Some(t) = today_env {
         c.env("YC_TODAY", t);
     }

@@ -17,7 +17,7 @@ fn text(o: &Output) -> String {
 
 fn demo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let o = yc(dir.path(), &["--today", "2026-11-20", "demo", "--cases", "20", "--no-adapters"]);
+    let o = yc(dir.path(), &["--today", "2026-11-20", "demo", "--cases", "20", "--no-adapters", "--plain"]);
     assert!(o.status.success(), "{}", text(&o));
     let o = yc(dir.path(), &["seal", "log"]);
     assert!(o.status.success() && text(&o).contains("与日志中的"), "{}", text(&o));

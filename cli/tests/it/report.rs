@@ -303,7 +303,7 @@ fn same(a: Option<f64>, b: &Value, what: &str) {
 fn report_matches_the_journal_and_its_exports_and_supervision_commands_feed_it() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = yc(d, &["demo", "--cases", "60", "--no-adapters"]);
+    let o = yc(d, &["demo", "--cases", "60", "--no-adapters", "--plain"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     // Supervision: monitors run once; a second run raises nothing new.

@@ -14,7 +14,8 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0
 
 fn demo(dir: &Path) -> Workstation {
     let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-    let ws = yc_core::demo::create(dir, &DemoOptions { cases: 12, today, seed: 7, seal: true }).unwrap();
+    let ws =
+        yc_core::demo::create(dir, &DemoOptions { cases: 12, today, seed: 7, seal: true, encrypt: false }).unwrap();
     // The administrator logs in (unlocking the workstation key), then a scan and a draft beside
     // the documents the demo sealed.
     ws.login("admin", DEMO_PASSWORD).unwrap();

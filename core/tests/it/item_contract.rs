@@ -104,8 +104,11 @@ fn the_schemas_enumerate_the_code_lists() {
 /// The demo workstation (sealed documents included) plus one answered status query.
 fn demo() -> (tempfile::TempDir, yc_core::Workstation) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = yc_core::demo::create(dir.path(), &DemoOptions { cases: 40, today: default_today(), seed: 7, seal: true })
-        .unwrap();
+    let ws = yc_core::demo::create(
+        dir.path(),
+        &DemoOptions { cases: 40, today: default_today(), seed: 7, seal: true, encrypt: false },
+    )
+    .unwrap();
     let case_no = ws.list_cases(&yc_core::query::ListFilter::default()).unwrap()[0].case_no.clone();
     let c = rusqlite::Connection::open(dir.path().join("yichuang.db")).unwrap();
     c.execute(

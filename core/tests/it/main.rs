@@ -6,6 +6,7 @@ mod backup;
 mod clock_order;
 mod deadline_home;
 mod deadlines;
+mod encryption;
 mod fuzz;
 mod ids;
 mod item_contract;
