@@ -335,8 +335,13 @@ struct NewArgs {
 
 #[derive(Subcommand)]
 enum JournalCmd {
-    /// Re-walk the hash chain; exit 1 naming the first bad event
-    Verify,
+    /// Re-walk the hash chain, the far sides' receipts and the signatures; exit 1 naming the first
+    /// bad event. Signatures a far side vouched for in a receipt are trusted up to it
+    Verify {
+        /// Check every signature, whatever the receipts say
+        #[arg(long)]
+        full: bool,
+    },
     /// The events of one case
     Show { case_no: String },
 }
@@ -550,9 +555,9 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         }
         Cmd::Catalog(c) => catalog(&cli, c, out)?,
         Cmd::Case(c) => return case(&cli, c, out),
-        Cmd::Journal(JournalCmd::Verify) => {
+        Cmd::Journal(JournalCmd::Verify { full }) => {
             let ws = open(&cli, &auth)?;
-            let r = ws.verify_journal()?;
+            let r = if *full { ws.verify_journal_full()? } else { ws.verify_journal()? };
             out.verify(&r);
             if !r.ok {
                 return Ok(ExitCode::FAILURE);

@@ -292,6 +292,12 @@ impl Out {
                 "演示/训练工作站，未签名的可见"
             };
             say(format_args!("签名：{} 条由本人或工作站密钥签名有效，{} 条未签名（{rule}）", r.signed, r.unsigned));
+            if r.vouched > 0 {
+                say(format_args!(
+                    "其中第 {} 号及以前的 {} 条由对端核验签名后签收（回执可信，本次未逐条重验；加 --full 逐条重验）",
+                    r.checkpoint_seq, r.vouched
+                ));
+            }
             if r.receipts > 0 {
                 say(format_args!(
                     "锚定：{} 份对端签收回执与本地日志一致，{} 已签收至第 {} 号",

@@ -64,6 +64,21 @@ pub fn proof(conn: &Connection, adapter: &str, workstation: &str, key: &SigningK
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let Some(last) = events.last() else { return Ok(None) };
     let (seq, hash) = (last.seq, last.hash.clone());
+    // The signatures of the runs ending in the stretch, for a far side that checks them.
+    let signatures = conn
+        .prepare_cached(
+            "SELECT first_seq, last_seq, key_id, signature FROM journal_signatures
+             WHERE last_seq > ?1 AND last_seq <= ?2 ORDER BY last_seq",
+        )?
+        .query_map(params![from_seq, seq], |r| {
+            Ok(wire::RunSignature {
+                first_seq: r.get(0)?,
+                last_seq: r.get(1)?,
+                key_id: r.get(2)?,
+                signature: hex(&r.get::<_, Vec<u8>>(3)?),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     let signature = hex(&key.sign(&wire::head_message(workstation, seq, &hash)));
     Ok(Some(HeadProof {
         workstation: workstation.to_owned(),
@@ -74,6 +89,7 @@ pub fn proof(conn: &Connection, adapter: &str, workstation: &str, key: &SigningK
         hash,
         public_key: hex(key.public_key()),
         signature,
+        signatures,
     }))
 }
 
@@ -145,8 +161,9 @@ pub fn store_receipt(
         }
     }
     tx.prepare_cached(
-        "INSERT INTO journal_anchors (adapter, far_side, seq, hash, received_at, public_key, signature, stored_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO journal_anchors (adapter, far_side, seq, hash, received_at, public_key, signature, stored_at,
+           signatures_checked)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT(adapter, seq) DO NOTHING",
     )?
     .execute(params![
@@ -157,7 +174,8 @@ pub fn store_receipt(
         receipt.received_at,
         receipt.public_key,
         receipt.signature,
-        crate::clock::stamp(&at)
+        crate::clock::stamp(&at),
+        receipt.signatures_checked,
     ])?;
     Ok(Ok(()))
 }
@@ -174,6 +192,9 @@ pub struct AnchorReport {
     /// The highest sequence number a far side has signed for, and who.
     pub anchored_seq: i64,
     pub anchored_by: Vec<String>,
+    /// The highest sequence number a valid receipt vouches for with the signatures checked by the
+    /// far side: the routine verify trusts the signatures up to it (docs/journal-signing.md).
+    pub checkpoint_seq: i64,
     /// The first receipt the journal disagrees with: the event's seq and why.
     pub first_bad: Option<(i64, String)>,
 }
@@ -184,7 +205,8 @@ pub struct AnchorReport {
 pub fn verify(conn: &Connection, workstation: &str) -> Result<AnchorReport> {
     let mut rep = AnchorReport::default();
     let mut st = conn.prepare(
-        "SELECT adapter, far_side, seq, hash, received_at, public_key, signature FROM journal_anchors ORDER BY seq, adapter",
+        "SELECT adapter, far_side, seq, hash, received_at, public_key, signature, signatures_checked
+         FROM journal_anchors ORDER BY seq, adapter",
     )?;
     let rows = st.query_map([], |r| {
         Ok((
@@ -197,6 +219,7 @@ pub fn verify(conn: &Connection, workstation: &str) -> Result<AnchorReport> {
                 received_at: r.get(4)?,
                 public_key: r.get(5)?,
                 signature: r.get(6)?,
+                signatures_checked: r.get(7)?,
             },
         ))
     })?;
@@ -236,6 +259,10 @@ pub fn verify(conn: &Connection, workstation: &str) -> Result<AnchorReport> {
                 rep.first_bad = Some((r.seq, p));
             }
             continue;
+        }
+        // Only receipts before the first bad one count: past a disagreement nothing is vouched for.
+        if r.signatures_checked && rep.first_bad.is_none() {
+            rep.checkpoint_seq = rep.checkpoint_seq.max(r.seq);
         }
         if r.seq > rep.anchored_seq {
             rep.anchored_seq = r.seq;

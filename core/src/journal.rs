@@ -282,6 +282,12 @@ pub struct VerifyReport {
     /// even when `first_bad` names an earlier event).
     #[serde(default)]
     pub anchor_bad: Option<BadEvent>,
+    /// Of `signed`, events whose Ed25519 check a far side's receipt vouched for (up to
+    /// `checkpoint_seq`); 0 with a full check (`yc journal verify --full`).
+    #[serde(default)]
+    pub vouched: i64,
+    #[serde(default)]
+    pub checkpoint_seq: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -309,6 +315,8 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
         anchored_seq: 0,
         anchored_by: Vec::new(),
         anchor_bad: None,
+        vouched: 0,
+        checkpoint_seq: 0,
     };
     while let Some(r) = rows.next()? {
         // Columns as stored; the payload is hashed as text, never parsed (1M events verify fast).
@@ -374,5 +382,7 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
         anchored_seq: 0,
         anchored_by: Vec::new(),
         anchor_bad: None,
+        vouched: 0,
+        checkpoint_seq: 0,
     })
 }

@@ -411,6 +411,8 @@ pub struct SignatureReport {
     pub signed: i64,
     /// Events with no signature (demo and training workstations; pre-login lockouts).
     pub unsigned: i64,
+    /// Of `signed`, events whose Ed25519 check was left to a far side's receipt (checkpoint).
+    pub vouched: i64,
     /// Whether signatures are required (from the `journal.signing` event on).
     pub required: bool,
     /// The first event whose signature is missing, wrong or by someone else's key.
@@ -432,6 +434,13 @@ struct Run {
 /// sequential (a key counts only from its announcement on); the Ed25519 checks, which are most of
 /// the time, run in batches on every core.
 pub fn verify(conn: &Connection) -> Result<SignatureReport> {
+    verify_after(conn, 0)
+}
+
+/// [`verify`], trusting the Ed25519 checks of runs ending at or before `trusted_through` (a far
+/// side's receipt vouched for them, crate::anchor): everything else — keys, signers, coverage,
+/// the runs after it — is checked as always.
+pub fn verify_after(conn: &Connection, trusted_through: i64) -> Result<SignatureReport> {
     let mut sigs: HashMap<i64, (i64, String, Vec<u8>)> = HashMap::new();
     {
         let mut st = conn.prepare("SELECT first_seq, last_seq, key_id, signature FROM journal_signatures")?;
@@ -478,6 +487,7 @@ pub fn verify(conn: &Connection) -> Result<SignatureReport> {
                     let hash: Vec<u8> = r.get(4)?;
                     if let Some(run) = open.take() {
                         match check_run(&keys, &run) {
+                            Ok(_) if run.last <= trusted_through => rep.vouched += run.last - run.first + 1,
                             Ok(pk) => pending.push(Pending {
                                 first: run.first,
                                 public_key: pk.to_vec(),

@@ -149,36 +149,49 @@ impl Workstation {
         crate::signing::required(&*self.store.reader()?)
     }
 
-    /// The chain, then every signature against the keys the journal announces (crate::signing),
-    /// then every far side's receipt for a head (crate::anchor): the first event that fails is named.
+    /// The chain, then every far side's receipt for a head (crate::anchor), then the signatures
+    /// against the keys the journal announces (crate::signing): the first event that fails is
+    /// named. Signatures a far side checked and vouched for in a receipt are trusted up to it
+    /// (the chain, checked here, fixes what they covered); [`Self::verify_journal_full`] re-checks
+    /// every one.
     pub fn verify_journal(&self) -> Result<journal::VerifyReport> {
+        self.verify_journal_with(false)
+    }
+
+    /// Every signature checked, whatever the receipts say.
+    pub fn verify_journal_full(&self) -> Result<journal::VerifyReport> {
+        self.verify_journal_with(true)
+    }
+
+    fn verify_journal_with(&self, full: bool) -> Result<journal::VerifyReport> {
         let conn = self.store.reader()?;
         let mut rep = journal::verify(&conn)?;
         if !rep.ok {
             return Ok(rep);
         }
-        let sig = crate::signing::verify(&conn)?;
-        rep.signed = sig.signed;
-        rep.unsigned = sig.unsigned;
-        rep.signing_required = sig.required;
-        if let Some((seq, problem)) = sig.first_bad {
-            let id: String = conn
+        let seq_id = |seq: i64| -> Result<String> {
+            Ok(conn
                 .query_row("SELECT id FROM journal WHERE seq = ?1", [seq], |r| r.get(0))
                 .optional()?
-                .unwrap_or_else(|| "-".into());
-            rep.ok = false;
-            rep.first_bad = Some(journal::BadEvent { seq, id, problem });
-        }
+                .unwrap_or_else(|| "-".into()))
+        };
         let anchors = crate::anchor::verify(&conn, &self.label())?;
         rep.receipts = anchors.receipts;
         rep.anchored_seq = anchors.anchored_seq;
         rep.anchored_by = anchors.anchored_by;
+        let trusted = if full { 0 } else { anchors.checkpoint_seq };
+        let sig = crate::signing::verify_after(&conn, trusted)?;
+        rep.signed = sig.signed;
+        rep.unsigned = sig.unsigned;
+        rep.vouched = sig.vouched;
+        rep.checkpoint_seq = trusted;
+        rep.signing_required = sig.required;
+        if let Some((seq, problem)) = sig.first_bad {
+            rep.ok = false;
+            rep.first_bad = Some(journal::BadEvent { seq, id: seq_id(seq)?, problem });
+        }
         if let Some((seq, problem)) = anchors.first_bad {
-            let id: String = conn
-                .query_row("SELECT id FROM journal WHERE seq = ?1", [seq], |r| r.get(0))
-                .optional()?
-                .unwrap_or_else(|| "-".into());
-            let bad = journal::BadEvent { seq, id, problem };
+            let bad = journal::BadEvent { seq, id: seq_id(seq)?, problem };
             if rep.first_bad.is_none() {
                 rep.first_bad = Some(bad.clone());
             }

@@ -380,13 +380,16 @@ impl Adapter for CityExtranet {
         if !status.is_success() {
             let body = serde_json::from_slice::<wire::ErrorBody>(&bytes).ok();
             if status == reqwest::StatusCode::CONFLICT
-                && let Some(b) = body.as_ref().filter(|b| b.error_type == "JOURNAL_FORK")
+                && let Some(b) =
+                    body.as_ref().filter(|b| b.error_type == "JOURNAL_FORK" || b.error_type == "JOURNAL_SIGNATURE")
             {
-                // The platform saw a different history: nothing is retried until someone looks.
+                // The platform saw a different history, or a signature that does not verify:
+                // nothing is retried until someone looks.
+                let what = if b.error_type == "JOURNAL_FORK" { "日志分叉" } else { "日志签名无效" };
                 return Err(AdapterError::auth(
                     Origin::FarSystem,
-                    format!("平台报告日志分叉：{}", b.message),
-                    format!("JOURNAL_FORK: {}", String::from_utf8_lossy(&bytes)),
+                    format!("平台报告{what}：{}", b.message),
+                    format!("{}: {}", b.error_type, String::from_utf8_lossy(&bytes)),
                 ));
             }
             let mut err = http::status_error(WHAT, status, &String::from_utf8_lossy(&bytes));

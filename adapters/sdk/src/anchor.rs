@@ -15,6 +15,11 @@ use serde::{Deserialize, Serialize};
 pub const HEAD_DOMAIN: &str = "yc-journal-head-v1";
 /// Domain tag of a far side's signature over a receipt.
 pub const RECEIPT_DOMAIN: &str = "yc-head-receipt-v1";
+/// Domain tag of a journal signature (the workstation's `signing::message`): a far side that checks
+/// the signatures of the stretch it witnesses builds these bytes.
+pub const SIGNATURE_DOMAIN: &str = "yc-journal-signature-v1";
+/// Events announcing a signing key (their payload has `key_id` and `public_key`).
+pub const KEY_EVENTS: &[&str] = &["staff.key", "workstation.key"];
 /// Most events one `anchor` call carries; a longer stretch goes in several calls, each
 /// extending the receipt of the one before.
 pub const MAX_EVENTS_PER_ANCHOR: usize = 2000;
@@ -54,6 +59,76 @@ pub struct HeadProof {
     /// beginning knows it is the workstation's own.
     pub public_key: String,
     pub signature: String,
+    /// The journal signatures of the runs ending in this stretch (`first_seq` may lie before it):
+    /// a far side that checks them says so in its receipt, and the workstation's routine verify
+    /// then trusts the receipt instead of re-checking every signature up to it.
+    #[serde(default)]
+    pub signatures: Vec<RunSignature>,
+}
+
+/// One journal signature: the signer's key over [`signature_message`] for the run
+/// `first_seq..=last_seq` (all by one signer), ending in the event whose hash it names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSignature {
+    pub first_seq: i64,
+    pub last_seq: i64,
+    pub key_id: String,
+    /// Hex Ed25519 signature.
+    pub signature: String,
+}
+
+/// The bytes signed for a run: the domain, the first and last sequence numbers (8 bytes each,
+/// big-endian) and the last event's hash (32 bytes).
+pub fn signature_message(first: i64, last: i64, last_hash: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(SIGNATURE_DOMAIN.len() + 16 + last_hash.len());
+    m.extend_from_slice(SIGNATURE_DOMAIN.as_bytes());
+    m.extend_from_slice(&first.to_be_bytes());
+    m.extend_from_slice(&last.to_be_bytes());
+    m.extend_from_slice(last_hash);
+    m
+}
+
+/// What a far side does with the signatures of a stretch it has re-chained: learns the keys the
+/// stretch announces (into `keys`: key id → public key, hex), then checks every run signature
+/// under its announced key over the hash of the run's last event. The first problem, in words.
+pub fn check_signatures(
+    keys: &mut std::collections::BTreeMap<String, String>,
+    proof: &HeadProof,
+) -> Result<(), String> {
+    let mut hashes = std::collections::HashMap::with_capacity(proof.events.len());
+    let mut sorted: Vec<&RunSignature> = proof.signatures.iter().collect();
+    sorted.sort_by_key(|s| s.last_seq);
+    let mut next = sorted.into_iter().peekable();
+    for e in &proof.events {
+        if KEY_EVENTS.contains(&e.action.as_str()) {
+            let p: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
+            if let (Some(id), Some(pk)) =
+                (p.get("key_id").and_then(|v| v.as_str()), p.get("public_key").and_then(|v| v.as_str()))
+            {
+                keys.insert(id.to_owned(), pk.to_owned());
+            }
+        }
+        hashes.insert(e.seq, e.hash.as_str());
+        // A run's signature is checked at its last event, with every key announced up to there.
+        while let Some(s) = next.next_if(|s| s.last_seq <= e.seq) {
+            let hash = hashes.get(&s.last_seq).and_then(|h| unhex(h));
+            let Some(hash) = hash else {
+                return Err(format!("签名覆盖的第 {} 号事件不在本次发送的日志段内", s.last_seq));
+            };
+            let Some(pk) = keys.get(&s.key_id) else {
+                return Err(format!("第 {}–{} 号事件的签名密钥 {} 未在日志中登记", s.first_seq, s.last_seq, s.key_id));
+            };
+            if s.first_seq > s.last_seq
+                || !verify_hex(pk, &signature_message(s.first_seq, s.last_seq, &hash), &s.signature)
+            {
+                return Err(format!("第 {}–{} 号事件的签名无效", s.first_seq, s.last_seq));
+            }
+        }
+    }
+    if let Some(s) = next.next() {
+        return Err(format!("签名覆盖的第 {} 号事件不在本次发送的日志段内", s.last_seq));
+    }
+    Ok(())
 }
 
 /// A far side's signed word that it saw `hash` as the head at `seq` of `workstation`.
@@ -69,6 +144,10 @@ pub struct HeadReceipt {
     /// The far side's Ed25519 public key (hex) and its signature over [`receipt_message`] (hex).
     pub public_key: String,
     pub signature: String,
+    /// The far side checked every journal signature of the stretch it witnessed
+    /// ([`check_signatures`]); signed with the rest of the receipt.
+    #[serde(default)]
+    pub signatures_checked: bool,
 }
 
 /// The bytes the workstation signs for a head.
@@ -78,8 +157,13 @@ pub fn head_message(workstation: &str, seq: i64, hash: &str) -> Vec<u8> {
 
 /// The bytes a far side signs for a receipt.
 pub fn receipt_message(r: &HeadReceipt) -> Vec<u8> {
-    format!("{RECEIPT_DOMAIN}\n{}\n{}\n{}\n{}\n{}", r.far_side, r.workstation, r.seq, r.hash, r.received_at)
-        .into_bytes()
+    let mut m =
+        format!("{RECEIPT_DOMAIN}\n{}\n{}\n{}\n{}\n{}", r.far_side, r.workstation, r.seq, r.hash, r.received_at);
+    // A line only when set, so receipts from far sides that do not check signatures keep their bytes.
+    if r.signatures_checked {
+        m.push_str("\nsignatures-checked");
+    }
+    m.into_bytes()
 }
 
 /// Checks an Ed25519 signature given as hex over `msg` under a hex public key.
@@ -133,12 +217,16 @@ mod tests {
             received_at: "2026-12-03T10:00:00+08:00".into(),
             public_key: hex(kp.public_key().as_ref()),
             signature: String::new(),
+            signatures_checked: false,
         };
         r.signature = hex(kp.sign(&receipt_message(&r)).as_ref());
         assert!(r.signature_ok());
         let mut moved = r.clone();
         moved.seq = 8;
         assert!(!moved.signature_ok(), "a receipt moved to another seq must not verify");
+        let mut claimed = r.clone();
+        claimed.signatures_checked = true;
+        assert!(!claimed.signature_ok(), "a receipt cannot be upgraded to 'signatures checked' after signing");
         let mut odd = r.clone();
         odd.signature.pop();
         assert!(!odd.signature_ok());

@@ -407,6 +407,7 @@ mod tests {
             hash: "0".repeat(64),
             public_key: String::new(),
             signature: String::new(),
+            signatures: Vec::new(),
         };
         let input = format!(
             "{}\n{}\n",

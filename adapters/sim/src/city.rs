@@ -271,7 +271,7 @@ async fn journal_head(State(app): State<App>, headers: HeaderMap, body: Bytes) -
         }
         Err(r) => {
             let status = match r.error_type {
-                "JOURNAL_FORK" | "WORKSTATION_KEY" | "UNKNOWN_HEAD" => StatusCode::CONFLICT,
+                "JOURNAL_FORK" | "JOURNAL_SIGNATURE" | "WORKSTATION_KEY" | "UNKNOWN_HEAD" => StatusCode::CONFLICT,
                 _ => StatusCode::BAD_REQUEST,
             };
             error(status, r.error_type, &r.message)

@@ -10,7 +10,9 @@ use ring::digest;
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
-use yc_adapter_sdk::anchor::{ChainEvent, HeadProof, HeadReceipt, MAX_EVENTS_PER_ANCHOR, receipt_message};
+use yc_adapter_sdk::anchor::{
+    ChainEvent, HeadProof, HeadReceipt, MAX_EVENTS_PER_ANCHOR, check_signatures, receipt_message,
+};
 
 /// The name the simulator signs receipts as.
 pub const FAR_SIDE: &str = "city-platform-sim";
@@ -22,6 +24,10 @@ pub struct Witnessed {
     pub public_key: String,
     /// seq → hash of every head signed for.
     pub heads: BTreeMap<i64, String>,
+    /// Signing keys the witnessed journal announced (key id → public key, hex): the signatures of
+    /// each new stretch are checked under them before the receipt says so.
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
 }
 
 /// Why a head is refused; `error_type` is the wire code.
@@ -134,8 +140,15 @@ impl Witness {
         {
             return Err(refuse("WORKSTATION_KEY", "日志头签名密钥不是日志中登记的工作站密钥".into()));
         }
+        // Every journal signature of the stretch, under the keys the journal announced: a receipt
+        // then vouches for them, and the workstation need not re-check them up to it.
+        let mut keys = known.map(|w| w.keys.clone()).unwrap_or_default();
+        if let Err(m) = check_signatures(&mut keys, p) {
+            return Err(refuse("JOURNAL_SIGNATURE", format!("工作站 {} 的日志签名校验失败：{m}", p.workstation)));
+        }
         let w = self.workstations.entry(p.workstation.clone()).or_default();
         w.public_key.clone_from(&p.public_key);
+        w.keys = keys;
         // Only a head past everything seen is a new head: an older stretch re-sent (receipts lost
         // on the workstation) is checked and answered, but proves nothing new.
         if w.heads.last_key_value().is_none_or(|(s, _)| *s < p.seq) {
@@ -149,6 +162,7 @@ impl Witness {
             received_at: now.to_owned(),
             public_key: self.public_key_hex(),
             signature: String::new(),
+            signatures_checked: true,
         };
         r.signature = hex(self.key.sign(&receipt_message(&r)).as_ref());
         Ok(r)
@@ -284,7 +298,58 @@ mod tests {
                 seq: to,
                 hash,
                 public_key: hex(self.key.public_key().as_ref()),
+                signatures: Vec::new(),
             }
+        }
+    }
+
+    #[test]
+    fn journal_signatures_are_checked_before_the_receipt_vouches_for_them() {
+        use yc_adapter_sdk::anchor::{RunSignature, signature_message};
+        let mut w = ws(0, None);
+        let doc = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+        let signer = Ed25519KeyPair::from_pkcs8(doc.as_ref()).unwrap();
+        let pk = hex(signer.public_key().as_ref());
+        let mut e = ChainEvent {
+            seq: 1,
+            id: "id-1".into(),
+            case_no: None,
+            actor: "admin".into(),
+            role: "admin".into(),
+            action: "staff.key".into(),
+            at: "2026-12-03T09:00:00+08:00".into(),
+            payload: format!("{{\"key_id\":\"k1\",\"public_key\":\"{pk}\"}}"),
+            reason: None,
+            hash: String::new(),
+        };
+        e.hash = hex(&chain_hash(&e, &[0; 32]));
+        w.events.push(e);
+        w.extend(9, None);
+        let sign = |first: i64, last: i64| {
+            let h = unhex(&w.events[usize::try_from(last - 1).unwrap()].hash).unwrap();
+            RunSignature {
+                first_seq: first,
+                last_seq: last,
+                key_id: "k1".into(),
+                signature: hex(signer.sign(&signature_message(first, last, &h)).as_ref()),
+            }
+        };
+        let mut p = w.proof(0, 10);
+        p.signatures = vec![sign(6, 10), sign(1, 5)];
+        let r = Witness::new().witness(&p, "t1").unwrap();
+        assert!(r.signatures_checked && r.signature_ok());
+
+        // A signature moved to another run, one under a key the journal never announced, and one
+        // for an event outside the stretch are each refused.
+        let mut moved = w.proof(0, 10);
+        moved.signatures = vec![RunSignature { signature: sign(1, 4).signature, ..sign(1, 5) }];
+        let mut unknown = w.proof(0, 10);
+        unknown.signatures = vec![RunSignature { key_id: "k2".into(), ..sign(1, 5) }];
+        let mut outside = w.proof(0, 5);
+        outside.signatures = vec![sign(6, 10)];
+        for bad in [moved, unknown, outside] {
+            let e = Witness::new().witness(&bad, "t2").unwrap_err();
+            assert_eq!(e.error_type, "JOURNAL_SIGNATURE", "{e:?}");
         }
     }
 

@@ -510,6 +510,36 @@ impl Workstation {
     }
 }
 
+impl Workstation {
+    /// Anchors the journal with a far side reached in this process (`ask` answers each proof with
+    /// a receipt or a refusal): the same proofs and receipts as a sync pass, for a witness that is
+    /// not an adapter (benches, tests). Returns the head signed for, if any.
+    pub fn anchor_in_process(
+        &self,
+        name: &str,
+        mut ask: impl FnMut(&yc_adapter_sdk::HeadProof) -> std::result::Result<yc_adapter_sdk::HeadReceipt, String>,
+    ) -> Result<Option<i64>> {
+        let key = self
+            .store()
+            .keyring()
+            .workstation()
+            .ok_or_else(|| crate::error::CoreError::Invalid("工作站签名密钥未解锁：请先登录".into()))?;
+        let mut anchored = None;
+        loop {
+            let proof = {
+                let conn = self.store().reader()?;
+                crate::anchor::proof(&conn, name, &self.label(), &key)?
+            };
+            let Some(proof) = proof else { break };
+            let receipt = ask(&proof).map_err(crate::error::CoreError::Invalid)?;
+            let at = self.clock().now();
+            self.store().write(|tx| crate::anchor::store_receipt(tx, name, &proof, &receipt, at))??;
+            anchored = Some(proof.seq);
+        }
+        Ok(anchored)
+    }
+}
+
 /// Answers that break the protocol without failing the batch: items left unanswered (they are
 /// sent again) and acks or rejections for keys the batch did not hold. Each is harmless to the
 /// data, but a far side that does this on every run never confirms anything: the run ends

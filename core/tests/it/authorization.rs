@@ -374,6 +374,10 @@ fn commands() -> Vec<Row> {
         row("backup::backup_now", &[Admin], Scope::Workstation, Fresh::Never, nothing, |e, by, _| {
             e.ws.backup_now(by, e.backups.path()).map(drop)
         }),
+        // On this plain store an allowed call is refused for state (no recovery key to renew).
+        row("setup::renew_recovery_key", &[Admin], Scope::Workstation, Fresh::Never, nothing, |e, by, _| {
+            e.ws.renew_recovery_key(by).map(drop)
+        }),
         row("auth::confirm_clock", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
             e.ws.confirm_clock(by, "核对无误：长期停用后重新启用")
         }),

@@ -48,6 +48,18 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// A demo applicant's name, ID number and phone, as the record holds them.
+fn known_values(ws: &Workstation) -> Vec<String> {
+    let c = ws.list_cases(&Default::default()).unwrap().remove(0);
+    let phone = ws
+        .case_events(&c.case_no)
+        .unwrap()
+        .iter()
+        .find_map(|e| e.payload.pointer("/applicant/phone").and_then(|p| p.as_str()).map(str::to_owned))
+        .expect("the demo records a phone");
+    vec![c.applicant_name, c.applicant_id, phone]
+}
+
 fn unlock(staff: &str, password: &str) -> Unlock<'static> {
     Unlock::Password {
         staff: Box::leak(staff.to_owned().into_boxed_str()),
@@ -60,19 +72,24 @@ fn a_stolen_disk_shows_no_applicant_and_the_store_opens_only_with_a_password() {
     // The same demo plain and encrypted: the plain one shows names and scans (the check works).
     let plain = tempfile::tempdir().unwrap();
     let (ws, _) = demo(plain.path(), false);
-    let applicant = ws.list_cases(&Default::default()).unwrap()[0].applicant_name.clone();
+    let known = known_values(&ws);
     drop(ws);
     let bytes = all_bytes(plain.path());
-    assert!(contains(&bytes, applicant.as_bytes()) && contains(&bytes, b"scan-of-wang-xiaoer"));
+    for v in &known {
+        assert!(contains(&bytes, v.as_bytes()), "the plain store shows {v}");
+    }
+    assert!(contains(&bytes, b"scan-of-wang-xiaoer"));
     assert!(contains(&bytes, NAME.as_bytes()) && contains(&bytes, b"%PDF-"));
 
     let dir = tempfile::tempdir().unwrap();
     let (ws, recovery) = demo(dir.path(), true);
     assert!(ws.status().unwrap().encrypted);
-    let applicant = ws.list_cases(&Default::default()).unwrap()[0].applicant_name.clone();
+    let known = known_values(&ws);
+    let applicant = known[0].clone();
     drop(ws);
     let bytes = all_bytes(dir.path());
-    for needle in [applicant.as_bytes(), NAME.as_bytes(), b"scan-of-wang-xiaoer", b"%PDF-", b"SQLite format 3"] {
+    let fixed: [&[u8]; 4] = [NAME.as_bytes(), b"scan-of-wang-xiaoer", b"%PDF-", b"SQLite format 3"];
+    for needle in known.iter().map(|v| v.as_bytes()).chain(fixed) {
         assert!(!contains(&bytes, needle), "{} readable on disk", String::from_utf8_lossy(needle));
     }
 
@@ -202,11 +219,14 @@ fn an_encrypted_backup_stays_encrypted_verifies_and_restores() {
     let admin = ws.actor("admin").unwrap();
     let info = ws.backup_now(&admin, backups.path()).unwrap();
     assert!(ws.verify_backup(Path::new(&info.path)).unwrap().ok);
-    let applicant = ws.list_cases(&Default::default()).unwrap()[0].applicant_name.clone();
+    let known = known_values(&ws);
     let head = ws.verify_journal().unwrap().events;
     drop(ws);
     let bytes = all_bytes(backups.path());
-    assert!(!contains(&bytes, applicant.as_bytes()) && !contains(&bytes, b"%PDF-"), "backup readable");
+    for v in &known {
+        assert!(!contains(&bytes, v.as_bytes()), "{v} readable in the backup");
+    }
+    assert!(!contains(&bytes, b"%PDF-"), "a sealed PDF readable in the backup");
     // The live data lost: restored from the backup with the administrator's password.
     for n in ["yichuang.db", "yichuang.db-wal", "yichuang.db-shm"] {
         let _ = std::fs::remove_file(dir.path().join(n));

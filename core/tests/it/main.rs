@@ -3,6 +3,7 @@
 
 mod authorization;
 mod backup;
+mod checkpoint;
 mod clock_order;
 mod deadline_home;
 mod deadlines;

@@ -67,12 +67,13 @@ pub fn http_get(addr: &str, path: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("stats body: {e}: {body}"))
 }
 
-/// A demo workstation (no seals, no adapters) with `cases` cases on a fixed day; returns the
-/// directory and the number of outbox items it holds.
+/// A plain demo workstation (no seals, no adapters, not encrypted: these tests also sync without
+/// a login, which an encrypted store does not open for) with `cases` cases on a fixed day;
+/// returns the directory and the number of outbox items it holds.
 pub fn demo_workstation(cases: usize) -> (tempfile::TempDir, usize) {
     let dir = tempfile::tempdir().expect("temp dir");
     let o = yc(dir.path())
-        .args(["--today", "2026-11-20", "demo", "--cases", &cases.to_string(), "--no-seal", "--no-adapters"])
+        .args(["--today", "2026-11-20", "demo", "--cases", &cases.to_string(), "--no-seal", "--no-adapters", "--plain"])
         .output()
         .expect("yc demo runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -80,8 +81,15 @@ pub fn demo_workstation(cases: usize) -> (tempfile::TempDir, usize) {
     (dir, n)
 }
 
+/// The store's SQLite file, opened as an insider with the administrator's password would: an
+/// encrypted store (the demo's default) with the data key that password unwraps.
 pub fn db(data: &Path) -> rusqlite::Connection {
-    rusqlite::Connection::open(data.join("yichuang.db")).expect("store opens")
+    let key = yc_core::vault::is_encrypted(data).then(|| {
+        yc_core::vault::open_quietly(data, yc_core::vault::Unlock::Password { staff: "admin", password: "yc123456" })
+            .expect("the admin's password opens the store")
+    });
+    yc_core::vault::open_connection(&data.join("yichuang.db"), key.as_ref(), rusqlite::OpenFlags::default())
+        .expect("store opens")
 }
 
 pub fn outbox_len(data: &Path) -> usize {

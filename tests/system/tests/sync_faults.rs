@@ -75,7 +75,7 @@ fn kill_and_finish(data: &Path, name: &str) -> usize {
         child.wait().unwrap();
     }
     // Then let it run to the end: each pass is bounded, so loop until nothing is left.
-    let c = rusqlite::Connection::open(data.join("yichuang.db")).unwrap();
+    let c = yc_system_tests::db(data);
     for _ in 0..200 {
         let open: i64 = c
             .query_row(
@@ -96,7 +96,7 @@ fn kill_and_finish(data: &Path, name: &str) -> usize {
 }
 
 fn assert_local_complete(data: &Path, name: &str, total: usize) {
-    let c = rusqlite::Connection::open(data.join("yichuang.db")).unwrap();
+    let c = yc_system_tests::db(data);
     let outbox: i64 = c.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)).unwrap();
     let acked: i64 = c
         .query_row("SELECT count(*) FROM outbox_delivery WHERE adapter = ?1 AND state = 'acked'", [name], |r| r.get(0))

@@ -436,6 +436,7 @@ fn proof() -> HeadProof {
         hash: "0".repeat(64),
         public_key: String::new(),
         signature: String::new(),
+        signatures: Vec::new(),
     }
 }
 

@@ -261,6 +261,7 @@ fn anchor_line() -> &'static [u8] {
             received_at: "2026-11-23T10:00:00+08:00".into(),
             public_key: "cd".repeat(32),
             signature: "ef".repeat(64),
+            signatures_checked: true,
         };
         line("anchor_result", &AnchorReply { id: 5, receipt }).into_bytes()
     })
