@@ -5,7 +5,7 @@ DEMO_DIR ?= target/demo
 export CARGO_TERM_COLOR ?= never
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run run-cli test bench deps deps-app deps-test build ui ui-test desktop e2e bench-desktop fmt package package-test fuzz
+.PHONY: run run-cli test bench deps deps-app deps-test build ui ui-test desktop e2e bench-desktop fmt package package-test fuzz soak
 
 ## make run: install what is missing, build, create the demo workstation and start the desktop app
 ## on it (without a display: say what to do, and show the work list in the terminal).
@@ -81,6 +81,16 @@ fuzz:
 	YC_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -p yc-adapter-sdk --locked --test it fuzz::
 	YC_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -p yc-adapters --locked --test it fuzz::
 	PROPTEST_CASES=$$(( $(FUZZ_CASES) / 20 )) $(CARGO) test -p yc-seal --locked --test it fuzz::
+
+## make soak: the crash harness `make test` runs with 50 runs (tests/system/tests/crash.rs), with
+## SOAK_RUNS runs: `yc` SIGKILLed at random moments while filing, acting, sealing, syncing and backing
+## up, the workstation checked after every kill; prints the counts (docs/crash-safety.md). About
+## 7½ minutes on 2 cores at the default; SOAK_SEED=<seed> replays a run the harness printed.
+SOAK_RUNS ?= 500
+soak: deps
+	$(CARGO) build --locked -p yc -p yc-sim
+	YC_CRASH_RUNS=$(SOAK_RUNS) $(if $(SOAK_SEED),YC_CRASH_SEED=$(SOAK_SEED)) \
+	  $(CARGO) test -p yc-system-tests --locked --test crash
 
 ## make package: the Debian package target/package/yichuang_<version>_<arch>.deb (installer/README.md).
 package: deps-app ui

@@ -659,6 +659,10 @@ impl Workstation {
             )));
         }
         create_private_dir(dest_dir).map_err(io(dest_dir))?;
+        // Half backups of runs killed before their rename (crate::fsck) would pile up on the stick.
+        if let Err(e) = crate::fsck::sweep_backup_temp_dirs(dest_dir) {
+            tracing::warn!("half backups not removed from {}: {e}", dest_dir.display());
+        }
         let base = format!("{PREFIX}{}-{}", self.label(), now.format("%Y%m%dT%H%M%S"));
         let name = (1..)
             .map(|i| if i == 1 { base.clone() } else { format!("{base}-{i}") })

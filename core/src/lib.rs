@@ -23,6 +23,7 @@ pub mod document;
 pub mod draft;
 pub mod error;
 pub mod events;
+pub mod fsck;
 pub mod hash;
 pub mod ids;
 pub mod intake;

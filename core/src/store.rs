@@ -103,6 +103,10 @@ impl Store {
     /// as the store is) before a migration runs.
     pub fn open_keyed(dir: &Path, key: Option<DataKey>) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
+        // Temporaries of writers killed before their rename (crate::fsck): never read, only disk.
+        if let Err(e) = crate::fsck::sweep_temp_files(dir) {
+            tracing::warn!("leftover temporary files not removed: {e}");
+        }
         let path = dir.join(DB_FILE);
         let mut conn = crate::vault::open_connection(&path, key.as_ref(), OpenFlags::default())?;
         tune(&conn)?;
