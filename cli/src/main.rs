@@ -8,6 +8,7 @@ mod report;
 mod seal;
 mod supervision;
 mod sync;
+mod theme;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -107,6 +108,9 @@ enum Cmd {
     Catalog(CatalogCmd),
     #[command(subcommand)]
     Case(CaseCmd),
+    /// 并联审批: themes (主题/套餐), filing one, the parallel board, the combined supplement notice
+    #[command(subcommand)]
+    Theme(theme::ThemeCmd),
     #[command(subcommand)]
     Journal(JournalCmd),
     /// Rebuild every case table from the journal
@@ -555,6 +559,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         }
         Cmd::Catalog(c) => catalog(&cli, c, out)?,
         Cmd::Case(c) => return case(&cli, c, out),
+        Cmd::Theme(c) => theme::theme(&open(&cli, &auth)?, &auth, c, out)?,
         Cmd::Journal(JournalCmd::Verify { full }) => {
             let ws = open(&cli, &auth)?;
             let r = if *full { ws.verify_journal_full()? } else { ws.verify_journal()? };

@@ -52,72 +52,91 @@ impl Workstation {
         let now = self.now();
         let cal = self.calendar().clone();
         let mut projector = Projector::new(cal);
-        self.store.write(|tx| {
-            let department: String = tx
-                .prepare_cached("SELECT department FROM cases WHERE case_no = ?1")?
-                .query_row([case_no], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| CoreError::UnknownCase(case_no.into()))?;
-            by.require_department(&department)?;
-            let facts = crate::projection::facts(tx, case_no)?;
-            // Try the actor's roles in order; report the most useful refusal.
-            let mut last = None;
-            let mut chosen = None;
-            for &role in &by.roles {
-                match case::apply(&facts, action, role, &input) {
-                    Ok(_) => {
-                        chosen = Some(role);
-                        break;
-                    }
-                    Err(case::Refusal::Role { .. }) if last.is_some() => {}
-                    Err(e) => last = Some(e),
+        self.store.write(|tx| self.act_in(tx, &mut projector, by, case_no, action, req, &input, &attachments, now))
+    }
+
+    /// [`Workstation::act`] inside a caller's write transaction (a department reply applies its
+    /// decision and journals it in one transaction): every check, the event, the projection and
+    /// the outbox item.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn act_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        projector: &mut Projector,
+        by: &Actor,
+        case_no: &str,
+        action: Action,
+        req: &ActRequest,
+        input: &Input,
+        attachments: &[crate::attachment::Attachment],
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<Event> {
+        let department: String = tx
+            .prepare_cached("SELECT department FROM cases WHERE case_no = ?1")?
+            .query_row([case_no], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| CoreError::UnknownCase(case_no.into()))?;
+        by.require_department(&department)?;
+        let facts = crate::projection::facts(tx, case_no)?;
+        // 并联审批: a theme branch waits for its predecessors' approval.
+        crate::theme::order::check(tx, case_no, facts.state, action)?;
+        // Try the actor's roles in order; report the most useful refusal.
+        let mut last = None;
+        let mut chosen = None;
+        for &role in &by.roles {
+            match case::apply(&facts, action, role, input) {
+                Ok(_) => {
+                    chosen = Some(role);
+                    break;
                 }
+                Err(case::Refusal::Role { .. }) if last.is_some() => {}
+                Err(e) => last = Some(e),
             }
-            let role = match chosen {
-                Some(r) => r,
-                None => {
-                    let r = last.unwrap_or(case::Refusal::Role { needed: case::rule(action).roles.to_vec() });
-                    return Err(refusal(facts.state, action, by, r));
-                }
-            };
-            // An approval without the department's electronic seal is void: 办结 (delivery)
-            // needs the sealed decision document for the case's outcome.
-            if action == Action::Deliver {
-                let outcome = facts.outcome.map(|o| if o == case::Outcome::Approved { "approved" } else { "denied" });
-                if !self.has_sealed_decision(tx, case_no, outcome)? {
-                    return Err(CoreError::IllegalTransition {
-                        state: facts.state.zh().into(),
-                        action: action.zh().into(),
-                        detail: "（尚无加盖电子印章的决定书，请先用印）".into(),
-                    });
-                }
+        }
+        let role = match chosen {
+            Some(r) => r,
+            None => {
+                let r = last.unwrap_or(case::Refusal::Role { needed: case::rule(action).roles.to_vec() });
+                return Err(refusal(facts.state, action, by, r));
             }
-            if !req.attachments.is_empty() && action != Action::Supplement {
-                return Err(CoreError::Invalid(format!("「{}」不能附带附件（附件随收件或补正材料提交）", action.zh())));
+        };
+        // An approval without the department's electronic seal is void: 办结 (delivery)
+        // needs the sealed decision document for the case's outcome.
+        if action == Action::Deliver {
+            let outcome = facts.outcome.map(|o| if o == case::Outcome::Approved { "approved" } else { "denied" });
+            if !self.has_sealed_decision(tx, case_no, outcome)? {
+                return Err(CoreError::IllegalTransition {
+                    state: facts.state.zh().into(),
+                    action: action.zh().into(),
+                    detail: "（尚无加盖电子印章的决定书，请先用印）".into(),
+                });
             }
-            let payload = ActPayload {
-                legal_basis: req.legal_basis.clone().filter(|s| !s.trim().is_empty()),
-                days: req.days,
-                materials: req.materials.clone(),
-                detail: req.detail.clone(),
-                attachments: attachments.clone(),
-            };
-            let ev = journal::append(
-                tx,
-                NewEvent {
-                    case_no: Some(case_no),
-                    actor: &by.id,
-                    role: role.code(),
-                    action: action.code(),
-                    at: now,
-                    payload: serde_json::to_value(&payload).map_err(|e| CoreError::Invalid(e.to_string()))?,
-                    reason: req.reason.as_deref().filter(|s| !s.trim().is_empty()),
-                },
-            )?;
-            projector.apply(tx, &ev)?;
-            crate::sync::outbox::enqueue(tx, &ev, &self.label())?;
-            Ok(ev)
-        })
+        }
+        if !req.attachments.is_empty() && action != Action::Supplement {
+            return Err(CoreError::Invalid(format!("「{}」不能附带附件（附件随收件或补正材料提交）", action.zh())));
+        }
+        let payload = ActPayload {
+            legal_basis: req.legal_basis.clone().filter(|s| !s.trim().is_empty()),
+            days: req.days,
+            materials: req.materials.clone(),
+            detail: req.detail.clone(),
+            attachments: attachments.to_vec(),
+        };
+        let ev = journal::append(
+            tx,
+            NewEvent {
+                case_no: Some(case_no),
+                actor: &by.id,
+                role: role.code(),
+                action: action.code(),
+                at: now,
+                payload: serde_json::to_value(&payload).map_err(|e| CoreError::Invalid(e.to_string()))?,
+                reason: req.reason.as_deref().filter(|s| !s.trim().is_empty()),
+            },
+        )?;
+        projector.apply(tx, &ev)?;
+        crate::sync::outbox::enqueue(tx, &ev, &self.label())?;
+        Ok(ev)
     }
 
     /// A department's opinion or decision arrived by sync: it joins the case's journal (全程留痕)

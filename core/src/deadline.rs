@@ -328,6 +328,13 @@ impl CaseClock {
     }
 }
 
+/// A theme's overall deadline (并联审批 总时限): `limit_days` working days after the joint filing
+/// (the filing day not counted, as §42 counts from acceptance). Branch supplements do not stop it:
+/// the theme promises the applicant one date.
+pub fn theme_due(cal: &Calendar, filed_on: NaiveDate, limit_days: u32) -> Result<NaiveDate, CalendarError> {
+    cal.add_workdays(filed_on, limit_days)
+}
+
 /// A case's stored deadlines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Schedule {

@@ -40,6 +40,11 @@ pub const DOCUMENT_SEALED: &str = "document.sealed";
 pub const DEPT_OPINION: &str = "dept.opinion";
 pub const DEPT_DECISION: &str = "dept.decision";
 
+// ---- parallel approval (并联审批) ----
+/// A theme filed once: its snapshot and the branch case numbers; the branch filings follow in
+/// the same transaction (crate::theme).
+pub const THEME_FILE: &str = "theme.file";
+
 // ---- sync administration ----
 pub const SYNC_ADAPTER: &str = "sync.adapter";
 pub const SYNC_ENABLE: &str = "sync.enable";

@@ -119,7 +119,13 @@ impl Workstation {
         })
     }
 
-    fn filed_payload(&self, req: &NewCase, version: i64, item: &Item, today: NaiveDate) -> Result<FiledPayload> {
+    pub(crate) fn filed_payload(
+        &self,
+        req: &NewCase,
+        version: i64,
+        item: &Item,
+        today: NaiveDate,
+    ) -> Result<FiledPayload> {
         let name = req.applicant_name.trim();
         if name.is_empty() {
             return Err(CoreError::Missing { action: "申请收件".into(), field: "申请人姓名或名称".into() });

@@ -40,6 +40,7 @@ pub mod staff;
 pub mod store;
 pub mod supervision;
 pub mod sync;
+pub mod theme;
 pub mod vault;
 pub mod workstation;
 

@@ -158,8 +158,10 @@ impl Projector {
                 let body = ev.payload.get("body").and_then(|b| b.as_str()).unwrap_or_default();
                 let table = YearTable::parse_json(body)?;
                 self.cal.insert_year(table);
-                self.recompute_open(tx)
+                self.recompute_open(tx)?;
+                crate::theme::project::recompute_unknown(tx, &self.cal)
             }
+            events::THEME_FILE => crate::theme::project::project_filed(tx, ev, &self.cal),
             events::DOCUMENT_SEALED => crate::document::project_sealed(tx, ev),
             a if crate::supervision::projects(a) => crate::supervision::project(tx, ev, &self.cal),
             a => match (Action::parse(a), ev.case_no.as_deref()) {
@@ -419,6 +421,8 @@ fn insert_attachments(tx: &Transaction<'_>, case_no: &str, atts: &[crate::attach
 /// materials and attachments reference cases). `case_fts`, the search index, is derived too; its
 /// rows are covered by row id. A new derived table is added here and nowhere else.
 pub const DERIVED_TABLES: &[(&str, &str)] = &[
+    ("theme_branches", "theme_no, pos"),
+    ("themes", "theme_no"),
     ("case_materials", "case_no, material_id"),
     ("case_attachments", "case_no, pos"),
     ("cases", "rowid"),

@@ -14,4 +14,5 @@ mod keygen;
 mod real_time;
 mod record;
 mod report;
+mod theme;
 mod verify_trust;

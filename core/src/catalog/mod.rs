@@ -36,6 +36,10 @@ pub struct CatalogFile {
     /// Who publishes the catalog, e.g. "示范区政务服务数据管理局".
     pub issuer: String,
     pub items: Vec<Item>,
+    /// 主题 / 套餐 (parallel approval): bundles of items handled together. Absent = none, so files
+    /// written before themes existed read (and hash) as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<Theme>,
 }
 
 /// 事项类型.
@@ -227,6 +231,46 @@ pub struct SubItem {
     pub materials: Vec<String>,
 }
 
+/// 主题 / 套餐 (并联审批): items of several departments filed once, dispatched together, with a
+/// lead department (牵头部门) and one overall limit. Each item becomes a branch case of its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    /// 主题编码: opaque, same rules as an item code, distinct from every item code.
+    pub code: String,
+    pub name: String,
+    /// 牵头部门: one of the branches' departments; it sees the whole board.
+    pub lead_department: String,
+    /// 总办理时限, working days from the joint filing (e.g. 企业开办 1 个工作日).
+    pub overall_limit_days: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub branches: Vec<ThemeBranch>,
+}
+
+/// One item of a theme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeBranch {
+    /// 实施编码 of an item in the same catalog file.
+    pub item: String,
+    /// The theme is decided only when every required branch is; an optional one (e.g. 排水许可
+    /// when no sewage is discharged) may be left out at filing.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub required: bool,
+    /// Items of this theme that must be decided (准予) before this branch may be acted on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
 /// Why a catalog file was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -234,6 +278,8 @@ pub enum CatalogError {
     Parse { line: usize, column: usize, path: String, message: String },
     #[error("第 {} 个事项（items[{item}]，编码 {code}）的 {field} 不合法：{message}", .item + 1)]
     Invalid { item: usize, code: String, field: String, message: String },
+    #[error("第 {} 个主题（themes[{theme}]，编码 {code}）的 {field} 不合法：{message}", .theme + 1)]
+    ThemeInvalid { theme: usize, code: String, field: String, message: String },
     #[error("目录文件格式错误：{0}")]
     Format(String),
 }
@@ -399,6 +445,7 @@ mod tests {
             published: NaiveDate::from_ymd_opt(2026, 11, 1),
             issuer: "示范区政务服务数据管理局".into(),
             items,
+            themes: vec![],
         }
     }
 
@@ -906,6 +953,7 @@ mod tests {
                         .and_then(|d| NaiveDate::from_ymd_opt(2000, 1, 1).map(|b| b + chrono::Duration::days(d))),
                     issuer,
                     items,
+                    themes: vec![],
                 }
             },
         )

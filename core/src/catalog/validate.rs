@@ -50,7 +50,126 @@ impl CatalogFile {
                 out.push(CatalogError::Invalid { item: i, code: item.code.clone(), field, message });
             }
         }
+        let mut theme_codes: HashMap<&str, usize> = HashMap::new();
+        for (t, theme) in self.themes.iter().enumerate() {
+            let mut push = |field: &str, message: String| {
+                out.push(CatalogError::ThemeInvalid {
+                    theme: t,
+                    code: theme.code.clone(),
+                    field: field.into(),
+                    message,
+                });
+            };
+            if let Some(first) = theme_codes.get(theme.code.as_str()) {
+                push("code", format!("主题编码与第 {} 个主题重复", first + 1));
+            } else {
+                theme_codes.insert(&theme.code, t);
+            }
+            if seen.contains_key(theme.code.as_str()) {
+                push("code", "主题编码与事项编码相同（主题与事项须能区分）".into());
+            }
+            for (field, message) in self.theme_problems(theme) {
+                push(&field, message);
+            }
+        }
         out
+    }
+
+    /// (field path relative to the theme, Chinese message) for every problem of one theme.
+    fn theme_problems(&self, theme: &Theme) -> Vec<(String, String)> {
+        let mut p: Vec<(String, String)> = Vec::new();
+        let mut push = |f: &str, m: String| p.push((f.to_string(), m));
+        let n = theme.code.chars().count();
+        if n == 0 || n > MAX_CODE_LEN || !code_chars_ok(&theme.code) {
+            push("code", format!("主题编码应为 1 至 {MAX_CODE_LEN} 位数字、字母及 - _ .，实为“{}”", theme.code));
+        }
+        if blank(&theme.name) {
+            push("name", "主题名称不能为空".into());
+        }
+        if theme.description.as_deref().is_some_and(blank) {
+            push("description", "说明为空时应省略该字段".into());
+        }
+        if theme.overall_limit_days == 0 {
+            push("overall_limit_days", "总办理时限至少 1 个工作日".into());
+        }
+        if theme.branches.len() < 2 {
+            push("branches", format!("主题至少包含 2 个事项，实为 {} 个", theme.branches.len()));
+        }
+        let mut pos: HashMap<&str, usize> = HashMap::new();
+        let mut items: Vec<Option<&Item>> = Vec::with_capacity(theme.branches.len());
+        for (j, b) in theme.branches.iter().enumerate() {
+            let item = self.item(&b.item);
+            if item.is_none() {
+                push(&format!("branches[{j}].item"), format!("事项“{}”不在本目录中", b.item));
+            }
+            if pos.insert(b.item.as_str(), j).is_some() {
+                push(&format!("branches[{j}].item"), format!("事项“{}”在本主题中重复", b.item));
+            }
+            items.push(item);
+        }
+        if !theme.branches.iter().any(|b| b.required) {
+            push("branches", "至少一个事项为必办（required）".into());
+        }
+        if !blank(&theme.lead_department) && !items.iter().flatten().any(|i| i.department == theme.lead_department) {
+            push("lead_department", format!("牵头部门“{}”不是本主题任何事项的实施机关", theme.lead_department));
+        } else if blank(&theme.lead_department) {
+            push("lead_department", "牵头部门不能为空".into());
+        }
+        let mut edges_ok = true;
+        for (j, b) in theme.branches.iter().enumerate() {
+            for (k, a) in b.after.iter().enumerate() {
+                let f = format!("branches[{j}].after[{k}]");
+                if a == &b.item {
+                    push(&f, "事项不能以自身为前置".into());
+                    edges_ok = false;
+                } else if !pos.contains_key(a.as_str()) {
+                    push(&f, format!("前置事项“{a}”不在本主题中"));
+                    edges_ok = false;
+                }
+            }
+        }
+        if !edges_ok {
+            return p;
+        }
+        // Longest chain of promised limits along the order constraints: a cycle can never start,
+        // and a chain longer than the overall limit promises what cannot be kept.
+        let n = theme.branches.len();
+        let mut finish: Vec<Option<u32>> = vec![None; n];
+        let mut progressed = true;
+        while progressed {
+            progressed = false;
+            for (j, b) in theme.branches.iter().enumerate() {
+                if finish[j].is_some() {
+                    continue;
+                }
+                let preds: Option<Vec<u32>> = b.after.iter().map(|a| finish[pos[a.as_str()]]).collect();
+                if let Some(preds) = preds {
+                    let own = items[j].map_or(0, |i| i.promised_limit_days);
+                    finish[j] = Some(preds.into_iter().max().unwrap_or(0) + own);
+                    progressed = true;
+                }
+            }
+        }
+        if let Some(j) = finish.iter().position(Option::is_none) {
+            push(&format!("branches[{j}].after"), "前置关系成环，相关事项永远无法开始".into());
+            return p;
+        }
+        let longest = finish.iter().flatten().copied().max().unwrap_or(0);
+        if longest > theme.overall_limit_days {
+            push(
+                "overall_limit_days",
+                format!(
+                    "总办理时限 {} 个工作日短于按前置顺序累计的承诺时限 {longest} 个工作日",
+                    theme.overall_limit_days
+                ),
+            );
+        }
+        p
+    }
+
+    /// Looks a theme up by its code.
+    pub fn theme(&self, code: &str) -> Option<&Theme> {
+        self.themes.iter().find(|t| t.code == code)
     }
 
     /// Looks an item up by its 实施编码.

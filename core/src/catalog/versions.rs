@@ -5,7 +5,7 @@ use ring::digest;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{CatalogFile, FORMAT, Item, parse, to_json};
+use super::{CatalogFile, FORMAT, Item, Theme, parse, to_json};
 use crate::case::Role;
 use crate::clock::stamp;
 use crate::error::{CoreError, Result};
@@ -57,6 +57,13 @@ impl Workstation {
                     item.promised_limit_days,
                     body
                 ])?;
+            }
+            let mut st = tx.prepare(
+                "INSERT INTO catalog_themes (version, code, name, lead_department, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for theme in &file.themes {
+                let body = serde_json::to_string(theme).map_err(|e| CoreError::Invalid(e.to_string()))?;
+                st.execute(params![version, theme.code, theme.name, theme.lead_department, body])?;
             }
             journal::append_admin(tx, by, events::CATALOG_IMPORT, now, serde_json::json!({ "version": version, "label": file.version, "sha256": sha, "items": file.items.len() }), None)?;
             Ok(version)
@@ -115,6 +122,31 @@ impl Workstation {
         Ok((v, serde_json::from_str(&body).map_err(|e| CoreError::Invalid(e.to_string()))?))
     }
 
+    /// Themes (主题/套餐) of `version` (default: current), in the catalog file's order.
+    pub fn catalog_themes(&self, version: Option<i64>) -> Result<Vec<Theme>> {
+        let Some(v) = version.map_or_else(|| self.current_catalog_version(), |v| Ok(Some(v)))? else {
+            return Ok(Vec::new());
+        };
+        let conn = self.store.reader()?;
+        let mut st = conn.prepare("SELECT body FROM catalog_themes WHERE version = ?1 ORDER BY rowid")?;
+        let bodies: Vec<String> = st.query_map([v], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        bodies.iter().map(|b| serde_json::from_str(b).map_err(|e| CoreError::Invalid(e.to_string()))).collect()
+    }
+
+    /// A theme of the current catalog version, with that version.
+    pub fn catalog_theme(&self, code: &str) -> Result<(i64, Theme)> {
+        let conn = self.store.reader()?;
+        let row: Option<(i64, String)> = conn
+            .query_row(
+                "SELECT version, body FROM catalog_themes WHERE code = ?1 AND version = (SELECT MAX(version) FROM catalog_versions)",
+                [code],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (v, body) = row.ok_or_else(|| CoreError::UnknownItem(format!("主题 {code}")))?;
+        Ok((v, serde_json::from_str(&body).map_err(|e| CoreError::Invalid(e.to_string()))?))
+    }
+
     pub fn export_catalog(&self, version: Option<i64>) -> Result<String> {
         let versions = self.catalog_versions()?;
         let v = match version {
@@ -123,8 +155,14 @@ impl Workstation {
         }
         .ok_or_else(|| CoreError::Invalid("没有可导出的事项目录版本".into()))?;
         let items = self.catalog_items(Some(v.version))?;
-        let file =
-            CatalogFile { format: FORMAT.to_owned(), version: v.label, published: None, issuer: v.issuer, items };
+        let file = CatalogFile {
+            format: FORMAT.to_owned(),
+            version: v.label,
+            published: None,
+            issuer: v.issuer,
+            items,
+            themes: self.catalog_themes(Some(v.version))?,
+        };
         Ok(to_json(&file))
     }
 }

@@ -15,6 +15,15 @@ use crate::workstation::Workstation;
 pub struct ApplyReport {
     pub applied: u64,
     pub failed: u64,
+    /// Kept for a later pass: a theme branch's decision that arrived before the branch could
+    /// take it (not yet accepted, waiting on a predecessor).
+    pub deferred: u64,
+}
+
+/// What applying one item did: done (applied), or left in the inbox to try again.
+enum Applied {
+    Done(String),
+    Deferred(String),
 }
 
 fn system_actor(adapter: &str, role: Role) -> Actor {
@@ -27,6 +36,27 @@ fn system_actor(adapter: &str, role: Role) -> Actor {
 }
 
 fn apply_one(
+    ws: &Workstation,
+    adapter: &str,
+    key: &str,
+    kind: &str,
+    case_no: Option<&str>,
+    payload: &serde_json::Value,
+) -> Result<Applied> {
+    // A theme branch's reply goes to the branch exactly once (crate::theme::reply).
+    if let (Some(reply), Some(no)) = (crate::theme::reply::ReplyKind::parse(kind), case_no)
+        && crate::theme::board::theme_of(&*ws.store().reader()?, no)?.is_some()
+    {
+        use crate::theme::reply::ReplyOutcome;
+        return Ok(match ws.apply_branch_reply(adapter, no, reply, key, payload)? {
+            ReplyOutcome::Applied(m) | ReplyOutcome::Unchanged(m) => Applied::Done(m),
+            ReplyOutcome::Deferred(m) => Applied::Deferred(m),
+        });
+    }
+    apply_plain(ws, adapter, kind, case_no, payload).map(Applied::Done)
+}
+
+fn apply_plain(
     ws: &Workstation,
     adapter: &str,
     kind: &str,
@@ -94,27 +124,46 @@ fn apply_one(
 
 impl Workstation {
     pub fn apply_inbox(&self) -> Result<ApplyReport> {
-        let rows: Vec<(i64, String, String, Option<String>, String)> = {
+        let mut rep = ApplyReport::default();
+        // Another pass while the last one both applied something and deferred something: a
+        // deferred reply may have waited on one applied after it (replies out of order).
+        loop {
+            let (progressed, deferred) = self.apply_inbox_pass(&mut rep)?;
+            if deferred == 0 || !progressed {
+                rep.deferred = deferred;
+                return Ok(rep);
+            }
+        }
+    }
+
+    fn apply_inbox_pass(&self, rep: &mut ApplyReport) -> Result<(bool, u64)> {
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, String, String, String, Option<String>, String)> = {
             let conn = self.store().reader()?;
             let mut st = conn.prepare(
-                "SELECT id, adapter, kind, case_no, payload FROM inbox WHERE state = 'received' ORDER BY id",
+                "SELECT id, adapter, key, kind, case_no, payload FROM inbox WHERE state = 'received' ORDER BY id",
             )?;
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
                 .collect::<rusqlite::Result<_>>()?
         };
-        let mut rep = ApplyReport::default();
-        for (id, adapter, kind, case_no, payload) in rows {
+        let (mut progressed, mut deferred) = (false, 0);
+        for (id, adapter, key, kind, case_no, payload) in rows {
             let payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
-            let (state, result) = match apply_one(self, &adapter, &kind, case_no.as_deref(), &payload) {
-                Ok(r) => {
+            let (state, result) = match apply_one(self, &adapter, &key, &kind, case_no.as_deref(), &payload) {
+                Ok(Applied::Done(r)) => {
                     rep.applied += 1;
                     (InboxState::Applied, r)
+                }
+                Ok(Applied::Deferred(r)) => {
+                    deferred += 1;
+                    (InboxState::Received, r)
                 }
                 Err(e) => {
                     rep.failed += 1;
                     (InboxState::Failed, e.to_string())
                 }
             };
+            progressed |= state != InboxState::Received;
             self.store().write(|tx| {
                 tx.execute(
                     "UPDATE inbox SET state = ?2, result = ?3 WHERE id = ?1",
@@ -123,7 +172,7 @@ impl Workstation {
                 Ok(())
             })?;
         }
-        Ok(rep)
+        Ok((progressed, deferred))
     }
 }
 

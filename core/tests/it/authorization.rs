@@ -108,6 +108,11 @@ const READS: &[&str] = &[
     "supervision/monitors::supervision_hits",
     // Statistics (in progress in the tree): admins covering every department only.
     "report::report",
+    // A theme is visible to staff of its lead department or of any branch's department
+    // (core/tests/it/theme.rs checks who sees it).
+    "theme/board::theme_board",
+    "theme/board::themes",
+    "theme/notice::theme_supplement_notice",
 ];
 
 /// `pub fn`s that take an `&Actor` to name whose own scratch data it is (a half-filled intake):
@@ -381,6 +386,32 @@ fn commands() -> Vec<Row> {
         row("auth::confirm_clock", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
             e.ws.confirm_clock(by, "核对无误：长期停用后重新启用")
         }),
+        // 并联审批: a theme spans several departments, so filing it, or handing in the materials
+        // that resume all its branches, needs a caller covering every branch's department — with
+        // the demo's 企业开办 (five departments) only the `*` accounts.
+        row("theme/intake::new_theme", &[Clerk], Scope::Workstation, Fresh::Never, nothing, |e, by, _| {
+            e.ws.new_theme(by, &e.theme_req()).map(drop)
+        }),
+        row(
+            "theme/notice::supplement_theme",
+            &[Clerk],
+            Scope::Workstation,
+            Fresh::AfterOk,
+            |e, _, _| {
+                let clerk = e.a("clerk_all");
+                let r = e.ws.new_theme(&clerk, &e.theme_req()).unwrap();
+                for b in &r.branches {
+                    let req = ActRequest {
+                        reason: Some("身份证复印件不清晰".into()),
+                        materials: vec!["sfz".into()],
+                        ..ActRequest::default()
+                    };
+                    e.ws.act(&clerk, &b.case_no, Action::RequestSupplement, &req).unwrap();
+                }
+                vec![r.theme_no]
+            },
+            |e, by, t| e.ws.supplement_theme(by, &t[0], &["法定代表人居民身份证".into()]).map(drop),
+        ),
         row("supervision/settings::set_supervision_config", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
             e.ws.set_supervision_config(by, &supervision::Config::default())
         }),
@@ -574,6 +605,17 @@ impl Env {
             applicant_id: yc_core::ids::make_resident_id("440305", "1980-05-17".parse().unwrap(), n),
             applicant_name: format!("申请人{n}"),
             appointment,
+            ..Default::default()
+        }
+    }
+
+    /// A filing of the demo's 企业开办 theme by a new applicant.
+    fn theme_req(&self) -> yc_core::theme::intake::NewTheme {
+        let n = self.next();
+        yc_core::theme::intake::NewTheme {
+            theme_code: "ZT-QYKB-001".into(),
+            applicant_id: yc_core::ids::make_resident_id("440305", "1980-05-17".parse().unwrap(), n),
+            applicant_name: format!("申请人{n}"),
             ..Default::default()
         }
     }

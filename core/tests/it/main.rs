@@ -18,4 +18,5 @@ mod signing;
 mod supervision;
 mod sync;
 mod sync_outcomes;
+mod theme;
 mod workstation;

@@ -1,0 +1,260 @@
+//! `yc theme …`: parallel approval (并联审批) on the command line — the catalog's themes, filing a
+//! theme once for every branch, the lead department's board, and the combined supplement notice.
+//! Roles and department scope are checked in the core (`yc_core::theme`).
+
+use anyhow::{Result, anyhow};
+use clap::{Args, Subcommand};
+use yc_core::theme::board::ThemeBoard;
+use yc_core::theme::intake::NewTheme;
+use yc_core::{CoreError, Workstation};
+
+use crate::auth::Auth;
+use crate::output::Out;
+
+#[derive(Subcommand)]
+pub enum ThemeCmd {
+    /// Themes (主题/套餐) of the current catalog; with --filed, the themes filed here
+    List {
+        /// List filed themes (visible to the --as account) instead of the catalog's
+        #[arg(long)]
+        filed: bool,
+        /// With --filed: only those still in progress
+        #[arg(long)]
+        open: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// File a theme once: a branch case per item, the shared materials asked once, one receipt
+    New(NewThemeArgs),
+    /// The parallel board: every branch with its department, state, light and working days left
+    Show { theme_no: String },
+    /// The combined supplement notice (一次性告知) of every branch waiting for materials
+    Notice { theme_no: String },
+    /// Hand in materials once (by name, as the notice lists them): every branch they complete resumes
+    Supplement {
+        theme_no: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        materials: Vec<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct NewThemeArgs {
+    /// Theme code, e.g. ZT-QYKB-001 (yc theme list)
+    theme_code: String,
+    #[arg(long)]
+    applicant_id: String,
+    #[arg(long = "applicant-name")]
+    name: String,
+    #[arg(long)]
+    phone: Option<String>,
+    /// window | online | township
+    #[arg(long)]
+    channel: Option<String>,
+    /// Keys of the shared materials handed in (default: all required ones; keys in `theme list`)
+    #[arg(long, value_delimiter = ',')]
+    provided: Option<Vec<String>>,
+    /// KEY=CASE_NO: reuse a shared material from an earlier case of the same applicant
+    #[arg(long)]
+    reuse: Vec<String>,
+    /// Item codes of optional branches not needed
+    #[arg(long, value_delimiter = ',')]
+    skip: Vec<String>,
+    /// Accept a credit code that fails only its checksum, with this reason
+    #[arg(long)]
+    id_override: Option<String>,
+    #[arg(long)]
+    note: Option<String>,
+}
+
+pub fn theme(ws: &Workstation, auth: &Auth, c: &ThemeCmd, out: &Out) -> Result<()> {
+    match c {
+        ThemeCmd::List { filed: false, .. } => {
+            let themes = ws.catalog_themes(None)?;
+            let items = ws.catalog_items(None)?;
+            out.value(&themes, || {
+                let mut s = String::new();
+                for t in &themes {
+                    s.push_str(&format!(
+                        "{}  {}  牵头：{}  总时限 {} 个工作日\n",
+                        t.code, t.name, t.lead_department, t.overall_limit_days
+                    ));
+                    let members: Vec<&yc_core::catalog::Item> =
+                        t.branches.iter().filter_map(|b| items.iter().find(|i| i.code == b.item)).collect();
+                    for b in &t.branches {
+                        let name = items.iter().find(|i| i.code == b.item).map_or("？", |i| i.name.as_str());
+                        let after: Vec<&str> = b
+                            .after
+                            .iter()
+                            .map(|a| items.iter().find(|i| &i.code == a).map_or(a.as_str(), |i| i.name.as_str()))
+                            .collect();
+                        s.push_str(&format!(
+                            "    {}  {}{}{}\n",
+                            b.item,
+                            name,
+                            if b.required { "" } else { "（选办）" },
+                            if after.is_empty() {
+                                String::new()
+                            } else {
+                                format!("（在「{}」之后）", after.join("」「"))
+                            }
+                        ));
+                    }
+                    let shared = yc_core::theme::intake::shared_materials(&members);
+                    let keys: Vec<String> = shared.iter().map(|m| format!("{}={}", m.key, m.name)).collect();
+                    s.push_str(&format!("    材料（--provided 用键）：{}\n", keys.join("；")));
+                }
+                s.trim_end().to_owned()
+            });
+        }
+        ThemeCmd::List { filed: true, open, limit } => {
+            let by = auth.actor(ws)?;
+            let rows = ws.themes(&by, *open, *limit)?;
+            out.value(&rows, || {
+                rows.iter()
+                    .map(|r| {
+                        format!(
+                            "{}  {}  {}  {}  已决定 {}/{}  总期限 {}{}",
+                            r.theme_no,
+                            r.name,
+                            r.applicant_name,
+                            r.state_zh,
+                            r.settled,
+                            r.branches,
+                            r.due_date.as_deref().unwrap_or("未知"),
+                            light_text(r.light, r.days_left)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        ThemeCmd::New(a) => {
+            let by = auth.actor(ws)?;
+            let reuse = a
+                .reuse
+                .iter()
+                .map(|r| {
+                    r.split_once('=')
+                        .map(|(m, c)| (m.to_owned(), c.to_owned()))
+                        .ok_or_else(|| anyhow!(CoreError::Invalid(format!("--reuse 应为 材料键=办件编号：{r}"))))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let channel = a
+                .channel
+                .as_deref()
+                .map(|c| {
+                    yc_core::case::Channel::parse(c)
+                        .ok_or_else(|| anyhow!(CoreError::Invalid(format!("未知的收件渠道：{c}"))))
+                })
+                .transpose()?;
+            let receipt = ws.new_theme(
+                &by,
+                &NewTheme {
+                    theme_code: a.theme_code.clone(),
+                    applicant_id: a.applicant_id.clone(),
+                    applicant_name: a.name.clone(),
+                    phone: a.phone.clone(),
+                    channel,
+                    provided: a.provided.clone(),
+                    reuse,
+                    skip: a.skip.clone(),
+                    id_override: a.id_override.clone(),
+                    note: a.note.clone(),
+                },
+            )?;
+            out.value(&receipt, || receipt.text());
+        }
+        ThemeCmd::Show { theme_no } => {
+            let b = ws.theme_board(&auth.actor(ws)?, theme_no)?;
+            out.value(&b, || board_text(&b));
+        }
+        ThemeCmd::Notice { theme_no } => {
+            let n = ws.theme_supplement_notice(&auth.actor(ws)?, theme_no)?;
+            out.value(&n, || n.text());
+        }
+        ThemeCmd::Supplement { theme_no, materials } => {
+            let done = ws.supplement_theme(&auth.actor(ws)?, theme_no, materials)?;
+            out.value(&done, || {
+                if done.is_empty() {
+                    "所交材料未补齐任何事项的补正要求，各事项仍在补正中".to_owned()
+                } else {
+                    format!("已补正，恢复办理：{}", done.join("、"))
+                }
+            });
+        }
+    }
+    Ok(())
+}
+
+fn light_text(light: Option<yc_core::deadline::Light>, left: Option<i64>) -> String {
+    use yc_core::deadline::Light;
+    match (light, left) {
+        (Some(l), Some(n)) => {
+            let lamp = match l {
+                Light::Green => "绿灯",
+                Light::Yellow => "黄灯",
+                Light::Red => "红灯",
+            };
+            if n < 0 {
+                format!("  {lamp}，超期 {} 个工作日", -n)
+            } else {
+                format!("  {lamp}，剩 {n} 个工作日")
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// The board as text: the theme, then one line per branch.
+fn board_text(b: &ThemeBoard) -> String {
+    let mut s = format!(
+        "{}  {}（{}）\n申请人：{}（{}）  收件 {}  牵头部门：{}\n总时限 {} 个工作日，{}{}\n状态：{}{}，必办事项已决定 {}/{}\n",
+        b.theme_no,
+        b.name,
+        b.theme_code,
+        b.applicant_name,
+        b.applicant_id,
+        b.filed_on,
+        b.lead_department,
+        b.limit_days,
+        b.due_date.as_deref().map_or_else(
+            || format!("期限未知（{}）", b.deadline_note.as_deref().unwrap_or("")),
+            |d| format!("{d} 前办结")
+        ),
+        light_text(b.light, b.days_left),
+        b.state_zh,
+        b.outcome.map(|o| format!("（{}）", o.zh())).unwrap_or_default(),
+        b.required_settled,
+        b.required,
+    );
+    for (i, br) in b.branches.iter().enumerate() {
+        s.push_str(&format!(
+            "  {}. {}  {}  {}  {}{}{}{}\n",
+            i + 1,
+            br.case_no,
+            br.item_name,
+            br.department,
+            br.state_zh,
+            if br.required { "" } else { "（选办）" },
+            light_text(br.light, br.days_left) + if br.paused { "（暂停计时）" } else { "" },
+            if br.waiting_on.is_empty() {
+                String::new()
+            } else {
+                format!("  待「{}」准予", br.waiting_on.join("」「"))
+            }
+        ));
+    }
+    for r in &b.refusals {
+        s.push_str(&format!(
+            "  ！{}：{}（{}）理由：{}{}\n",
+            r.item_name,
+            r.action_zh,
+            r.department,
+            r.reason.as_deref().unwrap_or("（未填）"),
+            r.legal_basis.as_deref().map(|l| format!("；依据：{l}")).unwrap_or_default()
+        ));
+    }
+    // `out.value` adds the last newline.
+    s.trim_end().to_owned()
+}
