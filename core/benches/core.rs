@@ -443,39 +443,54 @@ fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
     }
     drop(ws);
 
-    // The same filings on an encrypted workstation (SQLCipher store, crate::vault): issue 13's
-    // target is at most 15 % slower than the plain runs above, one per tx and batched.
-    let enc_dir = tmp.path().join("encrypted");
-    let (ws, _) = Workstation::init_encrypted(&enc_dir, identity(), "bench-admin", Clock::at_date(day))?;
-    let admin = ws.actor("admin")?;
-    ws.import_catalog(&admin, DEMO_CATALOG_JSON)?;
-    let enc_clerk = ws.add_staff(
-        &admin,
-        &NewStaff {
-            id: "clerk".into(),
-            name: "张伟".into(),
-            roles: vec![Role::Clerk],
-            departments: vec![ALL_DEPARTMENTS.into()],
-            password: None,
-        },
-    )?;
-    let t = Instant::now();
-    for r in &reqs {
-        ws.new_case(&enc_clerk, r)?;
+    // The same filings on a plain and an encrypted workstation (SQLCipher store, crate::vault),
+    // interleaved in blocks so both see the same machine load (a shared VM's load drifts within
+    // seconds): issue 13's target is at most 15 % slower, one per tx and batched.
+    let block = 50;
+    let pair = |name: &str| -> Res<[(Workstation, Actor); 2]> {
+        let plain = fresh(&tmp.path().join(format!("{name}-plain")), day)?;
+        let (enc, _) = Workstation::init_encrypted(
+            &tmp.path().join(format!("{name}-enc")),
+            identity(),
+            "bench-admin",
+            Clock::at_date(day),
+        )?;
+        let admin = enc.actor("admin")?;
+        enc.import_catalog(&admin, DEMO_CATALOG_JSON)?;
+        let clerk = admin_as_clerk(&enc, &admin)?;
+        Ok([(plain.0, plain.1), (enc, clerk)])
+    };
+    let one = pair("one")?;
+    let mut one_t = [Duration::ZERO; 2];
+    // A reader's first query after a write (its page cache was invalidated): the part of the
+    // encrypted intake's extra time spent re-reading and decrypting pages outside the transaction.
+    let mut probe_t = [Duration::ZERO; 2];
+    for chunk in reqs.chunks(block) {
+        for (k, (ws, clerk)) in one.iter().enumerate() {
+            let t = Instant::now();
+            for r in chunk {
+                ws.new_case(clerk, r)?;
+            }
+            one_t[k] += t.elapsed();
+            let t = Instant::now();
+            ws.catalog_item(&chunk[0].item_code, None)?;
+            probe_t[k] += t.elapsed();
+        }
     }
-    let enc_one = t.elapsed();
-    drop(ws);
-    let enc_b_dir = tmp.path().join("encrypted-b");
-    let (ws, _) = Workstation::init_encrypted(&enc_b_dir, identity(), "bench-admin", Clock::at_date(day))?;
-    let admin = ws.actor("admin")?;
-    ws.import_catalog(&admin, DEMO_CATALOG_JSON)?;
-    let clerk_b = admin_as_clerk(&ws, &admin)?;
-    let t = Instant::now();
+    let blocks = u32::try_from(reqs.chunks(block).len()).unwrap_or(1).max(1);
+    let probe = [probe_t[0] / blocks, probe_t[1] / blocks];
+    drop(one);
+    let batch = pair("batch")?;
+    let mut batch_t = [Duration::ZERO; 2];
     for chunk in reqs.chunks(BATCH) {
-        ws.new_cases(&clerk_b, chunk)?;
+        for (k, (ws, clerk)) in batch.iter().enumerate() {
+            let t = Instant::now();
+            ws.new_cases(clerk, chunk)?;
+            batch_t[k] += t.elapsed();
+        }
     }
-    let enc_batch = t.elapsed();
-    drop(ws);
+    drop(batch);
+    let (enc_one, plain_one, enc_batch, plain_batch) = (one_t[1], one_t[0], batch_t[1], batch_t[0]);
 
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
     rep.line(format!("## 1. Case creation ({n} cases, demo catalog, one clerk)"));
@@ -516,16 +531,25 @@ fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
         rs,
         verdict(rs >= 0.70)
     ));
-    for (what, enc, plain) in [("1 tx/case", enc_one, real_one), (&*format!("{BATCH}/tx"), enc_batch, real_batch)] {
+    for (what, enc, plain) in [("1 tx/case", enc_one, plain_one), (&*format!("{BATCH}/tx"), enc_batch, plain_batch)] {
         let slower = enc.as_secs_f64() / plain.as_secs_f64() - 1.0;
         rep.line(format!(
-            "| `new_case(s)` encrypted at rest (SQLCipher), {what} | {:.2} s | {:.0} | {:+.0} % vs plain | ≤ +15 %: {} |",
+            "| `new_case(s)` encrypted at rest (SQLCipher), {what}, interleaved with a plain twin ({:.2} s) | {:.2} s | {:.0} | {:+.0} % vs plain | ≤ +15 %: {} |",
+            plain.as_secs_f64(),
             enc.as_secs_f64(),
             rate(enc),
             slower * 100.0,
             verdict(slower <= 0.15)
         ));
     }
+    rep.line("");
+    rep.line(format!(
+        "Encrypted vs plain, where the time goes: a reader's first `catalog_item` after a write takes {:.0} µs \
+         encrypted, {:.0} µs plain (its page cache is invalidated by every commit and each page re-read is \
+         decrypted and its HMAC checked).",
+        probe[1].as_secs_f64() * 1e6,
+        probe[0].as_secs_f64() * 1e6
+    ));
     rep.line("");
     rep.line(rows_note);
     rep.line("");

@@ -217,7 +217,13 @@ fn request(action: Action, item: &Item) -> ActRequest {
         Action::Publish => (Some("示范区政务服务网“双公示”栏目".into()), None, Some(7)),
         _ => (None, None, None),
     };
-    ActRequest { reason, legal_basis, days, ..Default::default() }
+    // Checking in an appointment, the clerk ticks the required materials the applicant brought.
+    let materials = if action == Action::File {
+        item.materials.iter().filter(|m| m.required).map(|m| m.id.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    ActRequest { reason, legal_basis, days, materials, ..Default::default() }
 }
 
 fn actor_for(action: Action, state: State, staff: &[Actor]) -> &Actor {

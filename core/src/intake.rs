@@ -171,7 +171,10 @@ impl Workstation {
                     return Err(CoreError::Invalid(format!("办件 {from} 中没有该申请人可复用的「{}」", m.name)));
                 }
             }
-            let provided = reused_from.is_some() || req.provided.as_ref().map_or(m.required, |p| p.contains(&m.id));
+            // Without a list, a window filing takes the required materials as handed in; an
+            // appointment has handed in nothing yet (the clerk ticks them at check-in).
+            let provided = reused_from.is_some()
+                || req.provided.as_ref().map_or(m.required && !req.appointment, |p| p.contains(&m.id));
             materials.push(MaterialRecord {
                 id: m.id.clone(),
                 name: m.name.clone(),

@@ -238,7 +238,9 @@ impl Projector {
             cols.decision_late_days,
             cols.delivery_due,
         ])?;
-        if action == Action::Supplement {
+        // A supplement hands in the corrected materials; a check-in (filing an appointed case)
+        // the ones the clerk ticked at the window.
+        if action == Action::Supplement || action == Action::File {
             for m in &payload.materials {
                 tx.prepare_cached("UPDATE case_materials SET provided = 1 WHERE case_no = ?1 AND material_id = ?2")?
                     .execute(params![case_no, m])?;

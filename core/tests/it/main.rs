@@ -1,6 +1,7 @@
 //! One test binary per crate: every file below is a module, so the crate and its
 //! dependencies are linked once instead of once per file (link time and disk in CI).
 
+mod appointment;
 mod authorization;
 mod backup;
 mod checkpoint;
