@@ -17,7 +17,7 @@ run: deps-app build desktop
 	  echo "  3) 虚拟显示：xvfb-run -a -s '-screen 0 1366x768x24' ./target/debug/yc-desktop --data $(DEMO_DIR)"; \
 	  echo "     （看不到窗口；make e2e 会在 target/e2e-screenshots/ 生成截图）。"; \
 	  echo "下面是命令行里的工作台（受理员 zhangwei）："; echo; \
-	  ./target/release/yc --data $(DEMO_DIR) --as zhangwei case list --open --limit 25; \
+	  YC_PASSWORD=yc123456 ./target/release/yc --data $(DEMO_DIR) --as zhangwei case list --open --limit 25; \
 	else \
 	  echo "市级平台模拟器（仅供演示）：http://127.0.0.1:18610"; \
 	  ./target/release/yc-sim city --port 18610 --state-file $(DEMO_DIR)/city-sim.json & sim=$$!; \
@@ -28,7 +28,7 @@ run: deps-app build desktop
 ## make run-cli: the demo workstation in the terminal only.
 run-cli: deps build
 	./target/release/yc --data $(DEMO_DIR) demo --force
-	./target/release/yc --data $(DEMO_DIR) --as zhangwei case list --open --limit 25
+	YC_PASSWORD=yc123456 ./target/release/yc --data $(DEMO_DIR) --as zhangwei case list --open --limit 25
 
 deps:
 	@scripts/deps.sh base
