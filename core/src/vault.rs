@@ -543,7 +543,7 @@ pub fn unlock(dir: &Path, how: Unlock<'_>, now: &str) -> Result<DataKey> {
     };
     let i = f.accounts.iter().position(|a| a.id == staff).ok_or_else(|| CoreError::UnknownStaff(staff.into()))?;
     if let Some(at) = &f.accounts[i].locked_at {
-        return Err(CoreError::AccountLocked { id: staff.into(), since: at.clone() });
+        return Err(CoreError::AccountLocked { id: staff.into(), since: shown(at) });
     }
     let opened = try_open(&f, how)?;
     let a = &mut f.accounts[i];
@@ -568,12 +568,17 @@ pub fn unlock(dir: &Path, how: Unlock<'_>, now: &str) -> Result<DataKey> {
             let remaining = MAX_FAILED.saturating_sub(a.failed);
             save(dir, &f)?;
             if locked {
-                Err(CoreError::AccountLocked { id: staff.into(), since: now.into() })
+                Err(CoreError::AccountLocked { id: staff.into(), since: shown(now) })
             } else {
                 Err(CoreError::WrongPassword { remaining: Some(remaining) })
             }
         }
     }
+}
+
+/// `2026-12-03T12:00:00.000+08:00` as a clerk reads it: `2026-12-03 12:00` (Beijing time).
+fn shown(at: &str) -> String {
+    at.get(..16).map_or_else(|| at.to_owned(), |s| s.replacen('T', " ", 1))
 }
 
 /// Accounts locked in `access.json` (before the store opened): the store mirrors them.
