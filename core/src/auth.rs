@@ -12,7 +12,7 @@ use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Role;
-use crate::clock::stamp;
+use crate::clock::{shown, stamp};
 use crate::error::{CoreError, Result};
 use crate::events;
 use crate::journal::{self, NewEvent};
@@ -313,11 +313,6 @@ impl Workstation {
     pub fn logout(&self, id: &str) {
         self.store().keyring_mut().remove(id);
     }
-}
-
-/// `2026-12-03T12:00:00.000+08:00` as a clerk reads it: `2026-12-03 12:00` (Beijing time).
-fn shown(at: &str) -> String {
-    at.get(..16).map_or_else(|| at.to_owned(), |s| s.replacen('T', " ", 1))
 }
 
 impl Workstation {

@@ -47,3 +47,7 @@ impl Clock {
 pub fn stamp(dt: &DateTime<FixedOffset>) -> String {
     dt.to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
 }
+/// A stamp as a clerk reads it: `2026-12-03T12:00:00.000+08:00` → `2026-12-03 12:00` (Beijing time).
+pub(crate) fn shown(at: &str) -> String {
+    at.get(..16).map_or_else(|| at.to_owned(), |s| s.replacen('T', " ", 1))
+}

@@ -19,13 +19,11 @@
 //! `yc journal verify`. Demo and test workstations sign what they can and report the rest.
 
 use std::collections::HashMap;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::digest;
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
-use ring::{digest, pbkdf2};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -155,17 +153,10 @@ struct Wrapped {
     iterations: u32,
 }
 
-/// The key-encryption key: PBKDF2 of the password (the slow part, done once per login).
+/// The key-encryption key: PBKDF2 of the password (the slow part, done once per login), the
+/// derivation the data key's wraps use too (crate::vault).
 fn kek(password: &str, salt: &[u8], iterations: u32) -> Result<Zeroizing<[u8; 32]>> {
-    let iters = NonZeroU32::new(iterations).ok_or_else(|| CoreError::Invalid("密钥派生轮数为 0".into()))?;
-    let mut k = Zeroizing::new([0u8; 32]);
-    pbkdf2::derive(pbkdf2::PBKDF2_HMAC_SHA256, iters, salt, password.as_bytes(), k.as_mut());
-    Ok(k)
-}
-
-fn aead(kek: &[u8; 32]) -> Result<LessSafeKey> {
-    let unbound = UnboundKey::new(&AES_256_GCM, kek).map_err(|_| CoreError::Invalid("密钥长度错误".into()))?;
-    Ok(LessSafeKey::new(unbound))
+    crate::vault::derive_kek(password.as_bytes(), salt, iterations)
 }
 
 /// An account's key-encryption key with its salt: one derivation wraps both of its keys.
@@ -188,31 +179,15 @@ fn aad(kind: &str, staff_id: &str, key_id: &str) -> Vec<u8> {
 }
 
 fn wrap(k: &Kek, aad_bytes: &[u8], secret: &[u8]) -> Result<Wrapped> {
-    let mut nonce = [0u8; NONCE_LEN];
-    SystemRandom::new().fill(&mut nonce).map_err(|_| CoreError::Invalid("系统随机数不可用".into()))?;
-    let key = aead(&k.key)?;
-    let mut body = secret.to_vec();
-    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad_bytes), &mut body)
-        .map_err(|_| CoreError::Invalid("密钥加密失败".into()))?;
-    let mut blob = nonce.to_vec();
-    blob.extend_from_slice(&body);
+    let blob = crate::vault::seal_secret(&k.key, aad_bytes, secret)?;
     Ok(Wrapped { blob, salt: k.salt.clone(), iterations: k.iterations })
 }
 
 fn unwrap(kek: &[u8; 32], aad_bytes: &[u8], w: &Wrapped) -> Result<Zeroizing<Vec<u8>>> {
-    let tampered = || CoreError::Tampered {
+    crate::vault::open_secret(kek, aad_bytes, &w.blob).ok_or_else(|| CoreError::Tampered {
         what: "签名密钥".into(),
         detail: "无法用此密码解开（密码不符或密钥被改动）".into(),
-    };
-    if w.blob.len() < NONCE_LEN + 16 {
-        return Err(tampered());
-    }
-    let (nonce, body) = w.blob.split_at(NONCE_LEN);
-    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| tampered())?;
-    let key = aead(kek)?;
-    let mut body = Zeroizing::new(body.to_vec());
-    let n = key.open_in_place(nonce, Aad::from(aad_bytes), body.as_mut_slice()).map_err(|_| tampered())?.len();
-    Ok(Zeroizing::new(body[..n].to_vec()))
+    })
 }
 
 // ---- keys in the store ---------------------------------------------------------------------

@@ -28,6 +28,7 @@ use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::clock::shown;
 use crate::error::{CoreError, Result};
 use crate::hash::{hex, unhex};
 
@@ -327,7 +328,9 @@ pub fn accounts(dir: &Path) -> Result<Vec<Account>> {
     Ok(load(dir)?.accounts.into_iter().map(|a| Account { id: a.id, name: a.name }).collect())
 }
 
-fn derive_kek(secret: &[u8], salt: &[u8], iterations: u32) -> Result<Zeroizing<[u8; 32]>> {
+/// A key-encryption key: PBKDF2-HMAC-SHA256 of a password (or the recovery key) with its salt.
+/// The one derivation behind every wrapped key, the signing keys' too (crate::signing).
+pub(crate) fn derive_kek(secret: &[u8], salt: &[u8], iterations: u32) -> Result<Zeroizing<[u8; 32]>> {
     let iters = NonZeroU32::new(iterations).ok_or_else(|| CoreError::Invalid("密钥派生轮数为 0".into()))?;
     let mut k = Zeroizing::new([0u8; 32]);
     pbkdf2::derive(pbkdf2::PBKDF2_HMAC_SHA256, iters, salt, secret, k.as_mut());
@@ -338,29 +341,45 @@ fn aad(kind: &str, who: &str, key_id: &str) -> Vec<u8> {
     [WRAP_DOMAIN, kind.as_bytes(), b"\x1f", who.as_bytes(), b"\x1f", key_id.as_bytes()].concat()
 }
 
-fn wrap_under(kek: &[u8; 32], salt: Vec<u8>, iterations: u32, aad_bytes: &[u8], key: &DataKey) -> Result<Wrap> {
+/// A secret wrapped under a key-encryption key: `nonce ‖ AES-256-GCM ciphertext ‖ tag`, the
+/// associated data naming what and whose it is. The one wrapped form of every key here and in
+/// crate::signing.
+pub(crate) fn seal_secret(kek: &[u8; 32], aad_bytes: &[u8], secret: &[u8]) -> Result<Vec<u8>> {
     let mut nonce = [0u8; NONCE_LEN];
     SystemRandom::new().fill(&mut nonce).map_err(|_| rng_fail())?;
     let k = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, kek).map_err(|_| rng_fail())?);
-    let mut body = key.bytes.to_vec();
+    let mut body = secret.to_vec();
     k.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad_bytes), &mut body)
         .map_err(|_| CoreError::Invalid("密钥加密失败".into()))?;
     let mut blob = nonce.to_vec();
     blob.extend_from_slice(&body);
-    Ok(Wrap { salt: hex(&salt), iterations, wrapped: hex(&blob) })
+    Ok(blob)
 }
 
-fn unwrap_with(kek: &[u8; 32], aad_bytes: &[u8], w: &Wrap, key_id: &str) -> Option<DataKey> {
-    let blob = unhex(&w.wrapped)?;
-    if blob.len() != NONCE_LEN + 32 + 16 {
+/// The secret [`seal_secret`] wrapped, if this key and associated data open it.
+pub(crate) fn open_secret(kek: &[u8; 32], aad_bytes: &[u8], blob: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    if blob.len() < NONCE_LEN + 16 {
         return None;
     }
     let (nonce, body) = blob.split_at(NONCE_LEN);
     let k = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, kek).ok()?);
     let mut body = Zeroizing::new(body.to_vec());
-    let plain = k.open_in_place(Nonce::try_assume_unique_for_key(nonce).ok()?, Aad::from(aad_bytes), &mut body).ok()?;
+    let n = k.open_in_place(Nonce::try_assume_unique_for_key(nonce).ok()?, Aad::from(aad_bytes), &mut body).ok()?.len();
+    Some(Zeroizing::new(body[..n].to_vec()))
+}
+
+fn wrap_under(kek: &[u8; 32], salt: Vec<u8>, iterations: u32, aad_bytes: &[u8], key: &DataKey) -> Result<Wrap> {
+    let blob = seal_secret(kek, aad_bytes, key.bytes.as_ref())?;
+    Ok(Wrap { salt: hex(&salt), iterations, wrapped: hex(&blob) })
+}
+
+fn unwrap_with(kek: &[u8; 32], aad_bytes: &[u8], w: &Wrap, key_id: &str) -> Option<DataKey> {
+    let plain = open_secret(kek, aad_bytes, &unhex(&w.wrapped)?)?;
+    if plain.len() != 32 {
+        return None;
+    }
     let mut bytes = Zeroizing::new([0u8; 32]);
-    bytes.copy_from_slice(plain);
+    bytes.copy_from_slice(&plain);
     let key = DataKey { bytes };
     (key.key_id() == key_id).then_some(key)
 }
@@ -574,11 +593,6 @@ pub fn unlock(dir: &Path, how: Unlock<'_>, now: &str) -> Result<DataKey> {
             }
         }
     }
-}
-
-/// `2026-12-03T12:00:00.000+08:00` as a clerk reads it: `2026-12-03 12:00` (Beijing time).
-fn shown(at: &str) -> String {
-    at.get(..16).map_or_else(|| at.to_owned(), |s| s.replacen('T', " ", 1))
 }
 
 /// Accounts locked in `access.json` (before the store opened): the store mirrors them.
