@@ -147,7 +147,7 @@ fn report_line(r: &RunReport) -> String {
             (Some(seq), _) => format!("；日志头已由对端签收至第 {seq} 号"),
             (None, Some(why)) => format!("；日志头未锚定（{why}）"),
             (None, None) => String::new(),
-        },
+        } + &r.anchor_pending.as_ref().map_or_else(String::new, |(seq, why)| format!("；第 {seq} 号日志头{why}")),
         r.state.zh(),
         r.stopped.as_ref().map_or_else(String::new, |s| format!("；原因：{s}"))
     )

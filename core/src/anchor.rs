@@ -106,9 +106,10 @@ fn pinned_key(conn: &Connection, far_side: &str) -> Result<Option<String>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadReceipt(pub String);
 
-/// Checks the far side's answer against what was sent and the pinned key, and keeps it; the first
-/// receipt of a far side pins its key (journaled, signed by the workstation key). Runs in the
-/// caller's write transaction.
+/// Checks the far side's answer against what was sent (or, for a receipt of an earlier proof that
+/// came back late, against the journal) and the pinned key, and keeps it; the first receipt of a
+/// far side pins its key (journaled, signed by the workstation key). A receipt already kept is
+/// taken again without effect. Runs in the caller's write transaction.
 pub fn store_receipt(
     tx: &Transaction<'_>,
     adapter: &str,
@@ -117,7 +118,17 @@ pub fn store_receipt(
     at: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<std::result::Result<(), BadReceipt>> {
     let bad = |m: String| Ok(Err(BadReceipt(m)));
-    if receipt.workstation != proof.workstation || receipt.seq != proof.seq || receipt.hash != proof.hash {
+    // A receipt answers this proof, or (a far side reached by carried files) an earlier one: then
+    // it must name a head the journal holds, with the hash the journal holds there.
+    let earlier = receipt.seq < proof.seq && receipt.seq > 0 && receipt.workstation == proof.workstation && {
+        let local: Option<Vec<u8>> = tx
+            .prepare_cached("SELECT hash FROM journal WHERE seq = ?1")?
+            .query_row([receipt.seq], |r| r.get(0))
+            .optional()?;
+        local.is_some_and(|h| hex(&h) == receipt.hash)
+    };
+    if !earlier && (receipt.workstation != proof.workstation || receipt.seq != proof.seq || receipt.hash != proof.hash)
+    {
         return bad(format!(
             "对端签收的日志头（{} 第 {} 号 {}）不是本次发送的（{} 第 {} 号 {}）",
             receipt.workstation,

@@ -260,7 +260,12 @@ anchored: number | null,
 /**
  * Why an anchoring far side was not shown the head (nobody logged in on a demo).
  */
-anchor_skipped: string | null, };
+anchor_skipped: string | null, 
+/**
+ * The head left for a far side that answers later (file exchange), and what it said: its
+ * receipt comes back with a later pass.
+ */
+anchor_pending: [number, string] | null, };
 
 export type DeliveryState = "pending" | "sending" | "sent" | "acked" | "failed" | "quarantined" | "discarded";
 

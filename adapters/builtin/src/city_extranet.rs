@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use yc_adapter_sdk::{
-    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, HeadProof, HeadReceipt, Health, HealthStatus, InItem,
-    Origin, OutItem, PROTOCOL_VERSION, PullPage, PushReport, Rejection,
+    Adapter, AdapterError, AnchorAnswer, Capabilities, ErrorClass, Handshake, HeadProof, HeadReceipt, Health,
+    HealthStatus, InItem, Origin, OutItem, PROTOCOL_VERSION, PullPage, PushReport, Rejection,
 };
 
 use crate::http;
@@ -367,7 +367,7 @@ impl Adapter for CityExtranet {
         })
     }
 
-    async fn anchor(&mut self, proof: &HeadProof) -> Result<HeadReceipt, AdapterError> {
+    async fn anchor(&mut self, proof: &HeadProof) -> Result<AnchorAnswer, AdapterError> {
         const WHAT: &str = "向市级平台锚定日志头";
         let resp = self
             .authed(self.client.post(format!("{}/api/v1/journal-heads", self.base)))
@@ -398,7 +398,7 @@ impl Adapter for CityExtranet {
             }
             return Err(err);
         }
-        serde_json::from_slice::<HeadReceipt>(&bytes).map_err(|e| {
+        serde_json::from_slice::<HeadReceipt>(&bytes).map(AnchorAnswer::signed).map_err(|e| {
             AdapterError::retryable(
                 Origin::FarSystem,
                 format!("{WHAT}：平台回执无法解析，下次同步重发"),

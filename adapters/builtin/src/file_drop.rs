@@ -20,6 +20,13 @@
 //! bumped durably *before* the packet is written: a crash leaves a gap (harmless), never a
 //! reused number (which a receiver would refuse as a replay).
 //!
+//! Journal heads travel the same way (docs/adapter-protocol.md §6.4): `anchor` writes the proof
+//! to `<outbox>/heads/head-<ws>-<seq>.json` and answers "pending"; the far side's receipt (or
+//! refusal) comes back as `<inbox>/heads/answer-<ws>-<seq>.json` and is handed to the host with
+//! a later pass. A proof starts at the host's last stored receipt, so answers at or before it
+//! have been taken and move to `<inbox>/heads/imported/`; a newer proof from the same start
+//! replaces an unanswered older one (it carries everything the older one did).
+//!
 //! "Acked" for a push means written durably to the exchange directory; a packet is the unit a
 //! person carries. The adapter also keeps an index of keys it has written with their payload
 //! hash, so re-pushing a key is acked without a second copy and a changed payload is refused.
@@ -33,9 +40,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use ring::signature::{self, Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
+use yc_adapter_sdk::anchor::{HeadFileAnswer, files};
 use yc_adapter_sdk::{
-    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, InItem, Origin, OutItem,
-    PROTOCOL_VERSION, PullPage, PullRejection, PushReport, Rejection, sha256_hex,
+    Adapter, AdapterError, AnchorAnswer, Capabilities, ErrorClass, Handshake, HeadProof, Health, HealthStatus, InItem,
+    Origin, OutItem, PROTOCOL_VERSION, PullPage, PullRejection, PushReport, Rejection, sha256_hex,
 };
 
 const SIG_FILE: &str = "tagmanifest-sha256.txt.sig";
@@ -528,7 +536,7 @@ impl Adapter for FileDrop {
             protocol_version: PROTOCOL_VERSION,
             name: "file-drop".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            capabilities: Capabilities { push: true, pull: true, health: true, anchor: false },
+            capabilities: Capabilities { push: true, pull: true, health: true, anchor: true },
             streams: vec![STREAM.into()],
             config_schema: Self::config_schema(),
         })
@@ -693,6 +701,94 @@ impl Adapter for FileDrop {
         write_atomic(&path, &bytes).map_err(|e| io_retry("无法保存导入状态", &path, e))
     }
 
+    async fn anchor(&mut self, proof: &HeadProof) -> Result<AnchorAnswer, AdapterError> {
+        let answers_dir = self.config.inbox_dir.join("heads");
+        let heads_dir = self.config.outbox_dir.join("heads");
+        let ws = proof.workstation.as_str();
+        // The far side's answers for this workstation, by seq.
+        let mut answers: BTreeMap<i64, (PathBuf, HeadFileAnswer)> = BTreeMap::new();
+        match fs::read_dir(&answers_dir) {
+            Ok(entries) => {
+                for entry in entries.flatten() {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    let Some((who, seq)) = files::parse(files::ANSWER, &name) else { continue };
+                    if who != ws {
+                        continue;
+                    }
+                    let parsed = fs::read(entry.path())
+                        .map_err(|e| e.to_string())
+                        .and_then(|b| serde_json::from_slice::<HeadFileAnswer>(&b).map_err(|e| e.to_string()));
+                    match parsed {
+                        Ok(a) if answer_names(&a, ws, seq) => {
+                            answers.insert(seq, (entry.path(), a));
+                        }
+                        Ok(_) => self.quarantine(&entry.path(), "回执内容与文件名不符"),
+                        Err(e) => self.quarantine(&entry.path(), &format!("回执无法解析：{e}")),
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_retry("无法读取回执目录", &answers_dir, e)),
+        }
+        // The host has every answer up to where this proof starts: those are done with.
+        let imported = answers_dir.join("imported");
+        let mut rest = answers.split_off(&(proof.from_seq + 1));
+        for (path, _) in answers.values() {
+            let _ = fs::create_dir_all(&imported);
+            if let Some(n) = path.file_name() {
+                let _ = fs::rename(path, imported.join(n));
+            }
+        }
+        // The newest answer decides: a refusal newer than every receipt stops until someone looks
+        // (the far side saw a different history); an older refusal was overtaken.
+        if let Some((seq, (_, HeadFileAnswer::Refused { error_type, message, .. }))) = rest.last_key_value() {
+            let what = match error_type.as_str() {
+                "JOURNAL_FORK" => "日志分叉",
+                "JOURNAL_SIGNATURE" => "日志签名无效",
+                "WORKSTATION_KEY" => "工作站密钥与备案不符",
+                _ => "拒收日志头",
+            };
+            return Err(AdapterError::auth(
+                Origin::FarSystem,
+                format!("对端（交换文件）报告{what}（第 {seq} 号日志头）：{message}"),
+                format!("{error_type}: {message}"),
+            ));
+        }
+        rest.retain(|_, (_, a)| matches!(a, HeadFileAnswer::Signed { .. }));
+        let receipts: Vec<_> = rest
+            .into_values()
+            .filter_map(|(_, a)| match a {
+                HeadFileAnswer::Signed { receipt } if receipt.seq <= proof.seq => Some(receipt),
+                _ => None,
+            })
+            .collect();
+        if receipts.iter().any(|r| r.seq == proof.seq) {
+            return Ok(AnchorAnswer { receipts, pending: None });
+        }
+        // Leave the proof for the far side, replacing unanswered older ones from the same start.
+        fs::create_dir_all(&heads_dir).map_err(|e| io_retry("无法创建目录", &heads_dir, e))?;
+        let path = heads_dir.join(files::name(files::HEAD, ws, proof.seq));
+        let bytes = serde_json::to_vec(proof)
+            .map_err(|e| AdapterError::permanent(Origin::Adapter, "日志头无法序列化", e.to_string()))?;
+        // Rewritten when it differs: the same head seq over a different history (a restore, or
+        // a rewrite) must reach the far side as it is now.
+        if fs::read(&path).ok().as_deref() != Some(bytes.as_slice()) {
+            write_atomic(&path, &bytes).map_err(|e| io_retry("写出日志头失败", &path, e))?;
+        }
+        for entry in fs::read_dir(&heads_dir).map_err(|e| io_retry("无法读取目录", &heads_dir, e))?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some((who, seq)) = files::parse(files::HEAD, &name)
+                && who == ws
+                && seq < proof.seq
+            {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        Ok(AnchorAnswer {
+            receipts, pending: Some(format!("已写入交换目录（{}），待对端回执", heads_dir.display()))
+        })
+    }
+
     async fn health(&mut self) -> Result<Health, AdapterError> {
         let probe = self.config.outbox_dir.join(".yc-health");
         match write_synced(&probe, b"ok").and_then(|()| fs::remove_file(&probe)) {
@@ -706,6 +802,14 @@ impl Adapter for FileDrop {
 
     async fn shutdown(&mut self) -> Result<(), AdapterError> {
         Ok(())
+    }
+}
+
+/// An answer file says what its name says.
+fn answer_names(a: &HeadFileAnswer, ws: &str, seq: i64) -> bool {
+    match a {
+        HeadFileAnswer::Signed { receipt } => receipt.workstation == ws && receipt.seq == seq,
+        HeadFileAnswer::Refused { workstation, seq: s, .. } => workstation == ws && *s == seq,
     }
 }
 

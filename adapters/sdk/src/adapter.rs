@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::anchor::{HeadProof, HeadReceipt};
+use crate::anchor::{AnchorAnswer, HeadProof};
 use crate::error::AdapterError;
 use crate::error::Origin;
 use crate::item::{Handshake, Health, OutItem, PullPage, PushReport};
@@ -43,8 +43,10 @@ pub trait Adapter: Send {
     }
 
     /// Shows the far side the journal head with the events since its last receipt and returns its
-    /// signed receipt. Called only when `hello` announced the `anchor` capability.
-    fn anchor(&mut self, proof: &HeadProof) -> impl Future<Output = Result<HeadReceipt, AdapterError>> + Send {
+    /// answer: the signed receipt, or (a far side reached by carried files) a pending answer with
+    /// the receipts of earlier proofs that came back meanwhile. Called only when `hello`
+    /// announced the `anchor` capability.
+    fn anchor(&mut self, proof: &HeadProof) -> impl Future<Output = Result<AnchorAnswer, AdapterError>> + Send {
         let _ = proof;
         async { Err(AdapterError::permanent(Origin::Adapter, "此适配器不支持日志头锚定", "anchor")) }
     }
@@ -70,7 +72,7 @@ pub trait DynAdapter: Send {
         max: usize,
     ) -> BoxFuture<'a, Result<PullPage, AdapterError>>;
     fn ack_dyn<'a>(&'a mut self, stream: &'a str, cursor: &'a str) -> BoxFuture<'a, Result<(), AdapterError>>;
-    fn anchor_dyn<'a>(&'a mut self, proof: &'a HeadProof) -> BoxFuture<'a, Result<HeadReceipt, AdapterError>>;
+    fn anchor_dyn<'a>(&'a mut self, proof: &'a HeadProof) -> BoxFuture<'a, Result<AnchorAnswer, AdapterError>>;
     fn health_dyn(&mut self) -> BoxFuture<'_, Result<Health, AdapterError>>;
     fn shutdown_dyn(&mut self) -> BoxFuture<'_, Result<(), AdapterError>>;
 }
@@ -93,7 +95,7 @@ impl<A: Adapter> DynAdapter for A {
     fn ack_dyn<'a>(&'a mut self, stream: &'a str, cursor: &'a str) -> BoxFuture<'a, Result<(), AdapterError>> {
         Box::pin(self.ack(stream, cursor))
     }
-    fn anchor_dyn<'a>(&'a mut self, proof: &'a HeadProof) -> BoxFuture<'a, Result<HeadReceipt, AdapterError>> {
+    fn anchor_dyn<'a>(&'a mut self, proof: &'a HeadProof) -> BoxFuture<'a, Result<AnchorAnswer, AdapterError>> {
         Box::pin(self.anchor(proof))
     }
     fn health_dyn(&mut self) -> BoxFuture<'_, Result<Health, AdapterError>> {
@@ -126,7 +128,7 @@ impl Adapter for BoxedAdapter {
     async fn ack(&mut self, stream: &str, cursor: &str) -> Result<(), AdapterError> {
         self.0.ack_dyn(stream, cursor).await
     }
-    async fn anchor(&mut self, proof: &HeadProof) -> Result<HeadReceipt, AdapterError> {
+    async fn anchor(&mut self, proof: &HeadProof) -> Result<AnchorAnswer, AdapterError> {
         self.0.anchor_dyn(proof).await
     }
     async fn health(&mut self) -> Result<Health, AdapterError> {

@@ -150,6 +150,60 @@ pub struct HeadReceipt {
     pub signatures_checked: bool,
 }
 
+/// A far side's answer to a proof. A far side on a live link signs at once (one receipt for this
+/// proof). A far side reached by carried files (file-drop) answers a later pass: the proof is
+/// left for it and `pending` says so, and `receipts` carries the answers to earlier proofs that
+/// have come back since (each for a head at or before this proof's; the host checks them against
+/// its journal, not against this proof).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AnchorAnswer {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub receipts: Vec<HeadReceipt>,
+    /// Why there is no receipt for this proof yet (in Chinese, shown to the operator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+}
+
+impl AnchorAnswer {
+    /// The far side signed for this proof.
+    pub fn signed(receipt: HeadReceipt) -> Self {
+        Self { receipts: vec![receipt], pending: None }
+    }
+}
+
+/// What a far side writes back for a head carried as a file ([`files`]): its receipt, or why it
+/// refuses the head (the same codes as the city platform's 409: `JOURNAL_FORK`,
+/// `JOURNAL_SIGNATURE`, `WORKSTATION_KEY`, `UNKNOWN_HEAD`, `BAD_PROOF`, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum HeadFileAnswer {
+    Signed { receipt: HeadReceipt },
+    Refused { workstation: String, seq: i64, error_type: String, message: String },
+}
+
+/// File names of heads carried on a stick or an exchange share (docs/adapter-protocol.md §6.4):
+/// the workstation writes each [`HeadProof`] as JSON to `head-<workstation>-<seq>.json`, the far
+/// side answers in `answer-<workstation>-<seq>.json` with a [`HeadFileAnswer`]. `seq` is
+/// zero-padded to 12 digits so a directory listing sorts by it.
+pub mod files {
+    pub const HEAD: &str = "head";
+    pub const ANSWER: &str = "answer";
+
+    pub fn name(kind: &str, workstation: &str, seq: i64) -> String {
+        format!("{kind}-{workstation}-{seq:012}.json")
+    }
+
+    /// `(workstation, seq)` of a file named by [`name`] with this `kind`.
+    pub fn parse<'a>(kind: &str, file_name: &'a str) -> Option<(&'a str, i64)> {
+        let rest = file_name.strip_prefix(kind)?.strip_prefix('-')?.strip_suffix(".json")?;
+        let (ws, seq) = rest.rsplit_once('-')?;
+        if ws.is_empty() || seq.len() != 12 {
+            return None;
+        }
+        Some((ws, seq.parse().ok()?))
+    }
+}
+
 /// The bytes the workstation signs for a head.
 pub fn head_message(workstation: &str, seq: i64, hash: &str) -> Vec<u8> {
     format!("{HEAD_DOMAIN}\n{workstation}\n{seq}\n{hash}").into_bytes()

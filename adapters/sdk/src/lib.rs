@@ -28,7 +28,7 @@ pub mod serve;
 pub mod xml;
 
 pub use adapter::{Adapter, BoxedAdapter, DynAdapter, KillSwitch};
-pub use anchor::{ChainEvent, HeadProof, HeadReceipt};
+pub use anchor::{AnchorAnswer, ChainEvent, HeadProof, HeadReceipt};
 pub use config::{AdapterConfig, AdapterKind, ConfigError, ProcessSpec};
 pub use error::{AdapterError, ErrorClass, Origin};
 pub use hash::{canonical_json, payload_sha256, sha256_hex};

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::adapter::{Adapter, KillSwitch};
-use crate::anchor::{HeadProof, HeadReceipt};
+use crate::anchor::{AnchorAnswer, HeadProof};
 use crate::config::ProcessSpec;
 use crate::error::{AdapterError, Origin};
 use crate::item::{Handshake, Health, OutItem, PullPage, PushReport};
@@ -463,12 +463,14 @@ impl Adapter for ProcessAdapter {
         self.request(req).await.map(|_| ())
     }
 
-    async fn anchor(&mut self, proof: &HeadProof) -> Result<HeadReceipt, AdapterError> {
+    async fn anchor(&mut self, proof: &HeadProof) -> Result<AnchorAnswer, AdapterError> {
         self.ensure_hello().await?;
         let id = self.next_id();
         let value = self.request(Request::Anchor { id, proof: proof.clone() }).await?;
         let reply: AnchorReply = self.decode("anchor", value)?;
-        Ok(reply.receipt)
+        reply.into_answer().ok_or_else(|| {
+            AdapterError::permanent(Origin::Adapter, "适配器对锚定请求既未给回执也未说明待回执", "anchor_result")
+        })
     }
 
     async fn health(&mut self) -> Result<Health, AdapterError> {

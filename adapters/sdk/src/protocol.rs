@@ -137,11 +137,40 @@ pub struct PullReply {
     pub rejected: Vec<crate::item::PullRejection>,
 }
 
-/// Adapter → host: reply to `anchor`: the far side's signed receipt.
+/// Adapter → host: reply to `anchor`: the far side's signed receipt (`receipt`), or for a far side
+/// that answers later `pending` with the receipts of earlier proofs (`receipts`), docs/adapter-
+/// protocol.md §6.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnchorReply {
     pub id: u64,
-    pub receipt: crate::anchor::HeadReceipt,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<crate::anchor::HeadReceipt>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub receipts: Vec<crate::anchor::HeadReceipt>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+}
+
+impl AnchorReply {
+    /// The wire form of an answer: a lone receipt as `receipt` (what every host since protocol 1
+    /// reads), anything else as `receipts` + `pending`.
+    pub fn new(id: u64, answer: crate::anchor::AnchorAnswer) -> Self {
+        let crate::anchor::AnchorAnswer { mut receipts, pending } = answer;
+        if pending.is_none() && receipts.len() == 1 {
+            return Self { id, receipt: receipts.pop(), receipts, pending };
+        }
+        Self { id, receipt: None, receipts, pending }
+    }
+
+    /// The answer, or `None` for a reply that neither signs nor says it is pending.
+    pub fn into_answer(self) -> Option<crate::anchor::AnchorAnswer> {
+        let mut receipts: Vec<_> = self.receipt.into_iter().collect();
+        receipts.extend(self.receipts);
+        if receipts.is_empty() && self.pending.is_none() {
+            return None;
+        }
+        Some(crate::anchor::AnchorAnswer { receipts, pending: self.pending })
+    }
 }
 
 /// Adapter → host: reply to `health`.
@@ -177,4 +206,42 @@ pub struct Envelope {
     pub kind: String,
     #[serde(default)]
     pub id: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::anchor::{AnchorAnswer, HeadReceipt};
+
+    fn receipt(seq: i64) -> HeadReceipt {
+        HeadReceipt {
+            far_side: "city".into(),
+            workstation: "ws".into(),
+            seq,
+            hash: "ab".repeat(32),
+            received_at: "2026-12-03T10:00:00+08:00".into(),
+            public_key: "cd".repeat(32),
+            signature: "ef".repeat(64),
+            signatures_checked: false,
+        }
+    }
+
+    #[test]
+    fn an_anchor_reply_keeps_the_protocol_1_shape_for_a_lone_receipt_and_says_pending_otherwise() {
+        let lone = serde_json::to_value(AnchorReply::new(3, AnchorAnswer::signed(receipt(7)))).unwrap();
+        assert_eq!(lone["receipt"]["seq"], 7, "{lone}");
+        assert!(lone.get("receipts").is_none() && lone.get("pending").is_none(), "{lone}");
+        // What an adapter written against protocol 1 sends still reads as a signed answer.
+        let old: AnchorReply = serde_json::from_value(serde_json::json!({"id": 3, "receipt": receipt(7)})).unwrap();
+        assert_eq!(old.into_answer(), Some(AnchorAnswer::signed(receipt(7))));
+
+        let later = AnchorAnswer { receipts: vec![receipt(4), receipt(6)], pending: Some("待对端回执".into()) };
+        let wire = serde_json::to_string(&AnchorReply::new(4, later.clone())).unwrap();
+        let back: AnchorReply = serde_json::from_str(&wire).unwrap();
+        assert_eq!(back.into_answer(), Some(later));
+
+        // Neither a receipt nor pending: not an answer (the host reports the adapter).
+        let empty: AnchorReply = serde_json::from_value(serde_json::json!({"id": 5})).unwrap();
+        assert_eq!(empty.into_answer(), None);
+    }
 }

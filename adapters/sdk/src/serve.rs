@@ -218,7 +218,7 @@ where
                 Err(e) => send_error(&mut output, id, &e)?,
             },
             Request::Anchor { proof, .. } => match rt.block_on(a.anchor(&proof)) {
-                Ok(receipt) => send(&mut output, "anchor_result", &AnchorReply { id, receipt })?,
+                Ok(answer) => send(&mut output, "anchor_result", &AnchorReply::new(id, answer))?,
                 Err(e) => send_error(&mut output, id, &e)?,
             },
             Request::Health { .. } => match rt.block_on(a.health()) {

@@ -1,6 +1,7 @@
 //! yc-sim: TEST DOUBLES of the far systems Yichuang talks to. Never a production service.
 //!
 //! * [`city`]: the city e-government extranet platform, per docs/city-extranet.openapi.yaml;
+//! * [`files`]: the city platform's witness for journal heads carried as files;
 //! * [`dept`]: a vertically managed department's SOAP 1.1/1.2 service, in two shapes
 //!   ([`dept::Profile`]: the project's own exchange service, a registry-style `ReportCase` one).
 //!
@@ -13,6 +14,7 @@
 pub mod city;
 pub mod dept;
 pub mod faults;
+pub mod files;
 pub mod heads;
 pub mod store;
 
@@ -90,7 +92,7 @@ pub(crate) async fn bind(port: u16) -> std::io::Result<tokio::net::TcpListener> 
 /// Current time as RFC 3339 with the +08:00 offset.
 // A far system keeps its own clock: the simulator stamps what it receives with real time.
 #[allow(clippy::disallowed_methods)]
-pub(crate) fn beijing_now() -> String {
+pub fn beijing_now() -> String {
     let now = chrono::Utc::now();
     match chrono::FixedOffset::east_opt(8 * 3600) {
         Some(tz) => now.with_timezone(&tz).to_rfc3339_opts(chrono::SecondsFormat::Millis, false),

@@ -4,6 +4,7 @@
 //! yc-sim city --port 8080 --fail-rate 0.1 --seed 7
 //! yc-sim dept --port 8081 --latency-ms 200
 //! yc-sim dept --port 8082 --profile registry     # a differently shaped department service
+//! yc-sim witness-files --heads STICK/out/heads --answers STICK/in/heads --state-file city.json
 //! ```
 
 use std::path::PathBuf;
@@ -24,6 +25,22 @@ enum Command {
     City(Common),
     /// Simulate a vertically managed department's SOAP service.
     Dept(DeptArgs),
+    /// Once: witness the journal heads a workstation left as files (file-drop), answer beside
+    /// them, and exit — what the county front-end does when the stick arrives.
+    WitnessFiles(WitnessFilesArgs),
+}
+
+#[derive(Args)]
+struct WitnessFilesArgs {
+    /// Where the workstation's `head-*.json` files are (its file-drop outbox_dir/heads).
+    #[arg(long)]
+    heads: PathBuf,
+    /// Where to write the answers (the workstation's file-drop inbox_dir/heads).
+    #[arg(long)]
+    answers: PathBuf,
+    /// The platform's memory of heads and its key (the same file `yc-sim city --state-file` uses).
+    #[arg(long)]
+    state_file: PathBuf,
 }
 
 #[derive(Args)]
@@ -103,6 +120,13 @@ impl Common {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let (what, (addr, handle)) = match cli.command {
+        Command::WitnessFiles(a) => {
+            let mut store = yc_sim::Store::load(yc_sim::FaultConfig::default(), Some(&a.state_file))?;
+            let run = yc_sim::files::witness_dir(&mut store, &a.heads, &a.answers, &yc_sim::beijing_now())?;
+            store.save(&a.state_file)?;
+            println!("{}", serde_json::to_string(&run)?);
+            return Ok(());
+        }
         Command::City(c) => ("city platform", yc_sim::city::spawn(c.config()?).await?),
         Command::Dept(d) => {
             let (addr, dept) = yc_sim::dept::spawn_profile(d.common.config()?, d.profile).await?;

@@ -53,6 +53,9 @@ pub struct RunReport {
     pub anchored: Option<i64>,
     /// Why an anchoring far side was not shown the head (nobody logged in on a demo).
     pub anchor_skipped: Option<String>,
+    /// The head left for a far side that answers later (file exchange), and what it said: its
+    /// receipt comes back with a later pass.
+    pub anchor_pending: Option<(i64, String)>,
 }
 
 fn backoff_ms(opts: &SyncOptions, attempts: i64) -> i64 {
@@ -491,20 +494,43 @@ impl Workstation {
                 crate::anchor::proof(&conn, name, &self.label(), &key)?
             };
             let Some(proof) = proof else { break };
-            let receipt = match adapter.anchor(&proof).await {
-                Ok(r) => r,
+            let answer = match adapter.anchor(&proof).await {
+                Ok(a) => a,
                 Err(e) => return Ok(Err(e)),
             };
             let at = self.clock().now();
-            let taken = self.store().write(|tx| crate::anchor::store_receipt(tx, name, &proof, &receipt, at))?;
-            if let Err(bad) = taken {
+            let mut receipts = answer.receipts;
+            receipts.sort_by_key(|r| r.seq);
+            let taken = self.store().write(|tx| {
+                for r in &receipts {
+                    if let Err(bad) = crate::anchor::store_receipt(tx, name, &proof, r, at)? {
+                        return Ok(Err((bad, r.clone())));
+                    }
+                }
+                Ok(Ok(()))
+            })?;
+            if let Err((bad, receipt)) = taken {
                 return Ok(Err(AdapterError::auth(
                     yc_adapter_sdk::Origin::FarSystem,
                     bad.0,
                     format!("anchor receipt refused: {receipt:?}"),
                 )));
             }
-            report.anchored = Some(proof.seq);
+            if let Some(last) = receipts.last() {
+                report.anchored = Some(report.anchored.map_or(last.seq, |a| a.max(last.seq)));
+            }
+            if let Some(why) = answer.pending {
+                // The far side answers a later pass; the next proof starts at its last receipt.
+                report.anchor_pending = Some((proof.seq, why));
+                break;
+            }
+            if report.anchored != Some(proof.seq) {
+                return Ok(Err(AdapterError::permanent(
+                    yc_adapter_sdk::Origin::FarSystem,
+                    format!("对端未签收本次发送的日志头（第 {} 号），也未说明待回执", proof.seq),
+                    format!("{} receipts, none for {}", receipts.len(), proof.seq),
+                )));
+            }
         }
         Ok(Ok(()))
     }

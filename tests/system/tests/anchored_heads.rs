@@ -148,3 +148,82 @@ fn sync_anchors_the_head_and_a_rechained_rewrite_is_named_locally_and_refused_as
     assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stdout));
     assert_eq!(http_get(&sim.addr, "/_sim/stats")["forks"].as_u64(), Some(1));
 }
+
+/// A workstation whose only far side is reached by carried files (file-drop, docs/adapter-protocol
+/// §6.4): `yc sync` leaves the head on the stick and says it waits; the county front-end
+/// (`yc-sim witness-files`, the city platform's memory) answers; the next `yc sync` keeps the
+/// receipt and `journal verify` checks against it. A rewrite re-chained by an insider is answered
+/// with a fork, and `yc sync` stops for an administrator.
+#[test]
+fn heads_carried_as_files_come_back_signed_and_a_rewrite_comes_back_as_a_fork() {
+    let (dir, _) = demo_workstation(12);
+    let data = dir.path();
+    let key = data.join("ws.key");
+    yc_adapters::file_drop::generate_key(&key).unwrap();
+    let stick = data.join("usb");
+    let cfg = data.join("usb.json");
+    std::fs::write(
+        &cfg,
+        serde_json::json!({
+            "name": "usb", "kind": "file-drop",
+            "settings": { "workstation_id": "440399_W01", "outbox_dir": stick.join("out"), "inbox_dir": stick.join("in"),
+                          "key_file": key, "state_dir": data.join("usb-state") }
+        })
+        .to_string(),
+    )
+    .unwrap();
+    yc_system_tests::add_adapter(data, &cfg);
+    let state = data.join("county-city-sim.json");
+    let witness = |expect_signed: u64, expect_refused: u64| {
+        let o = std::process::Command::new(yc_system_tests::bin("yc-sim"))
+            .args(["witness-files", "--heads"])
+            .arg(stick.join("out/heads"))
+            .arg("--answers")
+            .arg(stick.join("in/heads"))
+            .arg("--state-file")
+            .arg(&state)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let run: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(run["signed"].as_u64(), Some(expect_signed), "{run}");
+        assert_eq!(run["refused"].as_u64(), Some(expect_refused), "{run}");
+    };
+
+    let (ok, out, err) = run(data, &["sync", "--once", "--adapter", "usb"]);
+    assert!(ok, "{out}{err}");
+    let h = head(data);
+    assert!(out.contains(&format!("第 {h} 号日志头已写入交换目录")) && out.contains("待对端回执"), "{out}");
+    assert!(receipts(data).is_empty(), "nothing is signed before the stick comes back");
+    let (ok, out, _) = run(data, &["journal", "verify"]);
+    assert!(ok && !out.contains("已签收至"), "{out}");
+
+    // The stick goes to the county and back.
+    witness(1, 0);
+    let (ok, out, err) = run(data, &["sync", "--once", "--adapter", "usb"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains(&format!("日志头已由对端签收至第 {h} 号")), "{out}");
+    let got = receipts(data);
+    assert_eq!(got.first(), Some(&(h, "city-platform-sim".to_owned())), "{got:?}");
+    // The receipt pinned the platform's key with a journal event: a new head, left for next time.
+    let h2 = head(data);
+    assert!(h2 > h && out.contains(&format!("第 {h2} 号日志头已写入交换目录")), "{out}");
+    let (ok, out, err) = run(data, &["journal", "verify"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains(&format!("city-platform-sim 已签收至第 {h} 号")), "{out}");
+
+    // An insider rewrites an early event and re-chains, and deletes the receipt that would name
+    // it locally; the county sees the next head disagree with the one it signed.
+    let target: i64 =
+        db(data).query_row("SELECT MIN(seq) FROM journal WHERE case_no IS NOT NULL", [], |r| r.get(0)).unwrap();
+    rewrite_and_rechain(data, target);
+    db(data).execute("DELETE FROM journal_anchors", []).unwrap();
+    let (ok, out, err) = run(data, &["sync", "--once", "--adapter", "usb"]);
+    assert!(ok, "{out}{err}");
+    witness(0, 1);
+    let o = yc(data).args(["sync", "--once", "--adapter", "usb"]).output().unwrap();
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(3), "a fork needs an administrator: {out}{err}");
+    assert!(format!("{out}{err}").contains("日志分叉"), "{out}{err}");
+    assert!(receipts(data).is_empty(), "no receipt for a forked history");
+}

@@ -269,3 +269,121 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+fn head_proof(from: i64, seq: i64) -> yc_adapter_sdk::HeadProof {
+    yc_adapter_sdk::HeadProof {
+        workstation: "440399-W01".into(),
+        from_seq: from,
+        from_hash: "0".repeat(64),
+        events: Vec::new(),
+        seq,
+        hash: format!("{seq:064}"),
+        public_key: String::new(),
+        signature: String::new(),
+        signatures: Vec::new(),
+    }
+}
+
+fn answer(dir: &Path, ws: &str, seq: i64, a: &yc_adapter_sdk::anchor::HeadFileAnswer) {
+    use yc_adapter_sdk::anchor::files;
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(files::name(files::ANSWER, ws, seq)), serde_json::to_vec(a).unwrap()).unwrap();
+}
+
+fn signed(seq: i64) -> yc_adapter_sdk::anchor::HeadFileAnswer {
+    yc_adapter_sdk::anchor::HeadFileAnswer::Signed {
+        receipt: yc_adapter_sdk::HeadReceipt {
+            far_side: "city-platform-sim".into(),
+            workstation: "440399-W01".into(),
+            seq,
+            hash: format!("{seq:064}"),
+            received_at: "2026-12-03T10:00:00+08:00".into(),
+            public_key: String::new(),
+            signature: String::new(),
+            signatures_checked: true,
+        },
+    }
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten().filter(|e| e.path().is_file()).map(|e| e.file_name().to_string_lossy().into_owned()).collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Heads go out as files and their answers come back with a later pass (docs/adapter-protocol.md
+/// §6.4): pending at first, the receipt handed over once it is there, answers the host already
+/// holds moved aside, an unanswered older head replaced by the newer one, a refusal stopping
+/// everything until someone looks, a stray answer for another workstation left alone.
+#[tokio::test]
+async fn heads_travel_as_files_and_answers_come_back_later() {
+    let mut p = pair();
+    assert!(p.sender.hello().await.unwrap().capabilities.anchor);
+    let heads = p.exchange.join("heads");
+
+    let a = p.sender.anchor(&head_proof(0, 40)).await.unwrap();
+    assert!(a.receipts.is_empty());
+    assert!(a.pending.as_deref().is_some_and(|m| m.contains("待对端回执")), "{a:?}");
+    assert_eq!(names(&heads), ["head-440399-W01-000000000040.json"]);
+    let written: yc_adapter_sdk::HeadProof =
+        serde_json::from_slice(&std::fs::read(heads.join("head-440399-W01-000000000040.json")).unwrap()).unwrap();
+    assert_eq!(written, head_proof(0, 40));
+
+    // No answer yet and the journal grew: the newer head replaces the unanswered one.
+    let a = p.sender.anchor(&head_proof(0, 55)).await.unwrap();
+    assert!(a.pending.is_some() && a.receipts.is_empty());
+    assert_eq!(names(&heads), ["head-440399-W01-000000000055.json"]);
+
+    // The far side signed for 55, and someone else's answer lies beside it.
+    answer(&heads, "440399-W01", 55, &signed(55));
+    answer(&heads, "440399-W02", 60, &signed(60));
+    std::fs::remove_file(heads.join("head-440399-W01-000000000055.json")).unwrap(); // taken by the far side
+    let a = p.sender.anchor(&head_proof(0, 70)).await.unwrap();
+    assert_eq!(a.receipts.iter().map(|r| r.seq).collect::<Vec<_>>(), [55], "the late receipt is handed over");
+    assert!(a.pending.is_some(), "70 itself is not answered yet");
+    assert!(heads.join("head-440399-W01-000000000070.json").exists());
+
+    // The host stored 55, so the next proof starts there: that answer moves aside.
+    let a = p.sender.anchor(&head_proof(55, 70)).await.unwrap();
+    assert!(a.receipts.is_empty() && a.pending.is_some());
+    assert!(heads.join("imported/answer-440399-W01-000000000055.json").exists());
+    assert!(heads.join("answer-440399-W02-000000000060.json").exists(), "another workstation's answer stays");
+
+    // An answer for exactly this head: signed, nothing pending.
+    answer(&heads, "440399-W01", 70, &signed(70));
+    let a = p.sender.anchor(&head_proof(55, 70)).await.unwrap();
+    assert_eq!(a.receipts.len(), 1);
+    assert_eq!(a.pending, None);
+
+    // The far side saw a different history: a refusal newer than every receipt stops the
+    // anchoring as an operator matter, and keeps doing so.
+    answer(
+        &heads,
+        "440399-W01",
+        90,
+        &yc_adapter_sdk::anchor::HeadFileAnswer::Refused {
+            workstation: "440399-W01".into(),
+            seq: 90,
+            error_type: "JOURNAL_FORK".into(),
+            message: "第 12 号事件的哈希与平台签收过的不符".into(),
+        },
+    );
+    for _ in 0..2 {
+        let e = p.sender.anchor(&head_proof(70, 95)).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::Auth);
+        assert!(e.message.contains("日志分叉") && e.message.contains("第 12 号事件"), "{e:?}");
+    }
+
+    // A garbled answer is quarantined with its reason, not taken.
+    std::fs::write(heads.join("answer-440399-W01-000000000099.json"), b"{not json").unwrap();
+    std::fs::remove_file(heads.join("answer-440399-W01-000000000090.json")).unwrap();
+    let a = p.sender.anchor(&head_proof(70, 99)).await.unwrap();
+    assert!(a.receipts.is_empty() && a.pending.is_some());
+    let q = names(&p.exchange.join("quarantine"));
+    assert!(q.iter().any(|n| n == "answer-440399-W01-000000000099.json"), "{q:?}");
+    drop(p.receiver);
+}

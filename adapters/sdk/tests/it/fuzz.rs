@@ -263,7 +263,7 @@ fn anchor_line() -> &'static [u8] {
             signature: "ef".repeat(64),
             signatures_checked: true,
         };
-        line("anchor_result", &AnchorReply { id: 5, receipt }).into_bytes()
+        line("anchor_result", &AnchorReply::new(5, yc_adapter_sdk::AnchorAnswer::signed(receipt))).into_bytes()
     })
 }
 
