@@ -370,6 +370,51 @@ fn raw_insert(conn: &mut Connection, rows: &[CaseRows], batch: usize) -> Res<Dur
 
 // ---- 1. case creation --------------------------------------------------------------------------
 
+/// `YC_BENCH_PROFILE=plain|encrypted`: only `n` filings, 1 tx/case, on one workstation, so `perf
+/// record` sees one side of the encrypted-vs-plain comparison (docs/benchmarks.md §1).
+fn profile_intake(which: &str, n: usize) -> Res<()> {
+    let day = today();
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join(which);
+    let (ws, clerk) = if which == "encrypted" {
+        let (enc, _) = Workstation::init_encrypted(&dir, identity(), "bench-admin", Clock::at_date(day))?;
+        let admin = enc.actor("admin")?;
+        enc.import_catalog(&admin, DEMO_CATALOG_JSON)?;
+        let clerk = admin_as_clerk(&enc, &admin)?;
+        (enc, clerk)
+    } else {
+        let (ws, clerk, _) = fresh(&dir, day)?;
+        (ws, clerk)
+    };
+    let items = ws.catalog_items(None)?;
+    let reqs = requests(&mut Rng(7), &items, n);
+    let cpu0 = cpu_seconds();
+    let t = Instant::now();
+    for r in &reqs {
+        ws.new_case(&clerk, r)?;
+    }
+    let d = t.elapsed();
+    let cpu = cpu_seconds() - cpu0;
+    println!(
+        "{which}: {n} cases 1 tx/case in {:.2} s ({:.0} µs/case wall, {:.0} µs/case CPU)",
+        d.as_secs_f64(),
+        d.as_secs_f64() * 1e6 / n as f64,
+        cpu * 1e6 / n as f64
+    );
+    Ok(())
+}
+
+/// This process's user + system CPU time (Linux `/proc/self/stat`, clock ticks of 1/100 s): on a
+/// shared machine the wall time of a loop depends on the neighbours, its CPU time much less.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
+}
+
 fn bench_creation(rep: &mut Report, n: usize) -> Res<()> {
     let day = today();
     let tmp = tempfile::tempdir()?;
@@ -1433,6 +1478,9 @@ fn main() -> Res<()> {
     rep.line("");
     // YC_BENCH_SKIP=creation,search,verify leaves sections out (e.g. to re-run one what-if).
     let skip = std::env::var("YC_BENCH_SKIP").unwrap_or_default();
+    if let Ok(which) = std::env::var("YC_BENCH_PROFILE") {
+        return profile_intake(&which, cases);
+    }
     if !skip.contains("creation") {
         bench_creation(&mut rep, cases)?;
     }
