@@ -619,16 +619,7 @@ pub fn list_backups(dir: &Path) -> Result<Vec<ListedBackup>> {
 
 /// A backup or a restore holds every department's records at once: an administrator scoped to
 /// some departments must not carry the others' away (or replace them).
-fn require_whole_workstation(by: &Actor) -> Result<()> {
-    if by.covers(crate::staff::ALL_DEPARTMENTS) {
-        Ok(())
-    } else {
-        Err(CoreError::DepartmentDenied {
-            actor: by.name.clone(),
-            department: "全部部门（备份含所有部门的数据）".into(),
-        })
-    }
-}
+const WHOLE: &str = "备份含所有部门的数据";
 
 impl Workstation {
     /// Backs the store up into a new directory in `dest_dir` (see the module documentation),
@@ -636,7 +627,7 @@ impl Workstation {
     /// be unlocked (someone logged in).
     pub fn backup_now(&self, by: &Actor, dest_dir: &Path) -> Result<BackupInfo> {
         by.require_role(Role::Admin, "备份工作站数据")?;
-        require_whole_workstation(by)?;
+        by.require_whole_workstation(WHOLE)?;
         let key = self.store().keyring().workstation().ok_or_else(|| {
             CoreError::Invalid(
                 "无法签署备份清单：工作站签名密钥未解锁（请以管理员账号登录后再备份），未生成备份".into(),
@@ -972,7 +963,7 @@ pub fn restore(
         Some(ws) => {
             let admin = ws.login(req.admin_id, req.admin_password)?;
             admin.require_role(Role::Admin, "恢复备份")?;
-            require_whole_workstation(&admin)?;
+            admin.require_whole_workstation(WHOLE)?;
             inspect(backup_dir, Some(&Live::of(ws)?), key)?
         }
         None => inspect(backup_dir, None, key)?,
@@ -1045,7 +1036,7 @@ pub fn restore(
             e => e,
         })?;
         admin.require_role(Role::Admin, "恢复备份")?;
-        require_whole_workstation(&admin)?;
+        admin.require_whole_workstation(WHOLE)?;
         let restored = state_of(&copy)?;
         let payload = serde_json::json!({
             "backup": name,

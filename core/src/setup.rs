@@ -221,9 +221,7 @@ impl Workstation {
     /// department, journaled. For a lost or exposed printout.
     pub fn renew_recovery_key(&self, by: &Actor) -> Result<crate::vault::RecoveryKey> {
         by.require_role(Role::Admin, "更换恢复密钥")?;
-        if !by.covers(staff::ALL_DEPARTMENTS) {
-            return Err(CoreError::DepartmentDenied { actor: by.name.clone(), department: "全部部门".into() });
-        }
+        by.require_whole_workstation("恢复密钥可打开所有部门的数据")?;
         let key = self.store().data_key().ok_or_else(|| CoreError::Invalid("工作站未加密，没有恢复密钥".into()))?;
         let now = self.clock().now();
         let ws_key = self

@@ -43,6 +43,16 @@ impl Actor {
         }
     }
 
+    /// Commands over every department's records at once (backup, restore, the statistics, the
+    /// recovery key): an actor scoped to some departments must not reach the others'.
+    pub fn require_whole_workstation(&self, what: &str) -> Result<()> {
+        if self.covers(ALL_DEPARTMENTS) {
+            Ok(())
+        } else {
+            Err(CoreError::DepartmentDenied { actor: self.name.clone(), department: format!("全部部门（{what}）") })
+        }
+    }
+
     pub fn require_department(&self, department: &str) -> Result<()> {
         if self.covers(department) {
             Ok(())
