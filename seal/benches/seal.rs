@@ -92,6 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         roots: vec![authority.root_certificate().to_vec()],
         seals: vec![SealStatusEntry { seal: seal.clone(), status: SealStatus::Active }],
         revoked_certificates: vec![],
+        tsa_roots: vec![],
     })?;
     let signer = SoftwareSigner::from_pkcs8(&pkcs8, vec![cert, authority.root_certificate().to_vec()])?;
     let font = CjkFont::load_default()?;
