@@ -1,7 +1,8 @@
 //! yc-seal: electronic seals for Yichuang (一窗).
 //!
 //! GB/T 38540-shaped seals issued by a seal authority, PIN-protected seal keys, Chinese official
-//! notices rendered to PDF, standard PDF signatures (CMS, `adbe.pkcs7.detached`) and an offline
+//! notices rendered to PDF, PAdES baseline PDF signatures (B-B/B-T/B-LT: CMS `ETSI.CAdES.detached`,
+//! RFC 3161 timestamps, DSS) and an offline
 //! verifier answering VALID / INVALID / INDETERMINATE as EU DSS does. See `docs/seal.md`.
 
 mod cms;
@@ -36,7 +37,7 @@ pub use export::{
 };
 pub use font::{CjkFont, DEFAULT_FONT_PATHS};
 pub use keystore::{DEFAULT_MAX_ATTEMPTS, DEFAULT_PBKDF2_ITERATIONS, KeyFileStatus, KeyStoreOptions, SealKeyFile};
-pub use ltv::{ValidationData, add_document_timestamp, add_validation_data};
+pub use ltv::{PendingDocumentTimestamp, ValidationData, add_document_timestamp, add_validation_data};
 pub use picture::seal_svg;
 pub use qr::{PrintedFields, QrPayload, mask_id, mask_name};
 pub use seal::{MakerCheck, PictureFormat, Seal, SealHeader, SealInfo, SealPicture, SealProperty, SealType};

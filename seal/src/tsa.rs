@@ -368,6 +368,14 @@ pub(crate) fn token_gen_time(token: &[u8]) -> Option<DateTime<Utc>> {
     DateTime::<Utc>::from_timestamp(i64::try_from(t.info.gen_time.to_unix_duration().as_secs()).ok()?, 0)
 }
 
+/// The SHA-256 messageImprint a token names, unverified.
+pub(crate) fn token_imprint(token: &[u8]) -> Option<[u8; 32]> {
+    let t = read_token(token).ok()?;
+    (t.info.message_imprint.hash_algorithm.oid == ID_SHA256)
+        .then(|| t.info.message_imprint.hashed_message.as_bytes().try_into().ok())
+        .flatten()
+}
+
 /// What a verified token proves.
 #[derive(Clone, Debug)]
 pub(crate) struct TokenCheck {

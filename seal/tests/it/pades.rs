@@ -287,3 +287,32 @@ fn the_tsa_answers_rfc_3161_and_the_client_checks_imprint_and_nonce() {
     let e = token_from_response(&refused, &imprint, 42).unwrap_err().to_string();
     assert!(e.contains("拒绝"), "{e}");
 }
+
+#[test]
+fn the_sync_pass_can_stamp_in_two_steps_through_a_remote_tsa() {
+    let f = fixture();
+    let bb = offline(&f);
+    let lt = lt_data(&f);
+    // What the sync pass does: prepare, send the request through the adapter, check the reply.
+    let pending = PendingDocumentTimestamp::prepare(&bb.pdf, Some(&lt)).expect("prepare");
+    let nonce = timestamp_nonce().unwrap();
+    let request = timestamp_request(&pending.imprint(), nonce).unwrap();
+    let reply = f.tsa(f.now).respond(&request, f.now);
+    let token = token_from_response(&reply, &pending.imprint(), nonce).expect("granted");
+    // A token for other data is refused before anything is written.
+    let other =
+        token_from_response(&f.tsa(f.now).respond(&timestamp_request(&[1u8; 32], 5).unwrap(), f.now), &[1u8; 32], 5)
+            .unwrap();
+    assert!(matches!(pending.clone().finish(&other), Err(SealError::Timestamp(_))));
+    let stamped = pending.finish(&token).expect("finish");
+    // Byte for byte what the one-step call writes with the same token.
+    struct Fixed(Vec<u8>);
+    impl TimeStamper for Fixed {
+        fn timestamp(&self, _: &[u8; 32]) -> yc_seal::Result<Vec<u8>> {
+            Ok(self.0.clone())
+        }
+    }
+    assert_eq!(stamped, add_document_timestamp(&bb.pdf, Some(&lt), &Fixed(token)).unwrap());
+    let v = verify_pdf(&stamped, &f.bundle, t(LATER));
+    assert_eq!(v.verdict, Verdict::Valid, "{v:#?}");
+}
