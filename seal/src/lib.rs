@@ -32,7 +32,7 @@ pub use document::{
 };
 pub use error::{Result, SealError};
 pub use export::{
-    ExportedRoot, TRUST_BUNDLE_FILE, certificate_pem, certificate_subject, export_trust, fingerprint,
+    ExportedRoot, TRUST_BUNDLE_FILE, TSA_DIR, certificate_pem, certificate_subject, export_trust, fingerprint,
     fingerprint_matches, load_roots, load_trust,
 };
 pub use font::{CjkFont, DEFAULT_FONT_PATHS};

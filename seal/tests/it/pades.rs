@@ -316,3 +316,21 @@ fn the_sync_pass_can_stamp_in_two_steps_through_a_remote_tsa() {
     let v = verify_pdf(&stamped, &f.bundle, t(LATER));
     assert_eq!(v.verdict, Verdict::Valid, "{v:#?}");
 }
+
+#[test]
+fn exported_trust_carries_the_tsa_root_apart_from_the_anchors() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("trust");
+    export_trust(&out, &[f.authority.root_certificate().to_vec()], &f.bundle).expect("export");
+    let tsa_files: Vec<_> = std::fs::read_dir(out.join("tsa")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(tsa_files.len(), 1, "{tsa_files:?}");
+    let pem = std::fs::read_to_string(&tsa_files[0]).unwrap();
+    assert_eq!(pem, certificate_pem(&f.tsa_root));
+    // The bundle's anchors are the seal authority's roots only.
+    let (roots, bundle) = load_trust(&out).expect("load");
+    assert_eq!(roots, vec![f.authority.root_certificate().to_vec()]);
+    assert_eq!(bundle.tsa_roots(), &[f.tsa_root.clone()]);
+    let prints = std::fs::read_to_string(out.join("FINGERPRINTS.txt")).unwrap();
+    assert!(prints.contains(&fingerprint(&f.tsa_root)) && prints.contains("时间戳服务根证书"), "{prints}");
+}
