@@ -330,7 +330,7 @@ fn exported_trust_carries_the_tsa_root_apart_from_the_anchors() {
     // The bundle's anchors are the seal authority's roots only.
     let (roots, bundle) = load_trust(&out).expect("load");
     assert_eq!(roots, vec![f.authority.root_certificate().to_vec()]);
-    assert_eq!(bundle.tsa_roots(), &[f.tsa_root.clone()]);
+    assert_eq!(bundle.tsa_roots(), std::slice::from_ref(&f.tsa_root));
     let prints = std::fs::read_to_string(out.join("FINGERPRINTS.txt")).unwrap();
     assert!(prints.contains(&fingerprint(&f.tsa_root)) && prints.contains("时间戳服务根证书"), "{prints}");
 }
