@@ -161,6 +161,10 @@ enum Cmd {
         /// Exported trust directory (yc seal trust export) or bundle file: verify with no workstation
         #[arg(long)]
         trust: Option<PathBuf>,
+        /// Judge as of this time instead of now (YYYY-MM-DD, Beijing midnight, or RFC 3339): e.g.
+        /// after the signer certificate expired, only a timestamped (PAdES B-T/B-LT) document stays VALID
+        #[arg(long)]
+        at: Option<String>,
     },
 }
 
@@ -687,11 +691,13 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         Cmd::Workorder(c) => supervision::workorder(&open(&cli, &auth)?, &auth, c, out)?,
         Cmd::Complaint(c) => supervision::complaint(&open(&cli, &auth)?, &auth, c, out)?,
         Cmd::Doc(c) => return seal::doc(&open(&cli, &auth)?, &auth, c, out),
-        Cmd::Verify { file, qr, trust: Some(t) } => {
-            return seal::verify_with_trust(t, file.as_ref(), qr.as_deref(), out);
+        Cmd::Verify { file, qr, trust: Some(t), at } => {
+            let at = at.as_deref().map(seal::parse_at).transpose()?;
+            return seal::verify_with_trust(t, file.as_ref(), qr.as_deref(), at, out);
         }
-        Cmd::Verify { file, qr, trust: None } => {
-            return seal::verify(&open(&cli, &auth)?, file.as_ref(), qr.as_deref(), out);
+        Cmd::Verify { file, qr, trust: None, at } => {
+            let at = at.as_deref().map(seal::parse_at).transpose()?;
+            return seal::verify(&open(&cli, &auth)?, file.as_ref(), qr.as_deref(), at, out);
         }
         Cmd::ClockConfirm { reason } => {
             let ws = open(&cli, &auth)?;

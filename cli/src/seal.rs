@@ -311,21 +311,57 @@ fn verdict_zh(v: &Verification) -> &'static str {
     }
 }
 
-/// `yc verify FILE.pdf` (or `--qr TEXT`): exit 0 only for VALID.
-pub fn verify(ws: &Workstation, file: Option<&PathBuf>, qr: Option<&str>, out: &Out) -> Result<ExitCode> {
-    let v = match (file, qr) {
-        (Some(f), _) => ws.verify_pdf(&std::fs::read(f).with_context(|| format!("读取 {}", f.display()))?)?,
-        (None, Some(q)) => ws.verify_qr(q)?,
-        (None, None) => return Err(anyhow!(CoreError::Invalid("请给出 PDF 文件或 --qr 内容".into()))),
+/// `--at`: `YYYY-MM-DD` (00:00 Beijing time) or an RFC 3339 instant.
+pub fn parse_at(text: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    let t = text.trim();
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        let bj = chrono::FixedOffset::east_opt(8 * 3600).ok_or_else(|| anyhow!("时区"))?;
+        return d
+            .and_hms_opt(0, 0, 0)
+            .and_then(|n| n.and_local_timezone(bj).single())
+            .map(|x| x.with_timezone(&chrono::Utc))
+            .ok_or_else(|| anyhow!(CoreError::Invalid(format!("--at 日期无效：{t}"))));
+    }
+    chrono::DateTime::parse_from_rfc3339(t).map(|x| x.with_timezone(&chrono::Utc)).map_err(|e| {
+        anyhow!(CoreError::Invalid(format!(
+            "--at 应为 YYYY-MM-DD（北京时间零点）或 RFC 3339 时间（如 2030-06-01T08:00:00+08:00），实为「{t}」：{e}"
+        )))
+    })
+}
+
+/// `yc verify FILE.pdf` (or `--qr TEXT`): exit 0 only for VALID. `at`: judge as of that time.
+pub fn verify(
+    ws: &Workstation,
+    file: Option<&PathBuf>,
+    qr: Option<&str>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    out: &Out,
+) -> Result<ExitCode> {
+    let v = match (file, qr, at) {
+        (Some(f), _, None) => ws.verify_pdf(&std::fs::read(f).with_context(|| format!("读取 {}", f.display()))?)?,
+        (None, Some(q), None) => ws.verify_qr(q)?,
+        (Some(f), _, Some(at)) => yc_seal::verify_pdf(
+            &std::fs::read(f).with_context(|| format!("读取 {}", f.display()))?,
+            &ws.trust_bundle()?,
+            at,
+        ),
+        (None, Some(q), Some(at)) => yc_seal::verify_qr(q, &ws.trust_bundle()?, at),
+        (None, None, _) => return Err(anyhow!(CoreError::Invalid("请给出 PDF 文件或 --qr 内容".into()))),
     };
-    report(&v, None, out)
+    report(&v, at.map(|a| format!("验证时间（--at）：{}", a.to_rfc3339())), out)
 }
 
 /// `yc verify --trust DIR_OR_BUNDLE FILE.pdf`: no workstation, no data directory — the exported
 /// roots and bundle are the whole trust.
-pub fn verify_with_trust(trust: &Path, file: Option<&PathBuf>, qr: Option<&str>, out: &Out) -> Result<ExitCode> {
+pub fn verify_with_trust(
+    trust: &Path,
+    file: Option<&PathBuf>,
+    qr: Option<&str>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    out: &Out,
+) -> Result<ExitCode> {
     let (roots, bundle) = yc_seal::load_trust(trust).map_err(seal_err)?;
-    let now = yc_core::Clock::System.now().with_timezone(&chrono::Utc);
+    let now = at.unwrap_or_else(|| yc_core::Clock::System.now().with_timezone(&chrono::Utc));
     let v = match (file, qr) {
         (Some(f), _) => {
             yc_seal::verify_pdf(&std::fs::read(f).with_context(|| format!("读取 {}", f.display()))?, &bundle, now)
@@ -340,6 +376,10 @@ pub fn verify_with_trust(trust: &Path, file: Option<&PathBuf>, qr: Option<&str>,
         roots.first().map(|r| yc_seal::fingerprint(r)).unwrap_or_default(),
         bundle.version()
     );
+    let anchor = match at {
+        Some(a) => format!("{anchor}\n验证时间（--at）：{}", a.to_rfc3339()),
+        None => anchor,
+    };
     report(&v, Some(anchor), out)
 }
 

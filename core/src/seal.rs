@@ -235,7 +235,11 @@ impl Workstation {
             next_update: now + Duration::days(90),
             roots: vec![authority.root_certificate().to_vec()],
             seals,
-            revoked_certificates: previous.map(|b| b.content().revoked_certificates.clone()).unwrap_or_default(),
+            revoked_certificates: previous
+                .as_ref()
+                .map(|b| b.content().revoked_certificates.clone())
+                .unwrap_or_default(),
+            tsa_roots: previous.map(|b| b.content().tsa_roots.clone()).unwrap_or_default(),
         };
         let bundle = authority.sign_trust_bundle(content).map_err(seal_err)?;
         self.import_trust_bundle(&bundle.to_bytes().map_err(seal_err)?, "authority")?;

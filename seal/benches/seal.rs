@@ -84,6 +84,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             height_mm: 42,
         },
     })?;
+    // The city platform's TSA (its own root), stamping in-process: the network is not measured.
+    let city = SealAuthority::generate("某市政务外网平台", t("2026-01-01T00:00:00Z"), t("2046-01-01T00:00:00Z"))?;
+    let tsa_key = generate_pkcs8()?;
+    let tsa_cert = city.issue_tsa_certificate(
+        "某市政务外网时间戳服务",
+        &public_key_of(&tsa_key)?,
+        t("2026-01-01T00:00:00Z"),
+        t("2041-01-01T00:00:00Z"),
+    )?;
     let bundle = authority.sign_trust_bundle(TrustBundleContent {
         version: 1,
         issuer: "某市印章制作中心".into(),
@@ -92,6 +101,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         roots: vec![authority.root_certificate().to_vec()],
         seals: vec![SealStatusEntry { seal: seal.clone(), status: SealStatus::Active }],
         revoked_certificates: vec![],
+        tsa_roots: vec![city.root_certificate().to_vec()],
     })?;
     let signer = SoftwareSigner::from_pkcs8(&pkcs8, vec![cert, authority.root_certificate().to_vec()])?;
     let font = CjkFont::load_default()?;
@@ -174,6 +184,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (verify_rate, _) = rate(budget, || {
         black_box(verify_pdf(&sealed.pdf, &bundle, now));
     });
+    // PAdES levels. Offline the clerk gets the B-B document above (no TSA call at all); a TSA
+    // that is down costs nothing either (the stamper fails at once, the document is B-B).
+    let tsa = TimeStampAuthority::from_pkcs8(&tsa_key, vec![tsa_cert, city.root_certificate().to_vec()])?.at(now);
+    struct Down;
+    impl TimeStamper for Down {
+        fn timestamp(&self, _: &[u8; 32]) -> yc_seal::Result<Vec<u8>> {
+            Err(yc_seal::SealError::Timestamp("离线".into()))
+        }
+    }
+    let (down_rate, _) = rate(budget, || {
+        black_box(seal_document_timestamped(&spec, &seal, &signer, &font, now, &Down).ok());
+    });
+    let (bt_rate, _) = rate(budget, || {
+        black_box(seal_document_timestamped(&spec, &seal, &signer, &font, now, &tsa).ok());
+    });
+    let lt_data = bundle.validation_data(signer.certificate_chain(), &[]);
+    let (sync_rate, _) = rate(budget, || {
+        black_box(add_document_timestamp(&sealed.pdf, Some(&lt_data), &tsa).ok());
+    });
+    let lt_doc = add_document_timestamp(&sealed.pdf, Some(&lt_data), &tsa)?;
+    let later = t("2030-06-01T00:00:00Z");
+    let (verify_lt_rate, _) = rate(budget, || {
+        black_box(verify_pdf(&lt_doc, &bundle, later));
+    });
     let (qr_rate, _) = rate(budget, || {
         black_box(verify_qr(&sealed.qr_payload, &bundle, now));
     });
@@ -208,7 +242,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         1000.0 / pdf_rate,
         sealed.pdf.len()
     );
+    println!(
+        "  sealing offline, TSA unreachable    {:>10.2} ms   (B-B at once; the TSA adds no wait)",
+        1000.0 / down_rate
+    );
+    println!("  sealing online, in-process TSA (B-T) {:>9.2} ms", 1000.0 / bt_rate);
+    println!(
+        "  sync: DSS + document timestamp      {:>10.2} ms per document (B-LT, {} bytes)",
+        1000.0 / sync_rate,
+        lt_doc.len()
+    );
     println!("  verify_pdf                          {verify_rate:>10.0} /s");
+    println!("  verify_pdf B-LT after expiry        {verify_lt_rate:>10.0} /s");
     println!("  verify_qr                           {qr_rate:>10.0} /s");
     println!("  key unlock (PBKDF2 {DEFAULT_PBKDF2_ITERATIONS} + AES-GCM) {unlock_ms:>8.1} ms per sealing");
     Ok(())

@@ -1,11 +1,14 @@
-//! CMS SignedData (RFC 5652) for `adbe.pkcs7.detached` PDF signatures, built with the RustCrypto
-//! `cms`/`der`/`spki` types; the signed attributes are DER-encoded and handed to the [`Signer`].
+//! CMS SignedData (RFC 5652) for PAdES baseline (`ETSI.CAdES.detached`, ETSI EN 319 142-1)
+//! PDF signatures, built with the RustCrypto `cms`/`der`/`spki` types; the signed attributes are
+//! DER-encoded and handed to the [`Signer`]. B-B: contentType, messageDigest, ESS
+//! signing-certificate-v2 and our signature info — no signingTime (PAdES takes the claimed time
+//! from the signature dictionary's `/M`).
 
 use chrono::{DateTime, Utc};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos};
-use der::asn1::{ObjectIdentifier, OctetString, SetOfVec, UtcTime};
+use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
 use der::{Any, Decode, Encode};
 use serde::{Deserialize, Serialize};
 use spki::AlgorithmIdentifierOwned;
@@ -21,6 +24,9 @@ pub(crate) const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap
 pub(crate) const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 pub(crate) const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 pub(crate) const ID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
+/// ESS signing-certificate-v2 (RFC 5035): binds the signer certificate into the signed attributes.
+pub(crate) const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
 pub(crate) const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 pub(crate) const ID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 
@@ -76,33 +82,40 @@ fn alg(oid: ObjectIdentifier) -> AlgorithmIdentifierOwned {
     AlgorithmIdentifierOwned { oid, parameters: None }
 }
 
+/// Given the signature value, a signature-time-stamp token (or `None`: sealed B-B).
+pub(crate) type Stamp<'a> = &'a mut dyn FnMut(&[u8]) -> Option<Vec<u8>>;
+
 /// Build a detached CMS SignedData over `digest` (SHA-256 of the signed byte ranges).
 /// `sign` signs the DER of the signed attributes (a SET OF, tag 0x31, RFC 5652 §5.4).
 pub(crate) fn build(
     seal: &Seal,
     chain: &[Vec<u8>],
     digest: &[u8; 32],
-    claimed_time: DateTime<Utc>,
     info: &SignatureInfo,
     sign: &dyn Fn(&[u8]) -> Result<Vec<u8>>,
+    stamp: Option<Stamp<'_>>,
 ) -> Result<Vec<u8>> {
     let err = |e: der::Error| SealError::Signing(format!("ASN.1 编码失败：{e}"));
     let leaf = chain.first().ok_or_else(|| SealError::Certificate("缺少签名证书".into()))?;
     let sid = issuer_and_serial(leaf)?;
-    let secs =
-        u64::try_from(claimed_time.timestamp()).map_err(|_| SealError::Signing("签章时间早于 1970 年".into()))?;
-    let time = UtcTime::from_unix_duration(std::time::Duration::from_secs(secs)).map_err(err)?;
+    // The claimed time is in `info` and the dictionary's /M; PAdES forbids signingTime.
     let info_json = serde_json::to_vec(info).map_err(|e| SealError::Signing(e.to_string()))?;
-    // Already in DER SET OF order (encodings sort by their length octets: 24 < 28 < 47 < long form).
     let attrs = vec![
         attr(ID_CONTENT_TYPE, any(&ID_DATA)?)?,
-        attr(ID_SIGNING_TIME, any(&Time::UtcTime(time))?)?,
         attr(ID_MESSAGE_DIGEST, any(&OctetString::new(digest.to_vec()).map_err(err)?)?)?,
+        attr(ID_SIGNING_CERTIFICATE_V2, signing_certificate_v2(leaf, &sid)?)?,
         attr(ID_SIGNATURE_INFO, Any::new(der::Tag::OctetString, info_json).map_err(err)?)?,
     ];
+    // `try_from` sorts into DER SET OF order.
     let signed_attrs = SetOfVec::try_from(attrs).map_err(err)?;
     let to_sign = signed_attrs.to_der().map_err(err)?;
     let signature = sign(&to_sign)?;
+    let mut unsigned =
+        vec![attr(ID_SEAL, Any::new(der::Tag::OctetString, seal.envelope_json().as_bytes()).map_err(err)?)?];
+    // PAdES B-T: signature-time-stamp over the signature value (RFC 3161 appendix A).
+    if let Some(token) = stamp.and_then(|s| s(&signature)) {
+        unsigned.push(attr(crate::tsa::ID_AA_TIME_STAMP_TOKEN, Any::from_der(&token).map_err(err)?)?);
+    }
     let signer_info = SignerInfo {
         version: CmsVersion::V1,
         sid: SignerIdentifier::IssuerAndSerialNumber(sid),
@@ -110,13 +123,7 @@ pub(crate) fn build(
         signed_attrs: Some(signed_attrs),
         signature_algorithm: alg(ID_ECDSA_SHA256),
         signature: OctetString::new(signature).map_err(err)?,
-        unsigned_attrs: Some(
-            SetOfVec::try_from(vec![attr(
-                ID_SEAL,
-                Any::new(der::Tag::OctetString, seal.envelope_json().as_bytes()).map_err(err)?,
-            )?])
-            .map_err(err)?,
-        ),
+        unsigned_attrs: Some(SetOfVec::try_from(unsigned).map_err(err)?),
     };
     let skeleton = SignedData {
         version: CmsVersion::V1,
@@ -154,6 +161,55 @@ pub(crate) fn build(
         out.extend_from_slice(part);
     }
     Ok(out)
+}
+
+/// `SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }` with one
+/// `ESSCertIDv2 { certHash OCTET STRING (SHA-256, the default algorithm, so omitted),
+/// issuerSerial { issuer GeneralNames { directoryName [4] Name }, serialNumber } }`.
+pub(crate) fn signing_certificate_v2(leaf: &[u8], sid: &IssuerAndSerialNumber) -> Result<Any> {
+    let err = |e: der::Error| SealError::Signing(format!("ASN.1 编码失败：{e}"));
+    let hash = ring::digest::digest(&ring::digest::SHA256, leaf);
+    let mut cert_hash = Vec::new();
+    tlv(&mut cert_hash, der::Tag::OctetString, hash.as_ref())?;
+    let mut directory_name = Vec::new();
+    let dn_tag = der::Tag::ContextSpecific { constructed: true, number: der::TagNumber::N4 };
+    tlv(&mut directory_name, dn_tag, &sid.issuer.to_der().map_err(err)?)?;
+    let mut issuer_serial_content = Vec::new();
+    tlv(&mut issuer_serial_content, der::Tag::Sequence, &directory_name)?;
+    sid.serial_number.encode_to_vec(&mut issuer_serial_content).map_err(err)?;
+    let mut ess_content = cert_hash;
+    tlv(&mut ess_content, der::Tag::Sequence, &issuer_serial_content)?;
+    let mut ess = Vec::new();
+    tlv(&mut ess, der::Tag::Sequence, &ess_content)?;
+    let mut certs = Vec::new();
+    tlv(&mut certs, der::Tag::Sequence, &ess)?;
+    Any::new(der::Tag::Sequence, certs).map_err(err)
+}
+
+#[derive(der::Sequence)]
+struct EssCertIdV2 {
+    #[asn1(optional = "true")]
+    hash_algorithm: Option<AlgorithmIdentifierOwned>,
+    cert_hash: OctetString,
+    #[asn1(optional = "true")]
+    issuer_serial: Option<Any>,
+}
+
+#[derive(der::Sequence)]
+struct SigningCertificateV2 {
+    certs: Vec<EssCertIdV2>,
+    #[asn1(optional = "true")]
+    policies: Option<Any>,
+}
+
+/// The SHA-256 certHash of the first ESSCertIDv2 in a signing-certificate-v2 attribute value.
+pub(crate) fn ess_cert_hash(value: &Any) -> Result<Vec<u8>, String> {
+    let v: SigningCertificateV2 = value.decode_as().map_err(|e| format!("signing-certificate-v2 无法解析：{e}"))?;
+    let first = v.certs.first().ok_or("signing-certificate-v2 为空")?;
+    if first.hash_algorithm.as_ref().is_some_and(|h| h.oid != ID_SHA256) {
+        return Err("signing-certificate-v2 的摘要算法不是 SHA-256".into());
+    }
+    Ok(first.cert_hash.as_bytes().to_vec())
 }
 
 fn context0() -> der::Tag {
@@ -202,10 +258,15 @@ pub(crate) struct ParsedCms {
     pub signed_attrs_der: Vec<u8>,
     pub signature: Vec<u8>,
     pub message_digest: Vec<u8>,
+    /// Only in signatures made before PAdES B-B (`adbe.pkcs7.detached`).
     pub signing_time: Option<DateTime<Utc>>,
+    /// SHA-256 named by the first ESSCertIDv2 of signing-certificate-v2, if present.
+    pub signing_cert_hash: Option<Vec<u8>>,
     pub info: SignatureInfo,
     /// The seal from the unsigned attribute (not yet checked against `info.seal_sha256`).
     pub seal: Seal,
+    /// DER of the signature-time-stamp token (unsigned attribute), if any.
+    pub signature_timestamp: Option<Vec<u8>>,
     /// Length of the DER; what follows in /Contents is padding.
     pub der_len: usize,
 }
@@ -267,6 +328,11 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedCms, String> {
         .and_then(|a| a.to_der().ok())
         .and_then(|d| Time::from_der(&d).ok())
         .and_then(|t| DateTime::<Utc>::from_timestamp(i64::try_from(t.to_unix_duration().as_secs()).ok()?, 0));
+    let has_signing_cert = attrs.iter().any(|a| a.oid == ID_SIGNING_CERTIFICATE_V2);
+    let signing_cert_hash = match has_signing_cert.then(|| single(ID_SIGNING_CERTIFICATE_V2)).transpose()? {
+        Some(a) => Some(ess_cert_hash(a)?),
+        None => None,
+    };
     let info_os: OctetString = single(ID_SIGNATURE_INFO)?.decode_as().map_err(|e| e.to_string())?;
     let info: SignatureInfo =
         serde_json::from_slice(info_os.as_bytes()).map_err(|e| format!("签章信息无法解析：{e}"))?;
@@ -276,6 +342,15 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedCms, String> {
         .and_then(|u| u.iter().find(|a| a.oid == ID_SEAL))
         .and_then(|a| a.values.iter().next())
         .ok_or("签名中缺少印章数据")?;
+    let mut tokens =
+        si.unsigned_attrs.iter().flat_map(|u| u.iter()).filter(|a| a.oid == crate::tsa::ID_AA_TIME_STAMP_TOKEN);
+    let signature_timestamp = match (tokens.next(), tokens.next()) {
+        (None, _) => None,
+        (Some(a), None) if a.values.len() == 1 => {
+            Some(a.values.iter().next().ok_or("时间戳属性为空")?.to_der().map_err(|e| e.to_string())?)
+        }
+        _ => return Err("签名时间戳属性重复".into()),
+    };
     let seal_os: OctetString = seal_attr.decode_as().map_err(|e| e.to_string())?;
     let seal_text = std::str::from_utf8(seal_os.as_bytes()).map_err(|e| e.to_string())?;
     let seal = Seal::from_json(seal_text).map_err(|e| e.to_string())?;
@@ -286,6 +361,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedCms, String> {
         signature: si.signature.as_bytes().to_vec(),
         message_digest: md.as_bytes().to_vec(),
         signing_time,
+        signing_cert_hash,
+        signature_timestamp,
         info,
         der_len,
     })

@@ -813,7 +813,7 @@ fn write_pdf(
         let mut d = pdf.indirect(sig_id).dict();
         d.pair(Name(b"Type"), Name(b"Sig"));
         d.pair(Name(b"Filter"), Name(b"Adobe.PPKLite"));
-        d.pair(Name(b"SubFilter"), Name(b"adbe.pkcs7.detached"));
+        d.pair(Name(b"SubFilter"), Name(b"ETSI.CAdES.detached"));
         d.insert(Name(b"ByteRange")).array().items([
             0,
             BYTE_RANGE_PLACEHOLDER,

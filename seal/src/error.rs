@@ -48,6 +48,8 @@ pub enum SealError {
     InvalidSpec(String),
     #[error("PDF 生成失败：{0}")]
     Pdf(String),
+    #[error("时间戳失败：{0}")]
+    Timestamp(String),
     #[error("系统随机数生成失败")]
     Rng,
 }

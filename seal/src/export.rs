@@ -80,6 +80,9 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SealError + '_ {
     move |source| SealError::Io { path: path.to_path_buf(), source }
 }
 
+/// Subdirectory of an exported trust directory holding the TSA roots.
+pub const TSA_DIR: &str = "tsa";
+
 /// One exported root.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ExportedRoot {
@@ -106,6 +109,20 @@ pub fn export_trust(dir: &Path, roots: &[Vec<u8>], bundle: &TrustBundle) -> Resu
         let subject = certificate_subject(der).unwrap_or_default();
         prints.push_str(&format!("{}  {subject}\n", fingerprint(der)));
         out.push(ExportedRoot { subject, sha256: fingerprint(der), pem, der: der_path });
+    }
+    // The time-stamping authority's roots (PAdES B-T/B-LT) go in a subdirectory: they vouch for
+    // timestamps only and must never become an anchor for the bundle itself (`load_roots`
+    // reads the top directory only).
+    if !bundle.tsa_roots().is_empty() {
+        let tsa_dir = dir.join(TSA_DIR);
+        std::fs::create_dir_all(&tsa_dir).map_err(io(&tsa_dir))?;
+        prints.push_str("\n时间戳服务根证书 SHA-256 指纹（tsa/，仅用于验证时间戳；请与市级平台公布的指纹核对）\n");
+        for der in bundle.tsa_roots() {
+            let short = hex(digest(&SHA256, der).as_ref())[..16].to_owned();
+            let pem = tsa_dir.join(format!("tsa-root-{short}.pem"));
+            std::fs::write(&pem, certificate_pem(der)).map_err(io(&pem))?;
+            prints.push_str(&format!("{}  {}\n", fingerprint(der), certificate_subject(der).unwrap_or_default()));
+        }
     }
     let b = dir.join(TRUST_BUNDLE_FILE);
     std::fs::write(&b, bundle.to_bytes()?).map_err(io(&b))?;

@@ -15,6 +15,7 @@ use crate::font::CjkFont;
 use crate::qr::PrintedFields;
 use crate::seal::Seal;
 use crate::signer::Signer;
+use crate::tsa::TimeStamper;
 
 /// A sealed notice plus what the seal usage log (用印登记) records.
 #[derive(Clone, Debug)]
@@ -25,7 +26,16 @@ pub struct SealedDocument {
     /// SHA-256 of the complete PDF file.
     pub file_sha256: [u8; 32],
     pub signature_info: SignatureInfo,
+    /// `genTime` of the signature timestamp (PAdES B-T), when a TSA answered during sealing.
+    pub signature_timestamp: Option<DateTime<Utc>>,
+    /// Why sealing with a time-stamper produced a B-B document instead (TSA unreachable or
+    /// refusing): the document is sealed all the same and gets a document timestamp later.
+    pub timestamp_error: Option<String>,
 }
+
+/// Room in `/Contents` for a signature timestamp token (TSA certificate + root + TSTInfo +
+/// signature ≈ 1.3 KB for P-256; reserved generously for longer TSA chains).
+const TOKEN_RESERVE: usize = 6144;
 
 fn pdf_date(t: DateTime<Utc>) -> String {
     let bj = FixedOffset::east_opt(8 * 3600).map(|o| t.with_timezone(&o));
@@ -48,6 +58,29 @@ pub fn seal_document(
     font: &CjkFont,
     claimed_time: DateTime<Utc>,
 ) -> Result<SealedDocument> {
+    check_authorised(seal, signer, claimed_time)?;
+    seal_document_unchecked(spec, seal, signer, font, claimed_time)
+}
+
+/// [`seal_document`] online: the signature gets an RFC 3161 signature timestamp from `stamper`
+/// (PAdES B-T). The TSA never blocks the sealing: if it fails, the document is sealed B-B and
+/// `timestamp_error` says why (a document timestamp is added later by sync).
+///
+/// # Errors
+/// As [`seal_document`].
+pub fn seal_document_timestamped(
+    spec: &DocumentSpec,
+    seal: &Seal,
+    signer: &dyn Signer,
+    font: &CjkFont,
+    claimed_time: DateTime<Utc>,
+    stamper: &dyn TimeStamper,
+) -> Result<SealedDocument> {
+    check_authorised(seal, signer, claimed_time)?;
+    seal_inner(spec, seal, signer, font, claimed_time, Some(stamper))
+}
+
+fn check_authorised(seal: &Seal, signer: &dyn Signer, claimed_time: DateTime<Utc>) -> Result<()> {
     let leaf = signer.certificate_chain().first().ok_or_else(|| SealError::SealMismatch("签名者没有证书".into()))?;
     if !seal.authorises(leaf) {
         return Err(SealError::SealMismatch("签名证书不在该印章的授权证书列表中".into()));
@@ -59,7 +92,7 @@ pub fn seal_document(
             p.valid_start, p.valid_end, claimed_time
         )));
     }
-    seal_document_unchecked(spec, seal, signer, font, claimed_time)
+    Ok(())
 }
 
 /// [`seal_document`] without the authorisation/validity pre-checks. Exists so tests can forge
@@ -75,7 +108,18 @@ pub fn seal_document_unchecked(
     font: &CjkFont,
     claimed_time: DateTime<Utc>,
 ) -> Result<SealedDocument> {
-    // CMS signingTime (UTCTime) and the QR carry whole seconds; keep all three copies equal.
+    seal_inner(spec, seal, signer, font, claimed_time, None)
+}
+
+fn seal_inner(
+    spec: &DocumentSpec,
+    seal: &Seal,
+    signer: &dyn Signer,
+    font: &CjkFont,
+    claimed_time: DateTime<Utc>,
+    stamper: Option<&dyn TimeStamper>,
+) -> Result<SealedDocument> {
+    // /M and the QR carry whole seconds; keep every copy of the claimed time equal.
     let claimed_time = DateTime::<Utc>::from_timestamp(claimed_time.timestamp(), 0).unwrap_or(claimed_time);
     let spec_hash = spec.canonical_hash();
     let mut info = SignatureInfo {
@@ -95,8 +139,8 @@ pub fn seal_document_unchecked(
     // Size the placeholder from a dry run (a P-256 DER signature is at most 72 bytes) plus slack
     // for longer signatures from other `Signer`s.
     let chain = signer.certificate_chain();
-    let dry = cms::build(seal, chain, &[0u8; 32], claimed_time, &info, &|_| Ok(vec![0u8; 72]))?;
-    let capacity = dry.len() + 512;
+    let dry = cms::build(seal, chain, &[0u8; 32], &info, &|_| Ok(vec![0u8; 72]), None)?;
+    let capacity = dry.len() + 512 + if stamper.is_some() { TOKEN_RESERVE } else { 0 };
     let p = &seal.info().property;
     let sig = SigPlaceholder {
         capacity,
@@ -123,8 +167,28 @@ pub fn seal_document_unchecked(
     doc_digest.copy_from_slice(hasher.finish().as_ref());
     info.data_hash = hex(&doc_digest);
 
-    let cms_der =
-        cms::build(seal, chain, &doc_digest, claimed_time, &info, &|m| crate::signer::canonical(&signer.sign(m)?))?;
+    let sign = |m: &[u8]| crate::signer::canonical(&signer.sign(m)?);
+    let mut timestamp_error = None;
+    let mut signature_timestamp = None;
+    let cms_der = match stamper {
+        None => cms::build(seal, chain, &doc_digest, &info, &sign, None)?,
+        Some(st) => {
+            let mut stamp = |sig: &[u8]| {
+                let imprint = crate::tsa::sha256(sig);
+                match st.timestamp(&imprint) {
+                    Ok(token) => {
+                        signature_timestamp = crate::tsa::token_gen_time(&token);
+                        Some(token)
+                    }
+                    Err(e) => {
+                        timestamp_error = Some(e.to_string());
+                        None
+                    }
+                }
+            };
+            cms::build(seal, chain, &doc_digest, &info, &sign, Some(&mut stamp))?
+        }
+    };
     if cms_der.len() > capacity {
         return Err(SealError::Pdf(format!("签名数据 {} 字节超出预留空间 {} 字节", cms_der.len(), capacity)));
     }
@@ -135,7 +199,7 @@ pub fn seal_document_unchecked(
     }
     let mut file_sha256 = [0u8; 32];
     file_sha256.copy_from_slice(digest(&SHA256, &pdf).as_ref());
-    Ok(SealedDocument { pdf, qr_payload, file_sha256, signature_info: info })
+    Ok(SealedDocument { pdf, qr_payload, file_sha256, signature_info: info, signature_timestamp, timestamp_error })
 }
 
 /// The signature step alone: CMS SignedData (detached) over a /ByteRange SHA-256 `digest`,
@@ -145,9 +209,7 @@ pub fn seal_document_unchecked(
 /// # Errors
 /// `Certificate`, `Signing`.
 pub fn cms_signature(signer: &dyn Signer, seal: &Seal, digest: &[u8; 32], info: &SignatureInfo) -> Result<Vec<u8>> {
-    cms::build(seal, signer.certificate_chain(), digest, info.claimed_time, info, &|m| {
-        crate::signer::canonical(&signer.sign(m)?)
-    })
+    cms::build(seal, signer.certificate_chain(), digest, info, &|m| crate::signer::canonical(&signer.sign(m)?), None)
 }
 
 fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {

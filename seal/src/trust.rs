@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    PKCS_ECDSA_P256_SHA256, PublicKeyData, SerialNumber,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, CrlDistributionPoint, CustomExtension,
+    DistinguishedName, DnType, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
+    PublicKeyData, RevokedCertParams, SerialNumber,
 };
 use ring::rand::{SecureRandom as _, SystemRandom};
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
@@ -164,6 +165,9 @@ impl SealAuthority {
         params.not_after = to_time(req.not_after)?;
         params.serial_number = Some(random_serial()?);
         params.use_authority_key_identifier_extension = true;
+        // Declares that revocation status exists (the CRL issued with each bundle): outside
+        // validators then demand it, and find it in the document's DSS (B-LT).
+        params.crl_distribution_points = vec![CrlDistributionPoint { uris: vec![self.crl_url()] }];
         let cert =
             params.signed_by(&P256PublicKey(public_key), &issuer).map_err(|e| SealError::Certificate(e.to_string()))?;
         let der = cert.der().to_vec();
@@ -173,6 +177,90 @@ impl SealAuthority {
             (Some(root), Some(leaf)) if leaf.is_signed_by(&root) => Ok(der),
             _ => Err(SealError::Certificate("签发的证书不能链接到根证书（机构名称与根证书不一致？）".into())),
         }
+    }
+
+    /// Where the authority publishes its CRL (the signer certificates' CRL distribution point).
+    /// Nothing is fetched by yc (the CRL travels in the trust bundle and in each B-LT
+    /// document's DSS); `.invalid` (RFC 2606) until the operator names a real publication point.
+    #[must_use]
+    pub fn crl_url(&self) -> String {
+        let fp = crate::export::fingerprint(&self.root_cert);
+        let short: String = fp.chars().filter(char::is_ascii_hexdigit).take(16).collect();
+        format!("http://crl.seal-authority.invalid/{}.crl", short.to_ascii_lowercase())
+    }
+
+    /// Issue a time-stamping authority certificate (RFC 3161 §2.3: the only extended key usage
+    /// is id-kp-timeStamping, marked critical). The city platform's TSA is certified by its own
+    /// root, which trust bundles carry in `tsa_roots`.
+    ///
+    /// # Errors
+    /// `Certificate` or `Rng`.
+    pub fn issue_tsa_certificate(
+        &self,
+        common_name: &str,
+        public_key: &[u8],
+        not_before: DateTime<Utc>,
+        not_after: DateTime<Utc>,
+    ) -> Result<Vec<u8>> {
+        let key = KeyPair::try_from(self.pkcs8.as_slice()).map_err(|e| SealError::Certificate(e.to_string()))?;
+        let issuer = Issuer::new(root_params(&self.name), key);
+        let mut params = CertificateParams::default();
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CountryName, "CN");
+        dn.push(DnType::OrganizationName, self.name.as_str());
+        dn.push(DnType::CommonName, common_name);
+        params.distinguished_name = dn;
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment];
+        // ExtendedKeyUsage ::= SEQUENCE { id-kp-timeStamping 1.3.6.1.5.5.7.3.8 }
+        let mut eku = CustomExtension::from_oid_content(
+            &[2, 5, 29, 37],
+            vec![0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08],
+        );
+        eku.set_criticality(true);
+        params.custom_extensions = vec![eku];
+        params.not_before = to_time(not_before)?;
+        params.not_after = to_time(not_after)?;
+        params.serial_number = Some(random_serial()?);
+        params.use_authority_key_identifier_extension = true;
+        let cert =
+            params.signed_by(&P256PublicKey(public_key), &issuer).map_err(|e| SealError::Certificate(e.to_string()))?;
+        Ok(cert.der().to_vec())
+    }
+
+    /// The bundle's certificate revocations as an X.509 CRL (RFC 5280) signed by the root, for
+    /// the DSS of long-term (B-LT) documents: an outside validator reads the same status the
+    /// signed trust bundle carries. `crl_number` = the bundle version (monotonic).
+    ///
+    /// # Errors
+    /// `Certificate` (unparsable serial, encoding).
+    pub fn issue_crl(&self, content: &TrustBundleContent) -> Result<Vec<u8>> {
+        let key = KeyPair::try_from(self.pkcs8.as_slice()).map_err(|e| SealError::Certificate(e.to_string()))?;
+        let issuer = Issuer::new(root_params(&self.name), key);
+        let revoked_certs = content
+            .revoked_certificates
+            .iter()
+            .map(|r| {
+                let serial = crate::encoding::unhex(&r.serial_hex)
+                    .ok_or_else(|| SealError::Certificate(format!("吊销列表中的证书序列号无效：{}", r.serial_hex)))?;
+                Ok(RevokedCertParams {
+                    serial_number: SerialNumber::from_slice(&serial),
+                    revocation_time: to_time(r.revoked_at)?,
+                    reason_code: None,
+                    invalidity_date: None,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let params = CertificateRevocationListParams {
+            this_update: to_time(content.this_update)?,
+            next_update: to_time(content.next_update)?,
+            crl_number: SerialNumber::from(content.version),
+            issuing_distribution_point: None,
+            revoked_certs,
+            key_identifier_method: KeyIdMethod::Sha256,
+        };
+        let crl = params.signed_by(&issuer).map_err(|e| SealError::Certificate(e.to_string()))?;
+        Ok(crl.der().to_vec())
     }
 
     /// Sign a seal as its maker (`SESeal.signInfo`).
@@ -202,7 +290,8 @@ impl SealAuthority {
         }
         let json = serde_json::to_string(&content).map_err(|e| SealError::TrustBundleFormat(e.to_string()))?;
         let signature = self.sign(json.as_bytes())?;
-        Ok(TrustBundle { content, content_json: json, signer_cert: self.root_cert.clone(), signature })
+        let crl = self.issue_crl(&content)?;
+        Ok(TrustBundle { content, content_json: json, signer_cert: self.root_cert.clone(), signature, crl })
     }
 }
 
@@ -243,6 +332,10 @@ pub struct TrustBundleContent {
     pub roots: Vec<Vec<u8>>,
     pub seals: Vec<SealStatusEntry>,
     pub revoked_certificates: Vec<RevokedCertificate>,
+    /// Roots of the time-stamping authorities whose tokens prove signing times (the city
+    /// platform's TSA). Kept apart from `roots`: a TSA root vouches for times, never for seals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "base64_list")]
+    pub tsa_roots: Vec<Vec<u8>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -255,6 +348,10 @@ struct BundleFile {
     signature_algorithm: SignatureAlgorithm,
     #[serde(with = "base64_bytes")]
     signature: Vec<u8>,
+    /// The same revocation status as an X.509 CRL signed by the root (for B-LT documents);
+    /// self-authenticating, so outside `content`. Absent in bundles made before B-LT.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "base64_bytes")]
+    crl: Vec<u8>,
 }
 
 /// A trust bundle whose signature has been checked (only obtainable by signing or by
@@ -265,9 +362,29 @@ pub struct TrustBundle {
     content_json: String,
     signer_cert: Vec<u8>,
     signature: Vec<u8>,
+    crl: Vec<u8>,
 }
 
 impl TrustBundle {
+    /// The authority's CRL issued with this bundle (DER), if the bundle carries one.
+    #[must_use]
+    pub fn crl(&self) -> Option<&[u8]> {
+        (!self.crl.is_empty()).then_some(self.crl.as_slice())
+    }
+
+    /// What a document's DSS needs for long-term validation (B-LT): the signer chain, the
+    /// trusted TSA roots (the token carries the TSA certificate) and this bundle's CRL.
+    #[must_use]
+    pub fn validation_data(&self, signer_chain: &[Vec<u8>], tsa_chain: &[Vec<u8>]) -> crate::ValidationData {
+        let mut certs: Vec<Vec<u8>> = Vec::new();
+        for c in signer_chain.iter().chain(tsa_chain).chain(self.tsa_roots()) {
+            if !certs.contains(c) {
+                certs.push(c.clone());
+            }
+        }
+        crate::ValidationData { certs, crls: self.crl().map(<[u8]>::to_vec).into_iter().collect() }
+    }
+
     /// Serialise to the bundle file format (JSON).
     ///
     /// # Errors
@@ -279,6 +396,7 @@ impl TrustBundle {
             signer_cert: self.signer_cert.clone(),
             signature_algorithm: SignatureAlgorithm::EcdsaP256Sha256,
             signature: self.signature.clone(),
+            crl: self.crl.clone(),
         })
         .map_err(|e| SealError::TrustBundleFormat(e.to_string()))
     }
@@ -303,7 +421,13 @@ impl TrustBundle {
         }
         let content: TrustBundleContent =
             serde_json::from_str(&file.content).map_err(|e| SealError::TrustBundleFormat(e.to_string()))?;
-        Ok(Self { content, content_json: file.content, signer_cert: file.signer_cert, signature: file.signature })
+        Ok(Self {
+            content,
+            content_json: file.content,
+            signer_cert: file.signer_cert,
+            signature: file.signature,
+            crl: file.crl,
+        })
     }
 
     /// The certificate a bundle file claims to be signed by (not yet trusted).
@@ -338,6 +462,12 @@ impl TrustBundle {
         now > self.content.next_update
     }
 
+    #[must_use]
+    pub fn tsa_roots(&self) -> &[Vec<u8>] {
+        &self.content.tsa_roots
+    }
+
+    /// Trusted root certificates (DER).
     #[must_use]
     pub fn roots(&self) -> &[Vec<u8>] {
         &self.content.roots

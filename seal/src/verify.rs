@@ -64,6 +64,8 @@ pub enum Reason {
     /// The verification QR on the document was made for other content (a genuine code pasted
     /// onto another paper), or the file's QR cannot be read.
     ContentMismatch,
+    /// A timestamp in the document is false (wrong imprint, altered, bad TSA signature).
+    TimestampInvalid,
     /// Structure cannot be parsed.
     Malformed,
 }
@@ -146,8 +148,22 @@ fn malformed(detail: impl Into<String>) -> Verification {
     a.finish()
 }
 
+/// A proof of existence of the signature (PAdES B-T): the verified `genTime` of a signature
+/// timestamp or of a document timestamp covering it.
+#[derive(Clone, Debug)]
+struct Proof {
+    time: DateTime<Utc>,
+    /// What proves it (for the check's detail).
+    by: String,
+    /// A CRL from a bundle root in the document's DSS (B-LT) was current at `time` and does
+    /// not list the signer certificate.
+    crl_current: bool,
+}
+
 /// Checks shared by PDF and QR: seal status and windows, certificate chain, revocation, bundle
 /// freshness. `seal` must already be authenticated (maker signature or taken from the bundle).
+/// With a `proof`, the signature is known to exist at `proof.time`: what happens to the seal or
+/// certificate afterwards (expiry, revocation, a stale bundle) no longer matters.
 fn assess_seal_and_signer(
     a: &mut Assess,
     seal: &Seal,
@@ -155,6 +171,7 @@ fn assess_seal_and_signer(
     claimed: DateTime<Utc>,
     bundle: &TrustBundle,
     now: DateTime<Utc>,
+    proof: Option<&Proof>,
 ) {
     a.check(
         seal.authorises(signer_der),
@@ -177,6 +194,16 @@ fn assess_seal_and_signer(
     if claimed > now + CLOCK_SKEW {
         a.indeterminate("claimed_time", Reason::ClaimedTimeOnly, format!("声称的签章时间 {claimed} 晚于当前时间"));
     }
+    let proven_before = |t: DateTime<Utc>| proof.is_some_and(|p| p.time <= t);
+    if let Some(p) = proof
+        && claimed > p.time + CLOCK_SKEW
+    {
+        a.invalid(
+            "claimed_time",
+            Reason::Malformed,
+            format!("声称的签章时间 {claimed} 晚于时间戳时间 {}，时间不一致", p.time),
+        );
+    }
 
     let p = &seal.info().property;
     if claimed < p.valid_start || claimed > p.valid_end {
@@ -185,6 +212,8 @@ fn assess_seal_and_signer(
             Reason::SealOutsideValidity,
             format!("签章时间 {claimed} 不在印章有效期 {} 至 {} 内", p.valid_start, p.valid_end),
         );
+    } else if now > p.valid_end && proven_before(p.valid_end) {
+        a.pass("seal_validity", format!("印章已于 {} 到期；时间戳证明签章早于到期", p.valid_end));
     } else if now > p.valid_end {
         a.indeterminate(
             "seal_validity",
@@ -200,6 +229,8 @@ fn assess_seal_and_signer(
             Reason::CertificateOutsideValidity,
             format!("签章时间不在证书有效期 {} 至 {} 内", signer.not_before(), signer.not_after()),
         );
+    } else if now > signer.not_after() && proven_before(signer.not_after()) {
+        a.pass("certificate_validity", format!("证书已于 {} 到期；时间戳证明签章早于到期", signer.not_after()));
     } else if now > signer.not_after() {
         a.indeterminate("certificate_validity", Reason::ClaimedTimeOnly, "证书已到期；签章时间仅为声称时间");
     } else {
@@ -217,6 +248,9 @@ fn assess_seal_and_signer(
                     format!("印章已于 {at} 作废（{reason}），签章时间 {claimed} 在其后"),
                 );
             }
+            SealStatus::Revoked { at, reason } if proof.is_some_and(|p| p.time < *at) => {
+                a.pass("seal_status", format!("印章已于 {at} 作废（{reason}）；时间戳证明签章早于作废"));
+            }
             SealStatus::Revoked { at, reason } => a.indeterminate(
                 "seal_status",
                 Reason::ClaimedTimeOnly,
@@ -233,6 +267,9 @@ fn assess_seal_and_signer(
                 format!("证书已于 {} 吊销（{}）", r.revoked_at, r.reason),
             );
         }
+        Some(r) if proof.is_some_and(|p| p.time < r.revoked_at) => {
+            a.pass("certificate_revocation", format!("证书已于 {} 吊销；时间戳证明签章早于吊销", r.revoked_at));
+        }
         Some(r) => a.indeterminate(
             "certificate_revocation",
             Reason::ClaimedTimeOnly,
@@ -240,28 +277,42 @@ fn assess_seal_and_signer(
         ),
     }
 
-    if bundle.is_stale(now) {
+    let c = bundle.content();
+    // Issued after the proven time (so it lists any earlier revocation) or current at it.
+    let bundle_current_at = |t: DateTime<Utc>| t <= c.next_update;
+    if !bundle.is_stale(now) {
+        a.pass("trust_bundle_fresh", format!("信任包版本 {}，有效至 {}", bundle.version(), c.next_update));
+    } else if let Some(p) = proof.filter(|p| bundle_current_at(p.time)) {
+        a.pass(
+            "trust_bundle_fresh",
+            format!(
+                "信任包版本 {}（{} 至 {}）涵盖时间戳时间 {}",
+                bundle.version(),
+                c.this_update,
+                c.next_update,
+                p.time
+            ),
+        );
+    } else if let Some(p) = proof.filter(|p| p.crl_current) {
+        a.pass("trust_bundle_fresh", format!("文件内的吊销列表（DSS）在时间戳时间 {} 有效，且未列出签名证书", p.time));
+    } else {
         a.indeterminate(
             "trust_bundle_fresh",
             Reason::TrustBundleStale,
-            format!(
-                "信任包已过下次更新时间 {}（版本 {}），作废信息可能缺失",
-                bundle.content().next_update,
-                bundle.version()
-            ),
-        );
-    } else {
-        a.pass(
-            "trust_bundle_fresh",
-            format!("信任包版本 {}，有效至 {}", bundle.version(), bundle.content().next_update),
+            format!("信任包已过下次更新时间 {}（版本 {}），作废信息可能缺失", c.next_update, bundle.version()),
         );
     }
-    a.pass("timestamp", "无时间戳：签章时间为签章方声称的时间（ClaimedTimeOnly）");
+    match proof {
+        Some(p) => a.pass("timestamp", format!("签章时间由时间戳证明：不晚于 {}（{}）", p.time, p.by)),
+        None => a.pass("timestamp", "无时间戳：签章时间为签章方声称的时间（ClaimedTimeOnly）"),
+    }
 }
 
 struct SigDict {
     byte_range: [usize; 4],
     contents_hex: (usize, usize),
+    /// A `/DocTimeStamp` (checked as part of the update after the seal signature).
+    doc_timestamp: bool,
 }
 
 fn parse_usize(s: &[u8]) -> Option<usize> {
@@ -312,7 +363,10 @@ fn parse_sig_dict(pdf: &[u8], after_key: usize) -> Result<SigDict, String> {
     if !before.ends_with(b"/Contents") {
         return Err("ByteRange 排除的区域不是 /Contents 值".into());
     }
-    Ok(SigDict { byte_range, contents_hex: (gap_start + 1, gap_end - 1) })
+    // The dictionary's own object: from its `obj` keyword to this /ByteRange.
+    let obj_start = pdf[..after_key].windows(4).rposition(|w| w == b"obj\n").unwrap_or(0);
+    let doc_timestamp = pdf[obj_start..after_key].windows(13).any(|w| w == b"/DocTimeStamp");
+    Ok(SigDict { byte_range, contents_hex: (gap_start + 1, gap_end - 1), doc_timestamp })
 }
 
 fn unhex(s: &[u8]) -> Option<Vec<u8>> {
@@ -331,7 +385,9 @@ fn unhex(s: &[u8]) -> Option<Vec<u8>> {
 /// Verify a sealed PDF against a trust bundle at time `now`.
 #[must_use]
 pub fn verify_pdf(pdf: &[u8], bundle: &TrustBundle, now: DateTime<Utc>) -> Verification {
-    let sigs = find_signatures(pdf);
+    // Document timestamps are verified with the update that carries them (`verify_one`).
+    let sigs: Vec<_> =
+        find_signatures(pdf).into_iter().filter(|s| !s.as_ref().is_ok_and(|d| d.doc_timestamp)).collect();
     if sigs.is_empty() {
         let mut a = Assess::default();
         a.invalid("signature_present", Reason::NoSignature, "文件中没有电子印章签名（未盖章的文书无效）");
@@ -385,6 +441,9 @@ fn check_embedded_qr(
     signed: Option<&Signed>,
 ) {
     let signer = signed.map(|s| s.signer_cert.as_slice());
+    // The page content is read from the sealed revision (a later DSS/timestamp update does not
+    // touch the pages).
+    let pdf = signed.map_or(pdf, |s| &pdf[..s.revision_end.min(pdf.len())]);
     let fail = |v: &mut Verification, name: &'static str, detail: String| {
         v.checks.push(Check { name, passed: false, detail });
         // On an unsigned paper, "the content differs" says more than "no signature".
@@ -482,6 +541,8 @@ fn check_embedded_qr(
 /// What the QR check needs from a parsed PDF signature.
 struct Signed {
     signer_cert: Vec<u8>,
+    /// End of the revision the seal signature covers.
+    revision_end: usize,
     /// `SignatureInfo.content_hash`; empty for documents sealed before it existed.
     content_hash: String,
 }
@@ -489,8 +550,19 @@ struct Signed {
 fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>) -> (Verification, Option<Signed>) {
     let mut a = Assess::default();
     let [_, gap_start, gap_end, tail_len] = d.byte_range;
+    let signed_end = gap_end.saturating_add(tail_len).min(pdf.len());
+    let mut update = None;
     if gap_end.checked_add(tail_len) == Some(pdf.len()) {
         a.pass("byte_range_covers_file", "签名覆盖整个文件");
+    } else if let Some(u) = (signed_end == gap_end.saturating_add(tail_len))
+        .then(|| crate::ltv::read_update(pdf, signed_end).ok())
+        .flatten()
+    {
+        a.pass(
+            "byte_range_covers_file",
+            "签名覆盖签章时的整个文件；其后只追加了时间戳或长期验证数据（DSS），未改动已签内容",
+        );
+        update = Some(u);
     } else {
         a.invalid(
             "byte_range_covers_file",
@@ -502,7 +574,6 @@ fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>)
             ),
         );
     }
-    let signed_end = gap_end.saturating_add(tail_len).min(pdf.len());
     let Some(der) = unhex(&pdf[d.contents_hex.0..d.contents_hex.1]) else {
         a.invalid("cms", Reason::Malformed, "/Contents 不是十六进制串");
         return (a.finish(), None);
@@ -551,14 +622,31 @@ fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>)
         a.check(sig_ok, "signature_value", Reason::BadSignature, "签名值验证通过", "签名值验证失败");
     }
 
-    let time_ok = parsed.signing_time == Some(info.claimed_time);
-    a.check(
-        time_ok,
-        "signing_time_consistent",
-        Reason::Malformed,
-        "signingTime 与签章信息一致",
-        "signingTime 与签章信息中的时间不一致",
-    );
+    match parsed.signing_time {
+        // PAdES B-B: no signingTime; the signer certificate is bound by signing-certificate-v2.
+        None => {
+            let leaf_hash = ring::digest::digest(&SHA256, &parsed.signer_cert);
+            match &parsed.signing_cert_hash {
+                Some(h) if h.as_slice() == leaf_hash.as_ref() => {
+                    a.pass("signing_certificate", "signing-certificate-v2 与签名证书一致（PAdES B-B）");
+                }
+                Some(_) => a.invalid(
+                    "signing_certificate",
+                    Reason::SignerNotBoundToSeal,
+                    "signing-certificate-v2 所指证书与签名证书不符（证书被替换）",
+                ),
+                None => a.invalid("signing_certificate", Reason::Malformed, "缺少 signing-certificate-v2 签名属性"),
+            }
+        }
+        // Sealed before PAdES (adbe.pkcs7.detached): signingTime must repeat the claimed time.
+        Some(t) => a.check(
+            t == info.claimed_time,
+            "signing_time_consistent",
+            Reason::Malformed,
+            "signingTime 与签章信息一致",
+            "signingTime 与签章信息中的时间不一致",
+        ),
+    }
 
     let seal = &parsed.seal;
     let seal_bound = seal.id() == info.seal_id && hex(&seal.envelope_sha256()) == info.seal_sha256;
@@ -576,9 +664,61 @@ fn verify_one(pdf: &[u8], d: &SigDict, bundle: &TrustBundle, now: DateTime<Utc>)
             a.indeterminate("seal_maker", Reason::NoChainToTrustedRoot, "印章制作机构不在信任包中")
         }
     }
-    assess_seal_and_signer(&mut a, seal, &parsed.signer_cert, info.claimed_time, bundle, now);
+    let proof = timestamp_proof(&mut a, &parsed, update.as_ref(), bundle);
+    assess_seal_and_signer(&mut a, seal, &parsed.signer_cert, info.claimed_time, bundle, now, proof.as_ref());
     let content_hash = parsed.info.content_hash.clone();
-    (a.finish(), Some(Signed { signer_cert: parsed.signer_cert, content_hash }))
+    (a.finish(), Some(Signed { signer_cert: parsed.signer_cert, revision_end: signed_end, content_hash }))
+}
+
+/// The earliest verified proof that the signature existed: its signature timestamp (B-T at
+/// sealing) or else the document timestamp added later by sync. A false token is INVALID; a
+/// token from a TSA the bundle does not trust proves nothing (INDETERMINATE).
+fn timestamp_proof(
+    a: &mut Assess,
+    parsed: &cms::ParsedCms,
+    update: Option<&crate::ltv::Update>,
+    bundle: &TrustBundle,
+) -> Option<Proof> {
+    use crate::tsa::{TokenError, verify_token};
+    let mut found = None;
+    if let Some(token) = &parsed.signature_timestamp {
+        let imprint = crate::tsa::sha256(&parsed.signature);
+        match verify_token(token, &imprint, bundle.tsa_roots()) {
+            Ok(t) => {
+                a.pass("signature_timestamp", format!("签名时间戳有效：{}，{}", t.gen_time, t.tsa_subject));
+                found = Some((t.gen_time, format!("签名时间戳，{}", t.tsa_subject)));
+            }
+            Err(TokenError::Invalid(e)) => a.invalid("signature_timestamp", Reason::TimestampInvalid, e),
+            Err(TokenError::Untrusted(e)) => a.indeterminate("signature_timestamp", Reason::NoChainToTrustedRoot, e),
+        }
+    }
+    if let Some((token, imprint)) = update.and_then(|u| u.doc_timestamp.as_ref()) {
+        match verify_token(token, imprint, bundle.tsa_roots()) {
+            Ok(t) => {
+                a.pass("document_timestamp", format!("文档时间戳有效：{}，{}", t.gen_time, t.tsa_subject));
+                if found.is_none() {
+                    found = Some((t.gen_time, format!("文档时间戳，{}", t.tsa_subject)));
+                }
+            }
+            Err(TokenError::Invalid(e)) => a.invalid("document_timestamp", Reason::TimestampInvalid, e),
+            Err(TokenError::Untrusted(e)) => a.indeterminate("document_timestamp", Reason::NoChainToTrustedRoot, e),
+        }
+    }
+    let (time, by) = found?;
+    let crl_current = update
+        .and_then(|u| u.validation.as_ref())
+        .is_some_and(|v| crate::crl::current_and_not_listing(&v.crls, bundle.roots(), &parsed.signer_cert, time));
+    if update.is_some_and(|u| u.validation.is_some()) {
+        a.pass(
+            "long_term_validation",
+            if crl_current {
+                "文件内含证书链与吊销列表（DSS），可离线长期验证"
+            } else {
+                "文件内含 DSS，但其中没有在时间戳时间有效的吊销列表"
+            },
+        );
+    }
+    Some(Proof { time, by, crl_current })
 }
 
 /// Verify the text of a verification QR code with the trust bundle alone. The seal is taken from
@@ -617,7 +757,7 @@ pub fn verify_qr(payload: &str, bundle: &TrustBundle, now: DateTime<Utc>) -> Ver
         Some(cert) => {
             a.pass("signature_value", "验证码签名由该印章的授权证书作出");
             let cert = cert.clone();
-            assess_seal_and_signer(&mut a, seal, &cert, q.claimed_time, bundle, now);
+            assess_seal_and_signer(&mut a, seal, &cert, q.claimed_time, bundle, now, None);
         }
         None => a.invalid("signature_value", Reason::BadSignature, "验证码签名无效（内容被篡改或非该印章所签）"),
     }

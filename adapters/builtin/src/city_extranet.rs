@@ -236,6 +236,41 @@ impl CityExtranet {
         }
     }
 
+    /// RFC 3161 over HTTP (§3.4) to the platform's time-stamping authority: a DER
+    /// TimeStampReq in, the DER TimeStampResp out. The caller (the seal module) checks the
+    /// reply against its request (imprint, nonce) and the TSA root in its trust bundle.
+    ///
+    /// # Errors
+    /// Transport (retryable), HTTP status (classified), wrong content type (retryable).
+    pub async fn timestamp(&self, request: &[u8]) -> Result<Vec<u8>, AdapterError> {
+        const WHAT: &str = "向市级平台申请时间戳";
+        let resp = self
+            .authed(self.client.post(format!("{}/api/v1/tsa", self.base)))
+            .header(reqwest::header::CONTENT_TYPE, "application/timestamp-query")
+            .body(request.to_vec())
+            .send()
+            .await
+            .map_err(|e| http::transport_error(WHAT, &e))?;
+        let status = resp.status();
+        let is_reply = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/timestamp-reply"));
+        let bytes = http::read_limited(WHAT, resp, self.config.max_response_bytes).await?;
+        if !status.is_success() {
+            return Err(http::status_error(WHAT, status, &String::from_utf8_lossy(&bytes)));
+        }
+        if !is_reply {
+            return Err(AdapterError::retryable(
+                Origin::FarSystem,
+                format!("{WHAT}：应答类型不是 application/timestamp-reply"),
+                String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned(),
+            ));
+        }
+        Ok(bytes)
+    }
+
     /// Deterministic batch number: the same rows re-sent carry the same number.
     fn batch_no(&self, chunk: &[OutItem]) -> String {
         let keys: Vec<&str> = chunk.iter().map(|i| i.key.as_str()).collect();

@@ -71,6 +71,41 @@ struct BatchResponse {
 struct App {
     store: Arc<Mutex<Store>>,
     config: Arc<SimConfig>,
+    tsa: Arc<Tsa>,
+}
+
+/// The platform's RFC 3161 time-stamping authority: its own root (the trust bundle carries it
+/// in `tsa_roots`) and a TSA certificate with the critical id-kp-timeStamping usage.
+pub struct Tsa {
+    pub root: Vec<u8>,
+    authority: yc_seal::TimeStampAuthority,
+}
+
+impl Tsa {
+    /// A fresh root and TSA key (per simulator start: a test double keeps no secrets).
+    ///
+    /// # Errors
+    /// Key or certificate generation failed.
+    // The far system's own clock dates its certificates.
+    #[allow(clippy::disallowed_methods)]
+    pub fn generate() -> Result<Self, yc_seal::SealError> {
+        let now = chrono::Utc::now();
+        let root_ca = yc_seal::SealAuthority::generate(
+            "某市政务外网平台",
+            now - chrono::Duration::days(1),
+            now + chrono::Duration::days(365 * 20),
+        )?;
+        let key = yc_seal::generate_pkcs8()?;
+        let cert = root_ca.issue_tsa_certificate(
+            "某市政务外网时间戳服务（模拟）",
+            &yc_seal::public_key_of(&key)?,
+            now - chrono::Duration::days(1),
+            now + chrono::Duration::days(365 * 15),
+        )?;
+        let root = root_ca.root_certificate().to_vec();
+        let authority = yc_seal::TimeStampAuthority::from_pkcs8(&key, vec![cert, root.clone()])?;
+        Ok(Self { root, authority })
+    }
 }
 
 fn now() -> String {
@@ -86,13 +121,16 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<(std::net::SocketAddr, 
     let store = Store::load(config.faults.clone(), config.state_file.as_deref())?;
     let store = Arc::new(Mutex::new(store));
     let limit = config.max_body_bytes.unwrap_or(64 * 1024 * 1024);
-    let app = App { store: store.clone(), config: Arc::new(config.clone()) };
+    let tsa = Arc::new(Tsa::generate().map_err(std::io::Error::other)?);
+    let app = App { store: store.clone(), config: Arc::new(config.clone()), tsa: tsa.clone() };
     let router = Router::new()
         .route("/api/v1/items:batch", post(batch))
         .route("/api/v1/inbox", get(inbox))
         .route("/api/v1/inbox:ack", post(inbox_ack))
         .route("/api/v1/journal-heads", post(journal_head))
         .route("/api/v1/health", get(health))
+        .route("/api/v1/tsa", post(timestamp))
+        .route("/api/v1/tsa/root", get(tsa_root))
         .route("/_sim/stats", get(stats))
         .route("/_sim/inbox", post(seed))
         .layer(DefaultBodyLimit::max(limit))
@@ -102,7 +140,46 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<(std::net::SocketAddr, 
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
-    Ok((addr, SimHandle { store, task, addr }))
+    Ok((addr, SimHandle { store, task, addr, tsa_root: Some(tsa.root.clone()) }))
+}
+
+/// RFC 3161 over HTTP (§3.4): `application/timestamp-query` in, `application/timestamp-reply`
+/// out; a request the TSA cannot serve still gets a DER TimeStampResp with status rejection.
+// The TSA's genTime is the far system's own clock.
+#[allow(clippy::disallowed_methods)]
+async fn timestamp(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    latency(&app).await;
+    if !authorised(&app, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "访问令牌无效或缺失");
+    }
+    let is_query = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/timestamp-query"));
+    if !is_query {
+        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "BAD_REQUEST", "请求类型须为 application/timestamp-query");
+    }
+    let fault = match app.store.lock() {
+        Ok(mut store) => {
+            let fault = store.faults.draw();
+            store.stats.timestamps += 1;
+            fault
+        }
+        Err(_) => return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "模拟器状态锁损坏"),
+    };
+    match fault {
+        Fault::Fail { .. } => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "模拟：时间戳服务内部错误"),
+        Fault::Drop { .. } => dropped(),
+        _ => {
+            let reply = app.tsa.authority.respond(&body, chrono::Utc::now());
+            ([(header::CONTENT_TYPE, "application/timestamp-reply")], reply).into_response()
+        }
+    }
+}
+
+/// The TSA's root certificate (DER), for the seal authority to carry in its trust bundle.
+async fn tsa_root(State(app): State<App>) -> Response {
+    ([(header::CONTENT_TYPE, "application/pkix-cert")], app.tsa.root.clone()).into_response()
 }
 
 fn authorised(app: &App, headers: &HeaderMap) -> bool {

@@ -158,7 +158,7 @@ pub async fn spawn_profile(config: SimConfig, profile: Profile) -> std::io::Resu
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
-    Ok((addr, DeptHandle { sim: SimHandle { store, task, addr }, raw, calls }))
+    Ok((addr, DeptHandle { sim: SimHandle { store, task, addr, tsa_root: None }, raw, calls }))
 }
 
 async fn stats(State(app): State<App>) -> Response {

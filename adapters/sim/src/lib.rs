@@ -44,6 +44,8 @@ pub struct SimHandle {
     pub(crate) store: Arc<Mutex<Store>>,
     pub(crate) task: tokio::task::JoinHandle<()>,
     pub addr: SocketAddr,
+    /// The city simulator's TSA root certificate (DER); `None` for other simulators.
+    pub tsa_root: Option<Vec<u8>>,
 }
 
 impl SimHandle {

@@ -33,6 +33,9 @@ pub struct Stats {
     /// A case's row arrived with a seq not above the last one held for that case.
     pub order_violations: u64,
     pub cases: u64,
+    /// Time-stamp requests answered by the TSA (city only).
+    #[serde(default)]
+    pub timestamps: u64,
     pub faults: FaultCounts,
     /// Journal heads offered, signed for, and refused as forks (crate::heads).
     #[serde(default)]

@@ -183,3 +183,37 @@ fn qr_payload_in(pdf: &[u8]) -> String {
     let line = &pdf[at..at + pdf[at..].iter().position(|&b| b == b'\n').unwrap()];
     String::from_utf8(line.to_vec()).unwrap().splitn(4, ' ').nth(3).unwrap().to_owned()
 }
+
+/// `yc verify --at`: judged as of a later date, after the demo signer certificate (3 years)
+/// expired, a decision sealed offline (PAdES B-B, no timestamp) is INDETERMINATE / ClaimedTimeOnly
+/// — on the workstation and with the exported trust alike. (Timestamped B-T/B-LT documents stay
+/// VALID then: seal/tests/it/pades.rs.)
+#[test]
+fn verify_at_a_date_after_expiry_is_indeterminate_for_a_document_without_timestamp() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("issuer");
+    let (_, pdf, _) = demo_with_decision(&d);
+    let trust = dir.path().join("trust");
+    let o = yc(&d, &["seal", "trust", "export", "--out", trust.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let home = dir.path().join("elsewhere");
+    let p = pdf.to_str().unwrap();
+    let t = trust.to_str().unwrap();
+    let verdict = |o: &Output| -> (String, String) {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)));
+        (v["verdict"].as_str().unwrap_or("").to_owned(), v["reason"].as_str().unwrap_or("").to_owned())
+    };
+    let now = bare_yc(&home, &["--json", "verify", "--trust", t, p]);
+    assert!(now.status.success(), "{}", text(&now));
+    assert_eq!(verdict(&now).0, "Valid");
+    let later = bare_yc(&home, &["--json", "verify", "--trust", t, p, "--at", "2040-01-01"]);
+    assert!(!later.status.success(), "{}", text(&later));
+    assert_eq!(verdict(&later), ("Indeterminate".into(), "ClaimedTimeOnly".into()), "{}", text(&later));
+    let on_ws = yc(&d, &["--json", "verify", p, "--at", "2040-01-01T08:00:00+08:00"]);
+    assert!(!on_ws.status.success(), "{}", text(&on_ws));
+    assert_eq!(verdict(&on_ws), ("Indeterminate".into(), "ClaimedTimeOnly".into()), "{}", text(&on_ws));
+    let plain = bare_yc(&home, &["verify", "--trust", t, p, "--at", "2040-01-01"]);
+    assert!(text(&plain).contains("验证时间（--at）：2039-12-31T16:00:00+00:00"), "{}", text(&plain));
+    let bad = bare_yc(&home, &["verify", "--trust", t, p, "--at", "明年"]);
+    assert!(!bad.status.success() && text(&bad).contains("--at 应为"), "{}", text(&bad));
+}

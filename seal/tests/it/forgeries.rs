@@ -237,6 +237,7 @@ fn fixture_v1(f: &Fixture) -> TrustBundle {
             roots: vec![],
             seals: vec![],
             revoked_certificates: vec![],
+            tsa_roots: vec![],
         })
         .expect("bundle")
 }

@@ -7,6 +7,7 @@ mod forgeries;
 mod fuzz;
 mod keystore;
 mod layout;
+mod pades;
 mod pyhanko;
 mod qr_binding;
 mod roundtrip;

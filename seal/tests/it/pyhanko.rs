@@ -19,9 +19,20 @@ fn pyhanko_available() -> bool {
 
 /// pyHanko's judgement of `pdf` with `root_pem` as the only trust anchor.
 fn pyhanko(dir: &Path, root_pem: &Path, name: &str, pdf: &[u8]) -> serde_json::Value {
+    pyhanko_roots(dir, &[root_pem], name, pdf)
+}
+
+fn pyhanko_roots(dir: &Path, roots: &[&Path], name: &str, pdf: &[u8]) -> serde_json::Value {
     let path = dir.join(name);
     std::fs::write(&path, pdf).unwrap();
-    let o = Command::new("python3").arg(SCRIPT).arg(root_pem).arg(&path).output().expect("python3");
+    if let Ok(keep) = std::env::var("YC_KEEP_PDFS") {
+        let _ = std::fs::create_dir_all(&keep);
+        for r in roots {
+            let _ = std::fs::copy(r, Path::new(&keep).join(r.file_name().unwrap()));
+        }
+        let _ = std::fs::write(Path::new(&keep).join(name), pdf);
+    }
+    let o = Command::new("python3").arg(SCRIPT).args(roots).arg(&path).output().expect("python3");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
 }
@@ -59,9 +70,13 @@ fn pyhanko_and_yc_agree_on_the_genuine_decision_and_the_forgery_set() {
         si.signature = der::asn1::OctetString::new(m).unwrap();
     });
 
+    // Genuine key, but signing-certificate-v2 names another certificate.
+    let wrong_ess = crate::pades::wrong_signing_certificate(&f, &genuine);
+
     let mut report = Vec::new();
     for (name, pdf, expect_ok) in [
         ("genuine.pdf", &genuine, true),
+        ("wrong-ess.pdf", &wrong_ess, false),
         ("flipped.pdf", &flipped, false),
         ("cloned.pdf", &cloned, false),
         ("malleated.pdf", &malleated, false),
@@ -83,6 +98,7 @@ fn pyhanko_and_yc_agree_on_the_genuine_decision_and_the_forgery_set() {
         if name == "genuine.pdf" {
             assert_eq!((ph["intact"].clone(), ph["trusted"].clone()), (true.into(), true.into()), "{ph}");
             assert_eq!(ph["coverage"], "ENTIRE_FILE", "{ph}");
+            assert_eq!(ph["pades_level"], "B-B", "{ph}");
         }
         if name == "flipped.pdf" {
             assert_eq!(ph["intact"], false, "{ph}");
@@ -90,6 +106,68 @@ fn pyhanko_and_yc_agree_on_the_genuine_decision_and_the_forgery_set() {
         if name == "cloned.pdf" {
             assert_eq!(ph["trusted"], false, "{ph}");
         }
+    }
+    eprintln!("{}", report.join("\n"));
+}
+
+/// PAdES levels as pyHanko judges them, trusting the seal authority's root and the city TSA's
+/// root only, nothing fetched: sealed online (signature timestamp) → B-T, plus DSS → B-LT;
+/// sealed offline → B-B, after the sync pass's document timestamp → B-T, with DSS → B-LT.
+#[test]
+fn pyhanko_reports_b_t_and_b_lt_online_and_after_sync() {
+    if !pyhanko_available() {
+        eprintln!("pyHanko not installed (scripts/deps.sh test installs it); skipping");
+        return;
+    }
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root.pem");
+    std::fs::write(&root, certificate_pem(f.authority.root_certificate())).unwrap();
+    let tsa_root = dir.path().join("tsa-root.pem");
+    std::fs::write(&tsa_root, certificate_pem(&f.tsa_root)).unwrap();
+    // pyHanko validates at the real clock: stamp at the fixture's time (certificates, seal and
+    // CRL are current now too).
+    let tsa = f.tsa(f.now);
+    let lt = f.bundle.validation_data(&f.chain, &f.tsa_chain);
+    let online = seal_document_timestamped(&decision_spec(), &f.seal, &f.signer(), &font(), f.now, &tsa).unwrap().pdf;
+    let offline = seal_document(&decision_spec(), &f.seal, &f.signer(), &font(), f.now).unwrap().pdf;
+    let cases = [
+        ("offline-bb.pdf", offline.clone(), "B-B"),
+        ("online-bt.pdf", online.clone(), "B-T"),
+        ("online-blt.pdf", add_validation_data(&online, &lt).unwrap(), "B-LT"),
+        ("synced-bt.pdf", add_document_timestamp(&offline, None, &tsa).unwrap(), "B-T"),
+        ("synced-blt.pdf", add_document_timestamp(&offline, Some(&lt), &tsa).unwrap(), "B-LT"),
+        // A DSS without the authority's CRL is not long-term: no revocation evidence.
+        (
+            "online-dss-no-crl.pdf",
+            add_validation_data(&online, &ValidationData { crls: vec![], ..lt.clone() }).unwrap(),
+            "B-T",
+        ),
+    ];
+    let mut report = Vec::new();
+    for (name, pdf, level) in &cases {
+        let ph = pyhanko_roots(dir.path(), &[&root, &tsa_root], name, pdf);
+        let yc = verify_pdf(pdf, &f.bundle, f.now);
+        report.push(format!("{name}: pyHanko {ph} / yc {:?}", yc.verdict));
+        assert_eq!(ph["bottom_line"], true, "{name}: {ph}");
+        assert_eq!(ph["pades_level"], *level, "{name}: {ph}");
+        assert_eq!(yc.verdict, Verdict::Valid, "{name}: {yc:#?}");
+    }
+    // The forgery set on a B-LT document: pyHanko and yc agree.
+    let blt = &cases[4].1;
+    assert_eq!(cases[4].0, "synced-blt.pdf");
+    let mut flipped = blt.clone();
+    let at = flipped.windows(2).position(|w| w == b"BT").unwrap();
+    flipped[at + 3] ^= 1;
+    let mut dss_edited = blt.clone();
+    let at = dss_edited.windows(10).rposition(|w| w == b"/Type /DSS").unwrap() + 300;
+    dss_edited[at] ^= 1;
+    for (name, pdf) in [("blt-flipped.pdf", &flipped), ("blt-dss-edited.pdf", &dss_edited)] {
+        let ph = pyhanko_roots(dir.path(), &[&root, &tsa_root], name, pdf);
+        let yc = verify_pdf(pdf, &f.bundle, f.now);
+        report.push(format!("{name}: pyHanko {ph} / yc {:?} {:?}", yc.verdict, yc.reason));
+        assert_ne!(yc.verdict, Verdict::Valid, "{name}: {yc:#?}");
+        assert!(ph["bottom_line"] != true || ph["pades_level"] != "B-LT", "{name}: pyHanko still says B-LT: {ph}");
     }
     eprintln!("{}", report.join("\n"));
 }

@@ -56,7 +56,7 @@ fn poppler_pdfsig_reports_signature_valid() {
         "pdfsig said:\n{text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(text.contains("adbe.pkcs7.detached"), "{text}");
+    assert!(text.contains("ETSI.CAdES.detached"), "{text}");
     assert!(text.contains("Total document signed"), "{text}");
 }
 

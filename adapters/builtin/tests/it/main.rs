@@ -6,4 +6,5 @@ mod file_drop;
 mod file_drop_paths;
 mod from_config;
 mod fuzz;
+mod tsa;
 mod vertical_xml;

@@ -25,11 +25,22 @@ pub struct Fixture {
     pub seal: Seal,
     pub bundle: TrustBundle,
     pub now: DateTime<Utc>,
+    /// The city platform's time-stamping authority: its own root (carried in the bundle's
+    /// `tsa_roots`), key and certificate chain.
+    pub tsa_root: Vec<u8>,
+    pub tsa_pkcs8: zeroize::Zeroizing<Vec<u8>>,
+    pub tsa_chain: Vec<Vec<u8>>,
+    pub tsa_roots: Vec<Vec<u8>>,
 }
 
 impl Fixture {
     pub fn signer(&self) -> SoftwareSigner {
         SoftwareSigner::from_pkcs8(&self.pkcs8, self.chain.clone()).expect("signer")
+    }
+
+    /// The TSA, stamping `at`.
+    pub fn tsa(&self, at: DateTime<Utc>) -> TimeStampAuthority {
+        TimeStampAuthority::from_pkcs8(&self.tsa_pkcs8, self.tsa_chain.clone()).expect("tsa").at(at)
     }
 
     pub fn bundle_with(
@@ -48,6 +59,7 @@ impl Fixture {
                 roots: vec![self.authority.root_certificate().to_vec()],
                 seals,
                 revoked_certificates: revoked,
+                tsa_roots: self.tsa_roots.clone(),
             })
             .expect("bundle")
     }
@@ -101,7 +113,22 @@ pub fn fixture() -> Fixture {
     let cert = new_signer_cert(&authority, &pkcs8);
     let chain = vec![cert.clone(), authority.root_certificate().to_vec()];
     let seal = issue_seal(&authority, "3301000000001", vec![cert], "2026-01-01T00:00:00Z", "2028-12-31T00:00:00Z");
+    let city = SealAuthority::generate("某市政务外网平台", t("2026-01-01T00:00:00Z"), t("2046-01-01T00:00:00Z"))
+        .expect("city root");
+    let tsa_pkcs8 = generate_pkcs8().expect("tsa key");
+    let tsa_cert = city
+        .issue_tsa_certificate(
+            "某市政务外网时间戳服务",
+            &public_key_of(&tsa_pkcs8).expect("tsa public key"),
+            t("2026-01-01T00:00:00Z"),
+            t("2041-01-01T00:00:00Z"),
+        )
+        .expect("tsa cert");
     let mut f = Fixture {
+        tsa_root: city.root_certificate().to_vec(),
+        tsa_chain: vec![tsa_cert, city.root_certificate().to_vec()],
+        tsa_roots: vec![city.root_certificate().to_vec()],
+        tsa_pkcs8,
         bundle: authority
             .sign_trust_bundle(TrustBundleContent {
                 version: 1,
@@ -111,6 +138,7 @@ pub fn fixture() -> Fixture {
                 roots: vec![authority.root_certificate().to_vec()],
                 seals: vec![],
                 revoked_certificates: vec![],
+                tsa_roots: vec![],
             })
             .expect("bundle"),
         authority,
