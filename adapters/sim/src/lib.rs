@@ -12,6 +12,7 @@
 
 pub mod city;
 pub mod dept;
+pub mod enrollment;
 pub mod faults;
 pub mod heads;
 pub mod store;
@@ -35,6 +36,8 @@ pub struct SimConfig {
     pub token: Option<String>,
     /// Largest request body accepted (bytes); larger is 413 / a SOAP fault.
     pub max_body_bytes: Option<usize>,
+    /// City only: answer enrollment requests (`POST /api/v1/enrollments`) with this desk.
+    pub enrollment: Option<enrollment::EnrollmentDesk>,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -90,7 +93,7 @@ pub(crate) async fn bind(port: u16) -> std::io::Result<tokio::net::TcpListener> 
 /// Current time as RFC 3339 with the +08:00 offset.
 // A far system keeps its own clock: the simulator stamps what it receives with real time.
 #[allow(clippy::disallowed_methods)]
-pub(crate) fn beijing_now() -> String {
+pub fn beijing_now() -> String {
     let now = chrono::Utc::now();
     match chrono::FixedOffset::east_opt(8 * 3600) {
         Some(tz) => now.with_timezone(&tz).to_rfc3339_opts(chrono::SecondsFormat::Millis, false),

@@ -151,5 +151,6 @@ pub fn decision_spec() -> DocumentSpec {
         date: NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"),
         qr_payload: None,
         certificate_fields: vec![],
+        watermark: None,
     }
 }
