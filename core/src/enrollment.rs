@@ -36,7 +36,11 @@ pub(crate) const ENROLLMENT_SETTINGS: [&str; 3] = [TRAINING, REQUEST_SHA, REQUES
 pub const TRAINING_WATERMARK: &str = "样本";
 
 pub(crate) fn in_training(conn: &Connection) -> Result<bool> {
-    Ok(conn.prepare_cached("SELECT 1 FROM settings WHERE key = ?1")?.query_row([TRAINING], |_| Ok(())).optional()?.is_some())
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM settings WHERE key = ?1")?
+        .query_row([TRAINING], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 pub(crate) fn pending_request_sha(conn: &Connection) -> Result<Option<String>> {
@@ -117,7 +121,9 @@ impl Workstation {
         let departments: Vec<String> =
             departments.iter().map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()).collect();
         if departments.is_empty() {
-            return Err(CoreError::Missing { action: "申请注册".into(), field: "部门（综合窗口写 *）".into() });
+            return Err(CoreError::Missing {
+                action: "申请注册".into(), field: "部门（综合窗口写 *）".into()
+            });
         }
         if let Some(url) = city_url
             && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -130,9 +136,11 @@ impl Workstation {
         }
         let training = in_training(&conn)?;
         drop(conn);
-        let key = self.store().keyring().workstation().ok_or_else(|| {
-            CoreError::Invalid("工作站签名密钥未解锁：请以管理员账号登录后再申请注册".into())
-        })?;
+        let key = self
+            .store()
+            .keyring()
+            .workstation()
+            .ok_or_else(|| CoreError::Invalid("工作站签名密钥未解锁：请以管理员账号登录后再申请注册".into()))?;
         let now = self.clock().now();
         let mut nonce = [0u8; 16];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce)
@@ -206,4 +214,3 @@ pub(crate) fn enrolled_issuer(conn: &rusqlite::Connection) -> Result<Option<(Str
         )
         .optional()?)
 }
-

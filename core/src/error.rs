@@ -106,12 +106,13 @@ pub enum ProvisionError {
     NotEnrolled,
     #[error("工作站已于 {at} 注册（{issuer}），不能再次注册")]
     AlreadyEnrolled { issuer: String, at: String },
-    #[error("注册回执答复的不是本工作站最近一次的注册申请（申请 {expected}，回执答复 {found}）：请重新申请或索取对应的回执")]
+    #[error(
+        "注册回执答复的不是本工作站最近一次的注册申请（申请 {expected}，回执答复 {found}）：请重新申请或索取对应的回执"
+    )]
     WrongRequest { expected: String, found: String },
     #[error("内容有误（{part}）：{detail}。整个包未导入")]
     BadContent { part: String, detail: String },
 }
-
 
 /// The stable, language-free kind of an error, as IPC carries it (`IpcError.kind`), scripts and
 /// exit codes see it, and the UI switches on it. Serialized as the variant name (`"WrongPin"`).

@@ -42,16 +42,39 @@ pub(crate) fn kind_zh(k: PackageKind) -> &'static str {
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "what", rename_all = "snake_case")]
 pub enum Change {
-    TrustRoot { subject: String, sha256: String },
-    TrustBundle { version: u64 },
-    Catalog { label: String, items: usize },
-    Calendar { year: i32 },
-    StaffAdd { id: String, name: String, roles: Vec<String>, departments: Vec<String> },
+    TrustRoot {
+        subject: String,
+        sha256: String,
+    },
+    TrustBundle {
+        version: u64,
+    },
+    Catalog {
+        label: String,
+        items: usize,
+    },
+    Calendar {
+        year: i32,
+    },
+    StaffAdd {
+        id: String,
+        name: String,
+        roles: Vec<String>,
+        departments: Vec<String>,
+    },
     /// The account exists already: left as it is.
-    StaffKept { id: String },
-    Adapter { name: String, kind: String },
+    StaffKept {
+        id: String,
+    },
+    Adapter {
+        name: String,
+        kind: String,
+    },
     /// A new program version beside the bundle, hash checked; installing it needs root (ADMIN.md §6).
-    AppPackage { file: String, version: String },
+    AppPackage {
+        file: String,
+        version: String,
+    },
 }
 
 impl Change {
@@ -62,7 +85,11 @@ impl Change {
             Self::Catalog { label, items } => format!("导入事项目录 {label}（{items} 个事项），新收办件按新版本"),
             Self::Calendar { year } => format!("导入 {year} 年工作日历，进行中办件的期限重新计算"),
             Self::StaffAdd { id, name, roles, departments } => {
-                format!("新增工作人员 {id}（{name}，角色 {}，部门 {}；初始密码由管理员设置）", roles.join("、"), departments.join("、"))
+                format!(
+                    "新增工作人员 {id}（{name}，角色 {}，部门 {}；初始密码由管理员设置）",
+                    roles.join("、"),
+                    departments.join("、")
+                )
             }
             Self::StaffKept { id } => format!("工作人员 {id} 已存在，保持不变"),
             Self::Adapter { name, kind } => format!("登记同步适配器 {name}（{kind}）"),
@@ -185,7 +212,11 @@ impl Workstation {
         let ours = self.label();
         let our_key = workstation_public_key(&conn)?;
         if package.to != ours || package.workstation_key != our_key {
-            let detail = if package.to == ours { "（编号相同，但绑定的是另一台电脑的工作站密钥）".into() } else { String::new() };
+            let detail = if package.to == ours {
+                "（编号相同，但绑定的是另一台电脑的工作站密钥）".into()
+            } else {
+                String::new()
+            };
             return Err(ProvisionError::NotForUs { to: package.to.clone(), ours, detail }.into());
         }
         let sha256 = signed.body_sha256();
@@ -211,13 +242,21 @@ impl Workstation {
             }
         }
         if expected == PackageKind::Update && !package.contents.trust_roots.is_empty() {
-            return Err(bad("信任根", "升级包不能更换印章信任根：根证书只在注册时固定，或由管理员核对指纹后手工固定").into());
+            return Err(
+                bad("信任根", "升级包不能更换印章信任根：根证书只在注册时固定，或由管理员核对指纹后手工固定").into()
+            );
         }
         drop(conn);
         self.check_contents(package, sha256, signed.signer.clone(), folder)
     }
 
-    fn check_contents(&self, package: Package, sha256: String, issuer_key: String, folder: Option<&Path>) -> Result<Checked> {
+    fn check_contents(
+        &self,
+        package: Package,
+        sha256: String,
+        issuer_key: String,
+        folder: Option<&Path>,
+    ) -> Result<Checked> {
         let c = &package.contents;
         let mut changes = Vec::new();
         let mut roots = Vec::new();
@@ -301,7 +340,10 @@ impl Workstation {
             if crate::sync::outbox::program_to_confirm(&a.config).is_some() {
                 return Err(bad(
                     "同步适配器",
-                    format!("{} 要在本机运行程序（process），只能由管理员核对后手工登记（yc adapter add）", a.config.name),
+                    format!(
+                        "{} 要在本机运行程序（process），只能由管理员核对后手工登记（yc adapter add）",
+                        a.config.name
+                    ),
                 )
                 .into());
             }
@@ -326,7 +368,11 @@ impl Workstation {
             let bytes = std::fs::read(&path).map_err(|e| bad("程序安装包", format!("{}：{e}", path.display())))?;
             let got = yc_adapter_sdk::sha256_hex(&bytes);
             if got != app.sha256.to_ascii_lowercase() {
-                return Err(bad("程序安装包", format!("{} 的哈希 {got} 与升级包记载的 {} 不符（文件被替换或损坏）", app.file, app.sha256)).into());
+                return Err(bad(
+                    "程序安装包",
+                    format!("{} 的哈希 {got} 与升级包记载的 {} 不符（文件被替换或损坏）", app.file, app.sha256),
+                )
+                .into());
             }
             changes.push(Change::AppPackage { file: app.file.clone(), version: app.version.clone() });
         }
@@ -334,10 +380,16 @@ impl Workstation {
     }
 
     /// Writes a checked package, all parts and its `provision.apply` event in one transaction.
-    pub(crate) fn apply_checked(&self, by: &Actor, checked: Checked, extra: impl FnOnce(&Transaction<'_>) -> Result<()>) -> Result<Applied> {
+    pub(crate) fn apply_checked(
+        &self,
+        by: &Actor,
+        checked: Checked,
+        extra: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<Applied> {
         let now = self.clock().now();
         let at = stamp(&now);
-        let Checked { package, sha256, issuer_key, roots, bundle, catalog, calendars, staff, adapters, changes } = checked;
+        let Checked { package, sha256, issuer_key, roots, bundle, catalog, calendars, staff, adapters, changes } =
+            checked;
         let ws_key = self.store().keyring().workstation();
         let mut cal = self.calendar.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut projector = Projector::new(cal.clone());
@@ -464,7 +516,13 @@ impl Workstation {
         let mut st = conn.prepare("SELECT serial, kind, issuer, sha256, changes FROM provisioning ORDER BY serial")?;
         let rows = st
             .query_map([], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows
@@ -482,11 +540,7 @@ impl Workstation {
 
 impl Workstation {
     /// What an enrollment reply would bring, checked as [`Self::import_enrollment`] would.
-    pub fn show_enrollment_reply(
-        &self,
-        bytes: &[u8],
-        issuer_fingerprint: &str,
-    ) -> Result<Vec<Change>> {
+    pub fn show_enrollment_reply(&self, bytes: &[u8], issuer_fingerprint: &str) -> Result<Vec<Change>> {
         let (signed, package) = open(bytes)?;
         Ok(self.check_package(&signed, package, PackageKind::Enrollment, Some(issuer_fingerprint), None)?.changes)
     }
@@ -501,8 +555,7 @@ impl Workstation {
             return Err(CoreError::DepartmentDenied { actor: by.name.clone(), department: "全部部门".into() });
         }
         let (signed, package) = open(bytes)?;
-        let checked =
-            self.check_package(&signed, package, PackageKind::Enrollment, Some(issuer_fingerprint), None)?;
+        let checked = self.check_package(&signed, package, PackageKind::Enrollment, Some(issuer_fingerprint), None)?;
         let now = self.clock().now();
         self.apply_checked(by, checked, |tx| {
             for k in crate::enrollment::ENROLLMENT_SETTINGS {

@@ -14,9 +14,9 @@ use yc_core::{ActRequest, NewCase};
 
 use crate::context::AppCtx;
 use crate::enrollment::PackageView;
-use yc_core::enrollment::EnrollmentStatus;
 use crate::ipc::{AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, StaffEntry, SyncOverview};
 use yc_core::attachment::Attachment;
+use yc_core::enrollment::EnrollmentStatus;
 use yc_core::sync::DeliveryRow;
 
 macro_rules! commands {

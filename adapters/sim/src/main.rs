@@ -162,7 +162,13 @@ fn bundle(b: &BundleArgs) -> anyhow::Result<()> {
     };
     let signed = yc_sim::enrollment::sign_package(&key, &package);
     std::fs::write(&b.out, signed.to_bytes())?;
-    eprintln!("yc-sim: update bundle {} → {}, serial {}, issuer key {}", b.out.display(), b.to, b.serial, yc_sim::enrollment::fingerprint(&key));
+    eprintln!(
+        "yc-sim: update bundle {} → {}, serial {}, issuer key {}",
+        b.out.display(),
+        b.to,
+        b.serial,
+        yc_sim::enrollment::fingerprint(&key)
+    );
     Ok(())
 }
 

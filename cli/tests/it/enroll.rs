@@ -81,11 +81,13 @@ fn enrollment_through_the_city_adapter_with_the_simulator() {
     let dir = tempfile::tempdir().unwrap();
     let key_file = dir.path().join("issuer.key");
     let fp = yc_sim::enrollment::fingerprint(&load_or_make_key(&key_file).unwrap());
-    let desk = EnrollmentDesk { issuer: "某市政务服务数据管理局（模拟）".into(), key_file, contents: contents(dir.path()) };
+    let desk =
+        EnrollmentDesk {
+            issuer: "某市政务服务数据管理局（模拟）".into(), key_file, contents: contents(dir.path())
+        };
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (addr, _sim) = rt
-        .block_on(yc_sim::city::spawn(yc_sim::SimConfig { enrollment: Some(desk), ..Default::default() }))
-        .unwrap();
+    let (addr, _sim) =
+        rt.block_on(yc_sim::city::spawn(yc_sim::SimConfig { enrollment: Some(desk), ..Default::default() })).unwrap();
     let city = format!("http://{addr}");
     let data = dir.path().join("ws");
 
@@ -127,7 +129,8 @@ fn enrollment_and_update_bundles_by_files() {
     let key_file = dir.path().join("issuer.key");
     let key = load_or_make_key(&key_file).unwrap();
     let fp = yc_sim::enrollment::fingerprint(&key);
-    let desk = EnrollmentDesk { issuer: "某市政务服务数据管理局".into(), key_file, contents: contents(dir.path()) };
+    let desk =
+        EnrollmentDesk { issuer: "某市政务服务数据管理局".into(), key_file, contents: contents(dir.path()) };
     let data = dir.path().join("ws");
     let req_file = dir.path().join("request.json");
     let o = start(&data, "W08", "https://zwfw.example.gov.cn", &["--out", req_file.to_str().unwrap()]);
@@ -136,8 +139,15 @@ fn enrollment_and_update_bundles_by_files() {
     // The city's side: check the request file, sign the reply file.
     let (signed, req) = yc_sim::enrollment::check_request(&std::fs::read(&req_file).unwrap()).unwrap();
     assert_eq!(req.label(), "440305-W08");
-    let reply = yc_sim::enrollment::reply(&desk, &key, &signed, &req, "https://zwfw.example.gov.cn", "2026-12-03T10:00:00+08:00")
-        .unwrap();
+    let reply = yc_sim::enrollment::reply(
+        &desk,
+        &key,
+        &signed,
+        &req,
+        "https://zwfw.example.gov.cn",
+        "2026-12-03T10:00:00+08:00",
+    )
+    .unwrap();
     let reply_file = dir.path().join("reply.json");
     std::fs::write(&reply_file, reply.to_bytes()).unwrap();
 

@@ -142,37 +142,44 @@ pub(crate) fn insert_catalog(
     sha: &str,
     now: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<i64> {
-        let version: i64 = tx.query_row("SELECT COALESCE(MAX(version), 0) + 1 FROM catalog_versions", [], |r| r.get(0))?;
-        tx.execute(
-            "INSERT INTO catalog_versions (version, label, issuer, imported_at, imported_by, sha256, item_count)
+    let version: i64 = tx.query_row("SELECT COALESCE(MAX(version), 0) + 1 FROM catalog_versions", [], |r| r.get(0))?;
+    tx.execute(
+        "INSERT INTO catalog_versions (version, label, issuer, imported_at, imported_by, sha256, item_count)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![version, file.version, file.issuer, stamp(&now), by.id, sha, file.items.len()],
-        )?;
-        let mut st = tx.prepare(
+        params![version, file.version, file.issuer, stamp(&now), by.id, sha, file.items.len()],
+    )?;
+    let mut st = tx.prepare(
             "INSERT INTO catalog_items (version, code, name, department, item_type, kind, statutory_days, promised_days, body)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
-        for item in &file.items {
-            let body = serde_json::to_string(item).map_err(|e| CoreError::Invalid(e.to_string()))?;
-            st.execute(params![
-                version,
-                item.code,
-                item.name,
-                item.department,
-                enum_code(&item.item_type),
-                enum_code(&item.kind),
-                item.statutory_limit_days,
-                item.promised_limit_days,
-                body
-            ])?;
-        }
-        let mut st = tx.prepare(
-            "INSERT INTO catalog_themes (version, code, name, lead_department, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for theme in &file.themes {
-            let body = serde_json::to_string(theme).map_err(|e| CoreError::Invalid(e.to_string()))?;
-            st.execute(params![version, theme.code, theme.name, theme.lead_department, body])?;
-        }
-        journal::append_admin(tx, by, events::CATALOG_IMPORT, now, serde_json::json!({ "version": version, "label": file.version, "sha256": sha, "items": file.items.len() }), None)?;
-        Ok(version)
+    for item in &file.items {
+        let body = serde_json::to_string(item).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        st.execute(params![
+            version,
+            item.code,
+            item.name,
+            item.department,
+            enum_code(&item.item_type),
+            enum_code(&item.kind),
+            item.statutory_limit_days,
+            item.promised_limit_days,
+            body
+        ])?;
+    }
+    let mut st = tx.prepare(
+        "INSERT INTO catalog_themes (version, code, name, lead_department, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for theme in &file.themes {
+        let body = serde_json::to_string(theme).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        st.execute(params![version, theme.code, theme.name, theme.lead_department, body])?;
+    }
+    journal::append_admin(
+        tx,
+        by,
+        events::CATALOG_IMPORT,
+        now,
+        serde_json::json!({ "version": version, "label": file.version, "sha256": sha, "items": file.items.len() }),
+        None,
+    )?;
+    Ok(version)
 }

@@ -178,34 +178,34 @@ pub(crate) fn upsert_adapter(
     reg: &AdapterRegistration,
     at: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<()> {
-        let name = reg.config.name.trim();
-        let now = stamp(&at);
-        let config = serde_json::to_string(&reg.config).map_err(|e| CoreError::Invalid(e.to_string()))?;
-        let kind = crate::workstation::enum_code(&reg.config.kind);
-        let streams = serde_json::to_string(&reg.streams).map_err(|e| CoreError::Invalid(e.to_string()))?;
-        let depts = serde_json::to_string(&reg.departments).map_err(|e| CoreError::Invalid(e.to_string()))?;
-        tx.execute(
-            "INSERT INTO adapters (name, kind, config, streams, departments, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+    let name = reg.config.name.trim();
+    let now = stamp(&at);
+    let config = serde_json::to_string(&reg.config).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let kind = crate::workstation::enum_code(&reg.config.kind);
+    let streams = serde_json::to_string(&reg.streams).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let depts = serde_json::to_string(&reg.departments).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO adapters (name, kind, config, streams, departments, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, config = excluded.config, streams = excluded.streams,
                  departments = excluded.departments, enabled = 1",
-            params![name, kind, config, streams, depts, now],
-        )?;
-        if reg.backfill {
-            let mut st = tx.prepare("SELECT id, stream, department FROM outbox ORDER BY id")?;
-            let rows: Vec<(i64, String, Option<String>)> =
-                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
-            for (id, stream, dept) in rows {
-                if matches(&streams, Some(&stream)) && matches(&depts, dept.as_deref()) {
-                    tx.prepare_cached(
+        params![name, kind, config, streams, depts, now],
+    )?;
+    if reg.backfill {
+        let mut st = tx.prepare("SELECT id, stream, department FROM outbox ORDER BY id")?;
+        let rows: Vec<(i64, String, Option<String>)> =
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        for (id, stream, dept) in rows {
+            if matches(&streams, Some(&stream)) && matches(&depts, dept.as_deref()) {
+                tx.prepare_cached(
                         "INSERT OR IGNORE INTO outbox_delivery (adapter, outbox_id, state, state_since) VALUES (?1, ?2, 'pending', ?3)",
                     )?
                     .execute(params![name, id, now])?;
-                }
             }
         }
-        let payload =
-            serde_json::json!({ "name": name, "kind": kind, "streams": reg.streams, "departments": reg.departments });
-        crate::journal::append_admin(tx, by, crate::events::SYNC_ADAPTER, at, payload, None).map(drop)
+    }
+    let payload =
+        serde_json::json!({ "name": name, "kind": kind, "streams": reg.streams, "departments": reg.departments });
+    crate::journal::append_admin(tx, by, crate::events::SYNC_ADAPTER, at, payload, None).map(drop)
 }
 
 impl Workstation {
