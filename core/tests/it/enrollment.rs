@@ -202,7 +202,8 @@ fn until_enrolled_documents_say_样本_and_nothing_enters_the_outbox() {
     assert!(fx.outbox_rows() > before, "and its cases are queued as always");
 
     let admin = fx.a("admin");
-    let req = fx.ws.request_enrollment(&admin, &[fx.dept.clone()], Some("https://zwfw.example.gov.cn")).unwrap();
+    let req =
+        fx.ws.request_enrollment(&admin, std::slice::from_ref(&fx.dept), Some("https://zwfw.example.gov.cn")).unwrap();
     assert!(fx.ws.training_mode().unwrap());
     assert_eq!(fx.ws.enrollment_status().unwrap().state, EnrollmentState::Training);
     let queued = fx.outbox_rows();
