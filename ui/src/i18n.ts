@@ -255,7 +255,7 @@ const zh = {
     apply: "导入此升级包",
     updated: "升级包已导入",
     appliedHead: "已导入（{issuer}，编号 {serial}）：",
-    help: "命令行：yc enroll status / yc enroll import 回执 --issuer-fingerprint 指纹 / yc update show 升级包 / yc update apply 升级包（见管理员手册第 2、6 节）。升级包带的新版程序由管理员用 sudo apt install 安装。",
+    help: "命令行：{status}；{import}；{show}；{apply}（见管理员手册第 2、6 节）。升级包带的新版程序由管理员用 {install} 安装。",
   },
   errors: { title: "操作未完成", NotLoggedIn: "请先登录", Locked: "屏幕已锁定" },
 };
@@ -514,7 +514,7 @@ const en: Widen<Table> = {
     apply: "Apply this bundle",
     updated: "Update bundle applied",
     appliedHead: "Applied ({issuer}, serial {serial}):",
-    help: "Command line: yc enroll status / yc enroll import REPLY --issuer-fingerprint FP / yc update show BUNDLE / yc update apply BUNDLE (admin manual §2, §6). A new program version carried in a bundle is installed by an admin with sudo apt install.",
+    help: "Command line: {status}; {import}; {show}; {apply} (admin manual §2, §6). A new program version carried in a bundle is installed by an admin with {install}.",
   },
   errors: { title: "Not done", NotLoggedIn: "Please sign in", Locked: "Screen locked" },
 };

@@ -37,7 +37,7 @@ describe("EnrollmentCard", () => {
     const w = mount(EnrollmentCard, { global, props: { isAdmin: true } });
     await flush();
     expect(w.get("[data-test=enroll-training]").text()).toContain("样本");
-    await w.get("[data-test=enroll-fingerprint] input").setValue("CD:CD");
+    await w.get("input[data-test=enroll-fingerprint]").setValue("CD:CD");
     pick(w, "[data-test=enroll-reply-file]", "reply.json", '{"body":"{}"}');
     await flush(20);
     expect(imported).toEqual([{ text: '{"body":"{}"}', issuer_fingerprint: "CD:CD" }]);
@@ -81,7 +81,7 @@ describe("EnrollmentCard", () => {
     mockShell({ enrollment_status: () => status("enrolled") });
     const w = mount(EnrollmentCard, { global, props: { isAdmin: false } });
     await flush();
-    expect(w.get("[data-test=enroll-state]").text()).toContain("已注册");
+    expect(w.get("[data-test=enroll-state]").text()).toContain("已向市级平台注册");
     expect(w.find("[data-test=update-file]").exists()).toBe(false);
     w.unmount();
   });
