@@ -3,6 +3,7 @@
 
 mod auth;
 mod backup;
+mod enroll;
 mod output;
 mod report;
 mod seal;
@@ -82,6 +83,12 @@ enum Cmd {
     },
     /// Workstation identity, schema version and counts
     Status,
+    /// 工作站注册：新建并申请（培训模式）、在线提交或导入市级平台签发的回执、查看状态
+    #[command(subcommand)]
+    Enroll(enroll::EnrollCmd),
+    /// 离线升级包：查看会改变什么、导入（签名、签发者、编号逐一核验）、已导入列表
+    #[command(subcommand)]
+    Update(enroll::UpdateCmd),
     /// Create a demo workstation: catalog, staff and cases in every state
     Demo {
         #[arg(long, default_value_t = 200)]
@@ -683,6 +690,12 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
             return sync::adapter(ws.as_ref(), &auth, c, out);
         }
         Cmd::Backup(c) => return backup::backup(|| open(&cli, &auth), &auth, c, out),
+        Cmd::Enroll(c) => enroll::run_enroll(c, &data_dir(&cli), out, || open(&cli, &auth), |ws| auth.actor(ws))?,
+        Cmd::Update(c) => {
+            if !enroll::run_update(c, out, || open(&cli, &auth), |ws| auth.actor(ws))? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Cmd::Restore(a) => return backup::restore(&data_dir(&cli), cli.today, &auth, &cli.actor, a, out),
         Cmd::Seal(c) => return seal::seal(&open(&cli, &auth)?, &auth, c, out),
         Cmd::Report(a) => report::report(&open(&cli, &auth)?, &auth, a, out)?,

@@ -80,6 +80,38 @@ pub enum CoreError {
     /// The store is encrypted (crate::vault) and was asked to open without a key.
     #[error("工作站数据已加密（{0}）：须以工作人员账号和密码（或管理员的恢复密钥）打开")]
     StoreLocked(String),
+    /// An enrollment reply or update bundle refused (crate::provisioning), with the reason.
+    #[error(transparent)]
+    Provision(#[from] ProvisionError),
+}
+
+/// Why a package was refused. Each says what was found and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error("文件格式错误，无法读取：{0}")]
+    Malformed(String),
+    #[error("签名核验失败：文件在签发后被改动过（或已损坏），拒绝导入。请向市级平台重新索取")]
+    Tampered,
+    #[error("签发者不可信：文件由指纹 {found} 的密钥签发（{issuer}），本工作站只接受指纹 {expected} 的市级平台密钥")]
+    Foreign { issuer: String, found: String, expected: String },
+    #[error("不是发给本工作站的：文件发给 {to}，本工作站是 {ours}{detail}")]
+    NotForUs { to: String, ours: String, detail: String },
+    #[error("重复导入：此包（编号 {serial}）已于 {applied_at} 导入，不再重复导入")]
+    Replayed { serial: u64, applied_at: String },
+    #[error("版本过旧：此包编号 {serial}，本工作站已导入到编号 {current}，拒绝用旧包覆盖新内容")]
+    Older { serial: u64, current: u64 },
+    #[error("类型不符：需要{expected}，此文件是{found}")]
+    WrongKind { expected: &'static str, found: &'static str },
+    #[error("工作站尚未注册：请先完成注册（yc enroll），再导入升级包")]
+    NotEnrolled,
+    #[error("工作站已于 {at} 注册（{issuer}），不能再次注册")]
+    AlreadyEnrolled { issuer: String, at: String },
+    #[error(
+        "注册回执答复的不是本工作站最近一次的注册申请（申请 {expected}，回执答复 {found}）：请重新申请或索取对应的回执"
+    )]
+    WrongRequest { expected: String, found: String },
+    #[error("内容有误（{part}）：{detail}。整个包未导入")]
+    BadContent { part: String, detail: String },
 }
 
 /// The stable, language-free kind of an error, as IPC carries it (`IpcError.kind`), scripts and
@@ -197,7 +229,8 @@ impl CoreError {
             Self::UnknownItem(_) => ErrorKind::UnknownItem,
             Self::IllegalTransition { .. } => ErrorKind::IllegalTransition,
             Self::Missing { .. } => ErrorKind::Missing,
-            Self::Invalid(_) => ErrorKind::Invalid,
+            // The IPC kind stays Invalid (no new binding); the Rust type says which rule.
+            Self::Invalid(_) | Self::Provision(_) => ErrorKind::Invalid,
             Self::JournalBroken { .. } => ErrorKind::JournalBroken,
             Self::Seal(_) => ErrorKind::Seal,
             Self::WrongPin { .. } => ErrorKind::WrongPin,

@@ -75,6 +75,12 @@ pub const COMPLAINT_ASSIGN: &str = "complaint.assign";
 pub const COMPLAINT_LINK: &str = "complaint.link";
 pub const COMPLAINT_ANSWER: &str = "complaint.answer";
 
+// Enrollment with the city platform and offline update bundles (crate::enrollment,
+// crate::provisioning): the request sent, training mode, and each package applied.
+pub const ENROLL_REQUEST: &str = "enrollment.request";
+pub const TRAINING_MODE: &str = "enrollment.training";
+pub const PROVISION_APPLY: &str = "provision.apply";
+
 #[cfg(test)]
 mod tests {
     #[test]

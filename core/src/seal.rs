@@ -636,6 +636,8 @@ impl Workstation {
             date,
             qr_payload: (kind == DocKind::Receipt).then(|| format!("YCCASE:{}", s.case_no)),
             certificate_fields: fields,
+            watermark: crate::enrollment::in_training(&*self.store().reader()?)?
+                .then(|| crate::enrollment::TRAINING_WATERMARK.to_owned()),
         })
     }
 

@@ -126,6 +126,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         date: NaiveDate::from_ymd_opt(2026, 11, 23).ok_or("date")?,
         qr_payload: None,
         certificate_fields: vec![],
+        watermark: None,
     };
     let budget = Duration::from_millis(1500);
 

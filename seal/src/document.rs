@@ -132,6 +132,11 @@ pub struct DocumentSpec {
     /// Optional case-lookup QR (材料接受告知单); the verification QR is added when sealing.
     pub qr_payload: Option<String>,
     pub certificate_fields: Vec<CertificateField>,
+    /// Drawn large and diagonal across every page, inside the body stream (so the verification
+    /// QR's content hash covers it): 样本 on a training workstation's documents. Left out of the
+    /// canonical JSON when absent, so the hash of every document without one is unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<String>,
 }
 
 const SPEC_HASH_DOMAIN: &[u8] = b"yc-doc-spec/1\n";
@@ -653,6 +658,23 @@ pub(crate) fn render(
         }
     }
 
+    if let Some(w) = spec.watermark.as_deref().filter(|w| !w.trim().is_empty()) {
+        let size = 150.0_f32;
+        let (sin, cos) = std::f32::consts::FRAC_PI_6.sin_cos();
+        let width = pen.width(w)? * size;
+        // Centred on the page, rising 30°: the text's midpoint sits at the page's centre.
+        let x = PAGE_W / 2.0 - (width / 2.0) * cos + (size / 3.0) * sin;
+        let y = PAGE_H / 2.0 - (width / 2.0) * sin - (size / 3.0) * cos;
+        // Outlined, not filled: the text under it stays readable.
+        for page in &mut pages {
+            page.save_state();
+            page.set_stroke_rgb(0.85, 0.2, 0.2);
+            page.set_line_width(1.5);
+            page.set_text_rendering_mode(pdf_writer::types::TextRenderingMode::Stroke);
+            pen.text_matrix(page, w, size, [cos, sin, -sin, cos, x, y])?;
+            page.restore_state();
+        }
+    }
     let bodies: Vec<Vec<u8>> = pages.into_iter().map(|c| c.finish().to_vec()).collect();
     let mut qr_payload = None;
     let mut overlay = None;

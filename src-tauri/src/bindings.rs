@@ -5,6 +5,7 @@ use ts_rs::{Config, TS};
 use yc_core::backup::{BackupStatus, Head, LastBackup};
 use yc_core::case::{Action, Channel, Kind, Outcome, Role, State};
 use yc_core::deadline::Light;
+use yc_core::enrollment::{EnrollmentState, EnrollmentStatus};
 use yc_core::ids::{IdKind, IdReport};
 use yc_core::intake::ReusableMaterial;
 use yc_core::journal::Event;
@@ -14,6 +15,7 @@ use yc_core::staff::Actor;
 use yc_core::workstation::{Identity, Status};
 use yc_core::{ActRequest, NewCase};
 
+use crate::enrollment::PackageView;
 use crate::ipc::{
     AppInfo, AttachmentData, CatalogDoc, CatalogEntry, ErrorKind, IpcError, Label, MaterialEntry, StaffEntry,
     SubItemEntry, SyncOverview,
@@ -45,7 +47,8 @@ pub fn typescript() -> String {
         CaseDetail, ListFilter, LightCounts, Event, DocumentRow, IdKind, IdReport, NewCase, ActRequest,
         ReusableMaterial, Status, Attachment, AttachmentData, Backlog, AdapterKind, ErrorClass, AdapterState,
         AdapterStatus, RunReport,
-        DeliveryState, DeliveryRow, SyncOverview, Head, LastBackup, BackupStatus,
+        DeliveryState, DeliveryRow, SyncOverview, Head, LastBackup, BackupStatus, EnrollmentState,
+        EnrollmentStatus, PackageView,
     ];
     // Item kinds are an enum with a payload (`case.<action>`), serialized as their code: the union
     // of every code is written out here.

@@ -33,4 +33,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "resolve_quarantine",
     "set_adapter_enabled",
     "add_adapter",
+    "enrollment_status",
+    "import_enrollment",
+    "show_update",
+    "apply_update",
 ];

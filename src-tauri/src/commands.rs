@@ -13,8 +13,10 @@ use yc_core::workstation::Status;
 use yc_core::{ActRequest, NewCase};
 
 use crate::context::AppCtx;
+use crate::enrollment::PackageView;
 use crate::ipc::{AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, StaffEntry, SyncOverview};
 use yc_core::attachment::Attachment;
+use yc_core::enrollment::EnrollmentStatus;
 use yc_core::sync::DeliveryRow;
 
 macro_rules! commands {
@@ -128,4 +130,13 @@ commands! {
     fn add_adapter(ctx, app, file_name: String, text: String, confirmed: bool) -> String {
         ctx.add_adapter(&file_name, &text, confirmed)
     }
+    /// Manual, training (enrollment asked, reply not yet imported) or enrolled; the key fingerprint.
+    fn enrollment_status(ctx, app) -> EnrollmentStatus { ctx.enrollment_status() }
+    /// Imports the city's signed enrollment reply with the issuer fingerprint the admin confirmed.
+    fn import_enrollment(ctx, app, text: String, issuer_fingerprint: String) -> PackageView {
+        ctx.import_enrollment(&text, &issuer_fingerprint)
+    }
+    /// What an offline update bundle would change, or why it would be refused (writes nothing).
+    fn show_update(ctx, app, text: String) -> PackageView { ctx.show_update(&text) }
+    fn apply_update(ctx, app, text: String) -> PackageView { ctx.apply_update(&text) }
 }

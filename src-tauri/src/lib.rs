@@ -5,6 +5,7 @@
 pub mod bindings;
 pub mod commands;
 pub mod context;
+pub mod enrollment;
 pub mod ipc;
 pub mod sync;
 mod tray;

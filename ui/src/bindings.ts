@@ -303,6 +303,28 @@ age_days: number | null, warn_after_days: number,
  */
 overdue: boolean, };
 
+export type EnrollmentState = "manual" | "training" | "enrolled";
+
+export type EnrollmentStatus = { state: EnrollmentState, 
+/**
+ * Who enrolled it and when (enrolled only).
+ */
+issuer: string | null, issuer_fingerprint: string | null, enrolled_at: string | null, 
+/**
+ * Packages applied (the reply and every update); the highest serial.
+ */
+packages: number, serial: number | null, 
+/**
+ * SHA-256 of the request waiting for its reply (training only).
+ */
+pending_request: string | null, 
+/**
+ * The workstation key the city binds packages to (hex) and its fingerprint.
+ */
+workstation_key: string, workstation_key_fingerprint: string, };
+
+export type PackageView = { issuer: string, serial: number, to: string, issued_at: string, issuer_fingerprint: string, changes: Array<string>, refusal: string | null, };
+
 export type ItemKind = "case.appoint" | "case.file" | "case.accept" | "case.decide_on_spot" | "case.request_supplement" | "case.supplement" | "case.refuse_acceptance" | "case.start_review" | "case.suspend" | "case.resume" | "case.special_start" | "case.special_end" | "case.extend" | "case.approve" | "case.deny" | "case.issue_certificate" | "case.deliver" | "case.publish" | "case.inspect" | "case.withdraw" | "case.terminate" | "case.change" | "case.renew" | "case.transfer" | "case.deregister" | "case.revoke" | "document.sealed" | "case.status" | "supervision.hit";
 
 /** Workstation identity and today's date, shown before login. */
@@ -441,5 +463,24 @@ export function set_adapter_enabled(adapter: string, enabled: boolean): Promise<
 /** Registers an adapter from a config file (.toml or .json), as `yc adapter add` does; a process adapter needs `confirmed` (first call answers `NeedsConfirm` with the command). */
 export function add_adapter(file_name: string, text: string, confirmed: boolean): Promise<string> {
   return call("add_adapter", { file_name, text, confirmed });
+}
+
+/** Manual, training (enrollment asked, reply not yet imported) or enrolled; the key fingerprint. */
+export function enrollment_status(): Promise<EnrollmentStatus> {
+  return call("enrollment_status", {  });
+}
+
+/** Imports the city's signed enrollment reply with the issuer fingerprint the admin confirmed. */
+export function import_enrollment(text: string, issuer_fingerprint: string): Promise<PackageView> {
+  return call("import_enrollment", { text, issuer_fingerprint });
+}
+
+/** What an offline update bundle would change, or why it would be refused (writes nothing). */
+export function show_update(text: string): Promise<PackageView> {
+  return call("show_update", { text });
+}
+
+export function apply_update(text: string): Promise<PackageView> {
+  return call("apply_update", { text });
 }
 

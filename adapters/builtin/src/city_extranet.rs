@@ -208,6 +208,37 @@ impl CityExtranet {
         Self::new(crate::parse_settings("city-extranet", settings)?)
     }
 
+    /// Sends a signed enrollment request (`yc_adapter_sdk::provision::Signed`, the file's bytes)
+    /// to `POST /api/v1/enrollments` and returns the signed reply's bytes. The reply is checked by
+    /// the workstation (yc-core's provisioning rules), not here: this is the transport.
+    pub async fn enroll(&self, request: &[u8]) -> Result<Vec<u8>, AdapterError> {
+        const WHAT: &str = "注册申请";
+        let mut req = self
+            .client
+            .post(format!("{}/api/v1/enrollments", self.base))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(request.to_vec());
+        if let Some(t) = &self.config.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(|e| http::transport_error(WHAT, &e))?;
+        let status = resp.status();
+        let body = http::read_limited(WHAT, resp, 64 * 1024 * 1024).await?;
+        if !status.is_success() {
+            // The platform says why in {"error_type", "message"}; keep its words for the person.
+            let text = String::from_utf8_lossy(&body);
+            let said = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned));
+            let mut e = http::status_error(WHAT, status, &text);
+            if let Some(m) = said {
+                e.message = format!("{}：{m}", e.message);
+            }
+            return Err(e);
+        }
+        Ok(body)
+    }
+
     /// JSON Schema of the settings; `token` is secret.
     pub fn config_schema() -> serde_json::Value {
         serde_json::json!({

@@ -24,6 +24,7 @@ pub mod hash;
 pub mod item;
 pub mod process;
 pub mod protocol;
+pub mod provision;
 pub mod serve;
 pub mod xml;
 

@@ -72,6 +72,9 @@ struct App {
     store: Arc<Mutex<Store>>,
     config: Arc<SimConfig>,
     tsa: Arc<Tsa>,
+    /// The enrollment desk's issuer key, and the workstation key each label enrolled with.
+    desk: Option<Arc<ring::signature::Ed25519KeyPair>>,
+    enrolled: Arc<Mutex<std::collections::HashMap<String, String>>>,
 }
 
 /// The platform's RFC 3161 time-stamping authority: its own root (the trust bundle carries it
@@ -122,7 +125,19 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<(std::net::SocketAddr, 
     let store = Arc::new(Mutex::new(store));
     let limit = config.max_body_bytes.unwrap_or(64 * 1024 * 1024);
     let tsa = Arc::new(Tsa::generate().map_err(std::io::Error::other)?);
-    let app = App { store: store.clone(), config: Arc::new(config.clone()), tsa: tsa.clone() };
+    let desk = match &config.enrollment {
+        Some(d) => Some(Arc::new(
+            crate::enrollment::load_or_make_key(&d.key_file).map_err(|e| std::io::Error::other(e.to_string()))?,
+        )),
+        None => None,
+    };
+    let app = App {
+        store: store.clone(),
+        config: Arc::new(config.clone()),
+        tsa: tsa.clone(),
+        desk,
+        enrolled: Arc::default(),
+    };
     let router = Router::new()
         .route("/api/v1/items:batch", post(batch))
         .route("/api/v1/inbox", get(inbox))
@@ -131,6 +146,7 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<(std::net::SocketAddr, 
         .route("/api/v1/health", get(health))
         .route("/api/v1/tsa", post(timestamp))
         .route("/api/v1/tsa/root", get(tsa_root))
+        .route("/api/v1/enrollments", post(enroll))
         .route("/_sim/stats", get(stats))
         .route("/_sim/inbox", post(seed))
         .layer(DefaultBodyLimit::max(limit))
@@ -399,6 +415,45 @@ async fn inbox_ack(State(app): State<App>, headers: HeaderMap, axum::Json(body):
         store.inbox_acked.insert(body.stream, body.cursor);
     }
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// `POST /api/v1/enrollments`: a signed enrollment request in, the signed reply out (200). 404
+/// when this simulator runs without an enrollment desk, 400 `BAD_REQUEST` for a request whose
+/// signature or shape is wrong, 409 `KEY_CONFLICT` when the workstation code is enrolled with
+/// another key (a second machine claiming the same code).
+async fn enroll(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    latency(&app).await;
+    if !authorised(&app, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "访问令牌无效或缺失");
+    }
+    let (Some(desk), Some(key)) = (&app.config.enrollment, &app.desk) else {
+        return error(StatusCode::NOT_FOUND, "NOT_FOUND", "本平台未开放工作站注册");
+    };
+    let (signed, req) = match crate::enrollment::check_request(&body) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &e.to_string()),
+    };
+    {
+        let Ok(mut enrolled) = app.enrolled.lock() else {
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "模拟器状态锁损坏");
+        };
+        let held = enrolled.entry(req.label()).or_insert_with(|| req.public_key.clone());
+        if *held != req.public_key {
+            return error(
+                StatusCode::CONFLICT,
+                "KEY_CONFLICT",
+                &format!("工作站 {} 已由另一台电脑（另一把密钥）注册，请联系市级平台管理员", req.label()),
+            );
+        }
+    }
+    let base = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map_or_else(|| "http://127.0.0.1".to_owned(), |h| format!("http://{h}"));
+    match crate::enrollment::reply(desk, key, &signed, &req, &base, &now()) {
+        Ok(r) => ([(header::CONTENT_TYPE, "application/json")], r.to_bytes()).into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &e.to_string()),
+    }
 }
 
 async fn health(State(app): State<App>) -> Response {

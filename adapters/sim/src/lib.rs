@@ -13,6 +13,7 @@
 
 pub mod city;
 pub mod dept;
+pub mod enrollment;
 pub mod faults;
 pub mod files;
 pub mod heads;
@@ -37,6 +38,8 @@ pub struct SimConfig {
     pub token: Option<String>,
     /// Largest request body accepted (bytes); larger is 413 / a SOAP fault.
     pub max_body_bytes: Option<usize>,
+    /// City only: answer enrollment requests (`POST /api/v1/enrollments`) with this desk.
+    pub enrollment: Option<enrollment::EnrollmentDesk>,
 }
 
 /// A running simulator. Dropping it stops the server.

@@ -22,7 +22,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Simulate the city e-government extranet platform (docs/city-extranet.openapi.yaml).
-    City(Common),
+    City(CityArgs),
+    /// Make a signed offline update bundle for one workstation (the city's side of `yc update`).
+    Bundle(BundleArgs),
     /// Simulate a vertically managed department's SOAP service.
     Dept(DeptArgs),
     /// Once: witness the journal heads a workstation left as files (file-drop), answer beside
@@ -41,6 +43,50 @@ struct WitnessFilesArgs {
     /// The platform's memory of heads and its key (the same file `yc-sim city --state-file` uses).
     #[arg(long)]
     state_file: PathBuf,
+}
+
+#[derive(Args)]
+struct Desk {
+    /// Answer enrollment requests with the contents of this folder (catalog.json, calendar-*.json,
+    /// staff.json, adapters.json, trust-roots/*.der, trust-bundle.json).
+    #[arg(long)]
+    enroll_contents: Option<PathBuf>,
+    /// The issuer's Ed25519 key (PKCS#8), made on first use.
+    #[arg(long, default_value = "city-issuer.key")]
+    issuer_key: PathBuf,
+    #[arg(long, default_value = "某市政务服务数据管理局（模拟）")]
+    issuer: String,
+}
+
+#[derive(Args)]
+struct CityArgs {
+    #[command(flatten)]
+    desk: Desk,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct BundleArgs {
+    /// Folder with the bundle's contents (as for --enroll-contents; app.json names a package in it).
+    #[arg(long)]
+    contents: PathBuf,
+    #[arg(long, default_value = "city-issuer.key")]
+    issuer_key: PathBuf,
+    #[arg(long, default_value = "某市政务服务数据管理局（模拟）")]
+    issuer: String,
+    /// The workstation, `region-code` (e.g. 440305-W01).
+    #[arg(long)]
+    to: String,
+    /// Its public key (hex), as `yc enroll status` shows it.
+    #[arg(long)]
+    workstation_key: String,
+    /// Above every package the workstation has applied (its enrollment reply is 1).
+    #[arg(long)]
+    serial: u64,
+    /// Where to write the bundle (put it in the contents folder when it carries an app package).
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -112,8 +158,35 @@ impl Common {
             state_file: self.state_file.clone(),
             token: self.token.clone(),
             max_body_bytes: self.max_body_bytes,
+            enrollment: None,
         })
     }
+}
+
+fn bundle(b: &BundleArgs) -> anyhow::Result<()> {
+    use yc_adapter_sdk::provision::{FORMAT, Package, PackageKind};
+    let key = yc_sim::enrollment::load_or_make_key(&b.issuer_key)?;
+    let package = Package {
+        format: FORMAT,
+        kind: PackageKind::Update,
+        issuer: b.issuer.clone(),
+        serial: b.serial,
+        to: b.to.clone(),
+        workstation_key: b.workstation_key.clone(),
+        issued_at: yc_sim::beijing_now(),
+        request_sha256: None,
+        contents: yc_sim::enrollment::contents_from_dir(&b.contents, PackageKind::Update)?,
+    };
+    let signed = yc_sim::enrollment::sign_package(&key, &package);
+    std::fs::write(&b.out, signed.to_bytes())?;
+    eprintln!(
+        "yc-sim: update bundle {} → {}, serial {}, issuer key {}",
+        b.out.display(),
+        b.to,
+        b.serial,
+        yc_sim::enrollment::fingerprint(&key)
+    );
+    Ok(())
 }
 
 #[tokio::main]
@@ -127,7 +200,24 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&run)?);
             return Ok(());
         }
-        Command::City(c) => ("city platform", yc_sim::city::spawn(c.config()?).await?),
+        Command::Bundle(b) => return bundle(&b),
+        Command::City(c) => {
+            let mut config = c.common.config()?;
+            if let Some(contents) = c.desk.enroll_contents {
+                let key = yc_sim::enrollment::load_or_make_key(&c.desk.issuer_key)?;
+                eprintln!(
+                    "yc-sim: enrollment desk of 「{}」, issuer key fingerprint (SHA-256) {}",
+                    c.desk.issuer,
+                    yc_sim::enrollment::fingerprint(&key)
+                );
+                config.enrollment = Some(yc_sim::enrollment::EnrollmentDesk {
+                    issuer: c.desk.issuer,
+                    key_file: c.desk.issuer_key,
+                    contents,
+                });
+            }
+            ("city platform", yc_sim::city::spawn(config).await?)
+        }
         Command::Dept(d) => {
             let (addr, dept) = yc_sim::dept::spawn_profile(d.common.config()?, d.profile).await?;
             let what = match d.profile {

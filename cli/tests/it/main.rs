@@ -9,6 +9,7 @@ mod common;
 mod crash;
 mod doc_export;
 mod encryption;
+mod enroll;
 mod id_check;
 mod keygen;
 mod real_time;

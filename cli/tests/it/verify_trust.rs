@@ -125,6 +125,7 @@ fn exported_trust_verifies_on_a_machine_without_workstation_and_pins_only_after_
         date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
         qr_payload: None,
         certificate_fields: vec![],
+        watermark: None,
     };
     let font = yc_seal::CjkFont::load_default().unwrap();
     let forged_paper = dir.path().join("forged-paper.pdf");

@@ -33,41 +33,7 @@ impl Workstation {
         let file = parse(text)?;
         let sha = hex(digest::digest(&digest::SHA256, text.as_bytes()).as_ref());
         let now = self.now();
-        let version = self.store.write(|tx| {
-            let version: i64 = tx.query_row("SELECT COALESCE(MAX(version), 0) + 1 FROM catalog_versions", [], |r| r.get(0))?;
-            tx.execute(
-                "INSERT INTO catalog_versions (version, label, issuer, imported_at, imported_by, sha256, item_count)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![version, file.version, file.issuer, stamp(&now), by.id, sha, file.items.len()],
-            )?;
-            let mut st = tx.prepare(
-                "INSERT INTO catalog_items (version, code, name, department, item_type, kind, statutory_days, promised_days, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
-            for item in &file.items {
-                let body = serde_json::to_string(item).map_err(|e| CoreError::Invalid(e.to_string()))?;
-                st.execute(params![
-                    version,
-                    item.code,
-                    item.name,
-                    item.department,
-                    enum_code(&item.item_type),
-                    enum_code(&item.kind),
-                    item.statutory_limit_days,
-                    item.promised_limit_days,
-                    body
-                ])?;
-            }
-            let mut st = tx.prepare(
-                "INSERT INTO catalog_themes (version, code, name, lead_department, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for theme in &file.themes {
-                let body = serde_json::to_string(theme).map_err(|e| CoreError::Invalid(e.to_string()))?;
-                st.execute(params![version, theme.code, theme.name, theme.lead_department, body])?;
-            }
-            journal::append_admin(tx, by, events::CATALOG_IMPORT, now, serde_json::json!({ "version": version, "label": file.version, "sha256": sha, "items": file.items.len() }), None)?;
-            Ok(version)
-        })?;
+        let version = self.store.write(|tx| insert_catalog(tx, by, &file, &sha, now))?;
         self.catalog_versions()?
             .into_iter()
             .find(|v| v.version == version)
@@ -165,4 +131,55 @@ impl Workstation {
         };
         Ok(to_json(&file))
     }
+}
+
+/// A parsed catalog file as the next version, journaled, inside the caller's transaction (a file
+/// import, or one part of a city package applied atomically with the rest: crate::provisioning).
+pub(crate) fn insert_catalog(
+    tx: &rusqlite::Transaction<'_>,
+    by: &Actor,
+    file: &CatalogFile,
+    sha: &str,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<i64> {
+    let version: i64 = tx.query_row("SELECT COALESCE(MAX(version), 0) + 1 FROM catalog_versions", [], |r| r.get(0))?;
+    tx.execute(
+        "INSERT INTO catalog_versions (version, label, issuer, imported_at, imported_by, sha256, item_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![version, file.version, file.issuer, stamp(&now), by.id, sha, file.items.len()],
+    )?;
+    let mut st = tx.prepare(
+            "INSERT INTO catalog_items (version, code, name, department, item_type, kind, statutory_days, promised_days, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+    for item in &file.items {
+        let body = serde_json::to_string(item).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        st.execute(params![
+            version,
+            item.code,
+            item.name,
+            item.department,
+            enum_code(&item.item_type),
+            enum_code(&item.kind),
+            item.statutory_limit_days,
+            item.promised_limit_days,
+            body
+        ])?;
+    }
+    let mut st = tx.prepare(
+        "INSERT INTO catalog_themes (version, code, name, lead_department, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for theme in &file.themes {
+        let body = serde_json::to_string(theme).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        st.execute(params![version, theme.code, theme.name, theme.lead_department, body])?;
+    }
+    journal::append_admin(
+        tx,
+        by,
+        events::CATALOG_IMPORT,
+        now,
+        serde_json::json!({ "version": version, "label": file.version, "sha256": sha, "items": file.items.len() }),
+        None,
+    )?;
+    Ok(version)
 }

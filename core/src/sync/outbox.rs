@@ -18,6 +18,10 @@ use crate::workstation::Workstation;
 /// what it is about.
 pub fn enqueue(tx: &Transaction<'_>, ev: &Event, workstation: &str) -> Result<()> {
     let Some(case_no) = ev.case_no.as_deref() else { return Ok(()) };
+    // A workstation in training mode (not yet enrolled) practises: nothing of it leaves.
+    if crate::enrollment::in_training(tx)? {
+        return Ok(());
+    }
     let kind = ItemKind::for_event(&ev.action)
         .ok_or_else(|| CoreError::Invalid(format!("内部错误：事件 {} 没有对应的同步项类型", ev.action)))?;
     let stream = kind.stream().code();
@@ -64,6 +68,9 @@ impl Workstation {
         let stream = kind.stream().code();
         let at = stamp(&self.clock().now());
         self.store().write(|tx| {
+        if crate::enrollment::in_training(tx)? {
+            return Ok(());
+        }
         let case_no = payload.get("case_no").and_then(|c| c.as_str()).map(str::to_owned);
         if let (Some(no), Some(obj)) = (case_no, payload.as_object_mut()) {
             let snapshot = CaseSnapshot::read(tx, &no)?;
@@ -158,36 +165,47 @@ impl Workstation {
         if name.is_empty() {
             return Err(CoreError::Invalid("适配器名称不能为空".into()));
         }
-        let now = stamp(&self.clock().now());
-        let config = serde_json::to_string(&reg.config).map_err(|e| CoreError::Invalid(e.to_string()))?;
-        let kind = crate::workstation::enum_code(&reg.config.kind);
-        let streams = serde_json::to_string(&reg.streams).map_err(|e| CoreError::Invalid(e.to_string()))?;
-        let depts = serde_json::to_string(&reg.departments).map_err(|e| CoreError::Invalid(e.to_string()))?;
-        self.store().write(|tx| {
-        tx.execute(
-            "INSERT INTO adapters (name, kind, config, streams, departments, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        let now = self.clock().now();
+        self.store().write(|tx| upsert_adapter(tx, by, reg, now))
+    }
+}
+
+/// The registration's row and its journal event, inside the caller's transaction (`yc adapter
+/// add`, or an adapter a city package configures: crate::provisioning).
+pub(crate) fn upsert_adapter(
+    tx: &Transaction<'_>,
+    by: &Actor,
+    reg: &AdapterRegistration,
+    at: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<()> {
+    let name = reg.config.name.trim();
+    let now = stamp(&at);
+    let config = serde_json::to_string(&reg.config).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let kind = crate::workstation::enum_code(&reg.config.kind);
+    let streams = serde_json::to_string(&reg.streams).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let depts = serde_json::to_string(&reg.departments).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO adapters (name, kind, config, streams, departments, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, config = excluded.config, streams = excluded.streams,
                  departments = excluded.departments, enabled = 1",
-            params![name, kind, config, streams, depts, now],
-        )?;
-        if reg.backfill {
-            let mut st = tx.prepare("SELECT id, stream, department FROM outbox ORDER BY id")?;
-            let rows: Vec<(i64, String, Option<String>)> =
-                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
-            for (id, stream, dept) in rows {
-                if matches(&streams, Some(&stream)) && matches(&depts, dept.as_deref()) {
-                    tx.prepare_cached(
+        params![name, kind, config, streams, depts, now],
+    )?;
+    if reg.backfill {
+        let mut st = tx.prepare("SELECT id, stream, department FROM outbox ORDER BY id")?;
+        let rows: Vec<(i64, String, Option<String>)> =
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        for (id, stream, dept) in rows {
+            if matches(&streams, Some(&stream)) && matches(&depts, dept.as_deref()) {
+                tx.prepare_cached(
                         "INSERT OR IGNORE INTO outbox_delivery (adapter, outbox_id, state, state_since) VALUES (?1, ?2, 'pending', ?3)",
                     )?
                     .execute(params![name, id, now])?;
-                }
             }
         }
-        let payload =
-            serde_json::json!({ "name": name, "kind": kind, "streams": reg.streams, "departments": reg.departments });
-        crate::journal::append_admin(tx, by, crate::events::SYNC_ADAPTER, self.clock().now(), payload, None).map(drop)
-    })
     }
+    let payload =
+        serde_json::json!({ "name": name, "kind": kind, "streams": reg.streams, "departments": reg.departments });
+    crate::journal::append_admin(tx, by, crate::events::SYNC_ADAPTER, at, payload, None).map(drop)
 }
 
 impl Workstation {

@@ -472,6 +472,18 @@ fn commands() -> Vec<Row> {
             },
             |e, by, t| e.ws.answer_complaint(by, &t[0], "已向投诉人说明并致歉").map(drop),
         ),
+        // Enrollment and update bundles change the whole workstation: an administrator of every
+        // department. Last, because an allowed request puts the workstation in training mode
+        // (its cases no longer enter the outbox). Allowed imports of junk fail for their content.
+        row("provisioning::import_enrollment", &[Admin], Scope::Workstation, Fresh::Never, nothing, |e, by, _| {
+            e.ws.import_enrollment(by, b"{}", "00").map(drop)
+        }),
+        row("provisioning::apply_update", &[Admin], Scope::Workstation, Fresh::Never, nothing, |e, by, _| {
+            e.ws.apply_update(by, b"{}", None).map(drop)
+        }),
+        row("enrollment::request_enrollment", &[Admin], Scope::Workstation, Fresh::Never, nothing, |e, by, _| {
+            e.ws.request_enrollment(by, &["*".into()], None).map(drop)
+        }),
     ]);
     rows
 }

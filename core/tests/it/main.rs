@@ -9,6 +9,7 @@ mod clock_order;
 mod deadline_home;
 mod deadlines;
 mod encryption;
+mod enrollment;
 mod fuzz;
 mod ids;
 mod item_contract;

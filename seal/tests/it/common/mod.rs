@@ -179,5 +179,6 @@ pub fn decision_spec() -> DocumentSpec {
         date: NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"),
         qr_payload: None,
         certificate_fields: vec![],
+        watermark: None,
     }
 }
