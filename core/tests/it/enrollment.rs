@@ -243,6 +243,7 @@ fn the_reply_brings_everything_at_once_and_only_from_the_confirmed_issuer() {
             roots: vec![authority.root_certificate().to_vec()],
             seals: vec![],
             revoked_certificates: vec![],
+            tsa_roots: vec![],
         })
         .unwrap();
     let city = City::new(|d| {
