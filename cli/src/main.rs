@@ -5,6 +5,7 @@ mod auth;
 mod backup;
 mod delivery;
 mod licence;
+mod notice;
 mod output;
 mod report;
 mod seal;
@@ -119,6 +120,9 @@ enum Cmd {
     /// 电子证照: the local licence directory, a holder's licences, what intake can take instead of paper
     #[command(subcommand)]
     Licence(licence::LicenceCmd),
+    /// 办件通知: the applicant's SMS consent and a case's notices with their sending state
+    #[command(subcommand)]
+    Notice(notice::NoticeCmd),
     /// 办件查询: a case's progress by its number or the receipt's QR text (no names, no ID numbers)
     Query {
         /// The case number, or the receipt QR's text (YCCASE:…)
@@ -590,6 +594,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         Cmd::Theme(c) => theme::theme(&open(&cli, &auth)?, &auth, c, out)?,
         Cmd::Delivery(c) => delivery::delivery(&open(&cli, &auth)?, &auth, c, out)?,
         Cmd::Licence(c) => licence::licence(&open(&cli, &auth)?, c, out)?,
+        Cmd::Notice(c) => notice::notice(&open(&cli, &auth)?, &auth, c, out)?,
         Cmd::Query { case_no } => {
             let p = open(&cli, &auth)?.progress(case_no)?;
             out.value(&p, || {

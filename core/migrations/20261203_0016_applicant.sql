@@ -38,3 +38,23 @@ CREATE TABLE licences (
 ) STRICT;
 CREATE INDEX licences_by_holder ON licences(holder_id, status);
 CREATE INDEX licences_by_case ON licences(case_no);
+
+-- Notices to the applicant (办件通知): the consented phone per case (a withdrawal deletes the
+-- row, so the number is kept only while consent stands) and each notice queued; its sending
+-- state is the outbox delivery of the item keyed by notice_id.
+CREATE TABLE notice_consents (
+    case_no      TEXT PRIMARY KEY REFERENCES cases(case_no),
+    phone        TEXT NOT NULL,
+    recorded_on  TEXT NOT NULL,
+    updated_seq  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE notices (
+    notice_id    TEXT PRIMARY KEY,       -- the notice.queued event id = the outbox item key
+    case_no      TEXT NOT NULL,
+    template     TEXT NOT NULL,          -- notice::Template code
+    text         TEXT NOT NULL,
+    queued_at    TEXT NOT NULL,
+    journal_seq  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX notices_by_case ON notices(case_no, journal_seq);

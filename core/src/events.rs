@@ -59,6 +59,12 @@ pub const DELIVERY_RETURN: &str = "delivery.return";
 /// A licence from the licence library (证照库), pulled through the inbox.
 pub const LICENCE_IMPORT: &str = "licence.import";
 
+// ---- notices to the applicant (办件通知, crate::notice) ----
+/// The applicant consents to notices at a phone number, or withdraws.
+pub const NOTICE_CONSENT: &str = "notice.consent";
+/// A templated notice queued for the SMS gateway (with the case action that prompted it).
+pub const NOTICE_QUEUED: &str = "notice.queued";
+
 // ---- sync administration ----
 pub const SYNC_ADAPTER: &str = "sync.adapter";
 pub const SYNC_ENABLE: &str = "sync.enable";

@@ -6,7 +6,7 @@
 //! [`deadline`] (working days, lights), [`ids`] (resident IDs, credit codes), [`staff`] (roles,
 //! scope), [`workstation`] (the handle every command runs on), [`intake`] and [`casework`] (filing
 //! and acting on cases), [`projection`] (journal → tables), [`query`] (work lists, search),
-//! [`seal`] and [`document`], [`delivery`] (送达), [`licence`] (电子证照), [`supervision`], [`sync`] (outbox, inbox, the sync engine), [`demo`].
+//! [`seal`] and [`document`], [`delivery`] (送达), [`licence`] (电子证照), [`notice`] (办件通知), [`progress`] (办件查询), [`supervision`], [`sync`] (outbox, inbox, the sync engine), [`demo`].
 
 pub mod anchor;
 pub mod attachment;
@@ -31,6 +31,7 @@ pub mod intake;
 pub mod integrity;
 pub mod journal;
 pub mod licence;
+pub mod notice;
 pub mod numbering;
 pub mod progress;
 pub mod projection;

@@ -167,6 +167,7 @@ impl Projector {
                 crate::licence::project::project_sealed(tx, ev)
             }
             a if crate::licence::project::projects(a) => crate::licence::project::project_import(tx, ev),
+            a if crate::notice::projects(a) => crate::notice::project(tx, ev),
             a if crate::delivery::project::projects(a) => crate::delivery::project::project(tx, ev),
             a if crate::supervision::projects(a) => crate::supervision::project(tx, ev, &self.cal),
             a => match (Action::parse(a), ev.case_no.as_deref()) {
@@ -436,6 +437,8 @@ pub const DERIVED_TABLES: &[(&str, &str)] = &[
     ("case_attachments", "case_no, pos"),
     ("deliveries", "case_no"),
     ("licences", "licence_id"),
+    ("notice_consents", "case_no"),
+    ("notices", "notice_id"),
     ("cases", "rowid"),
     ("applicants", "id_no"),
     ("case_seq", "day"),

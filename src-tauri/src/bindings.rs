@@ -46,6 +46,8 @@ pub fn typescript() -> String {
         ReusableMaterial, Status, Attachment, AttachmentData, Backlog, AdapterKind, ErrorClass, AdapterState,
         AdapterStatus, RunReport,
         DeliveryState, DeliveryRow, SyncOverview, Head, LastBackup, BackupStatus,
+        // 送达方式 chosen at intake (NewCase::delivery).
+        yc_core::delivery::Method, yc_core::delivery::Plan,
     ];
     // Item kinds are an enum with a payload (`case.<action>`), serialized as their code: the union
     // of every code is written out here.

@@ -23,11 +23,20 @@ pub enum Stream {
     /// Delivery of results to applicants (送达: method, dispatch, receipt, 退件); no per-case
     /// order. The city platform's unified courier (统一快递) takes its pickups from here.
     Deliveries,
+    /// Notices to applicants (办件通知: accepted, supplement needed, decided, ready for pickup,
+    /// delivered) for the SMS gateway; no per-case order.
+    Notifications,
 }
 
 impl Stream {
-    pub const ALL: &'static [Stream] =
-        &[Stream::Cases, Stream::Replies, Stream::Supervision, Stream::Evaluations, Stream::Deliveries];
+    pub const ALL: &'static [Stream] = &[
+        Stream::Cases,
+        Stream::Replies,
+        Stream::Supervision,
+        Stream::Evaluations,
+        Stream::Deliveries,
+        Stream::Notifications,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -36,12 +45,13 @@ impl Stream {
             Self::Supervision => "supervision",
             Self::Evaluations => "evaluations",
             Self::Deliveries => "deliveries",
+            Self::Notifications => "notifications",
         }
     }
 
     /// False for names kept free for later use: an adapter may subscribe, but no item comes yet.
     pub fn produced(self) -> bool {
-        matches!(self, Self::Cases | Self::Replies | Self::Supervision | Self::Deliveries)
+        matches!(self, Self::Cases | Self::Replies | Self::Supervision | Self::Deliveries | Self::Notifications)
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -69,6 +79,8 @@ pub enum ItemKind {
     SupervisionHit,
     /// `delivery.<op>`: a step of a result's delivery (journal action of the same name).
     Delivery(crate::delivery::Op),
+    /// `notice.sms`: a templated notice to the applicant's consented phone (crate::notice).
+    Notice,
 }
 
 impl ItemKind {
@@ -77,6 +89,7 @@ impl ItemKind {
         let mut v: Vec<ItemKind> = Action::ALL.iter().map(|&a| ItemKind::Case(a)).collect();
         v.extend([ItemKind::DocumentSealed, ItemKind::CaseStatus, ItemKind::SupervisionHit]);
         v.extend(crate::delivery::Op::ALL.iter().map(|&o| ItemKind::Delivery(o)));
+        v.push(ItemKind::Notice);
         v
     }
 
@@ -87,6 +100,7 @@ impl ItemKind {
             Self::CaseStatus => "case.status".to_owned(),
             Self::SupervisionHit => crate::events::SUPERVISION_HIT.to_owned(),
             Self::Delivery(o) => o.event().to_owned(),
+            Self::Notice => "notice.sms".to_owned(),
         }
     }
 
@@ -100,6 +114,7 @@ impl ItemKind {
             Self::CaseStatus => Stream::Replies,
             Self::SupervisionHit => Stream::Supervision,
             Self::Delivery(_) => Stream::Deliveries,
+            Self::Notice => Stream::Notifications,
         }
     }
 
@@ -120,6 +135,7 @@ impl ItemKind {
             Self::CaseStatus => "item.case.status.schema.json",
             Self::SupervisionHit => "item.supervision.hit.schema.json",
             Self::Delivery(_) => "item.delivery.schema.json",
+            Self::Notice => "item.notice.sms.schema.json",
         }
     }
 }
@@ -200,7 +216,7 @@ mod tests {
     #[test]
     fn every_kind_parses_back_and_lives_on_a_produced_stream() {
         let all = ItemKind::all();
-        assert_eq!(all.len(), Action::ALL.len() + 3 + crate::delivery::Op::ALL.len());
+        assert_eq!(all.len(), Action::ALL.len() + 4 + crate::delivery::Op::ALL.len());
         let codes: std::collections::HashSet<String> = all.iter().map(|k| k.code()).collect();
         assert_eq!(codes.len(), all.len(), "kind codes are unique");
         for k in all {

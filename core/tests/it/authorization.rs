@@ -116,6 +116,8 @@ const READS: &[&str] = &[
     // A case's delivery, and the list, for staff of its department (core/tests/it/delivery.rs).
     "delivery/command::delivery",
     "delivery/command::delivery_list",
+    // A case's notices and its (masked) consent, for staff of its department.
+    "notice::notice_status",
 ];
 
 /// `pub fn`s that take an `&Actor` to name whose own scratch data it is (a half-filled intake):
@@ -440,6 +442,14 @@ fn commands() -> Vec<Row> {
                 vec![rec.work_order.expect("a bad rating opens a work order")]
             },
             |e, by, t| e.ws.step_work_order(by, &t[0], WorkOrderStep::Verify, "已核实情况").map(drop),
+        ),
+        row(
+            "notice::record_notice_consent",
+            &[Clerk],
+            scoped,
+            Fresh::Never,
+            |e, _, x| vec![e.case_in(x, Stage::Submitted)],
+            |e, by, t| e.ws.record_notice_consent(by, &t[0], Some("13812345678")).map(drop),
         ),
         // 送达: the clerk's, in the case's department.
         row(

@@ -15,6 +15,7 @@ mod ids;
 mod item_contract;
 mod licence;
 mod module_graph;
+mod notice;
 mod offline_login;
 mod progress;
 mod seal;
