@@ -308,7 +308,19 @@ age_days: number | null, warn_after_days: number,
  */
 overdue: boolean, };
 
-export type ItemKind = "case.appoint" | "case.file" | "case.accept" | "case.decide_on_spot" | "case.request_supplement" | "case.supplement" | "case.refuse_acceptance" | "case.start_review" | "case.suspend" | "case.resume" | "case.special_start" | "case.special_end" | "case.extend" | "case.approve" | "case.deny" | "case.issue_certificate" | "case.deliver" | "case.publish" | "case.inspect" | "case.withdraw" | "case.terminate" | "case.change" | "case.renew" | "case.transfer" | "case.deregister" | "case.revoke" | "document.sealed" | "case.status" | "supervision.hit" | "delivery.plan" | "delivery.dispatch" | "delivery.receipt" | "delivery.return";
+export type DeliveryMethod = "window" | "post" | "courier" | "unified" | "agent";
+
+export type DeliveryPlan = { method: DeliveryMethod, 
+/**
+ * Postal address, or the village (村) for the township agent. None for the window.
+ */
+address: string | null, 
+/**
+ * Who it is addressed to when not the applicant (a company's contact, a relative).
+ */
+recipient: string | null, };
+
+export type ItemKind = "case.appoint" | "case.file" | "case.accept" | "case.decide_on_spot" | "case.request_supplement" | "case.supplement" | "case.refuse_acceptance" | "case.start_review" | "case.suspend" | "case.resume" | "case.special_start" | "case.special_end" | "case.extend" | "case.approve" | "case.deny" | "case.issue_certificate" | "case.deliver" | "case.publish" | "case.inspect" | "case.withdraw" | "case.terminate" | "case.change" | "case.renew" | "case.transfer" | "case.deregister" | "case.revoke" | "document.sealed" | "case.status" | "supervision.hit" | "delivery.plan" | "delivery.dispatch" | "delivery.receipt" | "delivery.return" | "notice.sms";
 
 /** Workstation identity and today's date, shown before login. */
 export function app_info(): Promise<AppInfo> {
