@@ -30,6 +30,12 @@ fn notice_items(fx: &Fx) -> Vec<serde_json::Value> {
 fn notices_go_only_to_a_consented_number_with_the_action_that_prompts_them() {
     let fx = Fx::new();
     fx.ws.register_adapter(&fx.a("admin"), &sms_gateway()).unwrap();
+    // An adapter subscribed to every stream does not get the phone numbers.
+    let mut all = sms_gateway();
+    all.config =
+        yc_adapter_sdk::AdapterConfig::from_json_str(r#"{"name":"all","kind":"city-extranet","settings":{}}"#).unwrap();
+    all.streams = vec!["*".into()];
+    fx.ws.register_adapter(&fx.a("admin"), &all).unwrap();
     let clerk = fx.a("clerk");
     let no = fx.file(None);
     let name = fx.ws.case_summary(&no).unwrap().applicant_name;
