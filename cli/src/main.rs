@@ -3,7 +3,10 @@
 
 mod auth;
 mod backup;
+mod delivery;
 mod enroll;
+mod licence;
+mod notice;
 mod output;
 mod report;
 mod seal;
@@ -118,6 +121,20 @@ enum Cmd {
     /// 并联审批: themes (主题/套餐), filing one, the parallel board, the combined supplement notice
     #[command(subcommand)]
     Theme(theme::ThemeCmd),
+    /// 送达: how a result reaches the applicant — method, dispatch, receipt, 退件, the §44 light
+    #[command(subcommand)]
+    Delivery(delivery::DeliveryCmd),
+    /// 电子证照: the local licence directory, a holder's licences, what intake can take instead of paper
+    #[command(subcommand)]
+    Licence(licence::LicenceCmd),
+    /// 办件通知: the applicant's SMS consent and a case's notices with their sending state
+    #[command(subcommand)]
+    Notice(notice::NoticeCmd),
+    /// 办件查询: a case's progress by its number or the receipt's QR text (no names, no ID numbers)
+    Query {
+        /// The case number, or the receipt QR's text (YCCASE:…)
+        case_no: String,
+    },
     #[command(subcommand)]
     Journal(JournalCmd),
     /// Rebuild every case table from the journal
@@ -260,6 +277,8 @@ enum CatalogCmd {
     },
 }
 
+// Parsed once per run: the filing's arguments outweighing the other variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum CaseCmd {
     /// File a new application (or book an appointment)
@@ -346,6 +365,19 @@ struct NewArgs {
     /// A scan or photo handed in: `FILE` or `MATERIAL=FILE` (repeat for several)
     #[arg(long = "attach", value_name = "[MATERIAL=]FILE")]
     attach: Vec<String>,
+    /// 送达方式: window | post | courier | unified | agent (or 窗口领取, 邮政寄递, 快递, 统一快递, 代办员送达)
+    #[arg(long)]
+    delivery: Option<String>,
+    /// With --delivery: the postal address, or the village for the township agent
+    #[arg(long)]
+    address: Option<String>,
+    /// With --delivery: who it is addressed to, when not the applicant
+    #[arg(long)]
+    recipient: Option<String>,
+    /// MATERIAL=LICENCE_ID: a valid electronic licence of the applicant instead of a paper copy
+    /// (yc licence offers)
+    #[arg(long)]
+    licence: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -571,6 +603,26 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         Cmd::Catalog(c) => catalog(&cli, c, out)?,
         Cmd::Case(c) => return case(&cli, c, out),
         Cmd::Theme(c) => theme::theme(&open(&cli, &auth)?, &auth, c, out)?,
+        Cmd::Delivery(c) => delivery::delivery(&open(&cli, &auth)?, &auth, c, out)?,
+        Cmd::Licence(c) => licence::licence(&open(&cli, &auth)?, c, out)?,
+        Cmd::Notice(c) => notice::notice(&open(&cli, &auth)?, &auth, c, out)?,
+        Cmd::Query { case_no } => {
+            let p = open(&cli, &auth)?.progress(case_no)?;
+            out.value(&p, || {
+                let mut s = format!("{}  {}（{}）\n  状态：{}", p.case_no, p.item_name, p.department, p.state_zh);
+                s.push_str(&format!("\n  下一步：{}", p.next_step));
+                if let Some(d) = &p.due_date {
+                    s.push_str(&format!("\n  办理期限：{d}{}", if p.paused { "（暂停计时）" } else { "" }));
+                }
+                if let Some(c) = &p.closed_on {
+                    s.push_str(&format!("\n  办结日期：{c}"));
+                }
+                if let Some(d) = &p.delivery {
+                    s.push_str(&format!("\n  送达：{d}"));
+                }
+                s
+            });
+        }
         Cmd::Journal(JournalCmd::Verify { full }) => {
             let ws = open(&cli, &auth)?;
             let r = if *full { ws.verify_journal_full()? } else { ws.verify_journal()? };
@@ -834,6 +886,20 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
                 note: a.note.clone(),
                 attachments: attachments(&ws, &by, &a.attach)?,
                 sub_item: a.sub_item.clone(),
+                delivery: a
+                    .delivery
+                    .as_deref()
+                    .map(|m| delivery::plan(m, a.address.clone(), a.recipient.clone()))
+                    .transpose()?,
+                licences: a
+                    .licence
+                    .iter()
+                    .map(|r| {
+                        r.split_once('=').map(|(m, l)| (m.to_owned(), l.to_owned())).ok_or_else(|| {
+                            anyhow!(CoreError::Invalid(format!("--licence 应为 材料=电子证照标识：{r}")))
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?,
             };
             let no = ws.new_case(&by, &req)?;
             let s = ws.case_summary(&no)?;

@@ -30,6 +30,8 @@ macro_rules! coded_enum {
         }
     };
 }
+/// Other modules' coded enums (delivery methods, …) take the same shape.
+pub(crate) use coded_enum;
 
 coded_enum! {
     /// Staff roles. Duties are separated: the one who accepts does not decide.

@@ -136,6 +136,8 @@ impl Workstation {
         )?;
         projector.apply(tx, &ev)?;
         crate::sync::outbox::enqueue(tx, &ev, &self.label())?;
+        // The applicant hears of it (when they consented) in the same transaction.
+        crate::notice::on_case_action(tx, &ev, case_no, action, &self.label())?;
         Ok(ev)
     }
 

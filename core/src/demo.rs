@@ -465,6 +465,8 @@ pub fn create_reporting(dir: &Path, opts: &DemoOptions) -> Result<(Workstation, 
                     note: None,
                     attachments: Vec::new(),
                     sub_item: None,
+                    delivery: None,
+                    licences: Vec::new(),
                 };
                 let case_no = ws.new_case(by, &req)?;
                 if !returning {

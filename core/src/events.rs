@@ -45,6 +45,26 @@ pub const DEPT_DECISION: &str = "dept.decision";
 /// the same transaction (crate::theme).
 pub const THEME_FILE: &str = "theme.file";
 
+// ---- delivery of the result to the applicant (送达, crate::delivery) ----
+/// How the result will reach the applicant (chosen at intake, changed until it is sent).
+pub const DELIVERY_PLAN: &str = "delivery.plan";
+/// Handed to the post, a courier, the city platform's courier or the township agent.
+pub const DELIVERY_DISPATCH: &str = "delivery.dispatch";
+/// Signed for by the applicant or a proxy (签收), at the window or on the return card.
+pub const DELIVERY_RECEIPT: &str = "delivery.receipt";
+/// Came back undelivered (退件).
+pub const DELIVERY_RETURN: &str = "delivery.return";
+
+// ---- electronic licences (电子证照, crate::licence) ----
+/// A licence from the licence library (证照库), pulled through the inbox.
+pub const LICENCE_IMPORT: &str = "licence.import";
+
+// ---- notices to the applicant (办件通知, crate::notice) ----
+/// The applicant consents to notices at a phone number, or withdraws.
+pub const NOTICE_CONSENT: &str = "notice.consent";
+/// A templated notice queued for the SMS gateway (with the case action that prompted it).
+pub const NOTICE_QUEUED: &str = "notice.queued";
+
 // ---- sync administration ----
 pub const SYNC_ADAPTER: &str = "sync.adapter";
 pub const SYNC_ENABLE: &str = "sync.enable";

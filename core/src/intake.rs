@@ -47,6 +47,14 @@ pub struct NewCase {
     /// materials apply. None = every material of the item.
     #[serde(default)]
     pub sub_item: Option<String>,
+    /// How the result is to reach the applicant (送达方式), recorded with the filing; changeable
+    /// later (`plan_delivery`). None: not asked yet.
+    #[serde(default)]
+    pub delivery: Option<crate::delivery::Plan>,
+    /// material id → electronic licence id (电子证照) taken instead of a paper copy: a valid
+    /// licence of the applicant that names the material (`licence_offers`).
+    #[serde(default)]
+    pub licences: Vec<(String, String)>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -86,7 +94,8 @@ impl Workstation {
             }
             let (version, item) = &items[&req.item_code];
             by.require_department(&item.department)?;
-            prepared.push((role, self.filed_payload(req, *version, item, today)?));
+            let plan = req.delivery.as_ref().map(crate::delivery::Plan::normalized).transpose()?;
+            prepared.push((role, self.filed_payload(req, *version, item, today)?, plan));
         }
         let now = self.now();
         let cal = self.calendar();
@@ -96,7 +105,7 @@ impl Workstation {
         self.store.write(|tx| {
             let mut seq = numbering::last_seq(tx, &day_key)?;
             let mut out = Vec::with_capacity(prepared.len());
-            for ((role, payload), req) in prepared.iter().zip(reqs) {
+            for ((role, payload, plan), req) in prepared.iter().zip(reqs) {
                 seq += 1;
                 let no = numbering::case_no(&self.identity, now.date_naive(), seq);
                 let ev = journal::append(
@@ -113,6 +122,15 @@ impl Workstation {
                 )?;
                 projector.apply(tx, &ev)?;
                 crate::sync::outbox::enqueue(tx, &ev, &self.label())?;
+                if let Some(p) = plan {
+                    let step = crate::delivery::Step::Plan {
+                        case_no: no.clone(),
+                        method: p.method,
+                        address: p.address.clone(),
+                        recipient: p.recipient.clone(),
+                    };
+                    crate::delivery::project::write(tx, &by.id, Role::Clerk.code(), &step, now, &self.label())?;
+                }
                 out.push(no);
             }
             Ok(out)
@@ -153,7 +171,7 @@ impl Workstation {
         let applies = |id: &str| situation.is_none_or(|s| s.materials.iter().any(|m| m == id));
         let known: std::collections::HashSet<&str> =
             item.materials.iter().map(|m| m.id.as_str()).filter(|id| applies(id)).collect();
-        for id in req.provided.iter().flatten().chain(req.reuse.iter().map(|(m, _)| m)) {
+        for id in req.provided.iter().flatten().chain(req.reuse.iter().chain(&req.licences).map(|(m, _)| m)) {
             if !known.contains(id.as_str()) {
                 return Err(CoreError::Invalid(format!("事项「{}」没有材料 {id}", item.name)));
             }
@@ -171,6 +189,12 @@ impl Workstation {
                     return Err(CoreError::Invalid(format!("办件 {from} 中没有该申请人可复用的「{}」", m.name)));
                 }
             }
+            // A licence from the directory stands for the paper copy; it is named where a reuse
+            // names its case (a licence id never reads as a case number).
+            let reused_from = match req.licences.iter().find(|(mid, _)| *mid == m.id) {
+                Some((_, lid)) => Some(self.licence_for_material(lid, &id, &m.name, today)?),
+                None => reused_from,
+            };
             // Without a list, a window filing takes the required materials as handed in; an
             // appointment has handed in nothing yet (the clerk ticks them at check-in).
             let provided = reused_from.is_some()
@@ -202,6 +226,28 @@ impl Workstation {
             attachments: crate::attachment::check_for_filing(&self.blobs(), &req.attachments, &known)?,
             sub_item: situation.map(|s| SubItemRef { code: s.code.clone(), name: s.name.clone() }),
         })
+    }
+
+    /// Checks that licence `lid` may stand for material `name` of applicant `holder` today.
+    fn licence_for_material(&self, lid: &str, holder: &str, name: &str, today: NaiveDate) -> Result<String> {
+        let id = crate::ids::normalize(lid);
+        let l = crate::licence::project::one(&*self.store.reader()?, &id)?
+            .ok_or_else(|| CoreError::Invalid(format!("电子证照 {id} 不在本机证照目录中")))?;
+        if l.holder_id != holder {
+            return Err(CoreError::Invalid(format!("电子证照 {id} 的持证人不是本申请人")));
+        }
+        let status = l.status_on(today);
+        if status != crate::licence::Status::Valid {
+            return Err(CoreError::Invalid(format!(
+                "电子证照 {id}（{}）{}，不能代替「{name}」",
+                l.type_name,
+                status.zh()
+            )));
+        }
+        if !l.fits(name) {
+            return Err(CoreError::Invalid(format!("电子证照「{}」不能代替材料「{name}」", l.type_name)));
+        }
+        Ok(id)
     }
 
     /// Materials this applicant already handed in on earlier cases, offered for reuse (一号式).

@@ -6,7 +6,7 @@
 //! [`deadline`] (working days, lights), [`ids`] (resident IDs, credit codes), [`staff`] (roles,
 //! scope), [`workstation`] (the handle every command runs on), [`intake`] and [`casework`] (filing
 //! and acting on cases), [`projection`] (journal → tables), [`query`] (work lists, search),
-//! [`seal`] and [`document`], [`supervision`], [`sync`] (outbox, inbox, the sync engine), [`demo`].
+//! [`seal`] and [`document`], [`delivery`] (送达), [`licence`] (电子证照), [`notice`] (办件通知), [`progress`] (办件查询), [`supervision`], [`sync`] (outbox, inbox, the sync engine), [`demo`].
 
 pub mod anchor;
 pub mod attachment;
@@ -18,6 +18,7 @@ pub mod casework;
 pub mod catalog;
 pub mod clock;
 pub mod deadline;
+pub mod delivery;
 pub mod demo;
 pub mod document;
 pub mod draft;
@@ -30,7 +31,10 @@ pub mod ids;
 pub mod intake;
 pub mod integrity;
 pub mod journal;
+pub mod licence;
+pub mod notice;
 pub mod numbering;
+pub mod progress;
 pub mod projection;
 pub mod provisioning;
 pub mod query;

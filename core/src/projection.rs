@@ -162,7 +162,13 @@ impl Projector {
                 crate::theme::project::recompute_unknown(tx, &self.cal)
             }
             events::THEME_FILE => crate::theme::project::project_filed(tx, ev, &self.cal),
-            events::DOCUMENT_SEALED => crate::document::project_sealed(tx, ev),
+            events::DOCUMENT_SEALED => {
+                crate::document::project_sealed(tx, ev)?;
+                crate::licence::project::project_sealed(tx, ev)
+            }
+            a if crate::licence::project::projects(a) => crate::licence::project::project_import(tx, ev),
+            a if crate::notice::projects(a) => crate::notice::project(tx, ev),
+            a if crate::delivery::project::projects(a) => crate::delivery::project::project(tx, ev),
             a if crate::supervision::projects(a) => crate::supervision::project(tx, ev, &self.cal),
             a => match (Action::parse(a), ev.case_no.as_deref()) {
                 (Some(action), Some(case_no)) => self.case_event(tx, ev, action, case_no),
@@ -238,6 +244,8 @@ impl Projector {
             cols.decision_late_days,
             cols.delivery_due,
         ])?;
+        // The licence issued from the case follows its 变更, 转让, 撤销 and 注销.
+        crate::licence::project::case_action(tx, ev, case_no, action)?;
         // A supplement hands in the corrected materials; a check-in (filing an appointed case)
         // the ones the clerk ticked at the window.
         if action == Action::Supplement || action == Action::File {
@@ -427,6 +435,10 @@ pub const DERIVED_TABLES: &[(&str, &str)] = &[
     ("themes", "theme_no"),
     ("case_materials", "case_no, material_id"),
     ("case_attachments", "case_no, pos"),
+    ("deliveries", "case_no"),
+    ("licences", "licence_id"),
+    ("notice_consents", "case_no"),
+    ("notices", "notice_id"),
     ("cases", "rowid"),
     ("applicants", "id_no"),
     ("case_seq", "day"),

@@ -485,7 +485,10 @@ impl Workstation {
             now.timestamp_subsec_nanos(),
         ))
         .to_string();
-        let spec = self.document_spec(&case, kind, &doc_id)?;
+        // Every certificate carries its GB/T 36904 licence id, printed on it (and so bound by
+        // the verification QR's content hash) and named in the event (crate::licence).
+        let licence = if kind == DocKind::Certificate { Some(self.licence_for(&case)?) } else { None };
+        let spec = self.document_spec(&case, kind, &doc_id, licence.as_ref())?;
         let sealed = yc_seal::seal_document(&spec, &seal, &signer, font()?, now).map_err(seal_err)?;
         drop(signer);
         let sha = hex(&sealed.file_sha256);
@@ -495,10 +498,13 @@ impl Workstation {
             &crate::vault::file_bytes(&path, self.store().files(), DOCUMENT_KIND, &sealed.pdf)?,
         )?;
         let info = serde_json::to_value(&sealed.signature_info).map_err(|e| CoreError::Invalid(e.to_string()))?;
-        let payload = serde_json::json!({
+        let mut payload = serde_json::json!({
             "doc_id": doc_id, "doc_type": kind.code(), "seal_id": seal.id(), "file_sha256": sha,
             "qr_payload": sealed.qr_payload, "signature_info": info,
         });
+        if let (Some(l), Some(o)) = (&licence, payload.as_object_mut()) {
+            o.insert("licence".into(), serde_json::to_value(l).map_err(|e| CoreError::Invalid(e.to_string()))?);
+        }
         let at = self.clock().now();
         let label = self.label();
         self.store().write(|tx| {
@@ -515,6 +521,7 @@ impl Workstation {
                 },
             )?;
             project_sealed(tx, &ev)?;
+            crate::licence::project::project_sealed(tx, &ev)?;
             append_usage(tx, &ev, &info)?;
             crate::sync::outbox::enqueue(tx, &ev, &label)?;
             Ok(())
@@ -522,7 +529,29 @@ impl Workstation {
         self.document(&doc_id)
     }
 
-    fn document_spec(&self, c: &CaseDetail, kind: DocKind, doc_id: &str) -> Result<DocumentSpec> {
+    /// The licence id of the case's certificate: the item's 基本编码 as the type, the implementing
+    /// department's credit code as the issuer, the case as the serial, and the version counting
+    /// the case's 变更 and 转让 (crate::licence).
+    fn licence_for(&self, c: &CaseDetail) -> Result<crate::licence::Issued> {
+        let s = &c.summary;
+        let (_, item) = self.catalog_item(&s.item_code, Some(c.catalog_version))?;
+        let issuer = item.department_code.clone().ok_or_else(|| {
+            CoreError::Invalid(format!("事项「{}」未登记实施机关的统一社会信用代码，无法生成电子证照标识", item.name))
+        })?;
+        let type_code = item.base_code.clone().unwrap_or_else(|| item.code.clone());
+        let type_name = item.result.as_ref().map_or_else(|| item.name.clone(), |r| r.name.clone());
+        let changes = c.events.iter().filter(|e| e.action == "change" || e.action == "transfer").count();
+        let version = u16::try_from(changes + 1).unwrap_or(u16::MAX);
+        crate::licence::issue(&type_code, &type_name, &issuer, &s.case_no, version)
+    }
+
+    fn document_spec(
+        &self,
+        c: &CaseDetail,
+        kind: DocKind,
+        doc_id: &str,
+        licence: Option<&crate::licence::Issued>,
+    ) -> Result<DocumentSpec> {
         let s = &c.summary;
         let date = self.today();
         let year = date.format("%Y");
@@ -618,6 +647,9 @@ impl Workstation {
                     CertificateField { label: "发证机关".into(), value: s.department.clone() },
                     CertificateField { label: "发证日期".into(), value: yc_seal::chinese_date(date) },
                 ];
+                if let Some(l) = licence {
+                    fields.push(CertificateField { label: "电子证照标识".into(), value: l.licence_id.clone() });
+                }
             }
         }
         Ok(DocumentSpec {

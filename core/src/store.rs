@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/20261203_0010_journal_anchors.sql"),
     include_str!("../migrations/20261203_0011_anchor_signatures.sql"),
     include_str!("../migrations/20261203_0012_themes.sql"),
+    include_str!("../migrations/20261203_0016_applicant.sql"),
     include_str!("../migrations/20261203_0018_enrollment.sql"),
 ];
 

@@ -49,6 +49,8 @@ pub fn typescript() -> String {
         AdapterStatus, RunReport,
         DeliveryState, DeliveryRow, SyncOverview, Head, LastBackup, BackupStatus, EnrollmentState,
         EnrollmentStatus, PackageView,
+        // 送达方式 chosen at intake (NewCase::delivery).
+        yc_core::delivery::Method, yc_core::delivery::Plan,
     ];
     // Item kinds are an enum with a payload (`case.<action>`), serialized as their code: the union
     // of every code is written out here.

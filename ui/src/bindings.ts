@@ -187,7 +187,17 @@ attachments: Array<Attachment>,
  * The situation (办理情形, a catalog sub-item code) when the item has several: only its
  * materials apply. None = every material of the item.
  */
-sub_item: string | null, };
+sub_item: string | null, 
+/**
+ * How the result is to reach the applicant (送达方式), recorded with the filing; changeable
+ * later (`plan_delivery`). None: not asked yet.
+ */
+delivery: DeliveryPlan | null, 
+/**
+ * material id → electronic licence id (电子证照) taken instead of a paper copy: a valid
+ * licence of the applicant that names the material (`licence_offers`).
+ */
+licences: Array<[string, string]>, };
 
 export type ActRequest = { reason: string | null, legal_basis: string | null, days: number | null, materials: Array<string>, detail: string | null, 
 /**
@@ -325,7 +335,19 @@ workstation_key: string, workstation_key_fingerprint: string, };
 
 export type PackageView = { issuer: string, serial: number, to: string, issued_at: string, issuer_fingerprint: string, changes: Array<string>, refusal: string | null, };
 
-export type ItemKind = "case.appoint" | "case.file" | "case.accept" | "case.decide_on_spot" | "case.request_supplement" | "case.supplement" | "case.refuse_acceptance" | "case.start_review" | "case.suspend" | "case.resume" | "case.special_start" | "case.special_end" | "case.extend" | "case.approve" | "case.deny" | "case.issue_certificate" | "case.deliver" | "case.publish" | "case.inspect" | "case.withdraw" | "case.terminate" | "case.change" | "case.renew" | "case.transfer" | "case.deregister" | "case.revoke" | "document.sealed" | "case.status" | "supervision.hit";
+export type DeliveryMethod = "window" | "post" | "courier" | "unified" | "agent";
+
+export type DeliveryPlan = { method: DeliveryMethod, 
+/**
+ * Postal address, or the village (村) for the township agent. None for the window.
+ */
+address: string | null, 
+/**
+ * Who it is addressed to when not the applicant (a company's contact, a relative).
+ */
+recipient: string | null, };
+
+export type ItemKind = "case.appoint" | "case.file" | "case.accept" | "case.decide_on_spot" | "case.request_supplement" | "case.supplement" | "case.refuse_acceptance" | "case.start_review" | "case.suspend" | "case.resume" | "case.special_start" | "case.special_end" | "case.extend" | "case.approve" | "case.deny" | "case.issue_certificate" | "case.deliver" | "case.publish" | "case.inspect" | "case.withdraw" | "case.terminate" | "case.change" | "case.renew" | "case.transfer" | "case.deregister" | "case.revoke" | "document.sealed" | "case.status" | "supervision.hit" | "delivery.plan" | "delivery.dispatch" | "delivery.receipt" | "delivery.return" | "notice.sms";
 
 /** Workstation identity and today's date, shown before login. */
 export function app_info(): Promise<AppInfo> {

@@ -20,10 +20,23 @@ pub enum Stream {
     Supervision,
     /// Reserved for service evaluations; nothing produces it yet.
     Evaluations,
+    /// Delivery of results to applicants (送达: method, dispatch, receipt, 退件); no per-case
+    /// order. The city platform's unified courier (统一快递) takes its pickups from here.
+    Deliveries,
+    /// Notices to applicants (办件通知: accepted, supplement needed, decided, ready for pickup,
+    /// delivered) for the SMS gateway; no per-case order.
+    Notifications,
 }
 
 impl Stream {
-    pub const ALL: &'static [Stream] = &[Stream::Cases, Stream::Replies, Stream::Supervision, Stream::Evaluations];
+    pub const ALL: &'static [Stream] = &[
+        Stream::Cases,
+        Stream::Replies,
+        Stream::Supervision,
+        Stream::Evaluations,
+        Stream::Deliveries,
+        Stream::Notifications,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -31,12 +44,14 @@ impl Stream {
             Self::Replies => "replies",
             Self::Supervision => "supervision",
             Self::Evaluations => "evaluations",
+            Self::Deliveries => "deliveries",
+            Self::Notifications => "notifications",
         }
     }
 
     /// False for names kept free for later use: an adapter may subscribe, but no item comes yet.
     pub fn produced(self) -> bool {
-        matches!(self, Self::Cases | Self::Replies | Self::Supervision)
+        matches!(self, Self::Cases | Self::Replies | Self::Supervision | Self::Deliveries | Self::Notifications)
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -62,6 +77,10 @@ pub enum ItemKind {
     CaseStatus,
     /// `supervision.hit`: a monitor raised a supervision event (journal action `supervision.hit`).
     SupervisionHit,
+    /// `delivery.<op>`: a step of a result's delivery (journal action of the same name).
+    Delivery(crate::delivery::Op),
+    /// `notice.sms`: a templated notice to the applicant's consented phone (crate::notice).
+    Notice,
 }
 
 impl ItemKind {
@@ -69,6 +88,8 @@ impl ItemKind {
     pub fn all() -> Vec<ItemKind> {
         let mut v: Vec<ItemKind> = Action::ALL.iter().map(|&a| ItemKind::Case(a)).collect();
         v.extend([ItemKind::DocumentSealed, ItemKind::CaseStatus, ItemKind::SupervisionHit]);
+        v.extend(crate::delivery::Op::ALL.iter().map(|&o| ItemKind::Delivery(o)));
+        v.push(ItemKind::Notice);
         v
     }
 
@@ -78,6 +99,8 @@ impl ItemKind {
             Self::DocumentSealed => crate::events::DOCUMENT_SEALED.to_owned(),
             Self::CaseStatus => "case.status".to_owned(),
             Self::SupervisionHit => crate::events::SUPERVISION_HIT.to_owned(),
+            Self::Delivery(o) => o.event().to_owned(),
+            Self::Notice => "notice.sms".to_owned(),
         }
     }
 
@@ -90,6 +113,8 @@ impl ItemKind {
             Self::Case(_) | Self::DocumentSealed => Stream::Cases,
             Self::CaseStatus => Stream::Replies,
             Self::SupervisionHit => Stream::Supervision,
+            Self::Delivery(_) => Stream::Deliveries,
+            Self::Notice => Stream::Notifications,
         }
     }
 
@@ -109,6 +134,8 @@ impl ItemKind {
             Self::DocumentSealed => "item.document.sealed.schema.json",
             Self::CaseStatus => "item.case.status.schema.json",
             Self::SupervisionHit => "item.supervision.hit.schema.json",
+            Self::Delivery(_) => "item.delivery.schema.json",
+            Self::Notice => "item.notice.sms.schema.json",
         }
     }
 }
@@ -189,7 +216,7 @@ mod tests {
     #[test]
     fn every_kind_parses_back_and_lives_on_a_produced_stream() {
         let all = ItemKind::all();
-        assert_eq!(all.len(), Action::ALL.len() + 3);
+        assert_eq!(all.len(), Action::ALL.len() + 4 + crate::delivery::Op::ALL.len());
         let codes: std::collections::HashSet<String> = all.iter().map(|k| k.code()).collect();
         assert_eq!(codes.len(), all.len(), "kind codes are unique");
         for k in all {

@@ -114,6 +114,11 @@ fn apply_plain(
             ws.record_department_opinion(adapter, case_no, kind, payload)?;
             Ok(format!("已记入办件 {case_no} 的办理过程"))
         }
+        "licence.record" => {
+            // The licence library (证照库) sends a licence or its new status.
+            let l = ws.record_licence_from_sync(adapter, payload)?;
+            Ok(format!("已登记电子证照 {}（{}，{}）", l.licence_id, l.type_name, l.status.zh()))
+        }
         "evaluation.rating" => {
             let r = ws.record_rating_from_sync(adapter, payload)?;
             Ok(format!("已登记评价{}", r.work_order.map(|w| format!("，差评工单 {w}")).unwrap_or_default()))

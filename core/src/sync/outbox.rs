@@ -98,6 +98,17 @@ fn matches(list: &str, value: Option<&str>) -> bool {
     items.iter().any(|i| i == "*" || Some(i.as_str()) == value)
 }
 
+/// Whether an adapter's stream list takes `stream`. Notices carry the applicant's phone number:
+/// only an adapter that names `notifications` gets them, never one subscribed to `*`.
+fn subscribed(list: &str, stream: &str) -> bool {
+    if stream == super::contract::Stream::Notifications.code() {
+        let items: Vec<String> = serde_json::from_str(list).unwrap_or_default();
+        items.iter().any(|i| i == stream)
+    } else {
+        matches(list, Some(stream))
+    }
+}
+
 /// A delivery row for every adapter subscribed to the item's stream and department, paused ones
 /// included: a paused adapter's items wait for it and go when it is resumed.
 pub(crate) fn route(
@@ -111,7 +122,7 @@ pub(crate) fn route(
     let targets: Vec<String> = st
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
         .filter_map(std::result::Result::ok)
-        .filter(|(_, s, d)| matches(s, Some(stream)) && matches(d, department))
+        .filter(|(_, s, d)| subscribed(s, stream) && matches(d, department))
         .map(|(n, _, _)| n)
         .collect();
     let mut ins = tx.prepare_cached(
@@ -195,7 +206,7 @@ pub(crate) fn upsert_adapter(
         let rows: Vec<(i64, String, Option<String>)> =
             st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
         for (id, stream, dept) in rows {
-            if matches(&streams, Some(&stream)) && matches(&depts, dept.as_deref()) {
+            if subscribed(&streams, &stream) && matches(&depts, dept.as_deref()) {
                 tx.prepare_cached(
                         "INSERT OR IGNORE INTO outbox_delivery (adapter, outbox_id, state, state_since) VALUES (?1, ?2, 'pending', ?3)",
                     )?

@@ -148,6 +148,8 @@ impl Workstation {
                 note: req.note.clone(),
                 attachments: Vec::new(),
                 sub_item: None,
+                delivery: None,
+                licences: Vec::new(),
             };
             filings.push(self.filed_payload(&one, version, item, today)?);
         }

@@ -113,6 +113,11 @@ const READS: &[&str] = &[
     "theme/board::theme_board",
     "theme/board::themes",
     "theme/notice::theme_supplement_notice",
+    // A case's delivery, and the list, for staff of its department (core/tests/it/delivery.rs).
+    "delivery/command::delivery",
+    "delivery/command::delivery_list",
+    // A case's notices and its (masked) consent, for staff of its department.
+    "notice::notice_status",
 ];
 
 /// `pub fn`s that take an `&Actor` to name whose own scratch data it is (a half-filled intake):
@@ -438,6 +443,53 @@ fn commands() -> Vec<Row> {
             },
             |e, by, t| e.ws.step_work_order(by, &t[0], WorkOrderStep::Verify, "已核实情况").map(drop),
         ),
+        row(
+            "notice::record_notice_consent",
+            &[Clerk],
+            scoped,
+            Fresh::Never,
+            |e, _, x| vec![e.case_in(x, Stage::Submitted)],
+            |e, by, t| e.ws.record_notice_consent(by, &t[0], Some("13812345678")).map(drop),
+        ),
+        // 送达: the clerk's, in the case's department.
+        row(
+            "delivery/command::plan_delivery",
+            &[Clerk],
+            scoped,
+            Fresh::Never,
+            |e, _, x| vec![e.case_in(x, Stage::Submitted)],
+            |e, by, t| e.ws.plan_delivery(by, &t[0], &window_pickup()).map(drop),
+        ),
+        row(
+            "delivery/command::dispatch_delivery",
+            &[Clerk],
+            scoped,
+            Fresh::AfterOk,
+            |e, _, x| vec![e.case_delivering(x, false)],
+            |e, by, t| {
+                let d = yc_core::delivery::Dispatch {
+                    carrier: Some("邮政".into()),
+                    waybill: Some("1100999888777".into()),
+                };
+                e.ws.dispatch_delivery(by, &t[0], &d).map(drop)
+            },
+        ),
+        row(
+            "delivery/command::record_delivery_receipt",
+            &[Clerk],
+            scoped,
+            Fresh::AfterOk,
+            |e, _, x| vec![e.case_delivering(x, true)],
+            |e, by, t| e.ws.record_delivery_receipt(by, &t[0], "申请人本人", None).map(drop),
+        ),
+        row(
+            "delivery/command::record_delivery_return",
+            &[Clerk],
+            scoped,
+            Fresh::AfterOk,
+            |e, _, x| vec![e.case_delivering(x, true)],
+            |e, by, t| e.ws.record_delivery_return(by, &t[0], "查无此人", None).map(drop),
+        ),
         row("supervision/complaint::register_complaint", &[Clerk, Admin], scoped, Fresh::Never, nothing, |e, by, t| {
             e.ws.register_complaint(by, &e.complaint(t[0].parse().unwrap())).map(drop)
         }),
@@ -619,6 +671,23 @@ impl Env {
             appointment,
             ..Default::default()
         }
+    }
+
+    /// A sealed, certified case to be sent by post; `dispatched`: already handed to the post.
+    fn case_delivering(&self, x: usize, dispatched: bool) -> String {
+        let no = self.case_in(x, Stage::ApprovedSealed);
+        let clerk = self.a("clerk_all");
+        let post = yc_core::delivery::Plan {
+            method: yc_core::delivery::Method::Post,
+            address: Some("某市某区某路 1 号".into()),
+            recipient: None,
+        };
+        self.ws.plan_delivery(&clerk, &no, &post).unwrap();
+        if dispatched {
+            let d = yc_core::delivery::Dispatch { carrier: None, waybill: Some(format!("1100{:09}", self.next())) };
+            self.ws.dispatch_delivery(&clerk, &no, &d).unwrap();
+        }
+        no
     }
 
     /// A filing of the demo's 企业开办 theme by a new applicant.
@@ -936,4 +1005,8 @@ fn every_command_taking_an_actor_has_a_row() {
     assert!(missing.is_empty(), "commands taking an Actor without a row in the matrix: {missing:?}");
     let stale: Vec<_> = rows.iter().filter(|r| !found.contains(*r)).collect();
     assert!(stale.is_empty(), "rows naming no such function: {stale:?}");
+}
+
+fn window_pickup() -> yc_core::delivery::Plan {
+    yc_core::delivery::Plan { method: yc_core::delivery::Method::Window, address: None, recipient: None }
 }

@@ -183,7 +183,8 @@ fn every_item_the_demo_emits_matches_the_schema_of_its_kind_and_carries_the_case
         match kind {
             ItemKind::Case(a) => assert_eq!(p["action"], a.code()),
             ItemKind::DocumentSealed => assert_eq!(p["action"], "document.sealed"),
-            ItemKind::CaseStatus | ItemKind::SupervisionHit => {}
+            ItemKind::Delivery(op) => assert_eq!(p["action"], op.event()),
+            ItemKind::CaseStatus | ItemKind::SupervisionHit | ItemKind::Notice => {}
         }
         let case_no = it.case_no.clone().unwrap_or_else(|| p["case_no"].as_str().unwrap().to_owned());
         assert_eq!(p["case"]["case_no"], case_no.as_str());

@@ -1,0 +1,154 @@
+//! `yc delivery …`: how a result reaches the applicant (送达) — the method and address, the
+//! dispatch with its waybill, the receipt (which completes the case), a 退件, and the §44 light.
+//! Roles, department scope and the order of steps are checked in the core (`yc_core::delivery`).
+
+use anyhow::{Result, anyhow};
+use chrono::NaiveDate;
+use clap::Subcommand;
+use yc_core::delivery::command::Delivery;
+use yc_core::delivery::{Dispatch, Method, Plan, Status};
+use yc_core::{CoreError, Workstation};
+
+use crate::auth::Auth;
+use crate::output::Out;
+
+#[derive(Subcommand)]
+pub enum DeliveryCmd {
+    /// Set or change the method (before it is sent, or after a 退件)
+    Plan {
+        case_no: String,
+        /// window | post | courier | unified | agent (or the Chinese name)
+        method: String,
+        /// Postal address, or the village (村) for the township agent
+        #[arg(long)]
+        address: Option<String>,
+        /// Who it is addressed to, when not the applicant
+        #[arg(long)]
+        recipient: Option<String>,
+    },
+    /// The result leaves: handed to the post, a courier, the unified courier or the agent
+    Dispatch {
+        case_no: String,
+        /// Waybill number (运单号): required for post and courier
+        #[arg(long)]
+        waybill: Option<String>,
+        /// Post office or courier company; the agent's name for the township agent
+        #[arg(long)]
+        carrier: Option<String>,
+    },
+    /// Signed for (签收): at the window, or as the return card says; completes the case (送达)
+    Receipt {
+        case_no: String,
+        /// Who signed
+        #[arg(long)]
+        signed_by: String,
+        /// The date on the receipt (default: today)
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
+    /// Came back undelivered (退件), with the reason
+    Return {
+        case_no: String,
+        #[arg(long)]
+        reason: String,
+        /// The day it came back (default: today)
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
+    /// One case's delivery
+    Show { case_no: String },
+    /// Deliveries in your departments, optionally of one status (planned | dispatched | received | returned)
+    List {
+        #[arg(long)]
+        status: Option<String>,
+    },
+}
+
+/// A plan from the command line's method name.
+pub fn plan(method: &str, address: Option<String>, recipient: Option<String>) -> Result<Plan> {
+    let method = Method::parse(method).ok_or_else(|| {
+        let all: Vec<String> = Method::ALL.iter().map(|m| format!("{}（{}）", m.code(), m.zh())).collect();
+        anyhow!(CoreError::Invalid(format!("未知的送达方式「{method}」。可用：{}", all.join("、"))))
+    })?;
+    Ok(Plan { method, address, recipient })
+}
+
+fn line(d: &Delivery) -> String {
+    let mut s = format!("{}  {}  {}", d.case_no, d.method.zh(), d.status.zh());
+    if let Some(w) = &d.waybill {
+        s.push_str(&format!("  运单 {w}"));
+    }
+    if let Some(c) = &d.carrier {
+        s.push_str(&format!("  {c}"));
+    }
+    match (d.met_on, d.light, d.due) {
+        (Some(m), _, _) if d.late_days.unwrap_or(0) > 0 => {
+            s.push_str(&format!("  {m} 送出，超期 {} 个工作日", d.late_days.unwrap_or(0)));
+        }
+        (Some(m), _, _) => s.push_str(&format!("  {m} 送出（按时）")),
+        (None, Some(l), Some(due)) => {
+            let light = match l {
+                yc_core::deadline::Light::Green => "绿灯",
+                yc_core::deadline::Light::Yellow => "黄灯",
+                yc_core::deadline::Light::Red => "红灯",
+            };
+            s.push_str(&format!("  送达期限 {due}（剩 {} 个工作日，{light}）", d.days_left.unwrap_or(0)));
+        }
+        _ => s.push_str("  尚未决定"),
+    }
+    s
+}
+
+fn detail(d: &Delivery) -> String {
+    let mut s = line(d);
+    let mut field = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            s.push_str(&format!("\n  {k}：{v}"));
+        }
+    };
+    field("地址", d.address.clone());
+    field("收件人", d.recipient.clone());
+    field("寄出日", d.dispatched_on.map(|x| x.to_string()));
+    field(
+        "签收",
+        d.signed_by.as_ref().map(|w| format!("{w}，{}", d.received_on.map_or_else(String::new, |x| x.to_string()))),
+    );
+    field(
+        "退件",
+        d.return_reason
+            .as_ref()
+            .map(|r| format!("{r}（{}）", d.returned_on.map_or_else(String::new, |x| x.to_string()))),
+    );
+    field("寄出次数", Some(d.attempts.to_string()));
+    s
+}
+
+pub fn delivery(ws: &Workstation, auth: &Auth, c: &DeliveryCmd, out: &Out) -> Result<()> {
+    let by = auth.actor(ws)?;
+    let d = match c {
+        DeliveryCmd::Plan { case_no, method, address, recipient } => {
+            ws.plan_delivery(&by, case_no, &plan(method, address.clone(), recipient.clone())?)?
+        }
+        DeliveryCmd::Dispatch { case_no, waybill, carrier } => {
+            ws.dispatch_delivery(&by, case_no, &Dispatch { carrier: carrier.clone(), waybill: waybill.clone() })?
+        }
+        DeliveryCmd::Receipt { case_no, signed_by, on } => ws.record_delivery_receipt(&by, case_no, signed_by, *on)?,
+        DeliveryCmd::Return { case_no, reason, on } => ws.record_delivery_return(&by, case_no, reason, *on)?,
+        DeliveryCmd::Show { case_no } => ws
+            .delivery(&by, case_no)?
+            .ok_or_else(|| anyhow!(CoreError::Invalid(format!("办件 {case_no} 尚未登记送达方式"))))?,
+        DeliveryCmd::List { status } => {
+            let status = status
+                .as_deref()
+                .map(|s| Status::parse(s).ok_or_else(|| anyhow!(CoreError::Invalid(format!("未知的送达状态「{s}」")))))
+                .transpose()?;
+            let list = ws.delivery_list(&by, status)?;
+            out.value(&list, || {
+                if list.is_empty() { "（无）".into() } else { list.iter().map(line).collect::<Vec<_>>().join("\n") }
+            });
+            return Ok(());
+        }
+    };
+    out.value(&d, || detail(&d));
+    Ok(())
+}

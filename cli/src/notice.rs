@@ -1,0 +1,53 @@
+//! `yc notice …`: notices to the applicant (办件通知) — the consent to SMS at a number (shown
+//! masked), and each notice of a case with its sending state. The notices themselves are queued
+//! by the case actions (crate yc_core::notice).
+
+use anyhow::Result;
+use clap::Subcommand;
+use yc_core::Workstation;
+
+use crate::auth::Auth;
+use crate::output::Out;
+
+#[derive(Subcommand)]
+pub enum NoticeCmd {
+    /// Record the applicant's consent to SMS notices at PHONE, or --withdraw it (the number is dropped)
+    Consent {
+        case_no: String,
+        #[arg(long, required_unless_present = "withdraw")]
+        phone: Option<String>,
+        #[arg(long, conflicts_with = "phone")]
+        withdraw: bool,
+    },
+    /// A case's consent (masked) and notices with their sending state
+    Show { case_no: String },
+}
+
+pub fn notice(ws: &Workstation, auth: &Auth, c: &NoticeCmd, out: &Out) -> Result<()> {
+    let by = auth.actor(ws)?;
+    let s = match c {
+        NoticeCmd::Consent { case_no, phone, withdraw } => {
+            ws.record_notice_consent(&by, case_no, if *withdraw { None } else { phone.as_deref() })?
+        }
+        NoticeCmd::Show { case_no } => ws.notice_status(&by, case_no)?,
+    };
+    out.value(&s, || {
+        let mut t = format!(
+            "{}  短信通知：{}",
+            s.case_no,
+            s.phone_masked.as_deref().map_or_else(|| "未同意（不发送）".to_owned(), |p| format!("同意，{p}"))
+        );
+        for n in &s.notices {
+            let state = if n.sent {
+                "已发送".to_owned()
+            } else if n.sending.is_empty() {
+                "待发送（尚无通知通道）".to_owned()
+            } else {
+                n.sending.join("；")
+            };
+            t.push_str(&format!("\n  {}  {}  [{}]\n    {}", n.queued_at, n.template.zh(), state, n.text));
+        }
+        t
+    });
+    Ok(())
+}
