@@ -160,6 +160,9 @@ fn a_theme_is_filed_once_and_its_parallel_board_is_driven_in_the_window() {
     let notice = s.wait_page_text("[data-test=theme-notice]", "一、需补正的材料").unwrap();
     assert_eq!(notice.matches("单位银行账户信息 ——").count(), 1, "{notice}");
     assert!(notice.contains("身份证复印件不清晰") && notice.contains("银行账户信息缺开户许可证号"), "{notice}");
+    // The dialog fades in: its checkboxes displayed before the picture.
+    s.wait("[data-test=notice-material] .el-checkbox").unwrap();
+    s.wait("[data-test=notice-print]").unwrap();
     s.screenshot("theme-04-notice").unwrap();
     // The applicant brings both materials once: both branches resume.
     for m in ["单位银行账户信息", "法定代表人居民身份证"] {
