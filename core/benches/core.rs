@@ -1502,7 +1502,7 @@ fn bench_themes(rep: &mut Report, rounds: usize, open: usize) -> Res<()> {
     sorted.sort();
     let first = median(&page_t);
     rep.line(format!(
-        "{open} open themes ({} branch cases) filed in {:.0} s. The lead's first page (`themes(open, 50)`, 30 runs):          median {:.2} ms, p95 {:.2} ms; one theme's board {:.2} ms; the whole list of {open} {:.0} ms.",
+        "{open} open themes ({} branch cases) filed in {:.0} s. The lead's first page (`themes(open, 50)`, 30 runs): median {:.2} ms, p95 {:.2} ms; one theme's board {:.2} ms; the whole list of {open} {:.0} ms.",
         open * 5,
         built.as_secs_f64(),
         ms(first),
