@@ -1,5 +1,6 @@
 //! `yc theme …`: parallel approval (并联审批) on the command line — the catalog's themes, filing a
-//! theme once for every branch, the lead department's board, and the combined supplement notice.
+//! theme once for every branch, the lead department's board, the combined supplement notice, and
+//! the results delivered together.
 //! Roles and department scope are checked in the core (`yc_core::theme`).
 
 use anyhow::{Result, anyhow};
@@ -36,6 +37,15 @@ pub enum ThemeCmd {
         #[arg(long, value_delimiter = ',', required = true)]
         materials: Vec<String>,
     },
+    /// Deliver every decided branch together (结果一并送达), once no required branch is undecided
+    Deliver {
+        theme_no: String,
+        /// How it was delivered (e.g. 窗口领取, EMS 单号), recorded with each branch's 送达
+        #[arg(long)]
+        detail: Option<String>,
+    },
+    /// The combined result notice (办理结果告知书): every item's result and its sealed documents
+    Result { theme_no: String },
 }
 
 #[derive(Args)]
@@ -183,6 +193,14 @@ pub fn theme(ws: &Workstation, auth: &Auth, c: &ThemeCmd, out: &Out) -> Result<(
                 }
             });
         }
+        ThemeCmd::Deliver { theme_no, detail } => {
+            let done = ws.deliver_theme(&auth.actor(ws)?, theme_no, detail.as_deref())?;
+            out.value(&done, || format!("已一并送达（办结）：{}", done.join("、")));
+        }
+        ThemeCmd::Result { theme_no } => {
+            let r = ws.theme_result(&auth.actor(ws)?, theme_no)?;
+            out.value(&r, || r.text().trim_end().to_owned());
+        }
     }
     Ok(())
 }
@@ -243,6 +261,12 @@ fn board_text(b: &ThemeBoard) -> String {
             } else {
                 format!("  待「{}」准予", br.waiting_on.join("」「"))
             }
+        ));
+    }
+    if let Some(late) = b.late_days.filter(|l| *l > 0) {
+        s.push_str(&format!(
+            "  ！总期限超期：{} 全部决定，超期 {late} 个工作日\n",
+            b.decided_on.as_deref().unwrap_or("")
         ));
     }
     for r in &b.refusals {

@@ -7,7 +7,8 @@
 //! < 1 s; the work list's first page at 1M.
 //!
 //! Environment: `YC_BENCH_CASES` (creation, default 20 000), `YC_BENCH_MID` (default 100 000),
-//! `YC_BENCH_BIG` (default 1 000 000; 0 skips), `YC_BENCH_DATA` (where the big stores are kept
+//! `YC_BENCH_BIG` (default 1 000 000; 0 skips), `YC_BENCH_THEMES` (open themes for the lead's
+//! board, default 10 000; `YC_BENCH_ONLY=themes` runs only that section), `YC_BENCH_DATA` (where the big stores are kept
 //! between runs, default `<target>/bench-data`), `YC_BENCH_REAL_MAX` (stores above this size are
 //! scaled up from the one filed through `new_cases`, default 100 000), `YC_BENCH_SKIP`
 //! (`creation,search,verify`). A store is reused only when its marker matches this bench's data
@@ -1442,6 +1443,128 @@ fn bench_verify(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
     Ok(())
 }
 
+// ---- 6. parallel approval (并联审批) ---------------------------------------------------------------
+
+/// Filing the demo's 5-branch 企业开办 theme against filing its five items as single cases, in the
+/// same run, alternating so both see the same machine; then the lead's first page (`themes`,
+/// open only, 50 rows) and one board over `open` open themes.
+fn bench_themes(rep: &mut Report, rounds: usize, open: usize) -> Res<()> {
+    use yc_core::theme::intake::NewTheme;
+    rep.line("## 6. Parallel approval (并联审批)");
+    rep.line("");
+    let dir = tempfile::tempdir()?;
+    let (ws, clerk, _) = fresh(dir.path(), today())?;
+    let theme = ws.catalog_theme("ZT-QYKB-001")?.1;
+    let mut rng = Rng(0x7E3E_0016);
+    let (mut theme_t, mut singles_t, mut batch_t) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let (id, name) = company(&mut rng);
+        let req = NewTheme {
+            theme_code: theme.code.clone(),
+            applicant_id: id.clone(),
+            applicant_name: name.clone(),
+            ..NewTheme::default()
+        };
+        let t = Instant::now();
+        ws.new_theme(&clerk, &req)?;
+        theme_t.push(t.elapsed());
+        let (id, name) = company(&mut rng);
+        let singles: Vec<NewCase> = theme
+            .branches
+            .iter()
+            .map(|b| NewCase {
+                item_code: b.item.clone(),
+                applicant_id: id.clone(),
+                applicant_name: name.clone(),
+                ..NewCase::default()
+            })
+            .collect();
+        let t = Instant::now();
+        for one in &singles {
+            ws.new_case(&clerk, one)?;
+        }
+        singles_t.push(t.elapsed());
+        let (id, name) = company(&mut rng);
+        let batch: Vec<NewCase> = singles
+            .iter()
+            .map(|c| NewCase { applicant_id: id.clone(), applicant_name: name.clone(), ..c.clone() })
+            .collect();
+        let t = Instant::now();
+        ws.new_cases(&clerk, &batch)?;
+        batch_t.push(t.elapsed());
+    }
+    for v in [&mut theme_t, &mut singles_t, &mut batch_t] {
+        v.sort();
+    }
+    let (th, si, ba) = (median(&theme_t), median(&singles_t), median(&batch_t));
+    rep.line(format!("Filing, {rounds} of each, alternating (median; p95):"));
+    rep.line("");
+    rep.line("| what | median | p95 |");
+    rep.line("|---|---|---|");
+    rep.line(format!(
+        "| `new_theme` 企业开办 (theme + 5 branches, one transaction) | {:.2} ms | {:.2} ms |",
+        ms(th),
+        ms(percentile(&theme_t, 95.0))
+    ));
+    rep.line(format!(
+        "| its 5 items as 5 `new_case` calls | {:.2} ms | {:.2} ms |",
+        ms(si),
+        ms(percentile(&singles_t, 95.0))
+    ));
+    rep.line(format!(
+        "| its 5 items as one `new_cases` batch | {:.2} ms | {:.2} ms |",
+        ms(ba),
+        ms(percentile(&batch_t, 95.0))
+    ));
+    rep.line("");
+    rep.line(format!(
+        "Theme / 5 single cases: {:.2} — target ≤ 1: {}",
+        th.as_secs_f64() / si.as_secs_f64(),
+        verdict(th <= si)
+    ));
+    rep.line("");
+    drop(ws);
+
+    // The lead's board over `open` open themes, filed through `new_theme` on one day.
+    let dir = tempfile::tempdir()?;
+    let (ws, clerk, _) = fresh(dir.path(), today())?;
+    let t = Instant::now();
+    let mut last = String::new();
+    for _ in 0..open {
+        let (id, name) = company(&mut rng);
+        let req =
+            NewTheme { theme_code: theme.code.clone(), applicant_id: id, applicant_name: name, ..NewTheme::default() };
+        last = ws.new_theme(&clerk, &req)?.theme_no;
+    }
+    let built = t.elapsed();
+    let (page_t, page) = timed(30, || Ok(ws.themes(&clerk, true, 50)?))?;
+    let (all_t, all) = timed(3, || Ok(ws.themes(&clerk, true, usize::MAX)?))?;
+    let (board_t, board) = timed(30, || Ok(ws.theme_board(&clerk, &last)?))?;
+    if page.len() != 50.min(open) || all.len() != open || board.branches.len() != 5 {
+        return Err(format!("themes: page {} all {} branches {}", page.len(), all.len(), board.branches.len()).into());
+    }
+    let mut sorted = page_t.clone();
+    sorted.sort();
+    let first = median(&page_t);
+    rep.line(format!(
+        "{open} open themes ({} branch cases) filed in {:.0} s. The lead's first page (`themes(open, 50)`, 30 runs): median {:.2} ms, p95 {:.2} ms; one theme's board {:.2} ms; the whole list of {open} {:.0} ms.",
+        open * 5,
+        built.as_secs_f64(),
+        ms(first),
+        ms(percentile(&sorted, 95.0)),
+        ms(median(&board_t)),
+        ms(median(&all_t)),
+    ));
+    rep.line("");
+    rep.line(format!(
+        "Lead's first page over {open} open themes: {:.2} ms — target < 50 ms: {}",
+        ms(percentile(&sorted, 95.0)),
+        verdict(percentile(&sorted, 95.0) < Duration::from_millis(50))
+    ));
+    rep.line("");
+    Ok(())
+}
+
 // ---- main ----------------------------------------------------------------------------------------
 
 fn env_usize(key: &str, default: usize) -> usize {
@@ -1480,6 +1603,15 @@ fn main() -> Res<()> {
     let skip = std::env::var("YC_BENCH_SKIP").unwrap_or_default();
     if let Ok(which) = std::env::var("YC_BENCH_PROFILE") {
         return profile_intake(&which, cases);
+    }
+    // YC_BENCH_ONLY=themes runs that section alone (YC_BENCH_THEMES open themes, default 10 000).
+    let only = std::env::var("YC_BENCH_ONLY").unwrap_or_default();
+    if only == "themes" || !skip.contains("themes") {
+        let open = env_usize("YC_BENCH_THEMES", if quick { 300 } else { 10_000 });
+        bench_themes(&mut rep, if quick { 20 } else { 200 }, open)?;
+        if only == "themes" {
+            return Ok(());
+        }
     }
     if !skip.contains("creation") {
         bench_creation(&mut rep, cases)?;

@@ -80,6 +80,8 @@ impl Workstation {
         let facts = crate::projection::facts(tx, case_no)?;
         // 并联审批: a theme branch waits for its predecessors' approval.
         crate::theme::order::check(tx, case_no, facts.state, action)?;
+        // …and its results go to the applicant together.
+        crate::theme::together::check(tx, case_no, facts.state, action)?;
         // Try the actor's roles in order; report the most useful refusal.
         let mut last = None;
         let mut chosen = None;

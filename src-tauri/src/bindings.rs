@@ -18,12 +18,18 @@ use yc_core::{ActRequest, NewCase};
 use crate::enrollment::PackageView;
 use crate::ipc::{
     AppInfo, AttachmentData, CatalogDoc, CatalogEntry, ErrorKind, IpcError, Label, MaterialEntry, StaffEntry,
-    SubItemEntry, SyncOverview,
+    SubItemEntry, SyncOverview, ThemeBranchEntry, ThemeEntry, ThemeMaterialEntry,
 };
 use yc_adapter_sdk::{AdapterKind, ErrorClass};
 use yc_core::attachment::Attachment;
 use yc_core::sync::outbox::Backlog;
 use yc_core::sync::{AdapterState, AdapterStatus, DeliveryRow, DeliveryState, RunReport};
+use yc_core::theme::board::{BranchRefusal, BranchView, ThemeBoard, ThemeRow};
+use yc_core::theme::delivery::{ResultBranch, ResultDocument, ThemeResult};
+use yc_core::theme::intake::{NewTheme, ThemeReceipt};
+use yc_core::theme::model::{BranchRef, SharedMaterial};
+use yc_core::theme::notice::{NoticeBranch, NoticeMaterial, SupplementNotice};
+use yc_core::theme::state::{ThemeOutcome, ThemeState};
 
 pub const BINDINGS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/bindings.ts");
 
@@ -51,6 +57,9 @@ pub fn typescript() -> String {
         EnrollmentStatus, PackageView,
         // 送达方式 chosen at intake (NewCase::delivery).
         yc_core::delivery::Method, yc_core::delivery::Plan,
+        ThemeEntry, ThemeBranchEntry, ThemeMaterialEntry, NewTheme, ThemeReceipt, BranchRef, SharedMaterial,
+        ThemeState, ThemeOutcome, ThemeRow, ThemeBoard, BranchView, BranchRefusal, SupplementNotice,
+        NoticeBranch, NoticeMaterial, ThemeResult, ResultBranch, ResultDocument,
     ];
     // Item kinds are an enum with a payload (`case.<action>`), serialized as their code: the union
     // of every code is written out here.

@@ -12,9 +12,14 @@ use yc_core::staff::Actor;
 use yc_core::workstation::Status;
 use yc_core::{ActRequest, NewCase};
 
+use yc_core::theme::board::{ThemeBoard, ThemeRow};
+use yc_core::theme::delivery::ThemeResult;
+use yc_core::theme::intake::{NewTheme, ThemeReceipt};
+use yc_core::theme::notice::SupplementNotice;
+
 use crate::context::AppCtx;
 use crate::enrollment::PackageView;
-use crate::ipc::{AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, StaffEntry, SyncOverview};
+use crate::ipc::{AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, StaffEntry, SyncOverview, ThemeEntry};
 use yc_core::attachment::Attachment;
 use yc_core::enrollment::EnrollmentStatus;
 use yc_core::sync::DeliveryRow;
@@ -107,6 +112,33 @@ commands! {
     fn load_draft(ctx, app) -> Option<String> { ctx.load_draft() }
     fn clear_draft(ctx, app) -> () { ctx.clear_draft() }
     fn status(ctx, app) -> Status { ctx.status() }
+    /// Themes (主题/套餐, 并联审批) of the current catalog, with the union of their materials.
+    fn catalog_themes(ctx, app) -> Vec<ThemeEntry> { ctx.catalog_themes() }
+    /// Files a theme once (一口收件): a branch case per item; returns the receipt listing every branch.
+    fn new_theme(ctx, app, request: NewTheme) -> ThemeReceipt {
+        let r = ctx.new_theme(&request);
+        refresh_tray(&app);
+        r
+    }
+    fn list_themes(ctx, app, open_only: bool, limit: u32) -> Vec<ThemeRow> { ctx.list_themes(open_only, limit) }
+    /// The parallel board: every branch's department, state, light and time left; the overall deadline.
+    fn theme_board(ctx, app, theme_no: String) -> ThemeBoard { ctx.theme_board(&theme_no) }
+    /// The combined supplement notice (一次性告知) of the branches waiting for materials.
+    fn theme_notice(ctx, app, theme_no: String) -> SupplementNotice { ctx.theme_notice(&theme_no) }
+    /// Materials handed in once for the notice; returns the branch cases resumed.
+    fn supplement_theme(ctx, app, theme_no: String, materials: Vec<String>) -> Vec<String> {
+        let r = ctx.supplement_theme(&theme_no, &materials);
+        refresh_tray(&app);
+        r
+    }
+    /// Delivers every decided branch together (结果一并送达); returns the branch cases delivered.
+    fn deliver_theme(ctx, app, theme_no: String, detail: Option<String>) -> Vec<String> {
+        let r = ctx.deliver_theme(&theme_no, detail.as_deref());
+        refresh_tray(&app);
+        r
+    }
+    /// The combined result notice (办理结果告知书): every item's result and sealed documents.
+    fn theme_result(ctx, app, theme_no: String) -> ThemeResult { ctx.theme_result(&theme_no) }
     /// The last backup and whether the 设置 tab should warn.
     fn backup_status(ctx, app) -> yc_core::backup::BackupStatus { ctx.backup_status() }
     fn import_calendar(ctx, app, json: String) -> i32 { ctx.import_calendar(&json) }

@@ -11,6 +11,10 @@ use yc_core::intake::ReusableMaterial;
 use yc_core::journal::Event;
 use yc_core::query::{CaseDetail, CaseSummary, LightCounts, ListFilter};
 use yc_core::staff::Actor;
+use yc_core::theme::board::{ThemeBoard, ThemeRow};
+use yc_core::theme::delivery::ThemeResult;
+use yc_core::theme::intake::{NewTheme, ThemeReceipt};
+use yc_core::theme::notice::SupplementNotice;
 use yc_core::workstation::Status;
 use yc_core::{ActRequest, NewCase, Workstation};
 
@@ -321,6 +325,57 @@ impl AppCtx {
             guide_text: item.guide_text(),
             notice_text: item.notice_text(),
         })
+    }
+
+    // ---- parallel approval (并联审批) -----------------------------------------------------------
+
+    /// The current catalog's themes, each with its branches and the union of their materials.
+    pub fn catalog_themes(&self) -> IpcResult<Vec<crate::ipc::ThemeEntry>> {
+        self.actor()?;
+        let ws = self.workstation()?;
+        let items = ws.catalog_items(None)?;
+        Ok(ws.catalog_themes(None)?.iter().map(|t| crate::ipc::ThemeEntry::from_theme(t, &items)).collect())
+    }
+
+    /// Files a theme once: the theme case and a branch case per item, one receipt.
+    pub fn new_theme(&self, req: &NewTheme) -> IpcResult<ThemeReceipt> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.new_theme(&actor, req)?)
+    }
+
+    /// Filed themes the person may see, newest first (the lead's list).
+    pub fn list_themes(&self, open_only: bool, limit: u32) -> IpcResult<Vec<ThemeRow>> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.themes(&actor, open_only, limit as usize)?)
+    }
+
+    pub fn theme_board(&self, theme_no: &str) -> IpcResult<ThemeBoard> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.theme_board(&actor, theme_no)?)
+    }
+
+    /// The combined supplement notice (一次性告知) of every branch waiting for materials.
+    pub fn theme_notice(&self, theme_no: &str) -> IpcResult<SupplementNotice> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.theme_supplement_notice(&actor, theme_no)?)
+    }
+
+    /// The applicant hands the notice's materials in once; returns the branches resumed.
+    pub fn supplement_theme(&self, theme_no: &str, materials: &[String]) -> IpcResult<Vec<String>> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.supplement_theme(&actor, theme_no, materials)?)
+    }
+
+    /// Delivers every decided branch together (结果一并送达); returns the branch cases delivered.
+    pub fn deliver_theme(&self, theme_no: &str, detail: Option<&str>) -> IpcResult<Vec<String>> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.deliver_theme(&actor, theme_no, detail)?)
+    }
+
+    /// The combined result notice (办理结果告知书).
+    pub fn theme_result(&self, theme_no: &str) -> IpcResult<ThemeResult> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.theme_result(&actor, theme_no)?)
     }
 
     // ---- settings --------------------------------------------------------------------------

@@ -192,3 +192,96 @@ pub struct AttachmentData {
     pub attachment: yc_core::attachment::Attachment,
     pub data_base64: String,
 }
+
+/// A catalog theme (主题/套餐, 并联审批) as the theme intake needs it: its branches and the union of
+/// their materials, each asked once.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ThemeEntry {
+    pub code: String,
+    pub name: String,
+    pub lead_department: String,
+    pub overall_limit_days: u32,
+    pub description: Option<String>,
+    pub branches: Vec<ThemeBranchEntry>,
+    pub materials: Vec<ThemeMaterialEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ThemeBranchEntry {
+    pub item_code: String,
+    pub item_name: String,
+    pub department: String,
+    pub kind: Kind,
+    pub promised_days: u32,
+    /// An optional branch may be left out at filing (`NewTheme::skip`).
+    pub required: bool,
+    /// Item names that must be approved before this branch is acted on.
+    pub after: Vec<String>,
+}
+
+/// One material of a theme's union (`NewTheme::provided` names it by `key`).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ThemeMaterialEntry {
+    pub key: String,
+    pub name: String,
+    pub required: bool,
+    /// Some item asking for it lets it be reused from an earlier case (一号式).
+    pub reusable: bool,
+    pub originals: u8,
+    pub copies: u8,
+    /// Item codes of the branches that ask for it.
+    pub items: Vec<String>,
+}
+
+impl ThemeEntry {
+    /// The theme with its items looked up in the same catalog version; an item missing there is
+    /// shown by its code (the catalog refuses such a file, so only a damaged store shows it).
+    pub fn from_theme(theme: &yc_core::catalog::Theme, items: &[Item]) -> Self {
+        let find = |code: &str| items.iter().find(|i| i.code == code);
+        let name = |code: &str| find(code).map_or_else(|| code.to_owned(), |i| i.name.clone());
+        let members: Vec<&Item> = theme.branches.iter().filter_map(|b| find(&b.item)).collect();
+        let materials = yc_core::theme::intake::shared_materials(&members)
+            .into_iter()
+            .map(|s| {
+                let same: Vec<&yc_core::catalog::Material> =
+                    members.iter().flat_map(|i| i.materials.iter()).filter(|m| m.name == s.name).collect();
+                ThemeMaterialEntry {
+                    reusable: same.iter().any(|m| m.reusable),
+                    originals: same.iter().map(|m| m.originals).max().unwrap_or(0),
+                    copies: same.iter().map(|m| m.copies).max().unwrap_or(0),
+                    key: s.key,
+                    name: s.name,
+                    required: s.required,
+                    items: s.items,
+                }
+            })
+            .collect();
+        Self {
+            code: theme.code.clone(),
+            name: theme.name.clone(),
+            lead_department: theme.lead_department.clone(),
+            overall_limit_days: theme.overall_limit_days,
+            description: theme.description.clone(),
+            branches: theme
+                .branches
+                .iter()
+                .map(|b| {
+                    let item = find(&b.item);
+                    ThemeBranchEntry {
+                        item_code: b.item.clone(),
+                        item_name: name(&b.item),
+                        department: item.map(|i| i.department.clone()).unwrap_or_default(),
+                        kind: match item.map(|i| i.kind) {
+                            Some(ItemKind::Immediate) => Kind::Immediate,
+                            _ => Kind::Promised,
+                        },
+                        promised_days: item.map_or(0, |i| i.promised_limit_days),
+                        required: b.required,
+                        after: b.after.iter().map(|a| name(a)).collect(),
+                    }
+                })
+                .collect(),
+            materials,
+        }
+    }
+}

@@ -325,3 +325,51 @@ fn wrong_passwords_lock_the_account_in_the_app_and_say_why() {
     ws.unlock_staff(&admin, "liuyang", "本人确认").unwrap();
     assert_eq!(ctx.login("liuyang", yc_core::demo::DEMO_PASSWORD).unwrap().id, "liuyang");
 }
+
+#[test]
+fn a_theme_is_filed_and_its_board_notice_and_results_come_through_the_shell() {
+    use yc_core::theme::intake::NewTheme;
+    use yc_core::theme::state::ThemeState;
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = demo(dir.path());
+    assert_eq!(ctx.catalog_themes().unwrap_err().kind, ErrorKind::NotLoggedIn);
+    ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
+    let themes = ctx.catalog_themes().unwrap();
+    let kaiban = themes.iter().find(|t| t.code == "ZT-QYKB-001").expect("企业开办");
+    assert_eq!(kaiban.branches.len(), 5);
+    // The union: the legal representative's ID once, counted for all five items.
+    let sfz = kaiban.materials.iter().find(|m| m.name == "法定代表人居民身份证").unwrap();
+    assert_eq!((sfz.items.len(), sfz.reusable), (5, true));
+    assert!(kaiban.branches.iter().skip(1).all(|b| b.after == ["企业设立登记（营业执照）"]));
+    let id = yc_core::ids::make_credit_code("91440300MA5G0E2R1").unwrap();
+    let receipt = ctx
+        .new_theme(&NewTheme {
+            theme_code: kaiban.code.clone(),
+            applicant_id: id,
+            applicant_name: "示范区并联示范有限公司".into(),
+            ..NewTheme::default()
+        })
+        .unwrap();
+    assert_eq!(receipt.branches.len(), 5);
+    let rows = ctx.list_themes(true, 50).unwrap();
+    assert_eq!(rows.iter().map(|r| r.theme_no.as_str()).collect::<Vec<_>>(), [receipt.theme_no.as_str()]);
+    let tax = &receipt.branches[2];
+    let req =
+        ActRequest {
+            reason: Some("缺开户许可证号".into()), materials: vec!["yhzh".into()], ..Default::default()
+        };
+    ctx.act(&tax.case_no, Action::RequestSupplement, &req).unwrap();
+    let notice = ctx.theme_notice(&receipt.theme_no).unwrap();
+    assert_eq!(notice.materials.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["单位银行账户信息"]);
+    let resumed = ctx.supplement_theme(&receipt.theme_no, &["单位银行账户信息".into()]).unwrap();
+    assert_eq!(resumed, [tax.case_no.as_str()]);
+    let board = ctx.theme_board(&receipt.theme_no).unwrap();
+    assert_eq!((board.state, board.branches.len()), (ThemeState::InProgress, 5));
+    // Results go out together: refused while undecided, in Chinese.
+    let e = ctx.deliver_theme(&receipt.theme_no, None).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::IllegalTransition);
+    assert!(e.message.contains("一并送达"), "{}", e.message);
+    assert_eq!(ctx.theme_result(&receipt.theme_no).unwrap().branches.len(), 5);
+    ctx.lock();
+    assert_eq!(ctx.theme_board(&receipt.theme_no).unwrap_err().kind, ErrorKind::Locked);
+}

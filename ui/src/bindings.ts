@@ -347,6 +347,140 @@ address: string | null,
  */
 recipient: string | null, };
 
+export type ThemeEntry = { code: string, name: string, lead_department: string, overall_limit_days: number, description: string | null, branches: Array<ThemeBranchEntry>, materials: Array<ThemeMaterialEntry>, };
+
+export type ThemeBranchEntry = { item_code: string, item_name: string, department: string, kind: CaseKind, promised_days: number, 
+/**
+ * An optional branch may be left out at filing (`NewTheme::skip`).
+ */
+required: boolean, 
+/**
+ * Item names that must be approved before this branch is acted on.
+ */
+after: Array<string>, };
+
+export type ThemeMaterialEntry = { key: string, name: string, required: boolean, 
+/**
+ * Some item asking for it lets it be reused from an earlier case (一号式).
+ */
+reusable: boolean, originals: number, copies: number, 
+/**
+ * Item codes of the branches that ask for it.
+ */
+items: Array<string>, };
+
+export type NewTheme = { theme_code: string, applicant_id: string, applicant_name: string, phone: string | null, channel: Channel | null, 
+/**
+ * Keys of the shared materials handed in ([`SharedMaterial::key`]). `None` = every required one.
+ */
+provided: Array<string> | null, 
+/**
+ * shared material key → earlier case number it is reused from (for the items that allow it).
+ */
+reuse: Array<[string, string]>, 
+/**
+ * Item codes of optional branches the applicant does not need (e.g. 排水许可).
+ */
+skip: Array<string>, id_override: string | null, note: string | null, };
+
+export type ThemeReceipt = { theme_no: string, theme_code: string, theme_name: string, lead_department: string, applicant_id: string, applicant_name: string, filed_on: string, overall_limit_days: number, due_date: string | null, deadline_note: string | null, branches: Array<BranchRef>, materials: Array<SharedMaterial>, };
+
+export type BranchRef = { case_no: string, item_code: string, item_name: string, department: string, required: boolean, 
+/**
+ * Case numbers of the branches that must be approved before this one is acted on.
+ */
+after?: Array<string>, };
+
+export type SharedMaterial = { 
+/**
+ * The key the clerk names it by (`provided`): the material id of its first item, made unique.
+ */
+key: string, name: string, 
+/**
+ * Required by at least one branch.
+ */
+required: boolean, provided: boolean, reused_from?: string | null, 
+/**
+ * Item codes of the branches that ask for it.
+ */
+items: Array<string>, };
+
+export type ThemeState = "in_progress" | "decided" | "completed";
+
+export type ThemeOutcome = "approved" | "not_approved";
+
+export type ThemeRow = { theme_no: string, name: string, lead_department: string, applicant_name: string, filed_on: string, due_date: string | null, state: ThemeState, state_zh: string, days_left: number | null, light: Light | null, branches: number, settled: number, };
+
+export type ThemeBoard = { theme_no: string, theme_code: string, name: string, lead_department: string, applicant_id: string, applicant_name: string, filed_on: string, limit_days: number, 
+/**
+ * The overall deadline (filing + limit working days); None if the calendar lacks the year.
+ */
+due_date: string | null, deadline_note: string | null, 
+/**
+ * Overall working days left and light, while the theme is in progress.
+ */
+days_left: number | null, light: Light | null, 
+/**
+ * The day the last required branch was decided (or ended), once the theme is decided.
+ */
+decided_on: string | null, 
+/**
+ * Working days the theme was decided after its overall due date (0 = on time).
+ */
+late_days: number | null, state: ThemeState, state_zh: string, outcome: ThemeOutcome | null, required: number, required_settled: number, branches: Array<BranchView>, refusals: Array<BranchRefusal>, };
+
+export type BranchView = { case_no: string, item_code: string, item_name: string, department: string, required: boolean, state: State, state_zh: string, outcome: Outcome | null, due_date: string | null, 
+/**
+ * Working days left on the branch's running deadline (negative: overdue); None when closed.
+ */
+days_left: number | null, light: Light | null, paused: boolean, 
+/**
+ * Item names of predecessors not yet approved (the branch may not start before them).
+ */
+waiting_on: Array<string>, refusal: BranchRefusal | null, };
+
+export type BranchRefusal = { case_no: string, item_name: string, department: string, action: Action, action_zh: string, reason: string | null, legal_basis: string | null, at: string, };
+
+export type SupplementNotice = { theme_no: string, theme_name: string, applicant_id: string, applicant_name: string, issued_on: string, branches: Array<NoticeBranch>, 
+/**
+ * The union of what the branches ask for, each material once.
+ */
+materials: Array<NoticeMaterial>, };
+
+export type NoticeBranch = { case_no: string, item_name: string, department: string, requested_on: string, 
+/**
+ * The reviewer's opinion (the request's reason: what is wrong and why).
+ */
+opinion: string | null, 
+/**
+ * Names of the materials asked for.
+ */
+materials: Array<string>, };
+
+export type NoticeMaterial = { name: string, 
+/**
+ * Item names it counts for.
+ */
+items: Array<string>, };
+
+export type ThemeResult = { theme_no: string, theme_name: string, lead_department: string, applicant_id: string, applicant_name: string, state: ThemeState, state_zh: string, outcome: ThemeOutcome | null, 
+/**
+ * Branch cases delivered (办结) so far.
+ */
+delivered: Array<string>, branches: Array<ResultBranch>, };
+
+export type ResultBranch = { case_no: string, item_name: string, department: string, required: boolean, state: State, state_zh: string, outcome: Outcome | null, 
+/**
+ * 准予 / 不予许可 / 不予受理 / 终止 / 撤回, or the state while undecided.
+ */
+result_zh: string, reason: string | null, legal_basis: string | null, 
+/**
+ * Sealed decision documents and certificates: (document type in Chinese, file SHA-256).
+ */
+documents: Array<ResultDocument>, };
+
+export type ResultDocument = { doc_type: string, doc_type_zh: string, seal_id: string, file_sha256: string, sealed_at: string, };
+
 export type ItemKind = "case.appoint" | "case.file" | "case.accept" | "case.decide_on_spot" | "case.request_supplement" | "case.supplement" | "case.refuse_acceptance" | "case.start_review" | "case.suspend" | "case.resume" | "case.special_start" | "case.special_end" | "case.extend" | "case.approve" | "case.deny" | "case.issue_certificate" | "case.deliver" | "case.publish" | "case.inspect" | "case.withdraw" | "case.terminate" | "case.change" | "case.renew" | "case.transfer" | "case.deregister" | "case.revoke" | "document.sealed" | "case.status" | "supervision.hit" | "delivery.plan" | "delivery.dispatch" | "delivery.receipt" | "delivery.return" | "notice.sms";
 
 /** Workstation identity and today's date, shown before login. */
@@ -439,6 +573,45 @@ export function clear_draft(): Promise<null> {
 
 export function status(): Promise<Status> {
   return call("status", {  });
+}
+
+/** Themes (主题/套餐, 并联审批) of the current catalog, with the union of their materials. */
+export function catalog_themes(): Promise<Array<ThemeEntry>> {
+  return call("catalog_themes", {  });
+}
+
+/** Files a theme once (一口收件): a branch case per item; returns the receipt listing every branch. */
+export function new_theme(request: NewTheme): Promise<ThemeReceipt> {
+  return call("new_theme", { request });
+}
+
+export function list_themes(open_only: boolean, limit: number): Promise<Array<ThemeRow>> {
+  return call("list_themes", { open_only, limit });
+}
+
+/** The parallel board: every branch's department, state, light and time left; the overall deadline. */
+export function theme_board(theme_no: string): Promise<ThemeBoard> {
+  return call("theme_board", { theme_no });
+}
+
+/** The combined supplement notice (一次性告知) of the branches waiting for materials. */
+export function theme_notice(theme_no: string): Promise<SupplementNotice> {
+  return call("theme_notice", { theme_no });
+}
+
+/** Materials handed in once for the notice; returns the branch cases resumed. */
+export function supplement_theme(theme_no: string, materials: Array<string>): Promise<Array<string>> {
+  return call("supplement_theme", { theme_no, materials });
+}
+
+/** Delivers every decided branch together (结果一并送达); returns the branch cases delivered. */
+export function deliver_theme(theme_no: string, detail: string | null): Promise<Array<string>> {
+  return call("deliver_theme", { theme_no, detail });
+}
+
+/** The combined result notice (办理结果告知书): every item's result and sealed documents. */
+export function theme_result(theme_no: string): Promise<ThemeResult> {
+  return call("theme_result", { theme_no });
 }
 
 /** The last backup and whether the 设置 tab should warn. */

@@ -13,6 +13,9 @@ export const router = createRouter({
     { path: "/catalog", name: "catalog", component: () => import("./views/CatalogView.vue") },
     { path: "/sync", name: "sync", component: () => import("./views/SyncView.vue") },
     { path: "/settings", name: "settings", component: () => import("./views/SettingsView.vue") },
+    { path: "/themes", name: "themes", component: () => import("./views/ThemesView.vue") },
+    { path: "/themes/new", name: "theme-intake", component: () => import("./views/ThemeIntakeView.vue") },
+    { path: "/theme/:no", name: "theme", component: () => import("./views/ThemeBoardView.vue"), props: true },
   ],
 });
 

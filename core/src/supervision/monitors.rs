@@ -346,6 +346,8 @@ pub(crate) fn detect(
     backfill(&events, &cases, cfg, &mut out);
     super::evaluation::overdue(conn, cal, today, &mut out)?;
     super::complaint::overdue(conn, cal, today, &mut out)?;
+    // 并联审批: a theme late against its overall deadline (crate::theme::clock).
+    crate::theme::clock::overdue(conn, cal, policy, today, &mut out)?;
     Ok(out)
 }
 

@@ -66,6 +66,10 @@ pub struct ThemeBoard {
     /// Overall working days left and light, while the theme is in progress.
     pub days_left: Option<i64>,
     pub light: Option<Light>,
+    /// The day the last required branch was decided (or ended), once the theme is decided.
+    pub decided_on: Option<String>,
+    /// Working days the theme was decided after its overall due date (0 = on time).
+    pub late_days: Option<u32>,
     pub state: ThemeState,
     pub state_zh: String,
     pub outcome: Option<ThemeOutcome>,
@@ -259,6 +263,11 @@ impl Workstation {
         } else {
             (None, None)
         };
+        // Late overall once decided: fixed at the day the last required branch was decided.
+        let decided_on = crate::theme::clock::decided_on(&crate::theme::clock::branch_days(&conn, theme_no)?);
+        let due = h.due.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let late_days =
+            due.zip(decided_on).and_then(|(due, on)| crate::theme::clock::late_days(&self.calendar(), due, on));
         let refusals = branches.iter().filter_map(|b| b.refusal.clone()).collect();
         Ok(ThemeBoard {
             theme_no: theme_no.to_owned(),
@@ -273,6 +282,8 @@ impl Workstation {
             deadline_note: h.note,
             days_left,
             light,
+            decided_on: decided_on.map(|d| d.to_string()),
+            late_days,
             state: status.state,
             state_zh: status.state.zh().to_owned(),
             outcome: status.outcome,

@@ -6,10 +6,13 @@
 //! own: it is derived from its branches every time it is read (`state`), so it can never
 //! disagree with them. The lead department's board (`board`), the combined supplement notice
 //! (`notice`), the order constraints between branches (`order`), department replies applied to
-//! the right branch exactly once (`reply`) and the projection of the `theme.file` event
+//! the right branch exactly once (`reply`), results delivered together (`together`, `delivery`),
+//! the overall clock under supervision (`clock`) and the projection of the `theme.file` event
 //! (`project`) each live in their own file. docs/parallel-approval.md.
 
 pub mod board;
+pub(crate) mod clock;
+pub mod delivery;
 pub mod intake;
 pub mod model;
 pub mod notice;
@@ -17,3 +20,4 @@ pub mod order;
 pub(crate) mod project;
 pub mod reply;
 pub mod state;
+pub mod together;

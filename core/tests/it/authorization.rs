@@ -118,6 +118,7 @@ const READS: &[&str] = &[
     "delivery/command::delivery_list",
     // A case's notices and its (masked) consent, for staff of its department.
     "notice::notice_status",
+    "theme/delivery::theme_result",
 ];
 
 /// `pub fn`s that take an `&Actor` to name whose own scratch data it is (a half-filled intake):
@@ -416,6 +417,24 @@ fn commands() -> Vec<Row> {
                 vec![r.theme_no]
             },
             |e, by, t| e.ws.supplement_theme(by, &t[0], &["法定代表人居民身份证".into()]).map(drop),
+        ),
+        // Results delivered together: every branch decided, none sealed yet, so an allowed call
+        // is refused for state (请先用印) and a success cannot move the target on.
+        row(
+            "theme/delivery::deliver_theme",
+            &[Clerk],
+            Scope::Workstation,
+            Fresh::Never,
+            |e, _, _| {
+                let r = e.ws.new_theme(&e.a("clerk_all"), &e.theme_req()).unwrap();
+                for b in &r.branches {
+                    e.step("clerk_all", &b.case_no, Action::Accept);
+                    e.step("reviewer_all", &b.case_no, Action::StartReview);
+                    e.step("decider_all", &b.case_no, Action::Approve);
+                }
+                vec![r.theme_no]
+            },
+            |e, by, t| e.ws.deliver_theme(by, &t[0], None).map(drop),
         ),
         row("supervision/settings::set_supervision_config", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
             e.ws.set_supervision_config(by, &supervision::Config::default())

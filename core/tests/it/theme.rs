@@ -717,3 +717,209 @@ fn the_theme_state_is_always_consistent_with_its_branches() {
     fx.ws.rebuild().unwrap();
     assert_eq!(fx.ws.derived_fingerprint().unwrap(), before);
 }
+
+// ----- results delivered together, and the overall clock under supervision -----
+
+/// The 工程建设 stage without the optional 排水许可: three branches, two departments, with a seal
+/// authority, a seal per department and a seal keeper.
+fn sealed_gongcheng(fx: &Fx) -> ThemeReceipt {
+    use yc_seal::{KeyStoreOptions, SealType};
+    let admin = fx.a("admin");
+    let low = || KeyStoreOptions { iterations: std::num::NonZeroU32::new(1000).unwrap(), max_attempts: 3 };
+    fx.ws.create_seal_authority(&admin, "测试印章制作中心", "auth-pin", low()).unwrap();
+    let r =
+        fx.ws.new_theme(&fx.a("clerk"), &NewTheme { skip: vec![PAISHUI.into()], ..theme_req(GONGCHENG, 7) }).unwrap();
+    let mut departments: Vec<&str> = r.branches.iter().map(|b| b.department.as_str()).collect();
+    departments.dedup();
+    for dept in departments {
+        fx.ws.issue_seal(&admin, dept, SealType::AdministrativeLicensing, "seal-pin", "auth-pin", low()).unwrap();
+    }
+    fx.ws
+        .add_staff(
+            &admin,
+            &NewStaff {
+                id: "keeper".into(),
+                name: "keeper".into(),
+                roles: vec![Role::SealKeeper],
+                departments: vec!["*".into()],
+                password: None,
+            },
+        )
+        .unwrap();
+    r
+}
+
+/// Seals the decision of an approved branch (and makes and seals its certificate if it has one).
+fn seal_approval(fx: &Fx, case_no: &str) {
+    use yc_core::seal::DocKind;
+    let keeper = fx.a("keeper");
+    if fx.ws.case_detail(case_no, None).unwrap().has_certificate {
+        fx.ws.act(&keeper, case_no, Action::IssueCertificate, &ActRequest::default()).unwrap();
+        fx.ws.seal_document(&keeper, case_no, DocKind::Certificate, "seal-pin").unwrap();
+    }
+    fx.ws.seal_document(&keeper, case_no, DocKind::Approval, "seal-pin").unwrap();
+}
+
+#[test]
+fn results_are_delivered_together_once_every_required_branch_is_decided_and_sealed() {
+    let fx = Fx::new("2026-03-02");
+    let r = sealed_gongcheng(&fx);
+    let (guihua, xiaofang, shigong) = (fx.branch(&r, GUIHUA), fx.branch(&r, XIAOFANG), fx.branch(&r, SHIGONG));
+    fx.approve(&fx.ws, &guihua);
+    seal_approval(&fx, &guihua);
+    // One branch decided and sealed: it may not go out alone, nor may the theme.
+    let e = fx.act(&fx.ws, "clerk", &guihua, Action::Deliver).unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("须一并送达") && msg.contains("建设工程消防设计审查") && msg.contains("施工许可"), "{msg}");
+    let e = fx.ws.deliver_theme(&fx.a("clerk"), &r.theme_no, None).unwrap_err();
+    assert!(matches!(e, CoreError::IllegalTransition { .. }) && e.to_string().contains("尚待"), "{e}");
+    assert_eq!(state(&fx.ws, &guihua), State::Approved);
+
+    fx.approve(&fx.ws, &xiaofang);
+    fx.approve(&fx.ws, &shigong);
+    assert_eq!(fx.board(&fx.ws, &r.theme_no).state, ThemeState::Decided);
+    // Two decisions not sealed yet: both named, nothing delivered.
+    let before: i64 = fx.db().query_row("SELECT count(*) FROM journal", [], |r| r.get(0)).unwrap();
+    let e = fx.ws.deliver_theme(&fx.a("clerk"), &r.theme_no, Some("窗口领取")).unwrap_err().to_string();
+    assert!(e.contains(&xiaofang) && e.contains(&shigong) && !e.contains(&guihua) && e.contains("请先用印"), "{e}");
+    assert_eq!(fx.db().query_row("SELECT count(*) FROM journal", [], |r| r.get::<_, i64>(0)).unwrap(), before);
+    // Only a clerk delivers; a reviewer is refused in Chinese.
+    let e = fx.ws.deliver_theme(&fx.a("reviewer"), &r.theme_no, None).unwrap_err();
+    assert!(matches!(e, CoreError::RoleDenied { .. }), "{e}");
+
+    seal_approval(&fx, &xiaofang);
+    seal_approval(&fx, &shigong);
+    let done = fx.ws.deliver_theme(&fx.a("clerk"), &r.theme_no, Some("窗口领取")).unwrap();
+    assert_eq!(done, [guihua.clone(), xiaofang.clone(), shigong.clone()]);
+    let board = fx.board(&fx.ws, &r.theme_no);
+    assert_eq!((board.state, board.outcome), (ThemeState::Completed, Some(ThemeOutcome::Approved)));
+    // One act: every 送达 at the same instant, each naming the theme and how it went out.
+    let at: Vec<(String, String)> = fx
+        .db()
+        .prepare(
+            "SELECT j.at, json_extract(j.payload, '$.detail') FROM journal j JOIN theme_branches b USING (case_no)
+             WHERE b.theme_no = ?1 AND j.action = 'deliver' ORDER BY j.seq",
+        )
+        .unwrap()
+        .query_map([&r.theme_no], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(at.len(), 3);
+    assert!(
+        at.iter().all(|(t, d)| t == &at[0].0 && d == &format!("主题 {} 结果一并送达：窗口领取", r.theme_no)),
+        "{at:?}"
+    );
+    // The combined result notice: every item's result with its sealed documents.
+    let result = fx.ws.theme_result(&fx.a("clerk"), &r.theme_no).unwrap();
+    assert_eq!(result.delivered.len(), 3);
+    for b in &result.branches {
+        assert_eq!(b.result_zh, "准予", "{}", b.item_name);
+        assert!(b.documents.iter().any(|d| d.doc_type == "approval"), "{}: {:?}", b.item_name, b.documents);
+    }
+    let text = result.text();
+    assert!(text.contains("办理结果告知书") && text.contains(&shigong) && text.contains("SHA-256"), "{text}");
+    // Nothing left to deliver; a rebuild gives the same tables.
+    let e = fx.ws.deliver_theme(&fx.a("clerk"), &r.theme_no, None).unwrap_err();
+    assert!(e.to_string().contains("没有待送达"), "{e}");
+    let fp = fx.ws.derived_fingerprint().unwrap();
+    fx.ws.rebuild().unwrap();
+    assert_eq!(fx.ws.derived_fingerprint().unwrap(), fp);
+}
+
+#[test]
+fn a_refused_branch_is_delivered_with_the_others_and_its_reason_is_on_the_result_notice() {
+    let fx = Fx::new("2026-03-02");
+    let r = sealed_gongcheng(&fx);
+    let (guihua, xiaofang, shigong) = (fx.branch(&r, GUIHUA), fx.branch(&r, XIAOFANG), fx.branch(&r, SHIGONG));
+    fx.approve(&fx.ws, &guihua);
+    fx.act(&fx.ws, "clerk", &xiaofang, Action::Accept).unwrap();
+    fx.act(&fx.ws, "reviewer", &xiaofang, Action::StartReview).unwrap();
+    fx.act(&fx.ws, "decider", &xiaofang, Action::Deny).unwrap();
+    // 施工许可 waits on 消防, now refused: the applicant withdraws it.
+    fx.act(&fx.ws, "clerk", &shigong, Action::Withdraw).unwrap();
+    let board = fx.board(&fx.ws, &r.theme_no);
+    assert_eq!((board.state, board.outcome), (ThemeState::Decided, Some(ThemeOutcome::NotApproved)));
+    seal_approval(&fx, &guihua);
+    fx.ws.seal_document(&fx.a("keeper"), &xiaofang, yc_core::seal::DocKind::Refusal, "seal-pin").unwrap();
+    let done = fx.ws.deliver_theme(&fx.a("clerk"), &r.theme_no, None).unwrap();
+    assert_eq!(done, [guihua, xiaofang.clone()]);
+    let result = fx.ws.theme_result(&fx.a("clerk"), &r.theme_no).unwrap();
+    let denied = result.branches.iter().find(|b| b.case_no == xiaofang).unwrap();
+    assert_eq!(denied.result_zh, "不予许可");
+    assert_eq!(denied.legal_basis.as_deref(), Some("《中华人民共和国行政许可法》第三十八条"));
+    assert!(denied.documents.iter().any(|d| d.doc_type == "refusal"));
+    assert_eq!(result.state, ThemeState::Completed);
+}
+
+#[test]
+fn a_theme_late_overall_is_red_on_the_board_and_raises_one_monitor_hit() {
+    use yc_core::supervision::hit::Rule;
+    let fx = Fx::new("2026-03-02");
+    let late = fx.file(&fx.ws, KAIBAN, 1); // due 2026-03-03 (1 working day)
+    let ws = fx.on("2026-03-05");
+    let board = fx.board(&ws, &late.theme_no);
+    assert_eq!((board.light, board.days_left), (Some(yc_core::deadline::Light::Red), Some(-2)));
+    let admin = fx.a("admin");
+    let theme_hits = |ws: &Workstation| -> Vec<yc_core::supervision::monitors::StoredHit> {
+        ws.supervision_hits(&admin, Some(Rule::DecisionOverdue), Some(&late.theme_no), 100).unwrap()
+    };
+    let rep = ws.run_monitors(&admin).unwrap();
+    assert!(rep.raised.iter().any(|h| h.case_no.as_deref() == Some(late.theme_no.as_str())), "{:?}", rep.raised);
+    let hits = theme_hits(&ws);
+    assert_eq!(hits.len(), 1);
+    let h = &hits[0].hit;
+    assert_eq!(h.hit_id, format!("decision_overdue:{}", late.theme_no));
+    assert_eq!(h.department.as_deref(), Some("示范区市场监督管理局"));
+    assert_eq!((h.evidence["undecided"].as_bool(), h.evidence["days_overdue"].as_i64()), (Some(true), Some(2)));
+    assert_eq!(h.evidence["waiting"].as_array().map(Vec::len), Some(5));
+    // Decided that day: the board keeps how late it was; a second run raises nothing new.
+    for b in &late.branches {
+        if b.item_code == SHEZHI {
+            fx.approve(&ws, &b.case_no);
+        }
+    }
+    for b in &late.branches {
+        if b.item_code != SHEZHI {
+            fx.approve(&ws, &b.case_no);
+        }
+    }
+    let board = fx.board(&ws, &late.theme_no);
+    assert_eq!((board.decided_on.as_deref(), board.late_days), (Some("2026-03-05"), Some(2)));
+    assert_eq!(board.light, None);
+    ws.run_monitors(&admin).unwrap();
+    assert_eq!(theme_hits(&ws).len(), 1);
+
+    // A theme decided within its day: no hit for it, and the board says on time.
+    let on_time = fx.file(&ws, KAIBAN, 2);
+    for b in on_time
+        .branches
+        .iter()
+        .filter(|b| b.item_code == SHEZHI)
+        .chain(on_time.branches.iter().filter(|b| b.item_code != SHEZHI))
+    {
+        fx.approve(&ws, &b.case_no);
+    }
+    let later = fx.on("2026-03-10");
+    later.run_monitors(&admin).unwrap();
+    assert!(later.supervision_hits(&admin, None, Some(&on_time.theme_no), 100).unwrap().is_empty());
+    assert_eq!(fx.board(&later, &on_time.theme_no).late_days, Some(0));
+    // A late theme decided on a later day (not run meanwhile) is still found, dated its decision.
+    let slow = fx.file(&later, KAIBAN, 3); // filed 03-10, due 03-11
+    let decided_day = fx.on("2026-03-13");
+    for b in slow
+        .branches
+        .iter()
+        .filter(|b| b.item_code == SHEZHI)
+        .chain(slow.branches.iter().filter(|b| b.item_code != SHEZHI))
+    {
+        fx.approve(&decided_day, &b.case_no);
+    }
+    let rep = fx.on("2026-03-16").run_monitors(&admin).unwrap();
+    let h = rep.raised.iter().find(|h| h.case_no.as_deref() == Some(slow.theme_no.as_str())).expect("late theme hit");
+    assert_eq!((h.occurred_on, h.evidence["late_days"].as_u64()), (d("2026-03-13"), Some(2)));
+    // The hits are journal events: a rebuild keeps them.
+    let fp = later.derived_fingerprint().unwrap();
+    later.rebuild().unwrap();
+    assert_eq!(later.derived_fingerprint().unwrap(), fp);
+}
