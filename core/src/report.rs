@@ -17,10 +17,9 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use crate::case::Role;
 use crate::deadline;
 use crate::error::{CoreError, Result};
-use crate::staff::{ALL_DEPARTMENTS, Actor};
+use crate::staff::Actor;
 use crate::supervision::Rule;
 use crate::workstation::Workstation;
 
@@ -343,13 +342,7 @@ impl Workstation {
     /// The statistics for `q`. Administrators of every department only: the table names staff and
     /// covers the whole workstation. Reads only.
     pub fn report(&self, by: &Actor, q: &Query) -> Result<Report> {
-        by.require_role(Role::Admin, "查看统计报表")?;
-        if !by.departments.iter().any(|d| d == ALL_DEPARTMENTS) {
-            return Err(CoreError::DepartmentDenied {
-                actor: by.name.clone(),
-                department: "全部部门（统计报表）".into(),
-            });
-        }
+        by.require_overview("查看统计报表")?;
         if q.from > q.to {
             return Err(CoreError::Invalid(format!("统计期间起日 {} 晚于止日 {}", q.from, q.to)));
         }

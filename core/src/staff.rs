@@ -43,6 +43,19 @@ impl Actor {
         }
     }
 
+    /// Figures spanning every department (the statistics table, the 监察 tab) are the
+    /// supervisor's: an administrator covering all departments.
+    pub fn require_overview(&self, what: &str) -> Result<()> {
+        self.require_role(Role::Admin, what)?;
+        if !self.departments.iter().any(|d| d == ALL_DEPARTMENTS) {
+            return Err(CoreError::DepartmentDenied {
+                actor: self.name.clone(),
+                department: format!("全部部门（{what}）"),
+            });
+        }
+        Ok(())
+    }
+
     pub fn require_department(&self, department: &str) -> Result<()> {
         if self.covers(department) {
             Ok(())

@@ -33,4 +33,10 @@ pub const COMMAND_NAMES: &[&str] = &[
     "resolve_quarantine",
     "set_adapter_enabled",
     "add_adapter",
+    "supervision_dashboard",
+    "supervision_drill",
+    "work_orders",
+    "step_work_order",
+    "record_rating",
+    "export_report",
 ];

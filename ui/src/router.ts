@@ -13,6 +13,8 @@ export const router = createRouter({
     { path: "/catalog", name: "catalog", component: () => import("./views/CatalogView.vue") },
     { path: "/sync", name: "sync", component: () => import("./views/SyncView.vue") },
     { path: "/settings", name: "settings", component: () => import("./views/SettingsView.vue") },
+    { path: "/supervision", name: "supervision", component: () => import("./views/SupervisionView.vue") },
+    { path: "/rate/:no", name: "rate", component: () => import("./views/RatingView.vue"), props: true },
   ],
 });
 
