@@ -113,9 +113,9 @@ fn rating_at_the_window_then_the_supervision_tab_drills_down_and_advances_the_wo
     s.screenshot("sup-03-rating-thanks").unwrap();
     s.click("[data-test=rating-done]").unwrap();
     s.wait_text("[data-test=case-no]", &no).unwrap();
-    // The clerk is no supervisor: the 监察 figures are refused in words, by the core.
+    // The clerk is no supervisor: the 监察 figures are refused in words, by the core (权限不足…管理员).
     s.click("[data-test=nav-supervision]").unwrap();
-    s.wait_text("[data-test=sup-error]", "全部部门").unwrap();
+    s.wait_text("[data-test=sup-error]", "权限不足").unwrap();
     logout(&s);
 
     // The supervisor: the 监察 tab with its charts.
