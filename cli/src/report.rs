@@ -1,14 +1,15 @@
-//! `yc report`: the statistics table (core `report`) as a Chinese table, `--json`, CSV and XLSX.
-//! Every rendering takes the same flat columns (`yc_core::report::columns`), so the files and the
-//! JSON cannot disagree.
+//! `yc report`: the statistics table (core `report`) as a Chinese table, `--json`, CSV, XLSX and
+//! a printable PDF. The files come from core `report_file` (the desktop's export buttons write the
+//! same bytes); every rendering takes the same flat columns (`yc_core::report::columns`), so the
+//! files and the JSON cannot disagree.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use chrono::NaiveDate;
 use clap::Args;
-use rust_xlsxwriter::{Format, Workbook};
-use yc_core::report::{self, By, Cell, Report, Row};
+use yc_core::report::{self, By, Report};
+use yc_core::report_file::{self, FileFormat, body, title};
 use yc_core::{CoreError, Workstation};
 
 use crate::auth::Auth;
@@ -31,6 +32,9 @@ pub struct ReportArgs {
     /// Also write the table as an Excel workbook
     #[arg(long, value_name = "FILE")]
     xlsx: Option<PathBuf>,
+    /// Also write the printable table (A4 landscape PDF with the workstation's header)
+    #[arg(long, value_name = "FILE")]
+    pdf: Option<PathBuf>,
 }
 
 /// Reports are read-only but name staff: an administrator of every department only (the core
@@ -46,27 +50,13 @@ pub fn report(ws: &Workstation, auth: &Auth, a: &ReportArgs, out: &Out) -> Resul
     };
     let actor = auth.actor(ws)?;
     let r = ws.report(&actor, &report::Query { from: a.from, to: a.to, by })?;
-    if let Some(p) = &a.csv {
-        write_csv(&r, p)?;
-    }
-    if let Some(p) = &a.xlsx {
-        write_xlsx(&r, p)?;
+    for (path, format) in [(&a.csv, FileFormat::Csv), (&a.xlsx, FileFormat::Xlsx), (&a.pdf, FileFormat::Pdf)] {
+        if let Some(p) = path {
+            write(&r, format, p)?;
+        }
     }
     out.value(&r, || human(&r));
     Ok(())
-}
-
-fn title(r: &Report) -> String {
-    let by = r.by.map_or(String::new(), |b| format!("（按{}）", b.zh()));
-    format!(
-        "{}（{}）政务服务统计表{by}  统计期间 {} 至 {}  截至 {}",
-        r.workstation, r.workstation_label, r.from, r.to, r.as_of
-    )
-}
-
-/// The rows, then the total.
-fn body(r: &Report) -> impl Iterator<Item = &Row> {
-    r.rows.iter().chain(std::iter::once(&r.total))
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -136,78 +126,12 @@ fn human(r: &Report) -> String {
     s.join("\n")
 }
 
-fn csv_field(c: &Cell) -> String {
-    match c {
-        Cell::Text(t) if t.contains([',', '"', '\n', '\r']) => format!("\"{}\"", t.replace('"', "\"\"")),
-        Cell::Text(t) => t.clone(),
-        Cell::Int(n) => n.to_string(),
-        Cell::Num(None) => String::new(),
-        Cell::Num(Some(v)) => format!("{v}"),
-    }
-}
-
-/// One header line (the Chinese column names), then the rows and the total. The title is not in
-/// the CSV: a CSV is read by programs, and a title line would break its header.
-fn write_csv(r: &Report, path: &Path) -> Result<()> {
-    let cols = report::columns();
-    let mut text = String::from("\u{feff}");
-    let head: Vec<Cell> = cols.iter().map(|(_, zh)| Cell::Text(zh.clone())).collect();
-    text.push_str(&head.iter().map(csv_field).collect::<Vec<_>>().join(","));
-    text.push_str("\r\n");
-    for row in body(r) {
-        text.push_str(&row.cells().iter().map(csv_field).collect::<Vec<_>>().join(","));
-        text.push_str("\r\n");
-    }
-    std::fs::write(path, text).with_context(|| format!("写入 CSV 文件 {}", path.display()))?;
-    written(path);
-    Ok(())
-}
-
-/// Row 1: the workstation and the period (the table's header); row 2: column names; then the
-/// rows and the total, numbers as numbers (rates formatted as percentages).
-fn write_xlsx(r: &Report, path: &Path) -> Result<()> {
-    let xl = |e: rust_xlsxwriter::XlsxError| anyhow!("生成 Excel 文件 {} 失败：{e}", path.display());
-    let cols = report::columns();
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("统计表").map_err(xl)?;
-    let bold = Format::new().set_bold();
-    let rate = Format::new().set_num_format("0.0%");
-    let dec = Format::new().set_num_format("0.00");
-    ws.write_string_with_format(0, 0, title(r), &bold).map_err(xl)?;
-    for (i, (_, zh)) in cols.iter().enumerate() {
-        ws.write_string_with_format(1, col(i)?, zh, &bold).map_err(xl)?;
-    }
-    for (n, row) in body(r).enumerate() {
-        let y = u32::try_from(n + 2).map_err(|_| anyhow!("统计表行数过多"))?;
-        for (i, (cell, (code, _))) in row.cells().iter().zip(&cols).enumerate() {
-            let x = col(i)?;
-            match cell {
-                Cell::Text(t) => ws.write_string(y, x, t).map(|_| ()),
-                Cell::Int(v) => ws.write_number(y, x, *v as f64).map(|_| ()),
-                Cell::Num(None) => Ok(()),
-                Cell::Num(Some(v)) if code.ends_with("rate") => {
-                    ws.write_number_with_format(y, x, *v, &rate).map(|_| ())
-                }
-                Cell::Num(Some(v)) => ws.write_number_with_format(y, x, *v, &dec).map(|_| ()),
-            }
-            .map_err(xl)?;
-        }
-    }
-    ws.set_freeze_panes(2, 2).map_err(xl)?;
-    wb.save(path).map_err(xl)?;
-    if !path.exists() {
-        return Err(anyhow!("Excel 文件 {} 未能写出", path.display()));
-    }
-    written(path);
-    Ok(())
-}
-
-fn col(i: usize) -> Result<u16> {
-    u16::try_from(i).map_err(|_| anyhow!("统计表列数过多"))
-}
-
-/// On stderr: stdout stays the table or the JSON.
-fn written(path: &Path) {
+/// Writes one file (temp file + rename, so a reader never sees half a table).
+fn write(r: &Report, format: FileFormat, path: &Path) -> Result<()> {
+    let bytes = report_file::render(r, format)?;
+    let tmp = path.with_extension(format!("{}.part", format.extension()));
+    std::fs::write(&tmp, &bytes).with_context(|| format!("写入统计表文件 {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("写入统计表文件 {}", path.display()))?;
     eprintln!("已写出 {}", path.display());
+    Ok(())
 }

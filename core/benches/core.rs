@@ -11,7 +11,7 @@
 //! board, default 10 000; `YC_BENCH_ONLY=themes` runs only that section), `YC_BENCH_DATA` (where the big stores are kept
 //! between runs, default `<target>/bench-data`), `YC_BENCH_REAL_MAX` (stores above this size are
 //! scaled up from the one filed through `new_cases`, default 100 000), `YC_BENCH_SKIP`
-//! (`creation,search,verify`). A store is reused only when its marker matches this bench's data
+//! (`creation,search,lights,supervision,verify`). A store is reused only when its marker matches this bench's data
 //! version and the schema version; otherwise it is rebuilt from scratch. See docs/benchmarks.md.
 
 use std::collections::HashMap;
@@ -1334,6 +1334,92 @@ fn bench_lights(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
     Ok(())
 }
 
+// ---- 6. supervision: every monitor and the year table ---------------------------------------------
+
+/// Issue 15's target: all monitors and the year-end table over the 1M-case store in < 2 s. The
+/// monitors are timed as a dry run (`supervision_findings`: everything `run_monitors` evaluates,
+/// nothing recorded, so the reused store is not changed); the table is `report` for the calendar
+/// year by department. Baseline: the raw scans the two read (cases, and the case journal).
+fn bench_supervision(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
+    let ws = Workstation::open(dir, Clock::at_date(today()))?;
+    let admin = ws.actor("admin")?;
+    let raw = Connection::open(dir.join(store::DB_FILE))?;
+    raw.execute_batch("PRAGMA cache_size = -32000;")?;
+    let (mt, hits) = timed(3, || Ok(ws.supervision_findings(&admin)?))?;
+    let year = yc_core::report::Query {
+        from: NaiveDate::from_ymd_opt(TODAY.0, 1, 1).unwrap_or_default(),
+        to: NaiveDate::from_ymd_opt(TODAY.0, 12, 31).unwrap_or_default(),
+        by: Some(yc_core::report::By::Department),
+    };
+    let (rt, table) = timed(3, || Ok(ws.report(&admin, &year)?))?;
+    let (bt, _) = timed(3, || {
+        let t = Instant::now();
+        let f = ws.supervision_findings(&admin)?;
+        let r = ws.report(&admin, &year)?;
+        Ok((f.len(), r.rows.len(), t.elapsed()))
+    })?;
+    let (dt, _) = timed(3, || Ok(ws.supervision_dashboard(&admin, year.from, today())?))?;
+    let (scan_cases, _) = timed(3, || {
+        let mut st = raw.prepare_cached("SELECT case_no, department, state, accepted_on, due_date FROM cases")?;
+        let mut rows = st.query([])?;
+        let mut k = 0u64;
+        while let Some(r) = rows.next()? {
+            let _: String = r.get(0)?;
+            k += 1;
+        }
+        Ok(k)
+    })?;
+    let (scan_journal, _) = timed(3, || {
+        let mut st =
+            raw.prepare_cached("SELECT seq, id, case_no, actor, action, at FROM journal WHERE case_no IS NOT NULL")?;
+        let mut rows = st.query([])?;
+        let mut k = 0u64;
+        while let Some(r) = rows.next()? {
+            let _: String = r.get(5)?;
+            k += 1;
+        }
+        Ok(k)
+    })?;
+    let mut by_rule: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for h in &hits {
+        *by_rule.entry(h.rule.zh()).or_default() += 1;
+    }
+    rep.line(format!("## 6. Supervision at {n} cases"));
+    rep.line("");
+    rep.line(format!(
+        "Findings: {} ({}); year table {}–{}: {} department rows, {} received.",
+        hits.len(),
+        by_rule.iter().map(|(r, k)| format!("{r} {k}")).collect::<Vec<_>>().join(", "),
+        year.from,
+        year.to,
+        table.rows.len(),
+        table.total.received
+    ));
+    rep.line("");
+    rep.line("| measurement | runs | median ms | min ms |");
+    rep.line("|---|---:|---:|---:|");
+    for (name, ts) in [
+        ("all monitors, dry run (`supervision_findings`)", &mt),
+        ("year table by department (`report`)", &rt),
+        ("both, one after the other", &bt),
+        ("the 监察 tab (`supervision_dashboard`, lights by department included)", &dt),
+        ("baseline: raw scan of `cases` (5 columns)", &scan_cases),
+        ("baseline: raw scan of the case journal (6 columns)", &scan_journal),
+    ] {
+        rep.line(format!("| {name} | {} | {:.1} | {:.1} |", ts.len(), ms(median(ts)), ms(ts[0])));
+    }
+    rep.line("");
+    if n >= 1_000_000 {
+        rep.line(format!(
+            "All monitors and the year table at {n} cases: {:.2} s — target < 2 s: {}",
+            median(&bt).as_secs_f64(),
+            verdict(median(&bt) < Duration::from_secs(2))
+        ));
+        rep.line("");
+    }
+    Ok(())
+}
+
 // ---- 5. journal verify ---------------------------------------------------------------------------
 
 fn bench_verify(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
@@ -1655,7 +1741,14 @@ fn main() -> Res<()> {
         stores.push((n, built.dir));
     }
     for (n, dir) in &stores {
-        bench_lights(&mut rep, dir, *n)?;
+        if !skip.contains("lights") {
+            bench_lights(&mut rep, dir, *n)?;
+        }
+    }
+    for (n, dir) in &stores {
+        if !skip.contains("supervision") {
+            bench_supervision(&mut rep, dir, *n)?;
+        }
     }
     rep.line("## 5. Journal");
     rep.line("");

@@ -516,6 +516,40 @@ impl Workstation {
         }
         Ok(c)
     }
+
+    /// [`Self::light_counts`] per department (the 监察 tab's first chart), ordered by department.
+    pub fn light_counts_by_department(&self) -> Result<Vec<(String, LightCounts)>> {
+        let conn = self.store.reader()?;
+        let cal = self.calendar();
+        let lc = self.light_context(&cal);
+        let mut st = conn.prepare(
+            "SELECT due_date, stopped_since, accepted_on IS NOT NULL, limit_days + extension_days,
+                    decided_on IS NOT NULL, delivery_due, department
+             FROM cases INDEXED BY cases_open_lights
+             WHERE closed_on IS NULL AND state <> 'appointed'",
+        )?;
+        let mut rows = st.query([])?;
+        let mut by: std::collections::BTreeMap<String, LightCounts> = std::collections::BTreeMap::new();
+        while let Some(r) = rows.next()? {
+            let (due, stopped) = (text(r, 0)?, text(r, 1)?);
+            let run = running(r.get(2)?, r.get(4)?, r.get(3)?, due, text(r, 5)?, stopped);
+            let dept = text(r, 6)?.unwrap_or_default();
+            let c = match by.get_mut(dept) {
+                Some(c) => c,
+                None => by.entry(dept.to_owned()).or_default(),
+            };
+            if lc.paused_since(stopped.and_then(fast_date)).is_some() {
+                c.paused += 1;
+            }
+            match run.and_then(|run| lc.left(&run)) {
+                Some((_, Light::Green)) => c.green += 1,
+                Some((_, Light::Yellow)) => c.yellow += 1,
+                Some((_, Light::Red)) => c.red += 1,
+                None => c.unknown += 1,
+            }
+        }
+        Ok(by.into_iter().collect())
+    }
 }
 
 pub(crate) fn attachment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::attachment::Attachment> {

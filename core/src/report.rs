@@ -17,7 +17,6 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use crate::case::Role;
 use crate::deadline;
 use crate::error::{CoreError, Result};
 use crate::staff::Actor;
@@ -343,8 +342,7 @@ impl Workstation {
     /// The statistics for `q`. Administrators of every department only: the table names staff and
     /// covers the whole workstation. Reads only.
     pub fn report(&self, by: &Actor, q: &Query) -> Result<Report> {
-        by.require_role(Role::Admin, "查看统计报表")?;
-        by.require_whole_workstation("统计报表")?;
+        by.require_overview("查看统计报表")?;
         if q.from > q.to {
             return Err(CoreError::Invalid(format!("统计期间起日 {} 晚于止日 {}", q.from, q.to)));
         }

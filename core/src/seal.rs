@@ -40,7 +40,7 @@ fn seal_err(e: yc_seal::SealError) -> CoreError {
 }
 
 /// The CJK font, loaded once per process (the collection file is large).
-fn font() -> Result<&'static CjkFont> {
+pub(crate) fn font() -> Result<&'static CjkFont> {
     static FONT: OnceLock<std::result::Result<CjkFont, String>> = OnceLock::new();
     FONT.get_or_init(|| CjkFont::load_default().map_err(|e| e.to_string()))
         .as_ref()

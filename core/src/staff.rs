@@ -53,6 +53,13 @@ impl Actor {
         }
     }
 
+    /// Figures spanning every department (the statistics table, the 监察 tab) are the
+    /// supervisor's: an administrator covering all departments.
+    pub fn require_overview(&self, what: &str) -> Result<()> {
+        self.require_role(Role::Admin, what)?;
+        self.require_whole_workstation(what)
+    }
+
     pub fn require_department(&self, department: &str) -> Result<()> {
         if self.covers(department) {
             Ok(())

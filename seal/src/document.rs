@@ -257,7 +257,7 @@ const QR_SIZE: f32 = 80.0;
 const CERT_FRAME_OUTER: f32 = 40.0;
 const CERT_FRAME_INNER: f32 = 48.0;
 
-struct Pen<'f> {
+pub(crate) struct Pen<'f> {
     face: ttf_parser::Face<'f>,
     upem: f32,
     remap: GlyphRemapper,
@@ -266,6 +266,13 @@ struct Pen<'f> {
 }
 
 impl<'f> Pen<'f> {
+    /// A pen over the font's Chinese face; it records every glyph used for the subset.
+    pub(crate) fn new(font: &'f CjkFont) -> Result<Self> {
+        let face = font.face()?;
+        let upem = f32::from(face.units_per_em());
+        Ok(Pen { face, upem, remap: GlyphRemapper::new(), cmap: BTreeMap::new(), widths: BTreeMap::new() })
+    }
+
     fn advance(&self, c: char) -> Result<Option<(ttf_parser::GlyphId, f32)>> {
         match self.face.glyph_index(c) {
             Some(g) => {
@@ -278,7 +285,7 @@ impl<'f> Pen<'f> {
     }
 
     /// Width of `s` in em.
-    fn width(&self, s: &str) -> Result<f32> {
+    pub(crate) fn width(&self, s: &str) -> Result<f32> {
         let mut w = 0.0;
         for c in s.chars() {
             w += self.advance(c)?.map_or(0.5, |(_, a)| a);
@@ -305,7 +312,7 @@ impl<'f> Pen<'f> {
         Ok(out)
     }
 
-    fn text(&mut self, c: &mut Content, s: &str, size: f32, x: f32, y: f32) -> Result<()> {
+    pub(crate) fn text(&mut self, c: &mut Content, s: &str, size: f32, x: f32, y: f32) -> Result<()> {
         self.text_matrix(c, s, size, [1.0, 0.0, 0.0, 1.0, x, y])
     }
 
@@ -323,7 +330,7 @@ impl<'f> Pen<'f> {
     /// line, and an identifier (a run of ASCII letters, digits, '-' and '*': credit codes, ID
     /// numbers, case numbers) moves to the next line whole rather than breaking, unless it is
     /// wider than a whole line.
-    fn wrap(&self, text: &str, size: f32, width_pt: f32) -> Result<Vec<String>> {
+    pub(crate) fn wrap(&self, text: &str, size: f32, width_pt: f32) -> Result<Vec<String>> {
         const NO_START: &str = "，。、；：？！）》」』”’,.;:?!)%";
         let ident = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '*';
         let mut tokens: Vec<String> = Vec::new();
@@ -566,9 +573,7 @@ pub(crate) fn render(
     sig: Option<&SigPlaceholder>,
 ) -> Result<Rendered> {
     spec.validate()?;
-    let face = font.face()?;
-    let upem = f32::from(face.units_per_em());
-    let mut pen = Pen { face, upem, remap: GlyphRemapper::new(), cmap: BTreeMap::new(), widths: BTreeMap::new() };
+    let mut pen = Pen::new(font)?;
     let mut pages: Vec<Content> = vec![Content::new()];
     let mut y = TOP_BASELINE;
     let is_cert = spec.doc_type == DocType::Certificate;
@@ -764,6 +769,55 @@ fn write_pdf(
     }
     pdf.ext_graphics(gs_id).blend_mode(BlendMode::Multiply).non_stroking_alpha(0.9).stroking_alpha(0.9);
 
+    embed_font(&mut pdf, font, &pen, FontRefs { type0_id, cid_id, desc_id, file_id, cmap_id })?;
+
+    if let Some(sig) = sig {
+        let last_page = page_ids.last().map(|(p, _)| *p).ok_or_else(|| SealError::Pdf("无页面".into()))?;
+        {
+            let mut w = pdf.indirect(widget_id).dict();
+            w.pair(Name(b"Type"), Name(b"Annot"));
+            w.pair(Name(b"Subtype"), Name(b"Widget"));
+            w.pair(Name(b"FT"), Name(b"Sig"));
+            w.pair(Name(b"T"), TextStr("电子印章"));
+            w.pair(Name(b"F"), 132);
+            w.pair(Name(b"Rect"), Rect::new(0.0, 0.0, 0.0, 0.0));
+            w.pair(Name(b"P"), last_page);
+            w.pair(Name(b"V"), sig_id);
+        }
+        // Written last so the placeholders sit at the end of the body; patched in place later.
+        let placeholder = vec![PLACEHOLDER_BYTE; sig.capacity];
+        let mut d = pdf.indirect(sig_id).dict();
+        d.pair(Name(b"Type"), Name(b"Sig"));
+        d.pair(Name(b"Filter"), Name(b"Adobe.PPKLite"));
+        d.pair(Name(b"SubFilter"), Name(b"ETSI.CAdES.detached"));
+        d.insert(Name(b"ByteRange")).array().items([
+            0,
+            BYTE_RANGE_PLACEHOLDER,
+            BYTE_RANGE_PLACEHOLDER,
+            BYTE_RANGE_PLACEHOLDER,
+        ]);
+        d.pair(Name(b"Contents"), Str(&placeholder));
+        d.pair(Name(b"Name"), TextStr(&sig.name));
+        d.pair(Name(b"Reason"), TextStr(&sig.reason));
+        d.pair(Name(b"Location"), TextStr(&sig.location));
+        d.pair(Name(b"M"), Str(sig.signing_date.as_bytes()));
+    }
+    Ok(pdf.finish())
+}
+
+/// The objects of the embedded font.
+pub(crate) struct FontRefs {
+    pub type0_id: Ref,
+    pub cid_id: Ref,
+    pub desc_id: Ref,
+    pub file_id: Ref,
+    pub cmap_id: Ref,
+}
+
+/// Writes the font the pen used (resource name `F1` refers to `type0_id`): the glyphs drawn,
+/// subset, with a ToUnicode map so the text extracts (copy, search, pdftotext).
+pub(crate) fn embed_font(pdf: &mut Pdf, font: &CjkFont, pen: &Pen<'_>, refs: FontRefs) -> Result<()> {
+    let FontRefs { type0_id, cid_id, desc_id, file_id, cmap_id } = refs;
     // Font: subset, CFF-in-OpenType as FontFile3, CID = subset glyph id.
     let subset = subsetter::subset(font.data(), font.index(), &pen.remap)
         .map_err(|e| SealError::Pdf(format!("字体子集化失败：{e:?}")))?;
@@ -816,37 +870,5 @@ fn write_pdf(
     }
     let cmap_data = cmap.finish();
     pdf.cmap(cmap_id, &cmap_data);
-
-    if let Some(sig) = sig {
-        let last_page = page_ids.last().map(|(p, _)| *p).ok_or_else(|| SealError::Pdf("无页面".into()))?;
-        {
-            let mut w = pdf.indirect(widget_id).dict();
-            w.pair(Name(b"Type"), Name(b"Annot"));
-            w.pair(Name(b"Subtype"), Name(b"Widget"));
-            w.pair(Name(b"FT"), Name(b"Sig"));
-            w.pair(Name(b"T"), TextStr("电子印章"));
-            w.pair(Name(b"F"), 132);
-            w.pair(Name(b"Rect"), Rect::new(0.0, 0.0, 0.0, 0.0));
-            w.pair(Name(b"P"), last_page);
-            w.pair(Name(b"V"), sig_id);
-        }
-        // Written last so the placeholders sit at the end of the body; patched in place later.
-        let placeholder = vec![PLACEHOLDER_BYTE; sig.capacity];
-        let mut d = pdf.indirect(sig_id).dict();
-        d.pair(Name(b"Type"), Name(b"Sig"));
-        d.pair(Name(b"Filter"), Name(b"Adobe.PPKLite"));
-        d.pair(Name(b"SubFilter"), Name(b"ETSI.CAdES.detached"));
-        d.insert(Name(b"ByteRange")).array().items([
-            0,
-            BYTE_RANGE_PLACEHOLDER,
-            BYTE_RANGE_PLACEHOLDER,
-            BYTE_RANGE_PLACEHOLDER,
-        ]);
-        d.pair(Name(b"Contents"), Str(&placeholder));
-        d.pair(Name(b"Name"), TextStr(&sig.name));
-        d.pair(Name(b"Reason"), TextStr(&sig.reason));
-        d.pair(Name(b"Location"), TextStr(&sig.location));
-        d.pair(Name(b"M"), Str(sig.signing_date.as_bytes()));
-    }
-    Ok(pdf.finish())
+    Ok(())
 }

@@ -21,6 +21,7 @@ mod qr;
 mod seal;
 mod sealing;
 mod signer;
+mod table;
 mod trust;
 mod tsa;
 mod verify;
@@ -43,6 +44,7 @@ pub use qr::{PrintedFields, QrPayload, mask_id, mask_name};
 pub use seal::{MakerCheck, PictureFormat, Seal, SealHeader, SealInfo, SealPicture, SealProperty, SealType};
 pub use sealing::{SealedDocument, cms_signature, seal_document, seal_document_timestamped, seal_document_unchecked};
 pub use signer::{SignatureAlgorithm, Signer, SoftwareSigner, generate_pkcs8, public_key_of};
+pub use table::{TableDoc, TableSection, render_table};
 pub use trust::{
     RevokedCertificate, SealAuthority, SealStatus, SealStatusEntry, SignerCertRequest, TrustBundle, TrustBundleContent,
 };

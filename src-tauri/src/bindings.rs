@@ -10,8 +10,13 @@ use yc_core::ids::{IdKind, IdReport};
 use yc_core::intake::ReusableMaterial;
 use yc_core::journal::Event;
 use yc_core::query::{ActionInfo, CaseDetail, CaseSummary, LightCounts, ListFilter, MaterialRow};
+use yc_core::report::By;
+use yc_core::report_file::FileFormat;
 use yc_core::seal::DocumentRow;
 use yc_core::staff::Actor;
+use yc_core::supervision::evaluation::{OrderOutcome, OrderState, Recorded, StepRecord};
+use yc_core::supervision::{Channel as SupChannel, Level, NewRating, Rule, WorkOrder, WorkOrderStep};
+use yc_core::supervision_board::{Dashboard, DepartmentLights, Drill, DrillResult, LevelCount, RuleCount, Week};
 use yc_core::workstation::{Identity, Status};
 use yc_core::{ActRequest, NewCase};
 
@@ -60,6 +65,8 @@ pub fn typescript() -> String {
         ThemeEntry, ThemeBranchEntry, ThemeMaterialEntry, NewTheme, ThemeReceipt, BranchRef, SharedMaterial,
         ThemeState, ThemeOutcome, ThemeRow, ThemeBoard, BranchView, BranchRefusal, SupplementNotice,
         NoticeBranch, NoticeMaterial, ThemeResult, ResultBranch, ResultDocument,
+        Rule, Level, SupChannel, NewRating, Recorded, WorkOrderStep, OrderState, OrderOutcome, StepRecord, WorkOrder,
+        DepartmentLights, Week, RuleCount, LevelCount, Dashboard, Drill, DrillResult, By, FileFormat,
     ];
     // Item kinds are an enum with a payload (`case.<action>`), serialized as their code: the union
     // of every code is written out here.

@@ -45,4 +45,10 @@ pub const COMMAND_NAMES: &[&str] = &[
     "import_enrollment",
     "show_update",
     "apply_update",
+    "supervision_dashboard",
+    "supervision_drill",
+    "work_orders",
+    "step_work_order",
+    "record_rating",
+    "export_report",
 ];

@@ -12,6 +12,12 @@ use yc_core::staff::Actor;
 use yc_core::workstation::Status;
 use yc_core::{ActRequest, NewCase};
 
+use chrono::NaiveDate;
+use yc_core::report::By;
+use yc_core::report_file::FileFormat;
+use yc_core::supervision::evaluation::Recorded;
+use yc_core::supervision::{NewRating, WorkOrder, WorkOrderStep};
+use yc_core::supervision_board::{Dashboard, Drill, DrillResult};
 use yc_core::theme::board::{ThemeBoard, ThemeRow};
 use yc_core::theme::delivery::ThemeResult;
 use yc_core::theme::intake::{NewTheme, ThemeReceipt};
@@ -157,6 +163,23 @@ commands! {
         r
     }
     fn set_adapter_enabled(ctx, app, adapter: String, enabled: bool) -> () { ctx.set_adapter_enabled(&adapter, enabled) }
+    /// The 监察 tab for [from, to]: lights by department, weekly trend, rules, ratings, work orders.
+    fn supervision_dashboard(ctx, app, from: NaiveDate, to: NaiveDate) -> Dashboard { ctx.supervision_dashboard(from, to) }
+    /// The cases behind one number of the 监察 tab.
+    fn supervision_drill(ctx, app, from: NaiveDate, to: NaiveDate, drill: Drill) -> DrillResult {
+        ctx.supervision_drill(from, to, &drill)
+    }
+    fn work_orders(ctx, app, all: bool) -> Vec<WorkOrder> { ctx.work_orders(all) }
+    /// The next step of a 差评 work order (核实 → 整改 → 反馈 → 回访 → 复核/申诉), with a note.
+    fn step_work_order(ctx, app, order_id: String, step: WorkOrderStep, note: String) -> WorkOrder {
+        ctx.step_work_order(&order_id, step, &note)
+    }
+    /// The applicant's rating captured at the window after 办结; a 差评 opens its work order.
+    fn record_rating(ctx, app, rating: NewRating) -> Recorded { ctx.record_rating(&rating) }
+    /// Writes the statistics table (CSV, XLSX or PDF) to `path`; returns the path written.
+    fn export_report(ctx, app, from: NaiveDate, to: NaiveDate, by: Option<By>, format: FileFormat, path: String) -> String {
+        ctx.export_report(from, to, by, format, &path)
+    }
     /// Registers an adapter from a config file (.toml or .json), as `yc adapter add` does; a
     /// process adapter needs `confirmed` (first call answers `NeedsConfirm` with the command).
     fn add_adapter(ctx, app, file_name: String, text: String, confirmed: bool) -> String {

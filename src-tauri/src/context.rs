@@ -18,6 +18,13 @@ use yc_core::theme::notice::SupplementNotice;
 use yc_core::workstation::Status;
 use yc_core::{ActRequest, NewCase, Workstation};
 
+use chrono::NaiveDate;
+use yc_core::report::By;
+use yc_core::report_file::FileFormat;
+use yc_core::supervision::evaluation::Recorded;
+use yc_core::supervision::{NewRating, WorkOrder, WorkOrderStep};
+use yc_core::supervision_board::{Dashboard, Drill, DrillResult};
+
 use crate::ipc::{AppInfo, CatalogDoc, CatalogEntry, ErrorKind, IpcError, IpcResult, StaffEntry};
 
 /// How the app was started: `--data DIR` (or `YC_DATA`), `--demo` to create the demo workstation
@@ -410,6 +417,66 @@ impl AppCtx {
 
     pub fn clear_draft(&self) -> IpcResult<()> {
         Ok(self.workstation()?.clear_draft(&self.actor()?)?)
+    }
+
+    // ---- supervision (监察) ------------------------------------------------------------------
+
+    /// The 监察 tab's figures for [from, to]; the supervisor only (the core checks).
+    pub fn supervision_dashboard(&self, from: NaiveDate, to: NaiveDate) -> IpcResult<Dashboard> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.supervision_dashboard(&actor, from, to)?)
+    }
+
+    /// The cases behind one number of the dashboard.
+    pub fn supervision_drill(&self, from: NaiveDate, to: NaiveDate, drill: &Drill) -> IpcResult<DrillResult> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.supervision_drill(&actor, from, to, drill)?)
+    }
+
+    pub fn work_orders(&self, all: bool) -> IpcResult<Vec<WorkOrder>> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.work_orders(&actor, all)?)
+    }
+
+    pub fn step_work_order(&self, order_id: &str, step: WorkOrderStep, note: &str) -> IpcResult<WorkOrder> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.step_work_order(&actor, order_id, step, note)?)
+    }
+
+    /// A rating the applicant gave at the window (the clerk's screen turned toward them).
+    pub fn record_rating(&self, rating: &NewRating) -> IpcResult<Recorded> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.record_rating(&actor, rating)?)
+    }
+
+    /// Writes the statistics table for [from, to] as `format` to `path` (absolute; the folder is
+    /// made if missing; temp file + rename). Returns the path written.
+    pub fn export_report(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: Option<By>,
+        format: FileFormat,
+        path: &str,
+    ) -> IpcResult<String> {
+        let actor = self.actor()?;
+        let path = PathBuf::from(path.trim());
+        if !path.is_absolute() {
+            return Err(IpcError::new(
+                ErrorKind::Invalid,
+                format!("请填写完整的保存路径（绝对路径）：{}", path.display()),
+            ));
+        }
+        let report = self.workstation()?.report(&actor, &yc_core::report::Query { from, to, by })?;
+        let bytes = yc_core::report_file::render(&report, format)?;
+        let io = |e: std::io::Error, p: &Path| IpcError::new(ErrorKind::Io, format!("无法写入 {}：{e}", p.display()));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io(e, dir))?;
+        }
+        let tmp = path.with_extension(format!("{}.part", format.extension()));
+        std::fs::write(&tmp, &bytes).map_err(|e| io(e, &tmp))?;
+        std::fs::rename(&tmp, &path).map_err(|e| io(e, &path))?;
+        Ok(path.display().to_string())
     }
 
     /// (open cases, red lights) for the status icon.

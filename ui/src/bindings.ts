@@ -481,6 +481,104 @@ documents: Array<ResultDocument>, };
 
 export type ResultDocument = { doc_type: string, doc_type_zh: string, seal_id: string, file_sha256: string, sealed_at: string, };
 
+export type Rule = "decision_overdue" | "delivery_overdue" | "pre_review_late" | "repeated_supplement" | "weak_legal_basis" | "hasty_decision" | "backfill_burst" | "closed_without_materials" | "work_order_overdue" | "complaint_overdue";
+
+export type Level = "very_satisfied" | "satisfied" | "fairly_satisfied" | "dissatisfied" | "very_dissatisfied";
+
+export type RatingChannel = "window_device" | "receipt_qr" | "sms" | "online";
+
+export type NewRating = { case_no: string, channel: RatingChannel, level: Level, 
+/**
+ * Indicator (效率, 水平, 态度…) → level.
+ */
+indicators: { [key in string]: Level }, comment: string | null, 
+/**
+ * Named (实名) or anonymous. A named 差评 is always called back.
+ */
+real_name: boolean, rater_name: string | null, rater_phone: string | null, };
+
+export type Recorded = { rating_id: string, 
+/**
+ * The work order a 差评 opened.
+ */
+work_order: string | null, };
+
+export type WorkOrderStep = "verify" | "rectify" | "feedback" | "callback" | "review" | "appeal";
+
+export type OrderState = "verifying" | "rectifying" | "feedback" | "callback" | "review" | "closed";
+
+export type OrderOutcome = "rectified" | "appeal_upheld";
+
+export type StepRecord = { step: WorkOrderStep, by: string, at: string, note: string, };
+
+export type WorkOrder = { order_id: string, rating_id: string, case_no: string, department: string, real_name: boolean, state: OrderState, opened_on: string, due_on: string | null, note: string | null, called_back: boolean, closed_on: string | null, outcome: OrderOutcome | null, steps: Array<StepRecord>, 
+/**
+ * Working days left (open orders), and the light, as a case's.
+ */
+days_left: number | null, light: Light | null, };
+
+export type DepartmentLights = { department: string, lights: LightCounts, };
+
+export type Week = { 
+/**
+ * The Monday that starts it.
+ */
+week: string, 
+/**
+ * Cases filed (收件), as the statistics count them.
+ */
+received: number, 
+/**
+ * Decisions (准予/不予许可, 当场办结), and of those, the late ones (决定超期).
+ */
+decided: number, late: number, 
+/**
+ * Monitor hits that occurred that week.
+ */
+hits: number, };
+
+export type RuleCount = { rule: Rule, count: number, };
+
+export type LevelCount = { level: Level, count: number, };
+
+export type Dashboard = { from: string, to: string, 
+/**
+ * The day the lights are read (the workstation's today).
+ */
+as_of: string, 
+/**
+ * Open cases now, per department (not limited to the period: a light is today's).
+ */
+lights: Array<DepartmentLights>, 
+/**
+ * Every week overlapping the period, oldest first (weeks without anything included).
+ */
+weeks: Array<Week>, 
+/**
+ * Hits in the period by rule, most first (rules without hits left out).
+ */
+rules: Array<RuleCount>, 
+/**
+ * Ratings given in the period, by level, in the standard's order (all five levels).
+ */
+ratings: Array<LevelCount>, 
+/**
+ * (非常满意 + 满意 + 基本满意) / all, as the statistics define it; None without ratings.
+ */
+satisfaction_rate: number | null, 
+/**
+ * Work orders not closed, with their lights, most urgent first.
+ */
+work_orders: Array<WorkOrder>, };
+
+export type Drill = { "kind": "light", department: string, light: Light | null, } | { "kind": "paused", department: string, } | { "kind": "received", week: string, } | { "kind": "decided", week: string, late_only: boolean, } | { "kind": "hits", rule: Rule | null, week: string | null, } | { "kind": "rating", level: Level, };
+
+export type DrillResult = { total: number, cases: Array<CaseSummary>, };
+
+export type By = "department" | "staff" | "item";
+
+export type FileFormat = "csv" | "xlsx" | "pdf";
+
 export type ItemKind = "case.appoint" | "case.file" | "case.accept" | "case.decide_on_spot" | "case.request_supplement" | "case.supplement" | "case.refuse_acceptance" | "case.start_review" | "case.suspend" | "case.resume" | "case.special_start" | "case.special_end" | "case.extend" | "case.approve" | "case.deny" | "case.issue_certificate" | "case.deliver" | "case.publish" | "case.inspect" | "case.withdraw" | "case.terminate" | "case.change" | "case.renew" | "case.transfer" | "case.deregister" | "case.revoke" | "document.sealed" | "case.status" | "supervision.hit" | "delivery.plan" | "delivery.dispatch" | "delivery.receipt" | "delivery.return" | "notice.sms";
 
 /** Workstation identity and today's date, shown before login. */
@@ -653,6 +751,35 @@ export function resolve_quarantine(adapter: string, outbox_id: number, retry: bo
 
 export function set_adapter_enabled(adapter: string, enabled: boolean): Promise<null> {
   return call("set_adapter_enabled", { adapter, enabled });
+}
+
+/** The 监察 tab for [from, to]: lights by department, weekly trend, rules, ratings, work orders. */
+export function supervision_dashboard(from: string, to: string): Promise<Dashboard> {
+  return call("supervision_dashboard", { from, to });
+}
+
+/** The cases behind one number of the 监察 tab. */
+export function supervision_drill(from: string, to: string, drill: Drill): Promise<DrillResult> {
+  return call("supervision_drill", { from, to, drill });
+}
+
+export function work_orders(all: boolean): Promise<Array<WorkOrder>> {
+  return call("work_orders", { all });
+}
+
+/** The next step of a 差评 work order (核实 → 整改 → 反馈 → 回访 → 复核/申诉), with a note. */
+export function step_work_order(order_id: string, step: WorkOrderStep, note: string): Promise<WorkOrder> {
+  return call("step_work_order", { order_id, step, note });
+}
+
+/** The applicant's rating captured at the window after 办结; a 差评 opens its work order. */
+export function record_rating(rating: NewRating): Promise<Recorded> {
+  return call("record_rating", { rating });
+}
+
+/** Writes the statistics table (CSV, XLSX or PDF) to `path`; returns the path written. */
+export function export_report(from: string, to: string, by: By | null, format: FileFormat, path: string): Promise<string> {
+  return call("export_report", { from, to, by, format, path });
 }
 
 /** Registers an adapter from a config file (.toml or .json), as `yc adapter add` does; a process adapter needs `confirmed` (first call answers `NeedsConfirm` with the command). */

@@ -2,28 +2,39 @@
 // gives just its option; creating, updating on change (data or language) and disposing are here.
 import { onMounted, onUnmounted, useTemplateRef, watch } from "vue";
 import * as echarts from "echarts/core";
-import { BarChart } from "echarts/charts";
+import { BarChart, LineChart, PieChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
 
-echarts.use([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 export type ChartOption = echarts.EChartsCoreOption;
 
+/** What a click on a bar, point or slice says: the series and category indexes and the name. */
+export interface ChartClick { seriesIndex: number; dataIndex: number; name: string }
+
 /** Draws the chart in the element with template ref `refName`; `option` (null = nothing to show
- * yet) is re-read whenever the reactive state it reads changes. */
-export function useChart(refName: string, option: () => ChartOption | null): void {
+ * yet) is re-read whenever the reactive state it reads changes. `onClick`: a bar, point or slice
+ * was clicked (the 监察 tab drills down to the cases behind it). */
+export function useChart(refName: string, option: () => ChartOption | null, onClick?: (c: ChartClick) => void): void {
   const el = useTemplateRef<HTMLElement>(refName);
   let chart: echarts.ECharts | null = null;
+  // The element may come and go (a chart shown once its data arrived): follow it.
   const render = () => {
+    if (chart && chart.getDom() !== el.value) {
+      chart.dispose();
+      chart = null;
+    }
+    if (!chart && el.value) {
+      chart = echarts.init(el.value, undefined, { renderer: "canvas" });
+      if (onClick) {
+        chart.on("click", (p) => onClick({ seriesIndex: p.seriesIndex ?? 0, dataIndex: p.dataIndex, name: p.name }));
+      }
+    }
     const o = option();
     if (chart && o) chart.setOption(o, true);
   };
-  onMounted(() => {
-    if (!el.value) return;
-    chart = echarts.init(el.value, undefined, { renderer: "canvas" });
-    render();
-  });
+  onMounted(render);
   onUnmounted(() => chart?.dispose());
-  watch(option, render);
+  watch([option, el], render, { flush: "post" });
 }

@@ -4,7 +4,7 @@
 // and the e2e screenshots would show the gap).
 import type { App } from "vue";
 import {
-  ElAlert, ElButton, ElCard, ElCheckbox, ElCheckboxGroup, ElConfigProvider, ElDescriptions, ElDescriptionsItem,
+  ElAlert, ElButton, ElCard, ElCheckbox, ElCheckboxGroup, ElConfigProvider, ElDatePicker, ElDescriptions, ElDescriptionsItem,
   ElDialog, ElForm, ElFormItem, ElInput, ElInputNumber, ElOption, ElRadio, ElRadioButton, ElRadioGroup, ElResult, ElSelect,
   ElStep, ElSteps, ElSwitch, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
 } from "element-plus";
@@ -15,6 +15,7 @@ import "element-plus/es/components/card/style/css";
 import "element-plus/es/components/checkbox/style/css";
 import "element-plus/es/components/checkbox-group/style/css";
 import "element-plus/es/components/config-provider/style/css";
+import "element-plus/es/components/date-picker/style/css";
 import "element-plus/es/components/descriptions/style/css";
 import "element-plus/es/components/descriptions-item/style/css";
 import "element-plus/es/components/dialog/style/css";
@@ -40,7 +41,7 @@ import "element-plus/es/components/message/style/css";
 import "element-plus/es/components/message-box/style/css";
 
 const components = [
-  ElAlert, ElButton, ElCard, ElCheckbox, ElCheckboxGroup, ElConfigProvider, ElDescriptions, ElDescriptionsItem,
+  ElAlert, ElButton, ElCard, ElCheckbox, ElCheckboxGroup, ElConfigProvider, ElDatePicker, ElDescriptions, ElDescriptionsItem,
   ElDialog, ElForm, ElFormItem, ElInput, ElInputNumber, ElOption, ElRadio, ElRadioButton, ElRadioGroup, ElResult, ElSelect,
   ElStep, ElSteps, ElSwitch, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
 ];

@@ -16,6 +16,8 @@ export const router = createRouter({
     { path: "/themes", name: "themes", component: () => import("./views/ThemesView.vue") },
     { path: "/themes/new", name: "theme-intake", component: () => import("./views/ThemeIntakeView.vue") },
     { path: "/theme/:no", name: "theme", component: () => import("./views/ThemeBoardView.vue"), props: true },
+    { path: "/supervision", name: "supervision", component: () => import("./views/SupervisionView.vue") },
+    { path: "/rate/:no", name: "rate", component: () => import("./views/RatingView.vue"), props: true },
   ],
 });
 

@@ -383,6 +383,7 @@ fn report_matches_the_journal_and_its_exports_and_supervision_commands_feed_it()
     // By department: each row against the recount, and the rows add up to the total.
     let csv = d.join("r.csv");
     let xlsx = d.join("r.xlsx");
+    let pdf = d.join("r.pdf");
     let by = ok(
         d,
         &[
@@ -397,6 +398,8 @@ fn report_matches_the_journal_and_its_exports_and_supervision_commands_feed_it()
             csv.to_str().unwrap(),
             "--xlsx",
             xlsx.to_str().unwrap(),
+            "--pdf",
+            pdf.to_str().unwrap(),
         ],
     );
     let want = recount(&evs, whole.0.parse().unwrap(), whole.1.parse().unwrap());
@@ -471,7 +474,70 @@ fn report_matches_the_journal_and_its_exports_and_supervision_commands_feed_it()
         }
     }
 
+    // PDF: the printable table. Its text (pdftotext, as a reader copies it) has the header and,
+    // per row, the name then the figures of the JSON in the columns' order.
+    check_pdf(&pdf, &by, &json_rows);
+
     // Reports name staff: a clerk may not read them.
     let o = yc(d, &["--json", "--as", "zhangmin", "report", "--from", whole.0, "--to", whole.1]);
     assert!(!o.status.success(), "a clerk read the report");
+}
+
+/// Reads the PDF back with pdftotext (poppler-utils) and checks it against the JSON.
+fn check_pdf(pdf: &Path, rep: &Value, rows: &[&Value]) {
+    let bytes = std::fs::read(pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    let o = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (apt-get install poppler-utils) reads the table back");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    for want in [
+        "政务服务统计表（按部门）",
+        "示范区",
+        "统计期间：2026-01-01 至 2026-11-20",
+        "一、办理情况",
+        "二、电子监察",
+        "三、好差评与投诉",
+    ] {
+        assert!(text.contains(want), "PDF lacks {want}:\n{text}");
+    }
+    // Per row: the first line naming it is in table 一 (办理情况), the second in 二 (hits by rule),
+    // the third in 三 (ratings and complaints).
+    for jr in rows {
+        let name = match jr["label"].as_str().unwrap_or_default() {
+            _ if std::ptr::eq(*jr, &rep["total"]) => "合计",
+            "" => "（未填）",
+            l => l,
+        };
+        let lines: Vec<Vec<&str>> = text
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .filter(|t| t.first() == Some(&name))
+            .collect();
+        assert_eq!(lines.len(), 3, "{name} appears once per table:\n{text}");
+        let handling: Vec<u64> =
+            ["received", "accepted", "not_accepted", "approved", "denied", "decided", "on_time", "late"]
+                .iter()
+                .map(|k| u(&jr[*k]))
+                .collect();
+        let printed: Vec<u64> = lines[0][1..=8].iter().map(|s| s.parse().unwrap()).collect();
+        assert_eq!(printed, handling, "{name}: 收件…超期决定 as in the JSON");
+        let rate = jr["on_time_rate"].as_f64().map_or("—".to_owned(), |r| format!("{:.1}%", r * 100.0));
+        assert_eq!(lines[0][9], rate, "{name}: 按时率");
+        let by_rule: Vec<u64> = yc_core::supervision::Rule::ALL
+            .iter()
+            .map(|r| jr["hits_by_rule"][r.code()].as_u64().unwrap_or(0))
+            .collect();
+        let printed: Vec<u64> = lines[1][1..].iter().map(|s| s.parse().unwrap()).collect();
+        assert_eq!(printed, by_rule, "{name}: hits by rule");
+        let g = &jr["ratings"];
+        let printed: Vec<&str> = lines[2][1..].to_vec();
+        assert_eq!(printed[0].parse::<u64>().unwrap(), u(&g["count"]), "{name}: 评价数");
+        assert_eq!(printed[7].parse::<u64>().unwrap(), u(&g["bad"]), "{name}: 差评");
+        assert_eq!(printed[12].parse::<u64>().unwrap(), u(&jr["complaints"]["received"]), "{name}: 投诉");
+    }
 }

@@ -67,6 +67,7 @@ impl Level {
 
 /// Where the rating was given.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "RatingChannel"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
@@ -422,8 +423,8 @@ pub(crate) fn project_step(tx: &Transaction<'_>, ev: &Event) -> Result<()> {
     let mut steps = o.steps;
     steps.push(StepRecord { step: p.step, by: ev.actor.clone(), at: ev.at.clone(), note: p.note });
     let outcome = match (state, p.step) {
-        (OrderState::Closed, WorkOrderStep::Appeal) => Some("appeal_upheld"),
-        (OrderState::Closed, _) => Some("rectified"),
+        (OrderState::Closed, WorkOrderStep::Appeal) => Some(OrderOutcome::AppealUpheld.code()),
+        (OrderState::Closed, _) => Some(OrderOutcome::Rectified.code()),
         _ => None,
     };
     tx.prepare_cached(
@@ -441,6 +442,28 @@ pub(crate) fn project_step(tx: &Transaction<'_>, ev: &Event) -> Result<()> {
         ev.seq
     ])?;
     Ok(())
+}
+
+/// How a closed work order ended: rectified (复核), or the staff's appeal upheld (申诉).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderOutcome {
+    Rectified,
+    AppealUpheld,
+}
+
+impl OrderOutcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            OrderOutcome::Rectified => "rectified",
+            OrderOutcome::AppealUpheld => "appeal_upheld",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrderOutcome> {
+        [OrderOutcome::Rectified, OrderOutcome::AppealUpheld].into_iter().find(|o| o.code() == s)
+    }
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -466,7 +489,7 @@ pub struct WorkOrder {
     pub note: Option<String>,
     pub called_back: bool,
     pub closed_on: Option<NaiveDate>,
-    pub outcome: Option<String>,
+    pub outcome: Option<OrderOutcome>,
     pub steps: Vec<StepRecord>,
     /// Working days left (open orders), and the light, as a case's.
     pub days_left: Option<i64>,
@@ -505,7 +528,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkOrder> {
         note: r.get(8)?,
         called_back: r.get(9)?,
         closed_on: d(r.get(10)?),
-        outcome: r.get(11)?,
+        outcome: r.get::<_, Option<String>>(11)?.as_deref().and_then(OrderOutcome::parse),
         steps: serde_json::from_str(&steps).unwrap_or_default(),
         days_left: None,
         light: None,

@@ -106,8 +106,13 @@ const READS: &[&str] = &[
     "supervision/complaint::complaints",
     "supervision/evaluation::work_orders",
     "supervision/monitors::supervision_hits",
+    // A dry run of the monitors (administrators; it records nothing).
+    "supervision/monitors::supervision_findings",
     // Statistics (in progress in the tree): admins covering every department only.
     "report::report",
+    // The 监察 tab: the same people as the statistics (core/tests/it/supervision.rs checks it).
+    "supervision_board::supervision_dashboard",
+    "supervision_board::supervision_drill",
     // A theme is visible to staff of its lead department or of any branch's department
     // (core/tests/it/theme.rs checks who sees it).
     "theme/board::theme_board",

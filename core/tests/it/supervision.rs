@@ -296,3 +296,116 @@ fn thresholds_are_configuration_and_basis_rules_are_documented_defaults() {
     let e = fx.ws.set_supervision_config(&admin, &supervision::Config { burst_events: 1, ..custom }).unwrap_err();
     assert!(e.to_string().contains("至少"), "{e}");
 }
+
+/// The 监察 tab's figures (supervision/dashboard.rs): each number equals what was done, each
+/// drill-down lists exactly those cases, and only the supervisor (an administrator of every
+/// department) reads them.
+#[test]
+fn dashboard_numbers_and_their_cases() {
+    use yc_core::supervision_board::{Drill, monday};
+    let fx = Fx::new();
+    let cal = Calendar::official();
+    let admin = fx.actor("admin");
+
+    // Week of 03-02: two filed; one decided a working day late, one delivered and badly rated.
+    let late = fx.file("2026-03-02 09:00");
+    fx.act("2026-03-02 13:00", "clerk", &late, Action::Accept);
+    fx.act("2026-03-02 14:00", "reviewer", &late, Action::StartReview);
+    let due = cal.add_workdays(d("2026-03-02"), 10).unwrap();
+    let late_day = cal.add_workdays(due, 1).unwrap();
+    let rated = fx.file("2026-03-02 10:00");
+    fx.act("2026-03-03 09:00", "clerk", &rated, Action::Accept);
+    fx.act("2026-03-03 10:00", "reviewer", &rated, Action::StartReview);
+    fx.act("2026-03-04 10:00", "decider", &rated, Action::Approve);
+    fx.deliver("2026-03-05 10:00", &rated);
+    // Week of 03-09: one filed, left open.
+    let open = fx.file("2026-03-10 09:00");
+    fx.act(&format!("{late_day} 10:00"), "decider", &late, Action::Approve);
+    let ws = fx.at(&format!("{late_day} 16:00"));
+    let bad = NewRating {
+        case_no: rated.clone(),
+        channel: Channel::WindowDevice,
+        level: Level::Dissatisfied,
+        indicators: BTreeMap::new(),
+        comment: None,
+        real_name: false,
+        rater_name: None,
+        rater_phone: None,
+    };
+    let order = ws.record_rating(&fx.actor("clerk"), &bad).unwrap().work_order.unwrap();
+    let run = ws.run_monitors(&admin).unwrap();
+    assert_eq!(run.count(Rule::DecisionOverdue), 1);
+
+    let (from, to) = (d("2026-03-01"), d("2026-03-31"));
+    let dash = ws.supervision_dashboard(&admin, from, to).unwrap();
+    assert_eq!(dash.weeks.first().unwrap().week, monday(from));
+    assert_eq!(dash.weeks.first().unwrap().week, d("2026-02-23"), "03-01 is a Sunday");
+    assert_eq!(dash.weeks.len(), 6, "02-23 … 03-30");
+    let week = |w: &str| dash.weeks.iter().find(|x| x.week == d(w)).unwrap().clone();
+    assert_eq!((week("2026-03-02").received, week("2026-03-02").decided), (2, 1));
+    assert_eq!(week("2026-03-09").received, 1);
+    let lw = week(&monday(late_day).to_string());
+    assert_eq!((lw.late, lw.decided >= 1), (1, true));
+    assert_eq!(dash.weeks.iter().map(|w| w.hits).sum::<u64>(), run.raised.len() as u64);
+    let by_rule: u64 = dash.rules.iter().map(|r| r.count).sum();
+    assert_eq!(by_rule, run.raised.len() as u64);
+    assert!(dash.rules.windows(2).all(|w| w[0].count >= w[1].count), "most first");
+    let level = |l: Level| dash.ratings.iter().find(|r| r.level == l).unwrap().count;
+    assert_eq!((level(Level::Dissatisfied), level(Level::Satisfied)), (1, 0));
+    assert_eq!(dash.satisfaction_rate, Some(0.0));
+    assert_eq!(dash.work_orders.iter().map(|o| o.order_id.clone()).collect::<Vec<_>>(), vec![order]);
+    // Lights: every open case once, under its department.
+    let open_cases: u64 =
+        dash.lights.iter().map(|l| l.lights.green + l.lights.yellow + l.lights.red + l.lights.unknown).sum();
+    assert_eq!(open_cases, 2, "the late case awaits delivery, the third awaits acceptance");
+    assert!(dash.lights.iter().all(|l| l.department == fx.item.department));
+
+    // Drill-downs: exactly the cases behind each number.
+    let cases = |dr: Drill| -> BTreeSet<String> {
+        let r = ws.supervision_drill(&admin, from, to, &dr).unwrap();
+        assert_eq!(r.total as usize, r.cases.len());
+        r.cases.into_iter().map(|c| c.case_no).collect()
+    };
+    let set = |v: &[&String]| v.iter().map(|s| (*s).clone()).collect::<BTreeSet<_>>();
+    assert_eq!(cases(Drill::Received { week: d("2026-03-02") }), set(&[&late, &rated]));
+    assert_eq!(cases(Drill::Received { week: d("2026-03-11") }), set(&[&open]), "any day names its week");
+    assert_eq!(cases(Drill::Decided { week: monday(late_day), late_only: true }), set(&[&late]));
+    assert_eq!(cases(Drill::Hits { rule: Some(Rule::DecisionOverdue), week: None }), set(&[&late]));
+    assert_eq!(cases(Drill::Rating { level: Level::Dissatisfied }), set(&[&rated]));
+    assert!(cases(Drill::Rating { level: Level::VerySatisfied }).is_empty());
+    let dept = &dash.lights[0];
+    for (light, n) in [
+        (Some(yc_core::deadline::Light::Green), dept.lights.green),
+        (Some(yc_core::deadline::Light::Yellow), dept.lights.yellow),
+        (Some(yc_core::deadline::Light::Red), dept.lights.red),
+        (None, dept.lights.unknown),
+    ] {
+        let got = cases(Drill::Light { department: dept.department.clone(), light });
+        assert_eq!(got.len() as u64, n, "{light:?}");
+        assert!(got.iter().all(|c| *c == late || *c == open));
+    }
+    // A week outside the period is clipped to it: nothing.
+    assert!(cases(Drill::Received { week: d("2026-04-06") }).is_empty());
+
+    // Supervisor only: a clerk, and an administrator of one department, are refused.
+    let e = ws.supervision_dashboard(&fx.actor("clerk"), from, to).unwrap_err();
+    assert!(matches!(e, CoreError::RoleDenied { .. }), "{e}");
+    let s = NewStaff {
+        id: "dept_admin".into(),
+        name: "部门管理员".into(),
+        roles: vec![Role::Admin],
+        departments: vec![fx.item.department.clone()],
+        password: Some("pw".into()),
+    };
+    ws.add_staff(&admin, &s).unwrap();
+    let e = ws
+        .supervision_drill(&fx.actor("dept_admin"), from, to, &Drill::Rating { level: Level::Satisfied })
+        .unwrap_err();
+    assert!(matches!(e, CoreError::DepartmentDenied { .. }), "{e}");
+    let e = ws.supervision_dashboard(&admin, to, from).unwrap_err();
+    assert!(e.to_string().contains("晚于"), "{e}");
+    // Reads only: a rebuild leaves every derived row as it was.
+    let before = ws.derived_fingerprint().unwrap();
+    ws.rebuild().unwrap();
+    assert_eq!(ws.derived_fingerprint().unwrap(), before);
+}

@@ -288,6 +288,11 @@ impl Session {
         send("POST", &self.url("/execute/sync"), Some(json!({ "script": script, "args": args })))
     }
 
+    /// Runs an async script: it gets a `done(value)` callback as its last argument.
+    pub fn exec_async(&self, script: &str, args: Value) -> Result<Value> {
+        send("POST", &self.url("/execute/async"), Some(json!({ "script": script, "args": args })))
+    }
+
     /// Saves target/e2e-screenshots/NAME.png and returns its path.
     pub fn screenshot(&self, name: &str) -> Result<PathBuf> {
         // Two animation frames: the DOM the test just checked is painted before the capture.
