@@ -5,7 +5,7 @@ DEMO_DIR ?= target/demo
 export CARGO_TERM_COLOR ?= never
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run run-cli test bench deps deps-app deps-test build ui ui-test desktop e2e bench-desktop fmt package package-test fuzz soak
+.PHONY: run run-cli test bench deps deps-app deps-test build ui ui-test desktop e2e bench-desktop fmt package package-test fuzz fuzz-proptest soak
 
 ## make run: install what is missing, build, create the demo workstation and start the desktop app
 ## on it (without a display: say what to do, and show the work list in the terminal).
@@ -70,13 +70,26 @@ test: deps-test ui ui-test
 	$(CARGO) test --workspace --locked
 	$(MAKE) e2e
 
-## make fuzz: the fuzz targets `make test` runs briefly (the `fuzz::` tests of core, adapters/sdk,
-## adapters/builtin and seal: catalog, calendar, IDs, backup manifests, protocol lines, XML, SOAP,
-## city JSON, file-drop packets, sealed PDFs, QR payloads) with FUZZ_CASES cases per fast target
-## (default 200000; slow targets take a fraction, docs/fuzzing.md). About half an hour on 2 cores
-## at the default (extrapolated from FUZZ_CASES=2000); `make fuzz FUZZ_CASES=20000` a few minutes.
-FUZZ_CASES ?= 200000
+## make fuzz: every cargo-fuzz (libFuzzer, coverage-guided) target in fuzz/ for FUZZ_SECONDS each
+## (default 60; 12 targets), on the nightly toolchain (scripts/deps.sh fuzz installs cargo-fuzz).
+## Seeds: tests/fuzz-corpus/<dir>/ (read only); what libFuzzer learns goes to fuzz/corpus/<target>/,
+## crashes to fuzz/artifacts/<target>/. Prints executions, exec/s and coverage per target and every
+## crash artefact. FUZZ_SANITIZER=address for ASan (slow to build on 2 cores; default none).
+## docs/fuzzing.md.
+FUZZ_SECONDS ?= 60
+FUZZ_SANITIZER ?= none
+FUZZ_TARGETS ?= catalog calendar ids backup_manifest adapter_lines serve_lines xml soap_replies city_json file_drop qr sealed_pdf
 fuzz:
+	@scripts/deps.sh fuzz
+	cd fuzz && cargo +nightly fuzz build -s $(FUZZ_SANITIZER) $(FUZZ_TARGETS)
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_SANITIZER) $(FUZZ_TARGETS)
+
+## make fuzz-proptest: the proptest versions `make test` runs briefly (the `fuzz::` tests of core,
+## adapters/sdk, adapters/builtin and seal), with FUZZ_CASES cases per fast target (default 200000;
+## slow targets take a fraction, docs/fuzzing.md). About half an hour on 2 cores at the default;
+## `make fuzz-proptest FUZZ_CASES=20000` a few minutes. Stable toolchain.
+FUZZ_CASES ?= 200000
+fuzz-proptest:
 	YC_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -p yc-core --locked --test it fuzz::
 	YC_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -p yc-adapter-sdk --locked --test it fuzz::
 	YC_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -p yc-adapters --locked --test it fuzz::

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the build, the app and the tests need and is missing, on Debian/Ubuntu.
-# Idempotent and quiet when everything is there. Usage: scripts/deps.sh [base|app|test]
+# Idempotent and quiet when everything is there. Usage: scripts/deps.sh [base|app|test|fuzz]
 #   base: the CLI (yc) and its demo, which seals PDFs with the Noto CJK font
 #   app:  + the desktop app (Tauri 2 on WebKitGTK)
 #   test: + Xvfb, WebKitWebDriver and tauri-driver for the end-to-end tests in the real window;
 #         desktop-file-utils and man-db for the package test (make package-test)
+#   fuzz: + the nightly toolchain and cargo-fuzz for the libFuzzer targets (make fuzz)
 set -euo pipefail
 profile="${1:-base}"
 
@@ -35,7 +36,7 @@ if ! command -v cargo >/dev/null 2>&1; then
   curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
   echo "==> run: source ~/.cargo/env, then make again"; exit 1
 fi
-if [ "$profile" != base ] && ! command -v npm >/dev/null 2>&1; then
+if [ "$profile" != base ] && [ "$profile" != fuzz ] && ! command -v npm >/dev/null 2>&1; then
   echo "==> installing Node.js and npm (the UI is built with Vite)"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
@@ -54,4 +55,14 @@ if [ "$profile" = test ] && ! python3 -c "import pyhanko.sign" >/dev/null 2>&1; 
   # Debian 12+ marks the system Python externally managed (PEP 668): fall back to --user.
   python3 -m pip install --quiet pyhanko==0.29.1 2>/dev/null \
     || python3 -m pip install --quiet --user --break-system-packages pyhanko==0.29.1
+fi
+if [ "$profile" = fuzz ]; then
+  if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    echo "==> installing the nightly toolchain (cargo-fuzz needs -Z flags)"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    echo "==> installing cargo-fuzz (libFuzzer targets in fuzz/)"
+    cargo install cargo-fuzz --version '^0.13' --locked --quiet
+  fi
 fi

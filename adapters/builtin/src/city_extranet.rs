@@ -340,50 +340,137 @@ impl CityExtranet {
             .map_err(|e| http::transport_error(WHAT, &e))?;
         let status = resp.status();
         let bytes = http::read_limited(WHAT, resp, self.config.max_response_bytes).await?;
-        if !status.is_success() {
-            let text = String::from_utf8_lossy(&bytes);
-            let mut err = http::status_error(WHAT, status, &text);
-            if let Ok(body) = serde_json::from_slice::<wire::ErrorBody>(&bytes)
-                && !body.message.is_empty()
-            {
-                err.message = format!("{}：{}", err.message, body.message);
-            }
-            return Err(err);
-        }
-        let parsed: wire::BatchResponse = serde_json::from_slice(&bytes).map_err(|e| {
-            // The batch may have been stored; re-sending is safe (idempotent), so retry.
-            AdapterError::retryable(
-                Origin::FarSystem,
-                format!("{WHAT}：平台应答无法解析（批次 {batch_no}），稍后重发"),
-                format!("{e}; body: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(500)])),
-            )
-        })?;
-        let mut report = PushReport::default();
-        for r in parsed.results {
-            match r.status.as_str() {
-                "accepted" | "duplicate" => report.acked.push(r.row_id),
-                "rejected" => {
-                    let et = r.error_type.unwrap_or_default();
-                    let (class, msg) = classify_row_error(&et);
-                    report.rejected.push(Rejection {
-                        key: r.row_id,
-                        class,
-                        message: msg.to_string(),
-                        detail: format!("{et}: {}", r.error_desc.unwrap_or_default()),
-                    });
-                }
-                other => {
-                    tracing::warn!(status = other, row = %r.row_id, "unknown row status, left unconfirmed");
-                }
-            }
-        }
-        // Duplicated acks, rows we never sent and contradictory rows are dropped here.
-        let (report, problems) = yc_adapter_sdk::process::sanitize_report(chunk, report);
-        for p in problems {
-            tracing::warn!(batch = %batch_no, "{p}");
-        }
-        Ok(report)
+        read_batch_reply(chunk, &batch_no, status, &bytes)
     }
+}
+
+/// What a push learns from the platform's answer to one batch (the HTTP status and body): the
+/// acks and rejections of `chunk`'s items, or why nothing is confirmed. Pure, so the fuzz targets
+/// feed it any reply without a server (docs/fuzzing.md).
+#[doc(hidden)]
+pub fn read_batch_reply(
+    chunk: &[OutItem],
+    batch_no: &str,
+    status: reqwest::StatusCode,
+    bytes: &[u8],
+) -> Result<PushReport, AdapterError> {
+    const WHAT: &str = "向市级平台推送";
+    if !status.is_success() {
+        let text = String::from_utf8_lossy(bytes);
+        let mut err = http::status_error(WHAT, status, &text);
+        if let Ok(body) = serde_json::from_slice::<wire::ErrorBody>(bytes)
+            && !body.message.is_empty()
+        {
+            err.message = format!("{}：{}", err.message, body.message);
+        }
+        return Err(err);
+    }
+    let parsed: wire::BatchResponse = serde_json::from_slice(bytes).map_err(|e| {
+        // The batch may have been stored; re-sending is safe (idempotent), so retry.
+        AdapterError::retryable(
+            Origin::FarSystem,
+            format!("{WHAT}：平台应答无法解析（批次 {batch_no}），稍后重发"),
+            format!("{e}; body: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(500)])),
+        )
+    })?;
+    let mut report = PushReport::default();
+    for r in parsed.results {
+        match r.status.as_str() {
+            "accepted" | "duplicate" => report.acked.push(r.row_id),
+            "rejected" => {
+                let et = r.error_type.unwrap_or_default();
+                let (class, msg) = classify_row_error(&et);
+                report.rejected.push(Rejection {
+                    key: r.row_id,
+                    class,
+                    message: msg.to_string(),
+                    detail: format!("{et}: {}", r.error_desc.unwrap_or_default()),
+                });
+            }
+            other => {
+                tracing::warn!(status = other, row = %r.row_id, "unknown row status, left unconfirmed");
+            }
+        }
+    }
+    // Duplicated acks, rows we never sent and contradictory rows are dropped here.
+    let (report, problems) = yc_adapter_sdk::process::sanitize_report(chunk, report);
+    for p in problems {
+        tracing::warn!(batch = %batch_no, "{p}");
+    }
+    Ok(report)
+}
+
+/// The anchor answer in the platform's reply (HTTP status and body). Pure, for the fuzz targets.
+#[doc(hidden)]
+pub fn read_anchor_reply(status: reqwest::StatusCode, bytes: &[u8]) -> Result<AnchorAnswer, AdapterError> {
+    const WHAT: &str = "向市级平台锚定日志头";
+    if !status.is_success() {
+        let body = serde_json::from_slice::<wire::ErrorBody>(bytes).ok();
+        if status == reqwest::StatusCode::CONFLICT
+            && let Some(b) =
+                body.as_ref().filter(|b| b.error_type == "JOURNAL_FORK" || b.error_type == "JOURNAL_SIGNATURE")
+        {
+            // The platform saw a different history, or a signature that does not verify:
+            // nothing is retried until someone looks.
+            let what = if b.error_type == "JOURNAL_FORK" { "日志分叉" } else { "日志签名无效" };
+            return Err(AdapterError::auth(
+                Origin::FarSystem,
+                format!("平台报告{what}：{}", b.message),
+                format!("{}: {}", b.error_type, String::from_utf8_lossy(bytes)),
+            ));
+        }
+        let mut err = http::status_error(WHAT, status, &String::from_utf8_lossy(bytes));
+        if let Some(b) = body.filter(|b| !b.message.is_empty()) {
+            err.message = format!("{}：{}", err.message, b.message);
+        }
+        return Err(err);
+    }
+    serde_json::from_slice::<HeadReceipt>(bytes).map(AnchorAnswer::signed).map_err(|e| {
+        AdapterError::retryable(
+            Origin::FarSystem,
+            format!("{WHAT}：平台回执无法解析，下次同步重发"),
+            format!("{e}; body: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(500)])),
+        )
+    })
+}
+
+/// The page in the platform's reply to a pull of at most `max` items of `stream`. Pure, for the
+/// fuzz targets.
+#[doc(hidden)]
+pub fn read_inbox_reply(
+    stream: &str,
+    max: usize,
+    status: reqwest::StatusCode,
+    bytes: &[u8],
+) -> Result<PullPage, AdapterError> {
+    const WHAT: &str = "从市级平台拉取";
+    if !status.is_success() {
+        return Err(http::status_error(WHAT, status, &String::from_utf8_lossy(bytes)));
+    }
+    let page: wire::InboxPage = serde_json::from_slice(bytes)
+        .map_err(|e| AdapterError::retryable(Origin::FarSystem, format!("{WHAT}：平台应答无法解析"), e.to_string()))?;
+    if page.items.len() > max {
+        return Err(AdapterError::retryable(
+            Origin::FarSystem,
+            format!("{WHAT}：平台返回 {} 条，超过请求的 {max} 条", page.items.len()),
+            "",
+        ));
+    }
+    let items = page
+        .items
+        .into_iter()
+        .map(|i| InItem {
+            key: i.row_id,
+            stream: i.stream.unwrap_or_else(|| stream.to_string()),
+            kind: i.kind,
+            case_no: i.case_no,
+            occurred_at: i.operate_time,
+            payload: i.payload,
+            payload_sha256: i.payload_sha256,
+            source: i.source,
+        })
+        .collect();
+    Ok(PullPage { items, next_cursor: page.next_cursor, rejected: Vec::new() })
 }
 
 // `sent_at` on the wire is when this request left, not the case clock (which a demo freezes):
@@ -443,34 +530,7 @@ impl Adapter for CityExtranet {
             .map_err(|e| http::transport_error(WHAT, &e))?;
         let status = resp.status();
         let bytes = http::read_limited(WHAT, resp, self.config.max_response_bytes).await?;
-        if !status.is_success() {
-            let body = serde_json::from_slice::<wire::ErrorBody>(&bytes).ok();
-            if status == reqwest::StatusCode::CONFLICT
-                && let Some(b) =
-                    body.as_ref().filter(|b| b.error_type == "JOURNAL_FORK" || b.error_type == "JOURNAL_SIGNATURE")
-            {
-                // The platform saw a different history, or a signature that does not verify:
-                // nothing is retried until someone looks.
-                let what = if b.error_type == "JOURNAL_FORK" { "日志分叉" } else { "日志签名无效" };
-                return Err(AdapterError::auth(
-                    Origin::FarSystem,
-                    format!("平台报告{what}：{}", b.message),
-                    format!("{}: {}", b.error_type, String::from_utf8_lossy(&bytes)),
-                ));
-            }
-            let mut err = http::status_error(WHAT, status, &String::from_utf8_lossy(&bytes));
-            if let Some(b) = body.filter(|b| !b.message.is_empty()) {
-                err.message = format!("{}：{}", err.message, b.message);
-            }
-            return Err(err);
-        }
-        serde_json::from_slice::<HeadReceipt>(&bytes).map(AnchorAnswer::signed).map_err(|e| {
-            AdapterError::retryable(
-                Origin::FarSystem,
-                format!("{WHAT}：平台回执无法解析，下次同步重发"),
-                format!("{e}; body: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(500)])),
-            )
-        })
+        read_anchor_reply(status, &bytes)
     }
 
     async fn push(&mut self, batch: &[OutItem]) -> Result<PushReport, AdapterError> {
@@ -498,34 +558,7 @@ impl Adapter for CityExtranet {
             .map_err(|e| http::transport_error(WHAT, &e))?;
         let status = resp.status();
         let bytes = http::read_limited(WHAT, resp, self.config.max_response_bytes).await?;
-        if !status.is_success() {
-            return Err(http::status_error(WHAT, status, &String::from_utf8_lossy(&bytes)));
-        }
-        let page: wire::InboxPage = serde_json::from_slice(&bytes).map_err(|e| {
-            AdapterError::retryable(Origin::FarSystem, format!("{WHAT}：平台应答无法解析"), e.to_string())
-        })?;
-        if page.items.len() > max {
-            return Err(AdapterError::retryable(
-                Origin::FarSystem,
-                format!("{WHAT}：平台返回 {} 条，超过请求的 {max} 条", page.items.len()),
-                "",
-            ));
-        }
-        let items = page
-            .items
-            .into_iter()
-            .map(|i| InItem {
-                key: i.row_id,
-                stream: i.stream.unwrap_or_else(|| stream.to_string()),
-                kind: i.kind,
-                case_no: i.case_no,
-                occurred_at: i.operate_time,
-                payload: i.payload,
-                payload_sha256: i.payload_sha256,
-                source: i.source,
-            })
-            .collect();
-        Ok(PullPage { items, next_cursor: page.next_cursor, rejected: Vec::new() })
+        read_inbox_reply(stream, max, status, &bytes)
     }
 
     async fn ack(&mut self, stream: &str, cursor: &str) -> Result<(), AdapterError> {

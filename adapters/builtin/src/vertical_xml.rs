@@ -625,6 +625,17 @@ impl VerticalXml {
 
     /// One SOAP call; returns the `want` element of the Body.
     async fn call(&self, op: &str, action: &str, want: &str, body: Vec<u8>) -> Result<Element, AdapterError> {
+        let (status, bytes) = self.exchange(op, action, body).await?;
+        self.read_reply(op, want, status, &bytes)
+    }
+
+    /// Sends one SOAP request; the HTTP status and the (size-limited) body.
+    async fn exchange(
+        &self,
+        op: &str,
+        action: &str,
+        body: Vec<u8>,
+    ) -> Result<(reqwest::StatusCode, Vec<u8>), AdapterError> {
         let what = format!("调用部门接口 {op}");
         let mut rb = self.client.post(&self.config.endpoint);
         rb = match self.config.soap_version {
@@ -642,12 +653,27 @@ impl VerticalXml {
         let resp = rb.body(body).send().await.map_err(|e| http::transport_error(&what, &e))?;
         let status = resp.status();
         let bytes = http::read_limited(&what, resp, self.config.max_response_bytes).await?;
+        Ok((status, bytes))
+    }
+
+    /// The `want` element of the Body of a reply to `op` (HTTP status and body), or why there is
+    /// none: faults, other SOAP versions, gateways. Pure, so the fuzz targets feed it any reply
+    /// without a server (docs/fuzzing.md).
+    #[doc(hidden)]
+    pub fn read_reply(
+        &self,
+        op: &str,
+        want: &str,
+        status: reqwest::StatusCode,
+        bytes: &[u8],
+    ) -> Result<Element, AdapterError> {
+        let what = format!("调用部门接口 {op}");
         // SOAP faults travel with HTTP 500 (SOAP 1.1 §6.2) or 400/500 (SOAP 1.2); anything
         // else non-2xx came from a gateway or the web server, not the service.
         if !status.is_success() && status.as_u16() != 500 && status.as_u16() != 400 {
-            return Err(http::status_error(&what, status, &String::from_utf8_lossy(&bytes)));
+            return Err(http::status_error(&what, status, &String::from_utf8_lossy(bytes)));
         }
-        let doc = xml::parse(&bytes).map_err(|e| xml_error(&what, &e, &bytes))?;
+        let doc = xml::parse(bytes).map_err(|e| xml_error(&what, &e, bytes))?;
         let expected = self.config.soap_version;
         match (doc.name.as_str(), doc.ns.as_deref()) {
             ("Envelope", Some(ns)) if ns == expected.ns() => {}
@@ -663,7 +689,7 @@ impl VerticalXml {
                 return Err(AdapterError::auth(
                     Origin::FarSystem,
                     format!("{what}：应答不是 SOAP 信封（根元素 {name}，命名空间 {}）", ns.unwrap_or("无")),
-                    snippet(&bytes),
+                    snippet(bytes),
                 ));
             }
         }
@@ -672,7 +698,7 @@ impl VerticalXml {
             return Err(AdapterError::retryable(
                 Origin::FarSystem,
                 format!("{what}：应答缺少 SOAP Body"),
-                snippet(&bytes),
+                snippet(bytes),
             ));
         };
         if let Some(fault) = body.child("Fault") {
@@ -682,7 +708,7 @@ impl VerticalXml {
             return Err(AdapterError::retryable(
                 Origin::FarSystem,
                 format!("{what}：应答中没有 {want}"),
-                snippet(&bytes),
+                snippet(bytes),
             ));
         };
         if resp_el.ns.as_deref() != Some(self.config.namespace.as_str()) {
@@ -697,7 +723,7 @@ impl VerticalXml {
             ));
         }
         if !status.is_success() {
-            return Err(http::status_error(&what, status, &String::from_utf8_lossy(&bytes)));
+            return Err(http::status_error(&what, status, &String::from_utf8_lossy(bytes)));
         }
         Ok(resp_el.clone())
     }
@@ -721,11 +747,31 @@ impl VerticalXml {
             let resp = self.call(op, &self.soap_action, &self.response_element, envelope).await?;
             self.read_results(&resp, &sent, &mut report)?;
         }
-        let (report, problems) = yc_adapter_sdk::process::sanitize_report(chunk, report);
-        for p in problems {
-            tracing::warn!("{p}");
+        Ok(sanitized(chunk, report))
+    }
+
+    /// What a push of `chunk` learns from the department's reply (HTTP status and body), as
+    /// `push` reads it. Pure, for the fuzz targets.
+    #[doc(hidden)]
+    pub fn read_push_reply(
+        &self,
+        chunk: &[OutItem],
+        status: reqwest::StatusCode,
+        bytes: &[u8],
+    ) -> Result<PushReport, AdapterError> {
+        let mut report = PushReport::default();
+        let mut sent: Vec<&OutItem> = Vec::with_capacity(chunk.len());
+        for item in chunk {
+            match self.record(item) {
+                Ok(_) => sent.push(item),
+                Err(rej) => report.rejected.push(rej),
+            }
         }
-        Ok(report)
+        if !sent.is_empty() {
+            let resp = self.read_reply(&self.config.operation, &self.response_element, status, bytes)?;
+            self.read_results(&resp, &sent, &mut report)?;
+        }
+        Ok(sanitized(chunk, report))
     }
 
     /// Maps the response's result rows to acks and rejections of the `sent` items.
@@ -909,6 +955,15 @@ fn insert_path(map: &mut serde_json::Map<String, serde_json::Value>, path: &str,
     }
 }
 
+/// Duplicated acks, rows never sent and contradictory rows dropped (and logged).
+fn sanitized(chunk: &[OutItem], report: PushReport) -> PushReport {
+    let (report, problems) = yc_adapter_sdk::process::sanitize_report(chunk, report);
+    for p in problems {
+        tracing::warn!("{p}");
+    }
+    report
+}
+
 fn snippet(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&bytes[..bytes.len().min(500)]).into_owned()
 }
@@ -968,6 +1023,46 @@ fn map_fault(what: &str, version: SoapVersion, fault: &Element) -> AdapterError 
     )
 }
 
+impl VerticalXml {
+    /// The page in the department's reply to a fetch of at most `max` items of `stream` (HTTP
+    /// status and body), as `pull` reads it. Pure, for the fuzz targets.
+    #[doc(hidden)]
+    pub fn read_pull_reply(
+        &self,
+        stream: &str,
+        max: usize,
+        status: reqwest::StatusCode,
+        bytes: &[u8],
+    ) -> Result<PullPage, AdapterError> {
+        let resp = self.read_reply("FetchItems", "FetchItemsResponse", status, bytes)?;
+        self.read_page(stream, max, &resp)
+    }
+
+    fn read_page(&self, stream: &str, max: usize, resp: &Element) -> Result<PullPage, AdapterError> {
+        let mut page =
+            PullPage { next_cursor: resp.child_text("NextCursor").map(str::to_string), ..PullPage::default() };
+        for (n, el) in resp.children.iter().filter(|c| c.name == "Item").enumerate() {
+            match self.item_from_xml(stream, el) {
+                Ok(item) => page.items.push(item),
+                Err(msg) => page.rejected.push(yc_adapter_sdk::PullRejection {
+                    source: format!("FetchItems 第 {} 条", n + 1),
+                    class: ErrorClass::Permanent,
+                    message: format!("部门返回的条目无法转换：{msg}"),
+                    detail: String::new(),
+                }),
+            }
+        }
+        if page.items.len() > max {
+            return Err(AdapterError::retryable(
+                Origin::FarSystem,
+                format!("部门系统返回 {} 条，超过请求的 {max} 条", page.items.len()),
+                "",
+            ));
+        }
+        Ok(page)
+    }
+}
+
 impl Adapter for VerticalXml {
     async fn hello(&mut self) -> Result<Handshake, AdapterError> {
         let pull = self.config.pull;
@@ -1011,27 +1106,7 @@ impl Adapter for VerticalXml {
         });
         let action = format!("{}#FetchItems", self.config.namespace);
         let resp = self.call("FetchItems", &action, "FetchItemsResponse", body).await?;
-        let mut page =
-            PullPage { next_cursor: resp.child_text("NextCursor").map(str::to_string), ..PullPage::default() };
-        for (n, el) in resp.children.iter().filter(|c| c.name == "Item").enumerate() {
-            match self.item_from_xml(stream, el) {
-                Ok(item) => page.items.push(item),
-                Err(msg) => page.rejected.push(yc_adapter_sdk::PullRejection {
-                    source: format!("FetchItems 第 {} 条", n + 1),
-                    class: ErrorClass::Permanent,
-                    message: format!("部门返回的条目无法转换：{msg}"),
-                    detail: String::new(),
-                }),
-            }
-        }
-        if page.items.len() > max {
-            return Err(AdapterError::retryable(
-                Origin::FarSystem,
-                format!("部门系统返回 {} 条，超过请求的 {max} 条", page.items.len()),
-                "",
-            ));
-        }
-        Ok(page)
+        self.read_page(stream, max, &resp)
     }
 
     async fn health(&mut self) -> Result<Health, AdapterError> {

@@ -1,0 +1,11 @@
+//! A PDF to verify: only the freshly sealed sample is valid.
+//! The same check as its proptest twin (yc-fuzzkit); docs/fuzzing.md.
+#![no_main]
+
+use yc_fuzzkit::*;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Err(e) = seal::pdf(data) {
+        panic!("{e} — input {}", preview(data));
+    }
+});
