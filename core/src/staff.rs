@@ -49,7 +49,9 @@ impl Actor {
         if self.covers(ALL_DEPARTMENTS) {
             Ok(())
         } else {
-            Err(CoreError::DepartmentDenied { actor: self.name.clone(), department: format!("全部部门（{what}）") })
+            Err(CoreError::DepartmentDenied {
+                actor: self.name.clone(), department: format!("全部部门（{what}）")
+            })
         }
     }
 
