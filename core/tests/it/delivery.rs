@@ -11,7 +11,7 @@ use yc_core::deadline::Light;
 use yc_core::delivery::{Dispatch, Method, Plan, Status};
 use yc_core::seal::DocKind;
 use yc_core::staff::Actor;
-use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation, catalog};
+use yc_core::{ActRequest, Clock, CoreError, NewCase, NewStaff, Workstation};
 use yc_seal::{KeyStoreOptions, SealType};
 
 const AUTH_PIN: &str = "authority-pin";
@@ -33,22 +33,7 @@ pub(crate) struct Fx {
 impl Fx {
     pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let id = Identity { region: "440305".into(), code: "W01".into(), name: "送达测试".into() };
-        let ws = Workstation::init(dir.path(), id, "pw", Clock::at_date(day(DAY))).unwrap();
-        let admin = ws.actor("admin").unwrap();
-        ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
-        for (id, roles) in [
-            ("clerk", vec![Role::Clerk]),
-            ("rev", vec![Role::Reviewer]),
-            ("dec", vec![Role::Decider]),
-            ("keeper", vec![Role::SealKeeper]),
-        ] {
-            ws.add_staff(
-                &admin,
-                &NewStaff { id: id.into(), name: id.into(), roles, departments: vec!["*".into()], password: None },
-            )
-            .unwrap();
-        }
+        let (ws, admin) = crate::seal::staffed(dir.path(), "送达测试", Clock::at_date(day(DAY)));
         // A promised item with a certificate: the longest road (seal, 制证, then delivery).
         let item = ws
             .catalog_items(None)

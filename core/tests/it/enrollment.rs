@@ -13,7 +13,7 @@ use yc_core::error::ProvisionError;
 use yc_core::provisioning::Change;
 use yc_core::seal::DocKind;
 use yc_core::staff::Actor;
-use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation, catalog};
+use yc_core::{ActRequest, Clock, CoreError, NewCase, NewStaff, Workstation, catalog};
 use yc_seal::{KeyStoreOptions, SealType};
 use yc_sim::enrollment::{EnrollmentDesk, load_or_make_key, sign_package};
 
@@ -97,22 +97,7 @@ impl Fx {
     /// A workstation with the demo catalog, one account per role and a seal for the item's department.
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let id = Identity { region: "440305".into(), code: "W01".into(), name: "注册测试".into() };
-        let ws = Workstation::init(dir.path(), id, "pw", Clock::at_date("2026-11-20".parse().unwrap())).unwrap();
-        let admin = ws.actor("admin").unwrap();
-        ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
-        for (id, roles) in [
-            ("clerk", vec![Role::Clerk]),
-            ("rev", vec![Role::Reviewer]),
-            ("dec", vec![Role::Decider]),
-            ("keeper", vec![Role::SealKeeper]),
-        ] {
-            ws.add_staff(
-                &admin,
-                &NewStaff { id: id.into(), name: id.into(), roles, departments: vec!["*".into()], password: None },
-            )
-            .unwrap();
-        }
+        let (ws, admin) = crate::seal::staffed(dir.path(), "注册测试", Clock::at_date("2026-11-20".parse().unwrap()));
         let item = ws
             .catalog_items(None)
             .unwrap()

@@ -5,11 +5,11 @@
 
 use std::num::NonZeroU32;
 
-use yc_core::case::{Action, Role};
+use yc_core::case::Action;
 use yc_core::licence::{Source, Status};
 use yc_core::seal::DocKind;
 use yc_core::staff::Actor;
-use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation, catalog};
+use yc_core::{ActRequest, Clock, CoreError, NewCase, Workstation};
 use yc_seal::{KeyStoreOptions, SealType};
 
 const AUTH_PIN: &str = "authority-pin";
@@ -48,22 +48,7 @@ struct Fx {
 impl Fx {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let id = Identity { region: "440305".into(), code: "W01".into(), name: "证照测试".into() };
-        let ws = Workstation::init(dir.path(), id, "pw", Clock::at_date("2026-11-20".parse().unwrap())).unwrap();
-        let admin = ws.actor("admin").unwrap();
-        ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
-        for (id, roles) in [
-            ("clerk", vec![Role::Clerk]),
-            ("rev", vec![Role::Reviewer]),
-            ("dec", vec![Role::Decider]),
-            ("keeper", vec![Role::SealKeeper]),
-        ] {
-            ws.add_staff(
-                &admin,
-                &NewStaff { id: id.into(), name: id.into(), roles, departments: vec!["*".into()], password: None },
-            )
-            .unwrap();
-        }
+        let (ws, admin) = crate::seal::staffed(dir.path(), "证照测试", Clock::at_date("2026-11-20".parse().unwrap()));
         let dept = ws.catalog_item(LICENCE_ITEM, None).unwrap().1.department;
         let opts = KeyStoreOptions { iterations: NonZeroU32::new(1000).unwrap(), max_attempts: 3 };
         ws.create_seal_authority(&admin, "测试印章制作中心", AUTH_PIN, opts).unwrap();

@@ -16,6 +16,29 @@ fn low() -> KeyStoreOptions {
     KeyStoreOptions { iterations: NonZeroU32::new(1000).unwrap(), max_attempts: 3 }
 }
 
+/// A workstation with the demo catalog and one account of each role a case passes through (clerk,
+/// rev, dec, keeper, all departments); returns it with its administrator. Shared by the test
+/// modules that seal (seal, delivery, licence, enrollment).
+pub(crate) fn staffed(dir: &std::path::Path, name: &str, clock: Clock) -> (Workstation, yc_core::staff::Actor) {
+    let id = Identity { region: "440305".into(), code: "W01".into(), name: name.into() };
+    let ws = Workstation::init(dir, id, "pw", clock).unwrap();
+    let admin = ws.actor("admin").unwrap();
+    ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
+    for (id, roles) in [
+        ("clerk", vec![Role::Clerk]),
+        ("rev", vec![Role::Reviewer]),
+        ("dec", vec![Role::Decider]),
+        ("keeper", vec![Role::SealKeeper]),
+    ] {
+        ws.add_staff(
+            &admin,
+            &NewStaff { id: id.into(), name: id.into(), roles, departments: vec!["*".into()], password: None },
+        )
+        .unwrap();
+    }
+    (ws, admin)
+}
+
 struct Fx {
     dir: tempfile::TempDir,
     ws: Workstation,
@@ -26,22 +49,7 @@ struct Fx {
 impl Fx {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let id = Identity { region: "440305".into(), code: "W01".into(), name: "用印测试".into() };
-        let ws = Workstation::init(dir.path(), id, "pw", Clock::at_date("2026-11-20".parse().unwrap())).unwrap();
-        let admin = ws.actor("admin").unwrap();
-        ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
-        for (id, roles) in [
-            ("clerk", vec![Role::Clerk]),
-            ("rev", vec![Role::Reviewer]),
-            ("dec", vec![Role::Decider]),
-            ("keeper", vec![Role::SealKeeper]),
-        ] {
-            ws.add_staff(
-                &admin,
-                &NewStaff { id: id.into(), name: id.into(), roles, departments: vec!["*".into()], password: None },
-            )
-            .unwrap();
-        }
+        let (ws, admin) = crate::seal::staffed(dir.path(), "用印测试", Clock::at_date("2026-11-20".parse().unwrap()));
         let item = ws
             .catalog_items(None)
             .unwrap()
