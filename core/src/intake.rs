@@ -85,24 +85,26 @@ impl Workstation {
     pub fn new_cases(&self, by: &Actor, reqs: &[NewCase]) -> Result<Vec<String>> {
         let action_new = |r: &NewCase| if r.appointment { Action::Appoint } else { Action::File };
         let today = self.today();
-        let mut prepared = Vec::with_capacity(reqs.len());
-        let mut items: std::collections::HashMap<String, (i64, Item)> = std::collections::HashMap::new();
-        for req in reqs {
-            let role = role_for(by, action_new(req))?;
-            if !items.contains_key(&req.item_code) {
-                items.insert(req.item_code.clone(), self.catalog_item(&req.item_code, None)?);
-            }
-            let (version, item) = &items[&req.item_code];
-            by.require_department(&item.department)?;
-            let plan = req.delivery.as_ref().map(crate::delivery::Plan::normalized).transpose()?;
-            prepared.push((role, self.filed_payload(req, *version, item, today)?, plan));
-        }
         let now = self.now();
         let cal = self.calendar();
         let mut projector = Projector::new(cal.clone());
         drop(cal);
         let day_key = now.format("%Y%m%d").to_string();
         self.store.write(|tx| {
+            // The items are read in the transaction, on the writer's warm page cache
+            // (catalog::versions::item_on says why); any refusal rolls the whole batch back.
+            let mut prepared = Vec::with_capacity(reqs.len());
+            let mut items: std::collections::HashMap<&str, (i64, Item)> = std::collections::HashMap::new();
+            for req in reqs {
+                let role = role_for(by, action_new(req))?;
+                if !items.contains_key(req.item_code.as_str()) {
+                    items.insert(&req.item_code, crate::catalog::versions::item_on(tx, &req.item_code, None)?);
+                }
+                let (version, item) = &items[req.item_code.as_str()];
+                by.require_department(&item.department)?;
+                let plan = req.delivery.as_ref().map(crate::delivery::Plan::normalized).transpose()?;
+                prepared.push((role, self.filed_payload(req, *version, item, today)?, plan));
+            }
             let mut seq = numbering::last_seq(tx, &day_key)?;
             let mut out = Vec::with_capacity(prepared.len());
             for ((role, payload, plan), req) in prepared.iter().zip(reqs) {

@@ -77,15 +77,7 @@ impl Workstation {
 
     pub fn catalog_item(&self, code: &str, version: Option<i64>) -> Result<(i64, Item)> {
         let conn = self.store.reader()?;
-        let row: Option<(i64, String)> = conn
-            .query_row(
-                "SELECT version, body FROM catalog_items WHERE code = ?1 AND version = COALESCE(?2, (SELECT MAX(version) FROM catalog_versions))",
-                params![code, version],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (v, body) = row.ok_or_else(|| CoreError::UnknownItem(code.into()))?;
-        Ok((v, serde_json::from_str(&body).map_err(|e| CoreError::Invalid(e.to_string()))?))
+        item_on(&conn, code, version)
     }
 
     /// Themes (主题/套餐) of `version` (default: current), in the catalog file's order.
@@ -182,4 +174,18 @@ pub(crate) fn insert_catalog(
         None,
     )?;
     Ok(version)
+}
+
+/// The item `code` of `version` (default: current) read on `conn`. Filing reads it on the writer's
+/// connection inside its transaction: a pooled reader's page cache is emptied by every commit, and
+/// on an encrypted store each page it re-reads is decrypted and its HMAC checked again.
+pub(crate) fn item_on(conn: &rusqlite::Connection, code: &str, version: Option<i64>) -> Result<(i64, Item)> {
+    let row: Option<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT version, body FROM catalog_items WHERE code = ?1 AND version = COALESCE(?2, (SELECT MAX(version) FROM catalog_versions))",
+        )?
+        .query_row(params![code, version], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (v, body) = row.ok_or_else(|| CoreError::UnknownItem(code.into()))?;
+    Ok((v, serde_json::from_str(&body).map_err(|e| CoreError::Invalid(e.to_string()))?))
 }
