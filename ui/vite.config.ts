@@ -12,6 +12,10 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     chunkSizeWarningLimit: 2000,
+    // Two pages: the workstation, and the hall display window (a second Tauri window whose
+    // capability grants only `hall_board`).
+    // Paths relative to ui/, where the build runs.
+    rollupOptions: { input: { main: "index.html", hall: "hall.html" } },
   },
   server: { port: 5173, strictPort: true },
   test: {

@@ -5,6 +5,7 @@ mod auth;
 mod backup;
 mod delivery;
 mod enroll;
+mod hall;
 mod licence;
 mod notice;
 mod output;
@@ -124,6 +125,12 @@ enum Cmd {
     /// 送达: how a result reaches the applicant — method, dispatch, receipt, 退件, the §44 light
     #[command(subcommand)]
     Delivery(delivery::DeliveryCmd),
+    /// 预约: appointment slots on working days, booking, cancel, no-show, check-in
+    #[command(subcommand)]
+    Appointment(hall::AppointmentCmd),
+    /// 排队叫号: take a ticket, call next, recall, skip, transfer, the status and the hall board
+    #[command(subcommand)]
+    Queue(hall::QueueCmd),
     /// 电子证照: the local licence directory, a holder's licences, what intake can take instead of paper
     #[command(subcommand)]
     Licence(licence::LicenceCmd),
@@ -604,6 +611,8 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         Cmd::Case(c) => return case(&cli, c, out),
         Cmd::Theme(c) => theme::theme(&open(&cli, &auth)?, &auth, c, out)?,
         Cmd::Delivery(c) => delivery::delivery(&open(&cli, &auth)?, &auth, c, out)?,
+        Cmd::Appointment(c) => hall::appointment(&open(&cli, &auth)?, &auth, c, out)?,
+        Cmd::Queue(c) => hall::queue(&open(&cli, &auth)?, &auth, c, out)?,
         Cmd::Licence(c) => licence::licence(&open(&cli, &auth)?, c, out)?,
         Cmd::Notice(c) => notice::notice(&open(&cli, &auth)?, &auth, c, out)?,
         Cmd::Query { case_no } => {

@@ -65,6 +65,26 @@ pub const NOTICE_CONSENT: &str = "notice.consent";
 /// A templated notice queued for the SMS gateway (with the case action that prompted it).
 pub const NOTICE_QUEUED: &str = "notice.queued";
 
+// ---- appointments (预约, crate::appointment) ----
+/// The slots of a window or an item (times and capacity on every working day).
+pub const APPOINTMENT_SCHEDULE: &str = "appointment.schedule";
+/// A slot booked, at the window or from the online hall (through the inbox).
+pub const APPOINTMENT_BOOK: &str = "appointment.book";
+pub const APPOINTMENT_CANCEL: &str = "appointment.cancel";
+/// The applicant did not come (爽约).
+pub const APPOINTMENT_NO_SHOW: &str = "appointment.no_show";
+/// The applicant came: the booking becomes an intake (an appointed case) and a priority ticket.
+pub const APPOINTMENT_CHECK_IN: &str = "appointment.check_in";
+
+// ---- queue calling (排队叫号, crate::queue) ----
+pub const QUEUE_TAKE: &str = "queue.take";
+pub const QUEUE_CALL: &str = "queue.call";
+pub const QUEUE_RECALL: &str = "queue.recall";
+pub const QUEUE_SKIP: &str = "queue.skip";
+pub const QUEUE_TRANSFER: &str = "queue.transfer";
+/// The window finished with its ticket and nobody else waits for it.
+pub const QUEUE_DONE: &str = "queue.done";
+
 // ---- sync administration ----
 pub const SYNC_ADAPTER: &str = "sync.adapter";
 pub const SYNC_ENABLE: &str = "sync.enable";

@@ -83,60 +83,83 @@ impl Workstation {
     /// Files several cases in one transaction (bulk intake from a township packet, the demo,
     /// benchmarks). All or none.
     pub fn new_cases(&self, by: &Actor, reqs: &[NewCase]) -> Result<Vec<String>> {
-        let action_new = |r: &NewCase| if r.appointment { Action::Appoint } else { Action::File };
-        let today = self.today();
         let now = self.now();
-        let cal = self.calendar();
-        let mut projector = Projector::new(cal.clone());
-        drop(cal);
-        let day_key = now.format("%Y%m%d").to_string();
+        let mut projector = Projector::new(self.calendar().clone());
         self.store.write(|tx| {
-            // The items are read in the transaction, on the writer's warm page cache
-            // (catalog::versions::item_on says why); any refusal rolls the whole batch back.
-            let mut prepared = Vec::with_capacity(reqs.len());
-            let mut items: std::collections::HashMap<&str, (i64, Item)> = std::collections::HashMap::new();
-            for req in reqs {
-                let role = role_for(by, action_new(req))?;
-                if !items.contains_key(req.item_code.as_str()) {
-                    items.insert(&req.item_code, crate::catalog::versions::item_on(tx, &req.item_code, None)?);
-                }
-                let (version, item) = &items[req.item_code.as_str()];
-                by.require_department(&item.department)?;
-                let plan = req.delivery.as_ref().map(crate::delivery::Plan::normalized).transpose()?;
-                prepared.push((role, self.filed_payload(req, *version, item, today)?, plan));
-            }
-            let mut seq = numbering::last_seq(tx, &day_key)?;
-            let mut out = Vec::with_capacity(prepared.len());
-            for ((role, payload, plan), req) in prepared.iter().zip(reqs) {
-                seq += 1;
-                let no = numbering::case_no(&self.identity, now.date_naive(), seq);
-                let ev = journal::append(
-                    tx,
-                    NewEvent {
-                        case_no: Some(&no),
-                        actor: &by.id,
-                        role: role.code(),
-                        action: action_new(req).code(),
-                        at: now,
-                        payload: serde_json::to_value(payload).map_err(|e| CoreError::Invalid(e.to_string()))?,
-                        reason: None,
-                    },
-                )?;
-                projector.apply(tx, &ev)?;
-                crate::sync::outbox::enqueue(tx, &ev, &self.label())?;
-                if let Some(p) = plan {
-                    let step = crate::delivery::Step::Plan {
-                        case_no: no.clone(),
-                        method: p.method,
-                        address: p.address.clone(),
-                        recipient: p.recipient.clone(),
-                    };
-                    crate::delivery::project::write(tx, &by.id, Role::Clerk.code(), &step, now, &self.label())?;
-                }
-                out.push(no);
-            }
-            Ok(out)
+            let prepared = self.prepare_filings(tx, by, reqs)?;
+            self.write_filings(tx, &mut projector, by, &prepared, reqs, now)
         })
+    }
+
+    /// The checks and payloads of `reqs` (role, department, applicant, materials), before any
+    /// write. The items are read on `conn`: filing passes its own transaction, so they come from
+    /// the writer's warm page cache (catalog::versions::item_on says why) and any refusal rolls
+    /// the whole batch back.
+    pub(crate) fn prepare_filings(
+        &self,
+        conn: &rusqlite::Connection,
+        by: &Actor,
+        reqs: &[NewCase],
+    ) -> Result<Vec<Prepared>> {
+        let today = self.today();
+        let mut prepared = Vec::with_capacity(reqs.len());
+        let mut items: std::collections::HashMap<&str, (i64, Item)> = std::collections::HashMap::new();
+        for req in reqs {
+            let role = role_for(by, action_new(req))?;
+            if !items.contains_key(req.item_code.as_str()) {
+                items.insert(&req.item_code, crate::catalog::versions::item_on(conn, &req.item_code, None)?);
+            }
+            let (version, item) = &items[req.item_code.as_str()];
+            by.require_department(&item.department)?;
+            let plan = req.delivery.as_ref().map(crate::delivery::Plan::normalized).transpose()?;
+            prepared.push((role, self.filed_payload(req, *version, item, today)?, plan));
+        }
+        Ok(prepared)
+    }
+
+    /// Journals prepared filings inside the caller's transaction (a check-in files its appointed
+    /// case in its own). Returns the case numbers.
+    pub(crate) fn write_filings(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        projector: &mut Projector,
+        by: &Actor,
+        prepared: &[Prepared],
+        reqs: &[NewCase],
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<Vec<String>> {
+        let day_key = now.format("%Y%m%d").to_string();
+        let mut seq = numbering::last_seq(tx, &day_key)?;
+        let mut out = Vec::with_capacity(prepared.len());
+        for ((role, payload, plan), req) in prepared.iter().zip(reqs) {
+            seq += 1;
+            let no = numbering::case_no(&self.identity, now.date_naive(), seq);
+            let ev = journal::append(
+                tx,
+                NewEvent {
+                    case_no: Some(&no),
+                    actor: &by.id,
+                    role: role.code(),
+                    action: action_new(req).code(),
+                    at: now,
+                    payload: serde_json::to_value(payload).map_err(|e| CoreError::Invalid(e.to_string()))?,
+                    reason: None,
+                },
+            )?;
+            projector.apply(tx, &ev)?;
+            crate::sync::outbox::enqueue(tx, &ev, &self.label())?;
+            if let Some(p) = plan {
+                let step = crate::delivery::Step::Plan {
+                    case_no: no.clone(),
+                    method: p.method,
+                    address: p.address.clone(),
+                    recipient: p.recipient.clone(),
+                };
+                crate::delivery::project::write(tx, &by.id, Role::Clerk.code(), &step, now, &self.label())?;
+            }
+            out.push(no);
+        }
+        Ok(out)
     }
 
     pub(crate) fn filed_payload(
@@ -272,6 +295,13 @@ impl Workstation {
         }
         Ok(out)
     }
+}
+
+/// A filing checked and ready to journal: the role it is taken in, its payload, its delivery plan.
+pub(crate) type Prepared = (Role, FiledPayload, Option<crate::delivery::Plan>);
+
+fn action_new(r: &NewCase) -> Action {
+    if r.appointment { Action::Appoint } else { Action::File }
 }
 
 pub(crate) fn role_for(actor: &Actor, action: Action) -> Result<Role> {

@@ -6,9 +6,10 @@
 //! [`deadline`] (working days, lights), [`ids`] (resident IDs, credit codes), [`staff`] (roles,
 //! scope), [`workstation`] (the handle every command runs on), [`intake`] and [`casework`] (filing
 //! and acting on cases), [`projection`] (journal → tables), [`query`] (work lists, search),
-//! [`seal`] and [`document`], [`delivery`] (送达), [`licence`] (电子证照), [`notice`] (办件通知), [`progress`] (办件查询), [`supervision`], [`sync`] (outbox, inbox, the sync engine), [`demo`].
+//! [`seal`] and [`document`], [`delivery`] (送达), [`licence`] (电子证照), [`notice`] (办件通知), [`progress`] (办件查询), [`appointment`] (预约), [`queue`] (排队叫号), [`supervision`], [`sync`] (outbox, inbox, the sync engine), [`demo`].
 
 pub mod anchor;
+pub mod appointment;
 pub mod attachment;
 pub mod auth;
 pub mod backup;
@@ -38,6 +39,7 @@ pub mod progress;
 pub mod projection;
 pub mod provisioning;
 pub mod query;
+pub mod queue;
 pub mod report;
 pub mod report_file;
 pub mod seal;

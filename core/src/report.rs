@@ -165,6 +165,10 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// The whole workstation: counts are the sums of the rows; averages and p90 over all cases.
     pub total: Row,
+    /// The hall's queue (排队叫号) per service type over the period: tickets taken, called, never
+    /// called, and minutes from ticket to first call (mean, longest).
+    #[serde(default)]
+    pub queue: Vec<crate::queue::command::ServiceWaiting>,
 }
 
 /// One cell of a flat rendering (CSV, XLSX, the human table).
@@ -555,6 +559,7 @@ fn compute(conn: &Connection, cal: &crate::calendar::Calendar, ws: &Workstation,
         as_of: ws.today(),
         rows,
         total,
+        queue: crate::queue::command::waiting_figures(conn, q.from, q.to)?,
     })
 }
 

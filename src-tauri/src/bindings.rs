@@ -67,6 +67,14 @@ pub fn typescript() -> String {
         NoticeBranch, NoticeMaterial, ThemeResult, ResultBranch, ResultDocument,
         Rule, Level, SupChannel, NewRating, Recorded, WorkOrderStep, OrderState, OrderOutcome, StepRecord, WorkOrder,
         DepartmentLights, Week, RuleCount, LevelCount, Dashboard, Drill, DrillResult, By, FileFormat,
+        // 预约 and 排队叫号 (the clerk's panel, the booking dialog, the hall display).
+        yc_core::appointment::Status, yc_core::appointment::Channel, yc_core::appointment::TargetKind,
+        yc_core::appointment::Target, yc_core::appointment::SlotTime, yc_core::appointment::NewBooking,
+        yc_core::appointment::command::Slot, yc_core::appointment::command::Booking,
+        yc_core::appointment::command::CheckIn, yc_core::queue::Service, yc_core::queue::TicketStatus,
+        yc_core::queue::command::Ticket, yc_core::queue::command::PrintedTicket,
+        yc_core::queue::command::ServiceWaiting, yc_core::queue::command::QueueStatus,
+        yc_core::queue::command::HallCall, yc_core::queue::command::HallBoard,
     ];
     // Item kinds are an enum with a payload (`case.<action>`), serialized as their code: the union
     // of every code is written out here.

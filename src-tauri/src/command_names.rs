@@ -1,4 +1,4 @@
-// The IPC commands the main window may call. Shared by build.rs (which generates one
+// The IPC commands the windows may call (the hall display only `hall_board`, capabilities/hall.json). Shared by build.rs (which generates one
 // `allow-<command>` permission per entry) and the crate (a test proves it equals the command list
 // and capabilities/main.json), so a command cannot exist without being granted, or the reverse.
 pub const COMMAND_NAMES: &[&str] = &[
@@ -51,4 +51,18 @@ pub const COMMAND_NAMES: &[&str] = &[
     "step_work_order",
     "record_rating",
     "export_report",
+    "appointment_slots",
+    "book_appointment",
+    "cancel_appointment",
+    "record_no_show",
+    "check_in_appointment",
+    "appointments",
+    "take_ticket",
+    "call_next",
+    "recall_ticket",
+    "skip_ticket",
+    "transfer_ticket",
+    "queue_status",
+    "hall_board",
+    "open_hall_display",
 ];

@@ -23,6 +23,11 @@ use yc_core::theme::delivery::ThemeResult;
 use yc_core::theme::intake::{NewTheme, ThemeReceipt};
 use yc_core::theme::notice::SupplementNotice;
 
+use yc_core::appointment::command::{Booking, CheckIn, Slot};
+use yc_core::appointment::{NewBooking, Target};
+use yc_core::queue::Service;
+use yc_core::queue::command::{HallBoard, PrintedTicket, QueueStatus, Ticket};
+
 use crate::context::AppCtx;
 use crate::enrollment::PackageView;
 use crate::ipc::{AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, StaffEntry, SyncOverview, ThemeEntry};
@@ -194,4 +199,40 @@ commands! {
     /// What an offline update bundle would change, or why it would be refused (writes nothing).
     fn show_update(ctx, app, text: String) -> PackageView { ctx.show_update(&text) }
     fn apply_update(ctx, app, text: String) -> PackageView { ctx.apply_update(&text) }
+    /// Free slots of an item or a window on the working days from `from` (预约).
+    fn appointment_slots(ctx, app, target: Target, from: NaiveDate, days: u32) -> Vec<Slot> {
+        ctx.appointment_slots(&target, from, days)
+    }
+    fn book_appointment(ctx, app, booking: NewBooking) -> Booking { ctx.book_appointment(&booking) }
+    fn cancel_appointment(ctx, app, booking_id: String, reason: String) -> Booking {
+        ctx.cancel_appointment(&booking_id, &reason)
+    }
+    fn record_no_show(ctx, app, booking_id: String) -> Booking { ctx.record_no_show(&booking_id) }
+    /// The applicant came: an appointed case with nothing received yet, and a priority ticket.
+    fn check_in_appointment(ctx, app, booking_id: String, service: Service) -> CheckIn {
+        let r = ctx.check_in_appointment(&booking_id, service);
+        refresh_tray(&app);
+        r
+    }
+    /// Bookings of the clerk's departments on `date` (all days when None).
+    fn appointments(ctx, app, date: Option<NaiveDate>) -> Vec<Booking> { ctx.appointments(date) }
+    /// Takes a ticket (取号); returns it with its printable text.
+    fn take_ticket(ctx, app, service: Service) -> PrintedTicket { ctx.take_ticket(service) }
+    /// Calls the next ticket to `window` (the one it called before is served); None: nobody waits.
+    fn call_next(ctx, app, window: String, services: Vec<Service>) -> Option<Ticket> { ctx.call_next(&window, &services) }
+    fn recall_ticket(ctx, app, window: String, number: Option<String>) -> Ticket {
+        ctx.recall_ticket(&window, number.as_deref())
+    }
+    fn skip_ticket(ctx, app, window: String) -> Ticket { ctx.skip_ticket(&window) }
+    fn transfer_ticket(ctx, app, window: String, service: Service, to_window: Option<String>) -> Ticket {
+        ctx.transfer_ticket(&window, service, to_window.as_deref())
+    }
+    fn queue_status(ctx, app) -> QueueStatus { ctx.queue_status() }
+    /// The hall display's board (numbers and windows only; the `hall` window's one command).
+    fn hall_board(ctx, app) -> HallBoard { ctx.hall_board() }
+    /// Opens (or brings forward) the hall display window, full screen.
+    fn open_hall_display(ctx, app) -> () {
+        ctx.actor()?;
+        crate::hall::open(&app)
+    }
 }

@@ -25,6 +25,11 @@ use yc_core::supervision::evaluation::Recorded;
 use yc_core::supervision::{NewRating, WorkOrder, WorkOrderStep};
 use yc_core::supervision_board::{Dashboard, Drill, DrillResult};
 
+use yc_core::appointment::command::{Booking, CheckIn, Slot};
+use yc_core::appointment::{NewBooking, Target};
+use yc_core::queue::Service;
+use yc_core::queue::command::{HallBoard, PrintedTicket, QueueStatus, Ticket};
+
 use crate::ipc::{AppInfo, CatalogDoc, CatalogEntry, ErrorKind, IpcError, IpcResult, StaffEntry};
 
 /// How the app was started: `--data DIR` (or `YC_DATA`), `--demo` to create the demo workstation
@@ -383,6 +388,77 @@ impl AppCtx {
     pub fn theme_result(&self, theme_no: &str) -> IpcResult<ThemeResult> {
         let actor = self.actor()?;
         Ok(self.workstation()?.theme_result(&actor, theme_no)?)
+    }
+
+    // ---- appointments (预约) and the queue (排队叫号) ------------------------------------------
+
+    pub fn appointment_slots(&self, target: &Target, from: NaiveDate, days: u32) -> IpcResult<Vec<Slot>> {
+        self.actor()?;
+        Ok(self.workstation()?.appointment_slots(target, from, days)?)
+    }
+
+    pub fn book_appointment(&self, booking: &NewBooking) -> IpcResult<Booking> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.book_appointment(&actor, booking)?)
+    }
+
+    pub fn cancel_appointment(&self, booking_id: &str, reason: &str) -> IpcResult<Booking> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.cancel_appointment(&actor, booking_id, reason)?)
+    }
+
+    pub fn record_no_show(&self, booking_id: &str) -> IpcResult<Booking> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.record_no_show(&actor, booking_id)?)
+    }
+
+    pub fn check_in_appointment(&self, booking_id: &str, service: Service) -> IpcResult<CheckIn> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.check_in_appointment(&actor, booking_id, service)?)
+    }
+
+    pub fn appointments(&self, date: Option<NaiveDate>) -> IpcResult<Vec<Booking>> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.appointments(&actor, date, None)?)
+    }
+
+    pub fn take_ticket(&self, service: Service) -> IpcResult<PrintedTicket> {
+        let actor = self.actor()?;
+        let ws = self.workstation()?;
+        let t = ws.take_ticket(&actor, service)?;
+        Ok(ws.ticket_print(&t.ticket_id)?)
+    }
+
+    pub fn call_next(&self, window: &str, services: &[Service]) -> IpcResult<Option<Ticket>> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.call_next(&actor, window, services)?)
+    }
+
+    pub fn recall_ticket(&self, window: &str, number: Option<&str>) -> IpcResult<Ticket> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.recall_ticket(&actor, window, number)?)
+    }
+
+    pub fn skip_ticket(&self, window: &str) -> IpcResult<Ticket> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.skip_ticket(&actor, window)?)
+    }
+
+    pub fn transfer_ticket(&self, window: &str, service: Service, to_window: Option<&str>) -> IpcResult<Ticket> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.transfer_ticket(&actor, window, service, to_window)?)
+    }
+
+    pub fn queue_status(&self) -> IpcResult<QueueStatus> {
+        self.actor()?;
+        Ok(self.workstation()?.queue_status()?)
+    }
+
+    /// The hall display's read: numbers, windows and counts only, so it needs no login and keeps
+    /// showing while the clerk's screen is locked. The store must be open (an encrypted one opens
+    /// at the first login).
+    pub fn hall_board(&self) -> IpcResult<HallBoard> {
+        Ok(self.workstation()?.hall_board()?)
     }
 
     // ---- settings --------------------------------------------------------------------------

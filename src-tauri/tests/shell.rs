@@ -144,6 +144,14 @@ fn every_command_is_granted_in_the_capability_file_and_nothing_else() {
     let mut wanted: Vec<String> = named.iter().map(|n| format!("allow-{}", n.replace('_', "-"))).collect();
     wanted.sort();
     assert_eq!(granted, wanted);
+    // The hall display window may read its board and nothing else (no names reach it).
+    let hall: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/capabilities/hall.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(hall["windows"], serde_json::json!(["hall"]));
+    assert_eq!(hall["permissions"], serde_json::json!(["allow-hall-board"]));
+    assert_eq!(cap["windows"], serde_json::json!(["main"]), "the main window's grants stay its own");
 }
 
 #[test]
@@ -372,4 +380,24 @@ fn a_theme_is_filed_and_its_board_notice_and_results_come_through_the_shell() {
     assert_eq!(ctx.theme_result(&receipt.theme_no).unwrap().branches.len(), 5);
     ctx.lock();
     assert_eq!(ctx.theme_board(&receipt.theme_no).unwrap_err().kind, ErrorKind::Locked);
+}
+
+#[test]
+fn the_queue_through_the_shell_and_the_hall_board_without_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = demo(dir.path());
+    ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
+    let p = ctx.take_ticket(yc_core::queue::Service::General).unwrap();
+    assert_eq!(p.ticket.number, "A001");
+    assert!(p.text.contains("A001") && p.text.contains("综合受理"), "{}", p.text);
+    let called = ctx.call_next("1号窗口", &[]).unwrap().unwrap();
+    assert_eq!(called.number, "A001");
+    // The hall display reads its board while the clerk's screen is locked or nobody is logged in.
+    ctx.lock();
+    assert_eq!(ctx.queue_status().unwrap_err().kind, ErrorKind::Locked);
+    let board = ctx.hall_board().unwrap();
+    assert_eq!(board.latest.map(|c| (c.number, c.window)), Some(("A001".into(), "1号窗口".into())));
+    ctx.logout();
+    assert!(ctx.hall_board().is_ok());
+    assert_eq!(ctx.take_ticket(yc_core::queue::Service::General).unwrap_err().kind, ErrorKind::NotLoggedIn);
 }

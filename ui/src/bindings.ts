@@ -579,6 +579,120 @@ export type By = "department" | "staff" | "item";
 
 export type FileFormat = "csv" | "xlsx" | "pdf";
 
+export type AppointmentStatus = "booked" | "checked_in" | "cancelled" | "no_show";
+
+export type AppointmentChannel = "window" | "online";
+
+export type AppointmentTargetKind = "item" | "window";
+
+export type AppointmentTarget = { kind: AppointmentTargetKind, name: string, };
+
+export type SlotTime = { start: string, end: string, };
+
+export type NewBooking = { item_code: string, 
+/**
+ * The schedule's target; None: the item's own schedule.
+ */
+window: string | null, date: string, 
+/**
+ * The slot's start, `HH:MM`.
+ */
+start: string, applicant_id: string, applicant_name: string, 
+/**
+ * The online hall's booking id: a booking arriving twice is applied once.
+ */
+ref: string | null, };
+
+export type Slot = { date: string, start: string, end: string, capacity: number, booked: number, available: number, };
+
+export type Booking = { booking_id: string, target: AppointmentTarget, department: string, date: string, start: string, end: string, item_code: string, applicant_id: string, applicant_name: string, channel: AppointmentChannel, external_ref: string | null, status: AppointmentStatus, 
+/**
+ * Why it was cancelled.
+ */
+reason: string | null, 
+/**
+ * The intake opened at check-in.
+ */
+case_no: string | null, 
+/**
+ * The priority ticket taken at check-in.
+ */
+ticket_id: string | null, booked_at: string, };
+
+export type CheckIn = { booking: Booking, case_no: string, ticket: Ticket, 
+/**
+ * The printable ticket.
+ */
+ticket_text: string, };
+
+export type QueueService = "general" | "business" | "pickup" | "enquiry";
+
+export type TicketStatus = "waiting" | "called" | "skipped" | "done";
+
+export type Ticket = { ticket_id: string, day: string, number: string, 
+/**
+ * The service it waits for now (a transfer changes it).
+ */
+service: QueueService, priority: boolean, status: TicketStatus, 
+/**
+ * The window that called it last.
+ */
+window: string | null, 
+/**
+ * A transfer to one window: only that window calls it.
+ */
+target_window: string | null, taken_at: string, called_at: string | null, recalls: number, transfers: number, 
+/**
+ * Minutes from taking the ticket to its first call.
+ */
+waited_minutes: number | null, 
+/**
+ * The appointment it was taken for at check-in.
+ */
+booking_id: string | null, };
+
+export type PrintedTicket = { ticket: Ticket, text: string, };
+
+export type ServiceWaiting = { service: QueueService | null, 
+/**
+ * Tickets taken (in the period; today for the status).
+ */
+taken: number, 
+/**
+ * Waiting now (today only; 0 in a report).
+ */
+waiting: number, 
+/**
+ * Called at least once.
+ */
+called: number, 
+/**
+ * Mean and longest minutes from ticket to first call, over the called tickets.
+ */
+avg_wait_minutes: number | null, max_wait_minutes: number | null, };
+
+export type QueueStatus = { day: string, services: Array<ServiceWaiting>, 
+/**
+ * Called now, one per window.
+ */
+called: Array<Ticket>, 
+/**
+ * Waiting, in the order they will be called (per service).
+ */
+waiting: Array<Ticket>, skipped: Array<Ticket>, };
+
+export type HallCall = { number: string, window: string, service: QueueService, called_at: string, };
+
+export type HallBoard = { hall: string, day: string, 
+/**
+ * The latest call (what the display announces), if any today.
+ */
+latest: HallCall | null, 
+/**
+ * Up to eight calls before it, newest first.
+ */
+recent: Array<HallCall>, waiting: Array<ServiceWaiting>, };
+
 export type ItemKind = "case.appoint" | "case.file" | "case.accept" | "case.decide_on_spot" | "case.request_supplement" | "case.supplement" | "case.refuse_acceptance" | "case.start_review" | "case.suspend" | "case.resume" | "case.special_start" | "case.special_end" | "case.extend" | "case.approve" | "case.deny" | "case.issue_certificate" | "case.deliver" | "case.publish" | "case.inspect" | "case.withdraw" | "case.terminate" | "case.change" | "case.renew" | "case.transfer" | "case.deregister" | "case.revoke" | "document.sealed" | "case.status" | "supervision.hit" | "delivery.plan" | "delivery.dispatch" | "delivery.receipt" | "delivery.return" | "notice.sms";
 
 /** Workstation identity and today's date, shown before login. */
@@ -804,5 +918,68 @@ export function show_update(text: string): Promise<PackageView> {
 
 export function apply_update(text: string): Promise<PackageView> {
   return call("apply_update", { text });
+}
+
+/** Free slots of an item or a window on the working days from `from` (预约). */
+export function appointment_slots(target: AppointmentTarget, from: string, days: number): Promise<Array<Slot>> {
+  return call("appointment_slots", { target, from, days });
+}
+
+export function book_appointment(booking: NewBooking): Promise<Booking> {
+  return call("book_appointment", { booking });
+}
+
+export function cancel_appointment(booking_id: string, reason: string): Promise<Booking> {
+  return call("cancel_appointment", { booking_id, reason });
+}
+
+export function record_no_show(booking_id: string): Promise<Booking> {
+  return call("record_no_show", { booking_id });
+}
+
+/** The applicant came: an appointed case with nothing received yet, and a priority ticket. */
+export function check_in_appointment(booking_id: string, service: QueueService): Promise<CheckIn> {
+  return call("check_in_appointment", { booking_id, service });
+}
+
+/** Bookings of the clerk's departments on `date` (all days when None). */
+export function appointments(date: string | null): Promise<Array<Booking>> {
+  return call("appointments", { date });
+}
+
+/** Takes a ticket (取号); returns it with its printable text. */
+export function take_ticket(service: QueueService): Promise<PrintedTicket> {
+  return call("take_ticket", { service });
+}
+
+/** Calls the next ticket to `window` (the one it called before is served); None: nobody waits. */
+export function call_next(window: string, services: Array<QueueService>): Promise<Ticket | null> {
+  return call("call_next", { window, services });
+}
+
+export function recall_ticket(window: string, number: string | null): Promise<Ticket> {
+  return call("recall_ticket", { window, number });
+}
+
+export function skip_ticket(window: string): Promise<Ticket> {
+  return call("skip_ticket", { window });
+}
+
+export function transfer_ticket(window: string, service: QueueService, to_window: string | null): Promise<Ticket> {
+  return call("transfer_ticket", { window, service, to_window });
+}
+
+export function queue_status(): Promise<QueueStatus> {
+  return call("queue_status", {  });
+}
+
+/** The hall display's board (numbers and windows only; the `hall` window's one command). */
+export function hall_board(): Promise<HallBoard> {
+  return call("hall_board", {  });
+}
+
+/** Opens (or brings forward) the hall display window, full screen. */
+export function open_hall_display(): Promise<null> {
+  return call("open_hall_display", {  });
 }
 

@@ -17,6 +17,7 @@ export const router = createRouter({
     { path: "/themes/new", name: "theme-intake", component: () => import("./views/ThemeIntakeView.vue") },
     { path: "/theme/:no", name: "theme", component: () => import("./views/ThemeBoardView.vue"), props: true },
     { path: "/supervision", name: "supervision", component: () => import("./views/SupervisionView.vue") },
+    { path: "/queue", name: "queue", component: () => import("./views/QueueView.vue") },
     { path: "/rate/:no", name: "rate", component: () => import("./views/RatingView.vue"), props: true },
   ],
 });

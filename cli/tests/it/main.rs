@@ -10,6 +10,7 @@ mod crash;
 mod doc_export;
 mod encryption;
 mod enroll;
+mod hall;
 mod id_check;
 mod keygen;
 mod real_time;

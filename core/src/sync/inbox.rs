@@ -119,6 +119,15 @@ fn apply_plain(
             let l = ws.record_licence_from_sync(adapter, payload)?;
             Ok(format!("已登记电子证照 {}（{}，{}）", l.licence_id, l.type_name, l.status.zh()))
         }
+        "appointment.booking" => {
+            // The online hall (网上大厅) books a slot; its booking id makes a redelivery a no-op.
+            let (b, made) = ws.book_appointment_from_sync(adapter, payload)?;
+            Ok(if made {
+                format!("已登记网上预约 {}（{} {}）", b.booking_id, b.date, b.start)
+            } else {
+                format!("网上预约 {} 已登记过（{}），未重复登记", b.external_ref.unwrap_or_default(), b.booking_id)
+            })
+        }
         "evaluation.rating" => {
             let r = ws.record_rating_from_sync(adapter, payload)?;
             Ok(format!("已登记评价{}", r.work_order.map(|w| format!("，差评工单 {w}")).unwrap_or_default()))

@@ -124,6 +124,8 @@ const READS: &[&str] = &[
     // A case's notices and its (masked) consent, for staff of its department.
     "notice::notice_status",
     "theme/delivery::theme_result",
+    // Bookings of the actor's departments (core/tests/it/appointment.rs).
+    "appointment/command::appointments",
 ];
 
 /// `pub fn`s that take an `&Actor` to name whose own scratch data it is (a half-filled intake):
@@ -514,6 +516,78 @@ fn commands() -> Vec<Row> {
             |e, _, x| vec![e.case_delivering(x, true)],
             |e, by, t| e.ws.record_delivery_return(by, &t[0], "查无此人", None).map(drop),
         ),
+        // 预约: slots are the department administrator's; bookings the clerk's, in the item's
+        // department (core/tests/it/appointment.rs).
+        row("appointment/command::set_appointment_schedule", &[Admin], scoped, Fresh::Never, nothing, |e, by, t| {
+            e.ws.set_appointment_schedule(by, &e.schedule(t[0].parse().unwrap())).map(drop)
+        }),
+        row(
+            "appointment/command::book_appointment",
+            &[Clerk],
+            scoped,
+            Fresh::Never,
+            |e, _, x| {
+                e.ws.set_appointment_schedule(&e.a("admin"), &e.schedule(x)).unwrap();
+                vec![x.to_string()]
+            },
+            |e, by, t| e.ws.book_appointment(by, &e.booking(t[0].parse().unwrap())).map(drop),
+        ),
+        row(
+            "appointment/command::cancel_appointment",
+            &[Clerk],
+            scoped,
+            Fresh::AfterOk,
+            |e, _, x| vec![e.booked(x)],
+            |e, by, t| e.ws.cancel_appointment(by, &t[0], "申请人来电取消").map(drop),
+        ),
+        // Allowed, then refused for the slot not having begun: no booking of a past slot exists.
+        row(
+            "appointment/command::record_no_show",
+            &[Clerk],
+            scoped,
+            Fresh::AfterOk,
+            |e, _, x| vec![e.booked(x)],
+            |e, by, t| e.ws.record_no_show(by, &t[0]).map(drop),
+        ),
+        row(
+            "appointment/command::check_in_appointment",
+            &[Clerk],
+            scoped,
+            Fresh::AfterOk,
+            |e, _, x| vec![e.booked(x)],
+            |e, by, t| e.ws.check_in_appointment(by, &t[0], yc_core::queue::Service::General).map(drop),
+        ),
+        // 排队叫号: the hall's tickets are no department's; any clerk (core/tests/it/queue.rs).
+        row("queue/command::take_ticket", &[Clerk], global, Fresh::Never, nothing, |e, by, _| {
+            e.ws.take_ticket(by, yc_core::queue::Service::General).map(drop)
+        }),
+        row("queue/command::call_next", &[Clerk], global, Fresh::Never, nothing, |e, by, _| {
+            e.ws.call_next(by, "矩阵窗口", &[]).map(drop)
+        }),
+        row(
+            "queue/command::recall_ticket",
+            &[Clerk],
+            global,
+            Fresh::Never,
+            |e, _, _| vec![e.called_window()],
+            |e, by, t| e.ws.recall_ticket(by, &t[0], None).map(drop),
+        ),
+        row(
+            "queue/command::skip_ticket",
+            &[Clerk],
+            global,
+            Fresh::AfterOk,
+            |e, _, _| vec![e.called_window()],
+            |e, by, t| e.ws.skip_ticket(by, &t[0]).map(drop),
+        ),
+        row(
+            "queue/command::transfer_ticket",
+            &[Clerk],
+            global,
+            Fresh::AfterOk,
+            |e, _, _| vec![e.called_window()],
+            |e, by, t| e.ws.transfer_ticket(by, &t[0], yc_core::queue::Service::Pickup, None).map(drop),
+        ),
         row("supervision/complaint::register_complaint", &[Clerk, Admin], scoped, Fresh::Never, nothing, |e, by, t| {
             e.ws.register_complaint(by, &e.complaint(t[0].parse().unwrap())).map(drop)
         }),
@@ -712,6 +786,47 @@ impl Env {
             self.ws.dispatch_delivery(&clerk, &no, &d).unwrap();
         }
         no
+    }
+
+    /// Slots at 14:00 (the matrix's clock is noon) for department `x`'s promised item.
+    fn schedule(&self, x: usize) -> yc_core::appointment::Schedule {
+        yc_core::appointment::Schedule {
+            target: yc_core::appointment::Target {
+                kind: yc_core::appointment::TargetKind::Item,
+                name: self.promised[x].clone(),
+            },
+            department: String::new(),
+            times: vec![yc_core::appointment::SlotTime::parse("14:00-15:00").unwrap()],
+            capacity: 999,
+        }
+    }
+
+    fn booking(&self, x: usize) -> yc_core::appointment::NewBooking {
+        let n = self.next();
+        yc_core::appointment::NewBooking {
+            item_code: self.promised[x].clone(),
+            window: None,
+            date: self.ws.today(),
+            start: "14:00".into(),
+            applicant_id: yc_core::ids::make_resident_id("440305", "1980-05-17".parse().unwrap(), n),
+            applicant_name: format!("预约人{n}"),
+            external_ref: None,
+        }
+    }
+
+    /// A booking of department `x` for today, made by the `*` clerk.
+    fn booked(&self, x: usize) -> String {
+        self.ws.set_appointment_schedule(&self.a("admin"), &self.schedule(x)).unwrap();
+        self.ws.book_appointment(&self.a("clerk_all"), &self.booking(x)).unwrap().booking_id
+    }
+
+    /// A window of its own that has just called a ticket.
+    fn called_window(&self) -> String {
+        let clerk = self.a("clerk_all");
+        let window = format!("窗口{}", self.next());
+        self.ws.take_ticket(&clerk, yc_core::queue::Service::General).unwrap();
+        self.ws.call_next(&clerk, &window, &[]).unwrap().expect("a ticket waits");
+        window
     }
 
     /// A filing of the demo's 企业开办 theme by a new applicant.

@@ -19,6 +19,7 @@ mod module_graph;
 mod notice;
 mod offline_login;
 mod progress;
+mod queue;
 mod seal;
 mod signing;
 mod supervision;

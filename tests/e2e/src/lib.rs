@@ -158,6 +158,21 @@ impl Session {
         send("POST", &self.url("/window/rect"), Some(json!({ "width": w, "height": h }))).map(|_| ())
     }
 
+    /// The W3C handles of the session's windows (the main window, the hall display …).
+    pub fn window_handles(&self) -> Result<Vec<String>> {
+        let v = send("GET", &self.url("/window/handles"), None)?;
+        Ok(v.as_array().map(|a| a.iter().filter_map(|h| h.as_str().map(str::to_owned)).collect()).unwrap_or_default())
+    }
+
+    pub fn window_handle(&self) -> Result<String> {
+        Ok(send("GET", &self.url("/window"), None)?.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Makes `handle` the window the next commands go to.
+    pub fn switch_to_window(&self, handle: &str) -> Result<()> {
+        send("POST", &self.url("/window"), Some(json!({ "handle": handle }))).map(|_| ())
+    }
+
     pub fn find_all(&self, css: &str) -> Result<Vec<El>> {
         let v = send("POST", &self.url("/elements"), Some(json!({ "using": "css selector", "value": css })))?;
         Ok(v.as_array()
