@@ -65,6 +65,20 @@ pub const NOTICE_CONSENT: &str = "notice.consent";
 /// A templated notice queued for the SMS gateway (with the case action that prompted it).
 pub const NOTICE_QUEUED: &str = "notice.queued";
 
+// ---- fees (一次性收费, crate::fee) ----
+/// A case's (or theme's) fees paid, with the receipt number.
+pub const FEE_PAY: &str = "fee.pay";
+/// Waived for a stated reason (减免).
+pub const FEE_EXEMPT: &str = "fee.exempt";
+/// Paid back (退费) with the voucher number and the reason.
+pub const FEE_REFUND: &str = "fee.refund";
+
+// ---- agents (代办, crate::agent) ----
+/// The agent who filed a case for the applicant (in the filing's transaction).
+pub const AGENT_RECORD: &str = "agent.record";
+/// The workstation's service post level (县/乡/村) set.
+pub const SERVICE_POST: &str = "workstation.post";
+
 // ---- sync administration ----
 pub const SYNC_ADAPTER: &str = "sync.adapter";
 pub const SYNC_ENABLE: &str = "sync.enable";

@@ -169,6 +169,8 @@ impl Projector {
             a if crate::licence::project::projects(a) => crate::licence::project::project_import(tx, ev),
             a if crate::notice::projects(a) => crate::notice::project(tx, ev),
             a if crate::delivery::project::projects(a) => crate::delivery::project::project(tx, ev),
+            a if crate::fee::projects(a) => crate::fee::project(tx, ev),
+            a if crate::agent::projects(a) => crate::agent::project(tx, ev),
             a if crate::supervision::projects(a) => crate::supervision::project(tx, ev, &self.cal),
             a => match (Action::parse(a), ev.case_no.as_deref()) {
                 (Some(action), Some(case_no)) => self.case_event(tx, ev, action, case_no),
@@ -436,6 +438,8 @@ pub const DERIVED_TABLES: &[(&str, &str)] = &[
     ("case_materials", "case_no, material_id"),
     ("case_attachments", "case_no, pos"),
     ("deliveries", "case_no"),
+    ("fees", "account"),
+    ("case_agents", "case_no"),
     ("licences", "licence_id"),
     ("notice_consents", "case_no"),
     ("notices", "notice_id"),
