@@ -14,7 +14,10 @@ use crate::output::Out;
 fn fen(raw: &str) -> Result<i64> {
     let s = raw.trim().trim_start_matches(['¥', '￥']).trim_end_matches('元');
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    let ok = !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.len() <= 2 && frac.bytes().all(|b| b.is_ascii_digit());
+    let ok = !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.len() <= 2
+        && frac.bytes().all(|b| b.is_ascii_digit());
     if !ok {
         return Err(anyhow!(CoreError::Invalid(format!("金额应为元，至多两位小数：{raw}"))));
     }
@@ -131,14 +134,19 @@ pub fn post(ws: &Workstation, auth: &Auth, c: &PostCmd, out: &Out) -> Result<()>
     let p = match c {
         PostCmd::Show => ws.service_post()?,
         PostCmd::Set { level, township, village } => {
-            let level = yc_core::agent::PostLevel::parse(level)
-                .ok_or_else(|| anyhow!(CoreError::Invalid(format!("未知的站点层级：{level}（county、township 或 village）"))))?;
+            let level = yc_core::agent::PostLevel::parse(level).ok_or_else(|| {
+                anyhow!(CoreError::Invalid(format!("未知的站点层级：{level}（county、township 或 village）")))
+            })?;
             let p = yc_core::agent::Post { level, township: township.clone(), village: village.clone() };
             ws.set_service_post(&auth.actor(ws)?, &p)?
         }
     };
     out.value(&p, || {
-        [Some(p.level.zh().to_owned()), p.township.clone(), p.village.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ")
+        [Some(p.level.zh().to_owned()), p.township.clone(), p.village.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ")
     });
     Ok(())
 }

@@ -5,8 +5,8 @@ mod auth;
 mod backup;
 mod delivery;
 mod enroll;
-mod licence;
 mod fee;
+mod licence;
 mod notice;
 mod output;
 mod report;
@@ -118,7 +118,8 @@ enum Cmd {
     #[command(subcommand)]
     Catalog(CatalogCmd),
     #[command(subcommand)]
-    Case(CaseCmd),
+    // Boxed: `case new` carries the most flags (the agent's among them).
+    Case(Box<CaseCmd>),
     /// 并联审批: themes (主题/套餐), filing one, the parallel board, the combined supplement notice
     #[command(subcommand)]
     Theme(theme::ThemeCmd),
@@ -138,9 +139,7 @@ enum Cmd {
     #[command(subcommand)]
     Post(fee::PostCmd),
     /// 代办: the agent who filed a case for the applicant
-    Agent {
-        case_no: String,
-    },
+    Agent { case_no: String },
     /// 办件查询: a case's progress by its number or the receipt's QR text (no names, no ID numbers)
     Query {
         /// The case number, or the receipt QR's text (YCCASE:…)
@@ -935,8 +934,9 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
                             .agent_level
                             .as_deref()
                             .map(|l| {
-                                yc_core::agent::Level::parse(l)
-                                    .ok_or_else(|| anyhow!(CoreError::Invalid(format!("未知的代办员层级：{l}（township 或 village）"))))
+                                yc_core::agent::Level::parse(l).ok_or_else(|| {
+                                    anyhow!(CoreError::Invalid(format!("未知的代办员层级：{l}（township 或 village）")))
+                                })
                             })
                             .transpose()?,
                         post: a.agent_post.clone(),

@@ -119,12 +119,21 @@ fn clean(what: &str, v: Option<&str>) -> Result<Option<String>> {
 impl Filing {
     /// Checks the filing against the post: a name, a valid ID when given; the level and post
     /// filled from the workstation's when not given.
-    pub(crate) fn resolve(&self, post: &Post, today: chrono::NaiveDate) -> Result<(String, Option<String>, Level, Option<String>)> {
+    pub(crate) fn resolve(
+        &self,
+        post: &Post,
+        today: chrono::NaiveDate,
+    ) -> Result<(String, Option<String>, Level, Option<String>)> {
         let name = clean("代办员姓名", Some(self.name.as_str()))?
             .ok_or_else(|| CoreError::Missing { action: "代办收件".into(), field: "代办员姓名".into() })?;
         let id_no = match clean("代办员身份证号", self.id_no.as_deref())? {
             Some(raw) => {
-                let a = crate::ids::accept_for_intake(&crate::ids::normalize(&raw), today, Some(crate::ids::IdKind::ResidentId), false)?;
+                let a = crate::ids::accept_for_intake(
+                    &crate::ids::normalize(&raw),
+                    today,
+                    Some(crate::ids::IdKind::ResidentId),
+                    false,
+                )?;
                 if a.kind != crate::ids::IdKind::ResidentId {
                     return Err(CoreError::Invalid("代办员证件号应为居民身份证号码".into()));
                 }
@@ -132,7 +141,8 @@ impl Filing {
             }
             None => None,
         };
-        let level = self.level.unwrap_or(if post.level == PostLevel::Village { Level::Village } else { Level::Township });
+        let level =
+            self.level.unwrap_or(if post.level == PostLevel::Village { Level::Village } else { Level::Township });
         let post_name = clean("代办点", self.post.as_deref())?.or_else(|| match level {
             Level::Village => post.village.clone(),
             Level::Township => post.township.clone(),
@@ -171,7 +181,12 @@ pub fn project(tx: &Transaction<'_>, ev: &Event) -> Result<()> {
 }
 
 /// Journals and projects the agent of a case just filed (inside the filing's transaction).
-pub(crate) fn write(tx: &Transaction<'_>, actor: &str, at: chrono::DateTime<chrono::FixedOffset>, r: &Record) -> Result<()> {
+pub(crate) fn write(
+    tx: &Transaction<'_>,
+    actor: &str,
+    at: chrono::DateTime<chrono::FixedOffset>,
+    r: &Record,
+) -> Result<()> {
     let ev = journal::append(
         tx,
         NewEvent {
@@ -204,10 +219,14 @@ impl Workstation {
             village: clean("村（社区）", post.village.as_deref())?,
         };
         if post.level == PostLevel::Village && post.village.is_none() {
-            return Err(CoreError::Missing { action: "设置村级代办点".into(), field: "村（社区）名称".into() });
+            return Err(CoreError::Missing {
+                action: "设置村级代办点".into(), field: "村（社区）名称".into()
+            });
         }
         if post.level != PostLevel::County && post.township.is_none() {
-            return Err(CoreError::Missing { action: format!("设置{}", post.level.zh()), field: "乡镇名称".into() });
+            return Err(CoreError::Missing {
+                action: format!("设置{}", post.level.zh()), field: "乡镇名称".into()
+            });
         }
         let body = serde_json::to_string(&post).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let now = self.now();

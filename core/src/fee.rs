@@ -170,11 +170,9 @@ fn settle_amount(lines: &[Line], given: Option<i64>, what: &str) -> Result<i64> 
     let described = lines.iter().any(|l| l.amount_text.is_some());
     match (given, fixed) {
         (Some(a), _) if a < 0 => Err(CoreError::Invalid(format!("金额不能为负：{}", yuan(a)))),
-        (Some(a), Some(f)) if a != f && !described => Err(CoreError::Invalid(format!(
-            "金额 {} 元与事项目录的收费标准不符：应收 {} 元",
-            yuan(a),
-            yuan(f)
-        ))),
+        (Some(a), Some(f)) if a != f && !described => {
+            Err(CoreError::Invalid(format!("金额 {} 元与事项目录的收费标准不符：应收 {} 元", yuan(a), yuan(f))))
+        }
         (Some(a), _) => Ok(a),
         (None, Some(f)) => Ok(f),
         (None, None) => Err(CoreError::Missing {
@@ -419,7 +417,15 @@ pub fn project(tx: &Transaction<'_>, ev: &Event) -> Result<()> {
                 "UPDATE fees SET status = ?2, refunded_fen = ?3, refund_receipt_no = ?4, refund_reason = ?5,
                     refunded_on = ?6, updated_seq = ?7 WHERE account = ?1",
             )?
-            .execute(params![account, Status::Refunded.code(), amount_fen, receipt_no, reason, day, ev.seq])?;
+            .execute(params![
+                account,
+                Status::Refunded.code(),
+                amount_fen,
+                receipt_no,
+                reason,
+                day,
+                ev.seq
+            ])?;
         }
     }
     Ok(())

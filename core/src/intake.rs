@@ -170,7 +170,8 @@ impl Workstation {
         let looks_credit = accepted.kind == ids::IdKind::CreditCode;
         let (kind, id) = (if looks_credit { "legal_person" } else { "person" }, accepted.normalized);
         // An agent files through the township's channel (乡镇代办), never online.
-        let channel = req.channel.unwrap_or(if req.agent.is_some() { case::Channel::Township } else { case::Channel::Window });
+        let channel =
+            req.channel.unwrap_or(if req.agent.is_some() { case::Channel::Township } else { case::Channel::Window });
         if req.agent.is_some() && channel == case::Channel::Online {
             return Err(CoreError::Invalid("网上申报不登记代办员：代办在乡镇或村便民服务站收件".into()));
         }
@@ -306,14 +307,13 @@ fn agent_record(
     today: NaiveDate,
 ) -> Result<crate::agent::Record> {
     let (name, id_no, level, post) = f.resolve(post, today)?;
-    let authorisation = payload
-        .attachments
-        .iter()
-        .find(|a| a.material.as_deref() == Some(crate::agent::AUTHORISATION))
-        .ok_or_else(|| CoreError::Missing {
-            action: "代办收件".into(),
-            field: format!("{}（扫描件，材料 {}）", crate::agent::AUTHORISATION_NAME, crate::agent::AUTHORISATION),
-        })?;
+    let authorisation =
+        payload.attachments.iter().find(|a| a.material.as_deref() == Some(crate::agent::AUTHORISATION)).ok_or_else(
+            || CoreError::Missing {
+                action: "代办收件".into(),
+                field: format!("{}（扫描件，材料 {}）", crate::agent::AUTHORISATION_NAME, crate::agent::AUTHORISATION),
+            },
+        )?;
     if id_no.as_deref() == Some(payload.applicant.id.as_str()) {
         return Err(CoreError::Invalid("代办员与申请人是同一人：本人申请不必登记代办".into()));
     }

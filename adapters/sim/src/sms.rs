@@ -26,7 +26,13 @@ pub fn mask(phone: &str) -> String {
 
 /// The text to send, or why the gateway refuses it (`VALIDATION`): a mainland mobile number
 /// (11 digits, starting 1) and a non-empty text. The reason never quotes the number.
-pub fn read(source: &str, key: &str, case_no: Option<&str>, payload: &serde_json::Value, at: &str) -> Result<Sms, String> {
+pub fn read(
+    source: &str,
+    key: &str,
+    case_no: Option<&str>,
+    payload: &serde_json::Value,
+    at: &str,
+) -> Result<Sms, String> {
     let to = payload.get("to").and_then(serde_json::Value::as_str).unwrap_or("");
     if to.len() != 11 || !to.starts_with('1') || !to.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("短信通知的接收号码不是11位手机号（{}）", mask(to)));
@@ -55,7 +61,10 @@ mod tests {
     fn a_text_is_read_with_the_number_masked_and_a_bad_number_refused_without_quoting_it() {
         let p = serde_json::json!({"to": "13812345678", "text": " 您的办件已受理 ", "template": "accepted"});
         let s = read("ws", "ev-1", Some("C1"), &p, "t").unwrap();
-        assert_eq!((s.to_masked.as_str(), s.text.as_str(), s.template.as_str()), ("138****5678", "您的办件已受理", "accepted"));
+        assert_eq!(
+            (s.to_masked.as_str(), s.text.as_str(), s.template.as_str()),
+            ("138****5678", "您的办件已受理", "accepted")
+        );
         assert!(!serde_json::to_string(&s).unwrap().contains("13812345678"));
         let e = read("ws", "ev-2", None, &serde_json::json!({"to": "0755888812", "text": "x"}), "t").unwrap_err();
         assert!(!e.contains("0755888812"), "{e}");

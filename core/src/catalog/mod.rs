@@ -586,14 +586,13 @@ mod tests {
         let mut i = sample_item();
         i.kind = ItemKind::Immediate;
         i.promised_limit_days = 0;
-        i.fees =
-            vec![Fee {
-                name: "工本费".into(),
-                amount_yuan: Some(12.5),
-                amount_text: None,
-                basis: "某价格文件".into(),
-                by_situation: vec![],
-            }];
+        i.fees = vec![Fee {
+            name: "工本费".into(),
+            amount_yuan: Some(12.5),
+            amount_text: None,
+            basis: "某价格文件".into(),
+            by_situation: vec![],
+        }];
         let g = i.guide_text();
         assert!(g.contains("即办件：材料齐全、符合法定形式的，当场办结"), "{g}");
         assert!(g.contains("工本费：12.5 元；收费依据：某价格文件"), "{g}");

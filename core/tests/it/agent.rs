@@ -50,11 +50,7 @@ fn a_village_agent_files_with_the_villagers_authorisation_and_is_counted() {
     // An agent files through the township channel, not online; nor for themselves.
     let online = NewCase { channel: Some(Channel::Online), attachments: vec![auth.clone()], ..base.clone() };
     assert!(ws.new_case(&clerk, &online).is_err());
-    let selfish = NewCase {
-        applicant_id: villager(90),
-        attachments: vec![auth.clone()],
-        ..base.clone()
-    };
+    let selfish = NewCase { applicant_id: villager(90), attachments: vec![auth.clone()], ..base.clone() };
     assert!(ws.new_case(&clerk, &selfish).unwrap_err().to_string().contains("同一人"));
     let none: i64 = ws.store().reader().unwrap().query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).unwrap();
     assert_eq!(none, 0);
@@ -69,14 +65,21 @@ fn a_village_agent_files_with_the_villagers_authorisation_and_is_counted() {
         .store()
         .reader()
         .unwrap()
-        .query_row("SELECT count(*) FROM case_attachments WHERE case_no = ?1 AND material_id = ?2", [&no, AUTHORISATION], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT count(*) FROM case_attachments WHERE case_no = ?1 AND material_id = ?2",
+            [&no, AUTHORISATION],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(atts, 1);
 
     // A township agent, and a villager in person.
-    let town = Filing { name: "李专干".into(), id_no: None, level: Some(Level::Township), post: Some("石门镇便民服务中心".into()) };
+    let town = Filing {
+        name: "李专干".into(),
+        id_no: None,
+        level: Some(Level::Township),
+        post: Some("石门镇便民服务中心".into()),
+    };
     ws.new_case(
         &clerk,
         &NewCase { applicant_id: villager(2), agent: Some(town), attachments: vec![auth.clone()], ..base.clone() },

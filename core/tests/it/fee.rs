@@ -30,8 +30,12 @@ fn catalog_with_fees() -> String {
     c["version"] = "2026.12-fees".into();
     for item in c["items"].as_array_mut().unwrap() {
         let name = item["name"].as_str().unwrap().to_owned();
-        let subs: Vec<String> =
-            item["sub_items"].as_array().into_iter().flatten().map(|s| s["code"].as_str().unwrap().to_owned()).collect();
+        let subs: Vec<String> = item["sub_items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| s["code"].as_str().unwrap().to_owned())
+            .collect();
         match name.as_str() {
             FOOD => {
                 item["fees"] = serde_json::json!([{
@@ -39,8 +43,13 @@ fn catalog_with_fees() -> String {
                     "by_situation": [{"sub_item": subs[0], "amount_yuan": 20.0}, {"sub_item": subs[1], "amount_yuan": 10.0}]
                 }]);
             }
-            SEAL => item["fees"] = serde_json::json!([{"name": "刻章费", "amount_yuan": 120.0, "basis": "测试用收费依据"}]),
-            TAX => item["fees"] = serde_json::json!([{"name": "发票工本费", "amount_yuan": 30.5, "basis": "测试用收费依据"}]),
+            SEAL => {
+                item["fees"] = serde_json::json!([{"name": "刻章费", "amount_yuan": 120.0, "basis": "测试用收费依据"}])
+            }
+            TAX => {
+                item["fees"] =
+                    serde_json::json!([{"name": "发票工本费", "amount_yuan": 30.5, "basis": "测试用收费依据"}])
+            }
             _ => {}
         }
     }
@@ -123,7 +132,10 @@ fn a_fee_is_paid_once_with_its_receipt_and_refunded_with_a_reason() {
     let e = fx.ws.refund_fee(&dec, &no, "TF-0001", "  ").unwrap_err();
     assert!(matches!(e, CoreError::Missing { .. }), "{e}");
     let a = fx.ws.refund_fee(&dec, &no, "TF-0001", "申请人撤回申请").unwrap();
-    assert_eq!((a.status, a.refunded_fen, a.refund_reason.as_deref()), (Status::Refunded, Some(8000), Some("申请人撤回申请")));
+    assert_eq!(
+        (a.status, a.refunded_fen, a.refund_reason.as_deref()),
+        (Status::Refunded, Some(8000), Some("申请人撤回申请"))
+    );
     assert!(fx.ws.refund_fee(&dec, &no, "TF-0002", "再退一次").unwrap_err().to_string().contains("不能重复退费"));
     assert!(fx.ws.pay_fee(&clerk, &no, &pay("FS-2026-0009", None)).is_err(), "refunded is settled too");
     let ev: (String, String, Option<String>) = fx
@@ -161,9 +173,13 @@ fn the_amount_follows_the_situation_and_an_exemption_needs_a_reason() {
     assert!(matches!(fx.ws.exempt_fee(&dec, &new, " ", None), Err(CoreError::Missing { .. })));
     let a = fx.ws.exempt_fee(&dec, &new, "小微企业免征（财税〔2019〕13号）", None).unwrap();
     assert_eq!((a.status, a.amount_fen), (Status::Exempted, Some(2000)));
-    assert!(fx.ws.pay_fee(&clerk, &new, &pay("FS-1002", None)).unwrap_err().to_string().contains("已于 2026-11-20 减免"));
+    assert!(
+        fx.ws.pay_fee(&clerk, &new, &pay("FS-1002", None)).unwrap_err().to_string().contains("已于 2026-11-20 减免")
+    );
     // A withdrawn application is not charged.
-    fx.ws.act(&clerk, &change, Action::Withdraw, &ActRequest { reason: Some("申请人撤回".into()), ..Default::default() }).unwrap();
+    fx.ws
+        .act(&clerk, &change, Action::Withdraw, &ActRequest { reason: Some("申请人撤回".into()), ..Default::default() })
+        .unwrap();
     let e = fx.ws.pay_fee(&clerk, &change, &pay("FS-1003", None)).unwrap_err();
     assert!(matches!(e, CoreError::IllegalTransition { .. }), "{e}");
 }
@@ -207,7 +223,8 @@ fn a_theme_is_charged_once_for_all_its_branches_and_the_statistics_recount_from_
     let (mut paid, mut paid_fen, mut exempted, mut exempted_fen, mut refunded, mut refunded_fen) = (0, 0, 0, 0, 0, 0);
     let conn = fx.ws.store().reader().unwrap();
     let mut st = conn.prepare("SELECT action, payload FROM journal WHERE action LIKE 'fee.%' ORDER BY seq").unwrap();
-    let evs: Vec<(String, String)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let evs: Vec<(String, String)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
     for (action, payload) in &evs {
         let p: serde_json::Value = serde_json::from_str(payload).unwrap();
         let fen = p["amount_fen"].as_u64().unwrap();
@@ -236,4 +253,3 @@ fn a_theme_is_charged_once_for_all_its_branches_and_the_statistics_recount_from_
     assert_eq!(fx.ws.derived_fingerprint().unwrap(), fp, "fees rebuilt identically");
     assert_eq!(fx.ws.fee(&clerk, &branches[1]).unwrap().amount_fen, Some(15050));
 }
-

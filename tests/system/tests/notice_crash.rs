@@ -152,7 +152,18 @@ fn each_notice_reaches_the_sms_gateway_exactly_once_across_sigkilled_syncs() {
             if rng.next_below(3) == 0 {
                 ycj(
                     data,
-                    &["--as", "zhangwei", "case", "act", &case_no, "request_supplement", "--reason", "营业执照复印件不清晰", "--materials", "yyzz"],
+                    &[
+                        "--as",
+                        "zhangwei",
+                        "case",
+                        "act",
+                        &case_no,
+                        "request_supplement",
+                        "--reason",
+                        "营业执照复印件不清晰",
+                        "--materials",
+                        "yyzz",
+                    ],
                 );
                 ycj(data, &["--as", "zhangwei", "case", "act", &case_no, "supplement"]);
             }
