@@ -5,6 +5,7 @@ mod auth;
 mod backup;
 mod delivery;
 mod enroll;
+mod fee;
 mod hall;
 mod licence;
 mod notice;
@@ -118,7 +119,8 @@ enum Cmd {
     #[command(subcommand)]
     Catalog(CatalogCmd),
     #[command(subcommand)]
-    Case(CaseCmd),
+    // Boxed: `case new` carries the most flags (the agent's among them).
+    Case(Box<CaseCmd>),
     /// 并联审批: themes (主题/套餐), filing one, the parallel board, the combined supplement notice
     #[command(subcommand)]
     Theme(theme::ThemeCmd),
@@ -137,6 +139,14 @@ enum Cmd {
     /// 办件通知: the applicant's SMS consent and a case's notices with their sending state
     #[command(subcommand)]
     Notice(notice::NoticeCmd),
+    /// 一次性收费: a case's fees from the catalog, paid once with the receipt number, exempted or refunded
+    #[command(subcommand)]
+    Fee(fee::FeeCmd),
+    /// The workstation's service post level (县级中心 / 乡镇便民服务中心 / 村级代办点)
+    #[command(subcommand)]
+    Post(fee::PostCmd),
+    /// 代办: the agent who filed a case for the applicant
+    Agent { case_no: String },
     /// 办件查询: a case's progress by its number or the receipt's QR text (no names, no ID numbers)
     Query {
         /// The case number, or the receipt QR's text (YCCASE:…)
@@ -385,6 +395,19 @@ struct NewArgs {
     /// (yc licence offers)
     #[arg(long)]
     licence: Vec<String>,
+    /// 代办: the township or village agent filing for the applicant (their name); attach the
+    /// applicant's authorisation with --attach dbwts=FILE
+    #[arg(long)]
+    agent: Option<String>,
+    /// With --agent: the agent's resident ID
+    #[arg(long, requires = "agent")]
+    agent_id: Option<String>,
+    /// With --agent: township | village (乡镇代办员 | 村级代办员); default: the workstation's post
+    #[arg(long, requires = "agent")]
+    agent_level: Option<String>,
+    /// With --agent: the 代办点 (village or township service post); default: the workstation's
+    #[arg(long, requires = "agent")]
+    agent_post: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -615,6 +638,9 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         Cmd::Queue(c) => hall::queue(&open(&cli, &auth)?, &auth, c, out)?,
         Cmd::Licence(c) => licence::licence(&open(&cli, &auth)?, c, out)?,
         Cmd::Notice(c) => notice::notice(&open(&cli, &auth)?, &auth, c, out)?,
+        Cmd::Fee(c) => fee::fee(&open(&cli, &auth)?, &auth, c, out)?,
+        Cmd::Post(c) => fee::post(&open(&cli, &auth)?, &auth, c, out)?,
+        Cmd::Agent { case_no } => fee::agent(&open(&cli, &auth)?, &auth, case_no, out)?,
         Cmd::Query { case_no } => {
             let p = open(&cli, &auth)?.progress(case_no)?;
             out.value(&p, || {
@@ -909,6 +935,23 @@ fn case(cli: &Cli, c: &CaseCmd, out: &Out) -> Result<ExitCode> {
                         })
                     })
                     .collect::<Result<Vec<_>>>()?,
+                agent: match &a.agent {
+                    Some(name) => Some(yc_core::agent::Filing {
+                        name: name.clone(),
+                        id_no: a.agent_id.clone(),
+                        level: a
+                            .agent_level
+                            .as_deref()
+                            .map(|l| {
+                                yc_core::agent::Level::parse(l).ok_or_else(|| {
+                                    anyhow!(CoreError::Invalid(format!("未知的代办员层级：{l}（township 或 village）")))
+                                })
+                            })
+                            .transpose()?,
+                        post: a.agent_post.clone(),
+                    }),
+                    None => None,
+                },
             };
             let no = ws.new_case(&by, &req)?;
             let s = ws.case_summary(&no)?;

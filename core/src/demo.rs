@@ -467,6 +467,7 @@ pub fn create_reporting(dir: &Path, opts: &DemoOptions) -> Result<(Workstation, 
                     sub_item: None,
                     delivery: None,
                     licences: Vec::new(),
+                    agent: None,
                 };
                 let case_no = ws.new_case(by, &req)?;
                 if !returning {

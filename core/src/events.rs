@@ -84,6 +84,19 @@ pub const QUEUE_SKIP: &str = "queue.skip";
 pub const QUEUE_TRANSFER: &str = "queue.transfer";
 /// The window finished with its ticket and nobody else waits for it.
 pub const QUEUE_DONE: &str = "queue.done";
+// ---- fees (一次性收费, crate::fee) ----
+/// A case's (or theme's) fees paid, with the receipt number.
+pub const FEE_PAY: &str = "fee.pay";
+/// Waived for a stated reason (减免).
+pub const FEE_EXEMPT: &str = "fee.exempt";
+/// Paid back (退费) with the voucher number and the reason.
+pub const FEE_REFUND: &str = "fee.refund";
+
+// ---- agents (代办, crate::agent) ----
+/// The agent who filed a case for the applicant (in the filing's transaction).
+pub const AGENT_RECORD: &str = "agent.record";
+/// The workstation's service post level (县/乡/村) set.
+pub const SERVICE_POST: &str = "workstation.post";
 
 // ---- sync administration ----
 pub const SYNC_ADAPTER: &str = "sync.adapter";

@@ -55,6 +55,11 @@ pub struct NewCase {
     /// licence of the applicant that names the material (`licence_offers`).
     #[serde(default)]
     pub licences: Vec<(String, String)>,
+    /// The township or village agent filing for the applicant (代办, crate::agent); the
+    /// applicant's authorisation must be among `attachments`, linked to material
+    /// [`crate::agent::AUTHORISATION`]. None: the applicant (or their own proxy) at the window.
+    #[serde(default)]
+    pub agent: Option<crate::agent::Filing>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -112,7 +117,12 @@ impl Workstation {
             let (version, item) = &items[req.item_code.as_str()];
             by.require_department(&item.department)?;
             let plan = req.delivery.as_ref().map(crate::delivery::Plan::normalized).transpose()?;
-            prepared.push((role, self.filed_payload(req, *version, item, today)?, plan));
+            let payload = self.filed_payload(req, *version, item, today)?;
+            let agent = match &req.agent {
+                Some(f) => Some(agent_record(f, &payload, &self.service_post()?, today)?),
+                None => None,
+            };
+            prepared.push((role, payload, plan, agent));
         }
         Ok(prepared)
     }
@@ -131,7 +141,7 @@ impl Workstation {
         let day_key = now.format("%Y%m%d").to_string();
         let mut seq = numbering::last_seq(tx, &day_key)?;
         let mut out = Vec::with_capacity(prepared.len());
-        for ((role, payload, plan), req) in prepared.iter().zip(reqs) {
+        for ((role, payload, plan, agent), req) in prepared.iter().zip(reqs) {
             seq += 1;
             let no = numbering::case_no(&self.identity, now.date_naive(), seq);
             let ev = journal::append(
@@ -157,6 +167,10 @@ impl Workstation {
                 };
                 crate::delivery::project::write(tx, &by.id, Role::Clerk.code(), &step, now, &self.label())?;
             }
+            if let Some(a) = agent {
+                let r = crate::agent::Record { case_no: no.clone(), ..a.clone() };
+                crate::agent::write(tx, &by.id, now, &r)?;
+            }
             out.push(no);
         }
         Ok(out)
@@ -180,7 +194,12 @@ impl Workstation {
         let accepted = ids::accept_for_intake(&raw, today, None, overridden)?;
         let looks_credit = accepted.kind == ids::IdKind::CreditCode;
         let (kind, id) = (if looks_credit { "legal_person" } else { "person" }, accepted.normalized);
-        let channel = req.channel.unwrap_or(case::Channel::Window);
+        // An agent files through the township's channel (乡镇代办), never online.
+        let channel =
+            req.channel.unwrap_or(if req.agent.is_some() { case::Channel::Township } else { case::Channel::Window });
+        if req.agent.is_some() && channel == case::Channel::Online {
+            return Err(CoreError::Invalid("网上申报不登记代办员：代办在乡镇或村便民服务站收件".into()));
+        }
         if item.secret && channel == case::Channel::Online {
             return Err(CoreError::Invalid(format!("涉密事项「{}」不得网上办理", item.name)));
         }
@@ -248,7 +267,14 @@ impl Workstation {
             materials,
             id_override: if looks_credit || accepted.overridden { req.id_override.clone() } else { None },
             note: req.note.clone(),
-            attachments: crate::attachment::check_for_filing(&self.blobs(), &req.attachments, &known)?,
+            attachments: crate::attachment::check_for_filing(&self.blobs(), &req.attachments, &{
+                // An agent's filing carries the applicant's authorisation besides the item's materials.
+                let mut k = known.clone();
+                if req.agent.is_some() {
+                    k.insert(crate::agent::AUTHORISATION);
+                }
+                k
+            })?,
             sub_item: situation.map(|s| SubItemRef { code: s.code.clone(), name: s.name.clone() }),
         })
     }
@@ -297,11 +323,43 @@ impl Workstation {
     }
 }
 
-/// A filing checked and ready to journal: the role it is taken in, its payload, its delivery plan.
-pub(crate) type Prepared = (Role, FiledPayload, Option<crate::delivery::Plan>);
+/// A filing checked and ready to journal: the role it is taken in, its payload, its delivery plan
+/// and the agent who filed it, if any.
+pub(crate) type Prepared = (Role, FiledPayload, Option<crate::delivery::Plan>, Option<crate::agent::Record>);
 
 fn action_new(r: &NewCase) -> Action {
     if r.appointment { Action::Appoint } else { Action::File }
+}
+
+/// The agent's record for a filing (the case number is filled in when it is given out): the
+/// authorisation must be one of the filing's attachments.
+fn agent_record(
+    f: &crate::agent::Filing,
+    payload: &FiledPayload,
+    post: &crate::agent::Post,
+    today: NaiveDate,
+) -> Result<crate::agent::Record> {
+    let (name, id_no, level, post) = f.resolve(post, today)?;
+    let authorisation =
+        payload.attachments.iter().find(|a| a.material.as_deref() == Some(crate::agent::AUTHORISATION)).ok_or_else(
+            || CoreError::Missing {
+                action: "代办收件".into(),
+                field: format!("{}（扫描件，材料 {}）", crate::agent::AUTHORISATION_NAME, crate::agent::AUTHORISATION),
+            },
+        )?;
+    if id_no.as_deref() == Some(payload.applicant.id.as_str()) {
+        return Err(CoreError::Invalid("代办员与申请人是同一人：本人申请不必登记代办".into()));
+    }
+    Ok(crate::agent::Record {
+        case_no: String::new(),
+        name,
+        id_no,
+        level,
+        post,
+        applicant_name: payload.applicant.name.clone(),
+        applicant_id: payload.applicant.id.clone(),
+        authorisation: authorisation.sha256.clone(),
+    })
 }
 
 pub(crate) fn role_for(actor: &Actor, action: Action) -> Result<Role> {

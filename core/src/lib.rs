@@ -8,6 +8,7 @@
 //! and acting on cases), [`projection`] (journal → tables), [`query`] (work lists, search),
 //! [`seal`] and [`document`], [`delivery`] (送达), [`licence`] (电子证照), [`notice`] (办件通知), [`progress`] (办件查询), [`appointment`] (预约), [`queue`] (排队叫号), [`supervision`], [`sync`] (outbox, inbox, the sync engine), [`demo`].
 
+pub mod agent;
 pub mod anchor;
 pub mod appointment;
 pub mod attachment;
@@ -26,6 +27,7 @@ pub mod draft;
 pub mod enrollment;
 pub mod error;
 pub mod events;
+pub mod fee;
 pub mod fsck;
 pub mod hash;
 pub mod ids;

@@ -171,6 +171,8 @@ impl Projector {
             a if crate::delivery::project::projects(a) => crate::delivery::project::project(tx, ev),
             a if crate::appointment::project::projects(a) => crate::appointment::project::project(tx, ev),
             a if crate::queue::project::projects(a) => crate::queue::project::project(tx, ev),
+            a if crate::fee::projects(a) => crate::fee::project(tx, ev),
+            a if crate::agent::projects(a) => crate::agent::project(tx, ev),
             a if crate::supervision::projects(a) => crate::supervision::project(tx, ev, &self.cal),
             a => match (Action::parse(a), ev.case_no.as_deref()) {
                 (Some(action), Some(case_no)) => self.case_event(tx, ev, action, case_no),
@@ -441,6 +443,8 @@ pub const DERIVED_TABLES: &[(&str, &str)] = &[
     ("appointment_schedules", "target_kind, target"),
     ("appointments", "booking_id"),
     ("queue_tickets", "ticket_id"),
+    ("fees", "account"),
+    ("case_agents", "case_no"),
     ("licences", "licence_id"),
     ("notice_consents", "case_no"),
     ("notices", "notice_id"),

@@ -101,6 +101,19 @@ pub struct Complaints {
     pub answered_late: u64,
 }
 
+/// Fees (一次性收费) settled in the period, by the day paid, exempted or refunded (crate::fee).
+/// Amounts in fen. A theme's fees are one account, the lead department's.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Fees {
+    pub paid: u64,
+    pub paid_fen: u64,
+    pub exempted: u64,
+    pub exempted_fen: u64,
+    pub refunded: u64,
+    pub refunded_fen: u64,
+}
+
 /// One row of the table (or the total).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -147,6 +160,14 @@ pub struct Row {
     pub hits_by_rule: BTreeMap<Rule, u64>,
     pub ratings: Ratings,
     pub complaints: Complaints,
+    #[serde(default)]
+    pub fees: Fees,
+    /// Cases received in the period that an agent filed for the applicant (代办, crate::agent),
+    /// and of those, by a village agent (村级代办点).
+    #[serde(default)]
+    pub agent_filed: u64,
+    #[serde(default)]
+    pub village_filed: u64,
 }
 
 /// The table.
@@ -226,6 +247,14 @@ pub fn columns() -> Vec<(String, String)> {
         ("complaints.received", "投诉"),
         ("complaints.answered", "投诉已答复"),
         ("complaints.answered_late", "投诉超期答复"),
+        ("fees.paid", "缴费笔数"),
+        ("fees.paid_yuan", "实收金额(元)"),
+        ("fees.exempted", "减免笔数"),
+        ("fees.exempted_yuan", "减免金额(元)"),
+        ("fees.refunded", "退费笔数"),
+        ("fees.refunded_yuan", "退费金额(元)"),
+        ("agent_filed", "代办收件"),
+        ("village_filed", "村级代办收件"),
     ] {
         c.push((a.to_owned(), b.to_owned()));
     }
@@ -279,6 +308,18 @@ impl Row {
             Cell::Int(self.complaints.answered),
             Cell::Int(self.complaints.answered_late),
         ]);
+        let f = &self.fees;
+        let yuan = |fen: u64| Cell::Num(Some(fen as f64 / 100.0));
+        v.extend([
+            Cell::Int(f.paid),
+            yuan(f.paid_fen),
+            Cell::Int(f.exempted),
+            yuan(f.exempted_fen),
+            Cell::Int(f.refunded),
+            yuan(f.refunded_fen),
+            Cell::Int(self.agent_filed),
+            Cell::Int(self.village_filed),
+        ]);
         v
     }
 
@@ -315,6 +356,15 @@ impl Row {
         self.complaints.received += o.complaints.received;
         self.complaints.answered += o.complaints.answered;
         self.complaints.answered_late += o.complaints.answered_late;
+        let (a, b) = (&mut self.fees, &o.fees);
+        a.paid += b.paid;
+        a.paid_fen += b.paid_fen;
+        a.exempted += b.exempted;
+        a.exempted_fen += b.exempted_fen;
+        a.refunded += b.refunded;
+        a.refunded_fen += b.refunded_fen;
+        self.agent_filed += o.agent_filed;
+        self.village_filed += o.village_filed;
     }
 
     /// Rates from the counts, and the decide-day figures from this row's histogram.
@@ -520,6 +570,55 @@ fn compute(conn: &Connection, cal: &crate::calendar::Calendar, ws: &Workstation,
             e.complaints.received = r.get::<_, i64>(1)?.max(0) as u64;
             e.complaints.answered = n(r, 2)?;
             e.complaints.answered_late = n(r, 3)?;
+        }
+    }
+
+    // 6. Fees, by the day of each step: a fee paid in one period and refunded in the next counts
+    //    as paid in the first and refunded in the second.
+    let fkey = match q.by {
+        None => "''",
+        Some(By::Department) => "department",
+        Some(By::Staff) => "paid_by",
+        Some(By::Item) => "item_code",
+    };
+    {
+        let mut st = conn.prepare(&format!(
+            "SELECT {fkey},
+                TOTAL(status <> 'exempted' AND paid_on BETWEEN ?1 AND ?2),
+                TOTAL(CASE WHEN status <> 'exempted' AND paid_on BETWEEN ?1 AND ?2 THEN amount_fen END),
+                TOTAL(status = 'exempted' AND paid_on BETWEEN ?1 AND ?2),
+                TOTAL(CASE WHEN status = 'exempted' AND paid_on BETWEEN ?1 AND ?2 THEN amount_fen END),
+                TOTAL(refunded_on BETWEEN ?1 AND ?2),
+                TOTAL(CASE WHEN refunded_on BETWEEN ?1 AND ?2 THEN refunded_fen END)
+             FROM fees WHERE paid_on BETWEEN ?1 AND ?2 OR refunded_on BETWEEN ?1 AND ?2 GROUP BY 1"
+        ))?;
+        let mut it = st.query(params![from, to])?;
+        while let Some(r) = it.next()? {
+            let k: String = r.get(0)?;
+            let e = rows.entry(k.clone()).or_insert_with(|| Row { key: k, ..Row::default() });
+            e.fees = Fees {
+                paid: n(r, 1)?,
+                paid_fen: n(r, 2)?,
+                exempted: n(r, 3)?,
+                exempted_fen: n(r, 4)?,
+                refunded: n(r, 5)?,
+                refunded_fen: n(r, 6)?,
+            };
+        }
+    }
+
+    // 7. Agent filings (代办) among the cases received in the period.
+    {
+        let mut st = conn.prepare(&format!(
+            "SELECT {key}, COUNT(*), TOTAL(a.level = 'village') FROM case_agents a JOIN cases USING (case_no)
+             WHERE a.filed_on BETWEEN ?1 AND ?2 GROUP BY 1"
+        ))?;
+        let mut it = st.query(params![from, to])?;
+        while let Some(r) = it.next()? {
+            let k: String = r.get(0)?;
+            let e = rows.entry(k.clone()).or_insert_with(|| Row { key: k, ..Row::default() });
+            e.agent_filed = r.get::<_, i64>(1)?.max(0) as u64;
+            e.village_filed = n(r, 2)?;
         }
     }
 

@@ -138,21 +138,24 @@ fn printed(code: &str, c: &Cell) -> String {
         Cell::Num(Some(v)) if code.ends_with("rate") => format!("{:.1}%", v * 100.0),
         Cell::Num(Some(v)) if code == "supplements_per_case" => format!("{v:.2}"),
         Cell::Num(Some(v)) if code == "decide_days_p90" => format!("{v:.0}"),
+        Cell::Num(Some(v)) if code.ends_with("_yuan") => format!("{v:.2}"),
         Cell::Num(Some(v)) => format!("{v:.1}"),
     }
 }
 
-/// The three printed tables: handling (办理情况), supervision hits by rule (电子监察), ratings and
-/// complaints (好差评与投诉). Together they hold every column of [`report::columns`] but the key.
+/// The four printed tables: handling (办理情况), supervision hits by rule (电子监察), ratings and
+/// complaints (好差评与投诉), fees and agents (收费与代办). Together they hold every column of [`report::columns`] but the key.
 pub fn sections(r: &Report) -> Vec<yc_seal::TableSection> {
     let cols = report::columns();
     let first_rule = cols.iter().position(|(c, _)| c.starts_with("hits.")).unwrap_or(cols.len());
     let first_rating = cols.iter().position(|(c, _)| c.starts_with("ratings.")).unwrap_or(cols.len());
+    let first_fee = cols.iter().position(|(c, _)| c.starts_with("fees.")).unwrap_or(cols.len());
     // Column 0 is the key (an internal code); column 1 the name, printed as the first column.
-    let parts: [(&str, std::ops::Range<usize>); 3] = [
+    let parts: [(&str, std::ops::Range<usize>); 4] = [
         ("一、办理情况", 2..first_rule),
         ("二、电子监察（监察命中，按规则）", first_rule..first_rating),
-        ("三、好差评与投诉", first_rating..cols.len()),
+        ("三、好差评与投诉", first_rating..first_fee),
+        ("四、收费与代办", first_fee..cols.len()),
     ];
     let rows: Vec<(String, Vec<Cell>)> = body(r).map(|row| (row_name(r, row).to_owned(), row.cells())).collect();
     parts

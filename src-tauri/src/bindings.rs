@@ -62,6 +62,13 @@ pub fn typescript() -> String {
         EnrollmentStatus, PackageView,
         // 送达方式 chosen at intake (NewCase::delivery).
         yc_core::delivery::Method, yc_core::delivery::Plan,
+        // The applicant's side of a case (docs/applicant.md): delivery, notices, fees, licences, agent.
+        yc_core::delivery::Status, yc_core::delivery::Dispatch, yc_core::delivery::command::Delivery,
+        yc_core::notice::Template, yc_core::notice::NoticeRow, yc_core::notice::NoticeStatus,
+        yc_core::fee::Status, yc_core::fee::Line, yc_core::fee::FeeAccount, yc_core::fee::Payment,
+        yc_core::licence::Status, yc_core::licence::Source, yc_core::licence::Licence,
+        yc_core::agent::Level, yc_core::agent::Filing, yc_core::agent::CaseAgent,
+        crate::applicant::ApplicantSide,
         ThemeEntry, ThemeBranchEntry, ThemeMaterialEntry, NewTheme, ThemeReceipt, BranchRef, SharedMaterial,
         ThemeState, ThemeOutcome, ThemeRow, ThemeBoard, BranchView, BranchRefusal, SupplementNotice,
         NoticeBranch, NoticeMaterial, ThemeResult, ResultBranch, ResultDocument,

@@ -28,11 +28,16 @@ use yc_core::appointment::{NewBooking, Target};
 use yc_core::queue::Service;
 use yc_core::queue::command::{HallBoard, PrintedTicket, QueueStatus, Ticket};
 
+use crate::applicant::ApplicantSide;
 use crate::context::AppCtx;
 use crate::enrollment::PackageView;
 use crate::ipc::{AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, StaffEntry, SyncOverview, ThemeEntry};
 use yc_core::attachment::Attachment;
+use yc_core::delivery::command::Delivery;
+use yc_core::delivery::{Dispatch, Plan};
 use yc_core::enrollment::EnrollmentStatus;
+use yc_core::fee::{FeeAccount, Payment};
+use yc_core::notice::NoticeStatus;
 use yc_core::sync::DeliveryRow;
 
 macro_rules! commands {
@@ -150,6 +155,38 @@ commands! {
     }
     /// The combined result notice (办理结果告知书): every item's result and sealed documents.
     fn theme_result(ctx, app, theme_no: String) -> ThemeResult { ctx.theme_result(&theme_no) }
+    /// The applicant's side of a case: delivery, notices (phone masked), fees, licence ids, agent.
+    fn applicant_side(ctx, app, case_no: String) -> ApplicantSide { ctx.applicant_side(&case_no) }
+    /// Sets or changes how the result reaches the applicant (送达方式, address).
+    fn plan_delivery(ctx, app, case_no: String, plan: Plan) -> Delivery { ctx.plan_delivery(&case_no, &plan) }
+    /// The result handed to the post, a courier or the agent (waybill where the method needs it).
+    fn dispatch_delivery(ctx, app, case_no: String, dispatch: Dispatch) -> Delivery {
+        ctx.dispatch_delivery(&case_no, &dispatch)
+    }
+    /// Signed for (签收): completes the case.
+    fn delivery_receipt(ctx, app, case_no: String, signed_by: String, on: Option<NaiveDate>) -> Delivery {
+        let r = ctx.delivery_receipt(&case_no, &signed_by, on);
+        refresh_tray(&app);
+        r
+    }
+    /// Came back undelivered (退件), with the reason.
+    fn delivery_return(ctx, app, case_no: String, reason: String, on: Option<NaiveDate>) -> Delivery {
+        ctx.delivery_return(&case_no, &reason, on)
+    }
+    /// The applicant's consent to SMS notices at a number, or its withdrawal (None).
+    fn notice_consent(ctx, app, case_no: String, phone: Option<String>) -> NoticeStatus {
+        ctx.notice_consent(&case_no, phone.as_deref())
+    }
+    /// The fees paid once, with the receipt number (一次性收费).
+    fn pay_fee(ctx, app, case_no: String, payment: Payment) -> FeeAccount { ctx.pay_fee(&case_no, &payment) }
+    /// The fees waived with a reason (decision makers).
+    fn exempt_fee(ctx, app, case_no: String, reason: String, amount_fen: Option<i64>) -> FeeAccount {
+        ctx.exempt_fee(&case_no, &reason, amount_fen)
+    }
+    /// A paid fee refunded in full with the voucher number and a reason (decision makers).
+    fn refund_fee(ctx, app, case_no: String, receipt_no: String, reason: String) -> FeeAccount {
+        ctx.refund_fee(&case_no, &receipt_no, &reason)
+    }
     /// The last backup and whether the 设置 tab should warn.
     fn backup_status(ctx, app) -> yc_core::backup::BackupStatus { ctx.backup_status() }
     fn import_calendar(ctx, app, json: String) -> i32 { ctx.import_calendar(&json) }

@@ -2,6 +2,7 @@
 //! (`context::AppCtx`), exposes typed commands (`commands`), and nothing else: role, department
 //! and state-machine checks all happen in the core.
 
+pub mod applicant;
 pub mod bindings;
 pub mod commands;
 pub mod context;

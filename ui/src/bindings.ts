@@ -197,7 +197,13 @@ delivery: DeliveryPlan | null,
  * material id → electronic licence id (电子证照) taken instead of a paper copy: a valid
  * licence of the applicant that names the material (`licence_offers`).
  */
-licences: Array<[string, string]>, };
+licences: Array<[string, string]>, 
+/**
+ * The township or village agent filing for the applicant (代办, crate::agent); the
+ * applicant's authorisation must be among `attachments`, linked to material
+ * [`crate::agent::AUTHORISATION`]. None: the applicant (or their own proxy) at the window.
+ */
+agent: AgentFiling | null, };
 
 export type ActRequest = { reason: string | null, legal_basis: string | null, days: number | null, materials: Array<string>, detail: string | null, 
 /**
@@ -346,6 +352,140 @@ address: string | null,
  * Who it is addressed to when not the applicant (a company's contact, a relative).
  */
 recipient: string | null, };
+
+export type DeliveryStatus = "planned" | "dispatched" | "received" | "returned";
+
+export type DeliveryDispatch = { 
+/**
+ * The post office or courier company; the agent's name for the township agent.
+ */
+carrier: string | null, waybill: string | null, };
+
+export type Delivery = { case_no: string, department: string, method: DeliveryMethod, address: string | null, recipient: string | null, status: DeliveryStatus, carrier: string | null, waybill: string | null, dispatched_on: string | null, received_on: string | null, signed_by: string | null, returned_on: string | null, return_reason: string | null, 
+/**
+ * Dispatches so far (a 退件 sent again counts twice).
+ */
+attempts: number, planned_on: string, 
+/**
+ * §44: the decision day + 10 working days; None until the case is decided.
+ */
+due: string | null, 
+/**
+ * The day the department met the limit: handed over at the window, or handed to the carrier
+ * (在途时间 is not counted). None while it has not, and again after a 退件.
+ */
+met_on: string | null, 
+/**
+ * Working days left until `due` (negative: overdue), while the limit runs.
+ */
+days_left: number | null, light: Light | null, 
+/**
+ * Working days after `due` on which it was met; 0 when on time.
+ */
+late_days: number | null, };
+
+export type NoticeTemplate = "accepted" | "supplement_needed" | "decided" | "ready_for_pickup" | "delivered";
+
+export type NoticeRow = { notice_id: string, template: NoticeTemplate, text: string, queued_at: string, 
+/**
+ * Per adapter routed to: `adapter: state` (pending, sending, failed, acked, quarantined);
+ * empty when no adapter carries notices yet (it waits in the outbox for one).
+ */
+sending: Array<string>, 
+/**
+ * Acknowledged by a far side: sent.
+ */
+sent: boolean, };
+
+export type NoticeStatus = { case_no: string, 
+/**
+ * The consented number, masked; None: no consent, no notices.
+ */
+phone_masked: string | null, notices: Array<NoticeRow>, };
+
+export type FeeStatus = "free" | "due" | "paid" | "exempted" | "refunded";
+
+export type FeeLine = { 
+/**
+ * The case the line is for (a theme's account has every branch's lines).
+ */
+case_no: string, item_name: string, name: string, basis: string, 
+/**
+ * The fixed amount for the case's situation; None when only the text says it.
+ */
+amount_fen?: number | null, amount_text?: string | null, };
+
+export type FeeAccount = { 
+/**
+ * The case number, or the theme number when the case is a theme's branch.
+ */
+account: string, theme_no: string | null, department: string, lines: Array<FeeLine>, 
+/**
+ * The sum of the fixed amounts; None when a line's amount is only described in text (the
+ * clerk enters it).
+ */
+due_fen: number | null, status: FeeStatus, 
+/**
+ * Paid (or waived, when exempted).
+ */
+amount_fen: number | null, receipt_no: string | null, paid_on: string | null, paid_by: string | null, exempt_reason: string | null, refunded_fen: number | null, refund_receipt_no: string | null, refund_reason: string | null, refunded_on: string | null, };
+
+export type FeePayment = { 
+/**
+ * 缴款书号 / 票据号 of the non-tax payment.
+ */
+receipt_no: string, 
+/**
+ * Needed when the catalog gives the amount only in text (分档收费); checked against the
+ * catalog's figure otherwise.
+ */
+amount_fen: number | null, };
+
+export type LicenceState = "valid" | "changed" | "revoked" | "cancelled" | "expired";
+
+export type LicenceSource = "issued" | "inbox";
+
+export type Licence = { licence_id: string, 
+/**
+ * Resident ID or credit code of the holder.
+ */
+holder_id: string, holder_name: string, 
+/**
+ * The licence's name (营业执照, 食品经营许可证 …): what a material is matched on.
+ */
+type_name: string, issuer_name: string, 
+/**
+ * The case it was issued from, when issued here.
+ */
+case_no: string | null, valid_from: string, 
+/**
+ * None: no end (长期有效).
+ */
+valid_until: string | null, status: LicenceState, source: LicenceSource, };
+
+export type AgentLevel = "township" | "village";
+
+export type AgentFiling = { name: string, 
+/**
+ * The agent's resident ID (GB 11643), when given.
+ */
+id_no: string | null, 
+/**
+ * None: the workstation's level (a village post's agents are village agents), else township.
+ */
+level: AgentLevel | null, 
+/**
+ * The 代办点 (e.g. 石门村便民服务站); None: the workstation's village or township.
+ */
+post: string | null, };
+
+export type CaseAgent = { case_no: string, name: string, id_no: string | null, level: AgentLevel, post: string | null, applicant_name: string, authorisation: string, };
+
+export type ApplicantSide = { delivery: Delivery | null, notices: NoticeStatus, fee: FeeAccount, 
+/**
+ * Electronic licences issued from this case (their GB/T 36904 ids).
+ */
+licences: Array<Licence>, agent: CaseAgent | null, };
 
 export type ThemeEntry = { code: string, name: string, lead_department: string, overall_limit_days: number, description: string | null, branches: Array<ThemeBranchEntry>, materials: Array<ThemeMaterialEntry>, };
 
@@ -824,6 +964,51 @@ export function deliver_theme(theme_no: string, detail: string | null): Promise<
 /** The combined result notice (办理结果告知书): every item's result and sealed documents. */
 export function theme_result(theme_no: string): Promise<ThemeResult> {
   return call("theme_result", { theme_no });
+}
+
+/** The applicant's side of a case: delivery, notices (phone masked), fees, licence ids, agent. */
+export function applicant_side(case_no: string): Promise<ApplicantSide> {
+  return call("applicant_side", { case_no });
+}
+
+/** Sets or changes how the result reaches the applicant (送达方式, address). */
+export function plan_delivery(case_no: string, plan: DeliveryPlan): Promise<Delivery> {
+  return call("plan_delivery", { case_no, plan });
+}
+
+/** The result handed to the post, a courier or the agent (waybill where the method needs it). */
+export function dispatch_delivery(case_no: string, dispatch: DeliveryDispatch): Promise<Delivery> {
+  return call("dispatch_delivery", { case_no, dispatch });
+}
+
+/** Signed for (签收): completes the case. */
+export function delivery_receipt(case_no: string, signed_by: string, on: string | null): Promise<Delivery> {
+  return call("delivery_receipt", { case_no, signed_by, on });
+}
+
+/** Came back undelivered (退件), with the reason. */
+export function delivery_return(case_no: string, reason: string, on: string | null): Promise<Delivery> {
+  return call("delivery_return", { case_no, reason, on });
+}
+
+/** The applicant's consent to SMS notices at a number, or its withdrawal (None). */
+export function notice_consent(case_no: string, phone: string | null): Promise<NoticeStatus> {
+  return call("notice_consent", { case_no, phone });
+}
+
+/** The fees paid once, with the receipt number (一次性收费). */
+export function pay_fee(case_no: string, payment: FeePayment): Promise<FeeAccount> {
+  return call("pay_fee", { case_no, payment });
+}
+
+/** The fees waived with a reason (decision makers). */
+export function exempt_fee(case_no: string, reason: string, amount_fen: number | null): Promise<FeeAccount> {
+  return call("exempt_fee", { case_no, reason, amount_fen });
+}
+
+/** A paid fee refunded in full with the voucher number and a reason (decision makers). */
+export function refund_fee(case_no: string, receipt_no: string, reason: string): Promise<FeeAccount> {
+  return call("refund_fee", { case_no, receipt_no, reason });
 }
 
 /** The last backup and whether the 设置 tab should warn. */

@@ -19,6 +19,12 @@ export interface IntakeDraft {
   attachments: Attachment[];
   /** The situation (办理情形, a sub-item code) when the item has several. */
   subItem: string | null;
+  /** 代办: a township or village agent files for the applicant (the authorisation is an attachment). */
+  agent: boolean;
+  agentName: string;
+  agentId: string;
+  agentLevel: "" | "township" | "village";
+  agentPost: string;
 }
 
 export function emptyDraft(): IntakeDraft {
@@ -36,6 +42,11 @@ export function emptyDraft(): IntakeDraft {
     reuse: {},
     attachments: [],
     subItem: null,
+    agent: false,
+    agentName: "",
+    agentId: "",
+    agentLevel: "",
+    agentPost: "",
   };
 }
 

@@ -148,6 +148,7 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<(std::net::SocketAddr, 
         .route("/api/v1/tsa/root", get(tsa_root))
         .route("/api/v1/enrollments", post(enroll))
         .route("/_sim/stats", get(stats))
+        .route("/_sim/sms", get(sms_sent))
         .route("/_sim/inbox", post(seed))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app);
@@ -314,6 +315,15 @@ fn apply_row(store: &mut Store, req: &BatchRequest, row: &Row, t: &str) -> RowRe
     if row.row_id.trim().is_empty() || row.kind.trim().is_empty() {
         return mk("rejected", Some("VALIDATION"), Some("row_id 与 kind 不能为空".into()));
     }
+    // The SMS gateway refuses a text it cannot send before anything is kept.
+    let sms = if crate::sms::is_sms(&row.stream, &row.kind) {
+        match crate::sms::read(&req.source, &row.row_id, row.case_no.as_deref(), &row.payload, t) {
+            Ok(s) => Some(s),
+            Err(why) => return mk("rejected", Some("VALIDATION"), Some(why)),
+        }
+    } else {
+        None
+    };
     let computed = yc_adapter_sdk::payload_sha256(&row.payload);
     let value = serde_json::to_value(row).unwrap_or_default();
     let incoming = Incoming {
@@ -326,8 +336,20 @@ fn apply_row(store: &mut Store, req: &BatchRequest, row: &Row, t: &str) -> RowRe
         row: value,
     };
     match store.offer(incoming) {
-        Offer::Accepted => mk("accepted", None, None),
-        Offer::Duplicate => mk("duplicate", None, None),
+        Offer::Accepted => {
+            // Sent once: only the first time the notice's key is held.
+            if let Some(s) = sms {
+                store.sms.push(s);
+                store.stats.sms_sent += 1;
+            }
+            mk("accepted", None, None)
+        }
+        Offer::Duplicate => {
+            if sms.is_some() {
+                store.stats.sms_repeats += 1;
+            }
+            mk("duplicate", None, None)
+        }
         Offer::Conflict { held } => mk(
             "rejected",
             Some("IDEMPOTENCY_CONFLICT"),
@@ -464,6 +486,14 @@ async fn health(State(app): State<App>) -> Response {
 async fn stats(State(app): State<App>) -> Response {
     match app.store.lock() {
         Ok(s) => axum::Json(s.stats.clone()).into_response(),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "模拟器状态锁损坏"),
+    }
+}
+
+/// `GET /_sim/sms`: what the SMS gateway sent, numbers masked (tests count each notice here).
+async fn sms_sent(State(app): State<App>) -> Response {
+    match app.store.lock() {
+        Ok(s) => axum::Json(serde_json::json!({"sent": s.sms, "repeats": s.stats.sms_repeats})).into_response(),
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "模拟器状态锁损坏"),
     }
 }

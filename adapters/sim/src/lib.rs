@@ -2,6 +2,7 @@
 //!
 //! * [`city`]: the city e-government extranet platform, per docs/city-extranet.openapi.yaml;
 //! * [`files`]: the city platform's witness for journal heads carried as files;
+//! * [`sms`]: the city platform's SMS gateway, sending each `notice.sms` row once per key;
 //! * [`dept`]: a vertically managed department's SOAP 1.1/1.2 service, in two shapes
 //!   ([`dept::Profile`]: the project's own exchange service, a registry-style `ReportCase` one).
 //!
@@ -17,6 +18,7 @@ pub mod enrollment;
 pub mod faults;
 pub mod files;
 pub mod heads;
+pub mod sms;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -24,7 +26,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 pub use faults::{FaultConfig, FaultPlan};
-pub use store::{Incoming, Offer, Stats, Store};
+pub use store::{Incoming, Offer, Sms, Stats, Store};
 
 /// Settings shared by both simulators.
 #[derive(Debug, Clone, Default)]
@@ -66,6 +68,10 @@ impl SimHandle {
     /// The row held for (source, key), as received (city: the JSON row; dept: element → text).
     pub fn row(&self, source: &str, key: &str) -> Option<serde_json::Value> {
         self.store.lock().ok().and_then(|s| s.row(source, key))
+    }
+    /// What the city platform's SMS gateway sent, in order (crate::sms).
+    pub fn sms(&self) -> Vec<Sms> {
+        self.store.lock().map(|s| s.sms.clone()).unwrap_or_default()
     }
     /// Adds items to an inbox stream (what the far side has for the workstation).
     pub fn seed_inbox(&self, stream: &str, items: Vec<serde_json::Value>) {

@@ -44,6 +44,27 @@ pub struct Stats {
     pub heads_signed: u64,
     #[serde(default)]
     pub forks: u64,
+    /// City only: SMS notices the gateway sent (one per notice id), and re-pushes of a notice
+    /// already sent that it answered without sending again.
+    #[serde(default)]
+    pub sms_sent: u64,
+    #[serde(default)]
+    pub sms_repeats: u64,
+}
+
+/// One SMS the city platform's gateway sent (`GET /_sim/sms`). The number is kept masked: the
+/// gateway's record, like every log, never holds it in clear (the row as received does, for the
+/// hash check).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sms {
+    pub source: String,
+    /// The notice's id, the row's idempotency key.
+    pub notice_id: String,
+    pub case_no: Option<String>,
+    pub template: String,
+    pub to_masked: String,
+    pub text: String,
+    pub sent_at: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -88,6 +109,8 @@ struct Persisted {
     witness_key: Option<String>,
     #[serde(default)]
     witnessed: HashMap<String, crate::heads::Witnessed>,
+    #[serde(default)]
+    sms: Vec<Sms>,
 }
 
 pub struct Store {
@@ -100,6 +123,8 @@ pub struct Store {
     pub stats: Stats,
     pub faults: FaultPlan,
     pub witness: crate::heads::Witness,
+    /// What the SMS gateway sent, in order.
+    pub sms: Vec<Sms>,
 }
 
 impl Store {
@@ -113,6 +138,7 @@ impl Store {
             stats: Stats::default(),
             faults: FaultPlan::new(faults),
             witness: crate::heads::Witness::new(),
+            sms: Vec::new(),
         }
     }
 
@@ -126,6 +152,8 @@ impl Store {
         let text = std::fs::read_to_string(path)?;
         let p: Persisted = serde_json::from_str(&text).map_err(std::io::Error::other)?;
         store.inbox = p.inbox;
+        store.sms = p.sms;
+        store.stats.sms_sent = store.sms.len() as u64;
         if let Some(k) = p.witness_key.as_deref().and_then(crate::heads::unhex)
             && let Some(mut w) = crate::heads::Witness::from_pkcs8(&k)
         {
@@ -144,6 +172,7 @@ impl Store {
             inbox: self.inbox.clone(),
             witness_key: Some(self.witness.pkcs8().iter().map(|b| format!("{b:02x}")).collect()),
             witnessed: self.witness.workstations.clone(),
+            sms: self.sms.clone(),
         };
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, serde_json::to_vec(&p).map_err(std::io::Error::other)?)?;

@@ -502,11 +502,12 @@ fn check_pdf(pdf: &Path, rep: &Value, rows: &[&Value]) {
         "一、办理情况",
         "二、电子监察",
         "三、好差评与投诉",
+        "四、收费与代办",
     ] {
         assert!(text.contains(want), "PDF lacks {want}:\n{text}");
     }
     // Per row: the first line naming it is in table 一 (办理情况), the second in 二 (hits by rule),
-    // the third in 三 (ratings and complaints).
+    // the third in 三 (ratings and complaints), the fourth in 四 (fees and agents).
     for jr in rows {
         let name = match jr["label"].as_str().unwrap_or_default() {
             _ if std::ptr::eq(*jr, &rep["total"]) => "合计",
@@ -518,7 +519,7 @@ fn check_pdf(pdf: &Path, rep: &Value, rows: &[&Value]) {
             .map(|l| l.split_whitespace().collect::<Vec<_>>())
             .filter(|t| t.first() == Some(&name))
             .collect();
-        assert_eq!(lines.len(), 3, "{name} appears once per table:\n{text}");
+        assert_eq!(lines.len(), 4, "{name} appears once per table:\n{text}");
         let handling: Vec<u64> =
             ["received", "accepted", "not_accepted", "approved", "denied", "decided", "on_time", "late"]
                 .iter()
@@ -539,5 +540,18 @@ fn check_pdf(pdf: &Path, rep: &Value, rows: &[&Value]) {
         assert_eq!(printed[0].parse::<u64>().unwrap(), u(&g["count"]), "{name}: 评价数");
         assert_eq!(printed[7].parse::<u64>().unwrap(), u(&g["bad"]), "{name}: 差评");
         assert_eq!(printed[12].parse::<u64>().unwrap(), u(&jr["complaints"]["received"]), "{name}: 投诉");
+        let f = &jr["fees"];
+        let yuan = |k: &str| format!("{:.2}", u(&f[k]) as f64 / 100.0);
+        let want = [
+            u(&f["paid"]).to_string(),
+            yuan("paid_fen"),
+            u(&f["exempted"]).to_string(),
+            yuan("exempted_fen"),
+            u(&f["refunded"]).to_string(),
+            yuan("refunded_fen"),
+            u(&jr["agent_filed"]).to_string(),
+            u(&jr["village_filed"]).to_string(),
+        ];
+        assert_eq!(lines[3][1..], want, "{name}: fees and agents as in the JSON");
     }
 }

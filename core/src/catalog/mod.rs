@@ -211,6 +211,34 @@ pub struct Fee {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_text: Option<String>,
     pub basis: String,
+    /// The amount per 办理情形 (sub-item) where it differs (分档收费): what a case of that
+    /// situation is charged (crate::fee). A situation not listed pays `amount_yuan`; without
+    /// either the clerk enters the amount from `amount_text`. Absent in older files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_situation: Vec<SituationFee>,
+}
+
+/// One situation's amount of a fee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SituationFee {
+    /// 业务办理项编码 of one of the item's `sub_items`.
+    pub sub_item: String,
+    /// Yuan, ≥ 0, at most two decimals.
+    pub amount_yuan: f64,
+}
+
+impl Fee {
+    /// The amount in fen a case in `situation` is charged; None when only `amount_text` says it.
+    pub fn amount_fen(&self, situation: Option<&str>) -> Option<i64> {
+        let yuan = situation
+            .and_then(|s| self.by_situation.iter().find(|f| f.sub_item == s))
+            .map(|f| f.amount_yuan)
+            .or(self.amount_yuan)?;
+        // Validated to two decimals: the rounding only undoes the float's representation.
+        #[allow(clippy::cast_possible_truncation)]
+        Some((yuan * 100.0).round() as i64)
+    }
 }
 
 /// 办理结果.
@@ -558,10 +586,13 @@ mod tests {
         let mut i = sample_item();
         i.kind = ItemKind::Immediate;
         i.promised_limit_days = 0;
-        i.fees =
-            vec![Fee {
-                name: "工本费".into(), amount_yuan: Some(12.5), amount_text: None, basis: "某价格文件".into()
-            }];
+        i.fees = vec![Fee {
+            name: "工本费".into(),
+            amount_yuan: Some(12.5),
+            amount_text: None,
+            basis: "某价格文件".into(),
+            by_situation: vec![],
+        }];
         let g = i.guide_text();
         assert!(g.contains("即办件：材料齐全、符合法定形式的，当场办结"), "{g}");
         assert!(g.contains("工本费：12.5 元；收费依据：某价格文件"), "{g}");
@@ -702,7 +733,13 @@ mod tests {
     #[test]
     fn fee_needs_amount_and_basis() {
         let mut i = sample_item();
-        i.fees = vec![Fee { name: "登记费".into(), amount_yuan: None, amount_text: None, basis: "x".into() }];
+        i.fees = vec![Fee {
+            name: "登记费".into(),
+            amount_yuan: None,
+            amount_text: None,
+            basis: "x".into(),
+            by_situation: vec![],
+        }];
         assert_eq!(first_invalid_field(&file_with(vec![i.clone()])).as_deref(), Some("fees[0].amount_yuan"));
         i.fees[0].amount_yuan = Some(80.001);
         assert_eq!(first_invalid_field(&file_with(vec![i.clone()])).as_deref(), Some("fees[0].amount_yuan"));
@@ -920,6 +957,7 @@ mod tests {
                             amount_text
                         },
                         basis,
+                        by_situation: vec![],
                     })
                     .collect(),
                 result: result.map(|(k, name)| ResultDoc {

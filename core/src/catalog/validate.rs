@@ -293,6 +293,19 @@ impl Item {
                 }
                 _ => {}
             }
+            for (k, sf) in fee.by_situation.iter().enumerate() {
+                let g = |s: &str| format!("fees[{j}].by_situation[{k}].{s}");
+                if !self.sub_items.iter().any(|s| s.code == sf.sub_item) {
+                    push(&g("sub_item"), format!("本事项没有编码为 {} 的子项（情形）", sf.sub_item));
+                }
+                if fee.by_situation[..k].iter().any(|o| o.sub_item == sf.sub_item) {
+                    push(&g("sub_item"), format!("情形 {} 的金额重复列出", sf.sub_item));
+                }
+                let a = sf.amount_yuan;
+                if !a.is_finite() || a < 0.0 || ((a * 100.0).round() - a * 100.0).abs() > 1e-6 {
+                    push(&g("amount_yuan"), format!("金额应为不小于 0、至多两位小数的元数，实为 {a}"));
+                }
+            }
         }
 
         if let Some(r) = &self.result

@@ -150,6 +150,7 @@ impl Workstation {
                 sub_item: None,
                 delivery: None,
                 licences: Vec::new(),
+                agent: None,
             };
             filings.push(self.filed_payload(&one, version, item, today)?);
         }

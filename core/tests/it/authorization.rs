@@ -123,6 +123,10 @@ const READS: &[&str] = &[
     "delivery/command::delivery_list",
     // A case's notices and its (masked) consent, for staff of its department.
     "notice::notice_status",
+    // A case's fees and its agent, for staff of its (fee: the account's) department
+    // (core/tests/it/fee.rs, core/tests/it/agent.rs).
+    "fee::fee",
+    "agent::case_agent",
     "theme/delivery::theme_result",
     // Bookings of the actor's departments (core/tests/it/appointment.rs).
     "appointment/command::appointments",
@@ -588,6 +592,44 @@ fn commands() -> Vec<Row> {
             |e, _, _| vec![e.called_window()],
             |e, by, t| e.ws.transfer_ticket(by, &t[0], yc_core::queue::Service::Pickup, None).map(drop),
         ),
+        // 一次性收费: the clerk collects; a waiver or a refund is the decision maker's. The demo
+        // items here are free, so an allowed call is refused for state (不收费), never for who.
+        row(
+            "fee::pay_fee",
+            &[Clerk],
+            scoped,
+            Fresh::AfterOk,
+            |e, _, x| vec![e.case_in(x, Stage::Submitted)],
+            |e, by, t| {
+                let p = yc_core::fee::Payment { receipt_no: format!("FS{:06}", e.next()), amount_fen: Some(8000) };
+                e.ws.pay_fee(by, &t[0], &p).map(drop)
+            },
+        ),
+        row(
+            "fee::exempt_fee",
+            &[Decider],
+            scoped,
+            Fresh::AfterOk,
+            |e, _, x| vec![e.case_in(x, Stage::Submitted)],
+            |e, by, t| e.ws.exempt_fee(by, &t[0], "低保对象", Some(8000)).map(drop),
+        ),
+        row(
+            "fee::refund_fee",
+            &[Decider],
+            scoped,
+            Fresh::AfterOk,
+            |e, _, x| vec![e.case_in(x, Stage::Submitted)],
+            |e, by, t| e.ws.refund_fee(by, &t[0], &format!("TF{:06}", e.next()), "重复缴费").map(drop),
+        ),
+        // The workstation's post level (县/乡/村): its administrators.
+        row("agent::set_service_post", &[Admin], Scope::Workstation, Fresh::Never, nothing, |e, by, _| {
+            let p = yc_core::agent::Post {
+                level: yc_core::agent::PostLevel::Township,
+                township: Some("石门镇".into()),
+                village: None,
+            };
+            e.ws.set_service_post(by, &p).map(drop)
+        }),
         row("supervision/complaint::register_complaint", &[Clerk, Admin], scoped, Fresh::Never, nothing, |e, by, t| {
             e.ws.register_complaint(by, &e.complaint(t[0].parse().unwrap())).map(drop)
         }),

@@ -1,6 +1,7 @@
 //! One test binary per crate: every file below is a module, so the crate and its
 //! dependencies are linked once instead of once per file (link time and disk in CI).
 
+mod agent;
 mod appointment;
 mod authorization;
 mod backup;
@@ -11,6 +12,7 @@ mod deadlines;
 mod delivery;
 mod encryption;
 mod enrollment;
+mod fee;
 mod fuzz;
 mod ids;
 mod item_contract;
