@@ -26,3 +26,4 @@ mod sync;
 mod sync_outcomes;
 mod theme;
 mod workstation;
+mod timestamping;
