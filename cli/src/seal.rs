@@ -253,9 +253,9 @@ pub fn seal(ws: &Workstation, auth: &crate::auth::Auth, cmd: &SealCmd, out: &Out
                     "尚未导入：请将以下指纹与时间戳服务运营方公布的指纹逐位核对，核对无误后加 --fingerprint <指纹> 重新执行：\n{fp}  {subject}"
                 ))));
             };
-            let pin = authority_pin
-                .as_deref()
-                .ok_or_else(|| anyhow!("需要印章制作机构 PIN（--authority-pin 或 YC_AUTHORITY_PIN）：新的信任包由它签署"))?;
+            let pin = authority_pin.as_deref().ok_or_else(|| {
+                anyhow!("需要印章制作机构 PIN（--authority-pin 或 YC_AUTHORITY_PIN）：新的信任包由它签署")
+            })?;
             let (fp, version) = ws.trust_tsa_root(&auth.actor(ws)?, &der, typed, pin)?;
             out.value(&serde_json::json!({ "tsa_root": fp, "subject": subject, "bundle_version": version }), || {
                 format!("已将时间戳根证书「{subject}」（SHA-256 {fp}）列入信任包第 {version} 版")

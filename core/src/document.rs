@@ -218,10 +218,10 @@ pub(crate) fn project_timestamped(tx: &Transaction<'_>, ev: &journal::Event) -> 
     let s = |k: &str| ev.payload.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
     tx.prepare_cached("UPDATE documents SET file_sha256 = ?2, pades_level = ?3, proven_time = ?4 WHERE doc_id = ?1")?
         .execute(params![
-            s("doc_id"),
-            s("file_sha256"),
-            PadesLevel::parse(&s("pades_level")).unwrap_or(PadesLevel::BT).code(),
-            s("proven_time")
-        ])?;
+        s("doc_id"),
+        s("file_sha256"),
+        PadesLevel::parse(&s("pades_level")).unwrap_or(PadesLevel::BT).code(),
+        s("proven_time")
+    ])?;
     Ok(())
 }

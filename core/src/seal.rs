@@ -562,7 +562,10 @@ impl Workstation {
         };
         let sha = sha_hex(&pdf);
         let path = self.data_dir().join("documents").join(format!("{sha}.pdf"));
-        crate::store::write_atomically(&path, &crate::vault::file_bytes(&path, self.store().files(), DOCUMENT_KIND, &pdf)?)?;
+        crate::store::write_atomically(
+            &path,
+            &crate::vault::file_bytes(&path, self.store().files(), DOCUMENT_KIND, &pdf)?,
+        )?;
         let info = serde_json::to_value(&sealed.signature_info).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let mut payload = serde_json::json!({
             "doc_id": doc_id, "doc_type": kind.code(), "seal_id": seal.id(), "file_sha256": sha,

@@ -80,11 +80,9 @@ impl Workstation {
         let row: Option<(String, Option<String>, String)> = self
             .store()
             .reader()?
-            .query_row(
-                "SELECT pades_level, proven_time, file_sha256 FROM documents WHERE doc_id = ?1",
-                [doc_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .query_row("SELECT pades_level, proven_time, file_sha256 FROM documents WHERE doc_id = ?1", [doc_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?;
         let (level, proven_time, file_sha256) = row.ok_or_else(|| CoreError::Invalid(format!("没有文书 {doc_id}")))?;
         Ok(DocumentProof {
@@ -98,8 +96,8 @@ impl Workstation {
     /// Documents still waiting for a timestamp (B-B), oldest first.
     pub fn documents_to_stamp(&self) -> Result<Vec<String>> {
         let conn = self.store().reader()?;
-        let mut st =
-            conn.prepare_cached("SELECT doc_id FROM documents WHERE pades_level = 'B-B' ORDER BY journal_seq LIMIT ?1")?;
+        let mut st = conn
+            .prepare_cached("SELECT doc_id FROM documents WHERE pades_level = 'B-B' ORDER BY journal_seq LIMIT ?1")?;
         let rows = st.query_map([i64::try_from(STAMP_BATCH).unwrap_or(i64::MAX)], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -251,7 +249,9 @@ impl Workstation {
         };
         let out = match adapter.hello().await {
             Ok(h) if h.capabilities.timestamp => self.stamp_documents(name, &mut adapter).await,
-            Ok(_) => Ok(StampOutcome { errors: vec![format!("适配器 {name} 不提供时间戳服务")], ..Default::default() }),
+            Ok(_) => Ok(StampOutcome {
+                errors: vec![format!("适配器 {name} 不提供时间戳服务")], ..Default::default()
+            }),
             Err(e) => Ok(StampOutcome { errors: vec![e.to_string()], stopped: Some(e), ..Default::default() }),
         };
         let _ = adapter.shutdown().await;

@@ -72,8 +72,9 @@ pub struct Status {
 
 /// Builds a registered adapter from its config (the shell's `yc_adapters::build`): core knows
 /// the SDK, not the built-in adapters.
-pub type AdapterFactory =
-    fn(&yc_adapter_sdk::AdapterConfig) -> std::result::Result<yc_adapter_sdk::BoxedAdapter, yc_adapter_sdk::AdapterError>;
+pub type AdapterFactory = fn(
+    &yc_adapter_sdk::AdapterConfig,
+) -> std::result::Result<yc_adapter_sdk::BoxedAdapter, yc_adapter_sdk::AdapterError>;
 
 pub struct Workstation {
     pub(crate) store: Store,

@@ -412,9 +412,9 @@ pub fn trusted_token_time(token: &[u8], imprint: &[u8; 32], roots: &[Vec<u8>]) -
     match verify_token(token, imprint, roots) {
         Ok(c) => Ok(c.gen_time),
         Err(TokenError::Invalid(m)) => Err(SealError::Timestamp(format!("时间戳令牌无效：{m}"))),
-        Err(TokenError::Untrusted(m)) => Err(SealError::Timestamp(format!(
-            "{m}（请管理员核对指纹后导入时间戳根证书：yc seal trust tsa）"
-        ))),
+        Err(TokenError::Untrusted(m)) => {
+            Err(SealError::Timestamp(format!("{m}（请管理员核对指纹后导入时间戳根证书：yc seal trust tsa）")))
+        }
     }
 }
 

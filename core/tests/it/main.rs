@@ -25,5 +25,5 @@ mod supervision;
 mod sync;
 mod sync_outcomes;
 mod theme;
-mod workstation;
 mod timestamping;
+mod workstation;

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use yc_adapter_sdk::{
-    Adapter, AdapterConfig, AdapterError, BoxedAdapter, Capabilities, Handshake, Health, HealthStatus, Origin,
-    OutItem, PullPage, PushReport,
+    Adapter, AdapterConfig, AdapterError, BoxedAdapter, Capabilities, Handshake, Health, HealthStatus, Origin, OutItem,
+    PullPage, PushReport,
 };
 use yc_core::case::Action;
 use yc_core::seal::{DocKind, PadesLevel};
@@ -37,7 +37,12 @@ fn city_tsa() -> Arc<CityTsa> {
     let root_ca = SealAuthority::generate("某市政务外网平台（测试）", nb, nb + Duration::days(7300)).unwrap();
     let key = yc_seal::generate_pkcs8().unwrap();
     let cert = root_ca
-        .issue_tsa_certificate("某市时间戳服务（测试）", &yc_seal::public_key_of(&key).unwrap(), nb, nb + Duration::days(5000))
+        .issue_tsa_certificate(
+            "某市时间戳服务（测试）",
+            &yc_seal::public_key_of(&key).unwrap(),
+            nb,
+            nb + Duration::days(5000),
+        )
         .unwrap();
     let root = root_ca.root_certificate().to_vec();
     Arc::new(CityTsa { tsa: TimeStampAuthority::from_pkcs8(&key, vec![cert, root.clone()]).unwrap(), root })
@@ -144,7 +149,10 @@ impl Fx {
     fn far(&self, mode: Mode) -> (TsaFarSide, Arc<AtomicUsize>) {
         let asked = Arc::new(AtomicUsize::new(0));
         // The TSA's clock a minute after the workstation's: the claim precedes the proof.
-        (TsaFarSide { city: self.city.clone(), at: self.now() + Duration::minutes(1), mode, asked: asked.clone() }, asked)
+        (
+            TsaFarSide { city: self.city.clone(), at: self.now() + Duration::minutes(1), mode, asked: asked.clone() },
+            asked,
+        )
     }
 
     fn sealed_decision(&self, n: u16) -> yc_core::seal::DocumentRow {
@@ -154,7 +162,12 @@ impl Fx {
             .ws
             .new_case(
                 &a("clerk"),
-                &NewCase { item_code: self.code.clone(), applicant_id: id, applicant_name: "申请人".into(), ..Default::default() },
+                &NewCase {
+                    item_code: self.code.clone(),
+                    applicant_id: id,
+                    applicant_name: "申请人".into(),
+                    ..Default::default()
+                },
             )
             .unwrap();
         for (who, action) in [("clerk", Action::Accept), ("rev", Action::StartReview), ("dec", Action::Approve)] {

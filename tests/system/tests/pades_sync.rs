@@ -17,7 +17,12 @@ const AUTHORITY_PIN: &str = "yc123456";
 const SEAL_PIN: &str = "246810";
 
 fn ok(o: &Output, what: &str) -> String {
-    assert!(o.status.success(), "{what}: {}\n{}", String::from_utf8_lossy(&o.stderr), String::from_utf8_lossy(&o.stdout));
+    assert!(
+        o.status.success(),
+        "{what}: {}\n{}",
+        String::from_utf8_lossy(&o.stderr),
+        String::from_utf8_lossy(&o.stdout)
+    );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -74,16 +79,17 @@ fn sync(data: &Path) -> serde_json::Value {
 fn sealed_online_is_b_lt_offline_b_b_until_the_sync_stamps_it_once() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let o = yc(data)
-        .args(["--today", "2026-11-20", "demo", "--cases", "6", "--no-adapters", "--plain"])
-        .output()
-        .unwrap();
+    let o =
+        yc(data).args(["--today", "2026-11-20", "demo", "--cases", "6", "--no-adapters", "--plain"]).output().unwrap();
     ok(&o, "demo");
     let sim = start_sim("city", &[]);
     let cfg = data.join("city.json");
     let settings = serde_json::json!({ "base_url": format!("http://{}", sim.addr), "source": "440305-W01" });
-    std::fs::write(&cfg, serde_json::json!({"name": "city", "kind": "city-extranet", "settings": settings}).to_string())
-        .unwrap();
+    std::fs::write(
+        &cfg,
+        serde_json::json!({"name": "city", "kind": "city-extranet", "settings": settings}).to_string(),
+    )
+    .unwrap();
     ok(&yc(data).args(["adapter", "add"]).arg(&cfg).output().unwrap(), "adapter add");
 
     // The TSA root, fetched through the city adapter: not trusted until its fingerprint is typed.
