@@ -276,7 +276,10 @@ async fn a_tsa_the_bundle_does_not_trust_is_never_written_into_a_document() {
 }
 
 /// What the online test's factory builds (a `fn` cannot capture).
-static ONLINE: Mutex<Option<(Arc<CityTsa>, DateTime<Utc>, Mode)>> = Mutex::new(None);
+static ONLINE: Mutex<Option<Online>> = Mutex::new(None);
+
+/// The TSA, its clock and how it answers.
+type Online = (Arc<CityTsa>, DateTime<Utc>, Mode);
 
 fn online_factory(_: &AdapterConfig) -> Result<BoxedAdapter, AdapterError> {
     let (city, at, mode) = ONLINE.lock().unwrap().clone().expect("set by the test");
