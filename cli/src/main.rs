@@ -466,6 +466,13 @@ fn data_dir(cli: &Cli) -> PathBuf {
 /// Opens the workstation: an encrypted one with the `--as` account's password (the same one the
 /// command then logs in with), or with `--recovery-key`.
 fn open(cli: &Cli, auth: &auth::Auth) -> Result<Workstation> {
+    let ws = open_store(cli, auth)?;
+    // Sealing reaches the registered adapters' TSA (PAdES B-T at once when it answers).
+    ws.set_adapter_factory(yc_adapters::build);
+    Ok(ws)
+}
+
+fn open_store(cli: &Cli, auth: &auth::Auth) -> Result<Workstation> {
     let dir = data_dir(cli);
     if !yc_core::vault::is_encrypted(&dir) {
         return Ok(yc_core::demo::open(&dir, cli.today)?);

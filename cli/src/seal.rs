@@ -77,6 +77,20 @@ pub enum TrustCmd {
         #[arg(long)]
         fingerprint: Option<String>,
     },
+    /// Take a time-stamping authority's root into the trust bundle (admin, the authority's PIN),
+    /// from FILE (PEM or DER) or fetched from the city platform through --adapter NAME. Without
+    /// --fingerprint it only prints the SHA-256 to compare with the TSA operator's published one
+    Tsa {
+        file: Option<PathBuf>,
+        /// A registered city-extranet adapter: GET /api/v1/tsa/root on its platform
+        #[arg(long, conflicts_with = "file")]
+        adapter: Option<String>,
+        /// The TSA root's SHA-256 fingerprint as its operator publishes it (typed)
+        #[arg(long)]
+        fingerprint: Option<String>,
+        #[arg(long, env = "YC_AUTHORITY_PIN")]
+        authority_pin: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -221,6 +235,32 @@ pub fn seal(ws: &Workstation, auth: &crate::auth::Auth, cmd: &SealCmd, out: &Out
                 format!("已固定信任根 {fp}{}", version.map_or_else(String::new, |v| format!("，并导入信任包第 {v} 版")))
             });
         }
+        SealCmd::Trust(TrustCmd::Tsa { file, adapter, fingerprint, authority_pin }) => {
+            let der = match (file, adapter) {
+                (Some(f), _) => {
+                    let bytes = std::fs::read(f).with_context(|| format!("读取 {}", f.display()))?;
+                    yc_seal::read_certificates(&bytes).into_iter().next().ok_or_else(|| {
+                        anyhow!(CoreError::Seal(format!("{} 中没有可解析的证书（应为 PEM 或 DER）", f.display())))
+                    })?
+                }
+                (None, Some(name)) => tsa_root_from(ws, name)?,
+                (None, None) => return Err(anyhow!("请给出时间戳根证书文件，或 --adapter 适配器名 从市级平台获取")),
+            };
+            let fp = yc_seal::fingerprint(&der);
+            let subject = yc_seal::certificate_subject(&der).unwrap_or_default();
+            let Some(typed) = fingerprint else {
+                return Err(anyhow!(CoreError::Invalid(format!(
+                    "尚未导入：请将以下指纹与时间戳服务运营方公布的指纹逐位核对，核对无误后加 --fingerprint <指纹> 重新执行：\n{fp}  {subject}"
+                ))));
+            };
+            let pin = authority_pin.as_deref().ok_or_else(|| {
+                anyhow!("需要印章制作机构 PIN（--authority-pin 或 YC_AUTHORITY_PIN）：新的信任包由它签署")
+            })?;
+            let (fp, version) = ws.trust_tsa_root(&auth.actor(ws)?, &der, typed, pin)?;
+            out.value(&serde_json::json!({ "tsa_root": fp, "subject": subject, "bundle_version": version }), || {
+                format!("已将时间戳根证书「{subject}」（SHA-256 {fp}）列入信任包第 {version} 版")
+            });
+        }
         SealCmd::Log => {
             let r = ws.verify_seal_record()?;
             out.value(&r, || match &r.problem {
@@ -242,7 +282,22 @@ pub fn doc(ws: &Workstation, auth: &crate::auth::Auth, cmd: &DocCmd, out: &Out) 
     match cmd {
         DocCmd::Seal { case_no, kind: k, pin } => {
             let d = ws.seal_document(&auth.actor(ws)?, case_no, kind(k)?, pin)?;
-            out.value(&d, || format!("已用印：{}（{}）→ {}", d.doc_type_zh, d.doc_id, d.path));
+            let proof = ws.document_proof(&d.doc_id)?;
+            let mut value = serde_json::to_value(&d)?;
+            value["pades_level"] = serde_json::json!(proof.level);
+            value["proven_time"] = serde_json::json!(proof.proven_time);
+            out.value(&value, || {
+                format!(
+                    "已用印：{}（{}）→ {}\n{}",
+                    d.doc_type_zh,
+                    d.doc_id,
+                    d.path,
+                    match &proof.proven_time {
+                        Some(t) => format!("PAdES {}：时间戳证明用印不晚于 {t}", proof.level.code()),
+                        None => "PAdES B-B：暂无时间戳（离线或时间戳服务未应答），下次同步时加盖".to_owned(),
+                    }
+                )
+            });
         }
         DocCmd::List { case_no } => {
             let docs = ws.case_documents(case_no)?;
@@ -411,4 +466,18 @@ fn report(v: &Verification, anchor: Option<String>, out: &Out) -> Result<ExitCod
         t.join("\n")
     });
     Ok(if v.verdict == Verdict::Valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The TSA root as a registered city-extranet adapter's platform serves it. Fetched, not
+/// trusted: the admin still types the fingerprint.
+fn tsa_root_from(ws: &Workstation, name: &str) -> Result<Vec<u8>> {
+    let cfg = ws.adapter_config(name)?;
+    if cfg.kind != yc_adapter_sdk::AdapterKind::CityExtranet {
+        return Err(anyhow!(CoreError::Invalid(format!("适配器 {name} 不是市级平台（city-extranet）适配器"))));
+    }
+    let settings = cfg.resolved_settings(|v| std::env::var(v).ok())?;
+    let adapter = yc_adapters::city_extranet::CityExtranet::from_settings(&settings)
+        .map_err(|e| anyhow!(CoreError::Invalid(format!("{}（{}）", e.message, e.detail))))?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("启动异步运行时")?;
+    rt.block_on(adapter.tsa_root()).map_err(|e| anyhow!(CoreError::Invalid(format!("{}（{}）", e.message, e.detail))))
 }

@@ -147,7 +147,9 @@ fn report_line(r: &RunReport) -> String {
             (Some(seq), _) => format!("；日志头已由对端签收至第 {seq} 号"),
             (None, Some(why)) => format!("；日志头未锚定（{why}）"),
             (None, None) => String::new(),
-        } + &r.anchor_pending.as_ref().map_or_else(String::new, |(seq, why)| format!("；第 {seq} 号日志头{why}")),
+        } + &r.anchor_pending.as_ref().map_or_else(String::new, |(seq, why)| format!("；第 {seq} 号日志头{why}"))
+            + &if r.stamped > 0 { format!("；加盖时间戳 {} 份", r.stamped) } else { String::new() }
+            + &r.stamp_errors.iter().map(|e| format!("；未加盖时间戳：{e}")).collect::<String>(),
         r.state.zh(),
         r.stopped.as_ref().map_or_else(String::new, |s| format!("；原因：{s}"))
     )

@@ -91,6 +91,44 @@ impl DocKind {
     }
 }
 
+/// The PAdES baseline level of a sealed document (ETSI EN 319 142-1, docs/seal.md).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PadesLevel {
+    /// Signed, the time only claimed: sealed offline; the sync pass adds a document timestamp.
+    #[serde(rename = "B-B")]
+    BB,
+    /// A TSA proved the time (signature timestamp at sealing, or the sync's document timestamp).
+    #[serde(rename = "B-T")]
+    BT,
+    /// B-T plus the chain and the authority's CRL in the file's DSS: validates after expiry.
+    #[serde(rename = "B-LT")]
+    BLT,
+}
+
+impl PadesLevel {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::BB => "B-B",
+            Self::BT => "B-T",
+            Self::BLT => "B-LT",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::BB, Self::BT, Self::BLT].into_iter().find(|l| l.code() == s)
+    }
+}
+
+/// A document's level and the time a TSA proved for it (`None` while B-B).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentProof {
+    pub doc_id: String,
+    pub level: PadesLevel,
+    pub proven_time: Option<String>,
+    pub file_sha256: String,
+}
+
 /// Whether the case is in a state that allows this document (a refusal notice only for a
 /// refused case, a certificate only for an approved item that yields one…).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -154,8 +192,8 @@ pub(crate) fn append_usage(tx: &Transaction<'_>, ev: &journal::Event, info: &ser
 pub(crate) fn project_sealed(tx: &Transaction<'_>, ev: &journal::Event) -> Result<()> {
     let s = |k: &str| ev.payload.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO documents (doc_id, case_no, doc_type, seal_id, file_sha256, qr_payload, sealed_at, sealed_by, journal_seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR REPLACE INTO documents (doc_id, case_no, doc_type, seal_id, file_sha256, qr_payload, sealed_at, sealed_by, journal_seq, pades_level, proven_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         s("doc_id"),
@@ -166,7 +204,24 @@ pub(crate) fn project_sealed(tx: &Transaction<'_>, ev: &journal::Event) -> Resul
         s("qr_payload"),
         ev.at,
         ev.actor,
-        ev.seq
+        ev.seq,
+        // Events from before PAdES levels carry none: those documents were sealed B-B.
+        PadesLevel::parse(&s("pades_level")).unwrap_or(PadesLevel::BB).code(),
+        ev.payload.get("proven_time").and_then(|v| v.as_str()),
+    ])?;
+    Ok(())
+}
+
+/// Journal `document.timestamped` → the document's current file and level (live and in
+/// `yc rebuild`). The B-B file stays on disk: the seal usage log and crate::integrity name it.
+pub(crate) fn project_timestamped(tx: &Transaction<'_>, ev: &journal::Event) -> Result<()> {
+    let s = |k: &str| ev.payload.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    tx.prepare_cached("UPDATE documents SET file_sha256 = ?2, pades_level = ?3, proven_time = ?4 WHERE doc_id = ?1")?
+        .execute(params![
+        s("doc_id"),
+        s("file_sha256"),
+        PadesLevel::parse(&s("pades_level")).unwrap_or(PadesLevel::BT).code(),
+        s("proven_time")
     ])?;
     Ok(())
 }

@@ -35,6 +35,11 @@ pub const SEAL_REVOKE: &str = "seal.revoke";
 pub const SEAL_UNLOCK: &str = "seal.unlock";
 /// A decision, notice or certificate sealed (the usage log entry is derived from it).
 pub const DOCUMENT_SEALED: &str = "document.sealed";
+/// A sealed document got its document timestamp (PAdES B-T/B-LT) from the sync pass: the stamped
+/// file replaces the B-B one as the document's current file (crate::timestamping).
+pub const DOCUMENT_TIMESTAMPED: &str = "document.timestamped";
+/// The seal authority took a time-stamping authority's root into the trust bundle.
+pub const SEAL_TSA_ROOT: &str = "seal.tsa_root";
 
 // ---- other departments (arriving through sync) ----
 pub const DEPT_OPINION: &str = "dept.opinion";

@@ -53,6 +53,7 @@ pub mod supervision;
 pub mod supervision_board;
 pub mod sync;
 pub mod theme;
+pub mod timestamping;
 pub mod vault;
 pub mod workstation;
 

@@ -166,6 +166,7 @@ impl Projector {
                 crate::document::project_sealed(tx, ev)?;
                 crate::licence::project::project_sealed(tx, ev)
             }
+            events::DOCUMENT_TIMESTAMPED => crate::document::project_timestamped(tx, ev),
             a if crate::licence::project::projects(a) => crate::licence::project::project_import(tx, ev),
             a if crate::notice::projects(a) => crate::notice::project(tx, ev),
             a if crate::delivery::project::projects(a) => crate::delivery::project::project(tx, ev),

@@ -28,7 +28,7 @@ use crate::query::CaseDetail;
 use crate::staff::Actor;
 use crate::workstation::Workstation;
 
-pub use crate::document::{DocKind, DocumentRow};
+pub use crate::document::{DocKind, DocumentProof, DocumentRow, PadesLevel};
 use crate::document::{append_usage, project_sealed, usage_hash};
 
 fn seal_err(e: yc_seal::SealError) -> CoreError {
@@ -130,6 +130,60 @@ impl Workstation {
             Ok(())
         })?;
         Ok(fp)
+    }
+
+    /// Takes a time-stamping authority's root (the city TSA's) into the trust bundle's
+    /// `tsa_roots`, so timestamps it signs prove a time to `yc verify` here and to whoever holds
+    /// the exported bundle. In the bundle rather than pinned per workstation because the seal
+    /// authority signs the bundle: one decision, carried to every workstation and outside
+    /// verifier with the seal statuses (docs/seal.md). Admin; the authority's PIN signs the new
+    /// bundle; `confirmed_sha256` is typed by the admin after comparing with the fingerprint the
+    /// TSA's operator publishes. A seal authority root is refused (it vouches for seals, never for
+    /// times). Journaled. Returns the fingerprint and the bundle version that carries it.
+    pub fn trust_tsa_root(
+        &self,
+        by: &Actor,
+        der: &[u8],
+        confirmed_sha256: &str,
+        authority_pin: &str,
+    ) -> Result<(String, u64)> {
+        by.require_role(Role::Admin, "导入时间戳根证书")?;
+        let fp = yc_seal::fingerprint(der);
+        let subject = yc_seal::certificate_subject(der)
+            .ok_or_else(|| CoreError::Seal("时间戳根证书无法解析，拒绝导入".into()))?;
+        if !yc_seal::fingerprint_matches(der, confirmed_sha256) {
+            return Err(CoreError::Seal(format!(
+                "确认的指纹与时间戳根证书不符，拒绝导入：「{subject}」的 SHA-256 为 {fp}，请与时间戳服务运营方公布的指纹逐位核对"
+            )));
+        }
+        if self.anchors()?.iter().any(|a| a == der) {
+            return Err(CoreError::Seal("这是印章制作机构的信任根，不能作为时间戳根证书".into()));
+        }
+        let (authority, _) = self.authority(authority_pin)?;
+        let current = self.trust_bundle()?;
+        if current.tsa_roots().iter().any(|r| r == der) {
+            return Ok((fp, current.version()));
+        }
+        let now = utc(self);
+        let mut content = current.content().clone();
+        content.tsa_roots.push(der.to_vec());
+        content.version += 1;
+        content.this_update = now;
+        content.next_update = now + Duration::days(90);
+        let bundle = authority.sign_trust_bundle(content).map_err(seal_err)?;
+        let version = self.import_trust_bundle(&bundle.to_bytes().map_err(seal_err)?, "authority")?;
+        self.store().write(|tx| {
+            journal::append_admin(
+                tx,
+                by,
+                events::SEAL_TSA_ROOT,
+                self.clock().now(),
+                serde_json::json!({ "subject": subject, "root_sha256": sha_hex(der), "bundle_version": version }),
+                None,
+            )?;
+            Ok(())
+        })?;
+        Ok((fp, version))
     }
 
     /// The newest stored trust bundle, re-verified against the pinned roots.
@@ -489,18 +543,36 @@ impl Workstation {
         // the verification QR's content hash) and named in the event (crate::licence).
         let licence = if kind == DocKind::Certificate { Some(self.licence_for(&case)?) } else { None };
         let spec = self.document_spec(&case, kind, &doc_id, licence.as_ref())?;
-        let sealed = yc_seal::seal_document(&spec, &seal, &signer, font()?, now).map_err(seal_err)?;
+        // Online (an adapter's TSA answers within the bound): B-T at once, and the DSS makes it
+        // B-LT; otherwise B-B at once and the sync pass stamps it (crate::timestamping).
+        let sealed = match self.online_stamper(&bundle, now)? {
+            Some(tsa) => yc_seal::seal_document_timestamped(&spec, &seal, &signer, font()?, now, &tsa),
+            None => yc_seal::seal_document(&spec, &seal, &signer, font()?, now),
+        }
+        .map_err(seal_err)?;
+        let chain = yc_seal::Signer::certificate_chain(&signer).to_vec();
         drop(signer);
-        let sha = hex(&sealed.file_sha256);
+        let (pdf, level) = match sealed.signature_timestamp {
+            Some(_) => {
+                let data = bundle.validation_data(&chain, &[]);
+                let level = if data.crls.is_empty() { PadesLevel::BT } else { PadesLevel::BLT };
+                (yc_seal::add_validation_data(&sealed.pdf, &data).map_err(seal_err)?, level)
+            }
+            None => (sealed.pdf, PadesLevel::BB),
+        };
+        let sha = sha_hex(&pdf);
         let path = self.data_dir().join("documents").join(format!("{sha}.pdf"));
         crate::store::write_atomically(
             &path,
-            &crate::vault::file_bytes(&path, self.store().files(), DOCUMENT_KIND, &sealed.pdf)?,
+            &crate::vault::file_bytes(&path, self.store().files(), DOCUMENT_KIND, &pdf)?,
         )?;
         let info = serde_json::to_value(&sealed.signature_info).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let mut payload = serde_json::json!({
             "doc_id": doc_id, "doc_type": kind.code(), "seal_id": seal.id(), "file_sha256": sha,
             "qr_payload": sealed.qr_payload, "signature_info": info,
+            "pades_level": level.code(),
+            "proven_time": sealed.signature_timestamp.map(|t| t.to_rfc3339()),
+            "timestamp_error": sealed.timestamp_error,
         });
         if let (Some(l), Some(o)) = (&licence, payload.as_object_mut()) {
             o.insert("licence".into(), serde_json::to_value(l).map_err(|e| CoreError::Invalid(e.to_string()))?);

@@ -467,7 +467,14 @@ impl Workstation {
         }
         let policy = load_policy(&store)?;
         store.set_clock_order(matches!(clock, Clock::System))?;
-        let ws = Self { store, clock, identity, calendar: RwLock::new(calendar), policy };
+        let ws = Self {
+            store,
+            clock,
+            identity,
+            calendar: RwLock::new(calendar),
+            policy,
+            adapter_factory: RwLock::new(None),
+        };
         crate::projection::finish_pending_rebuild(&ws.store, || ws.rebuild())?;
         if encrypted {
             ws.mirror_locks_from_access()?;

@@ -70,12 +70,21 @@ pub struct Status {
     pub encrypted: bool,
 }
 
+/// Builds a registered adapter from its config (the shell's `yc_adapters::build`): core knows
+/// the SDK, not the built-in adapters.
+pub type AdapterFactory = fn(
+    &yc_adapter_sdk::AdapterConfig,
+) -> std::result::Result<yc_adapter_sdk::BoxedAdapter, yc_adapter_sdk::AdapterError>;
+
 pub struct Workstation {
     pub(crate) store: Store,
     pub(crate) clock: Clock,
     pub(crate) identity: Identity,
     pub(crate) calendar: RwLock<Calendar>,
     pub policy: LightPolicy,
+    /// How sealing reaches a TSA through the registered adapters (crate::timestamping); `None`:
+    /// every document is sealed B-B and stamped by the sync pass.
+    pub(crate) adapter_factory: RwLock<Option<AdapterFactory>>,
 }
 
 impl Workstation {

@@ -688,6 +688,10 @@ pub(crate) fn render(
         let payload = (m.qr)(&content_hash(&refs))?;
         let (x, y, size) = qr_position(spec.doc_type);
         let mut bytes = qr_overlay_prefix(&payload, x, y, size)?;
+        // `Content::finish` leaves no whitespace after the QR's closing `Q`; without one the
+        // caption's `BT` fused into `QBT` (poppler: Unknown operator 'QBT'). Outside the prefix,
+        // so documents sealed before the fix still match what the verifier redraws.
+        bytes.push(b'\n');
         let mut caption = Content::new();
         pen.text(
             &mut caption,

@@ -57,6 +57,12 @@ pub fn certificate_pem(der: &[u8]) -> String {
     out
 }
 
+/// Certificates in a PEM text (any number) or a DER file (for `yc seal trust tsa FILE`).
+#[must_use]
+pub fn read_certificates(bytes: &[u8]) -> Vec<Vec<u8>> {
+    certificates_in(bytes)
+}
+
 /// Certificates in a PEM text (any number) or a DER file.
 fn certificates_in(bytes: &[u8]) -> Vec<Vec<u8>> {
     let Ok(text) = std::str::from_utf8(bytes) else {

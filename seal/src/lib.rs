@@ -34,7 +34,7 @@ pub use document::{
 pub use error::{Result, SealError};
 pub use export::{
     ExportedRoot, TRUST_BUNDLE_FILE, TSA_DIR, certificate_pem, certificate_subject, export_trust, fingerprint,
-    fingerprint_matches, load_roots, load_trust,
+    fingerprint_matches, load_roots, load_trust, read_certificates,
 };
 pub use font::{CjkFont, DEFAULT_FONT_PATHS};
 pub use keystore::{DEFAULT_MAX_ATTEMPTS, DEFAULT_PBKDF2_ITERATIONS, KeyFileStatus, KeyStoreOptions, SealKeyFile};
@@ -50,5 +50,6 @@ pub use trust::{
 };
 pub use tsa::{
     TSA_POLICY_OID, TimeStampAuthority, TimeStamper, timestamp_nonce, timestamp_request, token_from_response,
+    trusted_token_time,
 };
 pub use verify::{Check, Reason, Verdict, Verification, verify_pdf, verify_qr, verify_qr_for_spec};

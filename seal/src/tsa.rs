@@ -401,6 +401,23 @@ pub(crate) fn verify_token(
     Ok(TokenCheck { gen_time, tsa_subject: parsed.subject_string() })
 }
 
+/// The time a token proves for `imprint`, if it is genuine **and** its TSA chains to one of
+/// `roots` (the trust bundle's `tsa_roots`). The workstation checks this before writing a token
+/// into a document: a token from a TSA the bundle does not trust would turn a VALID B-B document
+/// into an INDETERMINATE one.
+///
+/// # Errors
+/// `Timestamp` with the reason in Chinese (false token, or TSA not trusted).
+pub fn trusted_token_time(token: &[u8], imprint: &[u8; 32], roots: &[Vec<u8>]) -> Result<DateTime<Utc>> {
+    match verify_token(token, imprint, roots) {
+        Ok(c) => Ok(c.gen_time),
+        Err(TokenError::Invalid(m)) => Err(SealError::Timestamp(format!("时间戳令牌无效：{m}"))),
+        Err(TokenError::Untrusted(m)) => {
+            Err(SealError::Timestamp(format!("{m}（请管理员核对指纹后导入时间戳根证书：yc seal trust tsa）")))
+        }
+    }
+}
+
 /// Why a token does not prove a time.
 #[derive(Clone, Debug)]
 pub(crate) enum TokenError {

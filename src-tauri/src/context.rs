@@ -116,6 +116,8 @@ impl AppCtx {
             yc_core::demo::is_encrypted_demo(dir)
         } else {
             let opened = yc_core::demo::open(dir, None)?;
+            // Sealing reaches the registered adapters' TSA (PAdES B-T at once when it answers).
+            opened.set_adapter_factory(yc_adapters::build);
             let demo = opened.setting("demo.today")?.is_some();
             let _ = ws.set(opened);
             demo
@@ -148,6 +150,7 @@ impl AppCtx {
             None,
             yc_core::vault::Unlock::Password { staff: id, password },
         )?;
+        opened.set_adapter_factory(yc_adapters::build);
         // Two logins racing: the first to finish wins, the other's copy is dropped.
         let _ = self.ws.set(opened);
         self.workstation()

@@ -281,7 +281,17 @@ anchor_skipped: string | null,
  * The head left for a far side that answers later (file exchange), and what it said: its
  * receipt comes back with a later pass.
  */
-anchor_pending: [number, string] | null, };
+anchor_pending: [number, string] | null, 
+/**
+ * Sealed documents that got their document timestamp in this run (B-B → B-T/B-LT,
+ * crate::timestamping), through an adapter that announced `timestamp`.
+ */
+stamped: number, 
+/**
+ * Why documents stay B-B (TSA refusal, a reply that is not for our request, an untrusted
+ * TSA), one line per document, in Chinese; they are tried again next run.
+ */
+stamp_errors: Array<string>, };
 
 export type DeliveryState = "pending" | "sending" | "sent" | "acked" | "failed" | "quarantined" | "discarded";
 

@@ -302,6 +302,27 @@ impl CityExtranet {
         Ok(bytes)
     }
 
+    /// The TSA's root certificate as the platform serves it (`GET /api/v1/tsa/root`, DER). Not
+    /// trusted by being fetched: the administrator compares its fingerprint with the published
+    /// one before the seal authority carries it in the trust bundle.
+    ///
+    /// # Errors
+    /// Transport (retryable), HTTP status (classified).
+    pub async fn tsa_root(&self) -> Result<Vec<u8>, AdapterError> {
+        const WHAT: &str = "从市级平台获取时间戳根证书";
+        let resp = self
+            .authed(self.client.get(format!("{}/api/v1/tsa/root", self.base)))
+            .send()
+            .await
+            .map_err(|e| http::transport_error(WHAT, &e))?;
+        let status = resp.status();
+        let bytes = http::read_limited(WHAT, resp, self.config.max_response_bytes).await?;
+        if !status.is_success() {
+            return Err(http::status_error(WHAT, status, &String::from_utf8_lossy(&bytes)));
+        }
+        Ok(bytes)
+    }
+
     /// Deterministic batch number: the same rows re-sent carry the same number.
     fn batch_no(&self, chunk: &[OutItem]) -> String {
         let keys: Vec<&str> = chunk.iter().map(|i| i.key.as_str()).collect();
@@ -505,7 +526,13 @@ impl Adapter for CityExtranet {
             protocol_version: PROTOCOL_VERSION,
             name: "city-extranet".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            capabilities: Capabilities { push: true, pull: true, health: true, anchor: self.config.anchor_heads },
+            capabilities: Capabilities {
+                push: true,
+                pull: true,
+                health: true,
+                anchor: self.config.anchor_heads,
+                timestamp: true,
+            },
             streams: vec![
                 "cases".into(),
                 "documents".into(),
@@ -531,6 +558,10 @@ impl Adapter for CityExtranet {
         let status = resp.status();
         let bytes = http::read_limited(WHAT, resp, self.config.max_response_bytes).await?;
         read_anchor_reply(status, &bytes)
+    }
+
+    async fn timestamp(&mut self, request: &[u8]) -> Result<Vec<u8>, AdapterError> {
+        CityExtranet::timestamp(self, request).await
     }
 
     async fn push(&mut self, batch: &[OutItem]) -> Result<PushReport, AdapterError> {

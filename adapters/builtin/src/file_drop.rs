@@ -536,7 +536,7 @@ impl Adapter for FileDrop {
             protocol_version: PROTOCOL_VERSION,
             name: "file-drop".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            capabilities: Capabilities { push: true, pull: true, health: true, anchor: true },
+            capabilities: Capabilities { push: true, pull: true, health: true, anchor: true, timestamp: false },
             streams: vec![STREAM.into()],
             config_schema: Self::config_schema(),
         })

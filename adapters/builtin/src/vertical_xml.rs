@@ -1072,7 +1072,7 @@ impl Adapter for VerticalXml {
             version: env!("CARGO_PKG_VERSION").into(),
             // Without FetchItems there is no side-effect-free call to probe with: the push's
             // own outcome is the link's health.
-            capabilities: Capabilities { push: true, pull, health: pull, anchor: false },
+            capabilities: Capabilities { push: true, pull, health: pull, anchor: false, timestamp: false },
             streams: if pull { self.config.pull_streams.clone() } else { Vec::new() },
             config_schema: Self::config_schema(),
         })

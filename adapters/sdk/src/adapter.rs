@@ -51,6 +51,15 @@ pub trait Adapter: Send {
         async { Err(AdapterError::permanent(Origin::Adapter, "此适配器不支持日志头锚定", "anchor")) }
     }
 
+    /// RFC 3161 through the far side's time-stamping authority: a DER `TimeStampReq` in, the
+    /// DER `TimeStampResp` out, unchanged. The adapter is only the transport: the host built the
+    /// request (imprint, nonce) and checks the reply against it and its trusted TSA roots.
+    /// Called only when `hello` announced the `timestamp` capability.
+    fn timestamp(&mut self, request: &[u8]) -> impl Future<Output = Result<Vec<u8>, AdapterError>> + Send {
+        let _ = request;
+        async { Err(AdapterError::permanent(Origin::Adapter, "此适配器不提供时间戳服务", "timestamp")) }
+    }
+
     fn health(&mut self) -> impl Future<Output = Result<Health, AdapterError>> + Send;
 
     /// Orderly end: flush, close, let the process exit.
@@ -73,6 +82,7 @@ pub trait DynAdapter: Send {
     ) -> BoxFuture<'a, Result<PullPage, AdapterError>>;
     fn ack_dyn<'a>(&'a mut self, stream: &'a str, cursor: &'a str) -> BoxFuture<'a, Result<(), AdapterError>>;
     fn anchor_dyn<'a>(&'a mut self, proof: &'a HeadProof) -> BoxFuture<'a, Result<AnchorAnswer, AdapterError>>;
+    fn timestamp_dyn<'a>(&'a mut self, request: &'a [u8]) -> BoxFuture<'a, Result<Vec<u8>, AdapterError>>;
     fn health_dyn(&mut self) -> BoxFuture<'_, Result<Health, AdapterError>>;
     fn shutdown_dyn(&mut self) -> BoxFuture<'_, Result<(), AdapterError>>;
 }
@@ -97,6 +107,9 @@ impl<A: Adapter> DynAdapter for A {
     }
     fn anchor_dyn<'a>(&'a mut self, proof: &'a HeadProof) -> BoxFuture<'a, Result<AnchorAnswer, AdapterError>> {
         Box::pin(self.anchor(proof))
+    }
+    fn timestamp_dyn<'a>(&'a mut self, request: &'a [u8]) -> BoxFuture<'a, Result<Vec<u8>, AdapterError>> {
+        Box::pin(self.timestamp(request))
     }
     fn health_dyn(&mut self) -> BoxFuture<'_, Result<Health, AdapterError>> {
         Box::pin(self.health())
@@ -130,6 +143,9 @@ impl Adapter for BoxedAdapter {
     }
     async fn anchor(&mut self, proof: &HeadProof) -> Result<AnchorAnswer, AdapterError> {
         self.0.anchor_dyn(proof).await
+    }
+    async fn timestamp(&mut self, request: &[u8]) -> Result<Vec<u8>, AdapterError> {
+        self.0.timestamp_dyn(request).await
     }
     async fn health(&mut self) -> Result<Health, AdapterError> {
         self.0.health_dyn().await

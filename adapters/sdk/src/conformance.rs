@@ -382,6 +382,7 @@ pub async fn run_with<T: Target>(target: &T, options: &Options) -> ConformanceRe
     cases.push(kit.slow_replies().await);
     cases.push(kit.malformed_replies().await);
     cases.push(kit.crash_mid_batch().await);
+    cases.push(kit.timestamp().await);
     cases.push(kit.shutdown().await);
     ConformanceReport {
         mode: None,
@@ -1046,6 +1047,53 @@ impl<T: Target> Kit<'_, T> {
         pass(NAME, format!("{note}；重启后重推全部确认{checked}"))
     }
 
+    /// Only when `hello` announced `timestamp`: a DER TimeStampReq goes through unchanged and a
+    /// DER TimeStampResp for *this* request comes back (its nonce inside), and a request the TSA
+    /// cannot parse gets a TSA rejection or an error reply — never a hang or a crash.
+    async fn timestamp(&mut self) -> CaseResult {
+        const NAME: &str = "timestamp";
+        if !self.handshake.as_ref().is_some_and(|h| h.capabilities.timestamp) {
+            return skip(NAME, false, "适配器未声明 timestamp 能力");
+        }
+        let mut s = match self.start(NAME, self.liveness).await {
+            Ok(s) => s,
+            Err(c) => return c,
+        };
+        let nonce = timestamp_nonce();
+        let request = timestamp_request(&[0x5a; 32], nonce);
+        let reply = tokio::time::timeout(self.liveness, s.adapter.timestamp(&request)).await;
+        let garbage = tokio::time::timeout(self.liveness, s.adapter.timestamp(b"not a request")).await;
+        let _ = s.adapter.shutdown().await;
+        let reply = match reply {
+            Err(_) => return fail(NAME, format!("{} ms 内没有时间戳应答", millis(self.liveness))),
+            Ok(Err(e)) => return fail(NAME, format!("时间戳请求失败：{}", err_text(&e))),
+            Ok(Ok(r)) => r,
+        };
+        match timestamp_status(&reply) {
+            Some(0 | 1) if reply.windows(8).any(|w| w == nonce.as_slice()) => {}
+            Some(0 | 1) => return fail(NAME, "时间戳应答中没有本次请求的随机数（重放或错投的应答）"),
+            Some(status) => return fail(NAME, format!("时间戳服务拒绝了合法请求（PKIStatus {status}）")),
+            None => {
+                return fail_with(
+                    NAME,
+                    "时间戳应答不是 DER TimeStampResp",
+                    vec![format!("应答前 32 字节：{:02x?}", &reply[..reply.len().min(32)])],
+                );
+            }
+        }
+        match garbage {
+            Err(_) => fail(NAME, "对无法解析的时间戳请求没有应答"),
+            Ok(Ok(r)) if timestamp_status(&r).is_some_and(|st| st >= 2) => {
+                pass(NAME, format!("时间戳请求原样转达，应答 {} 字节含本次随机数；错误请求被拒绝", reply.len()))
+            }
+            Ok(Ok(_)) => fail(NAME, "无法解析的时间戳请求竟得到了非拒绝的应答"),
+            Ok(Err(e)) => pass(
+                NAME,
+                format!("时间戳请求原样转达，应答 {} 字节含本次随机数；错误请求报错：{}", reply.len(), err_text(&e)),
+            ),
+        }
+    }
+
     async fn shutdown(&mut self) -> CaseResult {
         const NAME: &str = "shutdown";
         let mut s = match self.start(NAME, self.liveness).await {
@@ -1056,6 +1104,67 @@ impl<T: Target> Kit<'_, T> {
             Ok(()) => pass(NAME, "收到 shutdown 后正常应答"),
             Err(e) => fail(NAME, format!("shutdown 失败：{}", err_text(&e))),
         }
+    }
+}
+
+/// 8 random bytes with the top bit clear, so the DER INTEGER is exactly these bytes.
+fn timestamp_nonce() -> [u8; 8] {
+    use ring::rand::SecureRandom;
+    let mut n = [0u8; 8];
+    let _ = ring::rand::SystemRandom::new().fill(&mut n);
+    n[0] = (n[0] & 0x3f) | 0x10;
+    n
+}
+
+/// A DER RFC 3161 TimeStampReq: version 1, SHA-256 imprint, the nonce, certReq TRUE.
+fn timestamp_request(imprint: &[u8; 32], nonce: [u8; 8]) -> Vec<u8> {
+    const SHA256: [u8; 11] = [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+    let mut mi = vec![0x30, 0x2f, 0x30, 0x0b];
+    mi.extend_from_slice(&SHA256);
+    mi.extend_from_slice(&[0x04, 0x20]);
+    mi.extend_from_slice(imprint);
+    let mut body = vec![0x02, 0x01, 0x01];
+    body.extend_from_slice(&mi);
+    body.extend_from_slice(&[0x02, 0x08]);
+    body.extend_from_slice(&nonce);
+    body.extend_from_slice(&[0x01, 0x01, 0xff]);
+    let mut out = vec![0x30, u8::try_from(body.len()).unwrap_or(0x7f)];
+    out.extend_from_slice(&body);
+    out
+}
+
+/// The PKIStatus of a DER TimeStampResp (`SEQUENCE { SEQUENCE { INTEGER status … } … }`), or
+/// `None` when the bytes are not one.
+fn timestamp_status(der: &[u8]) -> Option<u8> {
+    // One DER header: tag, then the content length (short or long form); returns (content, rest).
+    fn tlv(b: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+        let (&t, b) = b.split_first()?;
+        let (&l, mut b) = b.split_first()?;
+        if t != tag {
+            return None;
+        }
+        let len = if l < 0x80 {
+            usize::from(l)
+        } else {
+            let n = usize::from(l & 0x7f);
+            if n == 0 || n > 4 || b.len() < n {
+                return None;
+            }
+            let len = b[..n].iter().fold(0usize, |a, x| (a << 8) | usize::from(*x));
+            b = &b[n..];
+            len
+        };
+        (b.len() >= len).then(|| b.split_at(len))
+    }
+    let (resp, rest) = tlv(der, 0x30)?;
+    if !rest.is_empty() {
+        return None;
+    }
+    let (status_info, _) = tlv(resp, 0x30)?;
+    let (status, _) = tlv(status_info, 0x02)?;
+    match status {
+        [s] if *s <= 5 => Some(*s),
+        _ => None,
     }
 }
 

@@ -94,6 +94,10 @@ pub struct Capabilities {
     /// The far side keeps journal heads and signs receipts (`anchor`, docs/adapter-protocol.md §6).
     #[serde(default)]
     pub anchor: bool,
+    /// The far side runs an RFC 3161 time-stamping authority (`timestamp`,
+    /// docs/adapter-protocol.md §7): the host stamps sealed documents through it.
+    #[serde(default)]
+    pub timestamp: bool,
 }
 
 /// The adapter's answer to `hello` (LSP `initialize`, go-plugin's version line).

@@ -473,6 +473,16 @@ impl Adapter for ProcessAdapter {
         })
     }
 
+    async fn timestamp(&mut self, request: &[u8]) -> Result<Vec<u8>, AdapterError> {
+        self.ensure_hello().await?;
+        let id = self.next_id();
+        let value = self.request(Request::Timestamp { id, request: protocol::der_to_wire(request) }).await?;
+        let reply: protocol::TimestampReply = self.decode("timestamp", value)?;
+        protocol::der_from_wire(&reply.response).ok_or_else(|| {
+            AdapterError::permanent(Origin::Adapter, "适配器返回的时间戳应答不是 base64", "timestamp_result")
+        })
+    }
+
     async fn health(&mut self) -> Result<Health, AdapterError> {
         self.ensure_hello().await?;
         let id = self.next_id();

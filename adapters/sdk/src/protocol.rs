@@ -49,6 +49,12 @@ pub enum Request {
         id: u64,
         proof: crate::anchor::HeadProof,
     },
+    /// RFC 3161 through the far side's TSA (docs/adapter-protocol.md §7); only if `hello`
+    /// announced `timestamp`. `request`: the DER TimeStampReq, base64 (standard, padded).
+    Timestamp {
+        id: u64,
+        request: String,
+    },
     Health {
         id: u64,
     },
@@ -65,6 +71,7 @@ impl Request {
             | Self::Pull { id, .. }
             | Self::Ack { id, .. }
             | Self::Anchor { id, .. }
+            | Self::Timestamp { id, .. }
             | Self::Health { id }
             | Self::Shutdown { id } => *id,
         }
@@ -77,6 +84,7 @@ impl Request {
             Self::Pull { .. } => "pull_result",
             Self::Ack { .. } => "ack_result",
             Self::Anchor { .. } => "anchor_result",
+            Self::Timestamp { .. } => "timestamp_result",
             Self::Health { .. } => "health_result",
             Self::Shutdown { .. } => "shutdown_result",
         }
@@ -88,6 +96,7 @@ impl Request {
             Self::Pull { .. } => "pull",
             Self::Ack { .. } => "ack",
             Self::Anchor { .. } => "anchor",
+            Self::Timestamp { .. } => "timestamp",
             Self::Health { .. } => "health",
             Self::Shutdown { .. } => "shutdown",
         }
@@ -171,6 +180,26 @@ impl AnchorReply {
         }
         Some(crate::anchor::AnchorAnswer { receipts, pending: self.pending })
     }
+}
+
+/// Adapter → host: reply to `timestamp`: the TSA's DER TimeStampResp, base64, as received
+/// (a rejection by the TSA is a TimeStampResp too, with its status; the host reads it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TimestampReply {
+    pub id: u64,
+    pub response: String,
+}
+
+/// DER ↔ the protocol's base64 (standard alphabet, padded).
+pub fn der_to_wire(der: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(der)
+}
+
+/// The DER a `timestamp` message carries; `None` when it is not base64.
+pub fn der_from_wire(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(text.trim()).ok()
 }
 
 /// Adapter → host: reply to `health`.

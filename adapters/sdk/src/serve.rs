@@ -115,7 +115,7 @@ where
             Err(e) => {
                 // Unknown types are ignored (a newer host); a known type that does not parse
                 // is answered, so the host does not wait for nothing.
-                const KNOWN: [&str; 7] = ["hello", "push", "pull", "ack", "anchor", "health", "shutdown"];
+                const KNOWN: [&str; 8] = ["hello", "push", "pull", "ack", "anchor", "timestamp", "health", "shutdown"];
                 if let (true, Some(id)) = (KNOWN.contains(&env.kind.as_str()), env.id) {
                     let err = AdapterError::permanent(Origin::Adapter, "适配器无法解析该请求", e.to_string());
                     send_error(&mut output, id, &err)?;
@@ -221,6 +221,20 @@ where
                 Ok(answer) => send(&mut output, "anchor_result", &AnchorReply::new(id, answer))?,
                 Err(e) => send_error(&mut output, id, &e)?,
             },
+            Request::Timestamp { request, .. } => match crate::protocol::der_from_wire(&request) {
+                None => {
+                    let err = AdapterError::permanent(Origin::Adapter, "时间戳请求不是 base64", "timestamp");
+                    send_error(&mut output, id, &err)?;
+                }
+                Some(der) => match rt.block_on(a.timestamp(&der)) {
+                    Ok(resp) => send(
+                        &mut output,
+                        "timestamp_result",
+                        &crate::protocol::TimestampReply { id, response: crate::protocol::der_to_wire(&resp) },
+                    )?,
+                    Err(e) => send_error(&mut output, id, &e)?,
+                },
+            },
             Request::Health { .. } => match rt.block_on(a.health()) {
                 Ok(h) => send(&mut output, "health_result", &HealthReply { id, status: h.status, message: h.message })?,
                 Err(e) => send_error(&mut output, id, &e)?,
@@ -315,7 +329,7 @@ impl Adapter for MemoryAdapter {
             protocol_version: PROTOCOL_VERSION,
             name: "memory".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            capabilities: Capabilities { push: true, pull: true, health: true, anchor: false },
+            capabilities: Capabilities { push: true, pull: true, health: true, anchor: false, timestamp: false },
             streams: self.inbox.keys().cloned().collect(),
             config_schema: serde_json::json!({"type": "object", "properties": {}}),
         })
@@ -420,6 +434,22 @@ mod tests {
         assert_eq!(msgs[1]["id"], 7);
         assert_eq!(msgs[1]["class"], "permanent");
         assert!(msgs[1]["message"].as_str().unwrap().contains("锚定"));
+    }
+
+    #[test]
+    fn a_timestamp_request_without_the_capability_gets_the_default_refusal_and_garbage_is_answered() {
+        let input = format!(
+            "{}\n{}\n{}\n",
+            r#"{"type":"hello","id":1,"protocol_version":1,"host":{"name":"t","version":"0"},"config":{}}"#,
+            serde_json::json!({"type": "timestamp", "id": 8, "request": crate::protocol::der_to_wire(&[0x30, 0x00])}),
+            serde_json::json!({"type": "timestamp", "id": 9, "request": "不是 base64"})
+        );
+        let msgs = run(&input, 10);
+        assert_eq!(msgs[0]["capabilities"]["timestamp"], false, "{msgs:?}");
+        assert_eq!((msgs[1]["type"].as_str(), msgs[1]["id"].as_u64()), (Some("error"), Some(8)), "{msgs:?}");
+        assert!(msgs[1]["message"].as_str().unwrap().contains("时间戳"));
+        assert_eq!((msgs[2]["type"].as_str(), msgs[2]["id"].as_u64()), (Some("error"), Some(9)), "{msgs:?}");
+        assert!(msgs[2]["message"].as_str().unwrap().contains("base64"));
     }
 
     #[test]

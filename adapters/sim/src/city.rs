@@ -75,6 +75,17 @@ struct App {
     /// The enrollment desk's issuer key, and the workstation key each label enrolled with.
     desk: Option<Arc<ring::signature::Ed25519KeyPair>>,
     enrolled: Arc<Mutex<std::collections::HashMap<String, String>>>,
+    /// The TSA switched by the test (`POST /_sim/tsa`): down, or slow, while the rest answers.
+    tsa_switch: Arc<Mutex<TsaSwitch>>,
+}
+
+/// How the simulated TSA behaves (`POST /_sim/tsa {"down": bool, "delay_ms": n}`).
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+struct TsaSwitch {
+    #[serde(default)]
+    down: bool,
+    #[serde(default)]
+    delay_ms: u64,
 }
 
 /// The platform's RFC 3161 time-stamping authority: its own root (the trust bundle carries it
@@ -137,6 +148,7 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<(std::net::SocketAddr, 
         tsa: tsa.clone(),
         desk,
         enrolled: Arc::default(),
+        tsa_switch: Arc::default(),
     };
     let router = Router::new()
         .route("/api/v1/items:batch", post(batch))
@@ -150,6 +162,7 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<(std::net::SocketAddr, 
         .route("/_sim/stats", get(stats))
         .route("/_sim/sms", get(sms_sent))
         .route("/_sim/inbox", post(seed))
+        .route("/_sim/tsa", post(switch_tsa))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app);
     let listener = crate::bind(config.port).await?;
@@ -175,6 +188,13 @@ async fn timestamp(State(app): State<App>, headers: HeaderMap, body: Bytes) -> R
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/timestamp-query"));
     if !is_query {
         return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "BAD_REQUEST", "请求类型须为 application/timestamp-query");
+    }
+    let switch = app.tsa_switch.lock().map(|s| *s).unwrap_or_default();
+    if switch.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(switch.delay_ms)).await;
+    }
+    if switch.down {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "模拟：时间戳服务停机");
     }
     let fault = match app.store.lock() {
         Ok(mut store) => {
@@ -502,6 +522,14 @@ async fn sms_sent(State(app): State<App>) -> Response {
 struct SeedBody {
     stream: String,
     items: Vec<serde_json::Value>,
+}
+
+/// Test control: take the TSA down or slow it, the rest of the platform unchanged.
+async fn switch_tsa(State(app): State<App>, axum::Json(body): axum::Json<TsaSwitch>) -> Response {
+    if let Ok(mut s) = app.tsa_switch.lock() {
+        *s = body;
+    }
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn seed(State(app): State<App>, axum::Json(body): axum::Json<SeedBody>) -> Response {

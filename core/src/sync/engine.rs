@@ -56,6 +56,12 @@ pub struct RunReport {
     /// The head left for a far side that answers later (file exchange), and what it said: its
     /// receipt comes back with a later pass.
     pub anchor_pending: Option<(i64, String)>,
+    /// Sealed documents that got their document timestamp in this run (B-B → B-T/B-LT,
+    /// crate::timestamping), through an adapter that announced `timestamp`.
+    pub stamped: u64,
+    /// Why documents stay B-B (TSA refusal, a reply that is not for our request, an untrusted
+    /// TSA), one line per document, in Chinese; they are tried again next run.
+    pub stamp_errors: Vec<String>,
 }
 
 fn backoff_ms(opts: &SyncOptions, attempts: i64) -> i64 {
@@ -431,6 +437,15 @@ impl Workstation {
             && let Err(e) = self.anchor_heads(name, adapter, opts, &mut report).await?
         {
             last_error = Some(e);
+        }
+        // Documents sealed offline get their document timestamp while the link is up.
+        if hello.capabilities.timestamp && last_error.as_ref().is_none_or(|e| e.class == ErrorClass::Permanent) {
+            let stamped = self.stamp_documents(name, adapter).await?;
+            report.stamped = stamped.stamped;
+            report.stamp_errors = stamped.errors;
+            if let Some(e) = stamped.stopped {
+                last_error = Some(e);
+            }
         }
         if hello.capabilities.pull && last_error.as_ref().is_none_or(|e| e.class != ErrorClass::Auth) {
             for stream in &hello.streams {

@@ -38,6 +38,19 @@ const O: usize = 1;
 use Role::{Admin, Clerk, Decider, Reviewer, SealKeeper};
 const ALL_ROLES: &[Role] = &[Clerk, Reviewer, Decider, SealKeeper, Admin];
 
+/// A time-stamping authority's root (one per test run).
+fn tsa_root() -> Vec<u8> {
+    static ROOT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let nb = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc();
+        yc_seal::SealAuthority::generate("某市时间戳根", nb, nb + chrono::Duration::days(3650))
+            .unwrap()
+            .root_certificate()
+            .to_vec()
+    })
+    .clone()
+}
+
 /// Seal keys with few PBKDF2 iterations: the matrix is about who, not about key strength.
 fn low() -> KeyStoreOptions {
     KeyStoreOptions { iterations: NonZeroU32::new(1000).unwrap(), max_attempts: 5 }
@@ -255,6 +268,12 @@ fn commands() -> Vec<Row> {
         row("seal::pin_trust_anchor", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
             let der = e.ws.trust_anchors().unwrap().remove(0);
             e.ws.pin_trust_anchor(by, &der, &yc_seal::fingerprint(&der)).map(drop)
+        }),
+        // The city TSA's root into the bundle: an administrator, confirmed by its fingerprint and
+        // the authority's PIN (a second call finds it already there).
+        row("seal::trust_tsa_root", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+            let der = tsa_root();
+            e.ws.trust_tsa_root(by, &der, &yc_seal::fingerprint(&der), AUTH_PIN).map(drop)
         }),
         // A department's administrator issues, unlocks and revokes its own department's seals
         // (each also confirmed by the seal authority's PIN); only the `*` admin reaches every

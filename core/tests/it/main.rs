@@ -28,4 +28,5 @@ mod supervision;
 mod sync;
 mod sync_outcomes;
 mod theme;
+mod timestamping;
 mod workstation;

@@ -47,7 +47,7 @@ impl Adapter for MemoryFarSide {
             protocol_version: yc_adapter_sdk::PROTOCOL_VERSION,
             name: "memory".into(),
             version: "1".into(),
-            capabilities: Capabilities { push: true, pull: true, health: true, anchor: false },
+            capabilities: Capabilities { push: true, pull: true, health: true, anchor: false, timestamp: false },
             streams: vec!["applications".into()],
             config_schema: serde_json::json!({}),
         })

@@ -56,7 +56,7 @@ impl Adapter for Far {
             protocol_version: yc_adapter_sdk::PROTOCOL_VERSION,
             name: "far".into(),
             version: "1".into(),
-            capabilities: Capabilities { push: true, pull: false, health: true, anchor: false },
+            capabilities: Capabilities { push: true, pull: false, health: true, anchor: false, timestamp: false },
             streams: vec![],
             config_schema: serde_json::json!({}),
         })

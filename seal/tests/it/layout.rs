@@ -128,3 +128,30 @@ fn the_certificate_frame_does_not_cross_the_qr_or_its_caption() {
         }
     }
 }
+
+/// poppler reported `Syntax Error: … Unknown operator 'QBT'` on every sealed notice: the QR's
+/// closing `Q` and the caption's `BT` had no whitespace between them. Rendering and extracting
+/// every kind must leave stderr free of syntax errors.
+#[test]
+fn poppler_reads_every_sealed_kind_without_a_syntax_error() {
+    for doc_type in [DocType::ApprovalDecision, DocType::RefusalDecision, DocType::Certificate] {
+        let mut spec = decision_spec();
+        spec.doc_type = doc_type;
+        if doc_type == DocType::RefusalDecision {
+            spec.body = vec!["经审查，申请不符合法定条件。".into()];
+        }
+        let pdf = sealed(&spec).pdf;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        for (tool, args) in [("pdftoppm", &["-r", "30", "-gray"][..]), ("pdftotext", &["-layout"][..])] {
+            let out = Command::new(tool).args(args).arg(&path).arg(dir.path().join("out")).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{tool}: {stderr}");
+            let clean = !stderr.contains("Unknown operator") && !stderr.contains("Syntax Error");
+            assert!(clean, "{doc_type:?} {tool}: {stderr}");
+        }
+        // The fix in the bytes: the overlay's QR ends its own line before the caption starts.
+        assert!(!pdf.windows(4).any(|w| w == b"\nQBT"), "{doc_type:?}: QBT in a content stream");
+    }
+}

@@ -44,7 +44,7 @@ pub fn adapter_stdout() -> &'static [u8] {
             protocol_version: PROTOCOL_VERSION,
             name: "fuzz".into(),
             version: "1.0".into(),
-            capabilities: Capabilities { push: true, pull: true, health: true, anchor: true },
+            capabilities: Capabilities { push: true, pull: true, health: true, anchor: true, timestamp: false },
             streams: vec!["inbox".into()],
             config_schema: serde_json::json!({"type": "object"}),
         };
