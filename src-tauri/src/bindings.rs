@@ -21,6 +21,8 @@ use yc_core::workstation::{Identity, Status};
 use yc_core::{ActRequest, NewCase};
 
 use crate::enrollment::PackageView;
+use crate::firstrun::{EnrollNow, FirstRunDone, FirstRunInfo};
+use yc_core::enrollment::FirstRun;
 use crate::ipc::{
     AppInfo, AttachmentData, CatalogDoc, CatalogEntry, ErrorKind, IpcError, Label, MaterialEntry, StaffEntry,
     SubItemEntry, SyncOverview, ThemeBranchEntry, ThemeEntry, ThemeMaterialEntry,
@@ -59,7 +61,7 @@ pub fn typescript() -> String {
         ReusableMaterial, Status, Attachment, AttachmentData, Backlog, AdapterKind, ErrorClass, AdapterState,
         AdapterStatus, RunReport,
         DeliveryState, DeliveryRow, SyncOverview, Head, LastBackup, BackupStatus, EnrollmentState,
-        EnrollmentStatus, PackageView,
+        EnrollmentStatus, PackageView, FirstRun, FirstRunInfo, EnrollNow, FirstRunDone,
         // 送达方式 chosen at intake (NewCase::delivery).
         yc_core::delivery::Method, yc_core::delivery::Plan,
         ThemeEntry, ThemeBranchEntry, ThemeMaterialEntry, NewTheme, ThemeReceipt, BranchRef, SharedMaterial,

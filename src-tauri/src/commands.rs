@@ -25,6 +25,8 @@ use yc_core::theme::notice::SupplementNotice;
 
 use crate::context::AppCtx;
 use crate::enrollment::PackageView;
+use crate::firstrun::{EnrollNow, FirstRunDone, FirstRunInfo};
+use yc_core::enrollment::FirstRun;
 use crate::ipc::{AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, StaffEntry, SyncOverview, ThemeEntry};
 use yc_core::attachment::Attachment;
 use yc_core::enrollment::EnrollmentStatus;
@@ -194,4 +196,17 @@ commands! {
     /// What an offline update bundle would change, or why it would be refused (writes nothing).
     fn show_update(ctx, app, text: String) -> PackageView { ctx.show_update(&text) }
     fn apply_update(ctx, app, text: String) -> PackageView { ctx.apply_update(&text) }
+    /// Set while the data directory holds no workstation: the window opens the first-run wizard.
+    fn first_run_info(ctx, app) -> Option<FirstRunInfo> { Ok(ctx.first_run_info()) }
+    /// The first of the core's objections to what the wizard has so far, or nothing.
+    fn first_run_check(ctx, app, setup: FirstRun) -> () { ctx.first_run_check(&setup) }
+    /// Makes the workstation (key pair on this machine, encrypted store, first administrator, signed
+    /// request), then sends, exports or keeps the request (training mode until the reply).
+    fn first_run(ctx, app, setup: FirstRun, then: EnrollNow) -> FirstRunDone { ctx.first_run(&setup, &then).await }
+    /// Sends the kept enrollment request through the city adapter and imports the reply.
+    fn send_enrollment(ctx, app, city_url: String, issuer_fingerprint: String, token: Option<String>) -> PackageView {
+        ctx.send_enrollment(&city_url, &issuer_fingerprint, token.as_deref()).await
+    }
+    /// Writes the kept enrollment request to a folder; returns the file's path.
+    fn export_enrollment_request(ctx, app, folder: String) -> String { ctx.export_enrollment_request(&folder) }
 }

@@ -6,6 +6,7 @@ pub mod bindings;
 pub mod commands;
 pub mod context;
 pub mod enrollment;
+pub mod firstrun;
 pub mod ipc;
 pub mod sync;
 mod tray;

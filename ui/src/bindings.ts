@@ -327,11 +327,19 @@ packages: number, serial: number | null,
 /**
  * SHA-256 of the request waiting for its reply (training only).
  */
-pending_request: string | null, 
+pending_request: string | null, pending_city_url: string | null, 
 /**
  * The workstation key the city binds packages to (hex) and its fingerprint.
  */
 workstation_key: string, workstation_key_fingerprint: string, };
+
+export type FirstRun = { region: string, workstation: string, name: string, departments: Array<string>, city_url: string | null, admin_password: string, };
+
+export type FirstRunInfo = { data_dir: string, departments: Array<string>, admin_id: string, password_min_chars: number, version: string, };
+
+export type EnrollNow = { "how": "later" } | { "how": "export", folder: string, } | { "how": "send", issuer_fingerprint: string, token: string | null, };
+
+export type FirstRunDone = { label: string, key_fingerprint: string, request_sha256: string, recovery_key: string, exported: string | null, enrolled: PackageView | null, problem: string | null, };
 
 export type PackageView = { issuer: string, serial: number, to: string, issued_at: string, issuer_fingerprint: string, changes: Array<string>, refusal: string | null, };
 
@@ -804,5 +812,25 @@ export function show_update(text: string): Promise<PackageView> {
 
 export function apply_update(text: string): Promise<PackageView> {
   return call("apply_update", { text });
+}
+
+export function first_run_info(): Promise<FirstRunInfo | null> {
+  return call("first_run_info", {  });
+}
+
+export function first_run_check(setup: FirstRun): Promise<null> {
+  return call("first_run_check", { setup });
+}
+
+export function first_run(setup: FirstRun, then: EnrollNow): Promise<FirstRunDone> {
+  return call("first_run", { setup, then });
+}
+
+export function send_enrollment(city_url: string, issuer_fingerprint: string, token: string | null): Promise<PackageView> {
+  return call("send_enrollment", { city_url, issuer_fingerprint, token });
+}
+
+export function export_enrollment_request(folder: string): Promise<string> {
+  return call("export_enrollment_request", { folder });
 }
 
