@@ -180,6 +180,7 @@ impl Workstation {
         let request = workstation.request_enrollment(&by, &setup.departments, setup.city())?;
         Ok(FirstRunMade { workstation, recovery, request })
     }
+}
 
 impl Workstation {
     /// Whether documents made here are samples that never leave (training mode).
