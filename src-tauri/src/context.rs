@@ -202,6 +202,12 @@ impl AppCtx {
     // ---- session ---------------------------------------------------------------------------
 
     pub fn app_info(&self) -> IpcResult<AppInfo> {
+        if self.needs_first_run() {
+            return Err(IpcError::new(
+                ErrorKind::NotInitialised,
+                format!("{} 还没有工作站：请先完成首次设置", self.data_dir.display()),
+            ));
+        }
         let (identity, today) = match self.ws.get() {
             Some(ws) => (ws.identity().clone(), ws.today().to_string()),
             None => {
