@@ -5,6 +5,7 @@ import { flush, global as base, mockShell } from "./helpers";
 import { vFocus } from "../src/focus";
 import FirstRunView from "../src/views/FirstRunView.vue";
 import App from "../src/App.vue";
+import LoginView from "../src/views/LoginView.vue";
 import { session } from "../src/session";
 
 // As main.ts registers it: each step's first field (and the last page's button) takes the focus.
@@ -155,7 +156,7 @@ describe("FirstRunView", () => {
 });
 
 describe("App on a machine without a workstation", () => {
-  it("opens the wizard instead of the login, and the login after it", async () => {
+  it("opens the wizard instead of the login, the login after it, and then the training strip", async () => {
     const router = createRouter({ history: createMemoryHistory(), routes: [{ path: "/work", component: { template: "<div/>" } }] });
     await router.push("/work");
     let made = false;
@@ -169,8 +170,11 @@ describe("App on a machine without a workstation", () => {
         made = true;
         return done();
       },
+      login: () => ({ id: "admin", name: "系统管理员", roles: ["admin"], departments: ["*"] }),
+      enrollment_status: () => ({ state: "training", issuer: null, issuer_fingerprint: null, enrolled_at: null, packages: 0, serial: null, pending_request: "ef".repeat(32), pending_city_url: null, workstation_key: "ab".repeat(32), workstation_key_fingerprint: "12".repeat(32) }),
     });
     session.actor = null;
+    session.training = false;
     session.info = null;
     const w = mount(App, { global: { plugins: [...global.plugins, router] } });
     await flush(10);
@@ -186,6 +190,16 @@ describe("App on a machine without a workstation", () => {
     expect(w.find("[data-test=first-run]").exists()).toBe(false);
     expect(w.find("[data-test=login-submit]").exists()).toBe(true);
     expect((session.info as { identity: { code: string } } | null)?.identity.code).toBe("W21");
+
+    // Logging in shows the training strip (the login screen's "done" reaches the app).
+    const login = w.findComponent(LoginView);
+    (login.vm as unknown as { account: string }).account = "admin";
+    await login.get("input[data-test=login-password]").setValue("first-admin-1");
+    await login.get("form").trigger("submit");
+    await flush(10);
+    expect(w.get("[data-test=training-banner]").text()).toContain("样本");
     w.unmount();
+    session.actor = null;
+    session.training = false;
   });
 });
