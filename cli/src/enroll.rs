@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use clap::Subcommand;
-use yc_core::provisioning::{Applied, Change, Preview};
 use yc_core::enrollment::{FirstRun, FirstRunMade};
+use yc_core::provisioning::{Applied, Change, Preview};
 use yc_core::{Clock, CoreError, Workstation};
 
 use crate::output::Out;

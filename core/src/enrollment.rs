@@ -116,9 +116,8 @@ pub const FIRST_ADMIN: &str = "admin";
 /// Departments offered at the first run: the comprehensive window (`*`), then those of the
 /// catalog shipped with the program (the city's own catalog arrives with the enrollment reply).
 pub fn department_choices() -> Vec<String> {
-    let mut out: Vec<String> = crate::catalog::demo_catalog()
-        .map(|c| c.items.into_iter().map(|i| i.department).collect())
-        .unwrap_or_default();
+    let mut out: Vec<String> =
+        crate::catalog::demo_catalog().map(|c| c.items.into_iter().map(|i| i.department).collect()).unwrap_or_default();
     out.sort();
     out.dedup();
     out.insert(0, crate::staff::ALL_DEPARTMENTS.to_owned());
@@ -126,10 +125,11 @@ pub fn department_choices() -> Vec<String> {
 }
 
 fn clean_departments(departments: &[String]) -> Result<Vec<String>> {
-    let departments: Vec<String> =
-        departments.iter().map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()).collect();
+    let departments: Vec<String> = departments.iter().map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()).collect();
     if departments.is_empty() {
-        return Err(CoreError::Missing { action: "申请注册".into(), field: "部门（综合窗口写 *）".into() });
+        return Err(CoreError::Missing {
+            action: "申请注册".into(), field: "部门（综合窗口写 *）".into()
+        });
     }
     Ok(departments)
 }
@@ -174,8 +174,7 @@ impl Workstation {
     /// administrator's keys stay unlocked in the returned workstation, to send or import at once.
     pub fn first_run(dir: &Path, setup: &FirstRun, clock: crate::clock::Clock) -> Result<FirstRunMade> {
         setup.check()?;
-        let (workstation, recovery) =
-            Self::init_encrypted(dir, setup.identity(), &setup.admin_password, clock)?;
+        let (workstation, recovery) = Self::init_encrypted(dir, setup.identity(), &setup.admin_password, clock)?;
         let by = workstation.actor(FIRST_ADMIN)?;
         let request = workstation.request_enrollment(&by, &setup.departments, setup.city())?;
         Ok(FirstRunMade { workstation, recovery, request })

@@ -22,13 +22,13 @@ use yc_core::{ActRequest, NewCase};
 
 use crate::enrollment::PackageView;
 use crate::firstrun::{EnrollNow, FirstRunDone, FirstRunInfo};
-use yc_core::enrollment::FirstRun;
 use crate::ipc::{
     AppInfo, AttachmentData, CatalogDoc, CatalogEntry, ErrorKind, IpcError, Label, MaterialEntry, StaffEntry,
     SubItemEntry, SyncOverview, ThemeBranchEntry, ThemeEntry, ThemeMaterialEntry,
 };
 use yc_adapter_sdk::{AdapterKind, ErrorClass};
 use yc_core::attachment::Attachment;
+use yc_core::enrollment::FirstRun;
 use yc_core::sync::outbox::Backlog;
 use yc_core::sync::{AdapterState, AdapterStatus, DeliveryRow, DeliveryState, RunReport};
 use yc_core::theme::board::{BranchRefusal, BranchView, ThemeBoard, ThemeRow};

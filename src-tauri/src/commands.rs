@@ -26,10 +26,10 @@ use yc_core::theme::notice::SupplementNotice;
 use crate::context::AppCtx;
 use crate::enrollment::PackageView;
 use crate::firstrun::{EnrollNow, FirstRunDone, FirstRunInfo};
-use yc_core::enrollment::FirstRun;
 use crate::ipc::{AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, StaffEntry, SyncOverview, ThemeEntry};
 use yc_core::attachment::Attachment;
 use yc_core::enrollment::EnrollmentStatus;
+use yc_core::enrollment::FirstRun;
 use yc_core::sync::DeliveryRow;
 
 macro_rules! commands {

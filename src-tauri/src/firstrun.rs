@@ -72,7 +72,10 @@ pub fn export_request(folder: &str, label: &str, bytes: &[u8]) -> IpcResult<Stri
 fn absolute_folder(folder: &str) -> IpcResult<PathBuf> {
     let dir = PathBuf::from(folder.trim());
     if dir.as_os_str().is_empty() || !dir.is_absolute() {
-        return Err(IpcError::new(ErrorKind::Invalid, format!("请填写保存申请文件的完整文件夹路径（绝对路径）：{folder}")));
+        return Err(IpcError::new(
+            ErrorKind::Invalid,
+            format!("请填写保存申请文件的完整文件夹路径（绝对路径）：{folder}"),
+        ));
     }
     Ok(dir)
 }
@@ -98,7 +101,9 @@ pub async fn send_request(
     if let Some(t) = token.map(str::trim).filter(|t| !t.is_empty()) {
         settings["token"] = serde_json::Value::String(t.to_owned());
     }
-    let far = |e: yc_adapter_sdk::AdapterError| IpcError::new(ErrorKind::Unavailable, format!("{}（{}）", e.message, e.detail));
+    let far = |e: yc_adapter_sdk::AdapterError| {
+        IpcError::new(ErrorKind::Unavailable, format!("{}（{}）", e.message, e.detail))
+    };
     let adapter = yc_adapters::city_extranet::CityExtranet::from_settings(&settings).map_err(far)?;
     let reply = adapter.enroll(&request).await.map_err(far)?;
     Ok(ws.import_enrollment(by, &reply, issuer_fingerprint.trim())?.into())
@@ -193,7 +198,12 @@ impl AppCtx {
     }
 
     /// From the 设置 card (training mode): sends the kept request to the city platform.
-    pub async fn send_enrollment(&self, city_url: &str, issuer_fingerprint: &str, token: Option<&str>) -> IpcResult<PackageView> {
+    pub async fn send_enrollment(
+        &self,
+        city_url: &str,
+        issuer_fingerprint: &str,
+        token: Option<&str>,
+    ) -> IpcResult<PackageView> {
         let by = self.actor()?;
         by.require_role(yc_core::case::Role::Admin, "提交注册申请").map_err(IpcError::from)?;
         send_request(self.workstation()?, &by, city_url, issuer_fingerprint, token).await
@@ -204,7 +214,8 @@ impl AppCtx {
         let by = self.actor()?;
         by.require_role(yc_core::case::Role::Admin, "导出注册申请").map_err(IpcError::from)?;
         let ws = self.workstation()?;
-        let request = ws.enrollment_request()?.ok_or_else(|| IpcError::new(ErrorKind::Invalid, "没有待提交的注册申请"))?;
+        let request =
+            ws.enrollment_request()?.ok_or_else(|| IpcError::new(ErrorKind::Invalid, "没有待提交的注册申请"))?;
         export_request(folder, &ws.label(), &request)
     }
 }

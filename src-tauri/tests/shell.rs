@@ -6,9 +6,9 @@ use std::path::Path;
 use yc_core::ActRequest;
 use yc_core::NewCase;
 use yc_core::case::{Action, Kind, State};
+use yc_core::enrollment::FirstRun;
 use yc_core::error::ErrorKind;
 use yc_core::query::ListFilter;
-use yc_core::enrollment::FirstRun;
 use yc_desktop::firstrun::EnrollNow;
 use yc_desktop::{AppCtx, COMMAND_NAMES, LaunchOptions};
 
@@ -67,9 +67,8 @@ fn an_empty_data_dir_opens_the_first_run_wizard_which_makes_a_training_workstati
     ctx.first_run_check(&setup).unwrap();
 
     let stick = dir.path().join("stick");
-    let done = rt()
-        .block_on(ctx.first_run(&setup, &EnrollNow::Export { folder: stick.display().to_string() }))
-        .unwrap();
+    let done =
+        rt().block_on(ctx.first_run(&setup, &EnrollNow::Export { folder: stick.display().to_string() })).unwrap();
     assert_eq!((done.label.as_str(), done.problem.as_deref()), ("440305-W09", None));
     assert!(!done.recovery_key.is_empty());
     let file = done.exported.clone().expect("request written");
@@ -105,7 +104,10 @@ fn the_first_run_enrolls_through_the_city_simulator_and_a_failed_send_is_tried_a
     std::fs::write(contents.join("catalog.json"), yc_core::catalog::DEMO_CATALOG_JSON).unwrap();
     let key_file = dir.path().join("issuer.key");
     let fp = yc_sim::enrollment::fingerprint(&yc_sim::enrollment::load_or_make_key(&key_file).unwrap());
-    let desk = yc_sim::enrollment::EnrollmentDesk { issuer: "某市政务服务数据管理局（模拟）".into(), key_file, contents };
+    let desk =
+        yc_sim::enrollment::EnrollmentDesk {
+            issuer: "某市政务服务数据管理局（模拟）".into(), key_file, contents
+        };
     let sim_rt = tokio::runtime::Runtime::new().unwrap();
     let (addr, _sim) = sim_rt
         .block_on(yc_sim::city::spawn(yc_sim::SimConfig { enrollment: Some(desk), ..Default::default() }))

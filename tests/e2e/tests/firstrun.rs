@@ -119,8 +119,8 @@ fn an_empty_data_dir_opens_the_wizard_then_training_login_settings_and_an_update
     let vars: Vec<(&str, &Path)> = vars.iter().map(|(k, v)| (*k, v.as_path())).collect();
     let driver = Driver::start(&vars).expect("tauri-driver");
     let t0 = Instant::now();
-    let s = Session::new(&driver, &app_binary(), &["--data".to_owned(), data.display().to_string()])
-        .expect("app session");
+    let s =
+        Session::new(&driver, &app_binary(), &["--data".to_owned(), data.display().to_string()]).expect("app session");
     let _ = s.set_window(1366, 768);
 
     // No store: the wizard, not a failure.
@@ -174,7 +174,9 @@ fn an_empty_data_dir_opens_the_wizard_then_training_login_settings_and_an_update
     s.wait_text("[data-test=enroll-state]", "培训模式").unwrap();
     s.wait("[data-test=enroll-training]").unwrap();
     let city_field = s.wait("[data-test=enroll-city]").unwrap();
-    let prefilled = s.exec("return arguments[0].value", serde_json::json!([{ "element-6066-11e4-a52e-4f735466cecf": city_field.0 }])).unwrap();
+    let prefilled = s
+        .exec("return arguments[0].value", serde_json::json!([{ "element-6066-11e4-a52e-4f735466cecf": city_field.0 }]))
+        .unwrap();
     assert_eq!(prefilled.as_str(), Some(city.url.as_str()), "the wizard's city address is kept");
     s.screenshot("firstrun-07-settings-training").unwrap();
 
@@ -191,7 +193,10 @@ fn an_empty_data_dir_opens_the_wizard_then_training_login_settings_and_an_update
     // An update bundle made by `yc-sim bundle` for this workstation's key.
     s.wait("[data-test=enroll-key]").unwrap();
     let keys = s
-        .exec("return [...document.querySelectorAll('[data-test=enroll-key]')].map(e => e.textContent.trim())", serde_json::json!([]))
+        .exec(
+            "return [...document.querySelectorAll('[data-test=enroll-key]')].map(e => e.textContent.trim())",
+            serde_json::json!([]),
+        )
         .unwrap();
     // One element only: a row appearing above it once carried its attribute (a stale patch).
     assert_eq!(keys.as_array().map(Vec::len), Some(1), "workstation key shown once: {keys}");
