@@ -499,13 +499,14 @@ fn the_first_run_checks_everything_before_writing_anything() {
     use yc_core::enrollment::FirstRun;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("ws");
-    let cases: Vec<(&str, Box<dyn Fn(&mut FirstRun)>)> = vec![
-        ("8 个字符", Box::new(|s| s.admin_password = "pw-1".into())),
-        ("两类", Box::new(|s| s.admin_password = "12345678901".into())),
-        ("行政区划", Box::new(|s| s.region = "4403".into())),
-        ("工作站代码", Box::new(|s| s.workstation = "窗口一".into())),
-        ("部门", Box::new(|s| s.departments = vec![" ".into()])),
-        ("https://", Box::new(|s| s.city_url = Some("zwfw.example.gov.cn".into()))),
+    type Spoil = fn(&mut FirstRun);
+    let cases: [(&str, Spoil); 6] = [
+        ("8 个字符", |s| s.admin_password = "pw-1".into()),
+        ("两类", |s| s.admin_password = "12345678901".into()),
+        ("行政区划", |s| s.region = "4403".into()),
+        ("工作站代码", |s| s.workstation = "窗口一".into()),
+        ("部门", |s| s.departments = vec![" ".into()]),
+        ("https://", |s| s.city_url = Some("zwfw.example.gov.cn".into())),
     ];
     for (says, spoil) in cases {
         let mut setup = first_run_setup();
