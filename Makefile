@@ -57,8 +57,9 @@ desktop: ui
 	$(CARGO) build -p yc-desktop --locked
 
 ## e2e: the real window under Xvfb, driven by tauri-driver + WebKitWebDriver; screenshots in
-## target/e2e-screenshots/.
+## target/e2e-screenshots/. The first-run test runs the city simulator (yc-sim) beside the app.
 e2e: desktop
+	$(CARGO) build -p yc-sim --locked
 	cd tests/e2e && CARGO_TARGET_DIR=$(CURDIR)/target YC_DESKTOP_BIN=$(CURDIR)/target/debug/yc-desktop \
 	  xvfb-run -a -s "-screen 0 1366x768x24" $(CARGO) test --locked -- --test-threads=1
 

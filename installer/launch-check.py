@@ -4,8 +4,13 @@ plain W3C WebDriver client from the standard library), waits for its login scree
 the workstation's name and its staff, and saves a screenshot. Run it on a display (xvfb-run).
 
     launch-check.py APP DATA_DIR EXPECTED_NAME SCREENSHOT.png
+    launch-check.py APP - EXPECTED_TEXT SCREENSHOT.png --first-run
 
-Exit status 0 when the login screen came up, 1 otherwise (with the reason and, if the app got
+DATA_DIR `-` starts the app without --data, as the desktop entry does (its default directory
+under XDG_DATA_HOME). With --first-run the screen expected is the first-run wizard (no store yet),
+its card containing EXPECTED_TEXT, and no login form.
+
+Exit status 0 when the expected screen came up, 1 otherwise (with the reason and, if the app got
 that far, a screenshot of the moment)."""
 
 import base64
@@ -40,7 +45,10 @@ def send(method, url, body=None, timeout=120):
         raise RuntimeError(f"{method} {url} → {e.code}: {v.get('error')} {v.get('message')}") from None
 
 
-def main(app, data, expected_name, shot):
+def main(app, data, expected_name, shot, mode=None):
+    first_run = mode == "--first-run"
+    screen, card_css = ("[data-test=first-run]", ".first-run-card") if first_run else ("[data-test=login-submit]", ".login-card")
+    what = "first-run wizard" if first_run else "login screen"
     port, native = free_port(), free_port()
     driver = subprocess.Popen(
         ["tauri-driver", "--port", str(port), "--native-port", str(native)],
@@ -52,7 +60,7 @@ def main(app, data, expected_name, shot):
     try:
         until = time.monotonic() + TIMEOUT
         caps = {"capabilities": {"alwaysMatch": {"browserName": "wry",
-                                                 "tauri:options": {"application": app, "args": ["--data", data]}}}}
+                                                 "tauri:options": {"application": app, "args": [] if data == "-" else ["--data", data]}}}}
         t0 = time.monotonic()
         while True:  # tauri-driver listens before its WebKitWebDriver does: retry dropped connections
             try:
@@ -80,20 +88,23 @@ def main(app, data, expected_name, shot):
                 f.write(png)
 
         send("POST", f"{url}/window/rect", {"width": 1366, "height": 768})
-        while not find("[data-test=login-submit]"):
+        while not find(screen):
             if time.monotonic() > until:
                 screenshot(shot)
-                raise RuntimeError(f"no login screen after {TIMEOUT:.0f} s (screenshot: {shot})")
+                raise RuntimeError(f"no {what} after {TIMEOUT:.0f} s (screenshot: {shot})")
             time.sleep(0.1)
-        # The card names the workstation once the shell has answered app_info.
+        # The card names the workstation (or the wizard's title) once the shell has answered.
         card = ""
         while expected_name not in card:
-            card = send("GET", f"{url}/element/{find('.login-card')[0]}/text")
+            card = send("GET", f"{url}/element/{find(card_css)[0]}/text")
             if time.monotonic() > until:
                 screenshot(shot)
-                raise RuntimeError(f"the login card does not name {expected_name!r}: {card!r}")
+                raise RuntimeError(f"the {what} does not say {expected_name!r}: {card!r}")
             time.sleep(0.1)
-        print(f"login screen after {time.monotonic() - t0:.1f} s: {' '.join(card.split())}")
+        if first_run and find("[data-test=login-submit]"):
+            screenshot(shot)
+            raise RuntimeError("a login form beside the first-run wizard")
+        print(f"{what} after {time.monotonic() - t0:.1f} s: {' '.join(card.split())}")
         screenshot(shot)
         print(f"screenshot: {shot}")
         title = send("GET", f"{url}/title")
@@ -116,6 +127,6 @@ def main(app, data, expected_name, shot):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6) or (len(sys.argv) == 6 and sys.argv[5] != "--first-run"):
         raise SystemExit(__doc__)
     sys.exit(main(*sys.argv[1:]))

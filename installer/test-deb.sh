@@ -2,8 +2,10 @@
 # The package test (`make package-test`): installs target/package/yichuang_*.deb with dpkg, checks
 # the installed files, the desktop entry, the declared dependencies and the man pages, makes a
 # workstation with the installed yc, launches the installed app under Xvfb to its login screen
-# (screenshot: target/package/screenshots/installed-login.png), then removes the package with
-# dpkg -r and checks nothing of it is left in /usr.
+# (screenshot: target/package/screenshots/installed-login.png), launches it again as the desktop
+# entry does on a machine with no workstation yet and expects the first-run wizard (screenshot:
+# installed-first-run.png), then removes the package with dpkg -r and checks nothing of it is left
+# in /usr.
 #
 # It changes the machine's installed packages, so it runs as root only (CI: root on a throwaway
 # machine); otherwise it says so and stops with status 0. It refuses to run where yichuang is
@@ -115,6 +117,19 @@ elif (cd "$tmp" && HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME=
 else
   bad "login screen of /usr/bin/yc-desktop"
 fi
+
+echo "==> the installed app with no workstation yet (as the menu starts it): the first-run wizard"
+rm -f "$shots/installed-first-run.png"
+if ! command -v tauri-driver >/dev/null || ! command -v WebKitWebDriver >/dev/null || ! command -v xvfb-run >/dev/null; then
+  bad "tauri-driver, WebKitWebDriver and xvfb-run are needed (make deps-test)"
+elif (cd "$tmp" && HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/fresh-data-home" \
+  XDG_CACHE_HOME="$tmp/cache" YC_NO_SYNC=1 xvfb-run -a -s "-screen 0 1366x768x24" \
+  python3 "$root/installer/launch-check.py" /usr/bin/yc-desktop - "首次设置" "$shots/installed-first-run.png" --first-run); then
+  ok "first-run wizard of /usr/bin/yc-desktop without --data (screenshot: target/package/screenshots/installed-first-run.png)"
+else
+  bad "first-run wizard of /usr/bin/yc-desktop without --data"
+fi
+check "the wizard wrote nothing before it was filled in" bash -c "[ -z \"\$(ls -A '$tmp/fresh-data-home/yichuang' 2>/dev/null)\" ]"
 
 echo "==> dpkg -r $pkg"
 dpkg -r "$pkg"

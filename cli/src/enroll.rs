@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use clap::Subcommand;
+use yc_core::enrollment::{FirstRun, FirstRunMade};
 use yc_core::provisioning::{Applied, Change, Preview};
-use yc_core::{Clock, CoreError, Identity, Workstation};
+use yc_core::{Clock, CoreError, Workstation};
 
 use crate::output::Out;
 
@@ -115,10 +116,16 @@ pub fn run_enroll(
 ) -> Result<()> {
     match cmd {
         EnrollCmd::Start { region, workstation, name, departments, city, admin_password, out: file } => {
-            let id = Identity { region: region.clone(), code: workstation.clone(), name: name.clone() };
-            let (ws, recovery) = Workstation::init_encrypted(dir, id, admin_password, Clock::System)?;
-            let by = ws.actor("admin")?;
-            let req = ws.request_enrollment(&by, departments, city.as_deref())?;
+            let setup = FirstRun {
+                region: region.clone(),
+                workstation: workstation.clone(),
+                name: name.clone(),
+                departments: departments.clone(),
+                city_url: city.clone(),
+                admin_password: admin_password.clone(),
+            };
+            let FirstRunMade { workstation: ws, recovery, request: req } =
+                Workstation::first_run(dir, &setup, Clock::System)?;
             if let Some(f) = file {
                 write_request(f, &req.to_bytes())?;
             }

@@ -30,26 +30,30 @@ use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Worksta
 use output::Out;
 
 #[derive(Parser)]
-#[command(name = "yc", version, about = "一窗工作站命令行 (Yichuang workstation CLI)")]
+#[command(
+    name = "yc",
+    version,
+    about = "一窗工作站命令行：建立与注册工作站、办件、目录、人员、印章、同步、备份、核验",
+    long_about = "一窗工作站命令行：建立与注册工作站、办件、目录、人员、印章、同步、备份、核验。\n\n读取类命令都可加 --json；出错时在标准错误输出中文原因，退出码 1。管理员手册：/usr/share/doc/yichuang/ADMIN.md\n\n(Yichuang workstation CLI; option names are English, help text is Chinese.)"
+)]
 struct Cli {
-    /// Data directory of the workstation (default: $XDG_DATA_HOME/yichuang)
+    /// 工作站数据目录（默认 $XDG_DATA_HOME/yichuang，即 ~/.local/share/yichuang）
     #[arg(long, global = true, env = "YC_DATA")]
     data: Option<PathBuf>,
-    /// Machine-readable JSON output
+    /// 输出机器可读的 JSON
     #[arg(long, global = true)]
     json: bool,
-    /// Staff account acting (roles and department scope are checked in the core); its password
-    /// is asked on the terminal, or read from --password-file or YC_PASSWORD
+    /// 以哪个工作人员账号操作（角色和部门范围由核心检查）；其密码在终端询问，或从 --password-file、
+    /// 环境变量 YC_PASSWORD 读取
     #[arg(long = "as", global = true, env = "YC_USER", default_value = "admin")]
     actor: String,
-    /// File whose first line is the password of the --as account (for scripts; keep it private)
+    /// 第一行是 --as 账号密码的文件（供脚本使用；只允许本人读取）
     #[arg(long, global = true)]
     password_file: Option<PathBuf>,
-    /// Pretend today is DATE (Beijing time): demo and training workstations only (a real one uses
-    /// the system clock)
+    /// 把 DATE 当作今天（北京时间）：仅限演示和培训工作站（正式工作站用系统时钟）
     #[arg(long, global = true, env = "YC_TODAY")]
     today: Option<NaiveDate>,
-    /// Open an encrypted workstation with the administrator's recovery key instead of a password
+    /// 用管理员的恢复密钥（而不是密码）打开加密的工作站
     #[arg(long, global = true, env = "YC_RECOVERY_KEY", hide_env_values = true)]
     recovery_key: Option<String>,
     #[command(subcommand)]
@@ -58,35 +62,35 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Create a new workstation
+    /// 手工建立新工作站（不向市级平台注册；注册用 yc enroll start）
     Init {
-        /// 6-digit administrative region code (行政区划代码)
+        /// 6 位行政区划代码
         #[arg(long)]
         region: String,
-        /// Workstation code, 2–4 of A–Z/0–9, unique within the region
+        /// 工作站代码：2–4 位大写字母或数字，本区划内唯一
         #[arg(long)]
         workstation: String,
+        /// 工作站名称
         #[arg(long, default_value = "政务服务工作站")]
         name: String,
-        /// Password of the first administrator account `admin`
+        /// 第一个管理员账号 admin 的密码
         #[arg(long, env = "YC_ADMIN_PASSWORD", hide_env_values = true)]
         admin_password: String,
     },
-    /// Encrypt a plain workstation in place (admin of every department): a verified backup first
+    /// 把未加密的工作站就地加密（全部部门的管理员）：先做一份经校验的备份
     Encrypt {
-        /// Where the backup made first goes (another disk; it is plain: keep it safe or destroy it)
+        /// 先做的备份存放处（另一块磁盘；备份未加密：妥善保管或销毁）
         #[arg(long)]
         backup_to: PathBuf,
     },
-    /// Replace the recovery key (admin of every department; the old one stops working)
+    /// 更换恢复密钥（全部部门的管理员；旧的随即失效）
     RenewRecoveryKey,
-    /// With the recovery key, give `admin` a new password (YC_NEW_PASSWORD or asked) when no
-    /// administrator's password is known any more; journaled with the reason
+    /// 所有管理员密码都遗忘时，用恢复密钥给 admin 设新密码（YC_NEW_PASSWORD 或终端询问）；连同理由记入日志
     Recover {
         #[arg(long)]
         reason: String,
     },
-    /// Workstation identity, schema version and counts
+    /// 工作站标识、数据库版本和各项数量
     Status,
     /// 工作站注册：新建并申请（培训模式）、在线提交或导入市级平台签发的回执、查看状态
     #[command(subcommand)]
@@ -94,37 +98,41 @@ enum Cmd {
     /// 离线升级包：查看会改变什么、导入（签名、签发者、编号逐一核验）、已导入列表
     #[command(subcommand)]
     Update(enroll::UpdateCmd),
-    /// Create a demo workstation: catalog, staff and cases in every state
+    /// 建立演示工作站：事项目录、工作人员和各种状态的办件
     Demo {
+        /// 演示办件数
         #[arg(long, default_value_t = 200)]
         cases: usize,
-        /// Replace an existing workstation in the data directory
+        /// 替换数据目录中已有的工作站
         #[arg(long)]
         force: bool,
+        /// 随机数种子（同一种子生成同样的演示数据）
         #[arg(long, default_value_t = 20261123)]
         seed: u64,
-        /// No seals: cases stop before 办结 (which needs a sealed decision)
+        /// 不建印章：办件停在办结之前（办结需要盖章的决定书）
         #[arg(long)]
         no_seal: bool,
-        /// Keep the demo's data unencrypted (tests that edit the SQLite file as an insider would)
+        /// 演示数据不加密（供模拟内部人员直接改 SQLite 文件的测试）
         #[arg(long)]
         plain: bool,
-        /// No demo sync adapters (by default: a file-drop exchange under the data directory and
-        /// the city platform at the loopback address `make run` starts its simulator on)
+        /// 不配置演示同步适配器（默认：数据目录下的文件交换目录，以及 make run 在本机回环地址启动的市级平台模拟器）
         #[arg(long)]
         no_adapters: bool,
     },
+    /// 工作人员账号：添加、列出、解锁、改密码、重置密码
     #[command(subcommand)]
     Staff(StaffCmd),
+    /// 事项目录：导入新版本、导出、列出、办事指南、一次性告知书
     #[command(subcommand)]
     Catalog(CatalogCmd),
+    /// 办件：收件、办理动作、查看、列表、搜索、可复用材料
     #[command(subcommand)]
     // Boxed: `case new` carries the most flags (the agent's among them).
     Case(Box<CaseCmd>),
-    /// 并联审批: themes (主题/套餐), filing one, the parallel board, the combined supplement notice
+    /// 并联审批：主题（套餐）、一口收件、并联看板、合并的补正告知
     #[command(subcommand)]
     Theme(theme::ThemeCmd),
-    /// 送达: how a result reaches the applicant — method, dispatch, receipt, 退件, the §44 light
+    /// 送达：结果如何送到申请人——方式、寄出、签收、退件、第四十四条期限灯
     #[command(subcommand)]
     Delivery(delivery::DeliveryCmd),
     /// 预约: appointment slots on working days, booking, cancel, no-show, check-in
@@ -133,10 +141,10 @@ enum Cmd {
     /// 排队叫号: take a ticket, call next, recall, skip, transfer, the status and the hall board
     #[command(subcommand)]
     Queue(hall::QueueCmd),
-    /// 电子证照: the local licence directory, a holder's licences, what intake can take instead of paper
+    /// 电子证照：本地证照目录、持证人的证照、收件时可代替纸质材料的证照
     #[command(subcommand)]
     Licence(licence::LicenceCmd),
-    /// 办件通知: the applicant's SMS consent and a case's notices with their sending state
+    /// 办件通知：申请人的短信授权，办件的通知及发送状态
     #[command(subcommand)]
     Notice(notice::NoticeCmd),
     /// 一次性收费: a case's fees from the catalog, paid once with the receipt number, exempted or refunded
@@ -147,46 +155,52 @@ enum Cmd {
     Post(fee::PostCmd),
     /// 代办: the agent who filed a case for the applicant
     Agent { case_no: String },
-    /// 办件查询: a case's progress by its number or the receipt's QR text (no names, no ID numbers)
+    /// 办件查询：凭办件号或回执二维码文字查进度（不显示姓名和证件号）
     Query {
-        /// The case number, or the receipt QR's text (YCCASE:…)
+        /// 办件号，或回执二维码的文字（YCCASE:…）
         case_no: String,
     },
+    /// 日志：核验哈希链、回执和签名；查看一个办件的事件
     #[command(subcommand)]
     Journal(JournalCmd),
-    /// Rebuild every case table from the journal
+    /// 从日志重建全部办件表
     Rebuild,
+    /// 工作日历：推算工作日、导入年度安排
     #[command(subcommand)]
     Calendar(CalendarCmd),
+    /// 证件号码校验（身份证号、统一社会信用代码、证照编号）
     #[command(subcommand)]
     Id(IdCmd),
-    /// Count green/yellow/red lights over all open cases
+    /// 统计全部在办件的绿灯、黄灯、红灯数
     Lights,
-    /// Accept the system clock after it went back or jumped far ahead (admin, with a reason; journaled)
+    /// 系统时钟回拨或大幅跳快后确认接受当前时间（管理员，须写理由；记入日志）
     ClockConfirm {
         #[arg(long)]
         reason: String,
     },
-    /// Statistics per department, staff or item for a period (administrators): table, --json, CSV, XLSX
+    /// 按部门、人员或事项统计一段时间（管理员）：表格、--json、CSV、XLSX
     Report(report::ReportArgs),
-    /// Electronic supervision (电子监察): run the monitors, list their hits
+    /// 电子监察：运行监察规则，列出命中
     #[command(subcommand)]
     Supervision(supervision::SupervisionCmd),
-    /// 好差评: record an applicant's rating of a closed case
+    /// 好差评：记录申请人对已办结办件的评价
     #[command(subcommand)]
     Rating(supervision::RatingCmd),
-    /// 差评 work orders: list, take the next step
+    /// 差评工单：列出、推进下一步
     #[command(subcommand)]
     Workorder(supervision::WorkorderCmd),
-    /// Complaints (投诉): add, assign, link, answer, list
+    /// 投诉：登记、分派、关联、答复、列出
     #[command(subcommand)]
     Complaint(supervision::ComplaintCmd),
-    /// Sync with far systems through the configured adapters (or: status, quarantine, inbox)
+    /// 通过已配置的适配器与上级系统同步（或：状态、隔离区、收件箱）
     Sync(SyncArgs),
+    /// 同步适配器：生成密钥、登记、列出、暂停、恢复
     #[command(subcommand)]
     Adapter(sync::AdapterCmd),
+    /// 电子印章：印章机构、签发、吊销、解锁、列出、信任包和信任根、用印登记
     #[command(subcommand)]
     Seal(seal::SealCmd),
+    /// 文书：盖章、列出、导出已盖章的 PDF
     #[command(subcommand)]
     Doc(seal::DocCmd),
     /// 备份（管理员）：立即备份、列出、校验、最近一次（docs/backup.md）
@@ -194,16 +208,16 @@ enum Cmd {
     Backup(backup::BackupCmd),
     /// 从备份恢复工作站（管理员；须先关闭桌面程序；较旧的备份须 --force --reason）
     Restore(backup::RestoreArgs),
-    /// Verify a sealed PDF (or --qr PAYLOAD): VALID / INVALID / INDETERMINATE with the checks made
+    /// 核验盖章的 PDF（或 --qr 二维码内容）：有效 / 无效 / 无法确定，并列出各项检查
     Verify {
         file: Option<PathBuf>,
         #[arg(long)]
         qr: Option<String>,
-        /// Exported trust directory (yc seal trust export) or bundle file: verify with no workstation
+        /// 导出的信任目录（yc seal trust export）或信任包文件：没有工作站也能核验
         #[arg(long)]
         trust: Option<PathBuf>,
-        /// Judge as of this time instead of now (YYYY-MM-DD, Beijing midnight, or RFC 3339): e.g.
-        /// after the signer certificate expired, only a timestamped (PAdES B-T/B-LT) document stays VALID
+        /// 按这个时间而不是现在判断（YYYY-MM-DD 即北京时间零点，或 RFC 3339）：例如签名证书过期后，
+        /// 只有带时间戳（PAdES B-T/B-LT）的文书仍然有效
         #[arg(long)]
         at: Option<String>,
     },
@@ -214,47 +228,53 @@ enum Cmd {
 struct SyncArgs {
     #[command(subcommand)]
     cmd: Option<sync::SyncCmd>,
-    /// Only this adapter
+    /// 只同步这个适配器
     #[arg(long)]
     adapter: Option<String>,
-    /// One pass, then exit (default: keep syncing every --interval seconds)
+    /// 同步一轮后退出（默认每 --interval 秒同步一轮，一直运行）
     #[arg(long)]
     once: bool,
+    /// 两轮之间的秒数
     #[arg(long, default_value_t = 30)]
     interval: u64,
-    /// Items per push
+    /// 每次推送的条数
     #[arg(long, default_value_t = 500)]
     batch: usize,
-    /// First retry delay in milliseconds (doubles per attempt, capped at 5 minutes)
+    /// 首次重试等待的毫秒数（每次加倍，最长 5 分钟）
     #[arg(long, default_value_t = 2000)]
     backoff_ms: u64,
 }
 
 #[derive(Subcommand)]
 enum StaffCmd {
+    /// 添加工作人员（管理员）
     Add {
+        /// 账号
         id: String,
+        /// 姓名
         #[arg(long)]
         name: String,
-        /// Comma-separated: clerk,reviewer,decider,seal_keeper,admin (or 受理员,审查员,…)
+        /// 角色，逗号分隔：clerk,reviewer,decider,seal_keeper,admin（或 受理员,审查员,…）
         #[arg(long, value_delimiter = ',')]
         roles: Vec<String>,
-        /// Comma-separated department names; `*` for all (综合窗口)
+        /// 部门名称，逗号分隔；* 表示全部部门（综合窗口）
         #[arg(long, value_delimiter = ',', default_value = "*")]
         departments: Vec<String>,
+        /// 初始密码（请本人登录后修改）
         #[arg(long, env = "YC_STAFF_PASSWORD")]
         password: Option<String>,
     },
+    /// 列出工作人员
     List,
-    /// Unlock an account locked by wrong passwords (admin; a reason is required; journaled)
+    /// 解锁因密码输错而锁定的账号（管理员；须写理由；记入日志）
     Unlock {
         id: String,
         #[arg(long)]
         reason: String,
     },
-    /// Change your own (--as) password: the new one from YC_NEW_PASSWORD or the terminal
+    /// 修改自己（--as）的密码：新密码取自 YC_NEW_PASSWORD 或终端输入
     Passwd,
-    /// Set a new password for someone who forgot theirs (admin; unlocks the account; journaled)
+    /// 为遗忘密码的人设新密码（管理员；同时解锁账号；记入日志）
     ResetPassword {
         id: String,
         #[arg(long)]
@@ -264,29 +284,29 @@ enum StaffCmd {
 
 #[derive(Subcommand)]
 enum CatalogCmd {
-    /// Import a catalog file as a new version (refused whole if malformed)
+    /// 把目录文件导入为新版本（有错时整体拒绝）
     Import { file: PathBuf },
-    /// Export a version (default: current) as catalog JSON
+    /// 把一个版本（默认当前版本）导出为目录 JSON
     Export {
         #[arg(long)]
         version: Option<i64>,
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// List the items of a version (default: current)
+    /// 列出一个版本（默认当前版本）的事项
     List {
         #[arg(long)]
         version: Option<i64>,
     },
-    /// List imported versions
+    /// 列出已导入的版本
     Versions,
-    /// Print the applicant guide (办事指南)
+    /// 打印办事指南
     Guide {
         code: String,
         #[arg(long)]
         version: Option<i64>,
     },
-    /// Print the one-time notice (一次性告知书)
+    /// 打印一次性告知书
     Notice {
         code: String,
         #[arg(long)]
@@ -298,39 +318,39 @@ enum CatalogCmd {
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum CaseCmd {
-    /// File a new application (or book an appointment)
+    /// 收件：登记新的申请（或预约）
     New(NewArgs),
-    /// Take an action on a case (accept, start_review, approve, deny, …; Chinese names work too)
+    /// 对办件执行办理动作（accept、start_review、approve、deny 等；也可以写中文名称）
     Act {
         case_no: String,
         action: String,
         #[arg(long)]
         reason: Option<String>,
-        /// Legal basis (法律依据), required for refusals
+        /// 法律依据（不予受理、不予许可时必填）
         #[arg(long)]
         basis: Option<String>,
         #[arg(long)]
         days: Option<u32>,
         #[arg(long, value_delimiter = ',')]
         materials: Vec<String>,
-        /// With `supplement`: a scan of a corrected material, `FILE` or `MATERIAL=FILE` (repeatable)
+        /// 与 supplement 一起用：补正材料的扫描件，FILE 或 MATERIAL=FILE（可重复）
         #[arg(long = "attach", value_name = "[MATERIAL=]FILE")]
         attach: Vec<String>,
     },
-    Show {
-        case_no: String,
-    },
+    /// 查看一个办件：状态、材料、期限、日志
+    Show { case_no: String },
+    /// 办件列表（按办结期限排序）
     List {
         #[arg(long)]
         state: Option<String>,
-        /// green | yellow | red
+        /// 预警灯：green | yellow | red
         #[arg(long)]
         light: Option<String>,
         #[arg(long)]
         department: Option<String>,
         #[arg(long)]
         applicant: Option<String>,
-        /// Open cases only
+        /// 只列在办件
         #[arg(long)]
         open: bool,
         #[arg(long, default_value_t = 50)]
@@ -338,16 +358,14 @@ enum CaseCmd {
         #[arg(long, default_value_t = 0)]
         offset: usize,
     },
-    /// Full-text search: case number, applicant name or ID, item name
+    /// 全文搜索：办件号、申请人姓名或证件号、事项名称
     Search {
         query: String,
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// Materials an applicant handed in before, offered for reuse
-    Reusable {
-        applicant_id: String,
-    },
+    /// 申请人以前交过、可以复用的材料
+    Reusable { applicant_id: String },
 }
 
 #[derive(Args)]
@@ -360,39 +378,38 @@ struct NewArgs {
     name: String,
     #[arg(long)]
     phone: Option<String>,
-    /// window | online | township
+    /// 渠道：window | online | township
     #[arg(long)]
     channel: Option<String>,
-    /// Material ids handed in (default: all required ones)
+    /// 已交材料的编号（默认全部必交材料）
     #[arg(long, value_delimiter = ',')]
     provided: Option<Vec<String>>,
-    /// MATERIAL=CASE_NO: reuse a material from an earlier case of the same applicant
+    /// MATERIAL=CASE_NO：复用同一申请人以前办件中的材料
     #[arg(long)]
     reuse: Vec<String>,
     #[arg(long)]
     appointment: bool,
-    /// Accept a credit code that fails only its checksum, with this reason
+    /// 接受只有校验位不符的统一社会信用代码，并写明理由
     #[arg(long)]
     id_override: Option<String>,
     #[arg(long)]
     note: Option<String>,
-    /// The situation (办理情形): a sub-item code of the item; only its materials apply
+    /// 办理情形：事项的子项代码；只按该情形的材料收件
     #[arg(long)]
     sub_item: Option<String>,
-    /// A scan or photo handed in: `FILE` or `MATERIAL=FILE` (repeat for several)
+    /// 交来的扫描件或照片：FILE 或 MATERIAL=FILE（多个就重复）
     #[arg(long = "attach", value_name = "[MATERIAL=]FILE")]
     attach: Vec<String>,
-    /// 送达方式: window | post | courier | unified | agent (or 窗口领取, 邮政寄递, 快递, 统一快递, 代办员送达)
+    /// 送达方式：window | post | courier | unified | agent（或 窗口领取、邮政寄递、快递、统一快递、代办员送达）
     #[arg(long)]
     delivery: Option<String>,
-    /// With --delivery: the postal address, or the village for the township agent
+    /// 与 --delivery 一起用：邮寄地址，或代办员送达的村
     #[arg(long)]
     address: Option<String>,
-    /// With --delivery: who it is addressed to, when not the applicant
+    /// 与 --delivery 一起用：收件人（不是申请人本人时）
     #[arg(long)]
     recipient: Option<String>,
-    /// MATERIAL=LICENCE_ID: a valid electronic licence of the applicant instead of a paper copy
-    /// (yc licence offers)
+    /// MATERIAL=LICENCE_ID：用申请人有效的电子证照代替纸质复印件（见 yc licence offers）
     #[arg(long)]
     licence: Vec<String>,
     /// 代办: the township or village agent filing for the applicant (their name); attach the
@@ -412,34 +429,34 @@ struct NewArgs {
 
 #[derive(Subcommand)]
 enum JournalCmd {
-    /// Re-walk the hash chain, the far sides' receipts and the signatures; exit 1 naming the first
-    /// bad event. Signatures a far side vouched for in a receipt are trusted up to it
+    /// 重新核验哈希链、上级回执和签名；有问题时指出第一条有问题的事件并以退出码 1 结束。
+    /// 上级回执已担保的签名，核验到回执为止
     Verify {
-        /// Check every signature, whatever the receipts say
+        /// 不管回执，逐条核验每个签名
         #[arg(long)]
         full: bool,
     },
-    /// The events of one case
+    /// 一个办件的事件
     Show { case_no: String },
 }
 
 #[derive(Subcommand)]
 enum CalendarCmd {
-    /// Print the date N working days after DATE
+    /// 打印 DATE 之后第 N 个工作日的日期
     AddWorkdays { date: NaiveDate, n: u32 },
-    /// Print true/false
+    /// 是否工作日：打印 true/false
     IsWorkday { date: NaiveDate },
-    /// Working days in (FROM, TO]
+    /// (FROM, TO] 之间的工作日数
     Between { from: NaiveDate, to: NaiveDate },
-    /// Import one year's official table (yichuang-calendar/1 JSON)
+    /// 导入一年的官方安排（yichuang-calendar/1 JSON）
     Import { file: PathBuf },
-    /// Years loaded
+    /// 已载入的年份
     Years,
 }
 
 #[derive(Subcommand)]
 enum IdCmd {
-    /// Check a resident ID, credit code or licence id: prints its kind and valid/invalid
+    /// 校验身份证号、统一社会信用代码或证照编号：打印类型和是否有效
     Check { number: String },
 }
 

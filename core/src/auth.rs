@@ -346,10 +346,7 @@ fn require_reason(reason: &str, action: &str) -> Result<()> {
 }
 
 fn check_new_password(p: &str) -> Result<()> {
-    if p.chars().count() < 8 {
-        return Err(CoreError::Invalid("新密码至少 8 个字符".into()));
-    }
-    Ok(())
+    staff::check_new_password(p)
 }
 
 // ---- accounts ----------------------------------------------------------------------------

@@ -10,9 +10,16 @@
 //! practise every step, but nothing enters the outbox (crate::sync::outbox) and every document is
 //! watermarked 样本 (crate::seal). A workstation made by hand with `yc init` is [`EnrollmentState::Manual`]:
 //! set up without the city, never in training.
+//!
+//! [`Workstation::first_run`] is the whole first run in one call (the wizard's and `yc enroll
+//! start`'s): everything the administrator typed is checked before anything is written, then the
+//! encrypted store with its keys, then the signed request; what becomes of the request (sent,
+//! exported, kept for later) is the front end's choice, training mode holds until the reply.
+
+use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use yc_adapter_sdk::provision::{self as wire, EnrollRequest, Signed};
 
 use crate::case::Role;
@@ -71,9 +78,107 @@ pub struct EnrollmentStatus {
     pub serial: Option<i64>,
     /// SHA-256 of the request waiting for its reply (training only).
     pub pending_request: Option<String>,
+    /// The city platform address the pending request names (training only), to send it there.
+    pub pending_city_url: Option<String>,
     /// The workstation key the city binds packages to (hex) and its fingerprint.
     pub workstation_key: String,
     pub workstation_key_fingerprint: String,
+}
+
+/// What the administrator gives at the first run (the desktop's wizard, `yc enroll start`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Deserialize)]
+pub struct FirstRun {
+    /// 6-digit 行政区划代码.
+    pub region: String,
+    /// The workstation's code (2–4 capitals or digits), assigned by the county service centre.
+    pub workstation: String,
+    pub name: String,
+    /// The departments this window takes in for; `*` for a comprehensive window (综合窗口).
+    pub departments: Vec<String>,
+    pub city_url: Option<String>,
+    /// The first administrator's (`admin`) password: [`crate::staff::password_problem`] applies.
+    pub admin_password: String,
+}
+
+/// A workstation just made by [`Workstation::first_run`].
+pub struct FirstRunMade {
+    pub workstation: Workstation,
+    /// Shown once; the store cannot be opened without it when every password is lost.
+    pub recovery: crate::vault::RecoveryKey,
+    /// The enrollment request, signed by the key made on this machine.
+    pub request: Signed,
+}
+
+/// The account the first run makes (the administrator of every department).
+pub const FIRST_ADMIN: &str = "admin";
+
+/// Departments offered at the first run: the comprehensive window (`*`), then those of the
+/// catalog shipped with the program (the city's own catalog arrives with the enrollment reply).
+pub fn department_choices() -> Vec<String> {
+    let mut out: Vec<String> =
+        crate::catalog::demo_catalog().map(|c| c.items.into_iter().map(|i| i.department).collect()).unwrap_or_default();
+    out.sort();
+    out.dedup();
+    out.insert(0, crate::staff::ALL_DEPARTMENTS.to_owned());
+    out
+}
+
+fn clean_departments(departments: &[String]) -> Result<Vec<String>> {
+    let departments: Vec<String> = departments.iter().map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()).collect();
+    if departments.is_empty() {
+        return Err(CoreError::Missing {
+            action: "申请注册".into(), field: "部门（综合窗口写 *）".into()
+        });
+    }
+    Ok(departments)
+}
+
+fn check_city_url(url: Option<&str>) -> Result<()> {
+    match url {
+        Some(u) if !(u.starts_with("https://") || u.starts_with("http://")) => {
+            Err(CoreError::Invalid(format!("市级平台地址应以 https:// 开头：{u}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl FirstRun {
+    /// The identity it names, trimmed.
+    pub fn identity(&self) -> crate::workstation::Identity {
+        crate::workstation::Identity {
+            region: self.region.trim().to_owned(),
+            code: self.workstation.trim().to_ascii_uppercase(),
+            name: self.name.trim().to_owned(),
+        }
+    }
+
+    fn city(&self) -> Option<&str> {
+        self.city_url.as_deref().map(str::trim).filter(|u| !u.is_empty())
+    }
+
+    /// Every rule of the first run, before anything is written (the wizard asks at each step):
+    /// the identity, the departments, the city address, the password's strength.
+    pub fn check(&self) -> Result<()> {
+        crate::workstation::validate_identity(&self.identity())?;
+        clean_departments(&self.departments)?;
+        check_city_url(self.city())?;
+        crate::staff::check_new_password(&self.admin_password)
+    }
+}
+
+impl Workstation {
+    /// The first run of an installed workstation in `dir` (which holds no store): checks
+    /// everything, makes the encrypted store with the workstation's key pair and the first
+    /// administrator, and the signed enrollment request (training mode from here on). The
+    /// administrator's keys stay unlocked in the returned workstation, to send or import at once.
+    pub fn first_run(dir: &Path, setup: &FirstRun, clock: crate::clock::Clock) -> Result<FirstRunMade> {
+        setup.check()?;
+        let (workstation, recovery) = Self::init_encrypted(dir, setup.identity(), &setup.admin_password, clock)?;
+        let by = workstation.actor(FIRST_ADMIN)?;
+        let request = workstation.request_enrollment(&by, &setup.departments, setup.city())?;
+        Ok(FirstRunMade { workstation, recovery, request })
+    }
 }
 
 impl Workstation {
@@ -105,6 +210,7 @@ impl Workstation {
             packages,
             serial,
             pending_request: if state == EnrollmentState::Training { pending_request_sha(&conn)? } else { None },
+            pending_city_url: if state == EnrollmentState::Training { pending_city_url(&conn)? } else { None },
             workstation_key_fingerprint: wire::unhex(&key).map_or_else(String::new, |b| yc_adapter_sdk::sha256_hex(&b)),
             workstation_key: key,
         })
@@ -118,18 +224,8 @@ impl Workstation {
         if !by.covers(crate::staff::ALL_DEPARTMENTS) {
             return Err(CoreError::DepartmentDenied { actor: by.name.clone(), department: "全部部门".into() });
         }
-        let departments: Vec<String> =
-            departments.iter().map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()).collect();
-        if departments.is_empty() {
-            return Err(CoreError::Missing {
-                action: "申请注册".into(), field: "部门（综合窗口写 *）".into()
-            });
-        }
-        if let Some(url) = city_url
-            && !(url.starts_with("https://") || url.starts_with("http://"))
-        {
-            return Err(CoreError::Invalid(format!("市级平台地址应以 https:// 开头：{url}")));
-        }
+        let departments = clean_departments(departments)?;
+        check_city_url(city_url)?;
         let conn = self.store().reader()?;
         if let Some((issuer, _, at)) = enrolled_issuer(&conn)? {
             return Err(ProvisionError::AlreadyEnrolled { issuer, at }.into());
@@ -192,6 +288,16 @@ impl Workstation {
             conn.query_row("SELECT value FROM settings WHERE key = ?1", [REQUEST_FILE], |r| r.get(0)).optional()?;
         Ok(file.map(String::into_bytes))
     }
+}
+
+/// The city address named in the newest request (a kept request is sent there later).
+fn pending_city_url(conn: &Connection) -> Result<Option<String>> {
+    let file: Option<String> =
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [REQUEST_FILE], |r| r.get(0)).optional()?;
+    Ok(file
+        .and_then(|f| Signed::from_bytes(f.as_bytes()).ok())
+        .and_then(|s| serde_json::from_str::<EnrollRequest>(&s.body).ok())
+        .and_then(|r| r.city_url))
 }
 
 /// The latest workstation public key (hex): packages are bound to it.

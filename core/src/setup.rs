@@ -263,9 +263,7 @@ impl Workstation {
                 action: "用恢复密钥重置管理员密码".into(), field: "理由".into()
             });
         }
-        if new_password.chars().count() < 8 {
-            return Err(CoreError::Invalid("新密码至少 8 个字符".into()));
-        }
+        staff::check_new_password(new_password)?;
         let ws = Self::open_unlocked(dir, clock, crate::vault::Unlock::Recovery(recovery))?;
         let key =
             ws.store().data_key().cloned().ok_or_else(|| CoreError::Invalid("工作站未加密，没有恢复密钥".into()))?;

@@ -71,6 +71,31 @@ impl Actor {
     }
 }
 
+/// The shortest password accepted for a new or changed one.
+pub const PASSWORD_MIN_CHARS: usize = 8;
+
+/// Why `password` is too weak for an account, or `None`: every password set on a workstation (the
+/// first administrator's at the first run, a change, a reset) is at least
+/// [`PASSWORD_MIN_CHARS`] characters and mixes at least two kinds of character (letters, digits,
+/// other signs), so a run of digits or one word cannot open a store that holds applicants' data.
+pub fn password_problem(password: &str) -> Option<String> {
+    if password.chars().count() < PASSWORD_MIN_CHARS {
+        return Some(format!("密码至少 {PASSWORD_MIN_CHARS} 个字符"));
+    }
+    let letters = password.chars().any(char::is_alphabetic);
+    let digits = password.chars().any(|c| c.is_ascii_digit());
+    let other = password.chars().any(|c| !c.is_alphanumeric());
+    if u8::from(letters) + u8::from(digits) + u8::from(other) < 2 {
+        return Some("密码须混用至少两类字符（字母、数字、符号）".into());
+    }
+    None
+}
+
+/// [`password_problem`] as an error.
+pub fn check_new_password(password: &str) -> Result<()> {
+    password_problem(password).map_or(Ok(()), |p| Err(CoreError::Invalid(p)))
+}
+
 pub fn hash_password(password: &str) -> String {
     let mut salt = [0u8; 16];
     // The system RNG failing is not recoverable and not the user's fault.
@@ -107,6 +132,17 @@ mod tests {
         assert!(!check_password(&h, "窗口124"));
         assert!(!check_password("garbage", "窗口123"));
         assert_ne!(h, hash_password("窗口123"), "salted");
+    }
+
+    #[test]
+    fn a_new_password_needs_length_and_two_kinds_of_character() {
+        assert!(password_problem("ab1").is_some_and(|p| p.contains("8")));
+        assert!(password_problem("12345678").is_some_and(|p| p.contains("两类")));
+        assert!(password_problem("abcdefgh").is_some());
+        assert!(password_problem("窗口窗口窗口窗口").is_some());
+        assert_eq!(password_problem("lina-new-pass"), None);
+        assert_eq!(password_problem("yc123456"), None);
+        assert_eq!(password_problem("新的密码-2026"), None);
     }
 
     #[test]

@@ -21,12 +21,14 @@ use yc_core::workstation::{Identity, Status};
 use yc_core::{ActRequest, NewCase};
 
 use crate::enrollment::PackageView;
+use crate::firstrun::{EnrollNow, FirstRunDone, FirstRunInfo};
 use crate::ipc::{
     AppInfo, AttachmentData, CatalogDoc, CatalogEntry, ErrorKind, IpcError, Label, MaterialEntry, StaffEntry,
     SubItemEntry, SyncOverview, ThemeBranchEntry, ThemeEntry, ThemeMaterialEntry,
 };
 use yc_adapter_sdk::{AdapterKind, ErrorClass};
 use yc_core::attachment::Attachment;
+use yc_core::enrollment::FirstRun;
 use yc_core::sync::outbox::Backlog;
 use yc_core::sync::{AdapterState, AdapterStatus, DeliveryRow, DeliveryState, RunReport};
 use yc_core::theme::board::{BranchRefusal, BranchView, ThemeBoard, ThemeRow};
@@ -59,7 +61,7 @@ pub fn typescript() -> String {
         ReusableMaterial, Status, Attachment, AttachmentData, Backlog, AdapterKind, ErrorClass, AdapterState,
         AdapterStatus, RunReport,
         DeliveryState, DeliveryRow, SyncOverview, Head, LastBackup, BackupStatus, EnrollmentState,
-        EnrollmentStatus, PackageView,
+        EnrollmentStatus, PackageView, FirstRun, FirstRunInfo, EnrollNow, FirstRunDone,
         // 送达方式 chosen at intake (NewCase::delivery).
         yc_core::delivery::Method, yc_core::delivery::Plan,
         // The applicant's side of a case (docs/applicant.md): delivery, notices, fees, licences, agent.

@@ -31,6 +31,7 @@ use yc_core::queue::command::{HallBoard, PrintedTicket, QueueStatus, Ticket};
 use crate::applicant::ApplicantSide;
 use crate::context::AppCtx;
 use crate::enrollment::PackageView;
+use crate::firstrun::{EnrollNow, FirstRunDone, FirstRunInfo};
 use crate::ipc::{AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, StaffEntry, SyncOverview, ThemeEntry};
 use yc_core::attachment::Attachment;
 use yc_core::delivery::command::Delivery;
@@ -38,6 +39,7 @@ use yc_core::delivery::{Dispatch, Plan};
 use yc_core::enrollment::EnrollmentStatus;
 use yc_core::fee::{FeeAccount, Payment};
 use yc_core::notice::NoticeStatus;
+use yc_core::enrollment::FirstRun;
 use yc_core::sync::DeliveryRow;
 
 macro_rules! commands {
@@ -272,4 +274,17 @@ commands! {
         ctx.actor()?;
         crate::hall::open(&app)
     }
+    /// Set while the data directory holds no workstation: the window opens the first-run wizard.
+    fn first_run_info(ctx, app) -> Option<FirstRunInfo> { Ok(ctx.first_run_info()) }
+    /// The first of the core's objections to what the wizard has so far, or nothing.
+    fn first_run_check(ctx, app, setup: FirstRun) -> () { ctx.first_run_check(&setup) }
+    /// Makes the workstation (key pair on this machine, encrypted store, first administrator, signed
+    /// request), then sends, exports or keeps the request (training mode until the reply).
+    fn first_run(ctx, app, setup: FirstRun, then: EnrollNow) -> FirstRunDone { ctx.first_run(&setup, &then).await }
+    /// Sends the kept enrollment request through the city adapter and imports the reply.
+    fn send_enrollment(ctx, app, city_url: String, issuer_fingerprint: String, token: Option<String>) -> PackageView {
+        ctx.send_enrollment(&city_url, &issuer_fingerprint, token.as_deref()).await
+    }
+    /// Writes the kept enrollment request to a folder; returns the file's path.
+    fn export_enrollment_request(ctx, app, folder: String) -> String { ctx.export_enrollment_request(&folder) }
 }

@@ -83,6 +83,9 @@ pub struct AppCtx {
     demo: bool,
     session: Mutex<Session>,
     sync: crate::sync::SyncState,
+    /// Started on a directory with no workstation: the first-run wizard makes it (crate::firstrun).
+    first_run: bool,
+    first_run_busy: std::sync::atomic::AtomicBool,
 }
 
 impl AppCtx {
@@ -105,6 +108,9 @@ impl AppCtx {
                 .map_err(|e| IpcError::new(ErrorKind::Io, format!("演示同步适配器无法配置：{e}")))?;
             yc_core::demo::register_adapters(&ws, configs)?;
         }
+        if !dir.join(yc_core::store::DB_FILE).exists() && !yc_core::vault::is_encrypted(dir) {
+            return Ok(Self::new(dir, std::sync::OnceLock::new(), false, true));
+        }
         Self::from_dir(dir)
     }
 
@@ -122,17 +128,42 @@ impl AppCtx {
             let _ = ws.set(opened);
             demo
         };
+        Ok(Self::new(dir, ws, demo, false))
+    }
+
+    fn new(dir: &Path, ws: std::sync::OnceLock<Workstation>, demo: bool, first_run: bool) -> Self {
         let interval = std::env::var("YC_SYNC_INTERVAL")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(crate::sync::DEFAULT_INTERVAL_SECS);
-        Ok(Self {
+        Self {
             ws,
             data_dir: dir.to_path_buf(),
             demo,
             session: Mutex::new(Session::default()),
             sync: crate::sync::SyncState::new(interval),
-        })
+            first_run,
+            first_run_busy: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Whether the wizard still has to make the workstation.
+    pub fn needs_first_run(&self) -> bool {
+        self.first_run && self.ws.get().is_none()
+    }
+
+    pub(crate) fn first_run_busy(&self) -> &std::sync::atomic::AtomicBool {
+        &self.first_run_busy
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Takes the workstation the first run made; from here on the app is as on any start.
+    pub(crate) fn adopt(&self, ws: Workstation) -> &Workstation {
+        let _ = self.ws.set(ws);
+        self.ws.get().expect("just set")
     }
 
     /// The open workstation; before the first login of an encrypted one, `NotLoggedIn`.
@@ -179,6 +210,12 @@ impl AppCtx {
     // ---- session ---------------------------------------------------------------------------
 
     pub fn app_info(&self) -> IpcResult<AppInfo> {
+        if self.needs_first_run() {
+            return Err(IpcError::new(
+                ErrorKind::NotInitialised,
+                format!("{} 还没有工作站：请先完成首次设置", self.data_dir.display()),
+            ));
+        }
         let (identity, today) = match self.ws.get() {
             Some(ws) => (ws.identity().clone(), ws.today().to_string()),
             None => {

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod context;
 pub mod enrollment;
 pub mod hall;
+pub mod firstrun;
 pub mod ipc;
 pub mod sync;
 mod tray;

@@ -6,8 +6,10 @@ use std::path::Path;
 use yc_core::ActRequest;
 use yc_core::NewCase;
 use yc_core::case::{Action, Kind, State};
+use yc_core::enrollment::FirstRun;
 use yc_core::error::ErrorKind;
 use yc_core::query::ListFilter;
+use yc_desktop::firstrun::EnrollNow;
 use yc_desktop::{AppCtx, COMMAND_NAMES, LaunchOptions};
 
 fn demo(dir: &Path) -> AppCtx {
@@ -31,13 +33,112 @@ fn data_flag_wins_over_env_and_unknown_args_are_ignored() {
     assert_eq!(e.kind, ErrorKind::Invalid);
 }
 
+fn first_run_setup(code: &str, city: Option<&str>) -> FirstRun {
+    FirstRun {
+        region: "440305".into(),
+        workstation: code.into(),
+        name: "某镇便民服务中心".into(),
+        departments: vec!["*".into()],
+        city_url: city.map(str::to_owned),
+        admin_password: "first-admin-1".into(),
+    }
+}
+
 #[test]
-fn opening_an_empty_dir_without_demo_says_not_initialised_in_chinese() {
+fn an_empty_data_dir_opens_the_first_run_wizard_which_makes_a_training_workstation_then_the_login() {
     let dir = tempfile::tempdir().unwrap();
-    let opts = LaunchOptions { data_dir: dir.path().to_path_buf(), demo: false, demo_cases: 0 };
-    let e = AppCtx::open(&opts).err().expect("refused");
-    assert_eq!(e.kind, ErrorKind::NotInitialised);
-    assert!(e.message.contains("尚未初始化"), "{}", e.message);
+    let data = dir.path().join("store");
+    let opts = LaunchOptions { data_dir: data.clone(), demo: false, demo_cases: 0 };
+    let ctx = AppCtx::open(&opts).expect("an empty directory opens for the first run");
+    let info = ctx.first_run_info().expect("the wizard is shown");
+    assert_eq!((info.departments[0].as_str(), info.admin_id.as_str()), ("*", "admin"));
+    assert_eq!(ctx.app_info().unwrap_err().kind, ErrorKind::NotInitialised);
+
+    // The core's rules, before anything is written.
+    let mut setup = first_run_setup("W09", None);
+    setup.admin_password = "12345678".into();
+    let e = ctx.first_run_check(&setup).unwrap_err();
+    assert!(e.kind == ErrorKind::Invalid && e.message.contains("两类"), "{e:?}");
+    assert_eq!(rt().block_on(ctx.first_run(&setup, &EnrollNow::Later)).unwrap_err().kind, ErrorKind::Invalid);
+    setup.admin_password = "first-admin-1".into();
+    let relative = EnrollNow::Export { folder: "stick".into() };
+    assert_eq!(rt().block_on(ctx.first_run(&setup, &relative)).unwrap_err().kind, ErrorKind::Invalid);
+    assert!(!yc_core::vault::is_encrypted(&data) && ctx.first_run_info().is_some(), "nothing written");
+    ctx.first_run_check(&setup).unwrap();
+
+    let stick = dir.path().join("stick");
+    let done =
+        rt().block_on(ctx.first_run(&setup, &EnrollNow::Export { folder: stick.display().to_string() })).unwrap();
+    assert_eq!((done.label.as_str(), done.problem.as_deref()), ("440305-W09", None));
+    assert!(!done.recovery_key.is_empty());
+    let file = done.exported.clone().expect("request written");
+    let (signed, req) = yc_sim::enrollment::check_request(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!((signed.body_sha256(), req.workstation.as_str()), (done.request_sha256.clone(), "W09"));
+    assert!(ctx.first_run_info().is_none());
+    let again = rt().block_on(ctx.first_run(&setup, &EnrollNow::Later)).unwrap_err();
+    assert_eq!(again.kind, ErrorKind::AlreadyInitialised);
+
+    // Then the login screen, as on every start: nobody is logged in.
+    assert!(ctx.current_actor().is_none());
+    assert_eq!(ctx.enrollment_status().unwrap_err().kind, ErrorKind::NotLoggedIn);
+    assert_eq!(ctx.app_info().unwrap().identity.code, "W09");
+    assert!(ctx.list_staff().unwrap().iter().any(|s| s.id == "admin"));
+    ctx.login("admin", "first-admin-1").unwrap();
+    let st = ctx.enrollment_status().unwrap();
+    assert_eq!(st.state, yc_core::enrollment::EnrollmentState::Training);
+    assert_eq!(st.pending_request.as_deref(), Some(done.request_sha256.as_str()));
+    let again = ctx.export_enrollment_request(&stick.join("again").display().to_string()).unwrap();
+    assert_eq!(std::fs::read(again).unwrap(), std::fs::read(&file).unwrap(), "the same kept request");
+    drop(ctx);
+    // A restart opens the login screen, not the wizard.
+    let ctx = AppCtx::open(&opts).unwrap();
+    assert!(ctx.first_run_info().is_none());
+    assert_eq!(ctx.list_staff().unwrap().iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["admin"]);
+}
+
+#[test]
+fn the_first_run_enrolls_through_the_city_simulator_and_a_failed_send_is_tried_again_from_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let contents = dir.path().join("contents");
+    std::fs::create_dir_all(&contents).unwrap();
+    std::fs::write(contents.join("catalog.json"), yc_core::catalog::DEMO_CATALOG_JSON).unwrap();
+    let key_file = dir.path().join("issuer.key");
+    let fp = yc_sim::enrollment::fingerprint(&yc_sim::enrollment::load_or_make_key(&key_file).unwrap());
+    let desk =
+        yc_sim::enrollment::EnrollmentDesk {
+            issuer: "某市政务服务数据管理局（模拟）".into(), key_file, contents
+        };
+    let sim_rt = tokio::runtime::Runtime::new().unwrap();
+    let (addr, _sim) = sim_rt
+        .block_on(yc_sim::city::spawn(yc_sim::SimConfig { enrollment: Some(desk), ..Default::default() }))
+        .unwrap();
+    let city = format!("http://{addr}");
+    let open = |name: &str| {
+        AppCtx::open(&LaunchOptions { data_dir: dir.path().join(name), demo: false, demo_cases: 0 }).unwrap()
+    };
+
+    // Enrolled at once from the wizard.
+    let ctx = open("a");
+    let send = EnrollNow::Send { issuer_fingerprint: fp.clone(), token: None };
+    let done = sim_rt.block_on(ctx.first_run(&first_run_setup("W10", Some(&city)), &send)).unwrap();
+    assert_eq!(done.problem, None);
+    assert!(done.enrolled.expect("reply imported").changes.iter().any(|c| c.contains("事项目录")));
+    ctx.login("admin", "first-admin-1").unwrap();
+    assert_eq!(ctx.enrollment_status().unwrap().state, yc_core::enrollment::EnrollmentState::Enrolled);
+
+    // A mistyped fingerprint: the workstation is made, stays in training, and 设置 sends again.
+    let ctx = open("b");
+    let wrong = EnrollNow::Send { issuer_fingerprint: "0".repeat(64), token: None };
+    let done = sim_rt.block_on(ctx.first_run(&first_run_setup("W11", Some(&city)), &wrong)).unwrap();
+    assert!(done.enrolled.is_none());
+    assert!(done.problem.as_deref().is_some_and(|p| p.contains("签发者不可信")), "{:?}", done.problem);
+    ctx.login("admin", "first-admin-1").unwrap();
+    let st = ctx.enrollment_status().unwrap();
+    assert_eq!(st.state, yc_core::enrollment::EnrollmentState::Training);
+    assert_eq!(st.pending_city_url.as_deref(), Some(city.as_str()));
+    let v = sim_rt.block_on(ctx.send_enrollment(&city, &fp, None)).unwrap();
+    assert!(v.changes.iter().any(|c| c.contains("事项目录")));
+    assert_eq!(ctx.enrollment_status().unwrap().state, yc_core::enrollment::EnrollmentState::Enrolled);
 }
 
 #[test]

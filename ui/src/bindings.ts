@@ -345,11 +345,68 @@ packages: number, serial: number | null,
  */
 pending_request: string | null, 
 /**
+ * The city platform address the pending request names (training only), to send it there.
+ */
+pending_city_url: string | null, 
+/**
  * The workstation key the city binds packages to (hex) and its fingerprint.
  */
 workstation_key: string, workstation_key_fingerprint: string, };
 
 export type PackageView = { issuer: string, serial: number, to: string, issued_at: string, issuer_fingerprint: string, changes: Array<string>, refusal: string | null, };
+
+export type FirstRun = { 
+/**
+ * 6-digit 行政区划代码.
+ */
+region: string, 
+/**
+ * The workstation's code (2–4 capitals or digits), assigned by the county service centre.
+ */
+workstation: string, name: string, 
+/**
+ * The departments this window takes in for; `*` for a comprehensive window (综合窗口).
+ */
+departments: Array<string>, city_url: string | null, 
+/**
+ * The first administrator's (`admin`) password: [`crate::staff::password_problem`] applies.
+ */
+admin_password: string, };
+
+export type FirstRunInfo = { data_dir: string, 
+/**
+ * `*` (comprehensive window) first, then the shipped catalog's departments.
+ */
+departments: Array<string>, 
+/**
+ * The first administrator's account id.
+ */
+admin_id: string, password_min_chars: number, version: string, };
+
+export type EnrollNow = { "how": "later" } | { "how": "export", folder: string, } | { "how": "send", issuer_fingerprint: string, token: string | null, };
+
+export type FirstRunDone = { 
+/**
+ * `region-code`.
+ */
+label: string, key_fingerprint: string, request_sha256: string, 
+/**
+ * Shown once, to be written down and kept in the safe.
+ */
+recovery_key: string, 
+/**
+ * Where the request file was written (export).
+ */
+exported: string | null, 
+/**
+ * What the city's reply brought (send).
+ */
+enrolled: PackageView | null, 
+/**
+ * The workstation was made but sending or writing the request failed: why. It stays in
+ * training mode with the request kept; 设置 tries again.
+ */
+problem: string | null, };
 
 export type DeliveryMethod = "window" | "post" | "courier" | "unified" | "agent";
 
@@ -1176,5 +1233,30 @@ export function hall_board(): Promise<HallBoard> {
 /** Opens (or brings forward) the hall display window, full screen. */
 export function open_hall_display(): Promise<null> {
   return call("open_hall_display", {  });
+}
+
+/** Set while the data directory holds no workstation: the window opens the first-run wizard. */
+export function first_run_info(): Promise<FirstRunInfo | null> {
+  return call("first_run_info", {  });
+}
+
+/** The first of the core's objections to what the wizard has so far, or nothing. */
+export function first_run_check(setup: FirstRun): Promise<null> {
+  return call("first_run_check", { setup });
+}
+
+/** Makes the workstation (key pair on this machine, encrypted store, first administrator, signed request), then sends, exports or keeps the request (training mode until the reply). */
+export function first_run(setup: FirstRun, then: EnrollNow): Promise<FirstRunDone> {
+  return call("first_run", { setup, then });
+}
+
+/** Sends the kept enrollment request through the city adapter and imports the reply. */
+export function send_enrollment(city_url: string, issuer_fingerprint: string, token: string | null): Promise<PackageView> {
+  return call("send_enrollment", { city_url, issuer_fingerprint, token });
+}
+
+/** Writes the kept enrollment request to a folder; returns the file's path. */
+export function export_enrollment_request(folder: string): Promise<string> {
+  return call("export_enrollment_request", { folder });
 }
 

@@ -5,7 +5,7 @@ import type { Directive } from "vue";
 // under load that was after the clerk had moved on, and it pulled the caret back mid-word.
 export const vFocus: Directive<HTMLElement> = {
   mounted(el) {
-    const field = el.matches("input, textarea") ? el : el.querySelector<HTMLElement>("input, textarea");
+    const field = el.matches("input, textarea, button") ? el : el.querySelector<HTMLElement>("input, textarea");
     field?.focus();
   },
 };

@@ -480,3 +480,90 @@ fn only_an_administrator_of_every_department_enrolls_or_updates() {
     fx.ws.apply_update(&admin, &b, None).unwrap();
     let _ = city.dir.path();
 }
+
+// ---- the first run (the desktop's wizard, `yc enroll start`) ---------------------------------
+
+fn first_run_setup() -> yc_core::enrollment::FirstRun {
+    yc_core::enrollment::FirstRun {
+        region: "440305".into(),
+        workstation: "w09".into(),
+        name: "某镇便民服务中心".into(),
+        departments: vec!["示范区民政局".into(), " 示范区税务局 ".into()],
+        city_url: Some("https://zwfw.example.gov.cn".into()),
+        admin_password: "first-admin-1".into(),
+    }
+}
+
+#[test]
+fn the_first_run_checks_everything_before_writing_anything() {
+    use yc_core::enrollment::FirstRun;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ws");
+    type Spoil = fn(&mut FirstRun);
+    let cases: [(&str, Spoil); 6] = [
+        ("8 个字符", |s| s.admin_password = "pw-1".into()),
+        ("两类", |s| s.admin_password = "12345678901".into()),
+        ("行政区划", |s| s.region = "4403".into()),
+        ("工作站代码", |s| s.workstation = "窗口一".into()),
+        ("部门", |s| s.departments = vec![" ".into()]),
+        ("https://", |s| s.city_url = Some("zwfw.example.gov.cn".into())),
+    ];
+    for (says, spoil) in cases {
+        let mut setup = first_run_setup();
+        spoil(&mut setup);
+        let e = setup.check().err().unwrap_or_else(|| panic!("{says}: accepted"));
+        assert!(e.to_string().contains(says), "{says}: {e}");
+        let e = Workstation::first_run(&data, &setup, Clock::System).err().expect("refused");
+        assert!(e.to_string().contains(says), "{says}: {e}");
+        assert!(!data.join(yc_core::store::DB_FILE).exists() && !yc_core::vault::is_encrypted(&data), "{says}: wrote");
+    }
+    assert!(first_run_setup().check().is_ok());
+}
+
+#[test]
+fn the_first_run_makes_an_encrypted_training_workstation_with_its_own_key_and_a_signed_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ws");
+    let made = Workstation::first_run(&data, &first_run_setup(), Clock::System).unwrap();
+    let ws = &made.workstation;
+    assert_eq!(ws.label(), "440305-W09", "the code is taken in capitals");
+    assert!(ws.encrypted() && yc_core::vault::is_encrypted(&data));
+    let st = ws.enrollment_status().unwrap();
+    assert_eq!(st.state, EnrollmentState::Training);
+    assert!(ws.training_mode().unwrap());
+    assert_eq!(st.pending_request.as_deref(), Some(made.request.body_sha256().as_str()));
+    assert_eq!(st.pending_city_url.as_deref(), Some("https://zwfw.example.gov.cn"));
+    // The request is signed by the key made here, and the city's desk accepts it.
+    assert_eq!(made.request.signer, st.workstation_key);
+    let (_, req) = yc_sim::enrollment::check_request(&made.request.to_bytes()).unwrap();
+    assert_eq!(req.departments, ["示范区民政局", "示范区税务局"]);
+    assert_eq!(ws.enrollment_request().unwrap(), Some(made.request.to_bytes()));
+    assert!(ws.verify_journal().unwrap().ok);
+    let recovery = made.recovery.as_str().to_owned();
+    drop(made);
+
+    // The first administrator opens it with the chosen password; the recovery key opens it too.
+    let ws = Workstation::open_unlocked(
+        &data,
+        Clock::System,
+        yc_core::vault::Unlock::Password { staff: "admin", password: "first-admin-1" },
+    )
+    .unwrap();
+    assert!(ws.login("admin", "first-admin-1").unwrap().has_role(Role::Admin));
+    drop(ws);
+    assert!(Workstation::open_unlocked(&data, Clock::System, yc_core::vault::Unlock::Recovery(&recovery)).is_ok());
+    // A second first run over it is refused.
+    let again = Workstation::first_run(&data, &first_run_setup(), Clock::System).err().expect("refused");
+    assert!(matches!(again, CoreError::AlreadyInitialised(_)), "{again}");
+}
+
+#[test]
+fn the_first_run_offers_the_comprehensive_window_then_the_shipped_catalogs_departments() {
+    let d = yc_core::enrollment::department_choices();
+    assert_eq!(d[0], "*");
+    assert!(d.iter().any(|x| x == "示范区民政局"));
+    let mut sorted = d[1..].to_vec();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, d[1..], "unique and sorted");
+}
