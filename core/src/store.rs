@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/20261203_0012_themes.sql"),
     include_str!("../migrations/20261203_0016_applicant.sql"),
     include_str!("../migrations/20261203_0018_enrollment.sql"),
+    include_str!("../migrations/20261203_0022_supervision_incremental.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

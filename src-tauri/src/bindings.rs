@@ -15,7 +15,9 @@ use yc_core::report_file::FileFormat;
 use yc_core::seal::DocumentRow;
 use yc_core::staff::Actor;
 use yc_core::supervision::evaluation::{OrderOutcome, OrderState, Recorded, StepRecord};
-use yc_core::supervision::{Channel as SupChannel, Level, NewRating, Rule, WorkOrder, WorkOrderStep};
+use yc_core::supervision::{
+    Channel as SupChannel, Complaint, Level, NewComplaint, NewRating, Rule, WorkOrder, WorkOrderStep,
+};
 use yc_core::supervision_board::{Dashboard, DepartmentLights, Drill, DrillResult, LevelCount, RuleCount, Week};
 use yc_core::workstation::{Identity, Status};
 use yc_core::{ActRequest, NewCase};
@@ -66,6 +68,7 @@ pub fn typescript() -> String {
         ThemeState, ThemeOutcome, ThemeRow, ThemeBoard, BranchView, BranchRefusal, SupplementNotice,
         NoticeBranch, NoticeMaterial, ThemeResult, ResultBranch, ResultDocument,
         Rule, Level, SupChannel, NewRating, Recorded, WorkOrderStep, OrderState, OrderOutcome, StepRecord, WorkOrder,
+        NewComplaint, Complaint,
         DepartmentLights, Week, RuleCount, LevelCount, Dashboard, Drill, DrillResult, By, FileFormat,
     ];
     // Item kinds are an enum with a payload (`case.<action>`), serialized as their code: the union

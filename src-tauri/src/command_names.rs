@@ -50,5 +50,10 @@ pub const COMMAND_NAMES: &[&str] = &[
     "work_orders",
     "step_work_order",
     "record_rating",
+    "complaints",
+    "register_complaint",
+    "assign_complaint",
+    "link_complaint",
+    "answer_complaint",
     "export_report",
 ];

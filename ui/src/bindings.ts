@@ -511,6 +511,10 @@ export type OrderOutcome = "rectified" | "appeal_upheld";
 
 export type StepRecord = { step: WorkOrderStep, by: string, at: string, note: string, };
 
+export type NewComplaint = { complainant: string, phone: string | null, department: string | null, staff: string | null, case_no: string | null, subject: string, };
+
+export type Complaint = { complaint_id: string, complainant: string, phone: string | null, department: string, staff: string | null, subject: string, cases: Array<string>, registered_on: string, due_on: string | null, assignee: string | null, answered_on: string | null, answer: string | null, };
+
 export type WorkOrder = { order_id: string, rating_id: string, case_no: string, department: string, real_name: boolean, state: OrderState, opened_on: string, due_on: string | null, note: string | null, called_back: boolean, closed_on: string | null, outcome: OrderOutcome | null, steps: Array<StepRecord>, 
 /**
  * Working days left (open orders), and the light, as a case's.
@@ -775,6 +779,26 @@ export function step_work_order(order_id: string, step: WorkOrderStep, note: str
 /** The applicant's rating captured at the window after 办结; a 差评 opens its work order. */
 export function record_rating(rating: NewRating): Promise<Recorded> {
   return call("record_rating", { rating });
+}
+
+export function complaints(all: boolean): Promise<Array<Complaint>> {
+  return call("complaints", { all });
+}
+
+export function register_complaint(complaint: NewComplaint): Promise<Complaint> {
+  return call("register_complaint", { complaint });
+}
+
+export function assign_complaint(complaint_id: string, assignee: string): Promise<Complaint> {
+  return call("assign_complaint", { complaint_id, assignee });
+}
+
+export function link_complaint(complaint_id: string, case_no: string): Promise<Complaint> {
+  return call("link_complaint", { complaint_id, case_no });
+}
+
+export function answer_complaint(complaint_id: string, answer: string): Promise<Complaint> {
+  return call("answer_complaint", { complaint_id, answer });
 }
 
 /** Writes the statistics table (CSV, XLSX or PDF) to `path`; returns the path written. */
