@@ -88,8 +88,9 @@ INSERT INTO hit_day_stats (day, department, staff, item_code, rule, hits)
 SELECT h.occurred_on, COALESCE(h.department, ''), COALESCE(h.staff, ''), COALESCE(c.item_code, ''), h.rule, COUNT(*)
 FROM supervision_hits h LEFT JOIN cases c ON c.case_no = h.case_no GROUP BY 1, 2, 3, 4, 5;
 
+-- The triggers: each change that moves a figure takes the row's contribution out (OLD) and puts
+-- it back in (NEW).
 CREATE TRIGGER case_day_stats_insert AFTER INSERT ON cases BEGIN
-    CREATE TRIGGER case_day_stats_insert AFTER INSERT ON cases BEGIN
     INSERT INTO case_day_stats (day, department, staff, item_code, filed, closings, received, supplements, accepted, approved, denied, on_time, late, lateness_unknown, paused_days, not_accepted, closed, ended)
     SELECT day, NEW.department, NEW.created_by, NEW.item_code, filed, closings, received, supplements, accepted, approved, denied, on_time, late, lateness_unknown, paused_days, not_accepted, closed, ended FROM (
         SELECT NEW.filed_on AS day, (1) AS filed, 0 AS closings, (NEW.state <> 'appointed') AS received, (IIF(NEW.state <> 'appointed', NEW.supplement_count, 0)) AS supplements, 0 AS accepted, 0 AS approved, 0 AS denied, 0 AS on_time, 0 AS late, 0 AS lateness_unknown, 0 AS paused_days, 0 AS not_accepted, 0 AS closed, 0 AS ended WHERE true
