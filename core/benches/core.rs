@@ -1348,7 +1348,8 @@ fn bench_lights(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
 /// the monitors resumed), the year table's old two scans of `cases` (SQL as it was), and raw scans
 /// of `cases` and the case journal.
 fn bench_supervision(rep: &mut Report, dir: &Path, n: usize) -> Res<()> {
-    let work = dir.with_file_name(format!("{}-supervision", dir.file_name().and_then(|f| f.to_str()).unwrap_or("store")));
+    let work =
+        dir.with_file_name(format!("{}-supervision", dir.file_name().and_then(|f| f.to_str()).unwrap_or("store")));
     if work.exists() {
         std::fs::remove_dir_all(&work)?;
     }

@@ -96,9 +96,7 @@ impl Workstation {
                 .optional()?;
             let mut watch = Vec::new();
             let found = match state {
-                Some((cursor, f)) if f == print => {
-                    since(tx, &cal, &policy, &cfg, today, cursor, &mut watch)?
-                }
+                Some((cursor, f)) if f == print => since(tx, &cal, &policy, &cfg, today, cursor, &mut watch)?,
                 _ => {
                     tx.execute("DELETE FROM monitor_watch", [])?;
                     detect(tx, &cal, &policy, &cfg, today, Some(&mut watch))?
@@ -236,7 +234,9 @@ fn backfill_since(
         let day = |t: DateTime<FixedOffset>| t.date_naive().to_string();
         let (a, b) = (day(lo - chrono::Duration::days(1)), day(hi + chrono::Duration::days(2)));
         let start = near.len();
-        for e in events_where(conn, "actor = ?1 AND case_no IS NOT NULL AND at >= ?2 AND at < ?3", params![actor, a, b])? {
+        for e in
+            events_where(conn, "actor = ?1 AND case_no IS NOT NULL AND at >= ?2 AND at < ?3", params![actor, a, b])?
+        {
             if e.at >= lo && e.at <= hi && old_enough(&e)? {
                 near.push(e);
             }
@@ -566,7 +566,14 @@ fn case_findings(conn: &Connection, c: &CaseRow, evs: &[&Ev], x: &Ctx<'_>, out: 
                 requests += 1;
                 if requests > cfg.supplements_allowed {
                     let ev = serde_json::json!({ "nth": requests, "allowed": cfg.supplements_allowed, "event": e.id });
-                    out.push(hit(Rule::RepeatedSupplement, &e.id, Some(c), Some(e.actor.clone()), ev, e.at.date_naive()));
+                    out.push(hit(
+                        Rule::RepeatedSupplement,
+                        &e.id,
+                        Some(c),
+                        Some(e.actor.clone()),
+                        ev,
+                        e.at.date_naive(),
+                    ));
                 }
             }
             Action::RefuseAcceptance | Action::Deny => {
@@ -608,10 +615,15 @@ fn wake_on(conn: &Connection, c: &CaseRow, evs: &[&Ev], x: &Ctx<'_>, fresh: &[Hi
         days.push(due);
     }
     let decided = c.decided_on.is_some() && c.decision_late_days.is_some();
-    if !decided && let (Some(_), Some(due)) = (c.accepted_on, c.due_date) && pending(Rule::DecisionOverdue)? {
+    if !decided
+        && let (Some(_), Some(due)) = (c.accepted_on, c.due_date)
+        && pending(Rule::DecisionOverdue)?
+    {
         days.push(due);
     }
-    if let (Some(_), Some(due)) = (c.decided_on, c.delivery_due) && pending(Rule::DeliveryOverdue)? {
+    if let (Some(_), Some(due)) = (c.decided_on, c.delivery_due)
+        && pending(Rule::DeliveryOverdue)?
+    {
         days.push(due);
     }
     Ok(days.into_iter().min().and_then(|d| d.succ_opt()))

@@ -528,8 +528,13 @@ fn incremental_runs_raise_what_a_run_from_scratch_raises() {
         let ws = fx.at(&later);
         let known: BTreeSet<String> =
             ws.supervision_hits(&admin, None, None, usize::MAX).unwrap().into_iter().map(|h| h.hit.hit_id).collect();
-        let want: BTreeSet<String> =
-            ws.supervision_findings(&admin).unwrap().into_iter().map(|h| h.hit_id).filter(|id| !known.contains(id)).collect();
+        let want: BTreeSet<String> = ws
+            .supervision_findings(&admin)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.hit_id)
+            .filter(|id| !known.contains(id))
+            .collect();
         let raised = ws.run_monitors(&admin).unwrap().raised;
         rules_seen.extend(raised.iter().map(|h| h.rule));
         let got: BTreeSet<String> = raised.into_iter().map(|h| h.hit_id).collect();
@@ -551,8 +556,13 @@ fn incremental_runs_raise_what_a_run_from_scratch_raises() {
         assert_eq!(ws.report(&admin, &year).unwrap(), table, "seed {seed}");
     }
     assert!(incremental_runs >= 6, "{incremental_runs} incremental runs");
-    for r in [Rule::PreReviewLate, Rule::DecisionOverdue, Rule::RepeatedSupplement, Rule::WeakLegalBasis, Rule::BackfillBurst]
-    {
+    for r in [
+        Rule::PreReviewLate,
+        Rule::DecisionOverdue,
+        Rule::RepeatedSupplement,
+        Rule::WeakLegalBasis,
+        Rule::BackfillBurst,
+    ] {
         assert!(rules_seen.contains(&r), "no {r:?} in the random histories: {rules_seen:?}");
     }
 }
