@@ -209,6 +209,8 @@ impl Projector {
         // A closed case keeps the deadlines it had (supervision reads them).
         let cols = if closed_on.is_some() { DeadlineCols::default() } else { DeadlineCols::of(&clock, &self.cal) };
         let published = action == Action::Publish;
+        // Counted once here so the statistics table need not run the calendar per case.
+        let decide_days = decide_days(&clock, &self.cal);
         tx.prepare_cached(
             "UPDATE cases SET state = ?2, resume_state = ?3, outcome = ?4, certificate_made = ?5,
                 licence_status = ?6, extension_days = ?7, supplement_count = ?8,
@@ -219,7 +221,8 @@ impl Projector {
                 updated_at = ?16, last_seq = ?17, decided_on = ?18,
                 decision_due = CASE WHEN ?12 IS NULL THEN ?19 ELSE decision_due END,
                 decision_late_days = CASE WHEN ?12 IS NULL THEN ?20 ELSE decision_late_days END,
-                delivery_due = CASE WHEN ?12 IS NULL THEN ?21 ELSE delivery_due END
+                delivery_due = CASE WHEN ?12 IS NULL THEN ?21 ELSE delivery_due END,
+                decide_days = ?22
              WHERE case_no = ?1",
         )?
         .execute(params![
@@ -248,6 +251,7 @@ impl Projector {
             cols.decision_due,
             cols.decision_late_days,
             cols.delivery_due,
+            decide_days,
         ])?;
         // The licence issued from the case follows its 变更, 转让, 撤销 and 注销.
         crate::licence::project::case_action(tx, ev, case_no, action)?;
@@ -348,7 +352,7 @@ impl Projector {
             let c = DeadlineCols::of(&clock, &self.cal);
             tx.prepare_cached(
                 "UPDATE cases SET due_date = ?2, deadline_note = ?3, decision_due = ?4, decision_late_days = ?5,
-                    delivery_due = ?6 WHERE case_no = ?1",
+                    delivery_due = ?6, decide_days = ?7 WHERE case_no = ?1",
             )?
             .execute(params![
                 case_no,
@@ -356,10 +360,20 @@ impl Projector {
                 c.note,
                 c.decision_due,
                 c.decision_late_days,
-                c.delivery_due
+                c.delivery_due,
+                decide_days(&clock, &self.cal),
             ])?;
         }
         Ok(())
+    }
+}
+
+/// Working days acceptance → decision (`cases.decide_days`), or `None` (undecided, or a year
+/// missing from the calendar: the report counts those itself).
+fn decide_days(clock: &CaseClock, cal: &Calendar) -> Option<i64> {
+    match (clock.accepted_on, clock.decided_on) {
+        (Some(a), Some(d)) => crate::deadline::working_days_elapsed(cal, a, d).ok(),
+        _ => None,
     }
 }
 
@@ -459,6 +473,12 @@ pub const DERIVED_TABLES: &[(&str, &str)] = &[
     ("complaints", "complaint_id"),
 ];
 
+/// Aggregates the triggers of migration 0022 keep over `cases` and `supervision_hits` (cleared
+/// after those, since deleting rows runs the triggers), and the monitors' resume state (so the next
+/// run starts from scratch on the rebuilt tables). The report before and after a rebuild proves them.
+pub const DERIVED_AGGREGATES: &[&str] =
+    &["case_day_stats", "case_decide_days", "hit_day_stats", "monitor_state", "monitor_watch"];
+
 impl crate::workstation::Workstation {
     /// Drops every derived table and replays the journal into them, in one transaction.
     /// Refuses to run on a broken chain: rebuilding from a tampered journal would launder it.
@@ -472,6 +492,9 @@ impl crate::workstation::Workstation {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM case_fts", [])?;
         for (table, _) in DERIVED_TABLES {
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        for table in DERIVED_AGGREGATES {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
         let reader = self.store.reader()?;

@@ -6,10 +6,11 @@
 //! projection keeps; supervision hits, ratings and complaints are three of its sections. The
 //! supervision module writes the record; this module only reads it (no writes, no journal).
 //!
-//! Speed: a handful of grouped SQL aggregates, each one pass over its table (the 1M-case store
-//! scans `cases` twice). Working days to decide are counted in Rust through
-//! [`deadline::working_days_elapsed`] (SQL cannot count working days), on rows already grouped by
-//! (key, accepted, decided, paused) so the calendar sees each distinct combination once.
+//! Speed: case and hit figures come from per-day aggregates that triggers keep on every write to
+//! `cases` and `supervision_hits` (migration 0022), so a year's table reads a few thousand rows,
+//! not a million cases. Working days to decide are counted by the projection at the decision
+//! (`cases.decide_days`, through [`deadline::working_days_elapsed`]); the rare decision it could
+//! not count (a calendar year missing then) is counted here.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -411,100 +412,115 @@ fn compute(conn: &Connection, cal: &crate::calendar::Calendar, ws: &Workstation,
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     let mut hist: BTreeMap<String, BTreeMap<u32, u64>> = BTreeMap::new();
 
-    // 1. Cases: every count in one pass. A date BETWEEN with NULL is NULL, which SUM skips.
+    // 1. Cases: the per-day aggregates kept by triggers on `cases` (migration 0022), so the
+    // table reads a few thousand rows instead of every case. A key gets a row when one of its
+    // cases was alive in the period (filed by its end, not closed before its start), as a scan of
+    // `cases` would have found it.
     let key = match q.by {
         None => "''",
         Some(By::Department) => "department",
-        Some(By::Staff) => "created_by",
+        Some(By::Staff) => "staff",
         Some(By::Item) => "item_code",
     };
-    let sql = format!(
-        "SELECT {key},
-            TOTAL(filed_on BETWEEN ?1 AND ?2 AND state <> 'appointed'),
-            TOTAL(accepted_on BETWEEN ?1 AND ?2),
-            TOTAL(state = 'not_accepted' AND closed_on BETWEEN ?1 AND ?2),
-            TOTAL(outcome = 'approved' AND decided_on BETWEEN ?1 AND ?2),
-            TOTAL(outcome = 'denied' AND decided_on BETWEEN ?1 AND ?2),
-            TOTAL(decided_on BETWEEN ?1 AND ?2 AND decision_late_days = 0),
-            TOTAL(decided_on BETWEEN ?1 AND ?2 AND decision_late_days > 0),
-            TOTAL(decided_on BETWEEN ?1 AND ?2 AND decision_late_days IS NULL),
-            TOTAL(state IN ('completed', 'cancelled', 'revoked') AND closed_on BETWEEN ?1 AND ?2),
-            TOTAL(state IN ('withdrawn', 'terminated') AND closed_on BETWEEN ?1 AND ?2),
-            TOTAL(CASE WHEN filed_on BETWEEN ?1 AND ?2 AND state <> 'appointed' THEN supplement_count END)
-         FROM cases WHERE filed_on <= ?2 AND (closed_on IS NULL OR closed_on >= ?1)
-         GROUP BY 1"
-    );
-    let n = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, f64>(i)? as u64) };
+    let n = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, f64>(i)?.max(0.0) as u64) };
     {
+        let inside = |c: &str| format!("TOTAL(CASE WHEN day >= ?1 THEN {c} END)");
+        let sql = format!(
+            "SELECT {key}, SUM(filed) - TOTAL(CASE WHEN day < ?1 THEN closings END), {}
+             FROM case_day_stats WHERE day <= ?2 GROUP BY 1",
+            [
+                "received",
+                "accepted",
+                "not_accepted",
+                "approved",
+                "denied",
+                "on_time",
+                "late",
+                "lateness_unknown",
+                "closed",
+                "ended",
+                "supplements",
+                "paused_days"
+            ]
+            .map(inside)
+            .join(", ")
+        );
         let mut st = conn.prepare(&sql)?;
         let mut it = st.query(params![from, to])?;
         while let Some(r) = it.next()? {
             let k: String = r.get(0)?;
+            let alive = r.get::<_, f64>(1)?;
+            let counts: Vec<u64> = (2..14).map(|i| n(r, i)).collect::<rusqlite::Result<_>>()?;
+            if alive <= 0.0 && counts.iter().all(|c| *c == 0) {
+                continue;
+            }
             let e = rows.entry(k.clone()).or_insert_with(|| Row { key: k, ..Row::default() });
-            e.received = n(r, 1)?;
-            e.accepted = n(r, 2)?;
-            e.not_accepted = n(r, 3)?;
-            e.approved = n(r, 4)?;
-            e.denied = n(r, 5)?;
+            e.received = counts[0];
+            e.accepted = counts[1];
+            e.not_accepted = counts[2];
+            e.approved = counts[3];
+            e.denied = counts[4];
             e.decided = e.approved + e.denied;
-            e.on_time = n(r, 6)?;
-            e.late = n(r, 7)?;
-            e.lateness_unknown = n(r, 8)?;
-            e.closed = n(r, 9)?;
-            e.ended = n(r, 10)?;
-            e.supplements = n(r, 11)?;
+            e.on_time = counts[5];
+            e.late = counts[6];
+            e.lateness_unknown = counts[7];
+            e.closed = counts[8];
+            e.ended = counts[9];
+            e.supplements = counts[10];
+            e.paused_days = counts[11];
         }
     }
 
-    // 2. Days to decide and paused days, grouped so the calendar counts each combination once.
+    // 2. Net working days to decide: the histogram the projection counted at each decision
+    // (`cases.decide_days`), plus the few decisions it could not count (a calendar year missing
+    // then), counted here with today's calendar, each distinct combination once.
     {
         let mut st = conn.prepare(&format!(
-            "SELECT {key}, accepted_on, decided_on, stopped_days, COUNT(*) FROM cases
-             WHERE decided_on BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3, 4"
+            "SELECT {key}, days, SUM(cases) FROM case_decide_days WHERE day BETWEEN ?1 AND ?2 GROUP BY 1, 2"
         ))?;
         let mut it = st.query(params![from, to])?;
-        let mut elapsed: HashMap<(String, String), Option<i64>> = HashMap::new();
         while let Some(r) = it.next()? {
             let k: String = r.get(0)?;
-            let accepted: Option<String> = r.get(1)?;
+            let days = u32::try_from(r.get::<_, i64>(1)?.max(0)).unwrap_or(u32::MAX);
+            let count = n(r, 2)?;
+            if count > 0 {
+                *hist.entry(k).or_default().entry(days).or_default() += count;
+            }
+        }
+        let ckey = if key == "staff" { "created_by" } else { key };
+        let mut st = conn.prepare(&format!(
+            "SELECT {ckey}, accepted_on, decided_on, stopped_days, COUNT(*) FROM cases INDEXED BY cases_decide_days_missing
+             WHERE decide_days IS NULL AND accepted_on IS NOT NULL AND decided_on BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3, 4"
+        ))?;
+        let mut it = st.query(params![from, to])?;
+        while let Some(r) = it.next()? {
+            let k: String = r.get(0)?;
+            let accepted: String = r.get(1)?;
             let decided: String = r.get(2)?;
             let paused: i64 = r.get(3)?;
-            let count = r.get::<_, i64>(4)?.max(0) as u64;
-            let e = rows.entry(k.clone()).or_insert_with(|| Row { key: k.clone(), ..Row::default() });
-            e.paused_days += paused.max(0) as u64 * count;
-            let Some(accepted) = accepted else { continue };
-            let gross = *elapsed.entry((accepted.clone(), decided.clone())).or_insert_with(|| {
-                let (Ok(a), Ok(d)) = (accepted.parse::<NaiveDate>(), decided.parse::<NaiveDate>()) else {
-                    return None;
-                };
-                deadline::working_days_elapsed(cal, a, d).ok()
-            });
-            // A year missing from the calendar: the case is left out of the average and p90.
-            if let Some(g) = gross {
+            let count = n(r, 4)?;
+            let (Ok(a), Ok(d)) = (accepted.parse::<NaiveDate>(), decided.parse::<NaiveDate>()) else { continue };
+            // A year still missing from the calendar: the case is left out of the average and p90.
+            if let Ok(g) = deadline::working_days_elapsed(cal, a, d) {
                 let net = u32::try_from((g - paused).max(0)).unwrap_or(u32::MAX);
                 *hist.entry(k).or_default().entry(net).or_default() += count;
             }
         }
     }
 
-    // 3. Monitor hits by rule (an item is the hit's case's item).
-    let hkey = match q.by {
-        None => "''",
-        Some(By::Department) => "COALESCE(h.department, '')",
-        Some(By::Staff) => "COALESCE(h.staff, '')",
-        Some(By::Item) => "COALESCE(c.item_code, '')",
-    };
-    let join = if q.by == Some(By::Item) { "LEFT JOIN cases c ON c.case_no = h.case_no" } else { "" };
+    // 3. Monitor hits by rule (an item is the hit's case's item), from the per-day aggregates.
     {
         let mut st = conn.prepare(&format!(
-            "SELECT {hkey}, h.rule, COUNT(*) FROM supervision_hits h {join}
-             WHERE h.occurred_on BETWEEN ?1 AND ?2 GROUP BY 1, 2"
+            "SELECT {key}, rule, SUM(hits) FROM hit_day_stats WHERE day BETWEEN ?1 AND ?2 GROUP BY 1, 2"
         ))?;
         let mut it = st.query(params![from, to])?;
         while let Some(r) = it.next()? {
             let k: String = r.get(0)?;
             let rule: String = r.get(1)?;
-            let count = r.get::<_, i64>(2)?.max(0) as u64;
+            let count = n(r, 2)?;
+            if count == 0 {
+                continue;
+            }
             let rule =
                 Rule::parse(&rule).ok_or_else(|| CoreError::Invalid(format!("监察命中表中有未知规则「{rule}」")))?;
             let e = rows.entry(k.clone()).or_insert_with(|| Row { key: k, ..Row::default() });

@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/20261203_0019_pades_levels.sql"),
     include_str!("../migrations/20261203_0020_appointments_queue.sql"),
     include_str!("../migrations/20261203_0021_fees_agents.sql"),
+    include_str!("../migrations/20261203_0022_supervision_incremental.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

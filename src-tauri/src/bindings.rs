@@ -15,7 +15,9 @@ use yc_core::report_file::FileFormat;
 use yc_core::seal::DocumentRow;
 use yc_core::staff::Actor;
 use yc_core::supervision::evaluation::{OrderOutcome, OrderState, Recorded, StepRecord};
-use yc_core::supervision::{Channel as SupChannel, Level, NewRating, Rule, WorkOrder, WorkOrderStep};
+use yc_core::supervision::{
+    Channel as SupChannel, Complaint, Level, NewComplaint, NewRating, Rule, WorkOrder, WorkOrderStep,
+};
 use yc_core::supervision_board::{Dashboard, DepartmentLights, Drill, DrillResult, LevelCount, RuleCount, Week};
 use yc_core::workstation::{Identity, Status};
 use yc_core::{ActRequest, NewCase};
@@ -75,6 +77,7 @@ pub fn typescript() -> String {
         ThemeState, ThemeOutcome, ThemeRow, ThemeBoard, BranchView, BranchRefusal, SupplementNotice,
         NoticeBranch, NoticeMaterial, ThemeResult, ResultBranch, ResultDocument,
         Rule, Level, SupChannel, NewRating, Recorded, WorkOrderStep, OrderState, OrderOutcome, StepRecord, WorkOrder,
+        NewComplaint, Complaint,
         DepartmentLights, Week, RuleCount, LevelCount, Dashboard, Drill, DrillResult, By, FileFormat,
         // 预约 and 排队叫号 (the clerk's panel, the booking dialog, the hall display).
         yc_core::appointment::Status, yc_core::appointment::Channel, yc_core::appointment::TargetKind,

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use yc_core::report::By;
 use yc_core::report_file::FileFormat;
 use yc_core::supervision::evaluation::Recorded;
-use yc_core::supervision::{NewRating, WorkOrder, WorkOrderStep};
+use yc_core::supervision::{Complaint, NewComplaint, NewRating, WorkOrder, WorkOrderStep};
 use yc_core::supervision_board::{Dashboard, Drill, DrillResult};
 use yc_core::theme::board::{ThemeBoard, ThemeRow};
 use yc_core::theme::delivery::ThemeResult;
@@ -37,9 +37,9 @@ use yc_core::attachment::Attachment;
 use yc_core::delivery::command::Delivery;
 use yc_core::delivery::{Dispatch, Plan};
 use yc_core::enrollment::EnrollmentStatus;
+use yc_core::enrollment::FirstRun;
 use yc_core::fee::{FeeAccount, Payment};
 use yc_core::notice::NoticeStatus;
-use yc_core::enrollment::FirstRun;
 use yc_core::sync::DeliveryRow;
 
 macro_rules! commands {
@@ -220,6 +220,22 @@ commands! {
     }
     /// The applicant's rating captured at the window after 办结; a 差评 opens its work order.
     fn record_rating(ctx, app, rating: NewRating) -> Recorded { ctx.record_rating(&rating) }
+    /// Complaints (投诉) about the actor's departments; open ones only unless `all`.
+    fn complaints(ctx, app, all: bool) -> Vec<Complaint> { ctx.complaints(all) }
+    /// Registers a complaint (clerk or administrator); the due day follows the answer limit.
+    fn register_complaint(ctx, app, complaint: NewComplaint) -> Complaint { ctx.register_complaint(&complaint) }
+    /// Hands the complaint to a staff member (administrators).
+    fn assign_complaint(ctx, app, complaint_id: String, assignee: String) -> Complaint {
+        ctx.assign_complaint(&complaint_id, &assignee)
+    }
+    /// Links another case to the complaint.
+    fn link_complaint(ctx, app, complaint_id: String, case_no: String) -> Complaint {
+        ctx.link_complaint(&complaint_id, &case_no)
+    }
+    /// Answers the complaint (its assignee or an administrator): that closes it.
+    fn answer_complaint(ctx, app, complaint_id: String, answer: String) -> Complaint {
+        ctx.answer_complaint(&complaint_id, &answer)
+    }
     /// Writes the statistics table (CSV, XLSX or PDF) to `path`; returns the path written.
     fn export_report(ctx, app, from: NaiveDate, to: NaiveDate, by: Option<By>, format: FileFormat, path: String) -> String {
         ctx.export_report(from, to, by, format, &path)

@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 use yc_core::report::By;
 use yc_core::report_file::FileFormat;
 use yc_core::supervision::evaluation::Recorded;
-use yc_core::supervision::{NewRating, WorkOrder, WorkOrderStep};
+use yc_core::supervision::{Complaint, NewComplaint, NewRating, WorkOrder, WorkOrderStep};
 use yc_core::supervision_board::{Dashboard, Drill, DrillResult};
 
 use yc_core::appointment::command::{Booking, CheckIn, Slot};
@@ -563,6 +563,31 @@ impl AppCtx {
     pub fn record_rating(&self, rating: &NewRating) -> IpcResult<Recorded> {
         let actor = self.actor()?;
         Ok(self.workstation()?.record_rating(&actor, rating)?)
+    }
+
+    pub fn complaints(&self, all: bool) -> IpcResult<Vec<Complaint>> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.complaints(&actor, all)?)
+    }
+
+    pub fn register_complaint(&self, c: &NewComplaint) -> IpcResult<Complaint> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.register_complaint(&actor, c)?)
+    }
+
+    pub fn assign_complaint(&self, id: &str, assignee: &str) -> IpcResult<Complaint> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.assign_complaint(&actor, id, assignee)?)
+    }
+
+    pub fn link_complaint(&self, id: &str, case_no: &str) -> IpcResult<Complaint> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.link_complaint(&actor, id, case_no)?)
+    }
+
+    pub fn answer_complaint(&self, id: &str, answer: &str) -> IpcResult<Complaint> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.answer_complaint(&actor, id, answer)?)
     }
 
     /// Writes the statistics table for [from, to] as `format` to `path` (absolute; the folder is

@@ -724,6 +724,14 @@ export type WorkOrder = { order_id: string, rating_id: string, case_no: string, 
  */
 days_left: number | null, light: Light | null, };
 
+export type NewComplaint = { complainant: string, phone: string | null, 
+/**
+ * The department complained about; taken from the case when one is named.
+ */
+department: string | null, staff: string | null, case_no: string | null, subject: string, };
+
+export type Complaint = { complaint_id: string, complainant: string, phone: string | null, department: string, staff: string | null, subject: string, cases: Array<string>, registered_on: string, due_on: string | null, assignee: string | null, answered_on: string | null, answer: string | null, };
+
 export type DepartmentLights = { department: string, lights: LightCounts, };
 
 export type Week = { 
@@ -1141,6 +1149,31 @@ export function step_work_order(order_id: string, step: WorkOrderStep, note: str
 /** The applicant's rating captured at the window after 办结; a 差评 opens its work order. */
 export function record_rating(rating: NewRating): Promise<Recorded> {
   return call("record_rating", { rating });
+}
+
+/** Complaints (投诉) about the actor's departments; open ones only unless `all`. */
+export function complaints(all: boolean): Promise<Array<Complaint>> {
+  return call("complaints", { all });
+}
+
+/** Registers a complaint (clerk or administrator); the due day follows the answer limit. */
+export function register_complaint(complaint: NewComplaint): Promise<Complaint> {
+  return call("register_complaint", { complaint });
+}
+
+/** Hands the complaint to a staff member (administrators). */
+export function assign_complaint(complaint_id: string, assignee: string): Promise<Complaint> {
+  return call("assign_complaint", { complaint_id, assignee });
+}
+
+/** Links another case to the complaint. */
+export function link_complaint(complaint_id: string, case_no: string): Promise<Complaint> {
+  return call("link_complaint", { complaint_id, case_no });
+}
+
+/** Answers the complaint (its assignee or an administrator): that closes it. */
+export function answer_complaint(complaint_id: string, answer: string): Promise<Complaint> {
+  return call("answer_complaint", { complaint_id, answer });
 }
 
 /** Writes the statistics table (CSV, XLSX or PDF) to `path`; returns the path written. */

@@ -5,8 +5,9 @@ import { flush, global, mockShell } from "./helpers";
 import { detail, summary } from "./fixtures";
 import SupervisionView from "../src/views/SupervisionView.vue";
 import RatingView from "../src/views/RatingView.vue";
+import ComplaintsPanel from "../src/components/ComplaintsPanel.vue";
 import { session } from "../src/session";
-import type { Dashboard, NewRating, WorkOrder } from "../src/bindings";
+import type { Complaint, Dashboard, NewComplaint, NewRating, WorkOrder } from "../src/bindings";
 
 // ECharts needs a real canvas; the charts are in the e2e screenshots. The numbers under them are
 // what is tested here.
@@ -169,6 +170,107 @@ describe("RatingView", () => {
       },
     ]);
     expect(w.get("[data-test=rating-order]").text()).toContain("WO-0193");
+    w.unmount();
+  });
+});
+
+describe("ComplaintsPanel", () => {
+  const complaint: Complaint = {
+    complaint_id: "TS-440305-W01-000412",
+    complainant: "赵六",
+    phone: null,
+    department: "示范区市场监督管理局",
+    staff: "zhangwei",
+    subject: "窗口态度差",
+    cases: ["440305-W01-20261123-00002"],
+    registered_on: "2026-11-18",
+    due_on: "2026-11-19",
+    assignee: null,
+    answered_on: null,
+    answer: null,
+  };
+
+  it("lists complaints with their due day and the case's work order; N registers one from the keyboard", async () => {
+    session.actor = { id: "admin", name: "系统管理员", roles: ["admin"], departments: ["*"] };
+    const registered: NewComplaint[] = [];
+    let stored = [complaint];
+    mockShell({
+      complaints: () => stored,
+      register_complaint: (a) => {
+        const c = a.complaint as NewComplaint;
+        registered.push(c);
+        const made: Complaint = { ...complaint, complaint_id: "TS-440305-W01-000500", complainant: c.complainant, subject: c.subject, cases: [], staff: null, due_on: "2026-11-27" };
+        stored = [...stored, made];
+        return made;
+      },
+    });
+    const w = mount(ComplaintsPanel, { props: { orders: [order] }, global: { plugins: [...global.plugins, router()] }, attachTo: document.body });
+    await flush();
+    const row = w.get("[data-test=complaints]");
+    expect(row.text()).toContain("TS-440305-W01-000412");
+    // The case it names has a 差评 work order waiting for 回访.
+    expect(w.get("[data-test=complaint-order]").text()).toBe("差评工单 WO-0193（待回访）");
+    expect(w.get("[data-test=complaint-state]").text()).toBe("待分派");
+
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "n" }));
+    await flush();
+    const field = (sel: string) => document.querySelector(`textarea[data-test=${sel}], input[data-test=${sel}]`) as HTMLInputElement;
+    expect(document.activeElement).toBe(field("c-complainant"));
+    for (const [sel, v] of [["c-complainant", "钱七"], ["c-department", "示范区市场监督管理局"], ["c-subject", "材料被退回三次"]]) {
+      field(sel).value = v;
+      field(sel).dispatchEvent(new Event("input"));
+    }
+    await flush();
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true }));
+    await flush();
+    expect(registered).toEqual([
+      { complainant: "钱七", phone: null, department: "示范区市场监督管理局", staff: null, case_no: null, subject: "材料被退回三次" },
+    ]);
+    expect(w.text()).toContain("TS-440305-W01-000500");
+    w.unmount();
+  });
+
+  it("answers a complaint, which closes it; a refusal shows the core's reason", async () => {
+    session.actor = { id: "lina", name: "李娜", roles: ["reviewer"], departments: ["示范区市场监督管理局"] };
+    const answers: unknown[] = [];
+    let stored = [{ ...complaint, assignee: "lina" }];
+    mockShell({
+      complaints: () => stored,
+      answer_complaint: (a) => {
+        answers.push(a);
+        stored = [{ ...stored[0], answered_on: "2026-11-20", answer: a.answer as string }];
+        return stored[0];
+      },
+      link_complaint: () => {
+        throw { kind: "DepartmentDenied", message: "李娜 无权处理「示范区交通运输局」的事务" };
+      },
+    });
+    const w = mount(ComplaintsPanel, { props: { orders: [] }, global: { plugins: [...global.plugins, router()] }, attachTo: document.body });
+    await flush();
+    // Not an administrator: no 分派 button; the overdue day is marked.
+    expect(w.find("[data-test=complaint-assign]").exists()).toBe(false);
+    expect(w.get("[data-test=complaint-state]").text()).toBe("承办：lina");
+
+    await w.get(".el-table__body [data-test=complaint-link]").trigger("click");
+    await flush();
+    const link = document.querySelector("input[data-test=c-link]") as HTMLInputElement;
+    link.value = "440305-W01-20261123-00009";
+    link.dispatchEvent(new Event("input"));
+    (document.querySelector("[data-test=c-submit]") as HTMLElement).click();
+    await flush();
+    expect(document.body.textContent).toContain("无权处理「示范区交通运输局」");
+
+    (document.querySelector("[data-test=complaint-dialog] .el-dialog__headerbtn") as HTMLElement | null)?.click();
+    await flush();
+    await w.get(".el-table__body [data-test=complaint-answer]").trigger("click");
+    await flush();
+    const text = document.querySelector("textarea[data-test=c-answer]") as HTMLTextAreaElement;
+    text.value = "已核实并向投诉人致歉";
+    text.dispatchEvent(new Event("input"));
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true }));
+    await flush();
+    expect(answers).toEqual([{ complaint_id: "TS-440305-W01-000412", answer: "已核实并向投诉人致歉" }]);
+    expect(w.get("[data-test=complaint-state]").text()).toBe("2026-11-20 已答复");
     w.unmount();
   });
 });

@@ -1,6 +1,9 @@
-//! The monitors: each reads the journal and the derived tables and proposes hits; [`run`] journals
-//! the ones not raised before (the hit id is the idempotency key), projects them into
-//! `supervision_hits` and queues each on the outbox stream `supervision`.
+//! The monitors: each reads the journal and the derived tables and proposes hits;
+//! [`Workstation::run_monitors`] journals the ones not raised before (the hit id is the idempotency
+//! key), projects them into `supervision_hits` and queues each on the outbox stream `supervision`.
+//! A run resumes from the last one's journal cursor (`monitor_state`) and reads only the cases
+//! with new events or a time-driven deadline come (`monitor_watch`), so a day's run on a million
+//! cases reads a day's events, not the million; a run from scratch gives the same hits.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,7 +38,7 @@ pub struct StoredHit {
 pub struct RunReport {
     /// Hits raised by this run, in order.
     pub raised: Vec<Hit>,
-    /// Findings already raised before (not journaled again).
+    /// Hits recorded before this run (a finding among them is not journaled again).
     pub known: usize,
 }
 
@@ -68,30 +71,210 @@ fn hit(
 impl Workstation {
     /// Runs every monitor as of the workstation's today. Administrators only (it writes the record
     /// for every department). Running twice raises nothing new.
+    ///
+    /// The monitors resume where the last run stopped (`monitor_state`): they read the case
+    /// events journaled since, the cases a time-driven monitor is due to look at again
+    /// (`monitor_watch`), and the work orders, complaints and themes; what they raise is what a
+    /// run from scratch would raise (tests/it/supervision.rs proves it over random histories).
+    /// No state, or a change to the thresholds, light policy or calendar, starts from scratch.
     pub fn run_monitors(&self, by: &Actor) -> Result<RunReport> {
         by.require_role(Role::Admin, "运行电子监察")?;
         let cfg = self.supervision_config()?;
         let today = self.today();
         let cal = self.calendar().clone();
-        let found = {
-            let conn = self.store().reader()?;
-            detect(&conn, &cal, &self.policy, &cfg, today)?
-        };
+        let policy = self.policy;
+        let print = fingerprint(&cfg, &policy, &cal)?;
         let now = self.clock().now();
         let label = self.label();
         self.store().write(|tx| {
-            let mut rep = RunReport::default();
+            let recorded: i64 = tx.query_row("SELECT COUNT(*) FROM supervision_hits", [], |r| r.get(0))?;
+            let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM journal", [], |r| r.get(0))?;
+            let state: Option<(i64, String)> = tx
+                .query_row("SELECT cursor, fingerprint FROM monitor_state WHERE id = 1", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let mut watch = Vec::new();
+            let found = match state {
+                Some((cursor, f)) if f == print => since(tx, &cal, &policy, &cfg, today, cursor, &mut watch)?,
+                _ => {
+                    tx.execute("DELETE FROM monitor_watch", [])?;
+                    detect(tx, &cal, &policy, &cfg, today, Some(&mut watch))?
+                }
+            };
+            let mut rep = RunReport { raised: Vec::new(), known: usize::try_from(recorded).unwrap_or(0) };
             for h in found {
                 if known(tx, &h.hit_id)? {
-                    rep.known += 1;
                     continue;
                 }
                 raise(tx, by, now, &label, &h)?;
                 rep.raised.push(h);
             }
+            for (case_no, wake) in watch {
+                match wake {
+                    Some(d) => tx
+                        .prepare_cached(
+                            "INSERT INTO monitor_watch (case_no, wake_on) VALUES (?1, ?2)
+                             ON CONFLICT(case_no) DO UPDATE SET wake_on = excluded.wake_on",
+                        )?
+                        .execute(params![case_no, d.to_string()])?,
+                    None => tx.prepare_cached("DELETE FROM monitor_watch WHERE case_no = ?1")?.execute([case_no])?,
+                };
+            }
+            tx.execute(
+                "INSERT INTO monitor_state (id, cursor, fingerprint) VALUES (1, ?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET cursor = excluded.cursor, fingerprint = excluded.fingerprint",
+                params![head, print],
+            )?;
             Ok(rep)
         })
     }
+}
+
+/// What the findings depend on besides the journal: thresholds, light policy, calendar.
+fn fingerprint(cfg: &Config, policy: &crate::deadline::LightPolicy, cal: &Calendar) -> Result<String> {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(to_json(cfg)?.to_string().as_bytes());
+    ctx.update(to_json(policy)?.to_string().as_bytes());
+    for y in cal.years() {
+        if let Some(t) = cal.year_table(y) {
+            ctx.update(t.to_json().as_bytes());
+        }
+    }
+    Ok(crate::hash::hex(ctx.finish().as_ref()))
+}
+
+/// The findings a run from scratch would add to those recorded by runs up to journal seq
+/// `cursor`: the per-case monitors on every case with an event after the cursor or a wake day
+/// come ([`wake_on`]), the back-filling monitor around the new events, and the monitors over work
+/// orders, complaints and themes.
+fn since(
+    conn: &Connection,
+    cal: &Calendar,
+    policy: &crate::deadline::LightPolicy,
+    cfg: &Config,
+    today: NaiveDate,
+    cursor: i64,
+    watch: &mut Vec<(String, Option<NaiveDate>)>,
+) -> Result<Vec<Hit>> {
+    let fresh = events_where(conn, "seq > ?1 AND case_no IS NOT NULL ORDER BY seq", [cursor])?;
+    let mut look: std::collections::BTreeSet<String> = fresh.iter().map(|e| e.case_no.clone()).collect();
+    {
+        let mut st = conn.prepare_cached("SELECT case_no FROM monitor_watch WHERE wake_on <= ?1")?;
+        for r in st.query_map([today.to_string()], |r| r.get::<_, String>(0))? {
+            look.insert(r?);
+        }
+    }
+    let x = Ctx { cal, cfg, board: Board::new(cal, *policy, today), today };
+    let mut out = Vec::new();
+    let mut rows: HashMap<String, CaseRow> = HashMap::new();
+    for case_no in look {
+        let Some(c) = case_row(conn, &case_no)? else {
+            watch.push((case_no, None));
+            continue;
+        };
+        let evs = events_where(conn, "case_no = ?1 ORDER BY seq", [&case_no])?;
+        let evs: Vec<&Ev> = evs.iter().collect();
+        let from = out.len();
+        case_findings(conn, &c, &evs, &x, &mut out)?;
+        watch.push((case_no.clone(), wake_on(conn, &c, &evs, &x, &out[from..])?));
+        rows.insert(case_no, c);
+    }
+    backfill_since(conn, &fresh, &mut rows, cfg, &mut out)?;
+    others(conn, cal, policy, today, &mut out)?;
+    Ok(out)
+}
+
+/// The back-filling monitor around the events after the cursor. A burst window either holds a
+/// new event or held only old ones, and a full window of old events flagged its cases in an
+/// earlier run; so only the windows holding a new event can flag a new case, and those lie within
+/// the staff member's events from the first new one − the window to the last new one + the window.
+/// Over those events the sliding window runs exactly as [`backfill`] runs over all of them.
+fn backfill_since(
+    conn: &Connection,
+    fresh: &[Ev],
+    rows: &mut HashMap<String, CaseRow>,
+    cfg: &Config,
+    out: &mut Vec<Hit>,
+) -> Result<()> {
+    let mut filed: HashMap<String, Option<NaiveDate>> = HashMap::new();
+    let mut filed_on = |case_no: &str| -> Result<Option<NaiveDate>> {
+        if let Some(f) = filed.get(case_no) {
+            return Ok(*f);
+        }
+        let f = events_where(conn, "case_no = ?1 AND action = ?2 ORDER BY seq", params![case_no, Action::File.code()])?
+            .first()
+            .map(|e| e.at.date_naive());
+        filed.insert(case_no.to_owned(), f);
+        Ok(f)
+    };
+    let age = i64::from(cfg.burst_case_age_days);
+    let mut old_enough = |e: &Ev| -> Result<bool> {
+        if matches!(e.action, Action::File | Action::Appoint) {
+            return Ok(false);
+        }
+        Ok(filed_on(&e.case_no)?.is_some_and(|f| (e.at.date_naive() - f).num_days() >= age))
+    };
+    let mut span: BTreeMap<&str, (DateTime<FixedOffset>, DateTime<FixedOffset>)> = BTreeMap::new();
+    for e in fresh {
+        if old_enough(e)? {
+            let s = span.entry(e.actor.as_str()).or_insert((e.at, e.at));
+            s.0 = s.0.min(e.at);
+            s.1 = s.1.max(e.at);
+        }
+    }
+    let window = chrono::Duration::minutes(i64::from(cfg.burst_window_minutes));
+    let need = usize::try_from(cfg.burst_events).unwrap_or(usize::MAX);
+    let mut near: Vec<Ev> = Vec::new();
+    let mut per_staff: Vec<(usize, usize)> = Vec::new();
+    for (actor, (lo, hi)) in &span {
+        let (lo, hi) = (*lo - window, *hi + window);
+        // `at` is RFC 3339 text: a day's margin either side covers any offset; the exact bounds
+        // are applied to the parsed times.
+        let day = |t: DateTime<FixedOffset>| t.date_naive().to_string();
+        let (a, b) = (day(lo - chrono::Duration::days(1)), day(hi + chrono::Duration::days(2)));
+        let start = near.len();
+        for e in
+            events_where(conn, "actor = ?1 AND case_no IS NOT NULL AND at >= ?2 AND at < ?3", params![actor, a, b])?
+        {
+            if e.at >= lo && e.at <= hi && old_enough(&e)? {
+                near.push(e);
+            }
+        }
+        per_staff.push((start, near.len()));
+    }
+    let mut flagged: BTreeMap<&str, Flag<'_>> = BTreeMap::new();
+    for (start, end) in per_staff {
+        let mut evs: Vec<&Ev> = near[start..end].iter().collect();
+        evs.sort_by_key(|e| (e.at, e.seq));
+        let mut lo = 0;
+        for hi in 0..evs.len() {
+            while evs[hi].at - evs[lo].at > window {
+                lo += 1;
+            }
+            if hi + 1 - lo >= need {
+                for e in &evs[lo..=hi] {
+                    flagged.entry(e.case_no.as_str()).or_insert((e, hi + 1 - lo, evs[lo].at, evs[hi].at));
+                }
+            }
+        }
+    }
+    for (case_no, (e, n, from, to)) in flagged {
+        if !rows.contains_key(case_no)
+            && let Some(c) = case_row(conn, case_no)?
+        {
+            rows.insert(case_no.to_owned(), c);
+        }
+        let f = filed_on(case_no)?;
+        let ev = serde_json::json!({
+            "events_in_window": n, "window_from": from, "window_to": to,
+            "filed_on": f, "event_on": e.at.date_naive(), "window_minutes": cfg.burst_window_minutes,
+        });
+        let mut h = hit(Rule::BackfillBurst, case_no, rows.get(case_no), Some(e.actor.clone()), ev, e.at.date_naive());
+        h.case_no = Some(case_no.to_owned());
+        out.push(h);
+    }
+    Ok(())
 }
 
 impl Workstation {
@@ -102,12 +285,12 @@ impl Workstation {
         let cfg = self.supervision_config()?;
         let cal = self.calendar().clone();
         let conn = self.store().reader()?;
-        detect(&conn, &cal, &self.policy, &cfg, self.today())
+        detect(&conn, &cal, &self.policy, &cfg, self.today(), None)
     }
 }
 
-fn known(tx: &Transaction<'_>, hit_id: &str) -> Result<bool> {
-    Ok(tx
+fn known(conn: &Connection, hit_id: &str) -> Result<bool> {
+    Ok(conn
         .prepare_cached("SELECT 1 FROM supervision_hits WHERE hit_id = ?1")?
         .query_row([hit_id], |_| Ok(()))
         .optional()?
@@ -223,38 +406,48 @@ fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| s.parse().ok())
 }
 
+const CASE_COLS: &str = "SELECT case_no, department, item_code, kind, state, created_by, accepted_on, stopped_since,
+        due_date, limit_days, extension_days, closed_on, decided_on, decision_due, decision_late_days, delivery_due
+     FROM cases";
+
+fn case_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
+    Ok(CaseRow {
+        case_no: r.get(0)?,
+        department: r.get(1)?,
+        item_code: r.get(2)?,
+        kind: r.get(3)?,
+        state: r.get(4)?,
+        created_by: r.get(5)?,
+        accepted_on: date(r.get(6)?),
+        stopped_since: date(r.get(7)?),
+        due_date: date(r.get(8)?),
+        limit_days: r.get(9)?,
+        extension_days: r.get(10)?,
+        closed_on: date(r.get(11)?),
+        decided_on: date(r.get(12)?),
+        decision_due: date(r.get(13)?),
+        decision_late_days: r.get(14)?,
+        delivery_due: date(r.get(15)?),
+    })
+}
+
 fn cases(conn: &Connection) -> Result<HashMap<String, CaseRow>> {
-    let mut st = conn.prepare(
-        "SELECT case_no, department, item_code, kind, state, created_by, accepted_on, stopped_since, due_date,
-                limit_days, extension_days, closed_on, decided_on, decision_due, decision_late_days, delivery_due
-         FROM cases WHERE state <> 'appointed'",
-    )?;
-    let rows = st.query_map([], |r| {
-        Ok(CaseRow {
-            case_no: r.get(0)?,
-            department: r.get(1)?,
-            item_code: r.get(2)?,
-            kind: r.get(3)?,
-            state: r.get(4)?,
-            created_by: r.get(5)?,
-            accepted_on: date(r.get(6)?),
-            stopped_since: date(r.get(7)?),
-            due_date: date(r.get(8)?),
-            limit_days: r.get(9)?,
-            extension_days: r.get(10)?,
-            closed_on: date(r.get(11)?),
-            decided_on: date(r.get(12)?),
-            decision_due: date(r.get(13)?),
-            decision_late_days: r.get(14)?,
-            delivery_due: date(r.get(15)?),
-        })
-    })?;
+    let mut st = conn.prepare(&format!("{CASE_COLS} WHERE state <> 'appointed'"))?;
+    let rows = st.query_map([], case_from)?;
     let mut out = HashMap::new();
     for r in rows {
         let r = r?;
         out.insert(r.case_no.clone(), r);
     }
     Ok(out)
+}
+
+/// One case as [`cases`] reads it (`None`: unknown or only appointed).
+fn case_row(conn: &Connection, case_no: &str) -> Result<Option<CaseRow>> {
+    Ok(conn
+        .prepare_cached(&format!("{CASE_COLS} WHERE case_no = ?1 AND state <> 'appointed'"))?
+        .query_row([case_no], case_from)
+        .optional()?)
 }
 
 /// A case event as the monitors read it.
@@ -268,37 +461,59 @@ struct Ev {
     legal_basis: Option<String>,
 }
 
-fn case_events(conn: &Connection) -> Result<Vec<Ev>> {
-    let mut st = conn.prepare(
-        "SELECT seq, id, case_no, actor, action, at, payload FROM journal WHERE case_no IS NOT NULL ORDER BY seq",
-    )?;
-    let mut rows = st.query([])?;
+const EV_COLS: &str = "SELECT seq, id, case_no, actor, action, at, payload FROM journal";
+
+/// A journal row as a case event, or `None` for what the monitors do not read (an action they do
+/// not know, a time that does not parse).
+fn ev_from(r: &rusqlite::Row<'_>) -> Result<Option<Ev>> {
+    let action: String = r.get(4)?;
+    let Some(action) = Action::parse(&action) else { return Ok(None) };
+    let at: String = r.get(5)?;
+    let Ok(at) = DateTime::parse_from_rfc3339(&at) else { return Ok(None) };
+    let legal_basis = if matches!(action, Action::RefuseAcceptance | Action::Deny) {
+        let payload: String = r.get(6)?;
+        serde_json::from_str::<serde_json::Value>(&payload)
+            .ok()
+            .and_then(|p| p.get("legal_basis").and_then(|b| b.as_str()).map(str::to_owned))
+    } else {
+        None
+    };
+    Ok(Some(Ev { seq: r.get(0)?, id: r.get(1)?, case_no: r.get(2)?, actor: r.get(3)?, action, at, legal_basis }))
+}
+
+fn events_where(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> Result<Vec<Ev>> {
+    let mut st = conn.prepare_cached(&format!("{EV_COLS} WHERE {filter}"))?;
+    let mut rows = st.query(args)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let action: String = r.get(4)?;
-        let Some(action) = Action::parse(&action) else { continue };
-        let at: String = r.get(5)?;
-        let Ok(at) = DateTime::parse_from_rfc3339(&at) else { continue };
-        let legal_basis = if matches!(action, Action::RefuseAcceptance | Action::Deny) {
-            let payload: String = r.get(6)?;
-            serde_json::from_str::<serde_json::Value>(&payload)
-                .ok()
-                .and_then(|p| p.get("legal_basis").and_then(|b| b.as_str()).map(str::to_owned))
-        } else {
-            None
-        };
-        out.push(Ev { seq: r.get(0)?, id: r.get(1)?, case_no: r.get(2)?, actor: r.get(3)?, action, at, legal_basis });
+        if let Some(e) = ev_from(r)? {
+            out.push(e);
+        }
     }
     Ok(out)
 }
 
-/// Every finding as of `today`, raised or not (the caller drops the known ones).
+fn case_events(conn: &Connection) -> Result<Vec<Ev>> {
+    events_where(conn, "case_no IS NOT NULL ORDER BY seq", [])
+}
+
+/// What the per-case monitors need besides the case.
+struct Ctx<'a> {
+    cal: &'a Calendar,
+    cfg: &'a Config,
+    board: Board<'a>,
+    today: NaiveDate,
+}
+
+/// Every finding as of `today`, raised or not (the caller drops the known ones). With `watch`,
+/// also each case's next wake day (see [`wake_on`]).
 pub(crate) fn detect(
     conn: &Connection,
     cal: &Calendar,
     policy: &crate::deadline::LightPolicy,
     cfg: &Config,
     today: NaiveDate,
+    mut watch: Option<&mut Vec<(String, Option<NaiveDate>)>>,
 ) -> Result<Vec<Hit>> {
     let cases = cases(conn)?;
     let events = case_events(conn)?;
@@ -306,61 +521,117 @@ pub(crate) fn detect(
     for e in &events {
         by_case.entry(e.case_no.as_str()).or_default().push(e);
     }
-    let board = Board::new(cal, *policy, today);
+    let x = Ctx { cal, cfg, board: Board::new(cal, *policy, today), today };
     let mut out = Vec::new();
     let mut ordered: Vec<&CaseRow> = cases.values().collect();
     ordered.sort_by(|a, b| a.case_no.cmp(&b.case_no));
     for c in &ordered {
         let evs = by_case.get(c.case_no.as_str()).map(Vec::as_slice).unwrap_or_default();
-        let last_of = |acts: &[Action]| evs.iter().rev().find(|e| acts.contains(&e.action)).copied();
-        let decider = last_of(&[Action::Approve, Action::Deny, Action::DecideOnSpot]);
-        deadlines(c, decider, last_of(&[Action::Deliver]), &board, &mut out);
-        pre_review(c, evs, cal, cfg, today, &mut out);
-        let mut requests = 0;
-        for e in evs {
-            match e.action {
-                Action::RequestSupplement => {
-                    requests += 1;
-                    if requests > cfg.supplements_allowed {
-                        let ev =
-                            serde_json::json!({ "nth": requests, "allowed": cfg.supplements_allowed, "event": e.id });
-                        out.push(hit(
-                            Rule::RepeatedSupplement,
-                            &e.id,
-                            Some(c),
-                            Some(e.actor.clone()),
-                            ev,
-                            e.at.date_naive(),
-                        ));
-                    }
-                }
-                Action::RefuseAcceptance | Action::Deny => {
-                    if let Some(why) = weak_basis(e.legal_basis.as_deref(), cfg) {
-                        let ev = serde_json::json!({ "action": e.action.code(), "legal_basis": e.legal_basis, "why": why, "event": e.id });
-                        out.push(hit(
-                            Rule::WeakLegalBasis,
-                            &e.id,
-                            Some(c),
-                            Some(e.actor.clone()),
-                            ev,
-                            e.at.date_naive(),
-                        ));
-                    }
-                }
-                _ => {}
-            }
-        }
-        hasty(c, evs, cfg, &mut out);
-        if c.state == "completed" {
-            missing_materials(conn, c, last_of(&[Action::Deliver]), &mut out)?;
+        let from = out.len();
+        case_findings(conn, c, evs, &x, &mut out)?;
+        if let Some(w) = watch.as_deref_mut() {
+            w.push((c.case_no.clone(), wake_on(conn, c, evs, &x, &out[from..])?));
         }
     }
     backfill(&events, &cases, cfg, &mut out);
-    super::evaluation::overdue(conn, cal, today, &mut out)?;
-    super::complaint::overdue(conn, cal, today, &mut out)?;
-    // 并联审批: a theme late against its overall deadline (crate::theme::clock).
-    crate::theme::clock::overdue(conn, cal, policy, today, &mut out)?;
+    others(conn, cal, policy, today, &mut out)?;
     Ok(out)
+}
+
+/// The monitors over what is not a case: 差评 work orders, complaints, themes (few rows: read whole).
+fn others(
+    conn: &Connection,
+    cal: &Calendar,
+    policy: &crate::deadline::LightPolicy,
+    today: NaiveDate,
+    out: &mut Vec<Hit>,
+) -> Result<()> {
+    super::evaluation::overdue(conn, cal, today, out)?;
+    super::complaint::overdue(conn, cal, today, out)?;
+    // 并联审批: a theme late against its overall deadline (crate::theme::clock).
+    crate::theme::clock::overdue(conn, cal, policy, today, out)
+}
+
+/// Every per-case monitor on one case and its events (in journal order).
+fn case_findings(conn: &Connection, c: &CaseRow, evs: &[&Ev], x: &Ctx<'_>, out: &mut Vec<Hit>) -> Result<()> {
+    let cfg = x.cfg;
+    let last_of = |acts: &[Action]| evs.iter().rev().find(|e| acts.contains(&e.action)).copied();
+    let decider = last_of(&[Action::Approve, Action::Deny, Action::DecideOnSpot]);
+    deadlines(c, decider, last_of(&[Action::Deliver]), &x.board, out);
+    pre_review(c, evs, x.cal, cfg, x.today, out);
+    let mut requests = 0;
+    for e in evs {
+        match e.action {
+            Action::RequestSupplement => {
+                requests += 1;
+                if requests > cfg.supplements_allowed {
+                    let ev = serde_json::json!({ "nth": requests, "allowed": cfg.supplements_allowed, "event": e.id });
+                    out.push(hit(
+                        Rule::RepeatedSupplement,
+                        &e.id,
+                        Some(c),
+                        Some(e.actor.clone()),
+                        ev,
+                        e.at.date_naive(),
+                    ));
+                }
+            }
+            Action::RefuseAcceptance | Action::Deny => {
+                if let Some(why) = weak_basis(e.legal_basis.as_deref(), cfg) {
+                    let ev = serde_json::json!({ "action": e.action.code(), "legal_basis": e.legal_basis, "why": why, "event": e.id });
+                    out.push(hit(Rule::WeakLegalBasis, &e.id, Some(c), Some(e.actor.clone()), ev, e.at.date_naive()));
+                }
+            }
+            _ => {}
+        }
+    }
+    hasty(c, evs, cfg, out);
+    if c.state == "completed" {
+        missing_materials(conn, c, last_of(&[Action::Deliver]), out)?;
+    }
+    Ok(())
+}
+
+/// The first day a time-driven monitor could flag the case without a new event on it, or `None`
+/// when none can: 预审超时 while nothing handled it, 决定超期 while undecided, 送达超期 while not
+/// delivered — each only if not recorded yet (`fresh`: this run's findings on the case). Each fires
+/// only once today is past its due day, so the due day + 1 is never late; a case woken that does
+/// not fire (a clock stop) keeps its day and is looked at again on every run until it changes.
+/// A function of the case row, its events and the hits recorded: a run from scratch gives the same.
+fn wake_on(conn: &Connection, c: &CaseRow, evs: &[&Ev], x: &Ctx<'_>, fresh: &[Hit]) -> Result<Option<NaiveDate>> {
+    if c.closed_on.is_some() {
+        return Ok(None);
+    }
+    let pending = |rule: Rule| -> Result<bool> {
+        let id = format!("{}:{}", rule.code(), c.case_no);
+        Ok(!fresh.iter().any(|h| h.hit_id == id) && !known(conn, &id)?)
+    };
+    let mut days = Vec::new();
+    if let Some(filed) = evs.iter().find(|e| e.action == Action::File)
+        && !evs.iter().any(|e| handles(e.action))
+        && let Ok(due) = due_after(x.cal, filed.at.date_naive(), x.cfg.pre_review_days)
+        && pending(Rule::PreReviewLate)?
+    {
+        days.push(due);
+    }
+    let decided = c.decided_on.is_some() && c.decision_late_days.is_some();
+    if !decided
+        && let (Some(_), Some(due)) = (c.accepted_on, c.due_date)
+        && pending(Rule::DecisionOverdue)?
+    {
+        days.push(due);
+    }
+    if let (Some(_), Some(due)) = (c.decided_on, c.delivery_due)
+        && pending(Rule::DeliveryOverdue)?
+    {
+        days.push(due);
+    }
+    Ok(days.into_iter().min().and_then(|d| d.succ_opt()))
+}
+
+/// The first handling of a filed case (受理, 补正告知, 不予受理, 当场办结): what pre-review waits for.
+fn handles(a: Action) -> bool {
+    matches!(a, Action::Accept | Action::RequestSupplement | Action::RefuseAcceptance | Action::DecideOnSpot)
 }
 
 fn deadlines(c: &CaseRow, decider: Option<&Ev>, deliverer: Option<&Ev>, board: &Board<'_>, out: &mut Vec<Hit>) {
@@ -409,9 +680,7 @@ fn pre_review(c: &CaseRow, evs: &[&Ev], cal: &Calendar, cfg: &Config, today: Nai
     let Some(filed) = evs.iter().find(|e| e.action == Action::File) else { return };
     let filed_on = filed.at.date_naive();
     let Ok(due) = due_after(cal, filed_on, cfg.pre_review_days) else { return };
-    let first = evs.iter().find(|e| {
-        matches!(e.action, Action::Accept | Action::RequestSupplement | Action::RefuseAcceptance | Action::DecideOnSpot)
-    });
+    let first = evs.iter().find(|e| handles(e.action));
     let late = match first {
         Some(e) => (e.at.date_naive() > due).then(|| (e.at.date_naive(), Some(e.actor.clone()))),
         // Still waiting: late once the due day has passed (a later day off does not count).
