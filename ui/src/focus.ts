@@ -9,9 +9,3 @@ export const vFocus: Directive<HTMLElement> = {
     field?.focus();
   },
 };
-
-declare module "vue" {
-  interface GlobalDirectives {
-    vFocus: typeof vFocus;
-  }
-}
