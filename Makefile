@@ -66,6 +66,9 @@ e2e: desktop
 ## make test: everything CI checks.
 test: deps-test ui ui-test
 	$(CARGO) fmt --all -- --check
+	# fuzz/ and tests/e2e/ are their own workspaces on the core's crates: their lockfiles must
+	# follow a dependency added to a core crate (a stale one fails `make fuzz` / `make e2e`).
+	$(CARGO) metadata --locked --format-version 1 --manifest-path fuzz/Cargo.toml >/dev/null
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) build --workspace --locked --bins
 	$(CARGO) test --workspace --locked
