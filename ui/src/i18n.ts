@@ -1297,10 +1297,36 @@ export function t(key: string, params: Record<string, string | number> = {}): st
 }
 
 /** The core's name for a coded value (state, action, role) in the current language. */
+// Journal events on a case that are not case actions (the core's `events` module): the case's
+// record shows them by these names rather than their codes.
+const eventLabels: Record<string, [string, string]> = {
+  "document.sealed": ["用印", "Document sealed"],
+  "document.timestamped": ["加盖文档时间戳", "Document timestamped"],
+  "dept.opinion": ["部门意见", "Department opinion"],
+  "dept.decision": ["部门决定", "Department decision"],
+  "theme.file": ["主题收件", "Theme filed"],
+  "delivery.plan": ["送达方式", "Delivery planned"],
+  "delivery.dispatch": ["寄出", "Dispatched"],
+  "delivery.receipt": ["签收", "Signed for"],
+  "delivery.return": ["退件", "Returned"],
+  "notice.consent": ["短信告知同意", "SMS consent"],
+  "notice.queued": ["办件通知", "Notice queued"],
+  "appointment.check_in": ["预约到场", "Appointment check-in"],
+  "fee.pay": ["缴费", "Fee paid"],
+  "fee.exempt": ["减免", "Fee waived"],
+  "fee.refund": ["退费", "Fee refunded"],
+  "agent.record": ["代办登记", "Agent recorded"],
+  "supervision.hit": ["电子监察", "Supervision finding"],
+  "rating.record": ["好差评", "Rating"],
+  "work_order.step": ["差评工单", "Work order step"],
+  "complaint.link": ["投诉关联", "Complaint linked"],
+};
+
 export function labelOf(labels: Label[] | undefined, code: string): string {
   const l = labels?.find((x) => x.code === code);
-  if (!l) return code;
-  return locale.value === "en" ? l.en : l.zh;
+  if (l) return locale.value === "en" ? l.en : l.zh;
+  const e = eventLabels[code];
+  return e ? e[locale.value === "en" ? 1 : 0] : code;
 }
 
 export const tables = { zh, en };

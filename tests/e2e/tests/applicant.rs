@@ -9,8 +9,9 @@
 //! the app (`cargo build -p yc -p yc-desktop`); see docs/desktop.md.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use yc_e2e::{Driver, Session, app_binary, root};
+use yc_e2e::{Driver, Session, app_binary, poll, root};
 
 const PASSWORD: &str = "yc123456";
 const ENTER: &str = "\u{E007}";
@@ -28,7 +29,8 @@ fn start(tmp: &Path, data: &Path) -> (Driver, Session) {
     ];
     let vars: Vec<(&str, &Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
     let driver = Driver::start(&vars).expect("tauri-driver");
-    let args = vec!["--data".to_owned(), data.display().to_string(), "--demo".into(), "--demo-cases".into(), "40".into()];
+    let args =
+        vec!["--data".to_owned(), data.display().to_string(), "--demo".into(), "--demo-cases".into(), "40".into()];
     let s = Session::new(&driver, &app_binary(), &args).expect("app session");
     let _ = s.set_window(1366, 768);
     (driver, s)
@@ -129,12 +131,17 @@ fn a_courier_delivery_and_its_notice_are_recorded_in_the_window() {
     // A courier delivery: method and address, then the carrier and the waybill.
     s.click("[data-test=delivery-plan]").unwrap();
     s.click("[data-test=form-method]").unwrap();
-    let courier = s
-        .find_all(".el-select-dropdown__item")
-        .unwrap()
-        .into_iter()
-        .find(|e| s.displayed(e).unwrap_or(false) && s.text(e).is_ok_and(|t| t.trim() == "快递"))
-        .expect("the 快递 option");
+    // The options are teleported to the body and appear after the dropdown's transition.
+    let courier = poll(Duration::from_millis(100), || {
+        Ok(s.find_all(".el-select-dropdown__item")?
+            .into_iter()
+            .find(|e| s.displayed(e).unwrap_or(false) && s.text(e).is_ok_and(|t| t.trim() == "快递")))
+    })
+    .unwrap()
+    .unwrap_or_else(|| {
+        s.screenshot("applicant-00-no-courier-option").unwrap();
+        panic!("no 快递 option: {}", page_text(&s, ".el-select-dropdown__item"))
+    });
     s.click_el(&courier).unwrap();
     s.type_into("[data-test=form-address]", "示范区幸福路1号").unwrap();
     s.click("[data-test=applicant-confirm]").unwrap();
@@ -158,6 +165,8 @@ fn a_courier_delivery_and_its_notice_are_recorded_in_the_window() {
     // The full number is nowhere on the screen; the record agrees with the window.
     let body = page_text(&s, "body");
     assert!(!body.contains(PHONE), "the full phone number is on screen");
+    // The case's record names the sealing in words, not by the event's code.
+    assert!(body.contains("用印") && !body.contains("document.sealed"), "the record shows an event code");
     let delivery = yc(&data, &["delivery", "show", &no]).expect("delivery show");
     assert_eq!(delivery["waybill"], WAYBILL, "{delivery}");
     assert_eq!(delivery["signed_by"], "李娟", "{delivery}");
