@@ -98,7 +98,9 @@ done
 echo "==> the installed yc makes a workstation"
 data="$tmp/data"
 if yc --data "$data" init --region 440305 --workstation W01 --name "某镇便民服务中心" \
-  --admin-password 'Pkg-test-2026' >"$tmp/init.log" 2>&1 && yc --data "$data" status >>"$tmp/init.log" 2>&1; then
+  --admin-password 'Pkg-test-2026' >"$tmp/init.log" 2>&1 \
+  && YC_PASSWORD='Pkg-test-2026' yc --data "$data" status >>"$tmp/init.log" 2>&1 \
+  && grep -q '某镇便民服务中心（440305-W01）' "$tmp/init.log"; then
   ok "yc init + yc status"
 else
   bad "yc init + yc status"; cat "$tmp/init.log"
