@@ -125,7 +125,11 @@ pub const RECOVERY_KEY: &str = "store.recovery_key";
 
 // ---- supervision, evaluation, complaints ----
 pub const SUPERVISION_CONFIG: &str = "supervision.config";
+/// One monitor hit (journals written before the hits of a run were batched; still projected).
 pub const SUPERVISION_HIT: &str = "supervision.hit";
+/// The hits one monitor run raised, up to [`crate::supervision::monitors::HITS_PER_EVENT`] per
+/// event: payload `{"hits": [Hit, …]}`. Each hit is still its own `supervision.hit` outbox item.
+pub const SUPERVISION_HITS: &str = "supervision.hits";
 pub const RATING: &str = "rating.record";
 pub const WORK_ORDER_STEP: &str = "work_order.step";
 pub const COMPLAINT_REGISTER: &str = "complaint.register";

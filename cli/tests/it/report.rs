@@ -170,13 +170,17 @@ fn recount(evs: &[Ev], from: NaiveDate, to: NaiveDate) -> BTreeMap<String, Count
             f(out.entry(String::new()).or_default());
         };
         match e.action.as_str() {
-            "supervision.hit" => {
-                let on: NaiveDate = p["occurred_on"].as_str().unwrap().parse().unwrap();
-                if within(on) {
-                    let rule = p["rule"].as_str().unwrap().to_owned();
-                    bump(p["department"].as_str().unwrap_or(""), &mut |c| {
-                        *c.hits.entry(rule.clone()).or_default() += 1
-                    });
+            // One hit per event in older journals, a run's hits in one event since.
+            "supervision.hit" | "supervision.hits" => {
+                let hits = p["hits"].as_array().cloned().unwrap_or_else(|| vec![p.clone()]);
+                for h in &hits {
+                    let on: NaiveDate = h["occurred_on"].as_str().unwrap().parse().unwrap();
+                    if within(on) {
+                        let rule = h["rule"].as_str().unwrap().to_owned();
+                        bump(h["department"].as_str().unwrap_or(""), &mut |c| {
+                            *c.hits.entry(rule.clone()).or_default() += 1
+                        });
+                    }
                 }
             }
             "rating.record" if within(e.day) => {

@@ -52,13 +52,16 @@ pub(crate) fn case_owner(conn: &rusqlite::Connection, case_no: &str) -> Result<(
 }
 
 /// Queues an item on a stream that is not the per-case `cases` stream (no case order; the
-/// case is named in the payload), routed like every other outbox item.
+/// case is named in the payload) under its own idempotency `key`, routed like every other outbox
+/// item (`routes` read once per transaction).
 pub(crate) fn enqueue(
     tx: &Transaction<'_>,
+    key: &str,
     ev: &Event,
     kind: ItemKind,
     department: Option<&str>,
     payload: &serde_json::Value,
+    routes: &mut crate::sync::outbox::Routes,
 ) -> Result<()> {
     let stream = kind.stream().code();
     let sha = yc_adapter_sdk::payload_sha256(payload);
@@ -67,9 +70,9 @@ pub(crate) fn enqueue(
         "INSERT INTO outbox (key, journal_seq, stream, kind, case_no, case_seq, department, occurred_at, payload, payload_sha256)
          VALUES (?1, ?2, ?3, ?4, NULL, 0, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![ev.id, ev.seq, stream, kind.code(), department, ev.at, body, sha])?;
+    .execute(params![key, ev.seq, stream, kind.code(), department, ev.at, body, sha])?;
     let id = tx.last_insert_rowid();
-    crate::sync::outbox::route(tx, id, stream, department, &ev.at)
+    routes.route(tx, id, stream, department, &ev.at)
 }
 
 pub(crate) fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {

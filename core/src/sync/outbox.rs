@@ -118,20 +118,49 @@ pub(crate) fn route(
     department: Option<&str>,
     at: &str,
 ) -> Result<()> {
-    let mut st = tx.prepare_cached("SELECT name, streams, departments FROM adapters")?;
-    let targets: Vec<String> = st
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
-        .filter_map(std::result::Result::ok)
-        .filter(|(_, s, d)| subscribed(s, stream) && matches(d, department))
-        .map(|(n, _, _)| n)
-        .collect();
-    let mut ins = tx.prepare_cached(
-        "INSERT OR IGNORE INTO outbox_delivery (adapter, outbox_id, state, state_since) VALUES (?1, ?2, 'pending', ?3)",
-    )?;
-    for name in targets {
-        ins.execute(params![name, outbox_id, at])?;
+    Routes::load(tx)?.route(tx, outbox_id, stream, department, at)
+}
+
+/// The adapters' subscriptions read once, for a writer that queues many items in one transaction
+/// (a monitor run queues thousands of hits); [`route`] for one item.
+pub(crate) struct Routes {
+    adapters: Vec<(String, String, String)>,
+    targets: std::collections::HashMap<(String, Option<String>), Vec<String>>,
+}
+
+impl Routes {
+    pub(crate) fn load(tx: &Transaction<'_>) -> Result<Self> {
+        let mut st = tx.prepare_cached("SELECT name, streams, departments FROM adapters")?;
+        let adapters = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Self { adapters, targets: std::collections::HashMap::new() })
     }
-    Ok(())
+
+    pub(crate) fn route(
+        &mut self,
+        tx: &Transaction<'_>,
+        outbox_id: i64,
+        stream: &str,
+        department: Option<&str>,
+        at: &str,
+    ) -> Result<()> {
+        let adapters = &self.adapters;
+        let targets = self.targets.entry((stream.to_owned(), department.map(str::to_owned))).or_insert_with(|| {
+            adapters
+                .iter()
+                .filter(|(_, s, d)| subscribed(s, stream) && matches(d, department))
+                .map(|(n, _, _)| n.clone())
+                .collect()
+        });
+        let mut ins = tx.prepare_cached(
+            "INSERT OR IGNORE INTO outbox_delivery (adapter, outbox_id, state, state_since) VALUES (?1, ?2, 'pending', ?3)",
+        )?;
+        for name in targets.iter() {
+            ins.execute(params![name, outbox_id, at])?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

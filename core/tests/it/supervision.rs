@@ -233,11 +233,18 @@ fn each_monitor_fires_exactly_where_it_should() {
     assert!(again.raised.is_empty(), "{:#?}", again.raised);
     assert_eq!(again.known, rep.raised.len());
 
-    // Journaled once each, stored, and queued on the supervision stream matching the schema.
+    // Journaled once each (the run's hits in one `supervision.hits` event), stored, and queued on
+    // the supervision stream matching the schema, one item per hit.
     let conn = rusqlite::Connection::open(fx.dir.path().join("yichuang.db")).unwrap();
-    let journaled: i64 =
-        conn.query_row("SELECT count(*) FROM journal WHERE action = 'supervision.hit'", [], |r| r.get(0)).unwrap();
-    assert_eq!(journaled as usize, rep.raised.len());
+    let (events, journaled): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*), COALESCE(SUM(json_array_length(payload, '$.hits')), 0) FROM journal
+             WHERE action = 'supervision.hits'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((events, journaled as usize), (1, rep.raised.len()));
     let stored = ws.supervision_hits(&admin, None, None, 1000).unwrap();
     assert_eq!(stored.len(), rep.raised.len());
     let schema: serde_json::Value = serde_json::from_str(
@@ -565,4 +572,57 @@ fn incremental_runs_raise_what_a_run_from_scratch_raises() {
     ] {
         assert!(rules_seen.contains(&r), "no {r:?} in the random histories: {rules_seen:?}");
     }
+}
+
+/// A run that raises more hits than one event holds journals them in several `supervision.hits`
+/// events of at most [`monitors::HITS_PER_EVENT`], still queues one outbox item per hit under its
+/// own key, and a rebuild from those events gives back every stored hit.
+#[test]
+fn a_large_run_is_journaled_in_batches_and_queued_hit_by_hit() {
+    let fx = Fx::new();
+    let n = monitors::HITS_PER_EVENT + 205;
+    let reqs: Vec<NewCase> = (1..=u16::try_from(n).unwrap())
+        .map(|i| NewCase {
+            item_code: fx.item.code.clone(),
+            applicant_id: yc_core::ids::make_resident_id("440305", d("1980-05-17"), i),
+            applicant_name: format!("申请人{i}"),
+            ..Default::default()
+        })
+        .collect();
+    fx.at("2026-03-02 09:00").new_cases(&fx.actor("clerk"), &reqs).unwrap();
+    // Friday: every case is past its two working days of pre-review.
+    let ws = fx.at("2026-03-06 17:00");
+    let admin = fx.actor("admin");
+    let rep = ws.run_monitors(&admin).unwrap();
+    assert_eq!(rep.count(Rule::PreReviewLate), n, "{:?}", by_rule(&rep.raised).keys().collect::<Vec<_>>());
+    let conn = rusqlite::Connection::open(fx.dir.path().join("yichuang.db")).unwrap();
+    let sizes: Vec<i64> = conn
+        .prepare(
+            "SELECT json_array_length(payload, '$.hits') FROM journal WHERE action = 'supervision.hits' ORDER BY seq",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let total = rep.raised.len();
+    let per = i64::try_from(monitors::HITS_PER_EVENT).unwrap();
+    assert_eq!(sizes.len(), total.div_ceil(monitors::HITS_PER_EVENT), "{sizes:?}");
+    assert!(sizes.iter().all(|&k| k > 0 && k <= per), "{sizes:?}");
+    assert_eq!(sizes.iter().sum::<i64>(), i64::try_from(total).unwrap());
+    let (items, keys, from_batches): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT count(*), count(DISTINCT o.key),
+                    SUM((SELECT action FROM journal j WHERE j.seq = o.journal_seq) = 'supervision.hits')
+             FROM outbox o WHERE o.stream = 'supervision'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((items, keys, from_batches), (total as i64, total as i64, total as i64));
+    assert!(ws.run_monitors(&admin).unwrap().raised.is_empty());
+    let before = ws.derived_fingerprint().unwrap();
+    ws.rebuild().unwrap();
+    assert_eq!(ws.derived_fingerprint().unwrap(), before);
+    assert_eq!(ws.supervision_hits(&admin, None, None, usize::MAX).unwrap().len(), total);
 }
