@@ -308,7 +308,8 @@ fn known(conn: &Connection, hit_id: &str) -> Result<bool> {
 pub const HITS_PER_EVENT: usize = 1000;
 
 /// Journals `hits` as one `supervision.hits` event, projects each and queues each as its own
-/// `supervision.hit` outbox item (far sides see one item per hit, as before the batching).
+/// `supervision.hit` outbox item (far sides see one item per hit, as before the batching). Each
+/// hit is turned into JSON once: the outbox payloads are the event's own, taken back out of it.
 fn raise(
     tx: &Transaction<'_>,
     by: &Actor,
@@ -317,7 +318,7 @@ fn raise(
     hits: &[Hit],
     routes: &mut crate::sync::outbox::Routes,
 ) -> Result<()> {
-    let ev = super::record::append(
+    let mut ev = super::record::append(
         tx,
         by,
         Role::Admin.code(),
@@ -326,9 +327,12 @@ fn raise(
         serde_json::json!({ "hits": to_json(&hits)? }),
     )?;
     let hash = hex(&ev.hash);
-    for h in hits {
+    let values = match ev.payload.get_mut("hits").map(serde_json::Value::take) {
+        Some(serde_json::Value::Array(v)) if v.len() == hits.len() => v,
+        _ => return Err(CoreError::Invalid("监察事件的内容与本次发现不符".into())),
+    };
+    for (h, mut payload) in hits.iter().zip(values) {
         insert(tx, h, &ev)?;
-        let mut payload = to_json(h)?;
         if let Some(o) = payload.as_object_mut() {
             o.insert("workstation".into(), label.into());
             o.insert("rule_zh".into(), h.rule.zh().into());

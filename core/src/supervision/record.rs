@@ -64,8 +64,9 @@ pub(crate) fn enqueue(
     routes: &mut crate::sync::outbox::Routes,
 ) -> Result<()> {
     let stream = kind.stream().code();
-    let sha = yc_adapter_sdk::payload_sha256(payload);
-    let body = serde_json::to_string(payload).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    // The canonical text is valid compact JSON: stored as the body, it is hashed once.
+    let body = yc_adapter_sdk::canonical_json(payload);
+    let sha = yc_adapter_sdk::sha256_hex(body.as_bytes());
     tx.prepare_cached(
         "INSERT INTO outbox (key, journal_seq, stream, kind, case_no, case_seq, department, occurred_at, payload, payload_sha256)
          VALUES (?1, ?2, ?3, ?4, NULL, 0, ?5, ?6, ?7, ?8)",
