@@ -85,7 +85,8 @@ FUZZ_SANITIZER ?= none
 FUZZ_TARGETS ?= catalog calendar ids backup_manifest adapter_lines serve_lines xml soap_replies city_json file_drop qr sealed_pdf
 fuzz:
 	@scripts/deps.sh fuzz
-	cd fuzz && cargo +nightly fuzz build -s $(FUZZ_SANITIZER) $(FUZZ_TARGETS)
+	# cargo fuzz build takes one target (or none for all): build each asked for.
+	cd fuzz && for t in $(FUZZ_TARGETS); do cargo +nightly fuzz build -s $(FUZZ_SANITIZER) $$t || exit 1; done
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_SANITIZER) $(FUZZ_TARGETS)
 
 ## make fuzz-proptest: the proptest versions `make test` runs briefly (the `fuzz::` tests of core,

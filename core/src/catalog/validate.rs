@@ -288,8 +288,8 @@ impl Item {
             match (fee.amount_yuan, fee.amount_text.as_deref()) {
                 (None, None) => push(&f("amount_yuan"), "应给出金额（amount_yuan）或金额说明（amount_text）".into()),
                 (_, Some(t)) if blank(t) => push(&f("amount_text"), "金额说明为空时应省略该字段".into()),
-                (Some(a), _) if !a.is_finite() || a < 0.0 || ((a * 100.0).round() - a * 100.0).abs() > 1e-6 => {
-                    push(&f("amount_yuan"), format!("金额应为不小于 0、至多两位小数的元数，实为 {a}"));
+                (Some(a), _) if !fee_amount_ok(a) => {
+                    push(&f("amount_yuan"), format!("金额应为 0 至 1 亿元、至多两位小数的元数，实为 {a}"));
                 }
                 _ => {}
             }
@@ -302,8 +302,8 @@ impl Item {
                     push(&g("sub_item"), format!("情形 {} 的金额重复列出", sf.sub_item));
                 }
                 let a = sf.amount_yuan;
-                if !a.is_finite() || a < 0.0 || ((a * 100.0).round() - a * 100.0).abs() > 1e-6 {
-                    push(&g("amount_yuan"), format!("金额应为不小于 0、至多两位小数的元数，实为 {a}"));
+                if !fee_amount_ok(a) {
+                    push(&g("amount_yuan"), format!("金额应为 0 至 1 亿元、至多两位小数的元数，实为 {a}"));
                 }
             }
         }
@@ -341,4 +341,10 @@ impl Item {
         }
         p
     }
+}
+
+/// A fee in yuan: finite, 0 to 100 million (no statutory fee comes near; the bound keeps sums of
+/// a case's fee lines in fen far from overflowing), at most two decimals.
+fn fee_amount_ok(a: f64) -> bool {
+    a.is_finite() && (0.0..=100_000_000.0).contains(&a) && ((a * 100.0).round() - a * 100.0).abs() <= 1e-6
 }

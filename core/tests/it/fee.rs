@@ -253,3 +253,19 @@ fn a_theme_is_charged_once_for_all_its_branches_and_the_statistics_recount_from_
     assert_eq!(fx.ws.derived_fingerprint().unwrap(), fp, "fees rebuilt identically");
     assert_eq!(fx.ws.fee(&clerk, &branches[1]).unwrap().amount_fen, Some(15050));
 }
+
+/// A catalog fee must be a plain amount of yuan: negative, more than two decimals, not a number
+/// or beyond 100 million (where a case's lines summed in fen could overflow) is refused on
+/// import, with the field named.
+#[test]
+fn a_fee_amount_out_of_range_is_refused_on_import() {
+    let good: serde_json::Value = serde_json::from_str(&catalog_with_fees()).unwrap();
+    assert!(catalog::parse(&good.to_string()).is_ok());
+    for bad in [-1.0, 0.001, 1.0e8 + 1.0, 9.0e16] {
+        let mut c = good.clone();
+        let item = c["items"].as_array_mut().unwrap().iter_mut().find(|i| i["name"] == SEAL).unwrap();
+        item["fees"][0]["amount_yuan"] = bad.into();
+        let e = catalog::parse(&c.to_string()).unwrap_err().to_string();
+        assert!(e.contains("amount_yuan") && e.contains("1 亿元"), "{bad}: {e}");
+    }
+}
