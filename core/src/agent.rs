@@ -187,19 +187,7 @@ pub(crate) fn write(
     at: chrono::DateTime<chrono::FixedOffset>,
     r: &Record,
 ) -> Result<()> {
-    let ev = journal::append(
-        tx,
-        NewEvent {
-            case_no: None,
-            actor,
-            role: Role::Clerk.code(),
-            action: events::AGENT_RECORD,
-            at,
-            payload: serde_json::to_value(r).map_err(|e| CoreError::Invalid(e.to_string()))?,
-            reason: None,
-        },
-    )?;
-    project(tx, &ev)
+    journal::append_step(tx, actor, Role::Clerk.code(), events::AGENT_RECORD, at, r, None, project).map(|_| ())
 }
 
 impl Workstation {

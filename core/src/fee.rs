@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::{Role, State};
 use crate::error::{CoreError, Result};
 use crate::events;
-use crate::journal::{self, Event, NewEvent};
+use crate::journal::{self, Event};
 use crate::staff::Actor;
 use crate::workstation::Workstation;
 
@@ -458,22 +458,11 @@ impl Workstation {
             by.require_department(&t.department)?;
             let current = account_of(tx, case_no)?;
             let step = check(tx, &t, &current)?;
-            let ev = journal::append(
-                tx,
-                NewEvent {
-                    case_no: None,
-                    actor: &by.id,
-                    role: role.code(),
-                    action: step.action(),
-                    at: now,
-                    payload: serde_json::to_value(&step).map_err(|e| CoreError::Invalid(e.to_string()))?,
-                    reason: match &step {
-                        Step::Pay { .. } => None,
-                        Step::Exempt { reason, .. } | Step::Refund { reason, .. } => Some(reason.as_str()),
-                    },
-                },
-            )?;
-            project(tx, &ev)
+            let reason = match &step {
+                Step::Pay { .. } => None,
+                Step::Exempt { reason, .. } | Step::Refund { reason, .. } => Some(reason.as_str()),
+            };
+            journal::append_step(tx, &by.id, role.code(), step.action(), now, &step, reason, project).map(|_| ())
         })?;
         account_of(&*self.store().reader()?, case_no)
     }

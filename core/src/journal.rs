@@ -157,6 +157,26 @@ pub(crate) fn append_admin(
     append(tx, NewEvent { case_no: None, actor: &by.id, role, action, at, payload, reason })
 }
 
+/// Journals an event of a module's own family (no `case_no`: the case, if any, is in the
+/// payload) with `step` serialised as its payload, and projects it with that module's projector in
+/// the same transaction — what appointments, the queue, deliveries, fees and agents each do.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn append_step<S: Serialize>(
+    tx: &Transaction<'_>,
+    actor: &str,
+    role: &str,
+    action: &str,
+    at: DateTime<FixedOffset>,
+    step: &S,
+    reason: Option<&str>,
+    project: impl FnOnce(&Transaction<'_>, &Event) -> Result<()>,
+) -> Result<Event> {
+    let payload = serde_json::to_value(step).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let ev = append(tx, NewEvent { case_no: None, actor, role, action, at, payload, reason })?;
+    project(tx, &ev)?;
+    Ok(ev)
+}
+
 /// Appends one event inside the caller's transaction (so the state change and its event commit
 /// together or not at all).
 pub fn append(tx: &Transaction<'_>, ev: NewEvent<'_>) -> Result<Event> {

@@ -99,11 +99,5 @@ pub(crate) fn write(
     step: &Step,
     at: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<Event> {
-    let payload = serde_json::to_value(step).map_err(|e| CoreError::Invalid(e.to_string()))?;
-    let ev = crate::journal::append(
-        tx,
-        crate::journal::NewEvent { case_no: None, actor, role, action: step.op().event(), at, payload, reason: None },
-    )?;
-    project(tx, &ev)?;
-    Ok(ev)
+    crate::journal::append_step(tx, actor, role, step.op().event(), at, step, None, project)
 }

@@ -85,12 +85,7 @@ pub(crate) fn write(
     at: chrono::DateTime<chrono::FixedOffset>,
     workstation: &str,
 ) -> Result<Event> {
-    let payload = serde_json::to_value(step).map_err(|e| CoreError::Invalid(e.to_string()))?;
-    let ev = crate::journal::append(
-        tx,
-        crate::journal::NewEvent { case_no: None, actor, role, action: step.op().event(), at, payload, reason: None },
-    )?;
-    project(tx, &ev)?;
+    let ev = crate::journal::append_step(tx, actor, role, step.op().event(), at, step, None, project)?;
     enqueue(tx, &ev, step, workstation)?;
     Ok(ev)
 }
