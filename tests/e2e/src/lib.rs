@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{Value, json};
 
+pub mod app;
+
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 const POLL_STEP: Duration = Duration::from_millis(50);

@@ -8,75 +8,14 @@
 //! Needs a display (run under `xvfb-run`), tauri-driver, WebKitWebDriver and `yc` built next to
 //! the app (`cargo build -p yc -p yc-desktop`); see docs/desktop.md.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use yc_e2e::{Driver, Session, app_binary, poll, root};
+use yc_e2e::app::{Place, login, page_text, yc, yc_try};
+use yc_e2e::{Session, poll};
 
-const PASSWORD: &str = "yc123456";
 const ENTER: &str = "\u{E007}";
 const PHONE: &str = "13812345678";
 const WAYBILL: &str = "SF1234567890";
-
-fn start(tmp: &Path, data: &Path) -> (Driver, Session) {
-    let env: Vec<(&str, PathBuf)> = vec![
-        ("XDG_CONFIG_HOME", tmp.join("config")),
-        ("XDG_DATA_HOME", tmp.join("data-home")),
-        ("XDG_CACHE_HOME", tmp.join("cache")),
-        ("YC_NO_TRAY", tmp.to_path_buf()),
-        // No background sync: the seal keeper's `yc` below is the only other writer.
-        ("YC_NO_SYNC", tmp.to_path_buf()),
-    ];
-    let vars: Vec<(&str, &Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
-    let driver = Driver::start(&vars).expect("tauri-driver");
-    let args =
-        vec!["--data".to_owned(), data.display().to_string(), "--demo".into(), "--demo-cases".into(), "40".into()];
-    let s = Session::new(&driver, &app_binary(), &args).expect("app session");
-    let _ = s.set_window(1366, 768);
-    (driver, s)
-}
-
-fn login(s: &Session, id: &str, name: &str) {
-    for attempt in 0.. {
-        s.click("[data-test=login-account]").unwrap();
-        s.click(&format!("li[data-test=staff-{id}]")).unwrap();
-        let chosen = s.wait("[data-test=login-account]").and_then(|e| s.text(&e)).unwrap_or_default();
-        if chosen.contains(name) {
-            break;
-        }
-        assert!(attempt < 3, "cannot choose {id} (shows 「{chosen}」)");
-    }
-    s.type_into("[data-test=login-password]", PASSWORD).unwrap();
-    s.click("[data-test=login-submit]").unwrap();
-    s.wait("[data-test=current-user]").unwrap();
-}
-
-/// `yc` on the app's store, as a colleague at another desk would act; `None` when it refuses.
-fn yc(data: &Path, args: &[&str]) -> Option<serde_json::Value> {
-    let bin = app_binary().with_file_name("yc");
-    let o = std::process::Command::new(&bin)
-        .arg("--data")
-        .arg(data)
-        .arg("--json")
-        .args(args)
-        .env("YC_PASSWORD", PASSWORD)
-        .env_remove("YC_USER")
-        .env_remove("YC_TODAY")
-        .output()
-        .unwrap_or_else(|e| panic!("{} (cargo build -p yc): {e}", bin.display()));
-    o.status.success().then(|| serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null))
-}
-
-fn page_text(s: &Session, css: &str) -> String {
-    s.exec(
-        "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent).join('\\n')",
-        serde_json::json!([css]),
-    )
-    .unwrap()
-    .as_str()
-    .unwrap_or_default()
-    .to_owned()
-}
 
 /// Opens the applicant panels' dialog for one step, fills it, confirms, waits for it to close.
 fn step(s: &Session, button: &str, fields: &[(&str, &str)]) {
@@ -93,23 +32,25 @@ fn step(s: &Session, button: &str, fields: &[(&str, &str)]) {
 
 #[test]
 fn a_courier_delivery_and_its_notice_are_recorded_in_the_window() {
-    let tmp = root().join("target/e2e-tmp/applicant");
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).unwrap();
-    let data = tmp.join("store");
-    let (_driver, s) = start(&tmp, &data);
+    // No background sync: the seal keeper's `yc` below is the only other writer.
+    let place = Place::fresh("applicant").with("YC_NO_SYNC");
+    let data = place.data.clone();
+    let (_driver, s) = place.start(&["--demo", "--demo-cases", "40"]);
     s.wait("[data-test=login-submit]").unwrap();
 
     // The seal keeper (赵敏) seals the decision of an approved demo case in a department of theirs.
-    let approved = yc(&data, &["case", "list", "--state", "approved", "--limit", "50"]).expect("case list");
+    let approved = yc(&data, &["case", "list", "--state", "approved", "--limit", "50"]);
     let no = approved
         .as_array()
         .expect("a list")
         .iter()
         .filter_map(|c| c["case_no"].as_str())
         .find(|no| {
-            yc(&data, &["--as", "zhaomin", "doc", "seal", no, "--type", "approval", "--pin", yc_core::demo::DEMO_PIN])
-                .is_some()
+            yc_try(
+                &data,
+                &["--as", "zhaomin", "doc", "seal", no, "--type", "approval", "--pin", yc_core::demo::DEMO_PIN],
+            )
+            .is_ok()
         })
         .expect("an approved demo case the seal keeper can seal")
         .to_owned();
@@ -167,9 +108,9 @@ fn a_courier_delivery_and_its_notice_are_recorded_in_the_window() {
     assert!(!body.contains(PHONE), "the full phone number is on screen");
     // The case's record names the sealing in words, not by the event's code.
     assert!(body.contains("用印") && !body.contains("document.sealed"), "the record shows an event code");
-    let delivery = yc(&data, &["delivery", "show", &no]).expect("delivery show");
+    let delivery = yc(&data, &["delivery", "show", &no]);
     assert_eq!(delivery["waybill"], WAYBILL, "{delivery}");
     assert_eq!(delivery["signed_by"], "李娟", "{delivery}");
-    let shown = yc(&data, &["notice", "show", &no]).expect("notice show").to_string();
+    let shown = yc(&data, &["notice", "show", &no]).to_string();
     assert!(shown.contains("delivered") && !shown.contains(PHONE), "{shown}");
 }

@@ -4,63 +4,12 @@
 //!
 //! Needs a display (run under `xvfb-run`), tauri-driver and WebKitWebDriver; see docs/desktop.md.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
-use yc_e2e::{Driver, Session, app_binary, root};
+use yc_e2e::Session;
+use yc_e2e::app::{DEMO_PASSWORD as PASSWORD, Place, choose_account, login};
 
-const PASSWORD: &str = "yc123456";
 const ENTER: &str = "\u{E007}";
-
-struct Env {
-    _tmp: PathBuf,
-    data: PathBuf,
-    xdg: Vec<(&'static str, PathBuf)>,
-}
-
-fn fresh_env(name: &str) -> Env {
-    let tmp = root().join("target/e2e-tmp").join(name);
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).expect("tmp dir");
-    // Window state and the webview's storage go to throw-away dirs: each run starts clean.
-    let xdg = vec![
-        ("XDG_CONFIG_HOME", tmp.join("config")),
-        ("XDG_DATA_HOME", tmp.join("data-home")),
-        ("XDG_CACHE_HOME", tmp.join("cache")),
-        ("YC_NO_TRAY", tmp.clone()),
-    ];
-    Env { data: tmp.join("store"), _tmp: tmp, xdg }
-}
-
-fn start(env: &Env, extra: &[&str]) -> (Driver, Session) {
-    let vars: Vec<(&str, &std::path::Path)> = env.xdg.iter().map(|(k, v)| (*k, v.as_path())).collect();
-    let driver = Driver::start(&vars).expect("tauri-driver");
-    let mut args = vec!["--data".to_owned(), env.data.display().to_string()];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    let s = Session::new(&driver, &app_binary(), &args).expect("app session");
-    let _ = s.set_window(1366, 768);
-    (driver, s)
-}
-
-fn login(s: &Session, id: &str, name: &str) {
-    choose_account(s, id, name);
-    s.type_into("[data-test=login-password]", PASSWORD).unwrap();
-    s.click("[data-test=login-submit]").unwrap();
-    s.wait("[data-test=current-user]").unwrap();
-}
-
-fn choose_account(s: &Session, id: &str, name: &str) {
-    // The dropdown animates open; if a click lands before it settles, open it again.
-    for attempt in 0.. {
-        s.click("[data-test=login-account]").unwrap();
-        s.click(&format!("li[data-test=staff-{id}]")).unwrap();
-        let chosen = s.wait("[data-test=login-account]").and_then(|e| s.text(&e)).unwrap_or_default();
-        if chosen.contains(name) {
-            break;
-        }
-        assert!(attempt < 3, "cannot choose {id} in the login list (shows 「{chosen}」)");
-    }
-}
 
 fn logout(s: &Session) {
     s.click("[data-test=logout]").unwrap();
@@ -86,9 +35,9 @@ fn act(s: &Session, code: &str) {
 
 #[test]
 fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
-    let env = fresh_env("scenario");
+    let env = Place::fresh("scenario");
     let t0 = Instant::now();
-    let (_driver, s) = start(&env, &["--demo", "--demo-cases", "120"]);
+    let (_driver, s) = env.start(&["--demo", "--demo-cases", "120"]);
     s.wait("[data-test=login-submit]").unwrap();
     eprintln!("login screen after {:?} (includes creating the demo store)", t0.elapsed());
     s.screenshot("01-login").unwrap();
@@ -264,9 +213,9 @@ fn clerk_files_a_promised_case_and_it_is_accepted_reviewed_and_approved() {
 
 #[test]
 fn half_filled_intake_survives_a_restart() {
-    let env = fresh_env("draft");
+    let env = Place::fresh("draft");
     {
-        let (_d, s) = start(&env, &["--demo", "--demo-cases", "20"]);
+        let (_d, s) = env.start(&["--demo", "--demo-cases", "20"]);
         login(&s, "zhangwei", "张伟");
         s.click("[data-test=nav-intake]").unwrap();
         s.type_into("[data-test=item-search]", "jzz").unwrap();
@@ -277,7 +226,7 @@ fn half_filled_intake_survives_a_restart() {
         assert!(saved.as_str().is_some_and(|d| d.contains("陈晓明")), "{saved}");
         s.close().unwrap();
     }
-    let (_d, s) = start(&env, &[]);
+    let (_d, s) = env.start(&[]);
     login(&s, "zhangwei", "张伟");
     s.click("[data-test=nav-intake]").unwrap();
     s.wait("[data-test=draft-restored]").unwrap();
@@ -288,8 +237,8 @@ fn half_filled_intake_survives_a_restart() {
 
 #[test]
 fn wrong_passwords_lock_the_account_and_the_login_screen_says_why() {
-    let env = fresh_env("lockout");
-    let (_d, s) = start(&env, &["--demo", "--demo-cases", "10"]);
+    let env = Place::fresh("lockout");
+    let (_d, s) = env.start(&["--demo", "--demo-cases", "10"]);
     choose_account(&s, "liuyang", "刘洋");
     for left in (1..=4).rev() {
         s.type_into("[data-test=login-password]", "not-the-password").unwrap();

@@ -9,64 +9,11 @@
 //! The hall window is opened 1920×1080 (`YC_HALL_WINDOWED`), so the picture has that size under
 //! `make e2e`'s 1366×768 Xvfb too.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
-use yc_e2e::{Driver, Session, app_binary, root};
-
-const PASSWORD: &str = "yc123456";
-
-fn start(tmp: &Path, data: &Path) -> (Driver, Session) {
-    let env: Vec<(&str, PathBuf)> = vec![
-        ("XDG_CONFIG_HOME", tmp.join("config")),
-        ("XDG_DATA_HOME", tmp.join("data-home")),
-        ("XDG_CACHE_HOME", tmp.join("cache")),
-        ("YC_NO_TRAY", tmp.to_path_buf()),
-        ("YC_NO_SYNC", tmp.to_path_buf()),
-        // The hall display as a 1920×1080 window rather than full screen: `make e2e` runs Xvfb at
-        // 1366×768, where full screen would be that size.
-        ("YC_HALL_WINDOWED", tmp.to_path_buf()),
-    ];
-    let vars: Vec<(&str, &Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
-    let driver = Driver::start(&vars).expect("tauri-driver");
-    let args =
-        vec!["--data".to_owned(), data.display().to_string(), "--demo".into(), "--demo-cases".into(), "40".into()];
-    let s = Session::new(&driver, &app_binary(), &args).expect("app session");
-    let _ = s.set_window(1366, 768);
-    (driver, s)
-}
-
-fn login(s: &Session, id: &str, name: &str) {
-    for attempt in 0.. {
-        s.click("[data-test=login-account]").unwrap();
-        s.click(&format!("li[data-test=staff-{id}]")).unwrap();
-        let chosen = s.wait("[data-test=login-account]").and_then(|e| s.text(&e)).unwrap_or_default();
-        if chosen.contains(name) {
-            break;
-        }
-        assert!(attempt < 3, "cannot choose {id} (shows 「{chosen}」)");
-    }
-    s.type_into("[data-test=login-password]", PASSWORD).unwrap();
-    s.click("[data-test=login-submit]").unwrap();
-    s.wait("[data-test=current-user]").unwrap();
-}
-
-/// `yc` on the app's store, as the administrator at another desk.
-fn yc(data: &Path, args: &[&str]) -> serde_json::Value {
-    let bin = app_binary().with_file_name("yc");
-    let o = std::process::Command::new(&bin)
-        .arg("--data")
-        .arg(data)
-        .arg("--json")
-        .args(args)
-        .env("YC_PASSWORD", PASSWORD)
-        .env_remove("YC_USER")
-        .env_remove("YC_TODAY")
-        .output()
-        .unwrap_or_else(|e| panic!("{} (cargo build -p yc): {e}", bin.display()));
-    assert!(o.status.success(), "yc {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null)
-}
+use yc_e2e::Session;
+use yc_e2e::app::{Place, login, page_text, yc};
 
 fn key(s: &Session, key: &str, alt: bool) {
     s.exec(
@@ -74,14 +21,6 @@ fn key(s: &Session, key: &str, alt: bool) {
         json!([key, alt]),
     )
     .unwrap();
-}
-
-fn page_text(s: &Session, css: &str) -> String {
-    s.exec("return [...document.querySelectorAll(arguments[0])].map(e => e.textContent).join('\\n')", json!([css]))
-        .unwrap()
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// Width and height from a PNG's IHDR.
@@ -93,11 +32,11 @@ fn png_size(path: &Path) -> (u32, u32) {
 
 #[test]
 fn a_booking_tickets_calls_a_transfer_and_the_hall_display_in_the_real_window() {
-    let tmp = root().join("target/e2e-tmp/queue");
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).unwrap();
-    let data = tmp.join("store");
-    let (_driver, s) = start(&tmp, &data);
+    // The hall display as a 1920×1080 window rather than full screen: `make e2e` runs Xvfb at
+    // 1366×768, where full screen would be that size.
+    let place = Place::fresh("queue").with("YC_NO_SYNC").with("YC_HALL_WINDOWED");
+    let data = place.data.clone();
+    let (_driver, s) = place.start(&["--demo", "--demo-cases", "40"]);
     s.wait("[data-test=login-submit]").unwrap();
 
     // The administrator sets an item's slots (the demo's first item that is not secret).

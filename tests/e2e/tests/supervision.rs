@@ -5,56 +5,8 @@
 //!
 //! Needs a display (run under `xvfb-run`), tauri-driver and WebKitWebDriver; see docs/desktop.md.
 
-use std::path::PathBuf;
-
-use yc_e2e::{Driver, Session, app_binary, poll, root};
-
-const PASSWORD: &str = "yc123456";
-
-struct Env {
-    tmp: PathBuf,
-    data: PathBuf,
-    xdg: Vec<(&'static str, PathBuf)>,
-}
-
-fn fresh_env(name: &str) -> Env {
-    let tmp = root().join("target/e2e-tmp").join(name);
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).expect("tmp dir");
-    let xdg = vec![
-        ("XDG_CONFIG_HOME", tmp.join("config")),
-        ("XDG_DATA_HOME", tmp.join("data-home")),
-        ("XDG_CACHE_HOME", tmp.join("cache")),
-        ("YC_NO_TRAY", tmp.clone()),
-        ("YC_NO_SYNC", tmp.clone()),
-    ];
-    Env { data: tmp.join("store"), tmp, xdg }
-}
-
-fn start(env: &Env, extra: &[&str]) -> (Driver, Session) {
-    let vars: Vec<(&str, &std::path::Path)> = env.xdg.iter().map(|(k, v)| (*k, v.as_path())).collect();
-    let driver = Driver::start(&vars).expect("tauri-driver");
-    let mut args = vec!["--data".to_owned(), env.data.display().to_string()];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    let s = Session::new(&driver, &app_binary(), &args).expect("app session");
-    let _ = s.set_window(1366, 768);
-    (driver, s)
-}
-
-fn login(s: &Session, id: &str, name: &str) {
-    for attempt in 0.. {
-        s.click("[data-test=login-account]").unwrap();
-        s.click(&format!("li[data-test=staff-{id}]")).unwrap();
-        let chosen = s.wait("[data-test=login-account]").and_then(|e| s.text(&e)).unwrap_or_default();
-        if chosen.contains(name) {
-            break;
-        }
-        assert!(attempt < 3, "cannot choose {id} in the login list (shows 「{chosen}」)");
-    }
-    s.type_into("[data-test=login-password]", PASSWORD).unwrap();
-    s.click("[data-test=login-submit]").unwrap();
-    s.wait("[data-test=current-user]").unwrap();
-}
+use yc_e2e::app::{Place, login};
+use yc_e2e::{Session, poll};
 
 fn logout(s: &Session) {
     s.click("[data-test=logout]").unwrap();
@@ -77,8 +29,8 @@ fn cases_in(s: &Session, state: &str) -> Vec<String> {
 
 #[test]
 fn rating_at_the_window_then_the_supervision_tab_drills_down_and_advances_the_work_order() {
-    let env = fresh_env("supervision");
-    let (_driver, s) = start(&env, &["--demo", "--demo-cases", "120"]);
+    let env = Place::fresh("supervision").with("YC_NO_SYNC");
+    let (_driver, s) = env.start(&["--demo", "--demo-cases", "120"]);
     s.wait("[data-test=login-submit]").unwrap();
 
     // The clerk opens a case that is 办结 and turns the screen toward the applicant.
@@ -109,7 +61,8 @@ fn rating_at_the_window_then_the_supervision_tab_drills_down_and_advances_the_wo
     s.screenshot("sup-02-rating-chosen").unwrap();
     s.click("[data-test=rating-submit]").unwrap();
     let thanks = s.wait_text("[data-test=rating-order]", "WO-").unwrap();
-    let order = thanks.split("WO-").nth(1).and_then(|t| t.split(['）', ')']).next()).map(|t| format!("WO-{t}")).unwrap();
+    let order =
+        thanks.split("WO-").nth(1).and_then(|t| t.split(['）', ')']).next()).map(|t| format!("WO-{t}")).unwrap();
     s.screenshot("sup-03-rating-thanks").unwrap();
     s.click("[data-test=rating-done]").unwrap();
     s.wait_text("[data-test=case-no]", &no).unwrap();
@@ -141,8 +94,7 @@ fn rating_at_the_window_then_the_supervision_tab_drills_down_and_advances_the_wo
     s.wait("[data-test=drill-case]").unwrap();
     s.wait("[data-test=drill-cases] .light.red").unwrap();
     s.screenshot("sup-06-drill-red").unwrap();
-    s.exec("document.querySelector('[data-test=drill] .el-dialog__headerbtn').click()", serde_json::json!([]))
-        .unwrap();
+    s.exec("document.querySelector('[data-test=drill] .el-dialog__headerbtn').click()", serde_json::json!([])).unwrap();
     s.wait_gone("[data-test=drill-cases]").unwrap();
 
     // The work order: 核实 with a note; it then waits for 整改.

@@ -9,80 +9,17 @@
 //! Needs a display (run under `xvfb-run`), tauri-driver, WebKitWebDriver and `yc` built next to
 //! the app (`cargo build -p yc -p yc-desktop`); see docs/desktop.md.
 
-use std::path::{Path, PathBuf};
 
-use yc_e2e::{Driver, Session, app_binary, root};
+use yc_e2e::app::{Place, login, page_text, yc};
 
-const PASSWORD: &str = "yc123456";
 const ENTER: &str = "\u{E007}";
-
-fn start(tmp: &Path, data: &Path) -> (Driver, Session) {
-    let env: Vec<(&str, PathBuf)> = vec![
-        ("XDG_CONFIG_HOME", tmp.join("config")),
-        ("XDG_DATA_HOME", tmp.join("data-home")),
-        ("XDG_CACHE_HOME", tmp.join("cache")),
-        ("YC_NO_TRAY", tmp.to_path_buf()),
-        // No background sync: the departments' answers below are the only other writer.
-        ("YC_NO_SYNC", tmp.to_path_buf()),
-    ];
-    let vars: Vec<(&str, &Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
-    let driver = Driver::start(&vars).expect("tauri-driver");
-    let args = vec!["--data".to_owned(), data.display().to_string(), "--demo".into(), "--demo-cases".into(), "40".into()];
-    let s = Session::new(&driver, &app_binary(), &args).expect("app session");
-    let _ = s.set_window(1366, 768);
-    (driver, s)
-}
-
-fn login(s: &Session, id: &str, name: &str) {
-    for attempt in 0.. {
-        s.click("[data-test=login-account]").unwrap();
-        s.click(&format!("li[data-test=staff-{id}]")).unwrap();
-        let chosen = s.wait("[data-test=login-account]").and_then(|e| s.text(&e)).unwrap_or_default();
-        if chosen.contains(name) {
-            break;
-        }
-        assert!(attempt < 3, "cannot choose {id} (shows 「{chosen}」)");
-    }
-    s.type_into("[data-test=login-password]", PASSWORD).unwrap();
-    s.click("[data-test=login-submit]").unwrap();
-    s.wait("[data-test=current-user]").unwrap();
-}
-
-/// `yc` on the app's store, as a department's staff member at another desk would act.
-fn yc(data: &Path, args: &[&str]) -> serde_json::Value {
-    let bin = app_binary().with_file_name("yc");
-    let o = std::process::Command::new(&bin)
-        .arg("--data")
-        .arg(data)
-        .arg("--json")
-        .args(args)
-        .env("YC_PASSWORD", PASSWORD)
-        .env_remove("YC_USER")
-        .env_remove("YC_TODAY")
-        .output()
-        .unwrap_or_else(|e| panic!("{} (cargo build -p yc): {e}", bin.display()));
-    assert!(o.status.success(), "yc {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null)
-}
-
-fn page_text(s: &Session, css: &str) -> String {
-    s.exec(
-        "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent).join('\\n')",
-        serde_json::json!([css]),
-    )
-    .unwrap()
-    .as_str()
-    .unwrap_or_default()
-    .to_owned()
-}
 
 #[test]
 fn a_theme_is_filed_once_and_its_parallel_board_is_driven_in_the_window() {
-    let tmp = root().join("target/e2e-tmp/theme");
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).unwrap();
-    let data = tmp.join("store");
-    let (_driver, s) = start(&tmp, &data);
+    // No background sync: the departments' answers below are the only other writer.
+    let place = Place::fresh("theme").with("YC_NO_SYNC");
+    let data = place.data.clone();
+    let (_driver, s) = place.start(&["--demo", "--demo-cases", "40"]);
     s.wait("[data-test=login-submit]").unwrap();
     login(&s, "zhangwei", "张伟");
 

@@ -122,3 +122,67 @@ impl Lcg {
         (self.0 >> 33) % n
     }
 }
+
+/// How one invocation of a command the crash tests may kill ended.
+pub struct Outcome {
+    pub pid: u32,
+    pub killed: bool,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: std::time::Duration,
+}
+
+impl Outcome {
+    /// It ran to the end and said so: what it reported must hold after any later kill.
+    pub fn acknowledged(&self) -> bool {
+        !self.killed && self.code == Some(0)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("JSON from yc: {e}: {}", self.stdout))
+    }
+}
+
+/// Runs `cmd`, SIGKILLing it `delay` after the start unless it has ended by then. Output goes to
+/// files in `scratch`, so a child is never blocked on a full pipe when its kill moment comes; the
+/// child is polled, not slept through, so a run that ends first is seen to end (and its duration
+/// can tune the next delays).
+#[cfg(unix)]
+pub fn run_killed_at(mut cmd: Command, delay: std::time::Duration, scratch: &Path) -> Outcome {
+    use std::os::unix::process::ExitStatusExt;
+    const SIGKILL: i32 = 9;
+    let (out, err) = (scratch.join("stdout"), scratch.join("stderr"));
+    cmd.stdout(std::fs::File::create(&out).expect("stdout file"));
+    cmd.stderr(std::fs::File::create(&err).expect("stderr file"));
+    let started = std::time::Instant::now();
+    let mut child = cmd.spawn().expect("yc starts");
+    let pid = child.id();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait for yc") {
+            break s;
+        }
+        if started.elapsed() >= delay {
+            child.kill().expect("SIGKILL yc");
+            break child.wait().expect("reap yc");
+        }
+        std::thread::sleep(std::time::Duration::from_micros(300));
+    };
+    let elapsed = started.elapsed();
+    Outcome {
+        pid,
+        killed: status.signal() == Some(SIGKILL),
+        code: status.code(),
+        stdout: std::fs::read_to_string(&out).unwrap_or_default(),
+        stderr: std::fs::read_to_string(&err).unwrap_or_default(),
+        elapsed,
+    }
+}
+
+/// `yc --json ARGS` on `data`, run to the end; must succeed.
+pub fn ycj(data: &Path, args: &[&str]) -> serde_json::Value {
+    let o = yc(data).arg("--json").args(args).output().expect("yc runs");
+    assert!(o.status.success(), "yc {args:?} failed ({}): {}", o.status, String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("yc {args:?}: JSON: {e}: {}", String::from_utf8_lossy(&o.stdout)))
+}

@@ -18,14 +18,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasher, Hasher};
 use std::io::Write as _;
 use std::os::unix::fs::MetadataExt;
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use yc_adapter_sdk::hash::sha256_hex;
-use yc_system_tests::{Lcg, Sim, add_adapter, http_get, start_sim, yc};
+use yc_system_tests::{Lcg, Outcome, Sim, add_adapter, http_get, run_killed_at, start_sim, yc, ycj};
 
 /// 食品经营许可: a promised item with a licence, so a case goes through every kind of step.
 const ITEM: &str = "11440300MB2C95374M000102003000000";
@@ -34,7 +32,6 @@ const PIN: &str = "246810";
 /// A fresh workstation per this many runs keeps each check's cost and the disk use bounded, and
 /// alternates plain and encrypted workstations.
 const RUNS_PER_ROUND: usize = 25;
-const SIGKILL: i32 = 9;
 /// Whether `yc` removes what dead writers left (core/src/fsck.rs: blob temporaries when the store
 /// opens, half backups before the next backup into the same place). Until it does, the harness
 /// counts those leftovers; once it does, none may remain at the end of a round.
@@ -208,66 +205,6 @@ struct Tally {
     remaining_temp_files: usize,
     remaining_half_backups: usize,
     remaining_half_backup_bytes: u64,
-}
-
-/// How one invocation ended.
-struct Outcome {
-    pid: u32,
-    killed: bool,
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
-impl Outcome {
-    fn acknowledged(&self) -> bool {
-        !self.killed && self.code == Some(0)
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("JSON from yc: {e}: {}", self.stdout))
-    }
-}
-
-/// Runs `cmd`, SIGKILLing it `delay` after the start unless it has ended by then. Output goes to
-/// files, so a child is never blocked on a full pipe when its kill moment comes.
-fn run_killed_at(mut cmd: Command, delay: Duration, scratch: &Path) -> Outcome {
-    let (out, err) = (scratch.join("stdout"), scratch.join("stderr"));
-    cmd.stdout(std::fs::File::create(&out).expect("stdout file"));
-    cmd.stderr(std::fs::File::create(&err).expect("stderr file"));
-    let started = Instant::now();
-    let mut child = cmd.spawn().expect("yc starts");
-    let pid = child.id();
-    // Polled, not slept through: a run that ends before its moment is seen to end, and its
-    // duration tunes the next delays of its kind.
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait for yc") {
-            break s;
-        }
-        if started.elapsed() >= delay {
-            child.kill().expect("SIGKILL yc");
-            break child.wait().expect("reap yc");
-        }
-        std::thread::sleep(Duration::from_micros(300));
-    };
-    let elapsed = started.elapsed();
-    Outcome {
-        pid,
-        killed: status.signal() == Some(SIGKILL),
-        code: status.code(),
-        stdout: std::fs::read_to_string(&out).unwrap_or_default(),
-        stderr: std::fs::read_to_string(&err).unwrap_or_default(),
-        elapsed,
-    }
-}
-
-/// `yc --json ARGS` run to the end; must succeed.
-fn ycj(data: &Path, args: &[&str]) -> Value {
-    let o = yc(data).arg("--json").args(args).output().expect("yc runs");
-    assert!(o.status.success(), "yc {args:?} failed ({}): {}", o.status, String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("yc {args:?}: JSON: {e}: {}", String::from_utf8_lossy(&o.stdout)))
 }
 
 fn as_u64(v: &Value) -> u64 {

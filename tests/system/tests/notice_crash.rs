@@ -10,43 +10,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{BuildHasher, Hasher};
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde_json::Value;
-use yc_system_tests::{Lcg, db, http_get, start_sim, yc};
+use yc_system_tests::{Lcg, db, http_get, run_killed_at, start_sim, yc, ycj};
 
 const ITEM: &str = "11440300MB2C95374M000102003000000";
-const SIGKILL: i32 = 9;
 /// The simulator's delay per request: a push of n notices one per request takes n × this.
 const LATENCY_MS: u64 = 15;
-
-/// Runs `cmd`, SIGKILLing it `delay` after the start unless it has ended by then; whether it was
-/// killed, and how long it ran.
-fn run_killed_at(mut cmd: Command, delay: Duration) -> (bool, Option<i32>, Duration) {
-    cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
-    let started = Instant::now();
-    let mut child = cmd.spawn().expect("yc starts");
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait for yc") {
-            break s;
-        }
-        if started.elapsed() >= delay {
-            child.kill().expect("SIGKILL yc");
-            break child.wait().expect("reap yc");
-        }
-        std::thread::sleep(Duration::from_micros(300));
-    };
-    (status.signal() == Some(SIGKILL), status.code(), started.elapsed())
-}
-
-fn ycj(data: &Path, args: &[&str]) -> Value {
-    let o = yc(data).arg("--json").args(args).output().expect("yc runs");
-    assert!(o.status.success(), "yc {args:?} failed ({}): {}", o.status, String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("yc {args:?}: JSON: {e}"))
-}
 
 /// The notices the workstation queued (their keys are the notice ids the gateway dedupes on).
 fn queued(data: &Path) -> BTreeSet<String> {
@@ -121,7 +92,8 @@ fn each_notice_reaches_the_sms_gateway_exactly_once_across_sigkilled_syncs() {
         c
     };
     // How long a sync with nothing to push takes (start-up, login, the pass itself).
-    let (_, code, idle) = run_killed_at(sync_cmd(), Duration::from_secs(120));
+    let r = run_killed_at(sync_cmd(), Duration::from_secs(120), scratch.path());
+    let (code, idle) = (r.code, r.elapsed);
     assert_eq!(code, Some(0), "idle sync");
 
     // Filing, consent and the actions that queue notices: accepted, and for every third case a
@@ -182,7 +154,8 @@ fn each_notice_reaches_the_sms_gateway_exactly_once_across_sigkilled_syncs() {
         // Anywhere from the start to a little past the time the whole push would take.
         let whole = idle.as_micros() as u64 + pending * (LATENCY_MS * 1000 + 3000);
         let delay = rng.next_below(whole * 13 / 10 + 1);
-        let (k, code, _) = run_killed_at(sync_cmd(), Duration::from_micros(delay));
+        let r = run_killed_at(sync_cmd(), Duration::from_micros(delay), scratch.path());
+        let (k, code) = (r.killed, r.code);
         assert!(k || code == Some(0), "{ctx}: yc sync failed with {code:?}");
         let after = check(data, &sim.addr, &ctx);
         killed += usize::from(k);

@@ -13,57 +13,14 @@
 
 use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hasher};
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
-use yc_system_tests::{Lcg, add_adapter, db, http_get, start_sim, yc};
+use yc_system_tests::{Lcg, add_adapter, db, http_get, run_killed_at, start_sim, yc, ycj};
 
 const THEME: &str = "ZT-QYKB-001";
 const BRANCHES: i64 = 5;
-const SIGKILL: i32 = 9;
-
-struct Run {
-    killed: bool,
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
-/// Runs `cmd`, SIGKILLing it `delay` after the start unless it has ended by then.
-fn run_killed_at(mut cmd: Command, delay: Duration, scratch: &Path) -> Run {
-    let (out, err) = (scratch.join("stdout"), scratch.join("stderr"));
-    cmd.stdout(std::fs::File::create(&out).expect("stdout file"));
-    cmd.stderr(std::fs::File::create(&err).expect("stderr file"));
-    let started = Instant::now();
-    let mut child = cmd.spawn().expect("yc starts");
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait for yc") {
-            break s;
-        }
-        if started.elapsed() >= delay {
-            child.kill().expect("SIGKILL yc");
-            break child.wait().expect("reap yc");
-        }
-        std::thread::sleep(Duration::from_micros(300));
-    };
-    Run {
-        killed: status.signal() == Some(SIGKILL),
-        code: status.code(),
-        stdout: std::fs::read_to_string(&out).unwrap_or_default(),
-        stderr: std::fs::read_to_string(&err).unwrap_or_default(),
-        elapsed: started.elapsed(),
-    }
-}
-
-fn ycj(data: &Path, args: &[&str]) -> Value {
-    let o = yc(data).arg("--json").args(args).output().expect("yc runs");
-    assert!(o.status.success(), "yc {args:?} failed ({}): {}", o.status, String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("yc {args:?}: JSON: {e}"))
-}
 
 fn count(data: &Path, sql: &str, arg: &str) -> i64 {
     db(data).query_row(sql, [arg], |r| r.get(0)).expect("count")
