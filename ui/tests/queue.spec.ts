@@ -5,7 +5,7 @@ import { flush, global, mockShell } from "./helpers";
 import QueueView from "../src/views/QueueView.vue";
 import HallDisplay from "../src/views/HallDisplay.vue";
 import { session } from "../src/session";
-import type { HallBoard, QueueStatus, Ticket } from "../src/bindings";
+import type { Booking, CatalogEntry, HallBoard, QueueStatus, Ticket } from "../src/bindings";
 
 function router() {
   const stub = { template: "<div/>" };
@@ -51,6 +51,31 @@ describe("叫号 panel", () => {
     await flush();
     expect(calls).toContain("skip_ticket");
     expect(w.find("[data-test=queue-current-number]").text()).toBe("—");
+    w.unmount();
+  });
+});
+
+describe("叫号 panel's bookings", () => {
+  it("name the item from the catalog, not its code", async () => {
+    session.info = { identity: { region: "440399", code: "W01", name: "示范窗口" }, today: "2026-11-23", data_dir: "/tmp", demo: true, version: "0", states: [], actions: [], roles: [] };
+    const booking: Booking = {
+      booking_id: "B1", target: { kind: "item", name: "ITEM-1" }, department: "市场监管", date: "2026-11-23",
+      start: "09:00", end: "09:30", item_code: "ITEM-1", applicant_id: "440301199001011234", applicant_name: "赵预约",
+      channel: "window", external_ref: null, status: "booked", reason: null, case_no: null, ticket_id: null,
+      booked_at: "2026-11-22T10:00:00.000+08:00",
+    };
+    const entry = { code: "ITEM-1", name: "食品经营许可", department: "市场监管" } as CatalogEntry;
+    mockShell({
+      queue_status: (): QueueStatus => ({ day: "2026-11-23", services: [], called: [], waiting: [], skipped: [] }),
+      appointments: () => [booking],
+      catalog_items: () => [entry],
+    });
+    const w = mount(QueueView, { global: { plugins: [...global.plugins, router()] } });
+    await flush();
+    const row = w.find("[data-test=queue-appointments]").text();
+    expect(row).toContain("赵预约");
+    expect(row).toContain("食品经营许可");
+    expect(row).not.toContain("ITEM-1");
     w.unmount();
   });
 });
