@@ -303,7 +303,16 @@ pub fn doc(ws: &Workstation, auth: &crate::auth::Auth, cmd: &DocCmd, out: &Out) 
             let docs = ws.case_documents(case_no)?;
             out.value(&docs, || {
                 docs.iter()
-                    .map(|d| format!("{}  {}  {}  {}", d.sealed_at, d.doc_type_zh, d.doc_id, d.path))
+                    .map(|d| {
+                        format!(
+                            "{}  {}  PAdES {}  {}  {}",
+                            d.sealed_at,
+                            d.doc_type_zh,
+                            d.level.code(),
+                            d.doc_id,
+                            d.path
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             });

@@ -143,6 +143,10 @@ pub struct DocumentRow {
     pub sealed_at: String,
     pub sealed_by: String,
     pub path: String,
+    /// B-B until a time-stamping authority proved the time (at sealing, or at a later sync).
+    pub level: PadesLevel,
+    /// The time the TSA proved; `None` while B-B.
+    pub proven_time: Option<String>,
 }
 
 pub(crate) fn usage_hash(seq: i64, fields: &[String], prev: &[u8]) -> Vec<u8> {

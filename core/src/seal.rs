@@ -787,7 +787,8 @@ impl Workstation {
     fn documents_where(&self, cond: &str, arg: &str) -> Result<Vec<DocumentRow>> {
         let conn = self.store().reader()?;
         let mut st = conn.prepare(&format!(
-            "SELECT doc_id, case_no, doc_type, seal_id, file_sha256, sealed_at, sealed_by FROM documents WHERE {cond} ORDER BY journal_seq"
+            "SELECT doc_id, case_no, doc_type, seal_id, file_sha256, sealed_at, sealed_by, pades_level, proven_time
+             FROM documents WHERE {cond} ORDER BY journal_seq"
         ))?;
         let dir = self.data_dir().join("documents");
         let rows = st.query_map([arg], |r| {
@@ -803,6 +804,8 @@ impl Workstation {
                 file_sha256: sha,
                 sealed_at: r.get(5)?,
                 sealed_by: r.get(6)?,
+                level: PadesLevel::parse(&r.get::<_, String>(7)?).unwrap_or(PadesLevel::BB),
+                proven_time: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -12,7 +12,7 @@ use yc_core::journal::Event;
 use yc_core::query::{ActionInfo, CaseDetail, CaseSummary, LightCounts, ListFilter, MaterialRow};
 use yc_core::report::By;
 use yc_core::report_file::FileFormat;
-use yc_core::seal::DocumentRow;
+use yc_core::seal::{DocumentRow, PadesLevel};
 use yc_core::staff::Actor;
 use yc_core::supervision::evaluation::{OrderOutcome, OrderState, Recorded, StepRecord};
 use yc_core::supervision::{
@@ -59,7 +59,7 @@ pub fn typescript() -> String {
     let types: Vec<String> = decls![&cfg;
         ErrorKind, IpcError, AppInfo, Label, StaffEntry, MaterialEntry, SubItemEntry, Kind, CatalogEntry, CatalogDoc,
         Identity, Role, Actor, Light, State, Channel, Action, Outcome, CaseSummary, MaterialRow, ActionInfo,
-        CaseDetail, ListFilter, LightCounts, Event, DocumentRow, IdKind, IdReport, NewCase, ActRequest,
+        CaseDetail, ListFilter, LightCounts, Event, DocumentRow, PadesLevel, IdKind, IdReport, NewCase, ActRequest,
         ReusableMaterial, Status, Attachment, AttachmentData, Backlog, AdapterKind, ErrorClass, AdapterState,
         AdapterStatus, RunReport,
         DeliveryState, DeliveryRow, SyncOverview, Head, LastBackup, BackupStatus, EnrollmentState,

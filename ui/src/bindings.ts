@@ -140,7 +140,17 @@ unknown: number, };
 
 export type Event = { seq: number, id: string, case_no: string | null, actor: string, role: string, action: string, at: string, payload: JsonValue, reason: string | null, hash: string, };
 
-export type DocumentRow = { doc_id: string, case_no: string, doc_type: string, doc_type_zh: string, seal_id: string, file_sha256: string, sealed_at: string, sealed_by: string, path: string, };
+export type DocumentRow = { doc_id: string, case_no: string, doc_type: string, doc_type_zh: string, seal_id: string, file_sha256: string, sealed_at: string, sealed_by: string, path: string, 
+/**
+ * B-B until a time-stamping authority proved the time (at sealing, or at a later sync).
+ */
+level: PadesLevel, 
+/**
+ * The time the TSA proved; `None` while B-B.
+ */
+proven_time: string | null, };
+
+export type PadesLevel = "B-B" | "B-T" | "B-LT";
 
 export type IdKind = "ResidentId" | "LegacyResidentId" | "CreditCode" | "LicenceId";
 

@@ -101,6 +101,9 @@ const zh = {
     sealedBy: "盖章人",
     sealState: "电子印章",
     sealed: "已加盖（{seal}）",
+    timestamp: "可信时间",
+    timestamped: "已加时间戳 {time}",
+    awaitingTimestamp: "待加时间戳（联网同步时自动补加）",
   },
   applicant: {
     delivery: "送达",
@@ -735,6 +738,9 @@ const en: Widen<Table> = {
     sealedBy: "Sealed by",
     sealState: "Electronic seal",
     sealed: "Sealed ({seal})",
+    timestamp: "Trusted time",
+    timestamped: "Timestamped {time}",
+    awaitingTimestamp: "Awaiting a timestamp (added at the next online sync)",
   },
   applicant: {
     delivery: "Delivery",

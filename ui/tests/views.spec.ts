@@ -53,6 +53,25 @@ describe("CaseView", () => {
   });
 });
 
+describe("CaseView documents", () => {
+  it("show whether each sealed document carries a trusted timestamp yet", async () => {
+    session.actor = { id: "zhangwei", name: "张伟", roles: ["clerk"], departments: ["*"] };
+    const doc = (id: string, level: "B-B" | "B-LT", proven: string | null) => ({
+      doc_id: id, case_no: "x", doc_type: "approval", doc_type_zh: "准予行政许可决定书", seal_id: "SEAL-1",
+      file_sha256: id.repeat(64).slice(0, 64), sealed_at: "2026-11-21T01:00:00.000Z", sealed_by: "zhaomin", path: "/tmp/x.pdf",
+      level, proven_time: proven,
+    });
+    mockShell({
+      case_detail: () => detail({ documents: [doc("a", "B-LT", "2026-11-21T02:30:00.000Z"), doc("b", "B-B", null)] }),
+    });
+    const w = mount(CaseView, { props: { no: "440305-W01-20261123-00001" }, global: { plugins: [...global.plugins, router()] } });
+    await flush();
+    expect(w.get("[data-test=doc-timestamped]").text()).toBe("已加时间戳 2026-11-21 10:30");
+    expect(w.get("[data-test=doc-awaiting-timestamp]").text()).toContain("待加时间戳");
+    w.unmount();
+  });
+});
+
 describe("CaseView supplement", () => {
   it("records the materials that came back and their scans", async () => {
     session.actor = { id: "zhangwei", name: "张伟", roles: ["clerk"], departments: ["*"] };

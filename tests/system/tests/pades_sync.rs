@@ -46,10 +46,18 @@ fn switch_tsa(addr: &str, down: bool, delay_ms: u64) {
     assert!(reply.starts_with("HTTP/1.1 204"), "{reply}");
 }
 
+/// The document's level as `yc doc list` shows it, checked against the store's row.
 fn level(data: &Path, doc_id: &str) -> String {
-    yc_system_tests::db(data)
+    let stored: String = yc_system_tests::db(data)
         .query_row("SELECT pades_level FROM documents WHERE doc_id = ?1", [doc_id], |r| r.get(0))
-        .expect("document row")
+        .expect("document row");
+    let case_no: String = yc_system_tests::db(data)
+        .query_row("SELECT case_no FROM documents WHERE doc_id = ?1", [doc_id], |r| r.get(0))
+        .expect("document row");
+    let list = json(&yc(data).args(["--json", "doc", "list", &case_no]).output().unwrap(), "doc list");
+    let row = list.as_array().unwrap().iter().find(|d| d["doc_id"] == doc_id).expect("listed");
+    assert_eq!(row["level"], stored.as_str(), "{row}");
+    stored
 }
 
 /// The document's current file, as `yc doc list` names it.
