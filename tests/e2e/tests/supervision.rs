@@ -5,7 +5,7 @@
 //!
 //! Needs a display (run under `xvfb-run`), tauri-driver and WebKitWebDriver; see docs/desktop.md.
 
-use yc_e2e::app::{Place, login};
+use yc_e2e::app::{Place, login, page_text, yc};
 use yc_e2e::{Session, poll};
 
 fn logout(s: &Session) {
@@ -108,6 +108,35 @@ fn rating_at_the_window_then_the_supervision_tab_drills_down_and_advances_the_wo
     s.wait_page_text("[data-test=orders]", "待整改").unwrap();
     s.exec("document.querySelector('[data-test=sup-orders]').scrollIntoView()", serde_json::json!([])).unwrap();
     s.screenshot("sup-08-order-rectifying").unwrap();
+
+    // A complaint about the rated case (登记投诉, N): the department comes from the case; answered
+    // (Ctrl+Enter), it leaves the open list and shows as 已办结 among all complaints.
+    s.exec("document.querySelector('[data-test=sup-complaints]').scrollIntoView()", serde_json::json!([])).unwrap();
+    s.click("[data-test=complaint-new]").unwrap();
+    s.wait("[data-test=c-subject]").unwrap();
+    s.type_into("[data-test=c-complainant]", "李投诉").unwrap();
+    s.type_into("[data-test=c-case]", &no).unwrap();
+    s.type_into("[data-test=c-subject]", "窗口人员态度生硬，等候四十分钟").unwrap();
+    s.click("[data-test=c-submit]").unwrap();
+    s.wait_text(".el-message", "已登记").unwrap();
+    s.wait_page_text("[data-test=complaints]", "李投诉").unwrap();
+    let row = page_text(&s, "[data-test=complaints]");
+    let shown = yc(&env.data, &["case", "show", &no]);
+    let department = shown["summary"]["department"].as_str().expect("the case's department");
+    assert!(row.contains(department) && row.contains(&no), "{row}");
+    s.exec("document.querySelector('[data-test=sup-complaints]').scrollIntoView()", serde_json::json!([])).unwrap();
+    s.screenshot("sup-10-complaint").unwrap();
+    s.click("[data-test=complaint-answer]").unwrap();
+    s.wait("[data-test=c-answer]").unwrap();
+    s.type_into("[data-test=c-answer]", "已约谈当事人并整改，电话回复投诉人").unwrap();
+    // Ctrl+Enter, as the clerk confirms a dialog from the keyboard (and no click can land while
+    // the dialog still zooms open).
+    s.send_keys("[data-test=c-answer]", "\u{E009}\u{E007}").unwrap();
+    s.wait_text(".el-message", "投诉办结").unwrap();
+    s.wait_page_text("[data-test=complaints]", "没有未答复的投诉").unwrap();
+    s.click("[data-test=complaints-all]").unwrap();
+    s.wait_page_text("[data-test=complaints]", "已办结").unwrap();
+    s.screenshot("sup-11-complaint-answered").unwrap();
 
     // Export: the printable table to a chosen folder.
     let out = env.tmp.join("导出");
