@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use ts_rs::TS;
-use yc_core::agent::CaseAgent;
+use yc_core::agent::{CaseAgent, Post as ServicePost};
 use yc_core::delivery::command::Delivery;
 use yc_core::delivery::{Dispatch, Plan};
 use yc_core::fee::{FeeAccount, Payment};
@@ -63,6 +63,16 @@ impl AppCtx {
     pub fn notice_consent(&self, case_no: &str, phone: Option<&str>) -> IpcResult<NoticeStatus> {
         let actor = self.actor()?;
         Ok(self.workstation()?.record_notice_consent(&actor, case_no, phone)?)
+    }
+
+    pub fn service_post(&self) -> IpcResult<ServicePost> {
+        self.actor()?;
+        Ok(self.workstation()?.service_post()?)
+    }
+
+    pub fn set_service_post(&self, post: &ServicePost) -> IpcResult<ServicePost> {
+        let actor = self.actor()?;
+        Ok(self.workstation()?.set_service_post(&actor, post)?)
     }
 
     pub fn pay_fee(&self, case_no: &str, payment: &Payment) -> IpcResult<FeeAccount> {

@@ -37,6 +37,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "delivery_return",
     "notice_consent",
     "pay_fee",
+    "service_post",
+    "set_service_post",
     "exempt_fee",
     "refund_fee",
     "status",

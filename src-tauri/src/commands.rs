@@ -33,6 +33,7 @@ use crate::context::AppCtx;
 use crate::enrollment::PackageView;
 use crate::firstrun::{EnrollNow, FirstRunDone, FirstRunInfo};
 use crate::ipc::{AppInfo, AttachmentData, CatalogDoc, CatalogEntry, IpcError, StaffEntry, SyncOverview, ThemeEntry};
+use yc_core::agent::Post as ServicePost;
 use yc_core::attachment::Attachment;
 use yc_core::delivery::command::Delivery;
 use yc_core::delivery::{Dispatch, Plan};
@@ -179,6 +180,11 @@ commands! {
     fn notice_consent(ctx, app, case_no: String, phone: Option<String>) -> NoticeStatus {
         ctx.notice_consent(&case_no, phone.as_deref())
     }
+    /// The post this workstation serves (县级中心, 乡镇便民服务中心 or 村级代办点): an agent's filings
+    /// count as township or village by it.
+    fn service_post(ctx, app) -> ServicePost { ctx.service_post() }
+    /// Sets the post (administrators of the whole workstation; journaled).
+    fn set_service_post(ctx, app, post: ServicePost) -> ServicePost { ctx.set_service_post(&post) }
     /// The fees paid once, with the receipt number (一次性收费).
     fn pay_fee(ctx, app, case_no: String, payment: Payment) -> FeeAccount { ctx.pay_fee(&case_no, &payment) }
     /// The fees waived with a reason (decision makers).

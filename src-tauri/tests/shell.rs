@@ -502,3 +502,25 @@ fn the_queue_through_the_shell_and_the_hall_board_without_login() {
     assert!(ctx.hall_board().is_ok());
     assert_eq!(ctx.take_ticket(yc_core::queue::Service::General).unwrap_err().kind, ErrorKind::NotLoggedIn);
 }
+
+#[test]
+fn the_service_post_is_read_by_staff_and_set_by_a_whole_workstation_admin_only() {
+    use yc_core::agent::{Post, PostLevel};
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = demo(dir.path());
+    assert_eq!(ctx.service_post().unwrap_err().kind, ErrorKind::NotLoggedIn);
+    ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
+    assert_eq!(ctx.service_post().unwrap().level, PostLevel::County);
+    let village =
+        Post { level: PostLevel::Village, township: Some("石门镇".into()), village: Some("石门村".into()) };
+    let e = ctx.set_service_post(&village).unwrap_err();
+    assert!(e.message.contains("权限不足"), "{e:?}");
+    ctx.logout();
+    ctx.login("admin", yc_core::demo::DEMO_PASSWORD).unwrap();
+    let e = ctx.set_service_post(&Post { village: None, ..village.clone() }).unwrap_err();
+    assert!(e.message.contains("村（社区）名称"), "{e:?}");
+    assert_eq!(ctx.set_service_post(&village).unwrap(), village);
+    ctx.logout();
+    ctx.login("zhangwei", yc_core::demo::DEMO_PASSWORD).unwrap();
+    assert_eq!(ctx.service_post().unwrap(), village);
+}

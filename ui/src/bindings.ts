@@ -558,6 +558,10 @@ post: string | null, };
 
 export type CaseAgent = { case_no: string, name: string, id_no: string | null, level: AgentLevel, post: string | null, applicant_name: string, authorisation: string, };
 
+export type PostLevel = "county" | "township" | "village";
+
+export type ServicePost = { level: PostLevel, township: string | null, village: string | null, };
+
 export type ApplicantSide = { delivery: Delivery | null, notices: NoticeStatus, fee: FeeAccount, 
 /**
  * Electronic licences issued from this case (their GB/T 36904 ids).
@@ -1079,6 +1083,16 @@ export function delivery_return(case_no: string, reason: string, on: string | nu
 /** The applicant's consent to SMS notices at a number, or its withdrawal (None). */
 export function notice_consent(case_no: string, phone: string | null): Promise<NoticeStatus> {
   return call("notice_consent", { case_no, phone });
+}
+
+/** The post this workstation serves (县级中心, 乡镇便民服务中心 or 村级代办点): an agent's filings count as township or village by it. */
+export function service_post(): Promise<ServicePost> {
+  return call("service_post", {  });
+}
+
+/** Sets the post (administrators of the whole workstation; journaled). */
+export function set_service_post(post: ServicePost): Promise<ServicePost> {
+  return call("set_service_post", { post });
 }
 
 /** The fees paid once, with the receipt number (一次性收费). */

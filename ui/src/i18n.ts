@@ -366,6 +366,15 @@ const zh = {
     discarded: "已丢弃并记入日志",
     adminOnly: "重发或丢弃隔离项需要管理员账号",
   },
+  post: {
+    title: "服务站点",
+    level: "站点层级",
+    levels: { county: "县级政务服务中心", township: "乡镇便民服务中心", village: "村级代办点" },
+    township: "乡镇",
+    village: "村（社区）",
+    save: "保存",
+    help: "代办员代为申请的办件按本站点层级计入乡镇或村级代办统计；只有全站管理员可以修改，修改记入日志。",
+  },
   settings: {
     identity: "工作站",
     region: "行政区划代码",
@@ -1003,6 +1012,15 @@ const en: Widen<Table> = {
     retried: "Queued again",
     discarded: "Discarded and journaled",
     adminOnly: "Retrying or discarding needs an admin account",
+  },
+  post: {
+    title: "Service post",
+    level: "Post level",
+    levels: { county: "County service centre", township: "Township service centre", village: "Village service post" },
+    township: "Township",
+    village: "Village (community)",
+    save: "Save",
+    help: "Cases an agent files count as township or village filings by this post's level; only an administrator of the whole workstation changes it, and the change is journaled.",
   },
   settings: {
     identity: "Workstation",
