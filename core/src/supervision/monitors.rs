@@ -250,19 +250,7 @@ fn backfill_since(
     }
     let mut flagged: BTreeMap<&str, Flag<'_>> = BTreeMap::new();
     for (start, end) in per_staff {
-        let mut evs: Vec<&Ev> = near[start..end].iter().collect();
-        evs.sort_by_key(|e| (e.at, e.seq));
-        let mut lo = 0;
-        for hi in 0..evs.len() {
-            while evs[hi].at - evs[lo].at > window {
-                lo += 1;
-            }
-            if hi + 1 - lo >= need {
-                for e in &evs[lo..=hi] {
-                    flagged.entry(e.case_no.as_str()).or_insert((e, hi + 1 - lo, evs[lo].at, evs[hi].at));
-                }
-            }
-        }
+        flag_bursts(near[start..end].iter().collect(), window, need, &mut flagged);
     }
     for (case_no, (e, n, from, to)) in flagged {
         if !rows.contains_key(case_no)
@@ -802,6 +790,30 @@ fn missing_materials(conn: &Connection, c: &CaseRow, deliverer: Option<&Ev>, out
 
 type Flag<'a> = (&'a Ev, usize, DateTime<FixedOffset>, DateTime<FixedOffset>);
 
+/// The sliding window over one staff member's events, in time order: every case touched by a
+/// window of at least `need` events within `window` is flagged once, with its first such window.
+/// One piece for the run from scratch ([`backfill`]) and the resumed run ([`backfill_since`]), so
+/// both raise the same hits.
+fn flag_bursts<'a>(
+    mut evs: Vec<&'a Ev>,
+    window: chrono::Duration,
+    need: usize,
+    flagged: &mut BTreeMap<&'a str, Flag<'a>>,
+) {
+    evs.sort_by_key(|e| (e.at, e.seq));
+    let mut lo = 0;
+    for hi in 0..evs.len() {
+        while evs[hi].at - evs[lo].at > window {
+            lo += 1;
+        }
+        if hi + 1 - lo >= need {
+            for e in &evs[lo..=hi] {
+                flagged.entry(e.case_no.as_str()).or_insert((e, hi + 1 - lo, evs[lo].at, evs[hi].at));
+            }
+        }
+    }
+}
+
 /// 线下办理后集中录入: a sliding window over each staff member's events on old cases (filed at least
 /// `burst_case_age_days` before the event). Every case touched by a window holding at least
 /// `burst_events` events is flagged once.
@@ -826,19 +838,8 @@ fn backfill(events: &[Ev], cases: &HashMap<String, CaseRow>, cfg: &Config, out: 
     let need = usize::try_from(cfg.burst_events).unwrap_or(usize::MAX);
     // case → (its first event in a burst, events in that window, window start, window end)
     let mut flagged: BTreeMap<&str, Flag<'_>> = BTreeMap::new();
-    for (_, mut evs) in per_staff {
-        evs.sort_by_key(|e| (e.at, e.seq));
-        let mut lo = 0;
-        for hi in 0..evs.len() {
-            while evs[hi].at - evs[lo].at > window {
-                lo += 1;
-            }
-            if hi + 1 - lo >= need {
-                for e in &evs[lo..=hi] {
-                    flagged.entry(e.case_no.as_str()).or_insert((e, hi + 1 - lo, evs[lo].at, evs[hi].at));
-                }
-            }
-        }
+    for (_, evs) in per_staff {
+        flag_bursts(evs, window, need, &mut flagged);
     }
     for (case_no, (e, n, from, to)) in flagged {
         let c = cases.get(case_no);
