@@ -3,13 +3,26 @@
 //! independently hash-chained record of every sealing that crate::integrity compares with the
 //! journal entry by entry. Sealing itself — who may, with which PIN — is crate::seal.
 
+use std::path::Path;
+
 use ring::digest;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use yc_seal::DocType;
 
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::journal;
+use crate::workstation::Workstation;
+
+/// The associated-data kind of a sealed document file on an encrypted workstation.
+pub(crate) const DOCUMENT_KIND: &str = "document";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UsageReport {
+    pub ok: bool,
+    pub entries: i64,
+    pub first_bad: Option<i64>,
+}
 
 /// Document kinds a case can carry, with the state each needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -228,4 +241,115 @@ pub(crate) fn project_timestamped(tx: &Transaction<'_>, ev: &journal::Event) -> 
         s("proven_time")
     ])?;
     Ok(())
+}
+
+/// Reading the issued documents and checking the usage log: what sealing left behind, for the
+/// case screen, export, time-stamping and integrity checks (sealing is crate::seal).
+impl Workstation {
+    pub fn document(&self, doc_id: &str) -> Result<DocumentRow> {
+        self.documents_where("doc_id = ?1", doc_id)?
+            .pop()
+            .ok_or_else(|| CoreError::Invalid(format!("没有文书 {doc_id}")))
+    }
+
+    /// The bytes of a sealed document, re-hashed against the record before they leave the
+    /// store: a replaced or damaged file in `documents/` is refused, never exported as genuine.
+    pub fn document_bytes(&self, doc: &DocumentRow) -> Result<Vec<u8>> {
+        let bytes = crate::vault::read_file(Path::new(&doc.path), self.store().files(), DOCUMENT_KIND).map_err(
+            |e| match e {
+                CoreError::Tampered { detail, .. } => CoreError::Tampered {
+                    what: format!("办件 {} 的{}（{}）文件，拒绝导出", doc.case_no, doc.doc_type_zh, doc.doc_id),
+                    detail,
+                },
+                e => e,
+            },
+        )?;
+        let actual = crate::journal::hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
+        if actual != doc.file_sha256 {
+            return Err(CoreError::Tampered {
+                what: format!(
+                    "办件 {} 的{}（{}）文件与用印登记不符，可能已被替换或损坏，拒绝导出",
+                    doc.case_no, doc.doc_type_zh, doc.doc_id
+                ),
+                detail: format!("记录的 SHA-256 {}，文件的 SHA-256 {actual}", doc.file_sha256),
+            });
+        }
+        Ok(bytes)
+    }
+
+    pub fn case_documents(&self, case_no: &str) -> Result<Vec<DocumentRow>> {
+        self.documents_where("case_no = ?1", case_no)
+    }
+
+    pub fn all_documents(&self) -> Result<Vec<DocumentRow>> {
+        self.documents_where("?1 = ?1", "")
+    }
+
+    fn documents_where(&self, cond: &str, arg: &str) -> Result<Vec<DocumentRow>> {
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare(&format!(
+            "SELECT doc_id, case_no, doc_type, seal_id, file_sha256, sealed_at, sealed_by, pades_level, proven_time
+             FROM documents WHERE {cond} ORDER BY journal_seq"
+        ))?;
+        let dir = self.data_dir().join("documents");
+        let rows = st.query_map([arg], |r| {
+            let doc_type: String = r.get(2)?;
+            let sha: String = r.get(4)?;
+            Ok(DocumentRow {
+                doc_id: r.get(0)?,
+                case_no: r.get(1)?,
+                doc_type_zh: DocKind::parse(&doc_type).map_or_else(|| doc_type.clone(), |k| k.zh().to_owned()),
+                doc_type,
+                seal_id: r.get(3)?,
+                path: dir.join(format!("{sha}.pdf")).display().to_string(),
+                file_sha256: sha,
+                sealed_at: r.get(5)?,
+                sealed_by: r.get(6)?,
+                level: PadesLevel::parse(&r.get::<_, String>(7)?).unwrap_or(PadesLevel::BB),
+                proven_time: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Re-walks the seal usage log's hash chain.
+    pub fn verify_seal_usage(&self) -> Result<UsageReport> {
+        let conn = self.store().reader()?;
+        let mut st = conn.prepare(
+            "SELECT seq, doc_id, seal_id, case_no, doc_type, file_sha256, signature_info, actor, at, prev_hash, hash FROM seal_usage ORDER BY seq",
+        )?;
+        let mut rows = st.query([])?;
+        let mut prev = journal::GENESIS.to_vec();
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            let fields: Vec<String> = (1..9).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+            let stored_prev: Vec<u8> = r.get(9)?;
+            let hash: Vec<u8> = r.get(10)?;
+            n += 1;
+            if seq != n || stored_prev != prev || usage_hash(seq, &fields, &prev) != hash {
+                return Ok(UsageReport { ok: false, entries: n - 1, first_bad: Some(seq) });
+            }
+            prev = hash;
+        }
+        Ok(UsageReport { ok: true, entries: n, first_bad: None })
+    }
+
+    /// Whether the case carries the sealed decision 办结 needs for its outcome.
+    pub(crate) fn has_sealed_decision(
+        &self,
+        tx: &Transaction<'_>,
+        case_no: &str,
+        outcome: Option<&str>,
+    ) -> Result<bool> {
+        let kinds: &[&str] = match outcome {
+            Some("approved") => &["approval", "certificate"],
+            Some("denied") => &["refusal"],
+            _ => return Ok(true),
+        };
+        let n: i64 = tx
+            .prepare_cached("SELECT count(*) FROM documents WHERE case_no = ?1 AND doc_type IN (?2, ?3)")?
+            .query_row(params![case_no, kinds[0], kinds.get(1).copied().unwrap_or(kinds[0])], |r| r.get(0))?;
+        Ok(n > 0)
+    }
 }

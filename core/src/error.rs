@@ -257,6 +257,16 @@ impl CoreError {
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
+/// A seal library error as the core's: a wrong PIN and a locked seal stay distinct (the UI counts
+/// the attempts left), the rest carry their message.
+pub(crate) fn seal_err(e: yc_seal::SealError) -> CoreError {
+    match e {
+        yc_seal::SealError::WrongPin { remaining } => CoreError::WrongPin { remaining },
+        yc_seal::SealError::Locked { attempts } => CoreError::SealLocked { attempts },
+        e => CoreError::Seal(e.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ErrorKind;

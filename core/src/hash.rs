@@ -9,6 +9,11 @@ pub fn hex(b: &[u8]) -> String {
     })
 }
 
+/// SHA-256 of the bytes as hex text (certificate, document and file fingerprints).
+pub fn sha256_hex(b: &[u8]) -> String {
+    hex(ring::digest::digest(&ring::digest::SHA256, b).as_ref())
+}
+
 /// The bytes of lower- or upper-case hex text; `None` for an odd length or a non-hex digit.
 pub fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {

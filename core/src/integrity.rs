@@ -101,7 +101,7 @@ impl Workstation {
             let sha = ev.payload.get("file_sha256").and_then(|v| v.as_str()).unwrap_or_default();
             let path = dir.join(format!("{sha}.pdf"));
             report.files_checked += 1;
-            match crate::vault::read_file(&path, self.store().files(), crate::seal::DOCUMENT_KIND) {
+            match crate::vault::read_file(&path, self.store().files(), crate::document::DOCUMENT_KIND) {
                 Ok(bytes) if hex(digest::digest(&digest::SHA256, &bytes).as_ref()) == sha => {}
                 Ok(_) => fail(format!(
                     "文书文件 {} 与日志第 {} 条用印事件记录的摘要不符（办件 {}，可能被替换或损坏）",

@@ -54,6 +54,7 @@ pub mod supervision_board;
 pub mod sync;
 pub mod theme;
 pub mod timestamping;
+pub mod trust;
 pub mod vault;
 pub mod workstation;
 

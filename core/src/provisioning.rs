@@ -395,18 +395,7 @@ impl Workstation {
         let mut projector = Projector::new(cal.clone());
         self.store().write(|tx| {
             for (sha, subject, der) in &roots {
-                tx.execute(
-                    "INSERT OR IGNORE INTO trust_anchors (sha256, der, name, added_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![sha, der, subject, at],
-                )?;
-                journal::append_admin(
-                    tx,
-                    by,
-                    events::SEAL_TRUST_ANCHOR,
-                    now,
-                    serde_json::json!({ "subject": subject, "root_sha256": sha, "from": kind_zh(package.kind) }),
-                    None,
-                )?;
+                crate::trust::pin_in(tx, by, now, sha, der, subject, Some(kind_zh(package.kind)))?;
             }
             if let Some((bytes, version)) = &bundle {
                 tx.execute(

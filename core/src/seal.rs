@@ -10,34 +10,26 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, Utc};
-use ring::digest;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use yc_seal::{
     CertificateField, CjkFont, DocumentSpec, KeyStoreOptions, PictureFormat, Seal, SealAuthority, SealHeader, SealInfo,
-    SealKeyFile, SealPicture, SealProperty, SealStatus, SealStatusEntry, SealType, SignerCertRequest, TrustBundle,
+    SealKeyFile, SealPicture, SealProperty, SealStatus, SealStatusEntry, SealType, SignerCertRequest,
     TrustBundleContent, Verification,
 };
 
 use crate::case::Role;
 use crate::clock::stamp;
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Result, seal_err};
 use crate::events;
-use crate::journal::{self, NewEvent, hex};
+use crate::hash::sha256_hex;
+use crate::journal::{self, NewEvent};
 use crate::query::CaseDetail;
 use crate::staff::Actor;
 use crate::workstation::Workstation;
 
+use crate::document::{DOCUMENT_KIND, append_usage, project_sealed};
 pub use crate::document::{DocKind, DocumentProof, DocumentRow, PadesLevel};
-use crate::document::{append_usage, project_sealed, usage_hash};
-
-fn seal_err(e: yc_seal::SealError) -> CoreError {
-    match e {
-        yc_seal::SealError::WrongPin { remaining } => CoreError::WrongPin { remaining },
-        yc_seal::SealError::Locked { attempts } => CoreError::SealLocked { attempts },
-        e => CoreError::Seal(e.to_string()),
-    }
-}
 
 /// The CJK font, loaded once per process (the collection file is large).
 pub(crate) fn font() -> Result<&'static CjkFont> {
@@ -59,77 +51,13 @@ pub struct SealRow {
     pub failed_attempts: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct UsageReport {
-    pub ok: bool,
-    pub entries: i64,
-    pub first_bad: Option<i64>,
-}
-
 fn utc(ws: &Workstation) -> DateTime<Utc> {
     ws.clock().now().with_timezone(&Utc)
 }
 
-fn sha_hex(b: &[u8]) -> String {
-    hex(digest::digest(&digest::SHA256, b).as_ref())
-}
-
-/// The associated-data kind of a sealed document file on an encrypted workstation.
-pub(crate) const DOCUMENT_KIND: &str = "document";
-
 impl Workstation {
-    pub(crate) fn data_dir(&self) -> PathBuf {
-        self.store().path().parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-    }
-
     fn authority_key_path(&self) -> PathBuf {
         self.data_dir().join("authority").join("root.key")
-    }
-
-    /// Pinned roots: a trust bundle counts only if one of them signed it.
-    fn anchors(&self) -> Result<Vec<Vec<u8>>> {
-        let conn = self.store().reader()?;
-        let mut st = conn.prepare("SELECT der FROM trust_anchors ORDER BY added_at")?;
-        Ok(st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// The pinned root certificates (DER), for `yc seal trust export`.
-    pub fn trust_anchors(&self) -> Result<Vec<Vec<u8>>> {
-        self.anchors()
-    }
-
-    /// Pins a seal authority root from an exported trust directory (another workstation of the
-    /// city). Admin only, and only when `confirmed_sha256` — typed by the admin after comparing
-    /// with the fingerprint the authority publishes — names this certificate; journaled.
-    /// Returns the fingerprint.
-    pub fn pin_trust_anchor(&self, by: &Actor, der: &[u8], confirmed_sha256: &str) -> Result<String> {
-        by.require_role(Role::Admin, "固定印章信任根")?;
-        let fp = yc_seal::fingerprint(der);
-        let subject =
-            yc_seal::certificate_subject(der).ok_or_else(|| CoreError::Seal("根证书无法解析，拒绝固定".into()))?;
-        if !yc_seal::fingerprint_matches(der, confirmed_sha256) {
-            return Err(CoreError::Seal(format!(
-                "确认的指纹与根证书不符，拒绝固定：根证书「{subject}」的 SHA-256 为 {fp}，请与印章制作机构公布的指纹逐位核对"
-            )));
-        }
-        let at = stamp(&self.clock().now());
-        let sha = sha_hex(der);
-        self.store().write(|tx| {
-            tx.execute(
-                "INSERT OR IGNORE INTO trust_anchors (sha256, der, name, added_at) VALUES (?1, ?2, ?3, ?4)",
-                params![sha, der, subject, at],
-            )?;
-            journal::append_admin(
-                tx,
-                by,
-                events::SEAL_TRUST_ANCHOR,
-                self.clock().now(),
-                serde_json::json!({ "subject": subject, "root_sha256": sha }),
-                None,
-            )?;
-            Ok(())
-        })?;
-        Ok(fp)
     }
 
     /// Takes a time-stamping authority's root (the city TSA's) into the trust bundle's
@@ -178,47 +106,12 @@ impl Workstation {
                 by,
                 events::SEAL_TSA_ROOT,
                 self.clock().now(),
-                serde_json::json!({ "subject": subject, "root_sha256": sha_hex(der), "bundle_version": version }),
+                serde_json::json!({ "subject": subject, "root_sha256": sha256_hex(der), "bundle_version": version }),
                 None,
             )?;
             Ok(())
         })?;
         Ok((fp, version))
-    }
-
-    /// The newest stored trust bundle, re-verified against the pinned roots.
-    pub fn trust_bundle(&self) -> Result<TrustBundle> {
-        let conn = self.store().reader()?;
-        let body: Option<Vec<u8>> = conn
-            .query_row("SELECT body FROM trust_bundles ORDER BY version DESC LIMIT 1", [], |r| r.get(0))
-            .optional()?;
-        let body = body.ok_or_else(|| CoreError::Seal("尚无信任包：请先同步或导入印章信任包".into()))?;
-        TrustBundle::from_bytes(&body, &self.anchors()?).map_err(seal_err)
-    }
-
-    /// Imports a trust bundle (from sync or a file): signature checked against the pinned roots,
-    /// and only a newer version is taken (no rollback to a bundle that predates a revocation).
-    pub fn import_trust_bundle(&self, bytes: &[u8], source: &str) -> Result<u64> {
-        let bundle = TrustBundle::from_bytes(bytes, &self.anchors()?).map_err(seal_err)?;
-        if let Ok(current) = self.trust_bundle()
-            && !bundle.supersedes(&current)
-        {
-            return Err(CoreError::Seal(format!(
-                "信任包版本 {} 不比现有版本 {} 新，已拒绝",
-                bundle.version(),
-                current.version()
-            )));
-        }
-        let now = stamp(&self.clock().now());
-        let v = bundle.version();
-        self.store().write(|tx| {
-            tx.execute(
-                "INSERT INTO trust_bundles (version, body, received_at, source) VALUES (?1, ?2, ?3, ?4)",
-                params![i64::try_from(v).unwrap_or(i64::MAX), bytes, now, source],
-            )?;
-            Ok(())
-        })?;
-        Ok(v)
     }
 
     /// Creates a seal authority in this data directory and pins its root. The city's real seal
@@ -240,14 +133,14 @@ impl Workstation {
         self.store().write(|tx| {
             tx.execute(
                 "INSERT OR IGNORE INTO trust_anchors (sha256, der, name, added_at) VALUES (?1, ?2, ?3, ?4)",
-                params![sha_hex(&root), root, name, at],
+                params![sha256_hex(&root), root, name, at],
             )?;
             journal::append_admin(
                 tx,
                 by,
                 events::SEAL_AUTHORITY,
                 self.clock().now(),
-                serde_json::json!({ "name": name, "root_sha256": sha_hex(&root) }),
+                serde_json::json!({ "name": name, "root_sha256": sha256_hex(&root) }),
                 None,
             )?;
             Ok(())
@@ -560,7 +453,7 @@ impl Workstation {
             }
             None => (sealed.pdf, PadesLevel::BB),
         };
-        let sha = sha_hex(&pdf);
+        let sha = sha256_hex(&pdf);
         let path = self.data_dir().join("documents").join(format!("{sha}.pdf"));
         crate::store::write_atomically(
             &path,
@@ -745,72 +638,6 @@ impl Workstation {
         })
     }
 
-    pub fn document(&self, doc_id: &str) -> Result<DocumentRow> {
-        self.documents_where("doc_id = ?1", doc_id)?
-            .pop()
-            .ok_or_else(|| CoreError::Invalid(format!("没有文书 {doc_id}")))
-    }
-
-    /// The bytes of a sealed document, re-hashed against the record before they leave the
-    /// store: a replaced or damaged file in `documents/` is refused, never exported as genuine.
-    pub fn document_bytes(&self, doc: &DocumentRow) -> Result<Vec<u8>> {
-        let bytes = crate::vault::read_file(Path::new(&doc.path), self.store().files(), DOCUMENT_KIND).map_err(
-            |e| match e {
-                CoreError::Tampered { detail, .. } => CoreError::Tampered {
-                    what: format!("办件 {} 的{}（{}）文件，拒绝导出", doc.case_no, doc.doc_type_zh, doc.doc_id),
-                    detail,
-                },
-                e => e,
-            },
-        )?;
-        let actual = crate::journal::hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
-        if actual != doc.file_sha256 {
-            return Err(CoreError::Tampered {
-                what: format!(
-                    "办件 {} 的{}（{}）文件与用印登记不符，可能已被替换或损坏，拒绝导出",
-                    doc.case_no, doc.doc_type_zh, doc.doc_id
-                ),
-                detail: format!("记录的 SHA-256 {}，文件的 SHA-256 {actual}", doc.file_sha256),
-            });
-        }
-        Ok(bytes)
-    }
-
-    pub fn case_documents(&self, case_no: &str) -> Result<Vec<DocumentRow>> {
-        self.documents_where("case_no = ?1", case_no)
-    }
-
-    pub fn all_documents(&self) -> Result<Vec<DocumentRow>> {
-        self.documents_where("?1 = ?1", "")
-    }
-
-    fn documents_where(&self, cond: &str, arg: &str) -> Result<Vec<DocumentRow>> {
-        let conn = self.store().reader()?;
-        let mut st = conn.prepare(&format!(
-            "SELECT doc_id, case_no, doc_type, seal_id, file_sha256, sealed_at, sealed_by, pades_level, proven_time
-             FROM documents WHERE {cond} ORDER BY journal_seq"
-        ))?;
-        let dir = self.data_dir().join("documents");
-        let rows = st.query_map([arg], |r| {
-            let doc_type: String = r.get(2)?;
-            let sha: String = r.get(4)?;
-            Ok(DocumentRow {
-                doc_id: r.get(0)?,
-                case_no: r.get(1)?,
-                doc_type_zh: DocKind::parse(&doc_type).map_or_else(|| doc_type.clone(), |k| k.zh().to_owned()),
-                doc_type,
-                seal_id: r.get(3)?,
-                path: dir.join(format!("{sha}.pdf")).display().to_string(),
-                file_sha256: sha,
-                sealed_at: r.get(5)?,
-                sealed_by: r.get(6)?,
-                level: PadesLevel::parse(&r.get::<_, String>(7)?).unwrap_or(PadesLevel::BB),
-                proven_time: r.get(8)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// Verifies a sealed PDF against this workstation's trust bundle: same answer offline and
     /// online (only the bundle's freshness differs).
     pub fn verify_pdf(&self, bytes: &[u8]) -> Result<Verification> {
@@ -819,47 +646,6 @@ impl Workstation {
 
     pub fn verify_qr(&self, payload: &str) -> Result<Verification> {
         Ok(yc_seal::verify_qr(payload, &self.trust_bundle()?, utc(self)))
-    }
-
-    /// Re-walks the seal usage log's hash chain.
-    pub fn verify_seal_usage(&self) -> Result<UsageReport> {
-        let conn = self.store().reader()?;
-        let mut st = conn.prepare(
-            "SELECT seq, doc_id, seal_id, case_no, doc_type, file_sha256, signature_info, actor, at, prev_hash, hash FROM seal_usage ORDER BY seq",
-        )?;
-        let mut rows = st.query([])?;
-        let mut prev = journal::GENESIS.to_vec();
-        let mut n = 0;
-        while let Some(r) = rows.next()? {
-            let seq: i64 = r.get(0)?;
-            let fields: Vec<String> = (1..9).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
-            let stored_prev: Vec<u8> = r.get(9)?;
-            let hash: Vec<u8> = r.get(10)?;
-            n += 1;
-            if seq != n || stored_prev != prev || usage_hash(seq, &fields, &prev) != hash {
-                return Ok(UsageReport { ok: false, entries: n - 1, first_bad: Some(seq) });
-            }
-            prev = hash;
-        }
-        Ok(UsageReport { ok: true, entries: n, first_bad: None })
-    }
-
-    /// Whether the case carries the sealed decision 办结 needs for its outcome.
-    pub(crate) fn has_sealed_decision(
-        &self,
-        tx: &Transaction<'_>,
-        case_no: &str,
-        outcome: Option<&str>,
-    ) -> Result<bool> {
-        let kinds: &[&str] = match outcome {
-            Some("approved") => &["approval", "certificate"],
-            Some("denied") => &["refusal"],
-            _ => return Ok(true),
-        };
-        let n: i64 = tx
-            .prepare_cached("SELECT count(*) FROM documents WHERE case_no = ?1 AND doc_type IN (?2, ?3)")?
-            .query_row(params![case_no, kinds[0], kinds.get(1).copied().unwrap_or(kinds[0])], |r| r.get(0))?;
-        Ok(n > 0)
     }
 }
 

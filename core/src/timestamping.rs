@@ -201,7 +201,7 @@ impl Workstation {
         let path = self.data_dir().join("documents").join(format!("{sha}.pdf"));
         crate::store::write_atomically(
             &path,
-            &crate::vault::file_bytes(&path, self.store().files(), crate::seal::DOCUMENT_KIND, &pdf)?,
+            &crate::vault::file_bytes(&path, self.store().files(), crate::document::DOCUMENT_KIND, &pdf)?,
         )?;
         let actor = format!("sync:{adapter}");
         let at = self.clock().now();

@@ -118,6 +118,11 @@ impl Workstation {
         &self.clock
     }
 
+    /// The directory holding the store, its blobs, the issued documents and the seal authority.
+    pub(crate) fn data_dir(&self) -> PathBuf {
+        self.store().path().parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }

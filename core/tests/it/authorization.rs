@@ -265,7 +265,7 @@ fn commands() -> Vec<Row> {
         }),
         // Pins the authority's own root again (as `yc seal trust import` does on another
         // workstation), confirmed by its fingerprint.
-        row("seal::pin_trust_anchor", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+        row("trust::pin_trust_anchor", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
             let der = e.ws.trust_anchors().unwrap().remove(0);
             e.ws.pin_trust_anchor(by, &der, &yc_seal::fingerprint(&der)).map(drop)
         }),

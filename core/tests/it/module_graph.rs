@@ -1,8 +1,10 @@
 //! The core's modules form a layered graph without cycles (issue 11): a module may use what sits
 //! below it, never what uses it. Each source file is a node (a package's `mod.rs` too); an edge
-//! is a `crate::…`, `super::…` or `child::…` path in non-test code, resolved to the longest module.
-//! Methods a module adds to `Workstation` in its own `impl` block are not paths, so the graph is
-//! the one a reader sees in the imports.
+//! is a `crate::…`, `super::…` or `child::…` path in non-test code (grouped ones such as
+//! `crate::{a, b::C}` too), resolved to the longest module. A method a module adds to
+//! `Workstation` in its own `impl` block is an edge too, from every module that calls it
+//! (`self.m(…)` inside an `impl Workstation`, `ws.m(…)` anywhere): the import lists do not show
+//! those, and a cycle through them is as real as one through `use`.
 //!
 //! When this fails it prints the cycle: move the shared piece down (a type, an event name, a
 //! helper) rather than adding another path up.
@@ -53,8 +55,70 @@ fn production_code(text: &str) -> String {
         .join("\n")
 }
 
-/// Paths like `crate::a::b::{C, d::E}` or `super::x` → candidate module paths, resolved against the
-/// known modules (longest prefix that is a module).
+/// The module paths a path tree names: `a::b::C` → [a, b, C]; `{a, b::{C, D}}` → [a], [b, C], [b, D].
+/// Stops at the first character that is not part of a path.
+fn path_tree(s: &str) -> Vec<Vec<String>> {
+    fn tree(s: &str, mut i: usize, base: &[String], out: &mut Vec<Vec<String>>) -> usize {
+        let b = s.as_bytes();
+        let skip_ws = |mut i: usize| {
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            i
+        };
+        let mut path = base.to_vec();
+        loop {
+            i = skip_ws(i);
+            if i < b.len() && b[i] == b'{' {
+                // A group: each member is a tree on the same base.
+                i += 1;
+                loop {
+                    i = skip_ws(i);
+                    if i >= b.len() || b[i] == b'}' {
+                        return i + 1;
+                    }
+                    i = tree(s, i, &path, out);
+                    i = skip_ws(i);
+                    if i < b.len() && b[i] == b',' {
+                        i += 1;
+                    }
+                }
+            }
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            if i == start {
+                out.push(path);
+                return i;
+            }
+            path.push(s[start..i].to_owned());
+            if s[i..].starts_with("::") {
+                i += 2;
+            } else {
+                out.push(path);
+                return i;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    tree(s, 0, &[], &mut out);
+    out
+}
+
+/// The longest prefix of `path` that names a module.
+fn resolve(mut path: Vec<String>, known: &BTreeMap<String, PathBuf>) -> Option<String> {
+    while !path.is_empty() {
+        let candidate = path.join("::");
+        if known.contains_key(&candidate) {
+            return Some(candidate);
+        }
+        path.pop();
+    }
+    None
+}
+
+/// Paths like `crate::a::b::{C, d::E}` or `super::x` → the modules they name.
 fn edges(me: &str, code: &str, known: &BTreeMap<String, PathBuf>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let parent: Vec<&str> = me.split("::").collect();
@@ -67,27 +131,88 @@ fn edges(me: &str, code: &str, known: &BTreeMap<String, PathBuf>) -> BTreeSet<St
             if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                 continue;
             }
-            let mut path: Vec<String> = base.iter().map(|s| s.to_string()).collect();
-            for seg in rest.split("::") {
-                let ident: String = seg.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-                if ident.is_empty() || ident.len() != seg.len() && !seg.starts_with(&ident) {
-                    break;
-                }
-                path.push(ident.clone());
-                if ident.len() != seg.len() {
-                    break;
+            for tail in path_tree(rest) {
+                let path: Vec<String> = base.iter().map(|s| s.to_string()).chain(tail).collect();
+                if let Some(m) = resolve(path, known)
+                    && m != me
+                {
+                    out.insert(m);
                 }
             }
-            // Longest prefix that names a module.
-            while !path.is_empty() {
-                let candidate = path.join("::");
-                if known.contains_key(&candidate) {
-                    if candidate != me {
-                        out.insert(candidate);
+        }
+    }
+    out
+}
+
+/// The bodies of the `impl Workstation { … }` blocks in a module's code.
+fn workstation_impls(code: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for head in ["impl Workstation {", "impl crate::workstation::Workstation {"] {
+        for (start, _) in code.match_indices(head) {
+            let open = start + head.len() - 1;
+            let mut depth = 0usize;
+            for (k, c) in code[open..].char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            out.push(&code[open..open + k]);
+                            break;
+                        }
                     }
-                    break;
+                    _ => {}
                 }
-                path.pop();
+            }
+        }
+    }
+    out
+}
+
+/// Method names after `receiver.` followed by `(`.
+fn calls<'a>(code: &'a str, receiver: &str) -> Vec<&'a str> {
+    let pat = format!("{receiver}.");
+    code.match_indices(&pat)
+        .filter(|(i, _)| code[..*i].chars().last().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.')))
+        .filter_map(|(i, _)| {
+            let rest = &code[i + pat.len()..];
+            let name_len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+            (name_len > 0 && rest[name_len..].starts_with('(')).then(|| &rest[..name_len])
+        })
+        .collect()
+}
+
+/// Module → the `Workstation` methods it defines; then, for each module, the modules whose
+/// methods it calls.
+fn method_edges(code: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>> {
+    let mut defined: BTreeMap<String, String> = BTreeMap::new();
+    for (module, text) in code {
+        for body in workstation_impls(text) {
+            for line in body.lines() {
+                // Methods sit at the block's first indent: `    pub fn name(`, `    fn name<…>(`.
+                let Some(sig) = line.strip_prefix("    ") else { continue };
+                if sig.starts_with(' ') {
+                    continue;
+                }
+                let Some(after) = sig.split_once("fn ").map(|(_, a)| a) else { continue };
+                let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                if !name.is_empty()
+                    && sig.split_once("fn ").is_some_and(|(v, _)| v.trim().is_empty() || v.trim().starts_with("pub"))
+                {
+                    defined.insert(name, module.clone());
+                }
+            }
+        }
+    }
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (module, text) in code {
+        let mut names: Vec<&str> = workstation_impls(text).into_iter().flat_map(|b| calls(b, "self")).collect();
+        for receiver in ["ws", "workstation", "self.ws"] {
+            names.extend(calls(text, receiver));
+        }
+        for name in names {
+            if let Some(owner) = defined.get(name).filter(|o| *o != module) {
+                out.entry(module.clone()).or_default().insert(owner.clone());
             }
         }
     }
@@ -155,11 +280,18 @@ fn child_edges(me: &str, code: &str, known: &BTreeMap<String, PathBuf>) -> BTree
 fn core_graph() -> BTreeMap<String, BTreeSet<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let known = modules(&src);
+    let code: BTreeMap<String, String> = known
+        .iter()
+        .map(|(name, file)| (name.clone(), production_code(&std::fs::read_to_string(file).expect("read module"))))
+        .collect();
+    let methods = method_edges(&code);
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (name, file) in &known {
-        let code = production_code(&std::fs::read_to_string(file).expect("read module"));
-        let targets: BTreeSet<String> =
-            edges(name, &code, &known).into_iter().chain(child_edges(name, &code, &known)).collect();
+    for (name, text) in &code {
+        let targets: BTreeSet<String> = edges(name, text, &known)
+            .into_iter()
+            .chain(child_edges(name, text, &known))
+            .chain(methods.get(name).into_iter().flatten().cloned())
+            .collect();
         graph.insert(name.clone(), targets);
     }
     graph
@@ -182,4 +314,30 @@ fn the_scan_sees_edges_and_cycles() {
     let mut looped = graph.clone();
     looped.get_mut("staff").expect("staff").insert("journal".into());
     assert!(find_cycle(&looped).is_some());
+}
+
+#[test]
+fn grouped_imports_and_workstation_methods_are_edges() {
+    // The checker on made-up modules: `a` groups its imports, `b` adds a method that `c` calls
+    // from its own `impl Workstation` and `d` through a `ws` handle.
+    let known: BTreeMap<String, PathBuf> =
+        ["a", "b", "c", "d", "x", "x::y"].iter().map(|m| (m.to_string(), PathBuf::new())).collect();
+    let a = "use crate::{b::Thing, x::{y::Other, Z}};";
+    assert_eq!(edges("a", a, &known), BTreeSet::from(["b".into(), "x::y".into(), "x".into()]));
+    assert_eq!(path_tree("{p, q::{r, s}}"), vec![vec!["p"], vec!["q", "r"], vec!["q", "s"]]);
+    let code: BTreeMap<String, String> = [
+        ("a", ""),
+        ("b", "impl Workstation {\n    pub fn documents(&self) -> u8 {\n        if true { 1 } else { 2 }\n    }\n}\n"),
+        ("c", "impl Workstation {\n    fn detail(&self) {\n        let _ = self.documents();\n    }\n}\n"),
+        ("d", "fn show(ws: &Workstation) { ws.documents(); }"),
+        ("x", "fn f(s: &S) { s.documents(); }"),
+    ]
+    .iter()
+    .map(|(m, c)| (m.to_string(), c.to_string()))
+    .collect();
+    let m = method_edges(&code);
+    assert_eq!(m.get("c"), Some(&BTreeSet::from(["b".into()])));
+    assert_eq!(m.get("d"), Some(&BTreeSet::from(["b".into()])));
+    assert_eq!(m.get("x"), None, "a call on another receiver is not the workstation's method");
+    assert_eq!(m.get("b"), None, "a module's own methods are no edge");
 }
