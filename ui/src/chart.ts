@@ -1,6 +1,7 @@
 // The app's charts: only the parts of ECharts that are used are bundled, and each chart component
 // gives just its option; creating, updating on change (data or language) and disposing are here.
 import { onMounted, onUnmounted, useTemplateRef, watch } from "vue";
+import { locale } from "./i18n";
 import * as echarts from "echarts/core";
 import { BarChart, LineChart, PieChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
@@ -14,7 +15,8 @@ export type ChartOption = echarts.EChartsCoreOption;
 export interface ChartClick { seriesIndex: number; dataIndex: number; name: string }
 
 /** Draws the chart in the element with template ref `refName`; `option` (null = nothing to show
- * yet) is re-read whenever the reactive state it reads changes. `onClick`: a bar, point or slice
+ * yet) is re-read whenever the reactive state it reads or the language changes. No animation: a
+ * clerk reads the figures, and a chart redrawn on every refresh should not move. `onClick`: a bar, point or slice
  * was clicked (the 监察 tab drills down to the cases behind it). */
 export function useChart(refName: string, option: () => ChartOption | null, onClick?: (c: ChartClick) => void): void {
   const el = useTemplateRef<HTMLElement>(refName);
@@ -32,9 +34,9 @@ export function useChart(refName: string, option: () => ChartOption | null, onCl
       }
     }
     const o = option();
-    if (chart && o) chart.setOption(o, true);
+    if (chart && o) chart.setOption({ animation: false, ...o }, true);
   };
   onMounted(render);
   onUnmounted(() => chart?.dispose());
-  watch([option, el], render, { flush: "post" });
+  watch([option, el, locale], render, { flush: "post" });
 }
