@@ -7,15 +7,19 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 use yc_core::calendar::Calendar;
 use yc_core::case::{Action, Role};
-use yc_core::catalog::{self, Item};
+use yc_core::catalog::Item;
 use yc_core::deadline::{DELIVERY_DAYS, Light, Phase};
 use yc_core::query::{CaseSummary, ListFilter};
 use yc_core::staff::Actor;
-use yc_core::{ActRequest, Clock, Identity, NewCase, NewStaff, Workstation};
+use yc_core::{ActRequest, Clock, NewCase, Workstation};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
+
+/// The accounts a case passes through, by the names these tests use.
+pub(crate) const ACCOUNTS: [(&str, Role); 4] =
+    [("clerk", Role::Clerk), ("reviewer", Role::Reviewer), ("decider", Role::Decider), ("seal", Role::SealKeeper)];
 
 struct Fx {
     dir: tempfile::TempDir,
@@ -26,25 +30,14 @@ struct Fx {
 impl Fx {
     fn new(today: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let id = Identity { region: "440305".into(), code: "W01".into(), name: "测试窗口".into() };
-        let ws = Workstation::init(dir.path(), id, "admin-pw", Clock::at_date(d(today))).unwrap();
-        let admin = ws.actor("admin").unwrap();
-        ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
-        for (id, role) in [
-            ("clerk", Role::Clerk),
-            ("reviewer", Role::Reviewer),
-            ("decider", Role::Decider),
-            ("seal", Role::SealKeeper),
-        ] {
-            let staff = NewStaff {
-                id: id.into(),
-                name: id.into(),
-                roles: vec![role],
-                departments: vec!["*".into()],
-                password: Some("pw".into()),
-            };
-            ws.add_staff(&admin, &staff).unwrap();
-        }
+        let (ws, _) = crate::support::staffed_with(
+            dir.path(),
+            "测试窗口",
+            "admin-pw",
+            Clock::at_date(d(today)),
+            &ACCOUNTS,
+            Some("pw"),
+        );
         let item = ws
             .catalog_items(None)
             .unwrap()

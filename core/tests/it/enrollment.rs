@@ -2,27 +2,19 @@
 //! rules of yc_core::enrollment and yc_core::provisioning against packages signed by the city
 //! simulator's own desk code (yc_sim::enrollment), as a real city's would be.
 
-use std::num::NonZeroU32;
 use std::path::Path;
 
 use ring::signature::{Ed25519KeyPair, KeyPair as _};
 use yc_adapter_sdk::provision::{Contents, FORMAT, Package, PackageKind, Signed, StaffEntry, hex};
-use yc_core::case::{Action, Role};
+use yc_core::case::Role;
 use yc_core::enrollment::EnrollmentState;
 use yc_core::error::ProvisionError;
 use yc_core::provisioning::Change;
 use yc_core::seal::DocKind;
-use yc_core::staff::Actor;
-use yc_core::{ActRequest, Clock, CoreError, NewCase, NewStaff, Workstation, catalog};
-use yc_seal::{KeyStoreOptions, SealType};
+use yc_core::{Clock, CoreError, NewStaff, Workstation, catalog};
 use yc_sim::enrollment::{EnrollmentDesk, load_or_make_key, sign_package};
 
-const AUTH_PIN: &str = "authority-pin";
-const PIN: &str = "seal-pin-1";
-
-fn low() -> KeyStoreOptions {
-    KeyStoreOptions { iterations: NonZeroU32::new(1000).unwrap(), max_attempts: 3 }
-}
+use crate::seal::{Fx, PIN};
 
 const CAL_2027: &str = r#"{"format":"yichuang-calendar/1","year":2027,"source":"测试用 2027 年安排",
   "holidays":[{"name":"元旦","from":"2027-01-01","to":"2027-01-03"}],"workdays":[]}"#;
@@ -86,53 +78,7 @@ fn bundle_signed_by(key: &Ed25519KeyPair, ws: &Workstation, serial: u64, content
     sign_package(key, &p).to_bytes()
 }
 
-struct Fx {
-    _dir: tempfile::TempDir,
-    ws: Workstation,
-    dept: String,
-    code: String,
-}
-
 impl Fx {
-    /// A workstation with the demo catalog, one account per role and a seal for the item's department.
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let (ws, admin) = crate::seal::staffed(dir.path(), "注册测试", Clock::at_date("2026-11-20".parse().unwrap()));
-        let item = ws
-            .catalog_items(None)
-            .unwrap()
-            .into_iter()
-            .find(|i| i.promised_limit_days > 0 && !i.materials.iter().any(|m| m.name.contains("营业执照")))
-            .unwrap();
-        ws.create_seal_authority(&admin, "测试印章制作中心", AUTH_PIN, low()).unwrap();
-        ws.issue_seal(&admin, &item.department, SealType::AdministrativeLicensing, PIN, AUTH_PIN, low()).unwrap();
-        Fx { _dir: dir, ws, dept: item.department, code: item.code }
-    }
-
-    fn a(&self, id: &str) -> Actor {
-        self.ws.actor(id).unwrap()
-    }
-
-    fn approved_case(&self, n: u16) -> String {
-        let id = yc_core::ids::make_resident_id("440305", "1970-01-01".parse().unwrap(), n);
-        let no = self
-            .ws
-            .new_case(
-                &self.a("clerk"),
-                &NewCase {
-                    item_code: self.code.clone(),
-                    applicant_id: id,
-                    applicant_name: "申请人".into(),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        for (who, action) in [("clerk", Action::Accept), ("rev", Action::StartReview), ("dec", Action::Approve)] {
-            self.ws.act(&self.a(who), &no, action, &ActRequest::default()).unwrap();
-        }
-        no
-    }
-
     /// The text poppler reads from the sealed approval of a new approved case.
     fn sealed_text(&self, n: u16) -> String {
         let no = self.approved_case(n);
@@ -179,7 +125,7 @@ fn refusal(e: CoreError) -> ProvisionError {
 
 #[test]
 fn until_enrolled_documents_say_样本_and_nothing_enters_the_outbox() {
-    let fx = Fx::new();
+    let fx = Fx::named("注册测试");
     let city = City::new(|_| {});
     assert_eq!(fx.ws.enrollment_status().unwrap().state, EnrollmentState::Manual);
     let before = fx.outbox_rows();
@@ -212,7 +158,7 @@ fn until_enrolled_documents_say_样本_and_nothing_enters_the_outbox() {
 
 #[test]
 fn the_reply_brings_everything_at_once_and_only_from_the_confirmed_issuer() {
-    let fx = Fx::new();
+    let fx = Fx::named("注册测试");
     let authority = yc_seal::SealAuthority::generate(
         "某市电子印章制作中心",
         "2026-01-01T00:00:00Z".parse().unwrap(),
@@ -306,8 +252,8 @@ fn the_reply_brings_everything_at_once_and_only_from_the_confirmed_issuer() {
 #[test]
 fn a_reply_bound_to_another_machine_is_refused() {
     // Two PCs given the same code: the city's reply to one does not enroll the other.
-    let a = Fx::new();
-    let b = Fx::new();
+    let a = Fx::named("注册测试");
+    let b = Fx::named("注册测试");
     let city = City::new(|_| {});
     let admin = a.a("admin");
     let req_a = a.ws.request_enrollment(&admin, &["*".into()], None).unwrap();
@@ -332,7 +278,7 @@ fn staff(id: &str) -> Contents {
 #[test]
 fn tampered_replayed_foreign_and_older_bundles_are_refused_and_a_good_one_applies_once() {
     let city = City::new(|_| {});
-    let fx = Fx::new().enrolled(&city);
+    let fx = Fx::named("注册测试").enrolled(&city);
     let admin = fx.a("admin");
     let good =
         city.bundle(&fx.ws, 3, Contents { calendars: vec![serde_json::from_str(CAL_2027).unwrap()], ..staff("zhao") });
@@ -401,7 +347,7 @@ fn tampered_replayed_foreign_and_older_bundles_are_refused_and_a_good_one_applie
 #[test]
 fn a_bundle_applies_whole_or_not_at_all() {
     let city = City::new(|_| {});
-    let fx = Fx::new().enrolled(&city);
+    let fx = Fx::named("注册测试").enrolled(&city);
     let admin = fx.a("admin");
     let events = fx.events();
     // A good staff change with a broken calendar: nothing of it is applied.
@@ -454,7 +400,7 @@ fn a_bundle_applies_whole_or_not_at_all() {
 #[test]
 fn only_an_administrator_of_every_department_enrolls_or_updates() {
     let city = City::new(|_| {});
-    let fx = Fx::new();
+    let fx = Fx::named("注册测试");
     let clerk = fx.a("clerk");
     let e = fx.ws.request_enrollment(&clerk, &["*".into()], None).unwrap_err();
     assert!(matches!(e, CoreError::RoleDenied { .. }), "{e:?}");

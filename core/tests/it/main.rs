@@ -25,6 +25,7 @@ mod queue;
 mod seal;
 mod signing;
 mod supervision;
+mod support;
 mod sync;
 mod sync_outcomes;
 mod theme;

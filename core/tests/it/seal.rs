@@ -6,11 +6,11 @@ use std::num::NonZeroU32;
 use yc_core::case::{Action, Role, State};
 use yc_core::seal::DocKind;
 use yc_core::staff::Actor;
-use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation, catalog};
+use yc_core::{ActRequest, Clock, CoreError, NewCase, Workstation};
 use yc_seal::{KeyStoreOptions, SealType, Verdict};
 
 const AUTH_PIN: &str = "authority-pin";
-const PIN: &str = "seal-pin-1";
+pub(crate) const PIN: &str = "seal-pin-1";
 
 fn low() -> KeyStoreOptions {
     KeyStoreOptions { iterations: NonZeroU32::new(1000).unwrap(), max_attempts: 3 }
@@ -20,36 +20,28 @@ fn low() -> KeyStoreOptions {
 /// rev, dec, keeper, all departments); returns it with its administrator. Shared by the test
 /// modules that seal (seal, delivery, licence, enrollment).
 pub(crate) fn staffed(dir: &std::path::Path, name: &str, clock: Clock) -> (Workstation, yc_core::staff::Actor) {
-    let id = Identity { region: "440305".into(), code: "W01".into(), name: name.into() };
-    let ws = Workstation::init(dir, id, "pw", clock).unwrap();
-    let admin = ws.actor("admin").unwrap();
-    ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
-    for (id, roles) in [
-        ("clerk", vec![Role::Clerk]),
-        ("rev", vec![Role::Reviewer]),
-        ("dec", vec![Role::Decider]),
-        ("keeper", vec![Role::SealKeeper]),
-    ] {
-        ws.add_staff(
-            &admin,
-            &NewStaff { id: id.into(), name: id.into(), roles, departments: vec!["*".into()], password: None },
-        )
-        .unwrap();
-    }
-    (ws, admin)
+    let accounts =
+        [("clerk", Role::Clerk), ("rev", Role::Reviewer), ("dec", Role::Decider), ("keeper", Role::SealKeeper)];
+    crate::support::staffed_with(dir, name, "pw", clock, &accounts, None)
 }
 
-struct Fx {
-    dir: tempfile::TempDir,
-    ws: Workstation,
-    dept: String,
-    code: String,
+/// A staffed workstation (`staffed`) with a seal for the department of an item that needs no
+/// business licence; shared with the enrollment tests, which add their own methods.
+pub(crate) struct Fx {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) ws: Workstation,
+    pub(crate) dept: String,
+    pub(crate) code: String,
 }
 
 impl Fx {
     fn new() -> Self {
+        Self::named("用印测试")
+    }
+
+    pub(crate) fn named(name: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let (ws, admin) = crate::seal::staffed(dir.path(), "用印测试", Clock::at_date("2026-11-20".parse().unwrap()));
+        let (ws, admin) = crate::seal::staffed(dir.path(), name, Clock::at_date("2026-11-20".parse().unwrap()));
         let item = ws
             .catalog_items(None)
             .unwrap()
@@ -61,11 +53,11 @@ impl Fx {
         Fx { dir, ws, dept: item.department, code: item.code }
     }
 
-    fn a(&self, id: &str) -> Actor {
+    pub(crate) fn a(&self, id: &str) -> Actor {
         self.ws.actor(id).unwrap()
     }
 
-    fn approved_case(&self, n: u16) -> String {
+    pub(crate) fn approved_case(&self, n: u16) -> String {
         let id = yc_core::ids::make_resident_id("440305", "1970-01-01".parse().unwrap(), n);
         let no = self
             .ws

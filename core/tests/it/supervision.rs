@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{NaiveDate, TimeZone};
 use yc_core::calendar::Calendar;
 use yc_core::case::{Action, Role};
-use yc_core::catalog::{self, Item};
+use yc_core::catalog::Item;
 use yc_core::clock::beijing;
 use yc_core::staff::Actor;
 use yc_core::supervision::{self, Channel, Level, NewRating, Rule, WorkOrderStep, monitors};
-use yc_core::{ActRequest, Clock, CoreError, Identity, NewCase, NewStaff, Workstation};
+use yc_core::{ActRequest, Clock, CoreError, NewCase, NewStaff, Workstation};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -27,25 +27,15 @@ struct Fx {
 impl Fx {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let id = Identity { region: "440305".into(), code: "W01".into(), name: "测试窗口".into() };
-        let ws = Workstation::init(dir.path(), id, "admin-pw", Clock::at_date(d("2026-03-02"))).unwrap();
-        let admin = ws.actor("admin").unwrap();
-        ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
-        for (id, role) in [
-            ("clerk", Role::Clerk),
-            ("reviewer", Role::Reviewer),
-            ("decider", Role::Decider),
-            ("seal", Role::SealKeeper),
-        ] {
-            let s = NewStaff {
-                id: id.into(),
-                name: id.into(),
-                roles: vec![role],
-                departments: vec!["*".into()],
-                password: Some("pw".into()),
-            };
-            ws.add_staff(&admin, &s).unwrap();
-        }
+        let clock = Clock::at_date(d("2026-03-02"));
+        let (ws, admin) = crate::support::staffed_with(
+            dir.path(),
+            "测试窗口",
+            "admin-pw",
+            clock,
+            &crate::deadlines::ACCOUNTS,
+            Some("pw"),
+        );
         let item = ws
             .catalog_items(None)
             .unwrap()

@@ -6,14 +6,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use yc_adapter_sdk::{
-    Adapter, AdapterConfig, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, InItem, Origin,
-    OutItem, PullPage, PushReport, Rejection,
+    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, InItem, Origin, OutItem,
+    PullPage, PushReport, Rejection,
 };
 use yc_core::case::{Action, Channel, Role};
 use yc_core::sync::inbox::InboxState;
-use yc_core::sync::outbox::{AdapterRegistration, DeliveryState};
+use yc_core::sync::outbox::DeliveryState;
 use yc_core::sync::{AdapterState, SyncOptions};
-use yc_core::{ActRequest, Clock, Identity, NewCase, NewStaff, Workstation, catalog};
+use yc_core::{ActRequest, Clock, NewCase, Workstation};
 
 #[derive(Default)]
 struct FarState {
@@ -126,31 +126,10 @@ impl Adapter for MemoryFarSide {
 
 fn setup() -> (tempfile::TempDir, Workstation) {
     let dir = tempfile::tempdir().unwrap();
-    let id = Identity { region: "440305".into(), code: "W01".into(), name: "同步测试".into() };
-    let ws = Workstation::init(dir.path(), id, "pw", Clock::at_date("2026-03-02".parse().unwrap())).unwrap();
-    let admin = ws.actor("admin").unwrap();
-    ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
-    for (id, role) in [("clerk", Role::Clerk), ("rev", Role::Reviewer)] {
-        ws.add_staff(
-            &admin,
-            &NewStaff {
-                id: id.into(),
-                name: id.into(),
-                roles: vec![role],
-                departments: vec!["*".into()],
-                password: None,
-            },
-        )
-        .unwrap();
-    }
-    let reg = AdapterRegistration {
-        config: AdapterConfig::from_json_str(r#"{"name":"city","kind":"city-extranet","settings":{}}"#).unwrap(),
-        streams: vec!["*".into()],
-        departments: vec!["*".into()],
-        backfill: false,
-        program_confirmed: false,
-    };
-    ws.register_adapter(&admin, &reg).unwrap();
+    let clock = Clock::at_date("2026-03-02".parse().unwrap());
+    let accounts = [("clerk", Role::Clerk), ("rev", Role::Reviewer)];
+    let (ws, admin) = crate::support::staffed_with(dir.path(), "同步测试", "pw", clock, &accounts, None);
+    crate::support::register_city(&ws, &admin, "city");
     (dir, ws)
 }
 

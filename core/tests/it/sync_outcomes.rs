@@ -7,13 +7,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use yc_adapter_sdk::{
-    Adapter, AdapterConfig, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, Origin, OutItem,
-    ProcessAdapter, ProcessSpec, PullPage, PushReport, Rejection,
+    Adapter, AdapterError, Capabilities, ErrorClass, Handshake, Health, HealthStatus, Origin, OutItem, ProcessAdapter,
+    ProcessSpec, PullPage, PushReport, Rejection,
 };
 use yc_core::case::Role;
-use yc_core::sync::outbox::{AdapterRegistration, DeliveryState};
+use yc_core::sync::outbox::DeliveryState;
 use yc_core::sync::{AdapterState, SyncOptions};
-use yc_core::{Clock, Identity, NewCase, NewStaff, Workstation, catalog};
+use yc_core::{Clock, NewCase, Workstation};
 
 /// What the far side does with the next push.
 #[derive(Clone)]
@@ -135,29 +135,10 @@ impl Adapter for Far {
 
 fn setup() -> (tempfile::TempDir, Workstation) {
     let dir = tempfile::tempdir().unwrap();
-    let id = Identity { region: "440305".into(), code: "W01".into(), name: "结果测试".into() };
-    let ws = Workstation::init(dir.path(), id, "pw", Clock::at_date("2026-03-02".parse().unwrap())).unwrap();
-    let admin = ws.actor("admin").unwrap();
-    ws.import_catalog(&admin, catalog::DEMO_CATALOG_JSON).unwrap();
-    ws.add_staff(
-        &admin,
-        &NewStaff {
-            id: "clerk".into(),
-            name: "clerk".into(),
-            roles: vec![Role::Clerk],
-            departments: vec!["*".into()],
-            password: None,
-        },
-    )
-    .unwrap();
-    let reg = AdapterRegistration {
-        config: AdapterConfig::from_json_str(r#"{"name":"far","kind":"city-extranet","settings":{}}"#).unwrap(),
-        streams: vec!["*".into()],
-        departments: vec!["*".into()],
-        backfill: false,
-        program_confirmed: false,
-    };
-    ws.register_adapter(&admin, &reg).unwrap();
+    let clock = Clock::at_date("2026-03-02".parse().unwrap());
+    let (ws, admin) =
+        crate::support::staffed_with(dir.path(), "结果测试", "pw", clock, &[("clerk", Role::Clerk)], None);
+    crate::support::register_city(&ws, &admin, "far");
     (dir, ws)
 }
 
