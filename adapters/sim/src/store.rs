@@ -50,6 +50,10 @@ pub struct Stats {
     pub sms_sent: u64,
     #[serde(default)]
     pub sms_repeats: u64,
+    /// Distinct rows held, by their `kind` (`supervision.hit`, `evaluation.rating`, …): what the
+    /// platform's own systems (监察, 好差评) would have received.
+    #[serde(default)]
+    pub by_kind: BTreeMap<String, u64>,
 }
 
 /// One SMS the city platform's gateway sent (`GET /_sim/sms`). The number is kept masked: the
@@ -203,6 +207,9 @@ impl Store {
             }
             seqs.push(row.seq);
         }
+        if let Some(kind) = row.row.get("kind").and_then(|k| k.as_str()) {
+            *self.stats.by_kind.entry(kind.to_owned()).or_default() += 1;
+        }
         self.rows.insert((row.source.clone(), row.key.clone()), self.log.len());
         self.log.push(row);
         self.stats.stored = self.log.len() as u64;
@@ -293,6 +300,26 @@ mod tests {
         assert_eq!(s.offer(inc("ws2", "k", Some("c".into()), 2, "h2", "h2", v)), Offer::Accepted);
         assert_eq!(s.stats.stored, 2);
         assert_eq!(s.stats.order_violations, 0);
+    }
+
+    #[test]
+    fn distinct_rows_are_counted_by_kind_and_again_after_a_restart() {
+        // Not under tempfile_dir(): the other test removes that when it ends.
+        let dir = std::env::temp_dir().join(format!("yc-sim-by-kind-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.json");
+        let mut s = Store::new(FaultConfig::default());
+        let rating = serde_json::json!({"kind": "evaluation.rating"});
+        s.offer(inc("ws", "r1", None, 0, "h", "h", rating.clone()));
+        s.offer(inc("ws", "r1", None, 0, "h", "h", rating.clone())); // a re-push
+        s.offer(inc("ws", "r2", None, 0, "g", "g", rating));
+        s.offer(inc("ws", "w1", None, 0, "f", "f", serde_json::json!({"kind": "evaluation.work_order"})));
+        s.offer(inc("ws", "x", None, 0, "e", "e", serde_json::json!({"no": "kind"})));
+        let want = BTreeMap::from([("evaluation.rating".to_owned(), 2), ("evaluation.work_order".to_owned(), 1)]);
+        assert_eq!(s.stats.by_kind, want);
+        s.save(&path).unwrap();
+        assert_eq!(Store::load(FaultConfig::default(), Some(&path)).unwrap().stats.by_kind, want);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -17,6 +17,8 @@ use crate::error::{CoreError, Result};
 use crate::events;
 use crate::journal::Event;
 use crate::staff::{ALL_DEPARTMENTS, Actor};
+use crate::sync::contract::{CaseSnapshot, ItemKind};
+use crate::sync::outbox::Routes;
 use crate::workstation::Workstation;
 
 /// The five levels (GB/T 39734-2020). The last two are 差评.
@@ -146,8 +148,14 @@ pub struct Recorded {
 
 impl Workstation {
     /// Records a rating of a closed (办结) case. The window's clerk captures it (the applicant taps),
-    /// an administrator enters one from another channel; both within the case's department.
+    /// an administrator enters one from another channel; both within the case's department. The
+    /// rating goes up to the 好差评 system on the `evaluations` stream.
     pub fn record_rating(&self, by: &Actor, r: &NewRating) -> Result<Recorded> {
+        self.rate(by, r, true)
+    }
+
+    /// `send_up`: false for a rating the far side sent (it has it already).
+    fn rate(&self, by: &Actor, r: &NewRating, send_up: bool) -> Result<Recorded> {
         if !(by.has_role(Role::Clerk) || by.has_role(Role::Admin)) {
             return Err(CoreError::RoleDenied {
                 actor: by.name.clone(),
@@ -161,6 +169,7 @@ impl Workstation {
         let cfg = self.supervision_config()?;
         let cal = self.calendar().clone();
         let now = self.clock().now();
+        let label = self.label();
         self.store().write(|tx| {
             let (department, _, _, state) = case_owner(tx, &r.case_no)?;
             by.require_department(&department)?;
@@ -187,9 +196,43 @@ impl Workstation {
             let role = if by.has_role(Role::Clerk) { Role::Clerk } else { Role::Admin };
             let ev = super::record::append(tx, by, role.code(), events::RATING, now, to_json(&payload)?)?;
             project_rating(tx, &ev, &cal)?;
-            Ok(Recorded { work_order: r.level.is_bad().then(|| order_id(&ev.id)), rating_id: ev.id })
+            let work_order = r.level.is_bad().then(|| order_id(&ev.id));
+            if send_up {
+                let item = rating_item(tx, &label, &ev, r, work_order.as_deref())?;
+                let mut routes = Routes::load(tx)?;
+                super::record::enqueue(tx, &ev.id, &ev, ItemKind::Rating, Some(&department), &item, &mut routes)?;
+            }
+            Ok(Recorded { work_order, rating_id: ev.id })
         })
     }
+}
+
+/// The `evaluation.rating` item: the rating as the 好差评 system files it, with the case snapshot.
+/// The rater's phone stays here (the call-back is made from this workstation); the name goes only
+/// with a real-name rating.
+fn rating_item(
+    tx: &Transaction<'_>,
+    workstation: &str,
+    ev: &Event,
+    r: &NewRating,
+    work_order: Option<&str>,
+) -> Result<serde_json::Value> {
+    let (_, staff, _, _) = case_owner(tx, &r.case_no)?;
+    Ok(serde_json::json!({
+        "workstation": workstation,
+        "rating_id": ev.id,
+        "case_no": r.case_no,
+        "case": CaseSnapshot::read(tx, &r.case_no)?,
+        "channel": r.channel.code(),
+        "level": r.level.code(),
+        "indicators": r.indicators.iter().map(|(k, v)| (k.clone(), v.code())).collect::<BTreeMap<_, _>>(),
+        "comment": r.comment,
+        "real_name": r.real_name,
+        "rater_name": if r.real_name { r.rater_name.as_deref() } else { None },
+        "staff": staff,
+        "rated_at": ev.at,
+        "work_order": work_order,
+    }))
 }
 
 impl Workstation {
@@ -204,7 +247,7 @@ impl Workstation {
             roles: vec![Role::Clerk],
             departments: vec![ALL_DEPARTMENTS.into()],
         };
-        self.record_rating(&by, &r)
+        self.rate(&by, &r, false)
     }
 }
 
@@ -397,6 +440,7 @@ impl Workstation {
             return Err(CoreError::Missing { action: format!("工单{}", step.zh()), field: "处理情况".into() });
         }
         let now = self.clock().now();
+        let label = self.label();
         self.store().write(|tx| {
             let o = load(tx, order_id)?;
             by.require_department(&o.department)?;
@@ -404,6 +448,32 @@ impl Workstation {
             let p = StepPayload { order_id: order_id.into(), step, note: note.trim().into() };
             let ev = super::record::append(tx, by, role.code(), events::WORK_ORDER_STEP, now, to_json(&p)?)?;
             project_step(tx, &ev)?;
+            // The rectification goes up as it happens: the 好差评 system tracks every 差评 to its end.
+            let after = load(tx, order_id)?;
+            let item = serde_json::json!({
+                "workstation": label,
+                "order_id": after.order_id,
+                "rating_id": after.rating_id,
+                "case_no": after.case_no,
+                "case": CaseSnapshot::read(tx, &after.case_no)?,
+                "step": step,
+                "state_after": after.state.code(),
+                "outcome": after.outcome,
+                "note": p.note,
+                "by": ev.actor,
+                "at": ev.at,
+                "due_on": after.due_on,
+            });
+            let mut routes = Routes::load(tx)?;
+            super::record::enqueue(
+                tx,
+                &ev.id,
+                &ev,
+                ItemKind::WorkOrderStep,
+                Some(&after.department),
+                &item,
+                &mut routes,
+            )?;
             Ok(())
         })?;
         let conn = self.store().reader()?;

@@ -18,7 +18,8 @@ pub enum Stream {
     Replies,
     /// Supervision events (电子监察 monitor hits); no per-case order.
     Supervision,
-    /// Reserved for service evaluations; nothing produces it yet.
+    /// 好差评: ratings given at this workstation and each step of the work order a 差评 opens;
+    /// no per-case order. Ratings that came from the far side are not sent back.
     Evaluations,
     /// Delivery of results to applicants (送达: method, dispatch, receipt, 退件); no per-case
     /// order. The city platform's unified courier (统一快递) takes its pickups from here.
@@ -51,7 +52,15 @@ impl Stream {
 
     /// False for names kept free for later use: an adapter may subscribe, but no item comes yet.
     pub fn produced(self) -> bool {
-        matches!(self, Self::Cases | Self::Replies | Self::Supervision | Self::Deliveries | Self::Notifications)
+        matches!(
+            self,
+            Self::Cases
+                | Self::Replies
+                | Self::Supervision
+                | Self::Evaluations
+                | Self::Deliveries
+                | Self::Notifications
+        )
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -81,6 +90,10 @@ pub enum ItemKind {
     Delivery(crate::delivery::Op),
     /// `notice.sms`: a templated notice to the applicant's consented phone (crate::notice).
     Notice,
+    /// `evaluation.rating`: an applicant's rating captured here (journal action `rating.record`).
+    Rating,
+    /// `evaluation.work_order`: a step of a 差评's work order (journal action `work_order.step`).
+    WorkOrderStep,
 }
 
 impl ItemKind {
@@ -89,7 +102,7 @@ impl ItemKind {
         let mut v: Vec<ItemKind> = Action::ALL.iter().map(|&a| ItemKind::Case(a)).collect();
         v.extend([ItemKind::DocumentSealed, ItemKind::CaseStatus, ItemKind::SupervisionHit]);
         v.extend(crate::delivery::Op::ALL.iter().map(|&o| ItemKind::Delivery(o)));
-        v.push(ItemKind::Notice);
+        v.extend([ItemKind::Notice, ItemKind::Rating, ItemKind::WorkOrderStep]);
         v
     }
 
@@ -101,6 +114,8 @@ impl ItemKind {
             Self::SupervisionHit => crate::events::SUPERVISION_HIT.to_owned(),
             Self::Delivery(o) => o.event().to_owned(),
             Self::Notice => "notice.sms".to_owned(),
+            Self::Rating => "evaluation.rating".to_owned(),
+            Self::WorkOrderStep => "evaluation.work_order".to_owned(),
         }
     }
 
@@ -115,6 +130,7 @@ impl ItemKind {
             Self::SupervisionHit => Stream::Supervision,
             Self::Delivery(_) => Stream::Deliveries,
             Self::Notice => Stream::Notifications,
+            Self::Rating | Self::WorkOrderStep => Stream::Evaluations,
         }
     }
 
@@ -136,6 +152,8 @@ impl ItemKind {
             Self::SupervisionHit => "item.supervision.hit.schema.json",
             Self::Delivery(_) => "item.delivery.schema.json",
             Self::Notice => "item.notice.sms.schema.json",
+            Self::Rating => "item.evaluation.rating.schema.json",
+            Self::WorkOrderStep => "item.evaluation.work_order.schema.json",
         }
     }
 }
@@ -216,7 +234,7 @@ mod tests {
     #[test]
     fn every_kind_parses_back_and_lives_on_a_produced_stream() {
         let all = ItemKind::all();
-        assert_eq!(all.len(), Action::ALL.len() + 4 + crate::delivery::Op::ALL.len());
+        assert_eq!(all.len(), Action::ALL.len() + 6 + crate::delivery::Op::ALL.len());
         let codes: std::collections::HashSet<String> = all.iter().map(|k| k.code()).collect();
         assert_eq!(codes.len(), all.len(), "kind codes are unique");
         for k in all {

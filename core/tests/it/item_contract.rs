@@ -96,12 +96,32 @@ fn the_schemas_enumerate_the_code_lists() {
     for file in ["item.document.sealed.schema.json", "item.case.status.schema.json"] {
         assert_eq!(schema(file)["$defs"]["case"], case["$defs"]["case"], "{file}: $defs.case differs");
     }
+    let rating = schema("item.evaluation.rating.schema.json");
+    use yc_core::supervision::evaluation::OrderState;
+    use yc_core::supervision::{Channel, Level, WorkOrderStep};
+    assert_eq!(strings(&rating["properties"]["channel"]["enum"]), codes(Channel::ALL, Channel::code));
+    assert_eq!(strings(&rating["properties"]["level"]["enum"]), codes(Level::ALL, Level::code));
+    let order = schema("item.evaluation.work_order.schema.json");
+    assert_eq!(strings(&order["properties"]["step"]["enum"]), codes(WorkOrderStep::ALL, WorkOrderStep::code));
+    let states = [
+        OrderState::Verifying,
+        OrderState::Rectifying,
+        OrderState::Feedback,
+        OrderState::Callback,
+        OrderState::Review,
+        OrderState::Closed,
+    ];
+    assert_eq!(strings(&order["properties"]["state_after"]["enum"]), codes(&states, OrderState::code));
+    for file in ["item.evaluation.rating.schema.json", "item.evaluation.work_order.schema.json"] {
+        assert_eq!(schema(file)["$defs"]["case"], case["$defs"]["case"], "{file}: $defs.case differs");
+    }
     for k in ItemKind::all() {
         validator(k.schema_file());
     }
 }
 
-/// The demo workstation (sealed documents included) plus one answered status query.
+/// The demo workstation (sealed documents included) plus one answered status query, and a named
+/// 差评 at the window with the first step of its work order.
 fn demo() -> (tempfile::TempDir, yc_core::Workstation) {
     let dir = tempfile::tempdir().unwrap();
     let ws = yc_core::demo::create(
@@ -120,6 +140,22 @@ fn demo() -> (tempfile::TempDir, yc_core::Workstation) {
     drop(c);
     let applied = ws.apply_inbox().unwrap();
     assert_eq!((applied.applied, applied.failed), (1, 0));
+    let done =
+        ws.list_cases(&yc_core::query::ListFilter { state: Some(State::Completed), ..Default::default() }).unwrap();
+    let closed = done.first().expect("the sealed demo closes cases");
+    let rating = yc_core::supervision::NewRating {
+        case_no: closed.case_no.clone(),
+        channel: yc_core::supervision::Channel::WindowDevice,
+        level: yc_core::supervision::Level::Dissatisfied,
+        indicators: [("效率".to_owned(), yc_core::supervision::Level::Dissatisfied)].into(),
+        comment: Some("排队太久".into()),
+        real_name: true,
+        rater_name: Some(closed.applicant_name.clone()),
+        rater_phone: None,
+    };
+    let admin = ws.actor("admin").unwrap();
+    let order = ws.record_rating(&admin, &rating).unwrap().work_order.expect("a 差评 opens a work order");
+    ws.step_work_order(&admin, &order, yc_core::supervision::WorkOrderStep::Verify, "已核实").unwrap();
     (dir, ws)
 }
 
@@ -184,7 +220,11 @@ fn every_item_the_demo_emits_matches_the_schema_of_its_kind_and_carries_the_case
             ItemKind::Case(a) => assert_eq!(p["action"], a.code()),
             ItemKind::DocumentSealed => assert_eq!(p["action"], "document.sealed"),
             ItemKind::Delivery(op) => assert_eq!(p["action"], op.event()),
-            ItemKind::CaseStatus | ItemKind::SupervisionHit | ItemKind::Notice => {}
+            ItemKind::CaseStatus
+            | ItemKind::SupervisionHit
+            | ItemKind::Notice
+            | ItemKind::Rating
+            | ItemKind::WorkOrderStep => {}
         }
         let case_no = it.case_no.clone().unwrap_or_else(|| p["case_no"].as_str().unwrap().to_owned());
         assert_eq!(p["case"]["case_no"], case_no.as_str());
@@ -206,7 +246,16 @@ fn every_item_the_demo_emits_matches_the_schema_of_its_kind_and_carries_the_case
         }
     }
     // The demo must keep exercising the interesting shapes, or this test proves little.
-    for k in ["case.file", "case.accept", "case.request_supplement", "case.approve", "document.sealed", "case.status"] {
+    for k in [
+        "case.file",
+        "case.accept",
+        "case.request_supplement",
+        "case.approve",
+        "document.sealed",
+        "case.status",
+        "evaluation.rating",
+        "evaluation.work_order",
+    ] {
         assert!(seen.contains_key(k), "the demo emitted no {k}: {seen:?}");
     }
     assert!(seen.len() >= 12, "only {} kinds emitted: {seen:?}", seen.len());

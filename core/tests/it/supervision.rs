@@ -101,6 +101,98 @@ impl Fx {
     }
 }
 
+/// A named 非常不满意 at the window (a 差评: it opens a work order), the rater's phone taken for
+/// the call-back.
+fn named_bad(case_no: &str) -> NewRating {
+    NewRating {
+        case_no: case_no.to_owned(),
+        channel: Channel::WindowDevice,
+        level: Level::VeryDissatisfied,
+        indicators: [("态度".to_owned(), Level::Dissatisfied)].into(),
+        comment: Some("等了很久".into()),
+        real_name: true,
+        rater_name: Some("申请人1".into()),
+        rater_phone: Some("13912345678".into()),
+    }
+}
+
+/// Outbox items of the `evaluations` stream: (kind, key, payload).
+fn evaluation_items(fx: &Fx) -> Vec<(String, String, serde_json::Value)> {
+    let conn = rusqlite::Connection::open(fx.dir.path().join("yichuang.db")).unwrap();
+    let mut st = conn
+        .prepare("SELECT kind, key, payload, case_no FROM outbox WHERE stream = 'evaluations' ORDER BY id")
+        .unwrap();
+    st.query_map([], |r| {
+        assert_eq!(r.get::<_, Option<String>>(3)?, None, "no per-case order on this stream");
+        Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&r.get::<_, String>(2)?).unwrap()))
+    })
+    .unwrap()
+    .collect::<rusqlite::Result<_>>()
+    .unwrap()
+}
+
+#[test]
+fn ratings_given_here_and_work_order_steps_go_up_on_the_evaluations_stream_and_far_ratings_do_not_echo() {
+    let fx = Fx::new();
+    let closed: Vec<String> = (0..2)
+        .map(|_| {
+            let no = fx.file("2026-03-02 09:00");
+            fx.act("2026-03-03 09:00", "clerk", &no, Action::Accept);
+            fx.act("2026-03-03 10:00", "reviewer", &no, Action::StartReview);
+            fx.act("2026-03-04 10:00", "decider", &no, Action::Approve);
+            fx.deliver("2026-03-05 10:00", &no);
+            no
+        })
+        .collect();
+    let ws = fx.at("2026-03-05 15:00");
+    assert!(evaluation_items(&fx).is_empty());
+
+    // A named 差评 at the window: one item, with the case snapshot and the name, never the phone.
+    let bad = named_bad(&closed[0]);
+    let rec = ws.record_rating(&fx.actor("clerk"), &bad).unwrap();
+    let order = rec.work_order.clone().unwrap();
+    let items = evaluation_items(&fx);
+    assert_eq!(items.len(), 1);
+    let (kind, key, p) = &items[0];
+    assert_eq!((kind.as_str(), key.as_str()), ("evaluation.rating", rec.rating_id.as_str()));
+    assert_eq!(p["case_no"], closed[0].as_str());
+    assert_eq!(p["case"]["case_no"], closed[0].as_str());
+    assert_eq!(p["case"]["department"], fx.item.department.as_str());
+    assert_eq!((p["level"].as_str(), p["channel"].as_str()), (Some("very_dissatisfied"), Some("window_device")));
+    assert_eq!(p["indicators"]["态度"], "dissatisfied");
+    assert_eq!((p["rater_name"].as_str(), p["staff"].as_str()), (Some("申请人1"), Some("clerk")));
+    assert_eq!(p["work_order"], order.as_str());
+    assert!(!p.to_string().contains("13912345678"), "the phone stays here: {p}");
+
+    // Each step of its work order follows, with the state after it.
+    let reviewer = fx.actor("reviewer");
+    ws.step_work_order(&reviewer, &order, WorkOrderStep::Verify, "调取录像核实").unwrap();
+    ws.step_work_order(&reviewer, &order, WorkOrderStep::Rectify, "窗口人员培训").unwrap();
+    let steps: Vec<_> = evaluation_items(&fx).into_iter().filter(|(k, _, _)| k == "evaluation.work_order").collect();
+    let got: Vec<(&str, &str, &str)> = steps
+        .iter()
+        .map(|(_, _, p)| (p["step"].as_str().unwrap(), p["state_after"].as_str().unwrap(), p["note"].as_str().unwrap()))
+        .collect();
+    assert_eq!(got, [("verify", "rectifying", "调取录像核实"), ("rectify", "feedback", "窗口人员培训")]);
+    assert!(steps.iter().all(|(_, _, p)| p["order_id"] == order.as_str() && p["outcome"].is_null()));
+    // A refused step queues nothing.
+    ws.step_work_order(&reviewer, &order, WorkOrderStep::Review, "复核").unwrap_err();
+    assert_eq!(evaluation_items(&fx).len(), 3);
+
+    // A rating the city platform sent (an online 好差评) is recorded, and not sent back to it.
+    let online = serde_json::json!({ "case_no": closed[1], "channel": "online", "level": "satisfied" });
+    let far = ws.record_rating_from_sync("city", &online).unwrap();
+    assert!(far.work_order.is_none());
+    assert_eq!(evaluation_items(&fx).len(), 3, "a far rating is not echoed");
+    let conn = rusqlite::Connection::open(fx.dir.path().join("yichuang.db")).unwrap();
+    let ratings: i64 = conn.query_row("SELECT count(*) FROM ratings", [], |r| r.get(0)).unwrap();
+    assert_eq!(ratings, 2, "both ratings are counted here");
+
+    // The outbox is not derived: a rebuild neither drops nor repeats the items.
+    ws.rebuild().unwrap();
+    assert_eq!(evaluation_items(&fx).len(), 3);
+}
+
 fn by_rule(hits: &[supervision::Hit]) -> BTreeMap<Rule, BTreeSet<String>> {
     let mut m: BTreeMap<Rule, BTreeSet<String>> = BTreeMap::new();
     for h in hits {
@@ -165,16 +257,7 @@ fn each_monitor_fires_exactly_where_it_should() {
 
     // A named 差评 on the clean case: a work order due in 5 working days, left after 整改.
     let ws = fx.at("2026-03-05 15:00");
-    let rating = NewRating {
-        case_no: clean.clone(),
-        channel: Channel::WindowDevice,
-        level: Level::VeryDissatisfied,
-        indicators: [("态度".to_owned(), Level::Dissatisfied)].into(),
-        comment: Some("等了很久".into()),
-        real_name: true,
-        rater_name: Some("申请人1".into()),
-        rater_phone: None,
-    };
+    let rating = named_bad(&clean);
     let rec = ws.record_rating(&fx.actor("clerk"), &rating).unwrap();
     let order = rec.work_order.clone().expect("a 差评 opens a work order");
     let e = ws.record_rating(&fx.actor("clerk"), &rating).unwrap_err();

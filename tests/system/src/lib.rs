@@ -1,6 +1,7 @@
 //! System tests live in `tests/`; they drive the built `yc` and `yc-sim` binaries
 //! (`cargo build --workspace --bins` first, as `make test` does). This library holds what they
-//! share: finding the binaries, a simulator child process, a minimal HTTP GET for its stats.
+//! share: finding the binaries, a simulator child process, minimal HTTP GET and POST for its stats
+//! and test controls.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -65,6 +66,23 @@ pub fn http_get(addr: &str, path: &str) -> serde_json::Value {
     s.read_to_string(&mut buf).expect("response read");
     let body = buf.split("\r\n\r\n").nth(1).unwrap_or("");
     serde_json::from_str(body).unwrap_or_else(|e| panic!("stats body: {e}: {body}"))
+}
+
+/// POST a JSON `body` to a simulator's test-control `path` (e.g. `/_sim/inbox`); the reply's
+/// status line must say 2xx.
+pub fn http_post(addr: &str, path: &str, body: &serde_json::Value) {
+    let body = body.to_string();
+    let mut s = TcpStream::connect(addr).expect("simulator reachable");
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("request written");
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).expect("response read");
+    let status = buf.lines().next().unwrap_or("");
+    assert!(status.split(' ').nth(1).is_some_and(|c| c.starts_with('2')), "POST {path}: {buf}");
 }
 
 /// A plain demo workstation (no seals, no adapters, not encrypted: these tests also sync without
