@@ -14,50 +14,50 @@ use crate::output::Out;
 
 #[derive(Subcommand)]
 pub enum DeliveryCmd {
-    /// Set or change the method (before it is sent, or after a 退件)
+    /// 登记或更改送达方式（寄出之前，或退件之后）
     Plan {
         case_no: String,
-        /// window | post | courier | unified | agent (or the Chinese name)
+        /// 送达方式：window | post | courier | unified | agent（或中文名称）
         method: String,
-        /// Postal address, or the village (村) for the township agent
+        /// 邮寄地址，或代办员送达的村
         #[arg(long)]
         address: Option<String>,
-        /// Who it is addressed to, when not the applicant
+        /// 收件人（不是申请人本人时）
         #[arg(long)]
         recipient: Option<String>,
     },
-    /// The result leaves: handed to the post, a courier, the unified courier or the agent
+    /// 寄出：办理结果交邮政、快递、统一快递或代办员
     Dispatch {
         case_no: String,
-        /// Waybill number (运单号): required for post and courier
+        /// 运单号：邮政寄递和快递必填
         #[arg(long)]
         waybill: Option<String>,
-        /// Post office or courier company; the agent's name for the township agent
+        /// 邮政局或快递公司；代办员送达时写代办员姓名
         #[arg(long)]
         carrier: Option<String>,
     },
-    /// Signed for (签收): at the window, or as the return card says; completes the case (送达)
+    /// 签收：窗口当面签收，或按送达回执登记；签收即送达，办件办结
     Receipt {
         case_no: String,
-        /// Who signed
+        /// 签收人
         #[arg(long)]
         signed_by: String,
-        /// The date on the receipt (default: today)
+        /// 回执上的签收日期（默认今天）
         #[arg(long)]
         on: Option<NaiveDate>,
     },
-    /// Came back undelivered (退件), with the reason
+    /// 退件：未能送达而退回，须写原因
     Return {
         case_no: String,
         #[arg(long)]
         reason: String,
-        /// The day it came back (default: today)
+        /// 退回日期（默认今天）
         #[arg(long)]
         on: Option<NaiveDate>,
     },
-    /// One case's delivery
+    /// 一个办件的送达情况
     Show { case_no: String },
-    /// Deliveries in your departments, optionally of one status (planned | dispatched | received | returned)
+    /// 本人所在部门的送达记录，可只列一种状态（planned | dispatched | received | returned）
     List {
         #[arg(long)]
         status: Option<String>,

@@ -27,18 +27,18 @@ fn fen(raw: &str) -> Result<i64> {
 
 #[derive(Subcommand)]
 pub enum FeeCmd {
-    /// The fees the catalog sets for a case (its theme's for a theme branch) and where they stand
+    /// 办件按事项目录应收的费用及缴费状态（主题分支办件显示整个主题一次收取的费用）
     Show { case_no: String },
-    /// Record the payment with the receipt number (缴款书号/票据号); --amount when the catalog gives it only in text
+    /// 登记缴费，填写缴款书号或票据号；目录只用文字说明金额时用 --amount 填写
     Pay {
         case_no: String,
         #[arg(long)]
         receipt: String,
-        /// Yuan, e.g. 550 (分档收费: the catalog describes the amount)
+        /// 金额（元），如 550（分档收费：金额见目录说明）
         #[arg(long)]
         amount: Option<String>,
     },
-    /// Waive the fees (减免; decision makers) with the reason
+    /// 减免费用（决定人），须写理由
     Exempt {
         case_no: String,
         #[arg(long)]
@@ -46,7 +46,7 @@ pub enum FeeCmd {
         #[arg(long)]
         amount: Option<String>,
     },
-    /// Refund a paid fee in full (退费; decision makers) with the refund voucher's number and the reason
+    /// 全额退还已缴费用（退费；决定人），须写退费凭证号和理由
     Refund {
         case_no: String,
         #[arg(long)]
@@ -117,9 +117,9 @@ pub fn fee(ws: &Workstation, auth: &Auth, c: &FeeCmd, out: &Out) -> Result<()> {
 
 #[derive(Subcommand)]
 pub enum PostCmd {
-    /// The workstation's service post (县级中心 / 乡镇便民服务中心 / 村级代办点)
+    /// 本工作站的服务站点（县级中心 / 乡镇便民服务中心 / 村级代办点）
     Show,
-    /// Set it (administrators of every department): --level county|township|village
+    /// 设置服务站点（全部部门的管理员）：--level county|township|village
     Set {
         #[arg(long)]
         level: String,

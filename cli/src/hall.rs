@@ -17,24 +17,24 @@ use crate::output::Out;
 
 #[derive(Subcommand)]
 pub enum AppointmentCmd {
-    /// Set the slots of an item or a window on every working day (administrators)
+    /// 设置事项或窗口每个工作日的预约时段（管理员）
     Schedule {
-        /// The item code (or, with --window, the window's name)
+        /// 事项编码（加 --window 时为窗口名称）
         target: String,
-        /// The target is a window (any item of --department)
+        /// 按窗口设置（可办 --department 部门的任何事项）
         #[arg(long)]
         window: bool,
-        /// The department a window serves
+        /// 窗口所办理的部门
         #[arg(long)]
         department: Option<String>,
-        /// Slots, comma-separated: 09:00-10:00,10:00-11:00
+        /// 时段，逗号分隔：09:00-10:00,10:00-11:00
         #[arg(long)]
         times: String,
-        /// Bookings per slot
+        /// 每个时段可预约的人数
         #[arg(long)]
         capacity: u32,
     },
-    /// Free slots of an item (or --window) on the working days from --from (default today)
+    /// 事项（或 --window 窗口）自 --from 起各工作日的空余时段（默认从今天起）
     Slots {
         target: String,
         #[arg(long)]
@@ -44,47 +44,47 @@ pub enum AppointmentCmd {
         #[arg(long, default_value_t = 7)]
         days: u32,
     },
-    /// Book a slot at the window
+    /// 窗口预约：为申请人预约一个时段
     Book {
-        /// Item code
+        /// 事项编码
         item: String,
         #[arg(long)]
         date: NaiveDate,
-        /// The slot's start, HH:MM
+        /// 时段开始时间，HH:MM
         #[arg(long)]
         start: String,
-        /// The applicant's ID number or credit code
+        /// 申请人的身份证号码或统一社会信用代码
         #[arg(long)]
         applicant_id: String,
         #[arg(long)]
         name: String,
-        /// Book on a window's slots rather than the item's
+        /// 按这个窗口的时段预约（而不是事项的时段）
         #[arg(long)]
         window: Option<String>,
     },
-    /// Cancel a booking, with the reason
+    /// 取消预约，须写原因
     Cancel {
         booking_id: String,
         #[arg(long)]
         reason: String,
     },
-    /// The applicant did not come (爽约)
+    /// 申请人未到：登记爽约
     NoShow { booking_id: String },
-    /// The applicant came: open the intake (no material received yet) and take a priority ticket
+    /// 申请人到场：建立办件（材料尚未收取）并取优先号
     Checkin {
         booking_id: String,
-        /// The ticket's service: general | business | pickup | enquiry (or the Chinese name)
+        /// 取号的业务类型：general | business | pickup | enquiry（或中文名称）
         #[arg(long, default_value = "general")]
         service: String,
     },
-    /// Bookings in your departments (default: today's)
+    /// 本人所在部门的预约（默认当天的）
     List {
         #[arg(long)]
         date: Option<NaiveDate>,
-        /// All days
+        /// 全部日期
         #[arg(long, conflicts_with = "date")]
         all: bool,
-        /// booked | checked_in | cancelled | no_show
+        /// 预约状态：booked | checked_in | cancelled | no_show
         #[arg(long)]
         status: Option<String>,
     },
@@ -92,46 +92,46 @@ pub enum AppointmentCmd {
 
 #[derive(Subcommand)]
 pub enum QueueCmd {
-    /// Take a ticket (取号) and print it
+    /// 取号并打印号票
     Take {
-        /// general | business | pickup | enquiry (or the Chinese name)
+        /// 业务类型：general | business | pickup | enquiry（或中文名称）
         #[arg(default_value = "general")]
         service: String,
     },
-    /// Call the next ticket to your window (serves the one called before)
+    /// 叫下一号到本窗口（本窗口上一个叫到的号记为已办理）
     Next {
         #[arg(long)]
         window: String,
-        /// Only these services, comma-separated (default: all)
+        /// 只叫这些业务类型，逗号分隔（默认全部）
         #[arg(long)]
         services: Option<String>,
     },
-    /// Call again: the ticket at your window, or a skipped number
+    /// 重呼：本窗口当前的号，或某个已过号的号
     Recall {
         #[arg(long)]
         window: String,
-        /// A skipped ticket's number (A003) whose holder came back
+        /// 已过号、持号人又回来了的号码（如 A003）
         number: Option<String>,
     },
-    /// Skip (过号) the ticket at your window
+    /// 过号：本窗口当前的号作过号处理
     Skip {
         #[arg(long)]
         window: String,
     },
-    /// Transfer the ticket at your window to another service and/or window
+    /// 把本窗口当前的号转到其他业务类型或窗口
     Transfer {
         #[arg(long)]
         window: String,
-        /// The service it waits for next (default: the same)
+        /// 转去等候的业务类型（默认不变）
         #[arg(long)]
         service: Option<String>,
-        /// The window that calls it next
+        /// 接着叫这个号的窗口
         #[arg(long)]
         to_window: Option<String>,
     },
-    /// Today's queue: waiting count and waiting time per service, windows, waiting tickets
+    /// 今天的排队情况：各业务类型的等候人数和等候时间、各窗口、等候中的号
     Status,
-    /// What the hall display shows (numbers and windows only)
+    /// 大厅显示屏显示的内容（只有号码和窗口）
     Board,
 }
 

@@ -10,12 +10,11 @@ use crate::output::Out;
 
 #[derive(Subcommand)]
 pub enum LicenceCmd {
-    /// A holder's licences (resident ID or credit code), with their status today
+    /// 持证人（身份证号码或统一社会信用代码）的证照及其今天的状态
     List { holder_id: String },
-    /// One licence by its id
+    /// 按证照标识查看一个证照
     Show { licence_id: String },
-    /// The applicant's valid licences that can stand for an item's materials (use with
-    /// `yc case new --licence MATERIAL=LICENCE_ID`)
+    /// 申请人可代替某事项材料的有效电子证照（配合 `yc case new --licence MATERIAL=LICENCE_ID` 使用）
     Offers { applicant_id: String, item: String },
 }
 

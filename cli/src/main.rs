@@ -43,8 +43,8 @@ struct Cli {
     /// 输出机器可读的 JSON
     #[arg(long, global = true)]
     json: bool,
-    /// 以哪个工作人员账号操作（角色和部门范围由核心检查）；其密码在终端询问，或从 --password-file、
-    /// 环境变量 YC_PASSWORD 读取
+    /// 以哪个工作人员账号操作（角色和部门范围由核心检查）；其密码在终端询问，或从 --password-file、环境变量
+    /// YC_PASSWORD 读取
     #[arg(long = "as", global = true, env = "YC_USER", default_value = "admin")]
     actor: String,
     /// 第一行是 --as 账号密码的文件（供脚本使用；只允许本人读取）
@@ -135,10 +135,10 @@ enum Cmd {
     /// 送达：结果如何送到申请人——方式、寄出、签收、退件、第四十四条期限灯
     #[command(subcommand)]
     Delivery(delivery::DeliveryCmd),
-    /// 预约: appointment slots on working days, booking, cancel, no-show, check-in
+    /// 预约：工作日的预约时段、预约、取消、登记爽约、到场
     #[command(subcommand)]
     Appointment(hall::AppointmentCmd),
-    /// 排队叫号: take a ticket, call next, recall, skip, transfer, the status and the hall board
+    /// 排队叫号：取号、叫号、重呼、过号、转移、排队情况、大厅显示屏
     #[command(subcommand)]
     Queue(hall::QueueCmd),
     /// 电子证照：本地证照目录、持证人的证照、收件时可代替纸质材料的证照
@@ -147,13 +147,13 @@ enum Cmd {
     /// 办件通知：申请人的短信授权，办件的通知及发送状态
     #[command(subcommand)]
     Notice(notice::NoticeCmd),
-    /// 一次性收费: a case's fees from the catalog, paid once with the receipt number, exempted or refunded
+    /// 一次性收费：办件按事项目录应收的费用，凭票据号一次缴清，减免或退费
     #[command(subcommand)]
     Fee(fee::FeeCmd),
-    /// The workstation's service post level (县级中心 / 乡镇便民服务中心 / 村级代办点)
+    /// 本工作站的服务站点层级（县级中心 / 乡镇便民服务中心 / 村级代办点）：查看、设置
     #[command(subcommand)]
     Post(fee::PostCmd),
-    /// 代办: the agent who filed a case for the applicant
+    /// 代办：查看哪位代办员替申请人办理了这个办件
     Agent { case_no: String },
     /// 办件查询：凭办件号或回执二维码文字查进度（不显示姓名和证件号）
     Query {
@@ -216,8 +216,8 @@ enum Cmd {
         /// 导出的信任目录（yc seal trust export）或信任包文件：没有工作站也能核验
         #[arg(long)]
         trust: Option<PathBuf>,
-        /// 按这个时间而不是现在判断（YYYY-MM-DD 即北京时间零点，或 RFC 3339）：例如签名证书过期后，
-        /// 只有带时间戳（PAdES B-T/B-LT）的文书仍然有效
+        /// 按这个时间而不是现在判断（YYYY-MM-DD 即北京时间零点，或 RFC 3339）：例如签名证书过期后，只有带时间戳（PAdES
+        /// B-T/B-LT）的文书仍然有效
         #[arg(long)]
         at: Option<String>,
     },
@@ -254,7 +254,7 @@ enum StaffCmd {
         /// 姓名
         #[arg(long)]
         name: String,
-        /// 角色，逗号分隔：clerk,reviewer,decider,seal_keeper,admin（或 受理员,审查员,…）
+        /// 角色，逗号分隔：clerk,reviewer,decider,seal_keeper,admin（或受理员,审查员,…）
         #[arg(long, value_delimiter = ',')]
         roles: Vec<String>,
         /// 部门名称，逗号分隔；* 表示全部部门（综合窗口）
@@ -400,7 +400,7 @@ struct NewArgs {
     /// 交来的扫描件或照片：FILE 或 MATERIAL=FILE（多个就重复）
     #[arg(long = "attach", value_name = "[MATERIAL=]FILE")]
     attach: Vec<String>,
-    /// 送达方式：window | post | courier | unified | agent（或 窗口领取、邮政寄递、快递、统一快递、代办员送达）
+    /// 送达方式：window | post | courier | unified | agent（或窗口领取、邮政寄递、快递、统一快递、代办员送达）
     #[arg(long)]
     delivery: Option<String>,
     /// 与 --delivery 一起用：邮寄地址，或代办员送达的村
@@ -412,25 +412,24 @@ struct NewArgs {
     /// MATERIAL=LICENCE_ID：用申请人有效的电子证照代替纸质复印件（见 yc licence offers）
     #[arg(long)]
     licence: Vec<String>,
-    /// 代办: the township or village agent filing for the applicant (their name); attach the
-    /// applicant's authorisation with --attach dbwts=FILE
+    /// 代办：替申请人办理的乡镇或村级代办员姓名；申请人的委托书用 --attach dbwts=FILE 附上
     #[arg(long)]
     agent: Option<String>,
-    /// With --agent: the agent's resident ID
+    /// 与 --agent 一起用：代办员的居民身份证号码
     #[arg(long, requires = "agent")]
     agent_id: Option<String>,
-    /// With --agent: township | village (乡镇代办员 | 村级代办员); default: the workstation's post
+    /// 与 --agent 一起用：township | village（乡镇代办员 | 村级代办员）；默认按本工作站的站点层级
     #[arg(long, requires = "agent")]
     agent_level: Option<String>,
-    /// With --agent: the 代办点 (village or township service post); default: the workstation's
+    /// 与 --agent 一起用：代办点（村级代办点或乡镇便民服务中心）；默认取本工作站登记的村或乡镇
     #[arg(long, requires = "agent")]
     agent_post: Option<String>,
 }
 
 #[derive(Subcommand)]
 enum JournalCmd {
-    /// 重新核验哈希链、上级回执和签名；有问题时指出第一条有问题的事件并以退出码 1 结束。
-    /// 上级回执已担保的签名，核验到回执为止
+    /// 重新核验哈希链、上级回执和签名；有问题时指出第一条有问题的事件并以退出码
+    /// 1 结束。上级回执已担保的签名，核验到回执为止
     Verify {
         /// 不管回执，逐条核验每个签名
         #[arg(long)]
@@ -1097,4 +1096,73 @@ fn attachments(
             Ok(att)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Whether `s` holds a CJK unified ideograph (U+4E00..U+9FFF).
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+    }
+
+    /// A space between two Chinese characters or punctuation: clap joins a doc comment's lines
+    /// with a space, so a line break between Chinese text shows as one.
+    fn stray_space(s: &str) -> bool {
+        let wide = |c: char| {
+            ('\u{3000}'..='\u{303F}').contains(&c)
+                || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+                || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+        };
+        let c: Vec<char> = s.chars().collect();
+        c.windows(3).any(|w| wide(w[0]) && w[1] == ' ' && wide(w[2]))
+    }
+
+    /// Appends to `bad` every about of `cmd` (at `path`) and of its subcommands, and every help of
+    /// their arguments, that is missing (abouts only), has no Chinese in it, or a stray space.
+    fn untranslated(cmd: &clap::Command, path: &str, bad: &mut Vec<String>) {
+        for text in [cmd.get_about(), cmd.get_long_about()].into_iter().flatten() {
+            if stray_space(&text.to_string()) {
+                bad.push(format!("{path}：说明中有多余空格「{text}」"));
+            }
+        }
+        match (cmd.get_about(), cmd.get_long_about()) {
+            (None, _) => bad.push(format!("{path}：没有说明（about）")),
+            (Some(a), _) if !has_cjk(&a.to_string()) => bad.push(format!("{path}：说明不是中文「{a}」")),
+            (_, Some(l)) if !has_cjk(&l.to_string()) => bad.push(format!("{path}：详细说明不是中文「{l}」")),
+            _ => {}
+        }
+        // clap's own --help/--version (added when the command is built) are not ours to translate.
+        for arg in cmd.get_arguments().filter(|a| !matches!(a.get_id().as_str(), "help" | "version")) {
+            let name = match arg.get_long() {
+                Some(long) => format!("--{long}"),
+                None => format!("<{}>", arg.get_id()),
+            };
+            for help in [arg.get_help(), arg.get_long_help()].into_iter().flatten() {
+                if !has_cjk(&help.to_string()) {
+                    bad.push(format!("{path} {name}：帮助不是中文「{help}」"));
+                }
+                if stray_space(&help.to_string()) {
+                    bad.push(format!("{path} {name}：帮助中有多余空格「{help}」"));
+                }
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            untranslated(sub, &format!("{path} {}", sub.get_name()), bad);
+        }
+    }
+
+    /// `yc --help` is read by township IT staff: every command and option says what it does in
+    /// Chinese (option names and typed values stay as they are).
+    #[test]
+    fn help_text_is_chinese() {
+        Cli::command().debug_assert();
+        let cmd = Cli::command();
+        let mut bad = Vec::new();
+        untranslated(&cmd, cmd.get_name(), &mut bad);
+        assert!(bad.is_empty(), "{} 处帮助文字缺失或不是中文：\n{}", bad.len(), bad.join("\n"));
+    }
 }

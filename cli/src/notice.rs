@@ -11,7 +11,7 @@ use crate::output::Out;
 
 #[derive(Subcommand)]
 pub enum NoticeCmd {
-    /// Record the applicant's consent to SMS notices at PHONE, or --withdraw it (the number is dropped)
+    /// 登记申请人同意向 --phone 号码发送短信通知，或用 --withdraw 撤回同意（号码随即删除）
     Consent {
         case_no: String,
         #[arg(long, required_unless_present = "withdraw")]
@@ -19,7 +19,7 @@ pub enum NoticeCmd {
         #[arg(long, conflicts_with = "phone")]
         withdraw: bool,
     },
-    /// A case's consent (masked) and notices with their sending state
+    /// 一个办件的短信授权（号码部分隐藏）和各条通知的发送状态
     Show { case_no: String },
 }
 

@@ -17,22 +17,22 @@ use crate::output::Out;
 
 #[derive(Args)]
 pub struct ReportArgs {
-    /// First day of the period (Beijing date, included)
+    /// 统计起始日（北京时间，含当天）
     #[arg(long)]
     from: NaiveDate,
-    /// Last day of the period (included)
+    /// 统计截止日（含当天）
     #[arg(long)]
     to: NaiveDate,
-    /// One row per department | staff | item (部门 | 工作人员 | 事项); without it, the total only
+    /// 按 department | staff | item（部门 | 工作人员 | 事项）分行统计；不加时只统计合计
     #[arg(long)]
     by: Option<String>,
-    /// Also write the table as CSV (UTF-8 with BOM, so Excel reads the Chinese headers)
+    /// 同时把统计表写成 CSV 文件（UTF-8 带 BOM，Excel 打开时中文表头不乱码）
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
-    /// Also write the table as an Excel workbook
+    /// 同时把统计表写成 Excel 工作簿（XLSX）
     #[arg(long, value_name = "FILE")]
     xlsx: Option<PathBuf>,
-    /// Also write the printable table (A4 landscape PDF with the workstation's header)
+    /// 同时写出可打印的统计表（A4 横向 PDF，带本工作站的表头）
     #[arg(long, value_name = "FILE")]
     pdf: Option<PathBuf>,
 }

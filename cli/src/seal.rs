@@ -14,28 +14,28 @@ use crate::output::Out;
 
 #[derive(Subcommand)]
 pub enum SealCmd {
-    /// Create a (demo/pilot) seal authority in this data directory and pin its root
+    /// 在本数据目录中建立印章机构（演示、试点用），并固定其根证书为信任根
     Authority {
         #[arg(long)]
         name: String,
-        /// PIN protecting the authority's root key
+        /// 保护印章机构根密钥的 PIN 码
         #[arg(long, env = "YC_AUTHORITY_PIN")]
         pin: String,
     },
-    /// Issue a department seal (key pair, certificate, seal object, encrypted key file)
+    /// 为部门签发印章（密钥对、证书、印章数据、加密的密钥文件）
     Issue {
         #[arg(long)]
         department: String,
         /// 行政许可专用章 | 公章 | 业务专用章 | 证照专用章
         #[arg(long, default_value = "行政许可专用章")]
         r#type: String,
-        /// The seal's own PIN, asked at every sealing
+        /// 这枚印章自己的 PIN 码，每次盖章都要输入
         #[arg(long, env = "YC_SEAL_PIN")]
         pin: String,
         #[arg(long, env = "YC_AUTHORITY_PIN")]
         authority_pin: String,
     },
-    /// Revoke a seal from now on (publishes a new trust bundle)
+    /// 吊销印章，自现在起生效（发布新的信任包）
     Revoke {
         seal_id: String,
         #[arg(long)]
@@ -43,7 +43,7 @@ pub enum SealCmd {
         #[arg(long, env = "YC_AUTHORITY_PIN")]
         authority_pin: String,
     },
-    /// Unlock a seal locked by wrong PINs: admin, with the seal authority's PIN and a reason; journaled
+    /// 解锁因 PIN 码输错而锁定的印章（管理员；须印章机构的 PIN 码和理由；记入日志）
     Unlock {
         seal_id: String,
         #[arg(long)]
@@ -51,41 +51,41 @@ pub enum SealCmd {
         #[arg(long, env = "YC_AUTHORITY_PIN")]
         authority_pin: String,
     },
-    /// Seals, their status in the trust bundle, and key lock state
+    /// 列出印章、在信任包中的状态和密钥锁定状态
     List,
-    /// Import a trust bundle file (signature checked against the pinned roots; newer only)
+    /// 导入信任包文件（按已固定的信任根核验签名；只接受更新的版本）
     Bundle { file: PathBuf },
-    /// Export the root certificate(s) and current signed bundle, or pin a root from such an export
+    /// 信任根：导出根证书和当前已签名的信任包、从导出的目录固定信任根、纳入时间戳机构根证书
     #[command(subcommand)]
     Trust(TrustCmd),
-    /// Re-walk the seal usage log's hash chain (用印登记)
+    /// 重新核验用印登记的哈希链
     Log,
 }
 
 #[derive(Subcommand)]
 pub enum TrustCmd {
-    /// Write root-*.pem/.der, trust-bundle.json and FINGERPRINTS.txt to DIR (for anyone to verify)
+    /// 把 root-*.pem/.der、trust-bundle.json 和 FINGERPRINTS.txt 写到 --out 目录（供任何人核验）
     Export {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Pin the root(s) of an exported trust directory, then import its bundle (admin). Without
-    /// --fingerprint it only prints the SHA-256 to compare with the authority's published one
+    /// 固定导出的信任目录中的根证书为信任根，再导入其中的信任包（管理员）。不加 --fingerprint
+    /// 时只打印 SHA-256 指纹，供与印章机构公布的指纹逐位核对
     Import {
         dir: PathBuf,
-        /// The root's SHA-256 fingerprint as the seal authority publishes it (typed, not copied from DIR)
+        /// 印章机构公布的根证书 SHA-256 指纹（手工输入，不要从 DIR 中复制）
         #[arg(long)]
         fingerprint: Option<String>,
     },
-    /// Take a time-stamping authority's root into the trust bundle (admin, the authority's PIN),
-    /// from FILE (PEM or DER) or fetched from the city platform through --adapter NAME. Without
-    /// --fingerprint it only prints the SHA-256 to compare with the TSA operator's published one
+    /// 把时间戳机构的根证书纳入信任包（管理员；须印章机构的 PIN 码）：取自 FILE（PEM 或 DER），或通过 --adapter
+    /// NAME 从市级平台获取。不加 --fingerprint
+    /// 时只打印 SHA-256 指纹，供与时间戳服务运营方公布的指纹逐位核对
     Tsa {
         file: Option<PathBuf>,
-        /// A registered city-extranet adapter: GET /api/v1/tsa/root on its platform
+        /// 已登记的市级政务外网适配器：向其平台请求 GET /api/v1/tsa/root
         #[arg(long, conflicts_with = "file")]
         adapter: Option<String>,
-        /// The TSA root's SHA-256 fingerprint as its operator publishes it (typed)
+        /// 时间戳服务运营方公布的根证书 SHA-256 指纹（手工输入）
         #[arg(long)]
         fingerprint: Option<String>,
         #[arg(long, env = "YC_AUTHORITY_PIN")]
@@ -95,18 +95,18 @@ pub enum TrustCmd {
 
 #[derive(Subcommand)]
 pub enum DocCmd {
-    /// Seal a document of a case (seal keeper; PIN every time)
+    /// 为办件的文书盖章（印章管理员；每次都要输入 PIN 码）
     Seal {
         case_no: String,
-        /// receipt | acceptance | non_acceptance | supplement | approval | refusal | certificate
+        /// 文书类型：receipt | acceptance | non_acceptance | supplement | approval | refusal | certificate
         #[arg(long = "type")]
         kind: String,
         #[arg(long, env = "YC_SEAL_PIN")]
         pin: String,
     },
-    /// Documents of a case
+    /// 列出一个办件的文书
     List { case_no: String },
-    /// Write sealed PDFs out: one case's decision (or --type) to --out FILE, or --all to --out DIR
+    /// 导出已盖章的 PDF：一个办件的决定书（或 --type 指定的文书）写到 --out 文件，或加 --all 把全部已盖章文书写到 --out 目录
     Export {
         case_no: Option<String>,
         #[arg(long)]

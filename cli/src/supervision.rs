@@ -17,11 +17,11 @@ use crate::output::Out;
 
 #[derive(Subcommand)]
 pub enum SupervisionCmd {
-    /// Run every monitor as of today (administrators); prints the hits raised by this run
+    /// 以今天为准运行全部监察规则（管理员）；打印本次运行的新命中
     Run,
-    /// Stored hits, newest first
+    /// 已记录的命中，最新的在前
     Hits {
-        /// Rule code or name, e.g. decision_overdue or 决定超期
+        /// 规则代码或名称，如 decision_overdue 或决定超期
         #[arg(long)]
         rule: Option<String>,
         #[arg(long)]
@@ -35,21 +35,21 @@ pub enum SupervisionCmd {
 
 #[derive(Subcommand)]
 pub enum RatingCmd {
-    /// Record the applicant's rating of a closed (办结) case
+    /// 记录申请人对已办结办件的评价
     Add {
         case_no: String,
-        /// 非常满意 | 满意 | 基本满意 | 不满意 | 非常不满意 (or very_satisfied …)
+        /// 评价等级：非常满意 | 满意 | 基本满意 | 不满意 | 非常不满意（或 very_satisfied …）
         #[arg(long)]
         level: String,
-        /// window | qr | sms | online
+        /// 评价渠道：window | qr | sms | online
         #[arg(long, default_value = "window")]
         channel: String,
-        /// An indicator rated: NAME=LEVEL, LEVEL as 1–5 (5 = 非常满意) or a level name; repeatable
+        /// 分项指标评价：NAME=LEVEL，LEVEL 为 1–5（5 = 非常满意）或评价等级名称；可重复
         #[arg(long = "indicator", value_name = "NAME=LEVEL")]
         indicators: Vec<String>,
         #[arg(long)]
         comment: Option<String>,
-        /// Anonymous (default: real-name, the rater being the case's applicant unless --rater-name)
+        /// 匿名评价（默认实名：评价人为办件申请人，除非给出 --rater-name）
         #[arg(long)]
         anonymous: bool,
         #[arg(long)]
@@ -61,17 +61,17 @@ pub enum RatingCmd {
 
 #[derive(Subcommand)]
 pub enum WorkorderCmd {
-    /// 差评 work orders with their lights (open ones unless --all)
+    /// 差评工单及其预警灯（默认只列未办结的，--all 列出全部）
     List {
         #[arg(long)]
         all: bool,
     },
-    /// Take the next step: 核实 | 整改 | 反馈 | 回访 | 复核 | 申诉 (or verify, rectify, feedback, callback, review, appeal)
+    /// 推进下一步：核实 | 整改 | 反馈 | 回访 | 复核 | 申诉（或 verify、rectify、feedback、callback、review、appeal）
     Advance {
         id: String,
         #[arg(long)]
         step: String,
-        /// What was done (required)
+        /// 办理情况（必填）
         #[arg(long)]
         note: String,
     },
@@ -79,16 +79,16 @@ pub enum WorkorderCmd {
 
 #[derive(Subcommand)]
 pub enum ComplaintCmd {
-    /// Register a complaint (clerk or administrator)
+    /// 登记投诉（受理员或管理员）
     Add {
         #[arg(long)]
         complainant: String,
         #[arg(long)]
         phone: Option<String>,
-        /// The department complained about (taken from --case when one is given)
+        /// 被投诉的部门（给出 --case 时取该办件的部门）
         #[arg(long)]
         department: Option<String>,
-        /// The staff member complained about
+        /// 被投诉的工作人员
         #[arg(long)]
         staff: Option<String>,
         #[arg(long = "case")]
@@ -96,25 +96,25 @@ pub enum ComplaintCmd {
         #[arg(long)]
         subject: String,
     },
-    /// Assign to a staff member of the department (administrators)
+    /// 分派给该部门的工作人员办理（管理员）
     Assign {
         id: String,
         #[arg(long)]
         to: String,
     },
-    /// Link a further case
+    /// 再关联一个办件
     Link {
         id: String,
         #[arg(long = "case")]
         case_no: String,
     },
-    /// Answer (the assignee or an administrator)
+    /// 答复投诉（承办人或管理员）
     Answer {
         id: String,
         #[arg(long)]
         text: String,
     },
-    /// Complaints (unanswered ones unless --all)
+    /// 投诉列表（默认只列未答复的，--all 列出全部）
     List {
         #[arg(long)]
         all: bool,

@@ -18,17 +18,18 @@ use crate::output::Out;
 
 #[derive(Subcommand)]
 pub enum SyncCmd {
-    /// Per-adapter health, backlog by state, last error and since when
+    /// 各适配器的运行状况、按状态统计的积压、最近一次错误及其开始时间
     Status {
-        /// Only this adapter (exit status 2 if it is degraded, 3 if it needs an administrator)
+        /// 只看这个适配器（连接异常时退出码 2，需管理员处理时退出码 3）
         #[arg(long)]
         adapter: Option<String>,
     },
+    /// 隔离区：列出、重新发送、丢弃隔离项
     #[command(subcommand)]
     Quarantine(QuarantineCmd),
-    /// Incoming items and what applying them did
+    /// 收件箱：收到的项及其处理结果
     Inbox {
-        /// received | applied | failed | rejected
+        /// 状态：received | applied | failed | rejected
         #[arg(long)]
         state: Option<String>,
         #[arg(long, default_value_t = 50)]
@@ -38,13 +39,14 @@ pub enum SyncCmd {
 
 #[derive(Subcommand)]
 pub enum QuarantineCmd {
+    /// 列出隔离项
     List {
         #[arg(long)]
         adapter: Option<String>,
     },
-    /// Send a quarantined item again
+    /// 把一个隔离项放回发送队列，重新发送
     Retry { adapter: String, outbox_id: i64 },
-    /// Give up on a quarantined item (kept for the audit trail); a reason is required
+    /// 丢弃一个隔离项（留档备查）；须写理由
     Discard {
         adapter: String,
         outbox_id: i64,
@@ -55,56 +57,53 @@ pub enum QuarantineCmd {
 
 #[derive(Subcommand)]
 pub enum AdapterCmd {
-    /// Make a file-drop adapter's workstation signing key (Ed25519, PKCS#8, mode 0600) and print
-    /// its public key for the exchange's other side; refuses to overwrite an existing key
+    /// 为文件交换适配器生成工作站签名密钥（Ed25519，PKCS#8，权限 0600），并打印公钥交给交换对端；不覆盖已有的密钥
     Keygen { key_file: PathBuf },
-    /// Register an adapter from its config file (TOML or JSON; docs/adapter-protocol.md)
+    /// 按配置文件登记适配器（TOML 或 JSON；见 docs/adapter-protocol.md）
     Add {
         config: PathBuf,
-        /// Outbox streams routed to it
+        /// 路由到它的数据流
         #[arg(long, value_delimiter = ',', default_value = "*")]
         streams: Vec<String>,
-        /// Departments routed to it (a vertical department gets only its own cases)
+        /// 路由到它的部门（垂管部门只收到本部门的办件）
         #[arg(long, value_delimiter = ',', default_value = "*")]
         departments: Vec<String>,
-        /// Also queue everything already in the outbox
+        /// 把发件箱里已有的全部数据也排入它的发送队列
         #[arg(long)]
         backfill: bool,
-        /// Confirm the program a process adapter runs at every sync (asked on a terminal)
+        /// 确认进程适配器每次同步都会运行的程序（不加时在终端上询问）
         #[arg(long)]
         yes: bool,
     },
-    /// Registered adapters: kind, enabled or paused, state, routing
+    /// 已登记的适配器：类型、启用或暂停、状态、路由
     List,
-    /// Stop syncing through an adapter (items keep queueing for it); journaled
+    /// 暂停通过这个适配器同步（待发项继续排队）；记入日志
     Pause {
         name: String,
         #[arg(long)]
         reason: Option<String>,
     },
-    /// Sync through a paused adapter again; journaled
+    /// 恢复通过已暂停的适配器同步；记入日志
     Resume { name: String },
-    /// Unregister an adapter; refused while it has unconfirmed items unless --force; journaled
+    /// 删除适配器；还有对端未确认的项时拒绝，除非加 --force；记入日志
     Remove {
         name: String,
         #[arg(long)]
         reason: String,
-        /// Give up the items that far side has not confirmed yet
+        /// 放弃对端尚未确认的项
         #[arg(long)]
         force: bool,
     },
-    /// Run any adapter through the conformance kit (it pushes ~730 synthetic items). By default
-    /// in a sandbox: settings naming a non-loopback address are refused, file-drop writes to a
-    /// local recorder directory. Exit status 1 when a check failed or a required one was skipped
+    /// 用一致性检查套件检查任一适配器（推送约 730 条合成数据）。默认在沙箱中运行：设置中有非本机回环地址的拒绝检查，文件交换写到本地记录目录。有检查不通过或必做的检查被跳过时退出码 1
     Check {
         config: PathBuf,
-        /// Run against the configured far side, whatever it is
+        /// 对配置中的对端实际运行，不论对端是什么系统
         #[arg(long, conflicts_with = "sandbox")]
         live: bool,
-        /// Only loopback addresses and local files (the default)
+        /// 只允许本机回环地址和本地文件（默认）
         #[arg(long)]
         sandbox: bool,
-        /// The far side (a test double) holds exactly COUNT items of STREAM, for cursor_resume
+        /// 对端（测试替身）恰好持有 STREAM 的 COUNT 条数据，供 cursor_resume 检查使用
         #[arg(long, value_name = "STREAM=COUNT")]
         inbox: Option<String>,
     },

@@ -14,43 +14,43 @@ use crate::output::Out;
 
 #[derive(Subcommand)]
 pub enum ThemeCmd {
-    /// Themes (主题/套餐) of the current catalog; with --filed, the themes filed here
+    /// 当前事项目录中的主题（套餐）；加 --filed 时列出本工作站已收件的主题
     List {
-        /// List filed themes (visible to the --as account) instead of the catalog's
+        /// 列出已收件的主题（--as 账号可见的），而不是目录中的主题
         #[arg(long)]
         filed: bool,
-        /// With --filed: only those still in progress
+        /// 与 --filed 一起用：只列仍在办理的
         #[arg(long)]
         open: bool,
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
-    /// File a theme once: a branch case per item, the shared materials asked once, one receipt
+    /// 一口收件：每个事项建一个分支办件，共用材料只收一次，只出一张回执
     New(NewThemeArgs),
-    /// The parallel board: every branch with its department, state, light and working days left
+    /// 并联看板：各分支办件的部门、状态、预警灯和剩余工作日
     Show { theme_no: String },
-    /// The combined supplement notice (一次性告知) of every branch waiting for materials
+    /// 合并的补正告知：所有待补正分支的一次性告知
     Notice { theme_no: String },
-    /// Hand in materials once (by name, as the notice lists them): every branch they complete resumes
+    /// 一次交齐补正材料（按告知书所列名称）：材料补齐的分支恢复办理
     Supplement {
         theme_no: String,
         #[arg(long, value_delimiter = ',', required = true)]
         materials: Vec<String>,
     },
-    /// Deliver every decided branch together (结果一并送达), once no required branch is undecided
+    /// 结果一并送达：必办分支都已作出决定后，把已决定的分支一起送达
     Deliver {
         theme_no: String,
-        /// How it was delivered (e.g. 窗口领取, EMS 单号), recorded with each branch's 送达
+        /// 送达情况（如窗口领取、EMS 单号），记入每个分支的送达记录
         #[arg(long)]
         detail: Option<String>,
     },
-    /// The combined result notice (办理结果告知书): every item's result and its sealed documents
+    /// 合并的办理结果告知书：各事项的办理结果及其盖章文书
     Result { theme_no: String },
 }
 
 #[derive(Args)]
 pub struct NewThemeArgs {
-    /// Theme code, e.g. ZT-QYKB-001 (yc theme list)
+    /// 主题编码，如 ZT-QYKB-001（见 yc theme list）
     theme_code: String,
     #[arg(long)]
     applicant_id: String,
@@ -58,19 +58,19 @@ pub struct NewThemeArgs {
     name: String,
     #[arg(long)]
     phone: Option<String>,
-    /// window | online | township
+    /// 渠道：window | online | township
     #[arg(long)]
     channel: Option<String>,
-    /// Keys of the shared materials handed in (default: all required ones; keys in `theme list`)
+    /// 已交共用材料的编号（默认全部必交材料；编号见 `theme list`）
     #[arg(long, value_delimiter = ',')]
     provided: Option<Vec<String>>,
-    /// KEY=CASE_NO: reuse a shared material from an earlier case of the same applicant
+    /// KEY=CASE_NO：复用同一申请人以前办件中的共用材料
     #[arg(long)]
     reuse: Vec<String>,
-    /// Item codes of optional branches not needed
+    /// 不需要办理的可选分支的事项编码
     #[arg(long, value_delimiter = ',')]
     skip: Vec<String>,
-    /// Accept a credit code that fails only its checksum, with this reason
+    /// 接受只有校验位不符的统一社会信用代码，并写明理由
     #[arg(long)]
     id_override: Option<String>,
     #[arg(long)]
