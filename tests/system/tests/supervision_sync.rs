@@ -1,7 +1,9 @@
-//! 好差评 up to the city platform as a user runs it: the real `yc` records a named 差评 at the
-//! window and steps its work order, the city platform simulator sends an online rating down, and
-//! `yc sync` pushes the workstation's own rating and steps on the `evaluations` stream — once each,
-//! the far side's rating applied here and never echoed back, the rater's phone never sent.
+//! Supervision and 好差评 up to the city platform as a user runs it: the real `yc` runs the
+//! monitors, records a named 差评 at the window and steps its work order, the city platform
+//! simulator sends an online rating down, and `yc sync` pushes every monitor hit on the
+//! `supervision` stream and the workstation's own rating and steps on the `evaluations` stream —
+//! once each, the far side's rating applied here and never echoed back, the rater's phone never
+//! sent. The simulator counts what it holds by kind.
 #![cfg(unix)]
 
 use std::path::Path;
@@ -23,7 +25,7 @@ fn held(sim: &str, kind: &str) -> u64 {
 }
 
 #[test]
-fn ratings_and_work_order_steps_reach_the_city_once_and_its_own_ratings_do_not_come_back() {
+fn hits_ratings_and_work_order_steps_reach_the_city_once_and_its_own_ratings_do_not_come_back() {
     let dir = tempfile::tempdir().expect("data dir");
     let data = dir.path();
     let o = yc(data)
@@ -44,10 +46,14 @@ fn ratings_and_work_order_steps_reach_the_city_once_and_its_own_ratings_do_not_c
     let o = yc(data)
         .args(["--as", "admin", "adapter", "add"])
         .arg(&cfg)
-        .args(["--streams", "evaluations", "--yes"])
+        .args(["--streams", "supervision,evaluations", "--yes"])
         .output()
         .expect("yc runs");
     assert!(o.status.success(), "adapter add: {}", String::from_utf8_lossy(&o.stderr));
+
+    let run = ycj(data, &["--as", "admin", "supervision", "run"]);
+    let hits = run["raised"].as_array().expect("raised").len();
+    assert!(hits > 0, "the demo has overdue cases: {run}");
 
     // At the window: a named 非常不满意 (the rater's phone taken for the call-back) and the first
     // two steps of the work order it opens.
@@ -88,6 +94,7 @@ fn ratings_and_work_order_steps_reach_the_city_once_and_its_own_ratings_do_not_c
     let first = sync(data);
     assert_eq!(held(&sim.addr, "evaluation.rating"), 1, "the window's rating, not the platform's own: {first}");
     assert_eq!(held(&sim.addr, "evaluation.work_order"), 2, "{first}");
+    assert_eq!(held(&sim.addr, "supervision.hit") as usize, hits, "every hit, once: {first}");
     // The platform's rating is here now, once.
     let conn = db(data);
     let channels: Vec<String> = conn
@@ -107,6 +114,7 @@ fn ratings_and_work_order_steps_reach_the_city_once_and_its_own_ratings_do_not_c
     // A second sync, the platform's inbox pulled again: nothing new either way.
     let second = sync(data);
     assert_eq!((held(&sim.addr, "evaluation.rating"), held(&sim.addr, "evaluation.work_order")), (1, 2), "{second}");
+    assert_eq!(held(&sim.addr, "supervision.hit") as usize, hits, "{second}");
     let n: i64 = db(data).query_row("SELECT count(*) FROM ratings", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 2);
     let s = http_get(&sim.addr, "/_sim/stats");
