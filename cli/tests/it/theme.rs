@@ -126,6 +126,30 @@ mod soap {
     const TAX: &str = "示范区税务局";
     const FUND: &str = "示范区住房公积金管理中心";
 
+    /// The accounts a case passes through before sealing.
+    const CASEWORKERS: [(&str, Role); 3] =
+        [("clerk", Role::Clerk), ("reviewer", Role::Reviewer), ("decider", Role::Decider)];
+
+    /// A workstation with the demo catalog and one account per `(id, role)` for every department,
+    /// on `day`; returned with its administrator.
+    fn staffed(dir: &std::path::Path, name: &str, day: &str, accounts: &[(&str, Role)]) -> (Workstation, Actor) {
+        let id = Identity { region: "440305".into(), code: "W01".into(), name: name.into() };
+        let ws = Workstation::init(dir, id, "admin-pw", Clock::at_date(day.parse().unwrap())).unwrap();
+        let admin = ws.actor("admin").unwrap();
+        ws.import_catalog(&admin, yc_core::catalog::DEMO_CATALOG_JSON).unwrap();
+        for (who, role) in accounts {
+            let s = NewStaff {
+                id: (*who).into(),
+                name: (*who).into(),
+                roles: vec![*role],
+                departments: vec!["*".into()],
+                password: None,
+            };
+            ws.add_staff(&admin, &s).unwrap();
+        }
+        (ws, admin)
+    }
+
     fn register(ws: &Workstation, admin: &Actor, name: &str, addr: std::net::SocketAddr, dept: &str) {
         let config = AdapterConfig::from_json_str(&format!(
             r#"{{"name":"{name}","kind":"vertical-xml","settings":{{"endpoint":"http://{addr}/ws/exchange","source":"440305-W01","request_timeout_ms":5000}}}}"#
@@ -190,20 +214,7 @@ mod soap {
     fn branches_go_to_two_departments_soap_services_and_their_decisions_come_back_once() {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let id = Identity { region: "440305".into(), code: "W01".into(), name: "测试窗口".into() };
-        let ws = Workstation::init(dir.path(), id, "admin-pw", Clock::at_date("2026-03-02".parse().unwrap())).unwrap();
-        let admin = ws.actor("admin").unwrap();
-        ws.import_catalog(&admin, yc_core::catalog::DEMO_CATALOG_JSON).unwrap();
-        for (who, role) in [("clerk", Role::Clerk), ("reviewer", Role::Reviewer), ("decider", Role::Decider)] {
-            let s = NewStaff {
-                id: who.into(),
-                name: who.into(),
-                roles: vec![role],
-                departments: vec!["*".into()],
-                password: None,
-            };
-            ws.add_staff(&admin, &s).unwrap();
-        }
+        let (ws, admin) = staffed(dir.path(), "测试窗口", "2026-03-02", &CASEWORKERS);
         let (police_addr, police) = rt.block_on(yc_sim::dept::spawn(SimConfig::default())).unwrap();
         let (tax_addr, tax) = rt.block_on(yc_sim::dept::spawn(SimConfig::default())).unwrap();
         register(&ws, &admin, "police-soap", police_addr, POLICE);
@@ -299,20 +310,7 @@ mod soap {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let ex = tempfile::tempdir().unwrap();
-        let id = Identity { region: "440305".into(), code: "W01".into(), name: "乡镇便民服务中心".into() };
-        let ws = Workstation::init(dir.path(), id, "admin-pw", Clock::at_date("2026-03-02".parse().unwrap())).unwrap();
-        let admin = ws.actor("admin").unwrap();
-        ws.import_catalog(&admin, yc_core::catalog::DEMO_CATALOG_JSON).unwrap();
-        for (who, role) in [("clerk", Role::Clerk), ("reviewer", Role::Reviewer), ("decider", Role::Decider)] {
-            let s = NewStaff {
-                id: who.into(),
-                name: who.into(),
-                roles: vec![role],
-                departments: vec!["*".into()],
-                password: None,
-            };
-            ws.add_staff(&admin, &s).unwrap();
-        }
+        let (ws, admin) = staffed(dir.path(), "乡镇便民服务中心", "2026-03-02", &CASEWORKERS);
         let mut fund = fund_exchange(&ws, &admin, ex.path());
         let opts = SyncOptions { backoff_base_ms: 10, ..SyncOptions::default() };
         let sync = || rt.block_on(ws.sync_pass(None, &opts, yc_adapters::build)).unwrap();
@@ -387,26 +385,9 @@ mod soap {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let ex = tempfile::tempdir().unwrap();
-        let id = Identity { region: "440305".into(), code: "W01".into(), name: "示范区政务服务中心".into() };
         // Monday 2026-09-28: the theme is due the next working day.
-        let ws = Workstation::init(dir.path(), id, "admin-pw", Clock::at_date("2026-09-28".parse().unwrap())).unwrap();
-        let admin = ws.actor("admin").unwrap();
-        ws.import_catalog(&admin, yc_core::catalog::DEMO_CATALOG_JSON).unwrap();
-        for (who, role) in [
-            ("clerk", Role::Clerk),
-            ("reviewer", Role::Reviewer),
-            ("decider", Role::Decider),
-            ("keeper", Role::SealKeeper),
-        ] {
-            let s = NewStaff {
-                id: who.into(),
-                name: who.into(),
-                roles: vec![role],
-                departments: vec!["*".into()],
-                password: None,
-            };
-            ws.add_staff(&admin, &s).unwrap();
-        }
+        let accounts = [CASEWORKERS.as_slice(), &[("keeper", Role::SealKeeper)]].concat();
+        let (ws, admin) = staffed(dir.path(), "示范区政务服务中心", "2026-09-28", &accounts);
         let low = || yc_seal::KeyStoreOptions { iterations: std::num::NonZeroU32::new(1000).unwrap(), max_attempts: 5 };
         ws.create_seal_authority(&admin, "测试印章制作中心", "authority-pin", low()).unwrap();
         let (police_addr, police) = rt.block_on(yc_sim::dept::spawn(SimConfig::default())).unwrap();
