@@ -165,11 +165,7 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<(std::net::SocketAddr, 
         .route("/_sim/tsa", post(switch_tsa))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app);
-    let listener = crate::bind(config.port).await?;
-    let addr = listener.local_addr()?;
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let (addr, task) = crate::serve(router, config.port).await?;
     Ok((addr, SimHandle { store, task, addr, tsa_root: Some(tsa.root.clone()) }))
 }
 

@@ -153,11 +153,7 @@ pub async fn spawn_profile(config: SimConfig, profile: Profile) -> std::io::Resu
         .route("/_sim/calls", get(calls_route))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app);
-    let listener = crate::bind(config.port).await?;
-    let addr = listener.local_addr()?;
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let (addr, task) = crate::serve(router, config.port).await?;
     Ok((addr, DeptHandle { sim: SimHandle { store, task, addr, tsa_root: None }, raw, calls }))
 }
 

@@ -96,8 +96,18 @@ impl Drop for SimHandle {
     }
 }
 
-pub(crate) async fn bind(port: u16) -> std::io::Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await
+/// Serves `router` on loopback `port` (0: any free one) in a task of its own; returns the
+/// address it listens on and the task (aborted when the simulator's handle is dropped).
+pub(crate) async fn serve(
+    router: axum::Router,
+    port: u16,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok((addr, task))
 }
 
 /// Current time as RFC 3339 with the +08:00 offset.
