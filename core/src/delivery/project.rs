@@ -121,14 +121,6 @@ fn enqueue(tx: &Transaction<'_>, ev: &Event, step: &Step, workstation: &str) -> 
         "journal_seq": ev.seq,
         "case": snapshot,
     });
-    let stream = kind.stream().code();
-    let sha = yc_adapter_sdk::payload_sha256(&payload);
-    let body = serde_json::to_string(&payload).map_err(|e| CoreError::Invalid(e.to_string()))?;
-    tx.prepare_cached(
-        "INSERT INTO outbox (key, journal_seq, stream, kind, case_no, case_seq, department, occurred_at, payload, payload_sha256)
-         VALUES (?1, ?2, ?3, ?4, NULL, 0, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![ev.id, ev.seq, stream, kind.code(), department, ev.at, body, sha])?;
-    let id = tx.last_insert_rowid();
-    crate::sync::outbox::route(tx, id, stream, Some(&department), &ev.at)
+    let mut routes = crate::sync::outbox::Routes::load(tx)?;
+    crate::sync::outbox::enqueue_item(tx, &ev.id, ev, kind, Some(&department), &payload, &mut routes)
 }

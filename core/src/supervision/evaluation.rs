@@ -200,7 +200,15 @@ impl Workstation {
             if send_up {
                 let item = rating_item(tx, &label, &ev, r, work_order.as_deref())?;
                 let mut routes = Routes::load(tx)?;
-                super::record::enqueue(tx, &ev.id, &ev, ItemKind::Rating, Some(&department), &item, &mut routes)?;
+                crate::sync::outbox::enqueue_item(
+                    tx,
+                    &ev.id,
+                    &ev,
+                    ItemKind::Rating,
+                    Some(&department),
+                    &item,
+                    &mut routes,
+                )?;
             }
             Ok(Recorded { work_order, rating_id: ev.id })
         })
@@ -465,7 +473,7 @@ impl Workstation {
                 "due_on": after.due_on,
             });
             let mut routes = Routes::load(tx)?;
-            super::record::enqueue(
+            crate::sync::outbox::enqueue_item(
                 tx,
                 &ev.id,
                 &ev,

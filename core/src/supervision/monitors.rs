@@ -330,7 +330,15 @@ fn raise(
         }
         // Each item its own idempotency key: the hits share one journal event id.
         let key = uuid::Uuid::now_v7().to_string();
-        super::record::enqueue(tx, &key, &ev, ItemKind::SupervisionHit, h.department.as_deref(), &payload, routes)?;
+        crate::sync::outbox::enqueue_item(
+            tx,
+            &key,
+            &ev,
+            ItemKind::SupervisionHit,
+            h.department.as_deref(),
+            &payload,
+            routes,
+        )?;
     }
     Ok(())
 }

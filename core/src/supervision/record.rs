@@ -1,8 +1,8 @@
 //! What every supervision module does the same way: journal an event, find a case's owner,
-//! queue an item on a non-case stream, count working days through the statutory clock.
+//! count working days through the statutory clock.
 
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction};
 use serde::Serialize;
 
 use crate::calendar::Calendar;
@@ -10,7 +10,6 @@ use crate::deadline::{self, DeadlineInput};
 use crate::error::{CoreError, Result};
 use crate::journal::{self, Event, NewEvent};
 use crate::staff::Actor;
-use crate::sync::contract::ItemKind;
 
 /// `n` working days after `from`, through the statutory clock's own counting
 /// ([`deadline::compute`] with no stops), so supervision limits and case deadlines agree.
@@ -49,31 +48,6 @@ pub(crate) fn case_owner(conn: &rusqlite::Connection, case_no: &str) -> Result<(
         .query_row([case_no], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?
         .ok_or_else(|| CoreError::UnknownCase(case_no.into()))
-}
-
-/// Queues an item on a stream that is not the per-case `cases` stream (no case order; the
-/// case is named in the payload) under its own idempotency `key`, routed like every other outbox
-/// item (`routes` read once per transaction).
-pub(crate) fn enqueue(
-    tx: &Transaction<'_>,
-    key: &str,
-    ev: &Event,
-    kind: ItemKind,
-    department: Option<&str>,
-    payload: &serde_json::Value,
-    routes: &mut crate::sync::outbox::Routes,
-) -> Result<()> {
-    let stream = kind.stream().code();
-    // The canonical text is valid compact JSON: stored as the body, it is hashed once.
-    let body = yc_adapter_sdk::canonical_json(payload);
-    let sha = yc_adapter_sdk::sha256_hex(body.as_bytes());
-    tx.prepare_cached(
-        "INSERT INTO outbox (key, journal_seq, stream, kind, case_no, case_seq, department, occurred_at, payload, payload_sha256)
-         VALUES (?1, ?2, ?3, ?4, NULL, 0, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![key, ev.seq, stream, kind.code(), department, ev.at, body, sha])?;
-    let id = tx.last_insert_rowid();
-    routes.route(tx, id, stream, department, &ev.at)
 }
 
 pub(crate) fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {

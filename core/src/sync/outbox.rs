@@ -109,6 +109,31 @@ fn subscribed(list: &str, stream: &str) -> bool {
     }
 }
 
+/// Queues an item on a stream that is not the per-case `cases` stream (no case order; the case is
+/// named in the payload) under its own idempotency `key`, with the event that caused it, routed
+/// like every other item (`routes` read once per transaction).
+pub(crate) fn enqueue_item(
+    tx: &Transaction<'_>,
+    key: &str,
+    ev: &Event,
+    kind: ItemKind,
+    department: Option<&str>,
+    payload: &serde_json::Value,
+    routes: &mut Routes,
+) -> Result<()> {
+    let stream = kind.stream().code();
+    // The canonical text is valid compact JSON: stored as the body, it is hashed once.
+    let body = yc_adapter_sdk::canonical_json(payload);
+    let sha = yc_adapter_sdk::sha256_hex(body.as_bytes());
+    tx.prepare_cached(
+        "INSERT INTO outbox (key, journal_seq, stream, kind, case_no, case_seq, department, occurred_at, payload, payload_sha256)
+         VALUES (?1, ?2, ?3, ?4, NULL, 0, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![key, ev.seq, stream, kind.code(), department, ev.at, body, sha])?;
+    let id = tx.last_insert_rowid();
+    routes.route(tx, id, stream, department, &ev.at)
+}
+
 /// A delivery row for every adapter subscribed to the item's stream and department, paused ones
 /// included: a paused adapter's items wait for it and go when it is resumed.
 pub(crate) fn route(
