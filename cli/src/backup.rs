@@ -21,9 +21,15 @@ pub enum BackupCmd {
         to: PathBuf,
     },
     /// 列出目录中的备份（按时间从新到旧；清单无法读取的注明原因）
-    List { dir: PathBuf },
+    List {
+        /// 存放备份的目录（即 yc backup now --to 的目录）
+        dir: PathBuf,
+    },
     /// 校验一个备份：清单签名、每个文件的大小与哈希、备份日志的哈希链与签名、是否本工作站的备份
-    Verify { backup_dir: PathBuf },
+    Verify {
+        /// 要校验的备份目录（yc-backup-…）
+        backup_dir: PathBuf,
+    },
     /// 日志记录的最近一次备份
     Last,
 }

@@ -16,6 +16,7 @@ use crate::output::Out;
 pub enum DeliveryCmd {
     /// 登记或更改送达方式（寄出之前，或退件之后）
     Plan {
+        /// 办件编号
         case_no: String,
         /// 送达方式：window | post | courier | unified | agent（或中文名称）
         method: String,
@@ -28,6 +29,7 @@ pub enum DeliveryCmd {
     },
     /// 寄出：办理结果交邮政、快递、统一快递或代办员
     Dispatch {
+        /// 办件编号
         case_no: String,
         /// 运单号：邮政寄递和快递必填
         #[arg(long)]
@@ -38,6 +40,7 @@ pub enum DeliveryCmd {
     },
     /// 签收：窗口当面签收，或按送达回执登记；签收即送达，办件办结
     Receipt {
+        /// 办件编号
         case_no: String,
         /// 签收人
         #[arg(long)]
@@ -48,7 +51,9 @@ pub enum DeliveryCmd {
     },
     /// 退件：未能送达而退回，须写原因
     Return {
+        /// 办件编号
         case_no: String,
+        /// 未能送达而退回的原因
         #[arg(long)]
         reason: String,
         /// 退回日期（默认今天）
@@ -56,9 +61,13 @@ pub enum DeliveryCmd {
         on: Option<NaiveDate>,
     },
     /// 一个办件的送达情况
-    Show { case_no: String },
+    Show {
+        /// 办件编号
+        case_no: String,
+    },
     /// 本人所在部门的送达记录，可只列一种状态（planned | dispatched | received | returned）
     List {
+        /// 只列这种状态的：planned | dispatched | received | returned（或中文名称）
         #[arg(long)]
         status: Option<String>,
     },

@@ -22,6 +22,7 @@ pub enum EnrollCmd {
         /// 工作站代码（2–4 位大写字母或数字，由县级政务服务中心分配）
         #[arg(long)]
         workstation: String,
+        /// 工作站名称
         #[arg(long)]
         name: String,
         /// 本窗口办理的部门，逗号分隔；综合窗口写 *
@@ -39,10 +40,13 @@ pub enum EnrollCmd {
     },
     /// 重新生成注册申请（申请文件丢失时；只接受对最新一份申请的回执）
     Request {
+        /// 本窗口办理的部门，逗号分隔；综合窗口写 *（默认 *）
         #[arg(long, value_delimiter = ',', default_value = "*")]
         departments: Vec<String>,
+        /// 市级平台地址（如 https://zwfw.example.gov.cn）
         #[arg(long)]
         city: Option<String>,
+        /// 把注册申请写到这个文件（拷给市级平台）
         #[arg(long)]
         out: PathBuf,
     },
@@ -63,7 +67,9 @@ pub enum EnrollCmd {
     },
     /// 导入市级平台签发的注册回执文件（核验签名、签发者、申请和本机密钥）
     Import {
+        /// 市级平台签发的注册回执文件
         file: PathBuf,
+        /// 市级平台签发密钥的指纹（SHA-256，由市级平台书面公布；逐位核对）
         #[arg(long)]
         issuer_fingerprint: String,
         /// 只显示回执会带来的内容，不导入
@@ -77,9 +83,15 @@ pub enum EnrollCmd {
 #[derive(Subcommand)]
 pub enum UpdateCmd {
     /// 显示升级包会改变什么（不写入）；会被拒绝时说明原因
-    Show { bundle: PathBuf },
+    Show {
+        /// 升级包文件
+        bundle: PathBuf,
+    },
     /// 导入升级包：核验签名、签发者、编号，整体生效或整体不生效
-    Apply { bundle: PathBuf },
+    Apply {
+        /// 升级包文件
+        bundle: PathBuf,
+    },
     /// 已导入的注册回执和升级包
     List,
 }

@@ -28,10 +28,15 @@ fn fen(raw: &str) -> Result<i64> {
 #[derive(Subcommand)]
 pub enum FeeCmd {
     /// 办件按事项目录应收的费用及缴费状态（主题分支办件显示整个主题一次收取的费用）
-    Show { case_no: String },
+    Show {
+        /// 办件编号
+        case_no: String,
+    },
     /// 登记缴费，填写缴款书号或票据号；目录只用文字说明金额时用 --amount 填写
     Pay {
+        /// 办件编号
         case_no: String,
+        /// 缴款书号或票据号（同一号码不能重复使用）
         #[arg(long)]
         receipt: String,
         /// 金额（元），如 550（分档收费：金额见目录说明）
@@ -40,17 +45,23 @@ pub enum FeeCmd {
     },
     /// 减免费用（决定人），须写理由
     Exempt {
+        /// 办件编号
         case_no: String,
+        /// 减免理由（如小微企业、低保对象；记入日志）
         #[arg(long)]
         reason: String,
+        /// 减免金额（元）；目录只用文字说明金额时必填
         #[arg(long)]
         amount: Option<String>,
     },
     /// 全额退还已缴费用（退费；决定人），须写退费凭证号和理由
     Refund {
+        /// 办件编号
         case_no: String,
+        /// 退费凭证号
         #[arg(long)]
         receipt: String,
+        /// 退费理由（记入日志）
         #[arg(long)]
         reason: String,
     },
@@ -121,10 +132,13 @@ pub enum PostCmd {
     Show,
     /// 设置服务站点（全部部门的管理员）：--level county|township|village
     Set {
+        /// 站点层级：county | township | village（县级中心 | 乡镇便民服务中心 | 村级代办点）
         #[arg(long)]
         level: String,
+        /// 乡镇名称（乡镇便民服务中心和村级代办点必填）
         #[arg(long)]
         township: Option<String>,
+        /// 村（社区）名称（村级代办点必填）
         #[arg(long)]
         village: Option<String>,
     },

@@ -36,11 +36,15 @@ pub enum AppointmentCmd {
     },
     /// 事项（或 --window 窗口）自 --from 起各工作日的空余时段（默认从今天起）
     Slots {
+        /// 事项编码（加 --window 时为窗口名称）
         target: String,
+        /// 查看窗口的时段（TARGET 为窗口名称）
         #[arg(long)]
         window: bool,
+        /// 从这一天起（默认今天）
         #[arg(long)]
         from: Option<NaiveDate>,
+        /// 往后查看多少天（含非工作日；默认 7）
         #[arg(long, default_value_t = 7)]
         days: u32,
     },
@@ -48,6 +52,7 @@ pub enum AppointmentCmd {
     Book {
         /// 事项编码
         item: String,
+        /// 预约日期（YYYY-MM-DD）
         #[arg(long)]
         date: NaiveDate,
         /// 时段开始时间，HH:MM
@@ -56,6 +61,7 @@ pub enum AppointmentCmd {
         /// 申请人的身份证号码或统一社会信用代码
         #[arg(long)]
         applicant_id: String,
+        /// 申请人姓名或单位名称
         #[arg(long)]
         name: String,
         /// 按这个窗口的时段预约（而不是事项的时段）
@@ -64,14 +70,20 @@ pub enum AppointmentCmd {
     },
     /// 取消预约，须写原因
     Cancel {
+        /// 预约编号
         booking_id: String,
+        /// 取消的原因
         #[arg(long)]
         reason: String,
     },
     /// 申请人未到：登记爽约
-    NoShow { booking_id: String },
+    NoShow {
+        /// 预约编号
+        booking_id: String,
+    },
     /// 申请人到场：建立办件（材料尚未收取）并取优先号
     Checkin {
+        /// 预约编号
         booking_id: String,
         /// 取号的业务类型：general | business | pickup | enquiry（或中文名称）
         #[arg(long, default_value = "general")]
@@ -79,6 +91,7 @@ pub enum AppointmentCmd {
     },
     /// 本人所在部门的预约（默认当天的）
     List {
+        /// 只列这一天的预约（默认今天）
         #[arg(long)]
         date: Option<NaiveDate>,
         /// 全部日期
@@ -100,6 +113,7 @@ pub enum QueueCmd {
     },
     /// 叫下一号到本窗口（本窗口上一个叫到的号记为已办理）
     Next {
+        /// 本窗口的名称
         #[arg(long)]
         window: String,
         /// 只叫这些业务类型，逗号分隔（默认全部）
@@ -108,6 +122,7 @@ pub enum QueueCmd {
     },
     /// 重呼：本窗口当前的号，或某个已过号的号
     Recall {
+        /// 本窗口的名称
         #[arg(long)]
         window: String,
         /// 已过号、持号人又回来了的号码（如 A003）
@@ -115,11 +130,13 @@ pub enum QueueCmd {
     },
     /// 过号：本窗口当前的号作过号处理
     Skip {
+        /// 本窗口的名称
         #[arg(long)]
         window: String,
     },
     /// 把本窗口当前的号转到其他业务类型或窗口
     Transfer {
+        /// 本窗口的名称
         #[arg(long)]
         window: String,
         /// 转去等候的业务类型（默认不变）

@@ -11,11 +11,22 @@ use crate::output::Out;
 #[derive(Subcommand)]
 pub enum LicenceCmd {
     /// 持证人（身份证号码或统一社会信用代码）的证照及其今天的状态
-    List { holder_id: String },
+    List {
+        /// 持证人的身份证号码或统一社会信用代码
+        holder_id: String,
+    },
     /// 按证照标识查看一个证照
-    Show { licence_id: String },
+    Show {
+        /// 电子证照标识
+        licence_id: String,
+    },
     /// 申请人可代替某事项材料的有效电子证照（配合 `yc case new --licence MATERIAL=LICENCE_ID` 使用）
-    Offers { applicant_id: String, item: String },
+    Offers {
+        /// 申请人的身份证号码或统一社会信用代码
+        applicant_id: String,
+        /// 事项编码
+        item: String,
+    },
 }
 
 fn line(l: &Licence) -> String {

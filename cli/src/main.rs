@@ -87,6 +87,7 @@ enum Cmd {
     RenewRecoveryKey,
     /// 所有管理员密码都遗忘时，用恢复密钥给 admin 设新密码（YC_NEW_PASSWORD 或终端询问）；连同理由记入日志
     Recover {
+        /// 用恢复密钥重置 admin 密码的理由（记入日志）
         #[arg(long)]
         reason: String,
     },
@@ -154,7 +155,10 @@ enum Cmd {
     #[command(subcommand)]
     Post(fee::PostCmd),
     /// 代办：查看哪位代办员替申请人办理了这个办件
-    Agent { case_no: String },
+    Agent {
+        /// 办件编号
+        case_no: String,
+    },
     /// 办件查询：凭办件号或回执二维码文字查进度（不显示姓名和证件号）
     Query {
         /// 办件号，或回执二维码的文字（YCCASE:…）
@@ -175,6 +179,7 @@ enum Cmd {
     Lights,
     /// 系统时钟回拨或大幅跳快后确认接受当前时间（管理员，须写理由；记入日志）
     ClockConfirm {
+        /// 确认接受当前时间的理由（记入日志）
         #[arg(long)]
         reason: String,
     },
@@ -210,7 +215,9 @@ enum Cmd {
     Restore(backup::RestoreArgs),
     /// 核验盖章的 PDF（或 --qr 二维码内容）：有效 / 无效 / 无法确定，并列出各项检查
     Verify {
+        /// 要核验的盖章 PDF 文件
         file: Option<PathBuf>,
+        /// 文书二维码的文字内容（不给 PDF 文件时核验它）
         #[arg(long)]
         qr: Option<String>,
         /// 导出的信任目录（yc seal trust export）或信任包文件：没有工作站也能核验
@@ -261,14 +268,16 @@ enum StaffCmd {
         #[arg(long, value_delimiter = ',', default_value = "*")]
         departments: Vec<String>,
         /// 初始密码（请本人登录后修改）
-        #[arg(long, env = "YC_STAFF_PASSWORD")]
+        #[arg(long, env = "YC_STAFF_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
     /// 列出工作人员
     List,
     /// 解锁因密码输错而锁定的账号（管理员；须写理由；记入日志）
     Unlock {
+        /// 要解锁的账号
         id: String,
+        /// 解锁的理由（记入日志）
         #[arg(long)]
         reason: String,
     },
@@ -276,7 +285,9 @@ enum StaffCmd {
     Passwd,
     /// 为遗忘密码的人设新密码（管理员；同时解锁账号；记入日志）
     ResetPassword {
+        /// 要重设密码的账号
         id: String,
+        /// 重设密码的理由（记入日志）
         #[arg(long)]
         reason: String,
     },
@@ -285,16 +296,22 @@ enum StaffCmd {
 #[derive(Subcommand)]
 enum CatalogCmd {
     /// 把目录文件导入为新版本（有错时整体拒绝）
-    Import { file: PathBuf },
+    Import {
+        /// 事项目录文件（目录 JSON）
+        file: PathBuf,
+    },
     /// 把一个版本（默认当前版本）导出为目录 JSON
     Export {
+        /// 要导出的目录版本号（默认当前版本）
         #[arg(long)]
         version: Option<i64>,
+        /// 写到这个文件（默认输出到标准输出）
         #[arg(long)]
         out: Option<PathBuf>,
     },
     /// 列出一个版本（默认当前版本）的事项
     List {
+        /// 目录版本号（默认当前版本）
         #[arg(long)]
         version: Option<i64>,
     },
@@ -302,13 +319,17 @@ enum CatalogCmd {
     Versions,
     /// 打印办事指南
     Guide {
+        /// 事项编码
         code: String,
+        /// 目录版本号（默认当前版本）
         #[arg(long)]
         version: Option<i64>,
     },
     /// 打印一次性告知书
     Notice {
+        /// 事项编码
         code: String,
+        /// 目录版本号（默认当前版本）
         #[arg(long)]
         version: Option<i64>,
     },
@@ -322,15 +343,20 @@ enum CaseCmd {
     New(NewArgs),
     /// 对办件执行办理动作（accept、start_review、approve、deny 等；也可以写中文名称）
     Act {
+        /// 办件编号
         case_no: String,
+        /// 办理动作的代码或中文名称（如 accept、受理；写错时列出全部可用动作）
         action: String,
+        /// 理由（不予受理、不予许可、中止、延长期限、撤回、终止等动作必填；一次性告知补正时写所缺材料，决定公开时写公开的方式或地点；记入日志）
         #[arg(long)]
         reason: Option<String>,
         /// 法律依据（不予受理、不予许可时必填）
         #[arg(long)]
         basis: Option<String>,
+        /// 工作日数：延长期限（extend）延长的天数，或决定公开（publish）的公示期
         #[arg(long)]
         days: Option<u32>,
+        /// 与 supplement 或 file 一起用：交来的材料编号，逗号分隔（补交的材料，或预约到场时收取的材料）
         #[arg(long, value_delimiter = ',')]
         materials: Vec<String>,
         /// 与 supplement 一起用：补正材料的扫描件，FILE 或 MATERIAL=FILE（可重复）
@@ -338,44 +364,61 @@ enum CaseCmd {
         attach: Vec<String>,
     },
     /// 查看一个办件：状态、材料、期限、日志
-    Show { case_no: String },
+    Show {
+        /// 办件编号
+        case_no: String,
+    },
     /// 办件列表（按办结期限排序）
     List {
+        /// 只列这个状态的办件：accepted、under_review、completed 等代码或中文名称（如已受理）
         #[arg(long)]
         state: Option<String>,
         /// 预警灯：green | yellow | red
         #[arg(long)]
         light: Option<String>,
+        /// 只列这个部门的办件
         #[arg(long)]
         department: Option<String>,
+        /// 只列这个申请人（身份证号码或统一社会信用代码）的办件
         #[arg(long)]
         applicant: Option<String>,
         /// 只列在办件
         #[arg(long)]
         open: bool,
+        /// 最多列出多少条（默认 50）
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// 跳过前多少条，用于翻页（默认 0）
         #[arg(long, default_value_t = 0)]
         offset: usize,
     },
     /// 全文搜索：办件号、申请人姓名或证件号、事项名称
     Search {
+        /// 搜索内容：办件编号、申请人姓名或证件号、事项名称
         query: String,
+        /// 最多列出多少条（默认 20）
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
     /// 申请人以前交过、可以复用的材料
-    Reusable { applicant_id: String },
+    Reusable {
+        /// 申请人的身份证号码或统一社会信用代码
+        applicant_id: String,
+    },
 }
 
 #[derive(Args)]
 struct NewArgs {
+    /// 事项编码（见 yc catalog list）
     #[arg(long)]
     item: String,
+    /// 申请人的身份证号码或统一社会信用代码
     #[arg(long)]
     applicant_id: String,
+    /// 申请人姓名或单位名称
     #[arg(long = "applicant-name")]
     name: String,
+    /// 申请人的联系电话
     #[arg(long)]
     phone: Option<String>,
     /// 渠道：window | online | township
@@ -387,11 +430,13 @@ struct NewArgs {
     /// MATERIAL=CASE_NO：复用同一申请人以前办件中的材料
     #[arg(long)]
     reuse: Vec<String>,
+    /// 只登记预约，暂不收件（办件为「已预约」状态）
     #[arg(long)]
     appointment: bool,
     /// 接受只有校验位不符的统一社会信用代码，并写明理由
     #[arg(long)]
     id_override: Option<String>,
+    /// 收件备注（随收件记入日志）
     #[arg(long)]
     note: Option<String>,
     /// 办理情形：事项的子项代码；只按该情形的材料收件
@@ -436,19 +481,38 @@ enum JournalCmd {
         full: bool,
     },
     /// 一个办件的事件
-    Show { case_no: String },
+    Show {
+        /// 办件编号
+        case_no: String,
+    },
 }
 
 #[derive(Subcommand)]
 enum CalendarCmd {
     /// 打印 DATE 之后第 N 个工作日的日期
-    AddWorkdays { date: NaiveDate, n: u32 },
+    AddWorkdays {
+        /// 起算日期（YYYY-MM-DD）
+        date: NaiveDate,
+        /// 往后数的工作日数
+        n: u32,
+    },
     /// 是否工作日：打印 true/false
-    IsWorkday { date: NaiveDate },
+    IsWorkday {
+        /// 要查询的日期（YYYY-MM-DD）
+        date: NaiveDate,
+    },
     /// (FROM, TO] 之间的工作日数
-    Between { from: NaiveDate, to: NaiveDate },
+    Between {
+        /// 起始日期（不计入）
+        from: NaiveDate,
+        /// 截止日期（计入）
+        to: NaiveDate,
+    },
     /// 导入一年的官方安排（yichuang-calendar/1 JSON）
-    Import { file: PathBuf },
+    Import {
+        /// 年度安排文件（yichuang-calendar/1 JSON）
+        file: PathBuf,
+    },
     /// 已载入的年份
     Years,
 }
@@ -456,7 +520,10 @@ enum CalendarCmd {
 #[derive(Subcommand)]
 enum IdCmd {
     /// 校验身份证号、统一社会信用代码或证照编号：打印类型和是否有效
-    Check { number: String },
+    Check {
+        /// 要校验的号码
+        number: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -1122,7 +1189,7 @@ mod tests {
     }
 
     /// Appends to `bad` every about of `cmd` (at `path`) and of its subcommands, and every help of
-    /// their arguments, that is missing (abouts only), has no Chinese in it, or a stray space.
+    /// their arguments, that is missing, has no Chinese in it, or a stray space.
     fn untranslated(cmd: &clap::Command, path: &str, bad: &mut Vec<String>) {
         for text in [cmd.get_about(), cmd.get_long_about()].into_iter().flatten() {
             if stray_space(&text.to_string()) {
@@ -1135,12 +1202,30 @@ mod tests {
             (_, Some(l)) if !has_cjk(&l.to_string()) => bad.push(format!("{path}：详细说明不是中文「{l}」")),
             _ => {}
         }
-        // clap's own --help/--version (added when the command is built) are not ours to translate.
-        for arg in cmd.get_arguments().filter(|a| !matches!(a.get_id().as_str(), "help" | "version")) {
+        // clap's own --help/--version (added when the command is built) are not ours to translate;
+        // told by their action, not their id: `catalog export --version` is ours.
+        let builtin = |a: &clap::Arg| {
+            matches!(
+                a.get_action(),
+                clap::ArgAction::Help
+                    | clap::ArgAction::HelpShort
+                    | clap::ArgAction::HelpLong
+                    | clap::ArgAction::Version
+            )
+        };
+        for arg in cmd.get_arguments().filter(|a| !builtin(a)) {
             let name = match arg.get_long() {
                 Some(long) => format!("--{long}"),
                 None => format!("<{}>", arg.get_id()),
             };
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                bad.push(format!("{path} {name}：没有帮助"));
+            }
+            // `--help` prints an env var's value unless told not to: never a PIN or password.
+            let secret = ["pin", "password", "key"].iter().any(|w| arg.get_id().as_str().contains(w));
+            if secret && arg.get_env().is_some() && !arg.is_hide_env_values_set() {
+                bad.push(format!("{path} {name}：帮助会显示环境变量里的口令（须 hide_env_values）"));
+            }
             for help in [arg.get_help(), arg.get_long_help()].into_iter().flatten() {
                 if !has_cjk(&help.to_string()) {
                     bad.push(format!("{path} {name}：帮助不是中文「{help}」"));

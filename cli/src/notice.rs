@@ -13,14 +13,20 @@ use crate::output::Out;
 pub enum NoticeCmd {
     /// 登记申请人同意向 --phone 号码发送短信通知，或用 --withdraw 撤回同意（号码随即删除）
     Consent {
+        /// 办件编号
         case_no: String,
+        /// 申请人同意接收短信通知的手机号码
         #[arg(long, required_unless_present = "withdraw")]
         phone: Option<String>,
+        /// 撤回短信通知的同意（号码随即删除）
         #[arg(long, conflicts_with = "phone")]
         withdraw: bool,
     },
     /// 一个办件的短信授权（号码部分隐藏）和各条通知的发送状态
-    Show { case_no: String },
+    Show {
+        /// 办件编号
+        case_no: String,
+    },
 }
 
 pub fn notice(ws: &Workstation, auth: &Auth, c: &NoticeCmd, out: &Out) -> Result<()> {

@@ -16,45 +16,57 @@ use crate::output::Out;
 pub enum SealCmd {
     /// 在本数据目录中建立印章机构（演示、试点用），并固定其根证书为信任根
     Authority {
+        /// 印章制作机构的名称
         #[arg(long)]
         name: String,
         /// 保护印章机构根密钥的 PIN 码
-        #[arg(long, env = "YC_AUTHORITY_PIN")]
+        #[arg(long, env = "YC_AUTHORITY_PIN", hide_env_values = true)]
         pin: String,
     },
     /// 为部门签发印章（密钥对、证书、印章数据、加密的密钥文件）
     Issue {
+        /// 使用这枚印章的部门
         #[arg(long)]
         department: String,
         /// 行政许可专用章 | 公章 | 业务专用章 | 证照专用章
         #[arg(long, default_value = "行政许可专用章")]
         r#type: String,
         /// 这枚印章自己的 PIN 码，每次盖章都要输入
-        #[arg(long, env = "YC_SEAL_PIN")]
+        #[arg(long, env = "YC_SEAL_PIN", hide_env_values = true)]
         pin: String,
-        #[arg(long, env = "YC_AUTHORITY_PIN")]
+        /// 印章机构根密钥的 PIN 码（签发印章证书用）
+        #[arg(long, env = "YC_AUTHORITY_PIN", hide_env_values = true)]
         authority_pin: String,
     },
     /// 吊销印章，自现在起生效（发布新的信任包）
     Revoke {
+        /// 印章编号（见 yc seal list）
         seal_id: String,
+        /// 吊销的理由（写入信任包，记入日志）
         #[arg(long)]
         reason: String,
-        #[arg(long, env = "YC_AUTHORITY_PIN")]
+        /// 印章机构根密钥的 PIN 码（新的信任包由它签署）
+        #[arg(long, env = "YC_AUTHORITY_PIN", hide_env_values = true)]
         authority_pin: String,
     },
     /// 解锁因 PIN 码输错而锁定的印章（管理员；须印章机构的 PIN 码和理由；记入日志）
     Unlock {
+        /// 印章编号（见 yc seal list）
         seal_id: String,
+        /// 解锁的理由（记入日志）
         #[arg(long)]
         reason: String,
-        #[arg(long, env = "YC_AUTHORITY_PIN")]
+        /// 印章机构根密钥的 PIN 码
+        #[arg(long, env = "YC_AUTHORITY_PIN", hide_env_values = true)]
         authority_pin: String,
     },
     /// 列出印章、在信任包中的状态和密钥锁定状态
     List,
     /// 导入信任包文件（按已固定的信任根核验签名；只接受更新的版本）
-    Bundle { file: PathBuf },
+    Bundle {
+        /// 信任包文件（trust-bundle.json）
+        file: PathBuf,
+    },
     /// 信任根：导出根证书和当前已签名的信任包、从导出的目录固定信任根、纳入时间戳机构根证书
     #[command(subcommand)]
     Trust(TrustCmd),
@@ -66,12 +78,14 @@ pub enum SealCmd {
 pub enum TrustCmd {
     /// 把 root-*.pem/.der、trust-bundle.json 和 FINGERPRINTS.txt 写到 --out 目录（供任何人核验）
     Export {
+        /// 导出到这个目录
         #[arg(long)]
         out: PathBuf,
     },
     /// 固定导出的信任目录中的根证书为信任根，再导入其中的信任包（管理员）。不加 --fingerprint
     /// 时只打印 SHA-256 指纹，供与印章机构公布的指纹逐位核对
     Import {
+        /// yc seal trust export 导出的信任目录
         dir: PathBuf,
         /// 印章机构公布的根证书 SHA-256 指纹（手工输入，不要从 DIR 中复制）
         #[arg(long)]
@@ -81,6 +95,7 @@ pub enum TrustCmd {
     /// NAME 从市级平台获取。不加 --fingerprint
     /// 时只打印 SHA-256 指纹，供与时间戳服务运营方公布的指纹逐位核对
     Tsa {
+        /// 时间戳机构的根证书文件（PEM 或 DER）
         file: Option<PathBuf>,
         /// 已登记的市级政务外网适配器：向其平台请求 GET /api/v1/tsa/root
         #[arg(long, conflicts_with = "file")]
@@ -88,7 +103,8 @@ pub enum TrustCmd {
         /// 时间戳服务运营方公布的根证书 SHA-256 指纹（手工输入）
         #[arg(long)]
         fingerprint: Option<String>,
-        #[arg(long, env = "YC_AUTHORITY_PIN")]
+        /// 印章机构根密钥的 PIN 码（新的信任包由它签署；加 --fingerprint 导入时必填）
+        #[arg(long, env = "YC_AUTHORITY_PIN", hide_env_values = true)]
         authority_pin: Option<String>,
     },
 }
@@ -97,22 +113,31 @@ pub enum TrustCmd {
 pub enum DocCmd {
     /// 为办件的文书盖章（印章管理员；每次都要输入 PIN 码）
     Seal {
+        /// 办件编号
         case_no: String,
         /// 文书类型：receipt | acceptance | non_acceptance | supplement | approval | refusal | certificate
         #[arg(long = "type")]
         kind: String,
-        #[arg(long, env = "YC_SEAL_PIN")]
+        /// 办件所属部门印章的 PIN 码
+        #[arg(long, env = "YC_SEAL_PIN", hide_env_values = true)]
         pin: String,
     },
     /// 列出一个办件的文书
-    List { case_no: String },
+    List {
+        /// 办件编号
+        case_no: String,
+    },
     /// 导出已盖章的 PDF：一个办件的决定书（或 --type 指定的文书）写到 --out 文件，或加 --all 把全部已盖章文书写到 --out 目录
     Export {
+        /// 办件编号（加 --all 时不用）
         case_no: Option<String>,
+        /// 导出全部办件的已盖章文书（--out 为目录）
         #[arg(long)]
         all: bool,
+        /// 只导出这种文书（默认决定书）：receipt | acceptance | non_acceptance | supplement | approval | refusal | certificate
         #[arg(long = "type")]
         kind: Option<String>,
+        /// 写到这个文件（加 --all 时为目录）
         #[arg(long)]
         out: PathBuf,
     },

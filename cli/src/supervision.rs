@@ -24,10 +24,13 @@ pub enum SupervisionCmd {
         /// 规则代码或名称，如 decision_overdue 或决定超期
         #[arg(long)]
         rule: Option<String>,
+        /// 只列这个部门的命中
         #[arg(long)]
         department: Option<String>,
+        /// 只列这个办件的命中
         #[arg(long = "case")]
         case_no: Option<String>,
+        /// 最多列出多少条（默认 200）
         #[arg(long, default_value_t = 200)]
         limit: usize,
     },
@@ -37,6 +40,7 @@ pub enum SupervisionCmd {
 pub enum RatingCmd {
     /// 记录申请人对已办结办件的评价
     Add {
+        /// 已办结的办件编号
         case_no: String,
         /// 评价等级：非常满意 | 满意 | 基本满意 | 不满意 | 非常不满意（或 very_satisfied …）
         #[arg(long)]
@@ -47,13 +51,16 @@ pub enum RatingCmd {
         /// 分项指标评价：NAME=LEVEL，LEVEL 为 1–5（5 = 非常满意）或评价等级名称；可重复
         #[arg(long = "indicator", value_name = "NAME=LEVEL")]
         indicators: Vec<String>,
+        /// 评价意见（文字）
         #[arg(long)]
         comment: Option<String>,
         /// 匿名评价（默认实名：评价人为办件申请人，除非给出 --rater-name）
         #[arg(long)]
         anonymous: bool,
+        /// 评价人姓名（实名评价时默认为办件申请人）
         #[arg(long)]
         rater_name: Option<String>,
+        /// 评价人的联系电话
         #[arg(long)]
         rater_phone: Option<String>,
     },
@@ -63,12 +70,15 @@ pub enum RatingCmd {
 pub enum WorkorderCmd {
     /// 差评工单及其预警灯（默认只列未办结的，--all 列出全部）
     List {
+        /// 列出全部工单（含已办结的）
         #[arg(long)]
         all: bool,
     },
     /// 推进下一步：核实 | 整改 | 反馈 | 回访 | 复核 | 申诉（或 verify、rectify、feedback、callback、review、appeal）
     Advance {
+        /// 工单编号
         id: String,
+        /// 要推进的步骤：核实 | 整改 | 反馈 | 回访 | 复核 | 申诉（或 verify、rectify、feedback、callback、review、appeal）
         #[arg(long)]
         step: String,
         /// 办理情况（必填）
@@ -81,8 +91,10 @@ pub enum WorkorderCmd {
 pub enum ComplaintCmd {
     /// 登记投诉（受理员或管理员）
     Add {
+        /// 投诉人姓名
         #[arg(long)]
         complainant: String,
+        /// 投诉人的联系电话
         #[arg(long)]
         phone: Option<String>,
         /// 被投诉的部门（给出 --case 时取该办件的部门）
@@ -91,31 +103,40 @@ pub enum ComplaintCmd {
         /// 被投诉的工作人员
         #[arg(long)]
         staff: Option<String>,
+        /// 投诉涉及的办件编号
         #[arg(long = "case")]
         case_no: Option<String>,
+        /// 投诉内容
         #[arg(long)]
         subject: String,
     },
     /// 分派给该部门的工作人员办理（管理员）
     Assign {
+        /// 投诉编号
         id: String,
+        /// 承办人的工作人员账号（须属于被投诉的部门）
         #[arg(long)]
         to: String,
     },
     /// 再关联一个办件
     Link {
+        /// 投诉编号
         id: String,
+        /// 要关联的办件编号
         #[arg(long = "case")]
         case_no: String,
     },
     /// 答复投诉（承办人或管理员）
     Answer {
+        /// 投诉编号
         id: String,
+        /// 答复内容（答复后投诉办结）
         #[arg(long)]
         text: String,
     },
     /// 投诉列表（默认只列未答复的，--all 列出全部）
     List {
+        /// 列出全部投诉（含已答复的）
         #[arg(long)]
         all: bool,
     },

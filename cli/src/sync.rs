@@ -32,6 +32,7 @@ pub enum SyncCmd {
         /// 状态：received | applied | failed | rejected
         #[arg(long)]
         state: Option<String>,
+        /// 最多列出多少条（默认 50）
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
@@ -41,15 +42,24 @@ pub enum SyncCmd {
 pub enum QuarantineCmd {
     /// 列出隔离项
     List {
+        /// 只列这个适配器的隔离项
         #[arg(long)]
         adapter: Option<String>,
     },
     /// 把一个隔离项放回发送队列，重新发送
-    Retry { adapter: String, outbox_id: i64 },
+    Retry {
+        /// 适配器名称
+        adapter: String,
+        /// 隔离项编号（yc sync quarantine list 中 # 后的数字）
+        outbox_id: i64,
+    },
     /// 丢弃一个隔离项（留档备查）；须写理由
     Discard {
+        /// 适配器名称
         adapter: String,
+        /// 隔离项编号（yc sync quarantine list 中 # 后的数字）
         outbox_id: i64,
+        /// 丢弃的理由（留档备查）
         #[arg(long)]
         reason: String,
     },
@@ -58,9 +68,13 @@ pub enum QuarantineCmd {
 #[derive(Subcommand)]
 pub enum AdapterCmd {
     /// 为文件交换适配器生成工作站签名密钥（Ed25519，PKCS#8，权限 0600），并打印公钥交给交换对端；不覆盖已有的密钥
-    Keygen { key_file: PathBuf },
+    Keygen {
+        /// 签名私钥写到这个文件（已存在时不覆盖）
+        key_file: PathBuf,
+    },
     /// 按配置文件登记适配器（TOML 或 JSON；见 docs/adapter-protocol.md）
     Add {
+        /// 适配器配置文件（TOML 或 JSON）
         config: PathBuf,
         /// 路由到它的数据流
         #[arg(long, value_delimiter = ',', default_value = "*")]
@@ -79,15 +93,22 @@ pub enum AdapterCmd {
     List,
     /// 暂停通过这个适配器同步（待发项继续排队）；记入日志
     Pause {
+        /// 适配器名称
         name: String,
+        /// 暂停的理由（记入日志）
         #[arg(long)]
         reason: Option<String>,
     },
     /// 恢复通过已暂停的适配器同步；记入日志
-    Resume { name: String },
+    Resume {
+        /// 适配器名称
+        name: String,
+    },
     /// 删除适配器；还有对端未确认的项时拒绝，除非加 --force；记入日志
     Remove {
+        /// 适配器名称
         name: String,
+        /// 删除的理由（记入日志）
         #[arg(long)]
         reason: String,
         /// 放弃对端尚未确认的项
@@ -96,6 +117,7 @@ pub enum AdapterCmd {
     },
     /// 用一致性检查套件检查任一适配器（推送约 730 条合成数据）。默认在沙箱中运行：设置中有非本机回环地址的拒绝检查，文件交换写到本地记录目录。有检查不通过或必做的检查被跳过时退出码 1
     Check {
+        /// 适配器配置文件（TOML 或 JSON）
         config: PathBuf,
         /// 对配置中的对端实际运行，不论对端是什么系统
         #[arg(long, conflicts_with = "sandbox")]

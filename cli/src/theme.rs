@@ -22,40 +22,56 @@ pub enum ThemeCmd {
         /// 与 --filed 一起用：只列仍在办理的
         #[arg(long)]
         open: bool,
+        /// 与 --filed 一起用：最多列出多少个（默认 50）
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
     /// 一口收件：每个事项建一个分支办件，共用材料只收一次，只出一张回执
     New(NewThemeArgs),
     /// 并联看板：各分支办件的部门、状态、预警灯和剩余工作日
-    Show { theme_no: String },
+    Show {
+        /// 主题编号
+        theme_no: String,
+    },
     /// 合并的补正告知：所有待补正分支的一次性告知
-    Notice { theme_no: String },
+    Notice {
+        /// 主题编号
+        theme_no: String,
+    },
     /// 一次交齐补正材料（按告知书所列名称）：材料补齐的分支恢复办理
     Supplement {
+        /// 主题编号
         theme_no: String,
+        /// 补交的材料名称，逗号分隔（按告知书所列名称）
         #[arg(long, value_delimiter = ',', required = true)]
         materials: Vec<String>,
     },
     /// 结果一并送达：必办分支都已作出决定后，把已决定的分支一起送达
     Deliver {
+        /// 主题编号
         theme_no: String,
         /// 送达情况（如窗口领取、EMS 单号），记入每个分支的送达记录
         #[arg(long)]
         detail: Option<String>,
     },
     /// 合并的办理结果告知书：各事项的办理结果及其盖章文书
-    Result { theme_no: String },
+    Result {
+        /// 主题编号
+        theme_no: String,
+    },
 }
 
 #[derive(Args)]
 pub struct NewThemeArgs {
     /// 主题编码，如 ZT-QYKB-001（见 yc theme list）
     theme_code: String,
+    /// 申请人的身份证号码或统一社会信用代码
     #[arg(long)]
     applicant_id: String,
+    /// 申请人姓名或单位名称
     #[arg(long = "applicant-name")]
     name: String,
+    /// 申请人的联系电话
     #[arg(long)]
     phone: Option<String>,
     /// 渠道：window | online | township
@@ -73,6 +89,7 @@ pub struct NewThemeArgs {
     /// 接受只有校验位不符的统一社会信用代码，并写明理由
     #[arg(long)]
     id_override: Option<String>,
+    /// 收件备注（随收件记入日志）
     #[arg(long)]
     note: Option<String>,
 }
