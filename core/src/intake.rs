@@ -98,7 +98,7 @@ impl Workstation {
 
     /// The checks and payloads of `reqs` (role, department, applicant, materials), before any
     /// write. The items are read on `conn`: filing passes its own transaction, so they come from
-    /// the writer's warm page cache (catalog::versions::item_on says why) and any refusal rolls
+    /// the writer's warm page cache (catalog_versions::item_on says why) and any refusal rolls
     /// the whole batch back.
     pub(crate) fn prepare_filings(
         &self,
@@ -112,7 +112,7 @@ impl Workstation {
         for req in reqs {
             let role = role_for(by, action_new(req))?;
             if !items.contains_key(req.item_code.as_str()) {
-                items.insert(&req.item_code, crate::catalog::versions::item_on(conn, &req.item_code, None)?);
+                items.insert(&req.item_code, crate::catalog_versions::item_on(conn, &req.item_code, None)?);
             }
             let (version, item) = &items[req.item_code.as_str()];
             by.require_department(&item.department)?;

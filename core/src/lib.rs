@@ -18,6 +18,7 @@ pub mod calendar;
 pub mod case;
 pub mod casework;
 pub mod catalog;
+pub mod catalog_versions;
 pub mod clock;
 pub mod deadline;
 pub mod delivery;

@@ -404,7 +404,7 @@ impl Workstation {
                 )?;
             }
             if let Some((file, sha)) = &catalog {
-                crate::catalog::versions::insert_catalog(tx, by, file, sha, now)?;
+                crate::catalog_versions::insert_catalog(tx, by, file, sha, now)?;
             }
             for table in &calendars {
                 let body = table.to_json();

@@ -1,7 +1,7 @@
 //! The workstation handle: the open store and what every command reads — identity, clock,
 //! working calendar, light policy, who the staff are. Commands are added by the module that owns
 //! their rule, each in its own `impl Workstation` block: intake (filing), casework (acting on a
-//! case), query (work lists, details), seal, auth (accounts), catalog::versions, setup (creating,
+//! case), query (work lists, details), seal, auth (accounts), catalog_versions, setup (creating,
 //! opening, the calendar), projection (rebuild), sync (adapters, the inbox, the sync pass),
 //! supervision (monitors, ratings, work orders, complaints), report. One shape everywhere:
 //! `ws.command(by, …)`.

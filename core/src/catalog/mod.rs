@@ -381,7 +381,6 @@ pub fn demo_catalog() -> Result<CatalogFile, CatalogError> {
 
 mod text;
 mod validate;
-pub mod versions;
 
 #[cfg(test)]
 mod tests {

@@ -235,7 +235,7 @@ fn commands() -> Vec<Row> {
             };
             e.ws.add_staff(by, &s).map(drop)
         }),
-        row("catalog/versions::import_catalog", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
+        row("catalog_versions::import_catalog", &[Admin], global, Fresh::Never, nothing, |e, by, _| {
             e.ws.import_catalog(by, catalog::DEMO_CATALOG_JSON).map(drop)
         }),
         row("setup::import_calendar", &[Admin], global, Fresh::Never, nothing, |e, by, _| {

@@ -5,8 +5,8 @@ use ring::digest;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{CatalogFile, FORMAT, Item, Theme, parse, to_json};
 use crate::case::Role;
+use crate::catalog::{CatalogFile, FORMAT, Item, Theme, parse, to_json};
 use crate::clock::stamp;
 use crate::error::{CoreError, Result};
 use crate::events;
